@@ -1,0 +1,146 @@
+"""Builds the ASGI app: redirect fast path → FastAPI (API, console, public pages)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from yutang import __version__
+from yutang.config import Settings, get_settings
+from yutang.kit.db import create_engine
+from yutang.kit.errors import ERROR_CODES
+from yutang.kit.http import install_error_handlers
+from yutang.links import endpoints as links_endpoints
+from yutang.links.cache import LinkCache, RedisInvalidationListener
+from yutang.links.clicks import ClickBuffer
+from yutang.links.livecodes import Counters, DatabaseCounters, RedisCounters
+from yutang.links.redirect import RedirectApp
+from yutang.workspaces import endpoints as workspaces_endpoints
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    """Everything one app instance owns: its engine, caches, click buffer, counters."""
+
+    settings: Settings
+    engine: AsyncEngine
+    cache: LinkCache
+    clicks: ClickBuffer
+    counters: Counters
+    listener: RedisInvalidationListener | None = None
+    worker: Any = None
+
+
+def _description() -> str:
+    rows = "\n".join(f"| `{code}` | {text} |" for code, text in ERROR_CODES.items())
+    return (
+        "Yutang's REST API. Authenticate with `Authorization: Bearer <API key>`.\n\n"
+        "Errors are `{\"error\": {\"code\", \"message\", \"details\"}}`; the code is stable:\n\n"
+        "| code | meaning |\n|---|---|\n" + rows + "\n\n"
+        "Lists are paginated by cursor: pass `next_cursor` back as `cursor`. Creating POSTs "
+        "accept an `Idempotency-Key` header: the same key and body replay the first answer; "
+        "the same key with another body is refused with `idempotency_key_reused` (409)."
+    )
+
+
+def create_app(
+    settings: Settings | None = None,
+    engine: AsyncEngine | None = None,
+    *,
+    run_worker: bool | None = None,
+) -> RedirectApp:
+    settings = settings or get_settings()
+    engine = engine or create_engine(settings.resolved_database_url())
+    counters: Counters = (
+        RedisCounters(settings.redis_url) if settings.redis_url else DatabaseCounters(engine)
+    )
+    runtime = Runtime(
+        settings=settings,
+        engine=engine,
+        cache=LinkCache(engine),
+        clicks=ClickBuffer(
+            engine,
+            settings.resolved_secret_key(),
+            settings.click_flush_interval,
+            settings.click_batch_size,
+        ),
+        counters=counters,
+    )
+    want_worker = settings.worker_in_process if run_worker is None else run_worker
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await runtime.cache.load_domains()
+        runtime.clicks.start()
+        if settings.redis_url:
+            runtime.listener = RedisInvalidationListener(settings.redis_url)
+            runtime.listener.start()
+        if want_worker:
+            from yutang.kit import jobs
+
+            jobs.install_wakeup()
+            runtime.worker = jobs.InProcessWorker(jobs.get_huey())
+            runtime.worker.start()
+        try:
+            yield
+        finally:
+            # Graceful shutdown: every buffered click is written before we exit.
+            await runtime.clicks.stop()
+            log.info("clicks flushed on shutdown: %s written in total", runtime.clicks.written)
+            if runtime.worker is not None:
+                runtime.worker.stop()
+            if runtime.listener is not None:
+                runtime.listener.stop()
+            if isinstance(runtime.counters, RedisCounters):
+                await runtime.counters.close()
+
+    api = FastAPI(
+        title="Yutang API",
+        version=__version__,
+        description=_description(),
+        docs_url="/api/docs",
+        openapi_url="/api/openapi.json",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    api.state.engine = engine
+    api.state.runtime = runtime
+    api.state.settings = settings
+    install_error_handlers(api)
+    api.include_router(workspaces_endpoints.router)
+    api.include_router(links_endpoints.router)
+
+    @api.get("/health", include_in_schema=False)
+    async def health() -> JSONResponse:
+        async with engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+        return JSONResponse({"status": "ok", "version": __version__})
+
+    from yutang.web import console
+
+    console.install(api, settings)
+
+    return RedirectApp(
+        api,
+        runtime.cache,
+        runtime.clicks,
+        runtime.counters,
+        cookie_name=settings.visitor_cookie,
+        trust_forwarded_for=settings.trust_forwarded_for,
+    )
+
+
+def app_factory() -> RedirectApp:
+    """Entry point for ASGI servers: ``granian --factory yutang.app:app_factory``."""
+    logging.basicConfig(level=get_settings().log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    return create_app()

@@ -1,0 +1,30 @@
+"""Roles and what each may do. Checked at the HTTP/CLI boundary."""
+
+from __future__ import annotations
+
+READ = {"links:read", "stats:read", "audit:read", "workspace:read"}
+OPERATE = READ | {"links:write"}
+ADMIN = OPERATE | {"keys:manage", "users:manage", "domains:manage"}
+OWNER = ADMIN | {"workspace:manage"}
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    "owner": frozenset(OWNER),
+    "admin": frozenset(ADMIN),
+    "operator": frozenset(OPERATE),
+    # Staff (导购) see links and figures; members they own come with the members domain.
+    "staff": frozenset({"links:read", "stats:read", "workspace:read"}),
+    "analyst": frozenset(READ),
+}
+
+ROLE_ORDER = ("analyst", "staff", "operator", "admin", "owner")
+
+
+def allowed(role: str, permission: str) -> bool:
+    return permission in ROLE_PERMISSIONS.get(role, frozenset())
+
+
+def can_grant(granter_role: str, role: str) -> bool:
+    """Nobody hands out a role above their own."""
+    if role not in ROLE_PERMISSIONS or granter_role not in ROLE_PERMISSIONS:
+        return False
+    return ROLE_PERMISSIONS[role] <= ROLE_PERMISSIONS[granter_role]

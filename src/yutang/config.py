@@ -1,0 +1,72 @@
+"""Settings from environment variables and `.env` (prefix ``YUTANG_``)."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="YUTANG_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    #: Where mutable state lives on the embedded default (SQLite file, huey queue, secrets).
+    var_dir: Path = Path("var")
+    #: SQLAlchemy async URL. Defaults to an SQLite file under ``var_dir``;
+    #: ``postgresql+asyncpg://...`` switches to PostgreSQL.
+    database_url: str = ""
+    #: ``redis://...``: jobs, cache invalidation, live-code counters go through Redis.
+    redis_url: str | None = None
+    #: Signs sessions and salts IP hashes. Generated into ``var_dir`` when unset.
+    secret_key: str = ""
+    host: str = "127.0.0.1"
+    port: int = 8000
+    #: Run the huey consumer inside the web process (the embedded default).
+    worker_in_process: bool = True
+    #: How often buffered clicks are written to the database (seconds).
+    click_flush_interval: float = Field(default=0.25, gt=0, le=5)
+    #: Write a batch early once this many clicks are buffered.
+    click_batch_size: int = Field(default=2000, ge=1)
+    #: Take the client IP from X-Forwarded-For (only behind a trusted proxy).
+    trust_forwarded_for: bool = False
+    #: Link domain used when a workspace is created without one.
+    default_link_domain: str = "127.0.0.1:8000"
+    #: Name of the first-party visitor cookie set on redirects.
+    visitor_cookie: str = "yt_vid"
+    log_level: str = "info"
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.var_dir / 'yutang.db').as_posix()}"
+
+    def resolved_secret_key(self) -> str:
+        if self.secret_key:
+            return self.secret_key
+        path = self.var_dir / "secret_key"
+        if path.exists():
+            return path.read_text().strip()
+        self.var_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        path.write_text(key)
+        path.chmod(0o600)
+        return key
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.resolved_database_url().startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
+
+
+def reset_settings() -> None:
+    """Forget cached settings (tests and CLI options change the environment)."""
+    get_settings.cache_clear()

@@ -1,0 +1,94 @@
+"""Domain errors with stable codes, rendered as ``{"error": {code, message, details}}``.
+
+The code is the contract: clients branch on it, messages may change. Every code
+used anywhere is listed in :data:`ERROR_CODES` (and so documented in OpenAPI).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+ERROR_CODES: dict[str, str] = {
+    "validation_error": "The payload did not validate (422).",
+    "bad_request": "The request is malformed.",
+    "unauthenticated": "No valid credentials were given.",
+    "forbidden": "The caller's role does not allow this.",
+    "not_found": "No such resource in this workspace.",
+    "conflict": "The request conflicts with the current state.",
+    "idempotency_key_reused": "The Idempotency-Key was used with a different request.",
+    "idempotency_key_invalid": "The Idempotency-Key header is empty or longer than 255 chars.",
+    "rate_limited": "Too many requests.",
+    "method_not_allowed": "The HTTP method is not allowed on this path.",
+    "internal_error": "Something broke on our side; nothing was written.",
+    "invalid_destination": "The destination is not an absolute http(s) URL.",
+    "destination_too_long": "The destination is longer than 2,048 characters.",
+    "destination_loop": "The destination points at one of the workspace's link domains.",
+    "invalid_slug": "The slug has characters outside [A-Za-z0-9_-] or is too long.",
+    "reserved_slug": "The slug is reserved for Yutang's own paths.",
+    "slug_taken": "The slug is already used on this link domain.",
+    "unknown_domain": "No such link domain in this workspace.",
+    "domain_taken": "The host is already a link domain.",
+    "invalid_host": "The host is not a valid host name.",
+    "unknown_channel": "No such channel in this workspace.",
+    "channel_name_taken": "A channel of that name exists.",
+    "invalid_live_code": "A live code needs at least one target with a positive weight.",
+    "bulk_invalid": "At least one row of a bulk request was refused; nothing was written.",
+    "bulk_too_large": "A bulk request holds at most 1,000 rows.",
+    "invalid_range": "The date range is empty or reversed.",
+    "invalid_cursor": "The pagination cursor is not valid.",
+    "last_owner": "A workspace keeps at least one owner.",
+    "email_taken": "A user with that email exists.",
+    "workspace_taken": "A workspace with that slug exists.",
+}
+
+
+class YutangError(Exception):
+    """Base of every error a client may see. ``code`` must be in ERROR_CODES."""
+
+    status_code = 400
+    code = "bad_request"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        details: dict[str, Any] | None = None,
+        status_code: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+        if status_code is not None:
+            self.status_code = status_code
+        if self.code not in ERROR_CODES:
+            raise AssertionError(f"undocumented error code {self.code!r}")
+        self.details = details or {}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"error": {"code": self.code, "message": self.message, "details": self.details}}
+
+
+class BadRequest(YutangError):
+    status_code = 400
+
+
+class Unauthenticated(YutangError):
+    status_code = 401
+    code = "unauthenticated"
+
+
+class Forbidden(YutangError):
+    status_code = 403
+    code = "forbidden"
+
+
+class NotFound(YutangError):
+    status_code = 404
+    code = "not_found"
+
+
+class Conflict(YutangError):
+    status_code = 409
+    code = "conflict"

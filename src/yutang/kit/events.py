@@ -1,0 +1,125 @@
+"""The transactional outbox.
+
+Services call :func:`emit` inside their transaction; the event row commits or rolls
+back with the change. After commit the dispatcher is woken (a huey job); it hands
+each pending event to every handler registered for its type. A handler runs inside
+a savepoint together with the insert of its receipt ``(event_id, handler)``, so a
+redelivered event — a crash after the handler, two workers racing — changes
+nothing twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from yutang.kit.context import Ctx
+from yutang.kit.db import after_commit, unit_of_work
+from yutang.models.base import utcnow
+from yutang.models.platform import EventReceipt, OutboxEvent
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[AsyncSession, OutboxEvent], Awaitable[None]]
+
+_HANDLERS: dict[str, list[tuple[str, Handler]]] = {}
+MAX_ATTEMPTS = 10
+
+#: Called after a commit that recorded events (set by the job queue at start-up).
+wake_dispatcher: Callable[[], None] | None = None
+
+
+def on(event_type: str, name: str | None = None) -> Callable[[Handler], Handler]:
+    """Register an idempotent handler for ``event_type`` ("*" receives every event)."""
+
+    def register(fn: Handler) -> Handler:
+        handler_name = name or f"{fn.__module__}.{fn.__qualname__}"
+        bucket = _HANDLERS.setdefault(event_type, [])
+        if all(existing != handler_name for existing, _ in bucket):
+            bucket.append((handler_name, fn))
+        return fn
+
+    return register
+
+
+def unregister(name: str) -> None:
+    for bucket in _HANDLERS.values():
+        bucket[:] = [(n, f) for n, f in bucket if n != name]
+
+
+def handlers_for(event_type: str) -> list[tuple[str, Handler]]:
+    return [*_HANDLERS.get(event_type, []), *_HANDLERS.get("*", [])]
+
+
+def emit(ctx: Ctx, event_type: str, payload: dict[str, Any]) -> None:
+    emit_raw(ctx.session, ctx.workspace_id, event_type, payload)
+
+
+def emit_raw(
+    session: AsyncSession, workspace_id: int | None, event_type: str, payload: dict[str, Any]
+) -> None:
+    session.add(OutboxEvent(workspace_id=workspace_id, type=event_type, payload=payload))
+    if not session.info.get("outbox_wake_registered"):
+        session.info["outbox_wake_registered"] = True
+        after_commit(session, _wake)
+
+
+def _wake() -> None:
+    if wake_dispatcher is not None:
+        try:
+            wake_dispatcher()
+        except Exception:  # the periodic sweep picks the event up later
+            log.exception("could not wake the outbox dispatcher")
+
+
+async def dispatch_pending(engine: AsyncEngine | None = None, batch: int = 100) -> int:
+    """Hand pending events to their handlers. Returns how many events were completed."""
+    completed = 0
+    failed_ids: set[int] = set()
+    while True:
+        async with unit_of_work(engine=engine) as session:
+            stmt = (
+                select(OutboxEvent)
+                .where(OutboxEvent.dispatched_at.is_(None), OutboxEvent.attempts < MAX_ATTEMPTS)
+                .order_by(OutboxEvent.id)
+                .limit(batch)
+            )
+            if failed_ids:
+                stmt = stmt.where(OutboxEvent.id.not_in(failed_ids))
+            if session.get_bind().dialect.name == "postgresql":
+                stmt = stmt.with_for_update(skip_locked=True)
+            events = list((await session.scalars(stmt)).all())
+            if not events:
+                return completed
+            for ev in events:
+                if await _deliver(session, ev):
+                    ev.dispatched_at = utcnow()
+                    completed += 1
+                else:
+                    failed_ids.add(ev.id)
+
+
+async def _deliver(session: AsyncSession, ev: OutboxEvent) -> bool:
+    ok = True
+    for name, fn in handlers_for(ev.type):
+        if await session.get(EventReceipt, (ev.id, name)) is not None:
+            continue
+        try:
+            async with session.begin_nested():
+                await fn(session, ev)
+                session.add(EventReceipt(event_id=ev.id, handler=name))
+                await session.flush()
+        except IntegrityError:
+            # Another worker recorded the receipt first: already handled.
+            continue
+        except Exception as exc:
+            ok = False
+            ev.attempts += 1
+            ev.last_error = f"{name}: {exc!r}"[:2000]
+            log.exception("handler %s failed on event %s", name, ev.id)
+    return ok

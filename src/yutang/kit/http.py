@@ -1,0 +1,153 @@
+"""The HTTP boundary: one transaction per request, authentication, error rendering."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from yutang.auth import service as auth_service
+from yutang.auth.permissions import allowed
+from yutang.kit.context import Actor, Ctx
+from yutang.kit.db import unit_of_work
+from yutang.kit.errors import ERROR_CODES, Forbidden, Unauthenticated, YutangError
+from yutang.kit.idempotency import Idempotency, idempotency_for
+
+log = logging.getLogger(__name__)
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+    details: dict[str, Any]
+
+
+class ErrorOut(BaseModel):
+    error: ErrorBody
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorOut, "description": "Refused; see `error.code`"},
+    401: {"model": ErrorOut, "description": "`unauthenticated`"},
+    403: {"model": ErrorOut, "description": "`forbidden`"},
+    404: {"model": ErrorOut, "description": "`not_found`"},
+    409: {"model": ErrorOut, "description": "`conflict`, `idempotency_key_reused`, …"},
+}
+
+
+class TransactionalRoute(APIRoute):
+    """Every request runs in one unit of work: committed if the handler returns,
+    rolled back if it raises. GET and HEAD run read-only."""
+
+    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+        original = super().get_route_handler()
+
+        async def handler(request: Request) -> Response:
+            readonly = request.method in ("GET", "HEAD")
+            engine = request.app.state.engine
+            async with unit_of_work(readonly=readonly, engine=engine) as session:
+                request.state.session = session
+                return await original(request)
+
+        return handler
+
+
+def api_router(**kwargs: Any) -> APIRouter:
+    return APIRouter(route_class=TransactionalRoute, responses=ERROR_RESPONSES, **kwargs)
+
+
+async def authenticate(request: Request) -> Ctx:
+    cached: Ctx | None = getattr(request.state, "ctx", None)
+    if cached is not None:
+        return cached
+    session = request.state.session
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() == "bearer" and token:
+        workspace_id, actor = await _key_actor(request, token.strip())
+    else:
+        user_ctx = getattr(request.state, "console_principal", None)
+        if user_ctx is None:
+            raise Unauthenticated("Send an API key as `Authorization: Bearer <key>`.")
+        workspace_id, actor = user_ctx
+    ctx = Ctx(session, workspace_id, actor)
+    request.state.ctx = ctx
+    return ctx
+
+
+async def _key_actor(request: Request, token: str) -> tuple[int, Actor]:
+    # Authenticate (and stamp last use) in a short transaction of its own, so that
+    # read-only requests stay read-only and a failing request still records the use.
+    async with unit_of_work(engine=request.app.state.engine) as s:
+        return await auth_service.authenticate_key(s, token)
+
+
+def require(permission: str) -> Callable[[Request], Awaitable[Ctx]]:
+    async def dependency(request: Request) -> Ctx:
+        ctx = await authenticate(request)
+        if not allowed(ctx.actor.role, permission):
+            raise Forbidden(
+                f"The role {ctx.actor.role!r} does not allow {permission!r}.",
+                details={"permission": permission},
+            )
+        return ctx
+
+    dependency.__name__ = f"require_{permission.replace(':', '_')}"
+    return dependency
+
+
+def idempotent(permission: str) -> Callable[[Request], Awaitable[Idempotency]]:
+    checker = require(permission)
+
+    async def dependency(request: Request) -> Idempotency:
+        return await idempotency_for(request, await checker(request))
+
+    return dependency
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(YutangError)
+    async def _domain(request: Request, exc: YutangError) -> JSONResponse:
+        return JSONResponse(exc.to_dict(), status_code=exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+            for e in exc.errors()
+        ]
+        body = {
+            "error": {
+                "code": "validation_error",
+                "message": "The request payload did not validate.",
+                "details": {"errors": errors},
+            }
+        }
+        return JSONResponse(body, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed", 401: "unauthenticated",
+                403: "forbidden"}.get(exc.status_code, "bad_request")
+        message = exc.detail if isinstance(exc.detail, str) else ERROR_CODES[code]
+        return JSONResponse(
+            {"error": {"code": code, "message": message, "details": {}}},
+            status_code=exc.status_code,
+            headers=getattr(exc, "headers", None),
+        )
+
+    @app.exception_handler(Exception)
+    async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return JSONResponse(
+            {"error": {"code": "internal_error", "message": ERROR_CODES["internal_error"],
+                       "details": {}}},
+            status_code=500,
+        )

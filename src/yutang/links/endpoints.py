@@ -1,0 +1,259 @@
+"""HTTP API of the links domain: thin — parse, call the service, shape the answer."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import Depends, Query, Request, Response
+
+from yutang.kit.context import Ctx
+from yutang.kit.http import api_router, idempotent, require
+from yutang.kit.idempotency import Idempotency
+from yutang.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
+from yutang.links import livecodes, qr, service, stats
+from yutang.links.schemas import (
+    BulkIn,
+    BulkOut,
+    ChannelIn,
+    ChannelOut,
+    ChannelPatch,
+    ChannelStatsOut,
+    Dimension,
+    DomainIn,
+    DomainOut,
+    LinkIn,
+    LinkOut,
+    LinkPatch,
+    StatsOut,
+    TargetOut,
+)
+from yutang.models.links import Link, LinkDomain, LiveCodeTarget
+
+router = api_router(prefix="/api/v1")
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
+
+
+def short_url(domain: LinkDomain, slug: str) -> str:
+    return f"{'https' if domain.https else 'http'}://{domain.host}/{slug}"
+
+
+async def present(
+    request: Request, ctx: Ctx, links: list[Link], with_counts: bool = False
+) -> list[LinkOut]:
+    domains = await service.domain_hosts(ctx)
+    targets = await service.link_targets(ctx, links)
+    counts: dict[int, int] = {}
+    if with_counts and targets:
+        counters: livecodes.Counters = request.app.state.runtime.counters
+        ids = [t.id for ts in targets.values() for t in ts]
+        counts = await counters.counts(ids, await service.local_today(ctx))
+    return [_out(lk, domains[lk.domain_id], targets.get(lk.id), counts) for lk in links]
+
+
+def _out(
+    link: Link, domain: LinkDomain, targets: list[LiveCodeTarget] | None, counts: dict[int, int]
+) -> LinkOut:
+    return LinkOut(
+        id=link.id, kind=link.kind, short_url=short_url(domain, link.slug), slug=link.slug,
+        domain=domain.host, url=link.url, destination=link.destination, title=link.title,
+        tags=link.tags, channel_id=link.channel_id, utm=link.utm, expires_at=link.expires_at,
+        expired_url=link.expired_url, max_clicks=link.max_clicks, exhausted_url=link.exhausted_url,
+        fallback_url=link.fallback_url, redirect_status=link.redirect_status, disabled=link.disabled,
+        archived=link.archived, click_count=link.click_count,
+        targets=None if link.kind != "live" else [
+            TargetOut(id=t.id, label=t.label, destination=t.destination, weight=t.weight,
+                      daily_cap=t.daily_cap, enabled=t.enabled, today=counts.get(t.id, 0))
+            for t in (targets or [])
+        ],
+        created_at=link.created_at, updated_at=link.updated_at,
+    )
+
+
+# --- link domains -----------------------------------------------------------------------
+
+
+@router.get("/link-domains", tags=["links"], response_model=list[DomainOut])
+async def list_domains(ctx: Ctx = Depends(require("links:read"))) -> list[LinkDomain]:
+    return await service.list_domains(ctx)
+
+
+@router.post("/link-domains", tags=["links"], status_code=201, response_model=DomainOut)
+async def add_domain(body: DomainIn, idem: Idempotency = Depends(idempotent("domains:manage"))) -> Response:
+    if (replay := await idem.replay()) is not None:
+        return replay
+    domain = await service.add_domain(idem.ctx, body.host, is_default=body.is_default, https=body.https)
+    return await idem.respond(201, DomainOut.model_validate(domain))
+
+
+# --- channels ---------------------------------------------------------------------------
+
+
+@router.get("/channels", tags=["channels"], response_model=Page[ChannelOut])
+async def list_channels(
+    ctx: Ctx = Depends(require("links:read")),
+    cursor: str | None = None,
+    limit: Limit = DEFAULT_LIMIT,
+    include_archived: bool = False,
+) -> Page[ChannelOut]:
+    rows, nxt = await service.list_channels(ctx, cursor, limit, include_archived)
+    return Page[ChannelOut](data=[ChannelOut.model_validate(c) for c in rows], next_cursor=nxt)
+
+
+@router.post("/channels", tags=["channels"], status_code=201, response_model=ChannelOut)
+async def create_channel(body: ChannelIn, idem: Idempotency = Depends(idempotent("links:write"))) -> Response:
+    if (replay := await idem.replay()) is not None:
+        return replay
+    channel = await service.create_channel(idem.ctx, body)
+    return await idem.respond(201, ChannelOut.model_validate(channel))
+
+
+@router.get("/channels/{channel_id}", tags=["channels"], response_model=ChannelOut)
+async def get_channel(channel_id: int, ctx: Ctx = Depends(require("links:read"))) -> ChannelOut:
+    return ChannelOut.model_validate(await service.get_channel(ctx, channel_id))
+
+
+@router.patch("/channels/{channel_id}", tags=["channels"], response_model=ChannelOut)
+async def update_channel(
+    channel_id: int, body: ChannelPatch, ctx: Ctx = Depends(require("links:write"))
+) -> ChannelOut:
+    return ChannelOut.model_validate(await service.update_channel(ctx, channel_id, body))
+
+
+# --- links ------------------------------------------------------------------------------
+
+
+@router.get("/links", tags=["links"], response_model=Page[LinkOut])
+async def list_links(
+    request: Request,
+    ctx: Ctx = Depends(require("links:read")),
+    cursor: str | None = None,
+    limit: Limit = DEFAULT_LIMIT,
+    channel_id: int | None = None,
+    tag: str | None = None,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    kind: Annotated[str | None, Query(pattern="^(link|live)$")] = None,
+    include_archived: bool = False,
+) -> Page[LinkOut]:
+    rows, nxt = await service.list_links(
+        ctx, cursor, limit, channel_id=channel_id, tag=tag, q=q, kind=kind,
+        include_archived=include_archived,
+    )
+    return Page[LinkOut](data=await present(request, ctx, rows), next_cursor=nxt)
+
+
+@router.post("/links", tags=["links"], status_code=201, response_model=LinkOut)
+async def create_link(
+    request: Request, body: LinkIn, idem: Idempotency = Depends(idempotent("links:write"))
+) -> Response:
+    """Create a short link, or a live code when ``targets`` are given."""
+    if (replay := await idem.replay()) is not None:
+        return replay
+    link = await service.create_link(idem.ctx, body)
+    return await idem.respond(201, (await present(request, idem.ctx, [link]))[0])
+
+
+@router.post("/links/bulk", tags=["links"], status_code=201, response_model=BulkOut)
+async def create_links_bulk(
+    request: Request, body: BulkIn, idem: Idempotency = Depends(idempotent("links:write"))
+) -> Response:
+    """Up to 1,000 links in one call: all are created, or none and `bulk_invalid` lists
+    every refused row (`details.errors[]` with `row`, `code`, `message`, `field`)."""
+    if (replay := await idem.replay()) is not None:
+        return replay
+    links = await service.create_links_bulk(idem.ctx, body.links)
+    return await idem.respond(201, BulkOut(data=await present(request, idem.ctx, links)))
+
+
+@router.get("/links/{link_id}", tags=["links"], response_model=LinkOut)
+async def get_link(request: Request, link_id: int, ctx: Ctx = Depends(require("links:read"))) -> LinkOut:
+    link = await service.get_link(ctx, link_id)
+    return (await present(request, ctx, [link], with_counts=True))[0]
+
+
+@router.patch("/links/{link_id}", tags=["links"], response_model=LinkOut)
+async def update_link(
+    request: Request, link_id: int, body: LinkPatch, ctx: Ctx = Depends(require("links:write"))
+) -> LinkOut:
+    """Edit a link; the redirect serves the new destination at once."""
+    link = await service.update_link(ctx, link_id, body)
+    return (await present(request, ctx, [link]))[0]
+
+
+@router.delete("/links/{link_id}", tags=["links"], response_model=LinkOut)
+async def archive_link(request: Request, link_id: int, ctx: Ctx = Depends(require("links:write"))) -> LinkOut:
+    """Archive a link: it stops redirecting (410); its slug and clicks are kept."""
+    link = await service.archive_link(ctx, link_id)
+    return (await present(request, ctx, [link]))[0]
+
+
+@router.get(
+    "/links/{link_id}/qr",
+    tags=["links"],
+    responses={200: {"content": {"image/png": {}, "image/svg+xml": {}}}},
+    response_class=Response,
+)
+async def link_qr(
+    link_id: int,
+    ctx: Ctx = Depends(require("links:read")),
+    format: Annotated[qr.QrFormat, Query()] = "png",
+    size: Annotated[int, Query(ge=qr.MIN_SIZE, le=qr.MAX_SIZE)] = 512,
+    ecc: Annotated[qr.ErrorLevel, Query(description="error correction: L, M, Q or H")] = "M",
+) -> Response:
+    link = await service.get_link(ctx, link_id)
+    domains = await service.domain_hosts(ctx)
+    body, media = qr.render(short_url(domains[link.domain_id], link.slug), fmt=format, size=size, error=ecc)
+    return Response(body, media_type=media, headers={
+        "content-disposition": f'inline; filename="{link.slug}.{format}"'})
+
+
+# --- statistics -------------------------------------------------------------------------
+
+
+@router.get("/stats/clicks", tags=["stats"], response_model=StatsOut)
+async def click_stats(
+    ctx: Ctx = Depends(require("stats:read")),
+    start: date | None = None,
+    end: date | None = None,
+    dimension: Dimension = "day",
+    link_id: int | None = None,
+    channel_id: int | None = None,
+    format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
+) -> StatsOut | Response:
+    """Clicks and unique visitors for the workspace, a link or a channel, by a dimension.
+    Dates are the workspace's local days, both ends included (default: the last 30 days)."""
+    if link_id is not None:
+        await service.get_link(ctx, link_id)
+    if channel_id is not None:
+        await service.get_channel(ctx, channel_id)
+    rng = await stats.make_range(ctx.session, ctx.workspace_id, start, end)
+    result = await stats.click_stats(
+        ctx.session, ctx.workspace_id, rng, dimension, link_id=link_id, channel_id=channel_id
+    )
+    if format == "csv":
+        return _csv(stats.stats_csv(result), f"clicks-by-{dimension}.csv")
+    return result
+
+
+@router.get("/stats/channels", tags=["stats"], response_model=ChannelStatsOut)
+async def channel_stats(
+    ctx: Ctx = Depends(require("stats:read")),
+    start: date | None = None,
+    end: date | None = None,
+    format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
+) -> ChannelStatsOut | Response:
+    """Per channel (touchpoint): links, clicks, unique visitors, exposures and the
+    diversion rate (clicks ÷ exposures) where exposures are known."""
+    rng = await stats.make_range(ctx.session, ctx.workspace_id, start, end)
+    result = await stats.channel_stats(ctx.session, ctx.workspace_id, rng)
+    if format == "csv":
+        return _csv(stats.channel_stats_csv(result), "channels.csv")
+    return result
+
+
+def _csv(text: str, filename: str) -> Response:
+    return Response(
+        text.encode("utf-8-sig"),  # a BOM so that Excel opens Chinese text correctly
+        media_type="text/csv; charset=utf-8",
+        headers={"content-disposition": f'attachment; filename="{filename}"'},
+    )

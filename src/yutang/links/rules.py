@@ -1,0 +1,124 @@
+"""Rules for destinations, hosts and slugs (pure functions, no I/O)."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit, urlunsplit
+
+from yutang.kit.errors import BadRequest
+
+MAX_DESTINATION = 2048
+MAX_SLUG = 64
+SLUG_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+#: base62 without the look-alikes 0/O/o, 1/l/I.
+SLUG_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz"
+GENERATED_SLUG_LENGTH = 7
+RESERVED_SLUGS = frozenset(
+    {
+        "api", "static", "console", "health", "healthz", "ready", "metrics", "admin",
+        "login", "logout", "signup", "docs", "openapi", "assets", "join", "forms", "h5",
+        "m", "p", "qr", "www", "favicon", "robots", "well-known", "_", "-",
+    }
+)
+HOST_RE = re.compile(
+    r"^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+    r"(?::\d{1,5})?$"
+)
+_CONTROL = re.compile(r"[\x00-\x20\x7f]")
+UTM_KEYS = ("source", "medium", "campaign", "term", "content")
+
+
+def generate_slug() -> str:
+    return "".join(secrets.choice(SLUG_ALPHABET) for _ in range(GENERATED_SLUG_LENGTH))
+
+
+def check_slug(slug: str) -> str:
+    if not SLUG_RE.match(slug):
+        raise BadRequest(
+            "A slug is 1-64 characters from A-Z, a-z, 0-9, '_' and '-'.",
+            code="invalid_slug",
+            details={"slug": slug[:100]},
+        )
+    if slug.lower() in RESERVED_SLUGS:
+        raise BadRequest(
+            f"The slug {slug!r} is reserved.", code="reserved_slug", details={"slug": slug}
+        )
+    return slug
+
+
+def normalize_host(host: str) -> str:
+    """Lower-case ``host[:port]`` without a default port (80/443)."""
+    host = host.strip().lower().rstrip(".")
+    if host.endswith(":80") or host.endswith(":443"):
+        host = host.rsplit(":", 1)[0]
+    return host
+
+
+def check_host(host: str) -> str:
+    norm = normalize_host(host)
+    if not HOST_RE.match(norm):
+        raise BadRequest(f"{host!r} is not a valid host name.", code="invalid_host")
+    return norm
+
+
+def check_destination(url: str, own_hosts: set[str], field: str = "url") -> str:
+    """An absolute http(s) URL of at most 2,048 chars that does not loop back to us."""
+    if len(url) > MAX_DESTINATION:
+        raise BadRequest(
+            f"The destination is {len(url)} characters long; the limit is {MAX_DESTINATION}.",
+            code="destination_too_long",
+            details={"field": field, "length": len(url)},
+        )
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # raises on a malformed port
+    except ValueError as exc:
+        raise _invalid(field, "it does not parse") from exc
+    if _CONTROL.search(url):
+        raise _invalid(field, "it contains spaces or control characters")
+    if parts.scheme.lower() not in ("http", "https"):
+        raise _invalid(field, "only http and https destinations are allowed")
+    if not parts.hostname:
+        raise _invalid(field, "it has no host")
+    host = parts.hostname.lower().rstrip(".")
+    netloc = f"{host}:{port}" if port else host
+    for own in own_hosts:
+        own_bare = own.split(":", 1)[0]
+        if normalize_host(netloc) == own or (":" not in own and host == own_bare):
+            raise BadRequest(
+                "The destination points at one of this workspace's link domains.",
+                code="destination_loop",
+                details={"field": field, "host": own},
+            )
+    return url
+
+
+def _invalid(field: str, why: str) -> BadRequest:
+    return BadRequest(
+        f"The {field} is not an absolute http(s) URL: {why}.",
+        code="invalid_destination",
+        details={"field": field},
+    )
+
+
+def with_utm(url: str, utm: dict[str, str]) -> str:
+    """Append ``utm_*`` parameters; given fields replace the URL's own."""
+    if not utm:
+        return url
+    parts: SplitResult = urlsplit(url)
+    keys = {f"utm_{k}" for k in utm}
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in keys]
+    query += [(f"utm_{k}", utm[k]) for k in UTM_KEYS if k in utm]
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def clean_tags(tags: list[str]) -> list[str]:
+    seen: dict[str, None] = {}
+    for tag in tags:
+        tag = tag.strip()
+        if tag:
+            if len(tag) > 40:
+                raise BadRequest("A tag has at most 40 characters.", code="validation_error")
+            seen.setdefault(tag, None)
+    return list(seen)

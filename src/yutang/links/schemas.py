@@ -1,0 +1,199 @@
+"""Request and response models of the links domain."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from yutang.models.links import CHANNEL_TYPES
+
+ChannelType = Literal[
+    "package_card", "store", "article", "sms", "template_message", "poster", "live_stream", "other"
+]
+assert set(ChannelType.__args__) == set(CHANNEL_TYPES)  # type: ignore[attr-defined]
+
+
+class DomainIn(BaseModel):
+    host: str = Field(min_length=1, max_length=253, examples=["go.brand.cn"])
+    is_default: bool = False
+    https: bool = True
+
+
+class DomainOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    host: str
+    is_default: bool
+    https: bool
+    created_at: datetime
+
+
+class ChannelIn(BaseModel):
+    name: str = Field(min_length=1, max_length=120)
+    type: ChannelType = "other"
+    exposures: int | None = Field(default=None, ge=0)
+
+
+class ChannelPatch(BaseModel):
+    name: str | None = Field(default=None, min_length=1, max_length=120)
+    type: ChannelType | None = None
+    exposures: int | None = Field(default=None, ge=0)
+    archived: bool | None = None
+
+
+class ChannelOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    name: str
+    type: str
+    exposures: int | None
+    archived: bool
+    created_at: datetime
+
+
+class Utm(BaseModel):
+    source: str | None = Field(default=None, max_length=200)
+    medium: str | None = Field(default=None, max_length=200)
+    campaign: str | None = Field(default=None, max_length=200)
+    term: str | None = Field(default=None, max_length=200)
+    content: str | None = Field(default=None, max_length=200)
+
+
+class TargetIn(BaseModel):
+    label: str = Field(min_length=1, max_length=120)
+    destination: str = Field(min_length=1, max_length=4096)
+    weight: int = Field(default=1, ge=0, le=10_000)
+    daily_cap: int | None = Field(default=None, ge=1)
+    enabled: bool = True
+
+
+class TargetOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    label: str
+    destination: str
+    weight: int
+    daily_cap: int | None
+    enabled: bool
+    today: int = 0
+
+
+class LinkIn(BaseModel):
+    """A short link; give ``targets`` (and no ``url``) for a live code."""
+
+    url: str | None = Field(default=None, min_length=1, max_length=4096)
+    slug: str | None = Field(default=None, min_length=1, max_length=200)
+    domain: str | None = Field(default=None, description="Host of a link domain; default if unset")
+    title: str = Field(default="", max_length=200)
+    tags: list[str] = Field(default_factory=list, max_length=20)
+    channel_id: int | None = None
+    utm: Utm = Field(default_factory=Utm)
+    expires_at: AwareDatetime | None = None
+    expired_url: str | None = Field(default=None, max_length=4096)
+    max_clicks: int | None = Field(default=None, ge=1)
+    exhausted_url: str | None = Field(default=None, max_length=4096)
+    redirect_status: Literal[301, 302] = 302
+    targets: list[TargetIn] | None = Field(default=None, max_length=100)
+    fallback_url: str | None = Field(default=None, max_length=4096)
+
+
+class LinkPatch(BaseModel):
+    url: str | None = Field(default=None, min_length=1, max_length=4096)
+    title: str | None = Field(default=None, max_length=200)
+    tags: list[str] | None = Field(default=None, max_length=20)
+    channel_id: int | None = None
+    utm: Utm | None = None
+    expires_at: AwareDatetime | None = None
+    expired_url: str | None = Field(default=None, max_length=4096)
+    max_clicks: int | None = Field(default=None, ge=1)
+    exhausted_url: str | None = Field(default=None, max_length=4096)
+    redirect_status: Literal[301, 302] | None = None
+    disabled: bool | None = None
+    targets: list[TargetIn] | None = Field(default=None, max_length=100)
+    fallback_url: str | None = Field(default=None, max_length=4096)
+
+
+class LinkOut(BaseModel):
+    id: int
+    kind: str
+    short_url: str
+    slug: str
+    domain: str
+    url: str
+    destination: str
+    title: str
+    tags: list[str]
+    channel_id: int | None
+    utm: dict[str, str]
+    expires_at: datetime | None
+    expired_url: str | None
+    max_clicks: int | None
+    exhausted_url: str | None
+    fallback_url: str | None
+    redirect_status: int
+    disabled: bool
+    archived: bool
+    click_count: int
+    targets: list[TargetOut] | None = None
+    created_at: datetime
+    updated_at: datetime
+
+
+class BulkIn(BaseModel):
+    links: list[LinkIn] = Field(min_length=1)
+
+
+class BulkOut(BaseModel):
+    data: list[LinkOut]
+
+
+class RowError(BaseModel):
+    row: int
+    code: str
+    message: str
+    field: str | None = None
+
+
+Dimension = Literal["day", "channel", "link", "device", "os", "browser", "referrer"]
+
+
+class StatsRow(BaseModel):
+    key: str
+    label: str
+    clicks: int
+    unique_visitors: int
+
+
+class StatsTotals(BaseModel):
+    clicks: int
+    unique_visitors: int
+    bot_clicks: int
+
+
+class StatsOut(BaseModel):
+    start: date
+    end: date
+    timezone: str
+    dimension: Dimension
+    totals: StatsTotals
+    rows: list[StatsRow]
+
+
+class ChannelStatsRow(BaseModel):
+    channel_id: int | None
+    name: str
+    type: str
+    links: int
+    clicks: int
+    unique_visitors: int
+    exposures: int | None
+    diversion_rate: float | None = Field(description="clicks ÷ exposures, when exposures are known")
+
+
+class ChannelStatsOut(BaseModel):
+    start: date
+    end: date
+    timezone: str
+    rows: list[ChannelStatsRow]

@@ -1,0 +1,70 @@
+"""Request and response models of workspaces, users, API keys and the audit log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Role = Literal["owner", "admin", "operator", "staff", "analyst"]
+
+
+class WorkspaceOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    name: str
+    slug: str
+    timezone: str
+    created_at: datetime
+
+
+class ApiKeyIn(BaseModel):
+    name: str = Field(min_length=1, max_length=120)
+    role: Role = "operator"
+
+
+class ApiKeyOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    name: str
+    prefix: str
+    role: str
+    created_by: str | None
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class ApiKeyCreated(ApiKeyOut):
+    key: str = Field(description="The secret. Shown once; store it now.")
+
+
+class UserIn(BaseModel):
+    email: str = Field(min_length=3, max_length=254)
+    name: str = Field(default="", max_length=120)
+    password: str | None = Field(default=None, min_length=8, max_length=200)
+    role: Role = "operator"
+
+
+class RolePatch(BaseModel):
+    role: Role
+
+
+class UserOut(BaseModel):
+    id: int
+    email: str
+    name: str
+    role: str
+
+
+class AuditOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    actor_type: str
+    actor_id: str | None
+    action: str
+    target_type: str
+    target_id: str | None
+    changes: dict[str, Any]
+    created_at: datetime

@@ -1,0 +1,105 @@
+"""Workspaces, console users and their roles."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from yutang.auth import repository as auth_repo
+from yutang.auth.passwords import hash_password
+from yutang.auth.permissions import ROLE_PERMISSIONS, can_grant
+from yutang.auth.service import validate_password
+from yutang.kit import audit
+from yutang.kit.context import SYSTEM, Actor, Ctx
+from yutang.kit.errors import BadRequest, Conflict, Forbidden, NotFound
+from yutang.links import service as links_service
+from yutang.models.workspaces import User, Workspace, WorkspaceMember
+from yutang.workspaces import repository
+
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
+
+
+async def create_workspace(
+    session: AsyncSession,
+    name: str,
+    slug: str,
+    *,
+    link_domain: str,
+    timezone: str = "Asia/Shanghai",
+    actor: Actor = SYSTEM,
+) -> Workspace:
+    if not SLUG_RE.match(slug):
+        raise BadRequest(
+            "A workspace slug is 2-63 lowercase letters, digits or hyphens.",
+            code="validation_error",
+        )
+    if await repository.by_slug(session, slug) is not None:
+        raise Conflict(f"A workspace {slug!r} exists.", code="workspace_taken")
+    ws = Workspace(name=name, slug=slug, timezone=timezone)
+    session.add(ws)
+    await session.flush()
+    ctx = Ctx(session, ws.id, actor)
+    audit.record(ctx, "workspace.created", "workspace", ws.id, {"name": name, "slug": slug})
+    await links_service.add_domain(ctx, link_domain, is_default=True)
+    return ws
+
+
+async def create_user(session: AsyncSession, email: str, password: str, name: str = "") -> User:
+    email = email.strip().lower()
+    if "@" not in email:
+        raise BadRequest("Not an email address.", code="validation_error")
+    validate_password(password)
+    if await auth_repo.user_by_email(session, email) is not None:
+        raise Conflict("A user with that email exists.", code="email_taken")
+    user = User(email=email, name=name, password_hash=hash_password(password))
+    session.add(user)
+    try:
+        await session.flush()
+    except IntegrityError as exc:  # a concurrent sign-up won the race
+        raise Conflict("A user with that email exists.", code="email_taken") from exc
+    return user
+
+
+async def set_member_role(ctx: Ctx, user: User, role: str) -> WorkspaceMember:
+    if role not in ROLE_PERMISSIONS:
+        raise BadRequest(f"Unknown role {role!r}.", code="validation_error")
+    if not can_grant(ctx.actor.role, role):
+        raise Forbidden(f"A {ctx.actor.role} cannot grant the role {role!r}.")
+    member = await auth_repo.membership(ctx.session, ctx.workspace_id, user.id)
+    if member is None:
+        member = WorkspaceMember(workspace_id=ctx.workspace_id, user_id=user.id, role=role)
+        ctx.session.add(member)
+    else:
+        if member.role == "owner" and role != "owner":
+            await _keep_an_owner(ctx, user.id)
+        member.role = role
+    await ctx.session.flush()
+    audit.record(ctx, "member.role_set", "user", user.id, {"email": user.email, "role": role})
+    return member
+
+
+async def remove_member(ctx: Ctx, user_id: int) -> None:
+    member = await auth_repo.membership(ctx.session, ctx.workspace_id, user_id)
+    if member is None:
+        raise NotFound("No such user in this workspace.")
+    if not can_grant(ctx.actor.role, member.role):
+        raise Forbidden(f"A {ctx.actor.role} cannot remove a {member.role}.")
+    if member.role == "owner":
+        await _keep_an_owner(ctx, user_id)
+    await ctx.session.delete(member)
+    audit.record(ctx, "member.removed", "user", user_id)
+
+
+async def _keep_an_owner(ctx: Ctx, leaving_user_id: int) -> None:
+    owners = await repository.owners(ctx.session, ctx.workspace_id)
+    if all(o.user_id == leaving_user_id for o in owners):
+        raise Conflict("A workspace keeps at least one owner.", code="last_owner")
+
+
+async def get_workspace(session: AsyncSession, workspace_id: int) -> Workspace:
+    ws = await session.get(Workspace, workspace_id)
+    if ws is None:
+        raise NotFound("No such workspace.")
+    return ws
