@@ -1,0 +1,21 @@
+.PHONY: demo test lint typecheck bench bench-redirect clean
+
+demo:  ## set up, load the demo brand into SQLite, serve at http://127.0.0.1:8000
+	bash scripts/demo.sh
+
+test:  ## set up, start PostgreSQL + Redis on loopback, run ruff, mypy and pytest
+	bash scripts/test.sh
+
+lint:
+	.venv/bin/ruff check src tests bench migrations
+
+typecheck:
+	.venv/bin/mypy
+
+bench: bench-redirect  ## every benchmark
+
+bench-redirect:  ## nginx `return 302` vs Yutang's redirect path, wrk, 100k links
+	bash bench/redirect.sh
+
+clean:
+	rm -rf .venv .tools var bench/out

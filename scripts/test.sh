@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The whole test command: environment, PostgreSQL + Redis on loopback, ruff, mypy, pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/bootstrap.sh
+# shellcheck source=services.sh
+source scripts/services.sh
+SVC_DIR=$(mktemp -d /tmp/yutang-test-XXXXXX)
+trap 'services_down "$SVC_DIR"' EXIT
+services_up "$SVC_DIR"
+export YUTANG_REQUIRE_SERVICES=1
+echo "== ruff" && .venv/bin/ruff check src tests bench migrations
+echo "== mypy" && .venv/bin/mypy
+echo "== pytest (SQLite + PostgreSQL + Redis)"
+.venv/bin/pytest -q "$@"

@@ -1,0 +1,211 @@
+"""Shared fixtures: every database test runs on SQLite and on a real PostgreSQL.
+
+The PostgreSQL (and Redis) servers are started by ``scripts/test.sh``, which exports
+``YUTANG_TEST_PG_URL`` and ``YUTANG_TEST_REDIS_URL``. Run outside that script, the
+PostgreSQL half is skipped — unless ``YUTANG_REQUIRE_SERVICES=1`` (as in CI), where a
+missing server is an error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from yutang.app import create_app
+from yutang.auth import service as auth_service
+from yutang.config import Settings, reset_settings
+from yutang.kit.context import SYSTEM, Ctx
+from yutang.kit.db import create_engine, unit_of_work
+from yutang.links.redirect import RedirectApp
+from yutang.models import Base
+from yutang.workspaces import service as ws_service
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_URL = os.environ.get("YUTANG_TEST_PG_URL")
+REDIS_URL = os.environ.get("YUTANG_TEST_REDIS_URL")
+REQUIRE = os.environ.get("YUTANG_REQUIRE_SERVICES") == "1"
+
+
+def _need(url: str | None, what: str) -> str:
+    if url:
+        return url
+    if REQUIRE:
+        pytest.fail(f"{what} is required (YUTANG_REQUIRE_SERVICES=1) but its URL is not set")
+    pytest.skip(f"{what} not available: run the tests through scripts/test.sh")
+
+
+def in_thread(fn: Callable[[], object]) -> None:
+    """Run ``fn`` in a thread of its own (it may start an event loop of its own)."""
+    import threading
+
+    failure: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            fn()
+        except BaseException as exc:
+            failure.append(exc)
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join()
+    if failure:
+        raise failure[0]
+
+
+def migrate(url: str) -> None:
+    """Alembic's env runs its own event loop: give it a thread of its own."""
+    in_thread(lambda: _migrate(url))
+
+
+def _migrate(url: str) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config(str(ROOT / "alembic.ini"))
+    cfg.set_main_option("script_location", str(ROOT / "migrations"))
+    cfg.attributes["url"] = url
+    command.upgrade(cfg, "head")
+
+
+async def reset_postgres(url: str) -> None:
+    engine = create_engine(url)
+    async with engine.begin() as conn:
+        await conn.execute(text("DROP SCHEMA public CASCADE"))
+        await conn.execute(text("CREATE SCHEMA public"))
+    await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    path = tmp_path_factory.mktemp("db") / "test.db"
+    url = f"sqlite+aiosqlite:///{path}"
+    migrate(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> str:
+    url = _need(PG_URL, "PostgreSQL")
+    in_thread(lambda: asyncio.run(reset_postgres(url)))
+    migrate(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    return _need(REDIS_URL, "Redis")
+
+
+_engines: dict[str, AsyncEngine] = {}
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def engine(request: pytest.FixtureRequest) -> AsyncIterator[AsyncEngine]:
+    """A migrated, emptied database of each kind."""
+    if request.param == "sqlite":
+        url = request.getfixturevalue("sqlite_url")
+    else:
+        url = request.getfixturevalue("pg_url")
+    eng = _engines.get(url)
+    if eng is None:
+        eng = _engines[url] = create_engine(url)
+    await truncate_all(eng)
+    yield eng
+
+
+async def truncate_all(engine: AsyncEngine) -> None:
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    async with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            await conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for name in tables:
+                await conn.execute(text(f"DELETE FROM {name}"))
+            await conn.execute(text("DELETE FROM sqlite_sequence")) if await _has_seq(conn) else None
+
+
+async def _has_seq(conn: object) -> bool:
+    result = await conn.execute(  # type: ignore[attr-defined]
+        text("SELECT count(*) FROM sqlite_master WHERE name='sqlite_sequence'")
+    )
+    return bool(result.scalar())
+
+
+@pytest.fixture(scope="session", autouse=True)
+async def _dispose_engines() -> AsyncIterator[None]:
+    yield
+    for eng in _engines.values():
+        await eng.dispose()
+
+
+@pytest.fixture
+def settings(engine: AsyncEngine, tmp_path: Path) -> Settings:
+    return Settings(
+        database_url=str(engine.url.render_as_string(hide_password=False)),
+        var_dir=tmp_path / "var",
+        secret_key="test-secret",
+        worker_in_process=False,
+        default_link_domain="go.test",
+    )
+
+
+@pytest.fixture
+def app(settings: Settings, engine: AsyncEngine) -> RedirectApp:
+    return create_app(settings, engine, run_worker=False)
+
+
+@pytest.fixture
+async def client(app: RedirectApp) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 50000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://api.test") as c:
+        yield c
+
+
+@dataclass
+class Tenant:
+    id: int
+    slug: str
+    host: str
+    key: str  # an owner key
+    headers: dict[str, str]
+
+    def ctx(self, session: object) -> Ctx:
+        return Ctx(session, self.id, SYSTEM)  # type: ignore[arg-type]
+
+
+async def make_tenant(engine: AsyncEngine, slug: str, host: str, role: str = "owner") -> Tenant:
+    async with unit_of_work(engine=engine) as s:
+        ws = await ws_service.create_workspace(s, slug.title(), slug, link_domain=host)
+        issued = await auth_service.create_api_key(Ctx(s, ws.id, SYSTEM), f"{slug} key", role)
+    return Tenant(ws.id, slug, host, issued.secret, {"Authorization": f"Bearer {issued.secret}"})
+
+
+@pytest.fixture
+async def tenant(engine: AsyncEngine) -> Tenant:
+    return await make_tenant(engine, "acme", "go.acme.test")
+
+
+@pytest.fixture
+async def other_tenant(engine: AsyncEngine) -> Tenant:
+    return await make_tenant(engine, "globex", "go.globex.test")
+
+
+async def add_key(engine: AsyncEngine, tenant: Tenant, role: str) -> dict[str, str]:
+    async with unit_of_work(engine=engine) as s:
+        issued = await auth_service.create_api_key(Ctx(s, tenant.id, SYSTEM), role, role)
+    return {"Authorization": f"Bearer {issued.secret}"}
+
+
+@pytest.fixture(autouse=True)
+def _clean_settings() -> Iterator[None]:
+    yield
+    reset_settings()
