@@ -130,7 +130,9 @@ async def truncate_all(engine: AsyncEngine) -> None:
         else:
             for name in tables:
                 await conn.execute(text(f"DELETE FROM {name}"))
-            await conn.execute(text("DELETE FROM sqlite_sequence")) if await _has_seq(conn) else None
+            await conn.execute(text("DELETE FROM sqlite_sequence")) if await _has_seq(
+                conn
+            ) else None
 
 
 async def _has_seq(conn: object) -> bool:

@@ -45,7 +45,7 @@ def _description() -> str:
     rows = "\n".join(f"| `{code}` | {text} |" for code, text in ERROR_CODES.items())
     return (
         "Yutang's REST API. Authenticate with `Authorization: Bearer <API key>`.\n\n"
-        "Errors are `{\"error\": {\"code\", \"message\", \"details\"}}`; the code is stable:\n\n"
+        'Errors are `{"error": {"code", "message", "details"}}`; the code is stable:\n\n'
         "| code | meaning |\n|---|---|\n" + rows + "\n\n"
         "Lists are paginated by cursor: pass `next_cursor` back as `cursor`. Creating POSTs "
         "accept an `Idempotency-Key` header: the same key and body replay the first answer; "
@@ -142,5 +142,7 @@ def create_app(
 
 def app_factory() -> RedirectApp:
     """Entry point for ASGI servers: ``granian --factory yutang.app:app_factory``."""
-    logging.basicConfig(level=get_settings().log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=get_settings().log_level.upper(), format="%(levelname)s %(name)s: %(message)s"
+    )
     return create_app()

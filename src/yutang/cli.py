@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-
 import getpass
 import json
 import sys
@@ -42,8 +41,12 @@ err = Console(stderr=True)
 
 WorkspaceOpt = Annotated[
     str | None,
-    typer.Option("--workspace", "-w", envvar="YUTANG_WORKSPACE",
-                 help="Workspace slug (default: the only one there is)."),
+    typer.Option(
+        "--workspace",
+        "-w",
+        envvar="YUTANG_WORKSPACE",
+        help="Workspace slug (default: the only one there is).",
+    ),
 ]
 
 
@@ -90,7 +93,9 @@ async def resolve_workspace(session: Any, slug: str | None) -> int:
     return int(rows[0].id)
 
 
-async def _ctx_call(workspace: str | None, fn: Callable[[Ctx], Awaitable[T]], readonly: bool = False) -> T:
+async def _ctx_call(
+    workspace: str | None, fn: Callable[[Ctx], Awaitable[T]], readonly: bool = False
+) -> T:
     async with unit_of_work(readonly=readonly) as session:
         ws_id = await resolve_workspace(session, workspace)
         return await fn(Ctx(session, ws_id, cli_actor()))
@@ -117,12 +122,16 @@ def serve(
     if migrate:
         upgrade_database()
     if workers > 1 and worker:
-        err.print("[yellow]--workers > 1: run `yutang worker` separately; disabling the in-process worker.")
+        err.print(
+            "[yellow]--workers > 1: run `yutang worker` separately; disabling the in-process worker."
+        )
         worker = False
     os.environ["YUTANG_WORKER_IN_PROCESS"] = "1" if worker else "0"
     host = host or settings.host
     port = port or settings.port
-    out.print(f"Yutang on [bold]http://{host}:{port}[/bold]  (API docs: http://{host}:{port}/api/docs)")
+    out.print(
+        f"Yutang on [bold]http://{host}:{port}[/bold]  (API docs: http://{host}:{port}/api/docs)"
+    )
     Granian(
         "yutang.app:app_factory",
         factory=True,
@@ -187,8 +196,12 @@ def workspace_create(
     async def go() -> None:
         async with unit_of_work() as s:
             ws = await ws_service.create_workspace(
-                s, name or slug, slug, link_domain=domain or get_settings().default_link_domain,
-                timezone=timezone, actor=cli_actor(),
+                s,
+                name or slug,
+                slug,
+                link_domain=domain or get_settings().default_link_domain,
+                timezone=timezone,
+                actor=cli_actor(),
             )
             if owner_email:
                 user = await ws_service.create_user(s, owner_email, owner_password or "", "")
@@ -201,13 +214,17 @@ def workspace_create(
 @keys_app.command("create")
 def keys_create(
     name: Annotated[str, typer.Argument()],
-    role: Annotated[str, typer.Option(help="owner, admin, operator, staff or analyst")] = "operator",
+    role: Annotated[
+        str, typer.Option(help="owner, admin, operator, staff or analyst")
+    ] = "operator",
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Create an API key; the secret is printed once."""
     from yutang.auth import service as auth_service
 
-    issued = run(lambda: _ctx_call(workspace, lambda ctx: auth_service.create_api_key(ctx, name, role)))
+    issued = run(
+        lambda: _ctx_call(workspace, lambda ctx: auth_service.create_api_key(ctx, name, role))
+    )
     out.print(f"key {issued.key.id} ({role}): [bold]{issued.secret}[/bold]")
     err.print("Store it now: it is not shown again.")
 
@@ -216,10 +233,14 @@ def keys_create(
 def keys_list(workspace: WorkspaceOpt = None) -> None:
     from yutang.auth import service as auth_service
 
-    keys = run(lambda: _ctx_call(workspace, lambda ctx: auth_service.list_api_keys(ctx, None, 200), True))
+    keys = run(
+        lambda: _ctx_call(workspace, lambda ctx: auth_service.list_api_keys(ctx, None, 200), True)
+    )
     table = Table("id", "name", "prefix", "role", "last used", "revoked")
     for k in keys:
-        table.add_row(str(k.id), k.name, k.prefix + "…", k.role, _when(k.last_used_at), _when(k.revoked_at))
+        table.add_row(
+            str(k.id), k.name, k.prefix + "…", k.role, _when(k.last_used_at), _when(k.revoked_at)
+        )
     out.print(table)
 
 
@@ -265,7 +286,9 @@ def links_create(
     title: Annotated[str, typer.Option()] = "",
     channel: Annotated[str | None, typer.Option(help="Channel name or id.")] = None,
     tag: Annotated[list[str] | None, typer.Option(help="Repeat for several tags.")] = None,
-    expires: Annotated[datetime | None, typer.Option(help="Expiry (ISO time, UTC if no zone).")] = None,
+    expires: Annotated[
+        datetime | None, typer.Option(help="Expiry (ISO time, UTC if no zone).")
+    ] = None,
     max_clicks: Annotated[int | None, typer.Option(min=1)] = None,
     utm_source: Annotated[str | None, typer.Option()] = None,
     utm_medium: Annotated[str | None, typer.Option()] = None,
@@ -283,9 +306,14 @@ def links_create(
         link = await links_service.create_link(
             ctx,
             LinkIn(
-                url=url, slug=slug, title=title, tags=tag or [], channel_id=channel_id,
+                url=url,
+                slug=slug,
+                title=title,
+                tags=tag or [],
+                channel_id=channel_id,
                 utm=Utm(source=utm_source, medium=utm_medium, campaign=utm_campaign),
-                expires_at=importer.aware(expires) if expires else None, max_clicks=max_clicks,
+                expires_at=importer.aware(expires) if expires else None,
+                max_clicks=max_clicks,
                 redirect_status=301 if permanent else 302,
             ),
         )
@@ -309,21 +337,46 @@ def links_list(
     from yutang.links import service as links_service
 
     async def go(ctx: Ctx) -> tuple[list[Any], str | None, dict[int, Any]]:
-        rows, nxt = await links_service.list_links(ctx, cursor, limit, channel_id=channel, tag=tag, q=q)
+        rows, nxt = await links_service.list_links(
+            ctx, cursor, limit, channel_id=channel, tag=tag, q=q
+        )
         return rows, nxt, await links_service.domain_hosts(ctx)
 
     rows, nxt, domains = run(lambda: _ctx_call(workspace, go, True))
     if as_json:
-        print(json.dumps([
-            {"id": r.id, "slug": r.slug, "kind": r.kind, "short_url": f"http://{domains[r.domain_id].host}/{r.slug}",
-             "destination": r.destination, "title": r.title, "tags": r.tags, "channel_id": r.channel_id,
-             "clicks": r.click_count, "disabled": r.disabled}
-            for r in rows], ensure_ascii=False, indent=2))
+        print(
+            json.dumps(
+                [
+                    {
+                        "id": r.id,
+                        "slug": r.slug,
+                        "kind": r.kind,
+                        "short_url": f"http://{domains[r.domain_id].host}/{r.slug}",
+                        "destination": r.destination,
+                        "title": r.title,
+                        "tags": r.tags,
+                        "channel_id": r.channel_id,
+                        "clicks": r.click_count,
+                        "disabled": r.disabled,
+                    }
+                    for r in rows
+                ],
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
     else:
         table = Table("id", "short", "kind", "title", "channel", "clicks", "destination")
         for r in rows:
-            table.add_row(str(r.id), f"{domains[r.domain_id].host}/{r.slug}", r.kind, r.title,
-                          str(r.channel_id or "-"), str(r.click_count), (r.destination or "-")[:60])
+            table.add_row(
+                str(r.id),
+                f"{domains[r.domain_id].host}/{r.slug}",
+                r.kind,
+                r.title,
+                str(r.channel_id or "-"),
+                str(r.click_count),
+                (r.destination or "-")[:60],
+            )
         out.print(table)
     if nxt:
         err.print(f"next page: --cursor {nxt}")
@@ -343,7 +396,9 @@ def links_import(
 
     errors = errors or file.with_name(file.stem + ".errors.csv")
     report = run(lambda: importer.import_csv(file, errors, workspace, batch, cli_actor(), out))
-    out.print(f"imported [bold]{report.created}[/bold] of {report.rows} rows; {report.failed} refused")
+    out.print(
+        f"imported [bold]{report.created}[/bold] of {report.rows} rows; {report.failed} refused"
+    )
     if report.failed:
         out.print(f"error report: {errors}")
         raise typer.Exit(2)
@@ -352,7 +407,9 @@ def links_import(
 @app.command()
 def qr(
     link: Annotated[str, typer.Argument(help="Link id or slug.")],
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="File (default SLUG.FORMAT).")] = None,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="File (default SLUG.FORMAT).")
+    ] = None,
     fmt: Annotated[str, typer.Option("--format", help="png or svg")] = "png",
     size: Annotated[int, typer.Option(min=64, max=4096)] = 512,
     ecc: Annotated[str, typer.Option(help="L, M, Q or H")] = "M",
@@ -368,8 +425,11 @@ def qr(
         raise typer.Exit(1)
 
     async def go(ctx: Ctx) -> tuple[str, str]:
-        found = (await links_service.get_link(ctx, int(link)) if link.isdigit()
-                 else await links_service.find_link_by_slug(ctx, link))
+        found = (
+            await links_service.get_link(ctx, int(link))
+            if link.isdigit()
+            else await links_service.find_link_by_slug(ctx, link)
+        )
         domains = await links_service.domain_hosts(ctx)
         return importer.short_url(domains[found.domain_id], found.slug), found.slug
 
@@ -386,8 +446,12 @@ def qr(
 @channels_app.command("create")
 def channels_create(
     name: str,
-    type: Annotated[str, typer.Option(help="package_card, store, article, sms, template_message, "
-                                            "poster, live_stream, other")] = "other",
+    type: Annotated[
+        str,
+        typer.Option(
+            help="package_card, store, article, sms, template_message, poster, live_stream, other"
+        ),
+    ] = "other",
     exposures: Annotated[int | None, typer.Option(min=0)] = None,
     workspace: WorkspaceOpt = None,
 ) -> None:
@@ -403,10 +467,14 @@ def channels_create(
 def channels_list(workspace: WorkspaceOpt = None) -> None:
     from yutang.links import service as links_service
 
-    rows, _ = run(lambda: _ctx_call(workspace, lambda ctx: links_service.list_channels(ctx, None, 200), True))
+    rows, _ = run(
+        lambda: _ctx_call(workspace, lambda ctx: links_service.list_channels(ctx, None, 200), True)
+    )
     table = Table("id", "name", "type", "exposures")
     for c in rows:
-        table.add_row(str(c.id), c.name, c.type, str(c.exposures if c.exposures is not None else "-"))
+        table.add_row(
+            str(c.id), c.name, c.type, str(c.exposures if c.exposures is not None else "-")
+        )
     out.print(table)
 
 
@@ -415,7 +483,9 @@ def channels_list(workspace: WorkspaceOpt = None) -> None:
 
 @stats_app.command("clicks")
 def stats_clicks(
-    dimension: Annotated[str, typer.Option(help="day, channel, link, device, os, browser, referrer")] = "day",
+    dimension: Annotated[
+        str, typer.Option(help="day, channel, link, device, os, browser, referrer")
+    ] = "day",
     link: Annotated[int | None, typer.Option(help="Link id.")] = None,
     channel: Annotated[int | None, typer.Option(help="Channel id.")] = None,
     start: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"])] = None,
@@ -437,20 +507,30 @@ def stats_clicks(
         if channel is not None:
             await links_service.get_channel(ctx, channel)
         rng = await stats.make_range(ctx.session, ctx.workspace_id, _d(start), _d(end))
-        return await stats.click_stats(ctx.session, ctx.workspace_id, rng, dimension,  # type: ignore[arg-type]
-                                       link_id=link, channel_id=channel)
+        return await stats.click_stats(
+            ctx.session,
+            ctx.workspace_id,
+            rng,
+            dimension,  # type: ignore[arg-type]
+            link_id=link,
+            channel_id=channel,
+        )
 
     result = run(lambda: _ctx_call(workspace, go, True))
     if csv_out:
         csv_out.write_text(stats.stats_csv(result), encoding="utf-8-sig")
         out.print(f"wrote {csv_out}")
         return
-    out.print(f"{result.start} → {result.end} ({result.timezone}): {result.totals.clicks} clicks, "
-              f"{result.totals.unique_visitors} unique visitors, {result.totals.bot_clicks} bot hits")
+    out.print(
+        f"{result.start} → {result.end} ({result.timezone}): {result.totals.clicks} clicks, "
+        f"{result.totals.unique_visitors} unique visitors, {result.totals.bot_clicks} bot hits"
+    )
     table = Table(dimension, "clicks", "unique", "")
     top = max((r.clicks for r in result.rows), default=0) or 1
     for r in result.rows:
-        table.add_row(r.label, str(r.clicks), str(r.unique_visitors), "█" * round(30 * r.clicks / top))
+        table.add_row(
+            r.label, str(r.clicks), str(r.unique_visitors), "█" * round(30 * r.clicks / top)
+        )
     out.print(table)
 
 
@@ -476,8 +556,15 @@ def stats_channels(
     table = Table("channel", "type", "links", "clicks", "unique", "exposures", "diversion")
     for r in result.rows:
         rate = f"{r.diversion_rate:.2%}" if r.diversion_rate is not None else "-"
-        table.add_row(r.name, r.type, str(r.links), str(r.clicks), str(r.unique_visitors),
-                      str(r.exposures if r.exposures is not None else "-"), rate)
+        table.add_row(
+            r.name,
+            r.type,
+            str(r.links),
+            str(r.clicks),
+            str(r.unique_visitors),
+            str(r.exposures if r.exposures is not None else "-"),
+            rate,
+        )
     out.print(table)
 
 
@@ -489,5 +576,3 @@ def main() -> None:
     if hasattr(sys.stdout, "reconfigure"):
         sys.stdout.reconfigure(encoding="utf-8")
     app()
-
-

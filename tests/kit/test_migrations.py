@@ -10,7 +10,7 @@ from yutang.models import Base
 
 
 async def test_models_match_migrations(engine: AsyncEngine) -> None:
-    def diff(sync_conn):  # type: ignore[no-untyped-def]
+    def diff(sync_conn):
         ctx = MigrationContext.configure(sync_conn, opts={"compare_type": True})
         return compare_metadata(ctx, Base.metadata)
 

@@ -10,14 +10,19 @@ from __future__ import annotations
 
 import asyncio
 import json
-from functools import partial
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from yutang.config import get_settings
@@ -104,6 +109,8 @@ async def unit_of_work(
         try:
             yield session
             if readonly:
+                # Keep what was loaded usable after the block, then end the transaction.
+                session.expunge_all()
                 await session.rollback()
             else:
                 await session.commit()

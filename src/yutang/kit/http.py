@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request, Response
@@ -46,7 +46,7 @@ class TransactionalRoute(APIRoute):
     """Every request runs in one unit of work: committed if the handler returns,
     rolled back if it raises. GET and HEAD run read-only."""
 
-    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         original = super().get_route_handler()
 
         async def handler(request: Request) -> Response:
@@ -134,8 +134,12 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = {404: "not_found", 405: "method_not_allowed", 401: "unauthenticated",
-                403: "forbidden"}.get(exc.status_code, "bad_request")
+        code = {
+            404: "not_found",
+            405: "method_not_allowed",
+            401: "unauthenticated",
+            403: "forbidden",
+        }.get(exc.status_code, "bad_request")
         message = exc.detail if isinstance(exc.detail, str) else ERROR_CODES[code]
         return JSONResponse(
             {"error": {"code": code, "message": message, "details": {}}},
@@ -147,7 +151,12 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return JSONResponse(
-            {"error": {"code": "internal_error", "message": ERROR_CODES["internal_error"],
-                       "details": {}}},
+            {
+                "error": {
+                    "code": "internal_error",
+                    "message": ERROR_CODES["internal_error"],
+                    "details": {},
+                }
+            },
             status_code=500,
         )

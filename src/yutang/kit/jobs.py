@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
 from huey import Huey, RedisHuey, SqliteHuey, crontab
@@ -34,7 +34,7 @@ def make_huey(settings: Settings) -> Huey:
     return SqliteHuey("yutang", filename=str(settings.var_dir / "huey.db"), utc=True)
 
 
-def run_async(factory: Callable[[AsyncEngine], Awaitable[T]], database_url: str) -> T:
+def run_async(factory: Callable[[AsyncEngine], Coroutine[Any, Any, T]], database_url: str) -> T:
     """Run a coroutine on this thread's loop, with this thread's engine for ``database_url``."""
     runner: asyncio.Runner | None = getattr(_local, "runner", None)
     if runner is None:
@@ -70,7 +70,7 @@ def get_huey() -> Huey:
 
 def enqueue_dispatch() -> None:
     huey = get_huey()
-    huey.enqueue(huey._registry.string_to_task("dispatch_outbox")())  # noqa: SLF001
+    huey.enqueue(huey._registry.string_to_task("dispatch_outbox")())
 
 
 def install_wakeup() -> None:
@@ -86,7 +86,10 @@ class InProcessWorker:
 
     def __init__(self, huey: Huey, workers: int = 1) -> None:
         self.consumer: Consumer = huey.create_consumer(
-            workers=workers, worker_type="thread", periodic=True, check_worker_health=False,
+            workers=workers,
+            worker_type="thread",
+            periodic=True,
+            check_worker_health=False,
             max_delay=1.0,
         )
 

@@ -92,7 +92,7 @@ class LinkCache:
             )
             domains = {
                 d.host: DomainInfo(d.id, d.workspace_id, ZoneInfo(tz), d.https)
-                for d, tz in rows.tuples().all()
+                for d, tz in rows.all()
             }
         if gen == self.generation:
             self.domains = domains
@@ -220,7 +220,7 @@ class RedisInvalidationListener:
         import redis
 
         self.client = redis.Redis.from_url(redis_url)
-        self.pubsub = self.client.pubsub(ignore_subscribe_messages=True)
+        self.pubsub = self.client.pubsub(ignore_subscribe_messages=True)  # type: ignore[no-untyped-call]
         self.pubsub.subscribe(INVALIDATION_CHANNEL)
         self._stop = threading.Event()
         self.thread = threading.Thread(target=self._run, name="yutang-invalidation", daemon=True)

@@ -9,6 +9,7 @@ shutdown. A hard kill therefore loses at most the clicks of the last interval.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import hmac
 import logging
@@ -20,7 +21,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from sqlalchemy import bindparam, insert, update
+from sqlalchemy import Table, bindparam, insert, update
 
 from yutang.kit.db import unit_of_work
 from yutang.models.links import Click, Link
@@ -31,7 +32,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 #: (time, link id, workspace id, channel id, target id, visitor id, ip, referrer, UA, HEAD?)
-RawClick = tuple[float, int, int, int | None, int | None, str, str | None, str | None, str | None, bool]
+RawClick = tuple[
+    float, int, int, int | None, int | None, str, str | None, str | None, str | None, bool
+]
 
 BOT_RE = re.compile(
     r"bot|crawl|spider|slurp|preview|facebookexternalhit|headless|monitor|uptime|python-|"
@@ -62,7 +65,11 @@ def classify(user_agent: str | None) -> UserAgentInfo:
     device = result.device.family if result.device else "Other"
     if device == "Spider" or BOT_RE.search(user_agent):
         return UserAgentInfo("bot", os_name, browser, True)
-    if device == "iPad" or "Tablet" in user_agent or (os_name == "Android" and "Mobile" not in user_agent):
+    if (
+        device == "iPad"
+        or "Tablet" in user_agent
+        or (os_name == "Android" and "Mobile" not in user_agent)
+    ):
         kind = "tablet"
     elif os_name in ("iOS", "Android", "HarmonyOS") or "Mobile" in user_agent:
         kind = "mobile"
@@ -109,19 +116,15 @@ class ClickBuffer:
         """Stop the periodic flusher and write everything still buffered."""
         if self._task is not None:
             self._task.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-            except asyncio.CancelledError:
-                pass
             self._task = None
         await self.flush()
 
     async def _run(self) -> None:
         while True:
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self.interval)
-            except TimeoutError:
-                pass
             self._wake.clear()
             try:
                 await self.flush()
@@ -173,6 +176,7 @@ class ClickBuffer:
             await s.execute(insert(Click), rows)
             if human:
                 table = Link.__table__
+                assert isinstance(table, Table)
                 conn = await s.connection()
                 await conn.execute(
                     update(table)

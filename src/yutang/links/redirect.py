@@ -42,7 +42,9 @@ def _page(zh: str, en: str) -> bytes:
 
 NOT_FOUND_PAGE = _page("链接不存在", "This link does not exist.")
 GONE_PAGE = _page("链接已失效", "This link has expired or is no longer active.")
-FULL_PAGE = _page("今日名额已满，请明天再来", "Every destination is full today. Please come back tomorrow.")
+FULL_PAGE = _page(
+    "今日名额已满，请明天再来", "Every destination is full today. Please come back tomorrow."
+)
 
 _HTML_HEADERS = [
     (b"content-type", b"text/html; charset=utf-8"),
@@ -125,7 +127,9 @@ class RedirectApp:
         if entry.kind == "live":
             if is_head:
                 # A HEAD (link checkers, bots) must not use up a daily cap.
-                location = entry.targets[0].destination if entry.targets else (entry.fallback_url or "")
+                location = (
+                    entry.targets[0].destination if entry.targets else (entry.fallback_url or "")
+                )
             else:
                 target = await livecodes.pick_target(
                     self.counters, entry, livecodes.local_day(entry, now)
@@ -139,7 +143,10 @@ class RedirectApp:
             visitor = _cookie_value(cookie, self._cookie_prefix)
         headers = [
             (b"location", location.encode() if location.isascii() else _ascii(location)),
-            (b"cache-control", b"private, max-age=0" if entry.status == 302 else b"private, max-age=3600"),
+            (
+                b"cache-control",
+                b"private, max-age=0" if entry.status == 302 else b"private, max-age=3600",
+            ),
             (b"content-length", b"0"),
         ]
         if visitor is None:
