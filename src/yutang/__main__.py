@@ -1,0 +1,5 @@
+"""`python -m yutang` is the `yutang` command."""
+
+from yutang.cli import main
+
+main()

@@ -1,0 +1,104 @@
+"""Error shape, pagination, idempotency and OpenAPI: the conventions every endpoint follows."""
+
+from __future__ import annotations
+
+import httpx
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from tests.conftest import Tenant
+from yutang.kit.db import unit_of_work
+from yutang.kit.errors import ERROR_CODES
+from yutang.models.platform import AuditEntry
+
+
+async def test_unknown_route_and_method_use_the_error_shape(client: httpx.AsyncClient) -> None:
+    r = await client.get("/api/v1/nothing-here")
+    assert r.status_code == 404
+    assert r.json() == {"error": {"code": "not_found", "message": "Not Found", "details": {}}}
+    r = await client.put("/api/v1/links")
+    assert r.status_code == 405
+    assert r.json()["error"]["code"] == "method_not_allowed"
+
+
+async def test_validation_errors_are_422_with_details(client: httpx.AsyncClient, tenant: Tenant) -> None:
+    r = await client.post("/api/v1/channels", json={"name": "", "type": "billboard"}, headers=tenant.headers)
+    assert r.status_code == 422
+    body = r.json()["error"]
+    assert body["code"] == "validation_error"
+    assert {tuple(e["loc"]) for e in body["details"]["errors"]} == {("body", "name"), ("body", "type")}
+
+
+async def test_cursor_pagination_walks_every_row_once(client: httpx.AsyncClient, tenant: Tenant) -> None:
+    for i in range(7):
+        r = await client.post("/api/v1/channels", json={"name": f"ch{i}"}, headers=tenant.headers)
+        assert r.status_code == 201
+    names: list[str] = []
+    cursor = None
+    pages = 0
+    while True:
+        params = {"limit": 3} | ({"cursor": cursor} if cursor else {})
+        page = (await client.get("/api/v1/channels", params=params, headers=tenant.headers)).json()
+        names += [c["name"] for c in page["data"]]
+        pages += 1
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert pages == 3
+    assert names == [f"ch{i}" for i in reversed(range(7))]
+
+
+async def test_bad_cursor_is_refused(client: httpx.AsyncClient, tenant: Tenant) -> None:
+    r = await client.get("/api/v1/channels", params={"cursor": "!!nope"}, headers=tenant.headers)
+    assert r.status_code == 400
+    assert r.json()["error"]["code"] == "invalid_cursor"
+
+
+async def test_idempotency_key_replays_and_refuses_reuse(client: httpx.AsyncClient, tenant: Tenant) -> None:
+    headers = tenant.headers | {"Idempotency-Key": "abc-1"}
+    first = await client.post("/api/v1/channels", json={"name": "cards"}, headers=headers)
+    again = await client.post("/api/v1/channels", json={"name": "cards"}, headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert first.json() == again.json()
+    assert again.headers["idempotent-replayed"] == "true"
+    other = await client.post("/api/v1/channels", json={"name": "posters"}, headers=headers)
+    assert other.status_code == 409
+    assert other.json()["error"]["code"] == "idempotency_key_reused"
+    listed = (await client.get("/api/v1/channels", headers=tenant.headers)).json()["data"]
+    assert [c["name"] for c in listed] == ["cards"]
+
+
+async def test_idempotency_keys_are_per_workspace(
+    client: httpx.AsyncClient, tenant: Tenant, other_tenant: Tenant
+) -> None:
+    a = await client.post("/api/v1/channels", json={"name": "cards"}, headers=tenant.headers | {"Idempotency-Key": "k"})
+    b = await client.post("/api/v1/channels", json={"name": "cards"},
+                          headers=other_tenant.headers | {"Idempotency-Key": "k"})
+    assert a.status_code == b.status_code == 201
+    assert a.json()["id"] != b.json()["id"]
+
+
+async def test_openapi_is_served_and_documents_error_codes(client: httpx.AsyncClient) -> None:
+    docs = await client.get("/api/docs")
+    assert docs.status_code == 200 and "swagger" in docs.text.lower()
+    spec = (await client.get("/api/openapi.json")).json()
+    for code in ERROR_CODES:
+        assert f"`{code}`" in spec["info"]["description"]
+    assert "/api/v1/links" in spec["paths"]
+    assert "ErrorOut" in spec["components"]["schemas"]
+
+
+async def test_changes_through_the_api_are_audited_with_the_actor(
+    client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine
+) -> None:
+    r = await client.post("/api/v1/links", json={"url": "https://a.example/", "slug": "aud"},
+                          headers=tenant.headers)
+    link_id = r.json()["id"]
+    await client.patch(f"/api/v1/links/{link_id}", json={"title": "New"}, headers=tenant.headers)
+    async with unit_of_work(readonly=True, engine=engine) as s:
+        rows = (await s.scalars(select(AuditEntry).where(AuditEntry.target_type == "link")
+                                .order_by(AuditEntry.id))).all()
+    assert [(a.action, a.actor_type) for a in rows] == [("link.created", "api_key"), ("link.updated", "api_key")]
+    assert rows[1].changes == {"title": "New"}
+    listed = await client.get("/api/v1/audit-log", params={"action": "link.updated"}, headers=tenant.headers)
+    assert [a["target_id"] for a in listed.json()["data"]] == [str(link_id)]

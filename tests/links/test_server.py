@@ -1,0 +1,131 @@
+"""The real server (granian): buffered clicks survive a graceful stop, and a hard kill
+loses at most the last flush interval (250 ms by default)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from tests.conftest import make_tenant
+from yutang.kit.context import SYSTEM, Ctx
+from yutang.kit.db import unit_of_work
+from yutang.links import service as links_service
+from yutang.links.schemas import LinkIn
+from yutang.models.links import Click
+
+pytestmark = pytest.mark.server
+VISITS = 60
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Server:
+    def __init__(self, url: str, port: int, var: Path, interval: float) -> None:
+        env = os.environ | {
+            "YUTANG_DATABASE_URL": url,
+            "YUTANG_VAR_DIR": str(var),
+            "YUTANG_SECRET_KEY": "test",
+            "YUTANG_CLICK_FLUSH_INTERVAL": str(interval),
+            "YUTANG_LOG_LEVEL": "warning",
+        }
+        env.pop("YUTANG_REDIS_URL", None)
+        self.port = port
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "yutang", "serve", "--host", "127.0.0.1", "--port", str(port),
+             "--no-worker", "--no-migrate"],
+            env=env, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        self.kill()
+        raise RuntimeError(f"server did not start: {self.output()}")
+
+    def output(self) -> str:
+        try:
+            out, _ = self.proc.communicate(timeout=5)
+        except subprocess.TimeoutExpired:
+            return ""
+        return out.decode(errors="replace")
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(10)
+
+
+@pytest.fixture
+def server_factory(tmp_path: Path) -> Iterator[list[Server]]:
+    started: list[Server] = []
+    yield started
+    for s in started:
+        s.kill()
+
+
+async def _setup(engine: AsyncEngine, port: int) -> None:
+    tenant = await make_tenant(engine, "srv", f"127.0.0.1:{port}")
+    async with unit_of_work(engine=engine) as s:
+        await links_service.create_link(Ctx(s, tenant.id, SYSTEM), LinkIn(url="https://a.example/", slug="go"))
+
+
+def _visit(port: int, n: int) -> None:
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}", follow_redirects=False) as c:
+        for _ in range(n):
+            assert c.get("/go", headers={"user-agent": "Mozilla/5.0 (iPhone)"}).status_code == 302
+
+
+async def _clicks(engine: AsyncEngine) -> int:
+    async with unit_of_work(readonly=True, engine=engine) as s:
+        return int(await s.scalar(select(func.count()).select_from(Click)) or 0)
+
+
+def _url(engine: AsyncEngine) -> str:
+    return engine.url.render_as_string(hide_password=False)
+
+
+async def test_sigterm_writes_every_buffered_click(
+    engine: AsyncEngine, tmp_path: Path, server_factory: list[Server]
+) -> None:
+    port = free_port()
+    await _setup(engine, port)
+    # A long interval: nothing is flushed by the timer, only by the graceful stop.
+    server = Server(_url(engine), port, tmp_path, interval=5.0)
+    server_factory.append(server)
+    _visit(port, VISITS)
+    assert await _clicks(engine) == 0
+    server.proc.send_signal(signal.SIGTERM)
+    assert server.proc.wait(20) == 0
+    assert await _clicks(engine) == VISITS
+
+
+async def test_hard_kill_loses_at_most_the_last_interval(
+    engine: AsyncEngine, tmp_path: Path, server_factory: list[Server]
+) -> None:
+    port = free_port()
+    await _setup(engine, port)
+    server = Server(_url(engine), port, tmp_path, interval=0.25)
+    server_factory.append(server)
+    _visit(port, VISITS)
+    # One interval plus the time to write the batch, then SIGKILL the whole process group.
+    time.sleep(0.25 + 0.35)
+    server.kill()
+    assert await _clicks(engine) == VISITS
