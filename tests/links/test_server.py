@@ -35,7 +35,9 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, url: str, port: int, var: Path, interval: float) -> None:
+    def __init__(
+        self, url: str, port: int, var: Path, interval: float, keep_redis: bool = False
+    ) -> None:
         env = os.environ | {
             "YUTANG_DATABASE_URL": url,
             "YUTANG_VAR_DIR": str(var),
@@ -43,7 +45,8 @@ class Server:
             "YUTANG_CLICK_FLUSH_INTERVAL": str(interval),
             "YUTANG_LOG_LEVEL": "warning",
         }
-        env.pop("YUTANG_REDIS_URL", None)
+        if not keep_redis:
+            env.pop("YUTANG_REDIS_URL", None)
         self.port = port
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "yutang", "serve", "--host", "127.0.0.1", "--port", str(port),

@@ -1,0 +1,105 @@
+"""The CLI end to end on a fresh database: migrate, workspace, keys, demo data."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+from typer.testing import CliRunner, Result
+
+from yutang.cli import app
+from yutang.config import reset_settings
+from yutang.kit.db import create_engine, dispose_engines, unit_of_work
+from yutang.models.links import Channel, Click, Link
+from yutang.models.platform import AuditEntry
+from yutang.models.workspaces import ApiKey
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def cli_env(engine: AsyncEngine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    url = engine.url.render_as_string(hide_password=False)
+    monkeypatch.setenv("YUTANG_DATABASE_URL", url)
+    monkeypatch.setenv("YUTANG_VAR_DIR", str(tmp_path))
+    monkeypatch.setenv("YUTANG_SECRET_KEY", "cli-test")
+    monkeypatch.delenv("YUTANG_WORKSPACE", raising=False)
+    reset_settings()
+    yield url
+    reset_settings()
+
+
+async def invoke(*args: str) -> Result:
+    result = await asyncio.to_thread(runner.invoke, app, list(args))
+    await dispose_engines()
+    return result
+
+
+async def test_db_upgrade_on_a_fresh_sqlite_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}"
+    monkeypatch.setenv("YUTANG_DATABASE_URL", url)
+    reset_settings()
+    result = await invoke("db", "upgrade")
+    assert result.exit_code == 0, result.output
+    engine = create_engine(url)
+    async with unit_of_work(readonly=True, engine=engine) as s:
+        assert await s.scalar(select(func.count()).select_from(Link)) == 0
+    await engine.dispose()
+
+
+async def test_workspace_and_keys_lifecycle(cli_env: str, engine: AsyncEngine) -> None:
+    made = await invoke("workspace", "create", "acme", "--name", "Acme", "--domain", "go.acme.test",
+                        "--owner-email", "boss@acme.example", "--owner-password", "long-enough")
+    assert made.exit_code == 0, made.output
+    created = await invoke("keys", "create", "shop", "--role", "operator")
+    assert created.exit_code == 0, created.output
+    match = re.search(r"key (\d+) \(operator\): (yt_\S+)", created.output)
+    assert match is not None
+    key_id = match.group(1)
+    listed = await invoke("keys", "list")
+    assert "shop" in listed.output and "operator" in listed.output
+    revoked = await invoke("keys", "revoke", key_id)
+    assert revoked.exit_code == 0
+    async with unit_of_work(readonly=True, engine=engine) as s:
+        key = await s.get(ApiKey, int(key_id))
+        audit = (await s.scalars(select(AuditEntry).where(AuditEntry.action == "api_key.revoked"))).all()
+    assert key is not None and key.revoked_at is not None
+    assert [a.actor_type for a in audit] == ["cli"]
+
+
+async def test_domain_errors_exit_1_with_the_code(cli_env: str) -> None:
+    await invoke("workspace", "create", "acme", "--domain", "go.acme.test")
+    dup = await invoke("workspace", "create", "acme", "--domain", "go.other.test")
+    assert dup.exit_code == 1
+    assert "workspace_taken" in dup.output
+    bad_role = await invoke("keys", "create", "x", "--role", "emperor")
+    assert bad_role.exit_code == 1
+    assert "forbidden" in bad_role.output
+
+
+async def test_demo_loads_a_brand_with_clicks_over_the_days(cli_env: str, engine: AsyncEngine) -> None:
+    result = await invoke("demo", "--days", "60", "--clicks", "3000")
+    assert result.exit_code == 0, result.output
+    assert re.search(r"demo API key .*: yt_\S+", result.output)
+    async with unit_of_work(readonly=True, engine=engine) as s:
+        channels = await s.scalar(select(func.count()).select_from(Channel))
+        links = await s.scalar(select(func.count()).select_from(Link))
+        clicks = await s.scalar(select(func.count()).select_from(Click))
+        first = await s.scalar(select(func.min(Click.occurred_at)))
+        last = await s.scalar(select(func.max(Click.occurred_at)))
+        counted = await s.scalar(select(func.sum(Link.click_count)))
+        humans = await s.scalar(select(func.count()).select_from(Click).where(Click.is_bot.is_(False)))
+    assert channels == 7
+    assert links == 30
+    assert clicks == 3000
+    assert first is not None and last is not None and (last - first).days >= 50
+    assert counted == humans
+    again = await invoke("demo")
+    assert again.exit_code == 0 and "yt_" in again.output  # re-running issues a new key only
+    async with unit_of_work(readonly=True, engine=engine) as s:
+        assert await s.scalar(select(func.count()).select_from(Link)) == 30
