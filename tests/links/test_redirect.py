@@ -249,3 +249,19 @@ async def test_click_count_is_written_with_the_batch(
         stored = await s.scalar(select(Link.click_count).where(Link.id == link["id"]))
         n = await s.scalar(select(func.count()).select_from(Click).where(Click.link_id == link["id"]))
     assert stored == n == 7
+
+
+async def test_bots_do_not_use_up_live_code_caps_or_max_clicks(
+    client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    await create(
+        client, tenant, slug="capped",
+        targets=[{"label": "A", "destination": "https://wx.example/a", "weight": 1, "daily_cap": 1}],
+    )
+    await create(client, tenant, url="https://a.example/", slug="once", max_clicks=1)
+    for slug in ("capped", "once"):
+        for _ in range(3):
+            assert (await visit(client, tenant.host, slug, **{"user-agent": GOOGLEBOT})).status_code == 302
+            assert (await visit(client, tenant.host, slug, method="HEAD")).status_code == 302
+        assert (await visit(client, tenant.host, slug)).status_code == 302  # the one human visit
+        assert (await visit(client, tenant.host, slug)).status_code == 410

@@ -116,17 +116,20 @@ class RedirectApp:
             return
         ua_s = ua.decode("latin-1") if ua else None
         is_head = method == "HEAD"
+        # Bots and HEAD requests (link checkers, previews) use up neither caps nor counts.
+        robot = is_head or (
+            (entry.max_clicks is not None or entry.kind == "live") and looks_like_bot(ua_s)
+        )
         if entry.max_clicks is not None:
             if entry.clicks >= entry.max_clicks:
                 await self._fallback(send, entry.exhausted_url, GONE_PAGE, method)
                 return
-            if not is_head and not looks_like_bot(ua_s):
+            if not robot:
                 entry.clicks += 1
         target_id = None
         location = entry.destination
         if entry.kind == "live":
-            if is_head:
-                # A HEAD (link checkers, bots) must not use up a daily cap.
+            if robot:
                 location = (
                     entry.targets[0].destination if entry.targets else (entry.fallback_url or "")
                 )
