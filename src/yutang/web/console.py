@@ -1,41 +1,165 @@
-"""The operators' console (zh-CN / en). Minimal for now: a landing page."""
+"""The operators' console (简体中文 / English): sign-in, overview, links.
+
+Server-rendered pages on the same transactional routes as the API; the session is a
+signed cookie (Starlette's SessionMiddleware) holding the user and workspace ids, and
+the role is read from the membership on every request.
+"""
 
 from __future__ import annotations
 
-from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
 
+from fastapi import Depends, FastAPI, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.middleware.sessions import SessionMiddleware
+
+from yutang.auth import repository as auth_repo
+from yutang.auth import service as auth_service
 from yutang.config import Settings
+from yutang.kit.context import Actor, Ctx
+from yutang.kit.errors import NotFound, Unauthenticated
+from yutang.kit.http import api_router
+from yutang.links import endpoints as link_endpoints
+from yutang.links import qr, service, stats
+from yutang.models.workspaces import Workspace
+from yutang.web.i18n import channel_type, pick_language, translator
+from yutang.workspaces import repository as ws_repo
 
-_LANDING = """<!doctype html><html lang="{lang}"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width,initial-scale=1"><title>Yutang 鱼塘</title>
-<style>body{{font-family:system-ui,"PingFang SC","Noto Sans CJK SC",sans-serif;max-width:44rem;
-margin:3rem auto;padding:0 1rem;color:#1f2d2a}}a{{color:#0b7a5c}}code{{background:#eef3f1;
-padding:.1rem .3rem}}</style></head><body>
-<h1>鱼塘 Yutang</h1><p>{tagline}</p>
-<ul><li><a href="/api/docs">{api}</a></li><li><a href="/health">/health</a></li></ul>
-<p>{cli}: <code>yutang links list</code> · <code>yutang stats channels</code></p>
-<p><a href="?lang=zh-CN">中文</a> · <a href="?lang=en">English</a></p>
-</body></html>"""
-
-TEXT = {
-    "zh-CN": {"tagline": "私域流量运营平台：短链、渠道、活码与点击分析。", "api": "API 文档",
-              "cli": "命令行"},
-    "en": {"tagline": "Private-domain traffic operations: short links, channels, live codes "
-           "and click analytics.", "api": "API documentation", "cli": "Command line"},
-}
+HERE = Path(__file__).parent
+templates = Jinja2Templates(directory=str(HERE / "templates"))
+router = api_router(include_in_schema=False)
+LANG_COOKIE_AGE = 365 * 24 * 3600
 
 
-def pick_language(request: Request) -> str:
-    lang = request.query_params.get("lang")
-    if lang in TEXT:
-        return lang
-    accept = request.headers.get("accept-language", "")
-    return "en" if accept.lower().startswith("en") else "zh-CN"
+class LoginRequired(Exception):
+    pass
+
+
+async def console_ctx(request: Request) -> Ctx:
+    user_id = request.session.get("user_id")
+    ws_id = request.session.get("workspace_id")
+    if not user_id or not ws_id:
+        raise LoginRequired
+    member = await auth_repo.membership(request.state.session, int(ws_id), int(user_id))
+    if member is None:
+        request.session.clear()
+        raise LoginRequired
+    return Ctx(request.state.session, int(ws_id), Actor("user", str(user_id), member.role))
+
+
+def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    lang = pick_language(request)
+    response = templates.TemplateResponse(
+        request,
+        name,
+        {"lang": lang, "t": translator(lang), "channel_type": lambda k: channel_type(k, lang),
+         "workspace": None, **context},
+        status_code=status_code,
+    )
+    if request.query_params.get("lang") == lang:
+        response.set_cookie("yt_lang", lang, max_age=LANG_COOKIE_AGE, samesite="lax")
+    return response
+
+
+@router.get("/console/login", response_class=HTMLResponse)
+async def login_page(request: Request) -> HTMLResponse:
+    return render(request, "login.html")
+
+
+@router.post("/console/login", response_class=HTMLResponse)
+async def login(
+    request: Request, email: Annotated[str, Form()], password: Annotated[str, Form()]
+) -> Response:
+    t = translator(pick_language(request))
+    try:
+        user = await auth_service.sign_in(request.state.session, email, password)
+    except Unauthenticated:
+        return render(request, "login.html", 401, error=t("wrong_login"), email=email)
+    memberships = await ws_repo.memberships_of(request.state.session, user.id)
+    if not memberships:
+        return render(request, "login.html", 403, error=t("no_workspace"), email=email)
+    request.session.clear()
+    request.session.update({"user_id": user.id, "workspace_id": memberships[0][0].id})
+    return RedirectResponse("/console", status_code=303)
+
+
+@router.post("/console/logout")
+async def logout(request: Request) -> Response:
+    request.session.clear()
+    return RedirectResponse("/console/login", status_code=303)
+
+
+@router.get("/console", response_class=HTMLResponse)
+async def dashboard(request: Request, ctx: Ctx = Depends(console_ctx)) -> HTMLResponse:
+    rng = await stats.make_range(ctx.session, ctx.workspace_id, None, None)
+    by_day = await stats.click_stats(ctx.session, ctx.workspace_id, rng, "day")
+    devices = await stats.click_stats(ctx.session, ctx.workspace_id, rng, "device")
+    channels = await stats.channel_stats(ctx.session, ctx.workspace_id, rng)
+    return render(
+        request, "dashboard.html", page="dashboard", stats=by_day, devices=devices,
+        channels=channels, chart=bar_chart([(date.fromisoformat(r.key), r.clicks) for r in by_day.rows]),
+        **await _frame(ctx),
+    )
+
+
+@router.get("/console/links", response_class=HTMLResponse)
+async def links_page(
+    request: Request, ctx: Ctx = Depends(console_ctx), cursor: str | None = None, q: str | None = None
+) -> HTMLResponse:
+    rows, nxt = await service.list_links(ctx, cursor, 50, q=q or None)
+    links = await link_endpoints.present(request, ctx, rows)
+    return render(request, "links.html", page="links", links=links, next_cursor=nxt, q=q,
+                  **await _frame(ctx))
+
+
+@router.get("/console/links/{link_id}/qr.svg")
+async def link_qr(link_id: int, ctx: Ctx = Depends(console_ctx)) -> Response:
+    link = await service.get_link(ctx, link_id)
+    domains = await service.domain_hosts(ctx)
+    body, media = qr.render(link_endpoints.short_url(domains[link.domain_id], link.slug), fmt="svg", size=256)
+    return Response(body, media_type=media, headers={"cache-control": "private, max-age=300"})
+
+
+async def _frame(ctx: Ctx) -> dict[str, Any]:
+    ws = await ctx.session.get(Workspace, ctx.workspace_id)
+    if ws is None:
+        raise NotFound("No such workspace.")
+    return {"workspace": ws, "role": ctx.actor.role}
+
+
+def bar_chart(points: list[tuple[date, int]], width: int = 900, height: int = 180) -> dict[str, Any]:
+    """Bars for an SVG chart: one per day, weekends marked, a date tick every 7 days."""
+    top = max((v for _, v in points), default=0) or 1
+    slot = width / max(len(points), 1)
+    bars = []
+    for i, (day, value) in enumerate(points):
+        h = round(height * value / top, 1)
+        bars.append({
+            "x": round(i * slot + slot * 0.1, 1), "w": round(slot * 0.8, 1), "y": round(height - h, 1),
+            "h": h, "value": value, "label": day.isoformat(), "weekend": day.weekday() >= 5,
+            "tick": day.strftime("%m-%d") if i % 7 == 0 else "",
+        })
+    return {"width": width, "height": height, "bars": bars, "max": top}
 
 
 def install(app: FastAPI, settings: Settings) -> None:
+    app.add_middleware(
+        SessionMiddleware, secret_key=settings.resolved_secret_key(), session_cookie="yt_console",
+        max_age=14 * 24 * 3600, same_site="lax", https_only=False,
+    )
+    app.mount("/console/static", StaticFiles(directory=str(HERE / "static")), name="console-static")
+    app.include_router(router)
+
+    @app.exception_handler(LoginRequired)
+    async def _login(request: Request, exc: LoginRequired) -> Response:
+        return RedirectResponse("/console/login", status_code=303)
+
     @app.get("/", include_in_schema=False)
-    async def landing(request: Request) -> HTMLResponse:
-        lang = pick_language(request)
-        return HTMLResponse(_LANDING.format(lang=lang, **TEXT[lang]))
+    async def root() -> Response:
+        return RedirectResponse("/console", status_code=307)
+
+

@@ -39,7 +39,9 @@ async def current_workspace(ctx: Ctx = Depends(require("workspace:read"))) -> Wo
 
 @router.get("/api-keys", tags=["workspace"], response_model=Page[ApiKeyOut])
 async def list_keys(
-    ctx: Ctx = Depends(require("keys:manage")), cursor: str | None = None, limit: Limit = DEFAULT_LIMIT
+    ctx: Ctx = Depends(require("keys:manage")),
+    cursor: str | None = None,
+    limit: Limit = DEFAULT_LIMIT,
 ) -> Page[ApiKeyOut]:
     rows = await auth_service.list_api_keys(ctx, cursor, limit)
     items, nxt = page_of(rows, limit, lambda k: k.id)
@@ -47,7 +49,9 @@ async def list_keys(
 
 
 @router.post("/api-keys", tags=["workspace"], status_code=201, response_model=ApiKeyCreated)
-async def create_key(body: ApiKeyIn, idem: Idempotency = Depends(idempotent("keys:manage"))) -> Response:
+async def create_key(
+    body: ApiKeyIn, idem: Idempotency = Depends(idempotent("keys:manage"))
+) -> Response:
     """Create an API key. The secret is in this answer only (a replay with the same
     Idempotency-Key answers without it)."""
     if (replay := await idem.replay()) is not None:
@@ -56,8 +60,12 @@ async def create_key(body: ApiKeyIn, idem: Idempotency = Depends(idempotent("key
     out = ApiKeyCreated(**ApiKeyOut.model_validate(issued.key).model_dump(), key=issued.secret)
     response = await idem.respond(201, ApiKeyOut.model_validate(issued.key))
     # The stored replay omits the secret; this first answer carries it.
-    return Response(out.model_dump_json(), status_code=201, media_type="application/json",
-                    headers={k: v for k, v in response.headers.items() if k == "idempotent-replayed"})
+    return Response(
+        out.model_dump_json(),
+        status_code=201,
+        media_type="application/json",
+        headers={k: v for k, v in response.headers.items() if k == "idempotent-replayed"},
+    )
 
 
 @router.delete("/api-keys/{key_id}", tags=["workspace"], response_model=ApiKeyOut)
@@ -74,7 +82,9 @@ async def list_users(ctx: Ctx = Depends(require("users:manage"))) -> list[UserOu
 
 
 @router.post("/users", tags=["workspace"], status_code=201, response_model=UserOut)
-async def add_user(body: UserIn, idem: Idempotency = Depends(idempotent("users:manage"))) -> Response:
+async def add_user(
+    body: UserIn, idem: Idempotency = Depends(idempotent("users:manage"))
+) -> Response:
     """Add a console user to the workspace (creating the user if the email is new)."""
     if (replay := await idem.replay()) is not None:
         return replay
@@ -85,11 +95,15 @@ async def add_user(body: UserIn, idem: Idempotency = Depends(idempotent("users:m
             ctx.session, body.email, body.password or secrets.token_urlsafe(12), body.name
         )
     member = await service.set_member_role(ctx, user, body.role)
-    return await idem.respond(201, UserOut(id=user.id, email=user.email, name=user.name, role=member.role))
+    return await idem.respond(
+        201, UserOut(id=user.id, email=user.email, name=user.name, role=member.role)
+    )
 
 
 @router.patch("/users/{user_id}", tags=["workspace"], response_model=UserOut)
-async def set_role(user_id: int, body: RolePatch, ctx: Ctx = Depends(require("users:manage"))) -> UserOut:
+async def set_role(
+    user_id: int, body: RolePatch, ctx: Ctx = Depends(require("users:manage"))
+) -> UserOut:
     member = await auth_repo.membership(ctx.session, ctx.workspace_id, user_id)
     if member is None:
         raise NotFound("No such user in this workspace.")

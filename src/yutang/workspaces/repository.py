@@ -28,7 +28,7 @@ async def memberships_of(session: AsyncSession, user_id: int) -> list[tuple[Work
         .where(WorkspaceMember.user_id == user_id)
         .order_by(Workspace.id)
     )
-    return [(ws, role) for ws, role in rows.tuples().all()]
+    return [(ws, role) for ws, role in rows.all()]
 
 
 async def members(session: AsyncSession, workspace_id: int) -> list[tuple[int, str, str, str]]:
@@ -40,4 +40,4 @@ async def members(session: AsyncSession, workspace_id: int) -> list[tuple[int, s
         .where(WorkspaceMember.workspace_id == workspace_id)
         .order_by(User.id)
     )
-    return [(i, e, n, r) for i, e, n, r in rows.tuples().all()]
+    return [(i, e, n, r) for i, e, n, r in rows.all()]
