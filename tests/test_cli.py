@@ -53,8 +53,19 @@ async def test_db_upgrade_on_a_fresh_sqlite_file(tmp_path: Path, monkeypatch: py
 
 
 async def test_workspace_and_keys_lifecycle(cli_env: str, engine: AsyncEngine) -> None:
-    made = await invoke("workspace", "create", "acme", "--name", "Acme", "--domain", "go.acme.test",
-                        "--owner-email", "boss@acme.example", "--owner-password", "long-enough")
+    made = await invoke(
+        "workspace",
+        "create",
+        "acme",
+        "--name",
+        "Acme",
+        "--domain",
+        "go.acme.test",
+        "--owner-email",
+        "boss@acme.example",
+        "--owner-password",
+        "long-enough",
+    )
     assert made.exit_code == 0, made.output
     created = await invoke("keys", "create", "shop", "--role", "operator")
     assert created.exit_code == 0, created.output

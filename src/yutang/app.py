@@ -61,9 +61,7 @@ def create_app(
 ) -> RedirectApp:
     settings = settings or get_settings()
     engine = engine or create_engine(settings.resolved_database_url())
-    counters: Counters = (
-        RedisCounters(settings.redis_url) if settings.redis_url else DatabaseCounters(engine)
-    )
+    counters: Counters = RedisCounters(settings.redis_url) if settings.redis_url else DatabaseCounters(engine)
     runtime = Runtime(
         settings=settings,
         engine=engine,
@@ -142,7 +140,5 @@ def create_app(
 
 def app_factory() -> RedirectApp:
     """Entry point for ASGI servers: ``granian --factory yutang.app:app_factory``."""
-    logging.basicConfig(
-        level=get_settings().log_level.upper(), format="%(levelname)s %(name)s: %(message)s"
-    )
+    logging.basicConfig(level=get_settings().log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
     return create_app()

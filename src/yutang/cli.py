@@ -93,9 +93,7 @@ async def resolve_workspace(session: Any, slug: str | None) -> int:
     return int(rows[0].id)
 
 
-async def _ctx_call(
-    workspace: str | None, fn: Callable[[Ctx], Awaitable[T]], readonly: bool = False
-) -> T:
+async def _ctx_call(workspace: str | None, fn: Callable[[Ctx], Awaitable[T]], readonly: bool = False) -> T:
     async with unit_of_work(readonly=readonly) as session:
         ws_id = await resolve_workspace(session, workspace)
         return await fn(Ctx(session, ws_id, cli_actor()))
@@ -122,16 +120,12 @@ def serve(
     if migrate:
         upgrade_database()
     if workers > 1 and worker:
-        err.print(
-            "[yellow]--workers > 1: run `yutang worker` separately; disabling the in-process worker."
-        )
+        err.print("[yellow]--workers > 1: run `yutang worker` separately; disabling the in-process worker.")
         worker = False
     os.environ["YUTANG_WORKER_IN_PROCESS"] = "1" if worker else "0"
     host = host or settings.host
     port = port or settings.port
-    out.print(
-        f"Yutang on [bold]http://{host}:{port}[/bold]  (API docs: http://{host}:{port}/api/docs)"
-    )
+    out.print(f"Yutang on [bold]http://{host}:{port}[/bold]  (API docs: http://{host}:{port}/api/docs)")
     Granian(
         "yutang.app:app_factory",
         factory=True,
@@ -214,17 +208,13 @@ def workspace_create(
 @keys_app.command("create")
 def keys_create(
     name: Annotated[str, typer.Argument()],
-    role: Annotated[
-        str, typer.Option(help="owner, admin, operator, staff or analyst")
-    ] = "operator",
+    role: Annotated[str, typer.Option(help="owner, admin, operator, staff or analyst")] = "operator",
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Create an API key; the secret is printed once."""
     from yutang.auth import service as auth_service
 
-    issued = run(
-        lambda: _ctx_call(workspace, lambda ctx: auth_service.create_api_key(ctx, name, role))
-    )
+    issued = run(lambda: _ctx_call(workspace, lambda ctx: auth_service.create_api_key(ctx, name, role)))
     out.print(f"key {issued.key.id} ({role}): [bold]{issued.secret}[/bold]")
     err.print("Store it now: it is not shown again.")
 
@@ -233,14 +223,10 @@ def keys_create(
 def keys_list(workspace: WorkspaceOpt = None) -> None:
     from yutang.auth import service as auth_service
 
-    keys = run(
-        lambda: _ctx_call(workspace, lambda ctx: auth_service.list_api_keys(ctx, None, 200), True)
-    )
+    keys = run(lambda: _ctx_call(workspace, lambda ctx: auth_service.list_api_keys(ctx, None, 200), True))
     table = Table("id", "name", "prefix", "role", "last used", "revoked")
     for k in keys:
-        table.add_row(
-            str(k.id), k.name, k.prefix + "…", k.role, _when(k.last_used_at), _when(k.revoked_at)
-        )
+        table.add_row(str(k.id), k.name, k.prefix + "…", k.role, _when(k.last_used_at), _when(k.revoked_at))
     out.print(table)
 
 
@@ -273,7 +259,8 @@ def demo(
         f"demo workspace [bold]{result.workspace_slug}[/bold]: {result.channels} channels, "
         f"{result.links} links, {result.clicks} clicks over {days} days"
     )
-    out.print(f"demo API key (operator+): [bold]{result.api_key}[/bold]")
+    out.print(f"demo API key (admin): [bold]{result.api_key}[/bold]")
+    out.print(f"console sign-in: {demo_mod.OWNER_EMAIL} / {demo_mod.OWNER_PASSWORD}")
 
 
 # --- links -----------------------------------------------------------------------------
@@ -286,9 +273,7 @@ def links_create(
     title: Annotated[str, typer.Option()] = "",
     channel: Annotated[str | None, typer.Option(help="Channel name or id.")] = None,
     tag: Annotated[list[str] | None, typer.Option(help="Repeat for several tags.")] = None,
-    expires: Annotated[
-        datetime | None, typer.Option(help="Expiry (ISO time, UTC if no zone).")
-    ] = None,
+    expires: Annotated[datetime | None, typer.Option(help="Expiry (ISO time, UTC if no zone).")] = None,
     max_clicks: Annotated[int | None, typer.Option(min=1)] = None,
     utm_source: Annotated[str | None, typer.Option()] = None,
     utm_medium: Annotated[str | None, typer.Option()] = None,
@@ -334,12 +319,11 @@ def links_list(
     workspace: WorkspaceOpt = None,
 ) -> None:
     """List links, newest first (use the printed cursor for the next page)."""
+    from yutang.links import importer
     from yutang.links import service as links_service
 
     async def go(ctx: Ctx) -> tuple[list[Any], str | None, dict[int, Any]]:
-        rows, nxt = await links_service.list_links(
-            ctx, cursor, limit, channel_id=channel, tag=tag, q=q
-        )
+        rows, nxt = await links_service.list_links(ctx, cursor, limit, channel_id=channel, tag=tag, q=q)
         return rows, nxt, await links_service.domain_hosts(ctx)
 
     rows, nxt, domains = run(lambda: _ctx_call(workspace, go, True))
@@ -351,7 +335,7 @@ def links_list(
                         "id": r.id,
                         "slug": r.slug,
                         "kind": r.kind,
-                        "short_url": f"http://{domains[r.domain_id].host}/{r.slug}",
+                        "short_url": importer.short_url(domains[r.domain_id], r.slug),
                         "destination": r.destination,
                         "title": r.title,
                         "tags": r.tags,
@@ -396,9 +380,7 @@ def links_import(
 
     errors = errors or file.with_name(file.stem + ".errors.csv")
     report = run(lambda: importer.import_csv(file, errors, workspace, batch, cli_actor(), out))
-    out.print(
-        f"imported [bold]{report.created}[/bold] of {report.rows} rows; {report.failed} refused"
-    )
+    out.print(f"imported [bold]{report.created}[/bold] of {report.rows} rows; {report.failed} refused")
     if report.failed:
         out.print(f"error report: {errors}")
         raise typer.Exit(2)
@@ -407,9 +389,7 @@ def links_import(
 @app.command()
 def qr(
     link: Annotated[str, typer.Argument(help="Link id or slug.")],
-    output: Annotated[
-        Path | None, typer.Option("-o", "--output", help="File (default SLUG.FORMAT).")
-    ] = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="File (default SLUG.FORMAT).")] = None,
     fmt: Annotated[str, typer.Option("--format", help="png or svg")] = "png",
     size: Annotated[int, typer.Option(min=64, max=4096)] = 512,
     ecc: Annotated[str, typer.Option(help="L, M, Q or H")] = "M",
@@ -448,9 +428,7 @@ def channels_create(
     name: str,
     type: Annotated[
         str,
-        typer.Option(
-            help="package_card, store, article, sms, template_message, poster, live_stream, other"
-        ),
+        typer.Option(help="package_card, store, article, sms, template_message, poster, live_stream, other"),
     ] = "other",
     exposures: Annotated[int | None, typer.Option(min=0)] = None,
     workspace: WorkspaceOpt = None,
@@ -467,14 +445,10 @@ def channels_create(
 def channels_list(workspace: WorkspaceOpt = None) -> None:
     from yutang.links import service as links_service
 
-    rows, _ = run(
-        lambda: _ctx_call(workspace, lambda ctx: links_service.list_channels(ctx, None, 200), True)
-    )
+    rows, _ = run(lambda: _ctx_call(workspace, lambda ctx: links_service.list_channels(ctx, None, 200), True))
     table = Table("id", "name", "type", "exposures")
     for c in rows:
-        table.add_row(
-            str(c.id), c.name, c.type, str(c.exposures if c.exposures is not None else "-")
-        )
+        table.add_row(str(c.id), c.name, c.type, str(c.exposures if c.exposures is not None else "-"))
     out.print(table)
 
 
@@ -483,9 +457,7 @@ def channels_list(workspace: WorkspaceOpt = None) -> None:
 
 @stats_app.command("clicks")
 def stats_clicks(
-    dimension: Annotated[
-        str, typer.Option(help="day, channel, link, device, os, browser, referrer")
-    ] = "day",
+    dimension: Annotated[str, typer.Option(help="day, channel, link, device, os, browser, referrer")] = "day",
     link: Annotated[int | None, typer.Option(help="Link id.")] = None,
     channel: Annotated[int | None, typer.Option(help="Channel id.")] = None,
     start: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"])] = None,
@@ -528,9 +500,7 @@ def stats_clicks(
     table = Table(dimension, "clicks", "unique", "")
     top = max((r.clicks for r in result.rows), default=0) or 1
     for r in result.rows:
-        table.add_row(
-            r.label, str(r.clicks), str(r.unique_visitors), "█" * round(30 * r.clicks / top)
-        )
+        table.add_row(r.label, str(r.clicks), str(r.unique_visitors), "█" * round(30 * r.clicks / top))
     out.print(table)
 
 

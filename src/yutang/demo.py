@@ -121,9 +121,7 @@ async def load(*, days: int = 60, clicks: int = 40_000, seed: int = 7, actor: Ac
         channels = []
         for name, ctype, exposures, _ in CHANNELS:
             channels.append(
-                await links_service.create_channel(
-                    ctx, ChannelIn(name=name, type=ctype, exposures=exposures)
-                )
+                await links_service.create_channel(ctx, ChannelIn(name=name, type=ctype, exposures=exposures))
             )
         weights = [c[3] for c in CHANNELS]
 
@@ -210,9 +208,7 @@ async def _clicks(
     day_weights = []
     for d in range(days):
         day = now - timedelta(days=days - 1 - d)
-        day_weights.append(
-            (0.6 + 0.8 * d / max(days - 1, 1)) * (1.35 if day.weekday() >= 5 else 1.0)
-        )
+        day_weights.append((0.6 + 0.8 * d / max(days - 1, 1)) * (1.35 if day.weekday() >= 5 else 1.0))
     hours = [1, 1, 1, 1, 1, 2, 4, 7, 9, 8, 7, 8, 10, 9, 7, 6, 6, 7, 9, 12, 14, 13, 9, 4]
     link_weights = [w for _, w in links]
     visitors = [secrets.token_urlsafe(12) for _ in range(max(total // 3, 1))]
@@ -259,7 +255,5 @@ async def _clicks(
             await s.execute(insert(Click), rows[i : i + 5000])
     async with unit_of_work() as s:
         for link_id, n in human.items():
-            await s.execute(
-                update(Link).where(Link.id == link_id).values(click_count=Link.click_count + n)
-            )
+            await s.execute(update(Link).where(Link.id == link_id).values(click_count=Link.click_count + n))
     return len(rows)

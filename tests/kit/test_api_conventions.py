@@ -71,9 +71,12 @@ async def test_idempotency_key_replays_and_refuses_reuse(client: httpx.AsyncClie
 async def test_idempotency_keys_are_per_workspace(
     client: httpx.AsyncClient, tenant: Tenant, other_tenant: Tenant
 ) -> None:
-    a = await client.post("/api/v1/channels", json={"name": "cards"}, headers=tenant.headers | {"Idempotency-Key": "k"})
-    b = await client.post("/api/v1/channels", json={"name": "cards"},
-                          headers=other_tenant.headers | {"Idempotency-Key": "k"})
+    a = await client.post(
+        "/api/v1/channels", json={"name": "cards"}, headers=tenant.headers | {"Idempotency-Key": "k"}
+    )
+    b = await client.post(
+        "/api/v1/channels", json={"name": "cards"}, headers=other_tenant.headers | {"Idempotency-Key": "k"}
+    )
     assert a.status_code == b.status_code == 201
     assert a.json()["id"] != b.json()["id"]
 
@@ -91,14 +94,21 @@ async def test_openapi_is_served_and_documents_error_codes(client: httpx.AsyncCl
 async def test_changes_through_the_api_are_audited_with_the_actor(
     client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine
 ) -> None:
-    r = await client.post("/api/v1/links", json={"url": "https://a.example/", "slug": "aud"},
-                          headers=tenant.headers)
+    r = await client.post(
+        "/api/v1/links", json={"url": "https://a.example/", "slug": "aud"}, headers=tenant.headers
+    )
     link_id = r.json()["id"]
     await client.patch(f"/api/v1/links/{link_id}", json={"title": "New"}, headers=tenant.headers)
     async with unit_of_work(readonly=True, engine=engine) as s:
-        rows = (await s.scalars(select(AuditEntry).where(AuditEntry.target_type == "link")
-                                .order_by(AuditEntry.id))).all()
-    assert [(a.action, a.actor_type) for a in rows] == [("link.created", "api_key"), ("link.updated", "api_key")]
+        rows = (
+            await s.scalars(
+                select(AuditEntry).where(AuditEntry.target_type == "link").order_by(AuditEntry.id)
+            )
+        ).all()
+    assert [(a.action, a.actor_type) for a in rows] == [
+        ("link.created", "api_key"),
+        ("link.updated", "api_key"),
+    ]
     assert rows[1].changes == {"title": "New"}
     listed = await client.get("/api/v1/audit-log", params={"action": "link.updated"}, headers=tenant.headers)
     assert [a["target_id"] for a in listed.json()["data"]] == [str(link_id)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -114,15 +115,19 @@ def _wait_for(predicate: object, timeout: float = 10.0) -> bool:
 
 @pytest.mark.parametrize("storage", ["sqlite", "redis"])
 async def test_the_huey_worker_dispatches_after_commit(
-    engine: AsyncEngine, tenant: Tenant, recording_handler: list[tuple[str, int]],
-    storage: str, tmp_path: object, request: pytest.FixtureRequest,
+    engine: AsyncEngine,
+    tenant: Tenant,
+    recording_handler: list[tuple[str, int]],
+    storage: str,
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
 ) -> None:
     from yutang.config import Settings
 
     if storage == "redis":
-        settings = Settings(redis_url=request.getfixturevalue("redis_url"), var_dir=tmp_path)  # type: ignore[arg-type]
+        settings = Settings(redis_url=request.getfixturevalue("redis_url"), var_dir=tmp_path)
     else:
-        settings = Settings(var_dir=tmp_path)  # type: ignore[arg-type]
+        settings = Settings(var_dir=tmp_path)
     huey = jobs.make_huey(settings)
     huey.flush()
     url = engine.url.render_as_string(hide_password=False)

@@ -31,8 +31,9 @@ async def test_edit_in_this_process_invalidates_the_servers_cache(
             Ctx(s, tenant.id, SYSTEM), LinkIn(url="https://old.example/", slug="hop")
         )
     monkeypatch.setenv("YUTANG_REDIS_URL", redis_url)
-    server = Server(engine.url.render_as_string(hide_password=False), port, tmp_path, interval=0.25,
-                    keep_redis=True)
+    server = Server(
+        engine.url.render_as_string(hide_password=False), port, tmp_path, interval=0.25, keep_redis=True
+    )
     publisher = redis.Redis.from_url(redis_url)
     monkeypatch.setattr(link_cache, "publisher", publisher)
     try:

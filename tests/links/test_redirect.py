@@ -4,6 +4,7 @@ live codes, cache invalidation and click capture."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 from sqlalchemy import func, select, text
@@ -21,7 +22,7 @@ IPHONE_WECHAT = (
 GOOGLEBOT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
 
 
-async def create(client: httpx.AsyncClient, tenant: Tenant, **body: object) -> dict:
+async def create(client: httpx.AsyncClient, tenant: Tenant, **body: object) -> dict[str, Any]:
     r = await client.post("/api/v1/links", json=body, headers=tenant.headers)
     assert r.status_code == 201, r.text
     return dict(r.json())
@@ -149,7 +150,11 @@ async def test_expired_link_uses_its_fallback_or_answers_410(
     past = (datetime.now(UTC) - timedelta(minutes=1)).isoformat()
     await create(client, tenant, url="https://a.example/", slug="old", expires_at=past)
     await create(
-        client, tenant, url="https://a.example/", slug="oldfb", expires_at=past,
+        client,
+        tenant,
+        url="https://a.example/",
+        slug="oldfb",
+        expires_at=past,
         expired_url="https://a.example/over",
     )
     gone = await visit(client, tenant.host, "old")
@@ -162,7 +167,11 @@ async def test_expired_link_uses_its_fallback_or_answers_410(
 
 async def test_max_clicks_then_fallback(client: httpx.AsyncClient, tenant: Tenant) -> None:
     await create(
-        client, tenant, url="https://a.example/", slug="three", max_clicks=3,
+        client,
+        tenant,
+        url="https://a.example/",
+        slug="three",
+        max_clicks=3,
         exhausted_url="https://a.example/sold-out",
     )
     locations = [(await visit(client, tenant.host, "three")).headers["location"] for _ in range(5)]
@@ -210,7 +219,9 @@ async def test_live_code_rotates_by_weight_and_falls_back_when_full(
     client: httpx.AsyncClient, app: RedirectApp, tenant: Tenant, engine: AsyncEngine
 ) -> None:
     await create(
-        client, tenant, slug="staff",
+        client,
+        tenant,
+        slug="staff",
         targets=[
             {"label": "Wang", "destination": "https://wx.example/wang", "weight": 1, "daily_cap": 2},
             {"label": "Li", "destination": "https://wx.example/li", "weight": 1, "daily_cap": 1},
@@ -229,7 +240,9 @@ async def test_live_code_without_fallback_shows_the_full_page(
     client: httpx.AsyncClient, tenant: Tenant
 ) -> None:
     await create(
-        client, tenant, slug="full",
+        client,
+        tenant,
+        slug="full",
         targets=[{"label": "A", "destination": "https://wx.example/a", "weight": 1, "daily_cap": 1}],
     )
     assert (await visit(client, tenant.host, "full")).status_code == 302
@@ -255,7 +268,9 @@ async def test_bots_do_not_use_up_live_code_caps_or_max_clicks(
     client: httpx.AsyncClient, tenant: Tenant
 ) -> None:
     await create(
-        client, tenant, slug="capped",
+        client,
+        tenant,
+        slug="capped",
         targets=[{"label": "A", "destination": "https://wx.example/a", "weight": 1, "daily_cap": 1}],
     )
     await create(client, tenant, url="https://a.example/", slug="once", max_clicks=1)
@@ -265,3 +280,25 @@ async def test_bots_do_not_use_up_live_code_caps_or_max_clicks(
             assert (await visit(client, tenant.host, slug, method="HEAD")).status_code == 302
         assert (await visit(client, tenant.host, slug)).status_code == 302  # the one human visit
         assert (await visit(client, tenant.host, slug)).status_code == 410
+
+
+async def test_utm_fields_keep_the_urls_own_query_as_written(
+    client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    await create(
+        client,
+        tenant,
+        url="https://a.example/p?flag&q=a%20b&utm_source=old",
+        slug="utm",
+        utm={"source": "sms", "campaign": "双11"},
+    )
+    r = await visit(client, tenant.host, "utm")
+    assert r.headers["location"] == "https://a.example/p?flag&q=a%20b&utm_source=sms&utm_campaign=%E5%8F%8C11"
+
+
+async def test_international_destinations_are_sent_as_ascii(
+    client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    await create(client, tenant, url="https://例子.测试/路径?q=值", slug="idn")
+    r = await visit(client, tenant.host, "idn")
+    assert r.headers["location"] == "https://xn--fsqu00a.xn--0zwm56d/%E8%B7%AF%E5%BE%84?q=%E5%80%BC"

@@ -35,9 +35,7 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(
-        self, url: str, port: int, var: Path, interval: float, keep_redis: bool = False
-    ) -> None:
+    def __init__(self, url: str, port: int, var: Path, interval: float, keep_redis: bool = False) -> None:
         env = os.environ | {
             "YUTANG_DATABASE_URL": url,
             "YUTANG_VAR_DIR": str(var),
@@ -49,9 +47,22 @@ class Server:
             env.pop("YUTANG_REDIS_URL", None)
         self.port = port
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "yutang", "serve", "--host", "127.0.0.1", "--port", str(port),
-             "--no-worker", "--no-migrate"],
-            env=env, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "yutang",
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--no-worker",
+                "--no-migrate",
+            ],
+            env=env,
+            start_new_session=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -87,7 +98,9 @@ def server_factory(tmp_path: Path) -> Iterator[list[Server]]:
 async def _setup(engine: AsyncEngine, port: int) -> None:
     tenant = await make_tenant(engine, "srv", f"127.0.0.1:{port}")
     async with unit_of_work(engine=engine) as s:
-        await links_service.create_link(Ctx(s, tenant.id, SYSTEM), LinkIn(url="https://a.example/", slug="go"))
+        await links_service.create_link(
+            Ctx(s, tenant.id, SYSTEM), LinkIn(url="https://a.example/", slug="go")
+        )
 
 
 def _visit(port: int, n: int) -> None:

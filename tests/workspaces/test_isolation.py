@@ -17,31 +17,57 @@ from yutang.models.workspaces import ApiKey, User
 
 
 async def _b_world(client: httpx.AsyncClient, b: Tenant, engine: AsyncEngine) -> dict[str, Any]:
-    ch = await client.post("/api/v1/channels", json={"name": "B cards", "type": "package_card"},
-                           headers=b.headers)
-    link = await client.post("/api/v1/links", json={"url": "https://b.example/", "slug": "bee",
-                                                    "channel_id": ch.json()["id"]}, headers=b.headers)
-    live = await client.post("/api/v1/links", json={"slug": "beelive", "targets": [
-        {"label": "x", "destination": "https://b.example/x"}]}, headers=b.headers)
+    ch = await client.post(
+        "/api/v1/channels", json={"name": "B cards", "type": "package_card"}, headers=b.headers
+    )
+    link = await client.post(
+        "/api/v1/links",
+        json={"url": "https://b.example/", "slug": "bee", "channel_id": ch.json()["id"]},
+        headers=b.headers,
+    )
+    live = await client.post(
+        "/api/v1/links",
+        json={"slug": "beelive", "targets": [{"label": "x", "destination": "https://b.example/x"}]},
+        headers=b.headers,
+    )
     key = await client.post("/api/v1/api-keys", json={"name": "b2", "role": "analyst"}, headers=b.headers)
-    user = await client.post("/api/v1/users", json={"email": "bob@b.example", "role": "operator",
-                                                     "password": "long-enough"}, headers=b.headers)
+    user = await client.post(
+        "/api/v1/users",
+        json={"email": "bob@b.example", "role": "operator", "password": "long-enough"},
+        headers=b.headers,
+    )
     for r in (ch, link, live, key, user):
         assert r.status_code == 201, r.text
-    return {"channel": ch.json()["id"], "link": link.json()["id"], "live": live.json()["id"],
-            "key": key.json()["id"], "user": user.json()["id"]}
+    return {
+        "channel": ch.json()["id"],
+        "link": link.json()["id"],
+        "live": live.json()["id"],
+        "key": key.json()["id"],
+        "user": user.json()["id"],
+    }
 
 
 async def _snapshot(engine: AsyncEngine, b: Tenant) -> tuple[Any, ...]:
     async with unit_of_work(readonly=True, engine=engine) as s:
-        links = (await s.execute(select(Link.id, Link.url, Link.disabled, Link.archived, Link.title)
-                                 .where(Link.workspace_id == b.id).order_by(Link.id))).all()
-        chans = (await s.execute(select(Channel.id, Channel.name, Channel.exposures)
-                                 .where(Channel.workspace_id == b.id))).all()
-        keys = (await s.execute(select(ApiKey.id, ApiKey.revoked_at).where(ApiKey.workspace_id == b.id))).all()
+        links = (
+            await s.execute(
+                select(Link.id, Link.url, Link.disabled, Link.archived, Link.title)
+                .where(Link.workspace_id == b.id)
+                .order_by(Link.id)
+            )
+        ).all()
+        chans = (
+            await s.execute(
+                select(Channel.id, Channel.name, Channel.exposures).where(Channel.workspace_id == b.id)
+            )
+        ).all()
+        keys = (
+            await s.execute(select(ApiKey.id, ApiKey.revoked_at).where(ApiKey.workspace_id == b.id))
+        ).all()
         users = (await s.execute(select(func.count()).select_from(User))).scalar()
-        audit = await s.scalar(select(func.count()).select_from(AuditEntry)
-                               .where(AuditEntry.workspace_id == b.id))
+        audit = await s.scalar(
+            select(func.count()).select_from(AuditEntry).where(AuditEntry.workspace_id == b.id)
+        )
     return tuple(map(tuple, links)), tuple(map(tuple, chans)), tuple(map(tuple, keys)), users, audit
 
 
@@ -65,8 +91,13 @@ ATTEMPTS = [
 
 @pytest.mark.parametrize(("method", "path", "body"), ATTEMPTS, ids=[f"{m} {p}" for m, p, _ in ATTEMPTS])
 async def test_a_cannot_touch_b(
-    client: httpx.AsyncClient, tenant: Tenant, other_tenant: Tenant, engine: AsyncEngine,
-    method: str, path: str, body: dict[str, Any] | None,
+    client: httpx.AsyncClient,
+    tenant: Tenant,
+    other_tenant: Tenant,
+    engine: AsyncEngine,
+    method: str,
+    path: str,
+    body: dict[str, Any] | None,
 ) -> None:
     ids = await _b_world(client, other_tenant, engine)
     before = await _snapshot(engine, other_tenant)
@@ -80,14 +111,21 @@ async def test_a_cannot_use_bs_channel_or_domain_when_creating(
     client: httpx.AsyncClient, tenant: Tenant, other_tenant: Tenant, engine: AsyncEngine
 ) -> None:
     ids = await _b_world(client, other_tenant, engine)
-    r = await client.post("/api/v1/links", json={"url": "https://a.example/", "channel_id": ids["channel"]},
-                          headers=tenant.headers)
+    r = await client.post(
+        "/api/v1/links",
+        json={"url": "https://a.example/", "channel_id": ids["channel"]},
+        headers=tenant.headers,
+    )
     assert r.json()["error"]["code"] == "unknown_channel"
-    r = await client.post("/api/v1/links", json={"url": "https://a.example/", "domain": other_tenant.host},
-                          headers=tenant.headers)
+    r = await client.post(
+        "/api/v1/links",
+        json={"url": "https://a.example/", "domain": other_tenant.host},
+        headers=tenant.headers,
+    )
     assert r.json()["error"]["code"] == "unknown_domain"
-    r = await client.post("/api/v1/links", json={"url": "https://a.example/", "slug": "bee"},
-                          headers=tenant.headers)
+    r = await client.post(
+        "/api/v1/links", json={"url": "https://a.example/", "slug": "bee"}, headers=tenant.headers
+    )
     assert r.status_code == 201  # slugs are per domain: B's "bee" does not block A's
 
 

@@ -26,8 +26,13 @@ LINK = {"url": "https://a.example/"}
     ],
 )
 async def test_role_matrix(
-    client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine,
-    role: str, can_read: bool, can_write: bool, can_manage_keys: bool,
+    client: httpx.AsyncClient,
+    tenant: Tenant,
+    engine: AsyncEngine,
+    role: str,
+    can_read: bool,
+    can_write: bool,
+    can_manage_keys: bool,
 ) -> None:
     headers = await add_key(engine, tenant, role)
     read = await client.get("/api/v1/links", headers=headers)
@@ -55,8 +60,9 @@ async def test_nobody_grants_a_role_above_their_own(
 async def test_key_is_shown_once_and_stored_only_as_a_hash(
     client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine
 ) -> None:
-    r = await client.post("/api/v1/api-keys", json={"name": "shop", "role": "operator"},
-                          headers=tenant.headers)
+    r = await client.post(
+        "/api/v1/api-keys", json={"name": "shop", "role": "operator"}, headers=tenant.headers
+    )
     secret = r.json()["key"]
     assert secret.startswith("yt_") and len(secret) > 40
     listed = await client.get("/api/v1/api-keys", headers=tenant.headers)
@@ -64,11 +70,15 @@ async def test_key_is_shown_once_and_stored_only_as_a_hash(
     async with engine.connect() as conn:
         dump = " ".join(str(row) for row in (await conn.execute(text("SELECT * FROM api_keys"))).all())
     assert secret not in dump
-    assert (await client.get("/api/v1/links", headers={"Authorization": f"Bearer {secret}"})).status_code == 200
+    assert (
+        await client.get("/api/v1/links", headers={"Authorization": f"Bearer {secret}"})
+    ).status_code == 200
 
 
 async def test_revoked_key_is_refused(client: httpx.AsyncClient, tenant: Tenant) -> None:
-    r = await client.post("/api/v1/api-keys", json={"name": "tmp", "role": "operator"}, headers=tenant.headers)
+    r = await client.post(
+        "/api/v1/api-keys", json={"name": "tmp", "role": "operator"}, headers=tenant.headers
+    )
     key_id, secret = r.json()["id"], r.json()["key"]
     headers = {"Authorization": f"Bearer {secret}"}
     assert (await client.get("/api/v1/links", headers=headers)).status_code == 200
@@ -79,7 +89,9 @@ async def test_revoked_key_is_refused(client: httpx.AsyncClient, tenant: Tenant)
     assert denied.json()["error"]["code"] == "unauthenticated"
 
 
-async def test_last_used_time_is_recorded(client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine) -> None:
+async def test_last_used_time_is_recorded(
+    client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine
+) -> None:
     async with unit_of_work(readonly=True, engine=engine) as s:
         before = await s.scalar(select(ApiKey.last_used_at).where(ApiKey.workspace_id == tenant.id))
     assert before is None
@@ -98,8 +110,11 @@ async def test_missing_or_wrong_credentials_get_401(client: httpx.AsyncClient, h
 
 
 async def test_workspace_keeps_an_owner(client: httpx.AsyncClient, tenant: Tenant) -> None:
-    r = await client.post("/api/v1/users", json={"email": "own@acme.example", "role": "owner",
-                                                  "password": "long-enough"}, headers=tenant.headers)
+    r = await client.post(
+        "/api/v1/users",
+        json={"email": "own@acme.example", "role": "owner", "password": "long-enough"},
+        headers=tenant.headers,
+    )
     uid = r.json()["id"]
     demote = await client.patch(f"/api/v1/users/{uid}", json={"role": "admin"}, headers=tenant.headers)
     assert demote.status_code == 409

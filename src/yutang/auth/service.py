@@ -53,9 +53,7 @@ async def create_api_key(ctx: Ctx, name: str, role: str) -> IssuedKey:
 
 
 async def list_api_keys(ctx: Ctx, cursor: str | None, limit: int) -> list[ApiKey]:
-    stmt = paginate(
-        select(ApiKey).where(ApiKey.workspace_id == ctx.workspace_id), ApiKey.id, cursor, limit
-    )
+    stmt = paginate(select(ApiKey).where(ApiKey.workspace_id == ctx.workspace_id), ApiKey.id, cursor, limit)
     return list((await ctx.session.scalars(stmt)).all())
 
 

@@ -67,9 +67,7 @@ def create_engine(url: str) -> AsyncEngine:
         engine = create_async_engine(url, pool_size=8, max_overflow=8, json_serializer=_dumps)
         _configure_sqlite(engine)
         return engine
-    return create_async_engine(
-        url, pool_size=10, max_overflow=10, pool_pre_ping=True, json_serializer=_dumps
-    )
+    return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True, json_serializer=_dumps)
 
 
 def get_engine(url: str | None = None) -> AsyncEngine:

@@ -32,6 +32,7 @@ ERROR_CODES: dict[str, str] = {
     "unknown_channel": "No such channel in this workspace.",
     "channel_name_taken": "A channel of that name exists.",
     "invalid_live_code": "A live code needs at least one target with a positive weight.",
+    "wrong_link_kind": "That applies to the other kind of link (a url for links, targets for live codes).",
     "bulk_invalid": "At least one row of a bulk request was refused; nothing was written.",
     "bulk_too_large": "A bulk request holds at most 1,000 rows.",
     "invalid_range": "The date range is empty or reversed.",
@@ -62,6 +63,8 @@ class YutangError(Exception):
             self.code = code
         if status_code is not None:
             self.status_code = status_code
+        elif self.code == "validation_error":
+            self.status_code = 422  # payload validation, wherever it is detected
         if self.code not in ERROR_CODES:
             raise AssertionError(f"undocumented error code {self.code!r}")
         self.details = details or {}

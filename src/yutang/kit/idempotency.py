@@ -83,9 +83,7 @@ class Idempotency:
 async def idempotency_for(request: Request, ctx: Ctx) -> Idempotency:
     key = request.headers.get("idempotency-key")
     if key is not None and not (0 < len(key) <= 255):
-        raise BadRequest(
-            "Idempotency-Key must be 1-255 characters.", code="idempotency_key_invalid"
-        )
+        raise BadRequest("Idempotency-Key must be 1-255 characters.", code="idempotency_key_invalid")
     body = await request.body()
     digest = hashlib.sha256(body).hexdigest()
     return Idempotency(ctx, key, request.method, request.url.path, digest)

@@ -91,8 +91,7 @@ class LinkCache:
                 )
             )
             domains = {
-                d.host: DomainInfo(d.id, d.workspace_id, ZoneInfo(tz), d.https)
-                for d, tz in rows.all()
+                d.host: DomainInfo(d.id, d.workspace_id, ZoneInfo(tz), d.https) for d, tz in rows.all()
             }
         if gen == self.generation:
             self.domains = domains
@@ -117,9 +116,7 @@ class LinkCache:
 
     async def _load(self, slug: str, domain: DomainInfo) -> Entry | None:
         async with unit_of_work(readonly=True, engine=self.engine) as s:
-            link = await s.scalar(
-                select(Link).where(Link.domain_id == domain.id, Link.slug == slug)
-            )
+            link = await s.scalar(select(Link).where(Link.domain_id == domain.id, Link.slug == slug))
             if link is None:
                 return None
             targets: tuple[Target, ...] = ()
@@ -133,9 +130,7 @@ class LinkCache:
                     )
                     .order_by(LiveCodeTarget.id)
                 )
-                targets = tuple(
-                    Target(t.id, t.destination, t.weight, t.daily_cap) for t in rows.all()
-                )
+                targets = tuple(Target(t.id, t.destination, t.weight, t.daily_cap) for t in rows.all())
         return Entry(
             link_id=link.id,
             workspace_id=link.workspace_id,

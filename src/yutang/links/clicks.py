@@ -32,9 +32,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 #: (time, link id, workspace id, channel id, target id, visitor id, ip, referrer, UA, HEAD?)
-RawClick = tuple[
-    float, int, int, int | None, int | None, str, str | None, str | None, str | None, bool
-]
+RawClick = tuple[float, int, int, int | None, int | None, str, str | None, str | None, str | None, bool]
 
 BOT_RE = re.compile(
     r"bot|crawl|spider|slurp|preview|facebookexternalhit|headless|monitor|uptime|python-|"
@@ -65,11 +63,7 @@ def classify(user_agent: str | None) -> UserAgentInfo:
     device = result.device.family if result.device else "Other"
     if device == "Spider" or BOT_RE.search(user_agent):
         return UserAgentInfo("bot", os_name, browser, True)
-    if (
-        device == "iPad"
-        or "Tablet" in user_agent
-        or (os_name == "Android" and "Mobile" not in user_agent)
-    ):
+    if device == "iPad" or "Tablet" in user_agent or (os_name == "Android" and "Mobile" not in user_agent):
         kind = "tablet"
     elif os_name in ("iOS", "Android", "HarmonyOS") or "Mobile" in user_agent:
         kind = "mobile"

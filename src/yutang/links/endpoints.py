@@ -38,9 +38,7 @@ def short_url(domain: LinkDomain, slug: str) -> str:
     return f"{'https' if domain.https else 'http'}://{domain.host}/{slug}"
 
 
-async def present(
-    request: Request, ctx: Ctx, links: list[Link], with_counts: bool = False
-) -> list[LinkOut]:
+async def present(request: Request, ctx: Ctx, links: list[Link], with_counts: bool = False) -> list[LinkOut]:
     domains = await service.domain_hosts(ctx)
     targets = await service.link_targets(ctx, links)
     counts: dict[int, int] = {}
@@ -55,18 +53,42 @@ def _out(
     link: Link, domain: LinkDomain, targets: list[LiveCodeTarget] | None, counts: dict[int, int]
 ) -> LinkOut:
     return LinkOut(
-        id=link.id, kind=link.kind, short_url=short_url(domain, link.slug), slug=link.slug,
-        domain=domain.host, url=link.url, destination=link.destination, title=link.title,
-        tags=link.tags, channel_id=link.channel_id, utm=link.utm, expires_at=link.expires_at,
-        expired_url=link.expired_url, max_clicks=link.max_clicks, exhausted_url=link.exhausted_url,
-        fallback_url=link.fallback_url, redirect_status=link.redirect_status, disabled=link.disabled,
-        archived=link.archived, click_count=link.click_count,
-        targets=None if link.kind != "live" else [
-            TargetOut(id=t.id, label=t.label, destination=t.destination, weight=t.weight,
-                      daily_cap=t.daily_cap, enabled=t.enabled, today=counts.get(t.id, 0))
+        id=link.id,
+        kind=link.kind,
+        short_url=short_url(domain, link.slug),
+        slug=link.slug,
+        domain=domain.host,
+        url=link.url,
+        destination=link.destination,
+        title=link.title,
+        tags=link.tags,
+        channel_id=link.channel_id,
+        utm=link.utm,
+        expires_at=link.expires_at,
+        expired_url=link.expired_url,
+        max_clicks=link.max_clicks,
+        exhausted_url=link.exhausted_url,
+        fallback_url=link.fallback_url,
+        redirect_status=link.redirect_status,
+        disabled=link.disabled,
+        archived=link.archived,
+        click_count=link.click_count,
+        targets=None
+        if link.kind != "live"
+        else [
+            TargetOut(
+                id=t.id,
+                label=t.label,
+                destination=t.destination,
+                weight=t.weight,
+                daily_cap=t.daily_cap,
+                enabled=t.enabled,
+                today=counts.get(t.id, 0),
+            )
             for t in (targets or [])
         ],
-        created_at=link.created_at, updated_at=link.updated_at,
+        created_at=link.created_at,
+        updated_at=link.updated_at,
     )
 
 
@@ -136,7 +158,13 @@ async def list_links(
     include_archived: bool = False,
 ) -> Page[LinkOut]:
     rows, nxt = await service.list_links(
-        ctx, cursor, limit, channel_id=channel_id, tag=tag, q=q, kind=kind,
+        ctx,
+        cursor,
+        limit,
+        channel_id=channel_id,
+        tag=tag,
+        q=q,
+        kind=kind,
         include_archived=include_archived,
     )
     return Page[LinkOut](data=await present(request, ctx, rows), next_cursor=nxt)
@@ -203,8 +231,11 @@ async def link_qr(
     link = await service.get_link(ctx, link_id)
     domains = await service.domain_hosts(ctx)
     body, media = qr.render(short_url(domains[link.domain_id], link.slug), fmt=format, size=size, error=ecc)
-    return Response(body, media_type=media, headers={
-        "content-disposition": f'inline; filename="{link.slug}.{format}"'})
+    return Response(
+        body,
+        media_type=media,
+        headers={"content-disposition": f'inline; filename="{link.slug}.{format}"'},
+    )
 
 
 # --- statistics -------------------------------------------------------------------------

@@ -11,7 +11,6 @@ import csv
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from pydantic import ValidationError
 from rich.console import Console
@@ -25,8 +24,18 @@ from yutang.links.schemas import LinkIn, Utm
 from yutang.models.links import LinkDomain
 
 COLUMNS = (
-    "url", "slug", "title", "channel", "tags", "utm_source", "utm_medium", "utm_campaign",
-    "utm_term", "utm_content", "expires_at", "max_clicks",
+    "url",
+    "slug",
+    "title",
+    "channel",
+    "tags",
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
+    "utm_term",
+    "utm_content",
+    "expires_at",
+    "max_clicks",
 )
 
 
@@ -69,12 +78,18 @@ async def parse_row(ctx: Ctx, row: dict[str, str], channels: dict[str, int]) -> 
     try:
         expires = aware(datetime.fromisoformat(cell("expires_at") or "")) if cell("expires_at") else None
     except ValueError as exc:
-        raise BadRequest("expires_at is not an ISO date/time.", code="validation_error",
-                         details={"field": "expires_at"}) from exc
+        raise BadRequest(
+            "expires_at is not an ISO date/time.",
+            code="validation_error",
+            details={"field": "expires_at"},
+        ) from exc
     max_clicks = cell("max_clicks")
     if max_clicks is not None and not max_clicks.isdigit():
-        raise BadRequest("max_clicks is not a whole number.", code="validation_error",
-                         details={"field": "max_clicks"})
+        raise BadRequest(
+            "max_clicks is not a whole number.",
+            code="validation_error",
+            details={"field": "max_clicks"},
+        )
     try:
         return LinkIn(
             url=cell("url"),
@@ -82,20 +97,30 @@ async def parse_row(ctx: Ctx, row: dict[str, str], channels: dict[str, int]) -> 
             title=cell("title") or "",
             channel_id=ch_id,
             tags=[t for t in (cell("tags") or "").replace(",", ";").split(";") if t.strip()],
-            utm=Utm(source=cell("utm_source"), medium=cell("utm_medium"), campaign=cell("utm_campaign"),
-                    term=cell("utm_term"), content=cell("utm_content")),
+            utm=Utm(
+                source=cell("utm_source"),
+                medium=cell("utm_medium"),
+                campaign=cell("utm_campaign"),
+                term=cell("utm_term"),
+                content=cell("utm_content"),
+            ),
             expires_at=expires,
             max_clicks=int(max_clicks) if max_clicks else None,
         )
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first.get("loc", ()))
-        raise BadRequest(f"{field}: {first.get('msg')}", code="validation_error",
-                         details={"field": field}) from exc
+        raise BadRequest(
+            f"{field}: {first.get('msg')}", code="validation_error", details={"field": field}
+        ) from exc
 
 
 async def import_csv(
-    path: Path, errors_path: Path, workspace: str | None, batch_size: int, actor: Actor,
+    path: Path,
+    errors_path: Path,
+    workspace: str | None,
+    batch_size: int,
+    actor: Actor,
     console: Console | None = None,
 ) -> ImportReport:
     from yutang.cli import resolve_workspace
@@ -103,8 +128,11 @@ async def import_csv(
     with path.open(newline="", encoding="utf-8-sig") as fh:
         reader = csv.DictReader(fh)
         if not reader.fieldnames or "url" not in reader.fieldnames:
-            raise BadRequest("The CSV needs a header row with at least a 'url' column.",
-                             code="validation_error", details={"columns": list(COLUMNS)})
+            raise BadRequest(
+                "The CSV needs a header row with at least a 'url' column.",
+                code="validation_error",
+                details={"columns": list(COLUMNS)},
+            )
         rows = list(reader)
     report = ImportReport(rows=len(rows))
     failures: list[tuple[int, str, str, str]] = []  # (line, code, message, raw url)
@@ -112,8 +140,13 @@ async def import_csv(
     async with unit_of_work(readonly=True) as s:
         ws_id = await resolve_workspace(s, workspace)
     progress = Progress(
-        TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-        console=console, transient=False, disable=console is None,
+        TextColumn("importing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=False,
+        disable=console is None,
     )
     with progress:
         task = progress.add_task("import", total=len(rows))
@@ -164,5 +197,3 @@ async def _import_batch(
             refused_lines = {r[0] for r in refused}
             pending = [p for p in pending if p[0] not in refused_lines]
     return 0, refused
-
-

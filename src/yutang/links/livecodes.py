@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -43,10 +43,9 @@ class DatabaseCounters:
 
     async def try_increment(self, target_id: int, day: date, cap: int | None) -> bool:
         table = LiveCodeCounter.__table__
+        assert isinstance(table, Table)
         async with unit_of_work(engine=self.engine) as s:
-            ins: Any = (pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert)(
-                table
-            )
+            ins: Any = (pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert)(table)
             stmt = ins.values(target_id=target_id, day=day, count=1)
             stmt = stmt.on_conflict_do_update(
                 index_elements=[table.c.target_id, table.c.day],
@@ -67,7 +66,7 @@ class DatabaseCounters:
                     LiveCodeCounter.target_id.in_(list(target_ids)), LiveCodeCounter.day == day
                 )
             )
-            return {t: c for t, c in rows.tuples().all()}
+            return {t: c for t, c in rows.all()}
 
 
 class RedisCounters:
@@ -105,7 +104,7 @@ async def pick_target(
     counters: Counters, entry: Entry, day: date, rng: random.Random | None = None
 ) -> Target | None:
     """A target drawn by weight among those that still take visitors today, or None."""
-    rng = rng or random.Random()  # noqa: S311 - load spreading, not security
+    rng = rng or random.Random()
     candidates = [t for t in entry.targets if t.weight > 0]
     while candidates:
         target = rng.choices(candidates, weights=[t.weight for t in candidates])[0]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from urllib.parse import quote, urlsplit, urlunsplit
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
@@ -42,9 +43,7 @@ def _page(zh: str, en: str) -> bytes:
 
 NOT_FOUND_PAGE = _page("链接不存在", "This link does not exist.")
 GONE_PAGE = _page("链接已失效", "This link has expired or is no longer active.")
-FULL_PAGE = _page(
-    "今日名额已满，请明天再来", "Every destination is full today. Please come back tomorrow."
-)
+FULL_PAGE = _page("今日名额已满，请明天再来", "Every destination is full today. Please come back tomorrow.")
 
 _HTML_HEADERS = [
     (b"content-type", b"text/html; charset=utf-8"),
@@ -117,9 +116,7 @@ class RedirectApp:
         ua_s = ua.decode("latin-1") if ua else None
         is_head = method == "HEAD"
         # Bots and HEAD requests (link checkers, previews) use up neither caps nor counts.
-        robot = is_head or (
-            (entry.max_clicks is not None or entry.kind == "live") and looks_like_bot(ua_s)
-        )
+        robot = is_head or ((entry.max_clicks is not None or entry.kind == "live") and looks_like_bot(ua_s))
         if entry.max_clicks is not None:
             if entry.clicks >= entry.max_clicks:
                 await self._fallback(send, entry.exhausted_url, GONE_PAGE, method)
@@ -130,13 +127,9 @@ class RedirectApp:
         location = entry.destination
         if entry.kind == "live":
             if robot:
-                location = (
-                    entry.targets[0].destination if entry.targets else (entry.fallback_url or "")
-                )
+                location = entry.targets[0].destination if entry.targets else (entry.fallback_url or "")
             else:
-                target = await livecodes.pick_target(
-                    self.counters, entry, livecodes.local_day(entry, now)
-                )
+                target = await livecodes.pick_target(self.counters, entry, livecodes.local_day(entry, now))
                 if target is None:
                     await self._fallback(send, entry.fallback_url, FULL_PAGE, method)
                     return
@@ -181,8 +174,7 @@ class RedirectApp:
     def _set_cookie(self, visitor: str, entry: Entry) -> bytes:
         secure = "; Secure" if entry.https else ""
         return (
-            f"{self.cookie_name}={visitor}; Max-Age={COOKIE_MAX_AGE}; Path=/; "
-            f"SameSite=Lax; HttpOnly{secure}"
+            f"{self.cookie_name}={visitor}; Max-Age={COOKIE_MAX_AGE}; Path=/; SameSite=Lax; HttpOnly{secure}"
         ).encode()
 
     async def _fallback(self, send: Send, url: str | None, page: bytes, method: str) -> None:
@@ -214,10 +206,27 @@ def _cookie_value(cookie: bytes, prefix: bytes) -> str | None:
 
 
 def _ascii(url: str) -> bytes:
-    """Percent-encode non-ASCII characters for a Location header."""
-    from urllib.parse import quote
-
-    return quote(url, safe=":/?#[]@!$&'()*+,;=%~").encode()
+    """An ASCII Location: the host in IDNA (punycode), the rest percent-encoded."""
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    if parts.hostname and not parts.hostname.isascii():
+        userinfo, _, hostport = netloc.rpartition("@")
+        port = f":{parts.port}" if parts.port else ""
+        try:
+            host = parts.hostname.encode("idna").decode("ascii")
+        except UnicodeError:
+            host = quote(parts.hostname)
+        netloc = (f"{userinfo}@" if userinfo else "") + host + port
+    safe = ":/?#[]@!$&'()*+,;=%~"
+    return urlunsplit(
+        (
+            parts.scheme,
+            quote(netloc, safe=safe),
+            quote(parts.path, safe=safe),
+            quote(parts.query, safe=safe),
+            quote(parts.fragment, safe=safe),
+        )
+    ).encode("ascii")
 
 
 async def _html(send: Send, status: int, body: bytes, method: str) -> None:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
-from sqlalchemy import Select, String, cast, select, tuple_
+from sqlalchemy import Select, cast, exists, func, literal, select, tuple_
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from yutang.models.links import Channel, Link, LinkDomain, LiveCodeCounter, LiveCodeTarget
@@ -44,7 +46,7 @@ async def channel_ids(session: AsyncSession, workspace_id: int, ids: Iterable[in
     return set(rows.all())
 
 
-def channels_query(workspace_id: int, include_archived: bool) -> Select[tuple[Channel]]:
+def channels_query(workspace_id: int, include_archived: bool) -> Select[Any]:
     stmt = select(Channel).where(Channel.workspace_id == workspace_id)
     if not include_archived:
         stmt = stmt.where(Channel.archived.is_(False))
@@ -52,14 +54,10 @@ def channels_query(workspace_id: int, include_archived: bool) -> Select[tuple[Ch
 
 
 async def link(session: AsyncSession, workspace_id: int, link_id: int) -> Link | None:
-    return await session.scalar(
-        select(Link).where(Link.workspace_id == workspace_id, Link.id == link_id)
-    )
+    return await session.scalar(select(Link).where(Link.workspace_id == workspace_id, Link.id == link_id))
 
 
-async def taken_slugs(
-    session: AsyncSession, pairs: Iterable[tuple[int, str]]
-) -> set[tuple[int, str]]:
+async def taken_slugs(session: AsyncSession, pairs: Iterable[tuple[int, str]]) -> set[tuple[int, str]]:
     wanted = list(set(pairs))
     found: set[tuple[int, str]] = set()
     for i in range(0, len(wanted), 400):
@@ -67,19 +65,20 @@ async def taken_slugs(
         rows = await session.execute(
             select(Link.domain_id, Link.slug).where(tuple_(Link.domain_id, Link.slug).in_(chunk))
         )
-        found.update((d, s) for d, s in rows.tuples().all())
+        found.update((d, s) for d, s in rows.all())
     return found
 
 
 def links_query(
     workspace_id: int,
     *,
+    dialect: str,
     channel_id: int | None = None,
     tag: str | None = None,
     q: str | None = None,
     kind: str | None = None,
     include_archived: bool = False,
-) -> Select[tuple[Link]]:
+) -> Select[Any]:
     stmt = select(Link).where(Link.workspace_id == workspace_id)
     if not include_archived:
         stmt = stmt.where(Link.archived.is_(False))
@@ -96,9 +95,13 @@ def links_query(
             | Link.url.like(like, escape="\\")
         )
     if tag:
-        # Tags are a short JSON list; a LIKE on the quoted tag is portable and exact enough
-        # as a pre-filter, and the service re-checks membership.
-        stmt = stmt.where(cast(Link.tags, String).like(f'%"{tag}"%'))
+        # Exact membership in the JSON list, in SQL, so that cursor pages stay full
+        # (SQLite's LIKE ignores ASCII case, and a pattern would need escaping).
+        if dialect == "sqlite":
+            each = func.json_each(Link.tags).table_valued("value")
+            stmt = stmt.where(exists(select(literal(1)).select_from(each).where(each.c.value == tag)))
+        else:
+            stmt = stmt.where(cast(Link.tags, JSONB).contains([tag]))
     return stmt
 
 
@@ -108,9 +111,7 @@ async def targets(session: AsyncSession, link_ids: Iterable[int]) -> dict[int, l
     if not ids:
         return out
     rows = await session.scalars(
-        select(LiveCodeTarget)
-        .where(LiveCodeTarget.link_id.in_(ids))
-        .order_by(LiveCodeTarget.id)
+        select(LiveCodeTarget).where(LiveCodeTarget.link_id.in_(ids)).order_by(LiveCodeTarget.id)
     )
     for t in rows.all():
         out[t.link_id].append(t)
@@ -126,4 +127,4 @@ async def counters_for_day(session: AsyncSession, target_ids: Iterable[int], day
             LiveCodeCounter.target_id.in_(ids), LiveCodeCounter.day == day
         )
     )
-    return {t: c for t, c in rows.tuples().all()}
+    return {t: c for t, c in rows.all()}

@@ -4,33 +4,62 @@ from __future__ import annotations
 
 import re
 import secrets
-from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import SplitResult, unquote_plus, urlencode, urlsplit, urlunsplit
 
 from yutang.kit.errors import BadRequest
 
 MAX_DESTINATION = 2048
 MAX_SLUG = 64
-SLUG_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+SLUG_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}\Z")  # \Z: "$" would accept a trailing newline
 #: base62 without the look-alikes 0/O/o, 1/l/I.
 SLUG_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz"
 GENERATED_SLUG_LENGTH = 7
 RESERVED_SLUGS = frozenset(
     {
-        "api", "static", "console", "health", "healthz", "ready", "metrics", "admin",
-        "login", "logout", "signup", "docs", "openapi", "assets", "join", "forms", "h5",
-        "m", "p", "qr", "www", "favicon", "robots", "well-known", "_", "-",
+        "api",
+        "static",
+        "console",
+        "health",
+        "healthz",
+        "ready",
+        "metrics",
+        "admin",
+        "login",
+        "logout",
+        "signup",
+        "docs",
+        "openapi",
+        "assets",
+        "join",
+        "forms",
+        "h5",
+        "m",
+        "p",
+        "qr",
+        "www",
+        "favicon",
+        "robots",
+        "well-known",
+        "_",
+        "-",
     }
 )
 HOST_RE = re.compile(
     r"^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
     r"(?::\d{1,5})?$"
 )
-_CONTROL = re.compile(r"[\x00-\x20\x7f]")
+#: Spaces, control characters and backslashes (browsers read "\\" as "/", which would
+#: let ``https://own.host\\@elsewhere/`` slip past the loop check).
+_CONTROL = re.compile(r"[\x00-\x20\x7f\\]")
 UTM_KEYS = ("source", "medium", "campaign", "term", "content")
 
 
 def generate_slug() -> str:
-    return "".join(secrets.choice(SLUG_ALPHABET) for _ in range(GENERATED_SLUG_LENGTH))
+    while True:
+        slug = "".join(secrets.choice(SLUG_ALPHABET) for _ in range(GENERATED_SLUG_LENGTH))
+        # e.g. "metrics" can be drawn from the alphabet, and the redirect never serves it.
+        if slug.lower() not in RESERVED_SLUGS:
+            return slug
 
 
 def check_slug(slug: str) -> str:
@@ -41,9 +70,7 @@ def check_slug(slug: str) -> str:
             details={"slug": slug[:100]},
         )
     if slug.lower() in RESERVED_SLUGS:
-        raise BadRequest(
-            f"The slug {slug!r} is reserved.", code="reserved_slug", details={"slug": slug}
-        )
+        raise BadRequest(f"The slug {slug!r} is reserved.", code="reserved_slug", details={"slug": slug})
     return slug
 
 
@@ -108,9 +135,10 @@ def with_utm(url: str, utm: dict[str, str]) -> str:
         return url
     parts: SplitResult = urlsplit(url)
     keys = {f"utm_{k}" for k in utm}
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in keys]
-    query += [(f"utm_{k}", utm[k]) for k in UTM_KEYS if k in utm]
-    return urlunsplit(parts._replace(query=urlencode(query)))
+    # Keep the URL's own parameters byte for byte; drop only those the fields replace.
+    kept = [p for p in parts.query.split("&") if p and unquote_plus(p.split("=", 1)[0]) not in keys]
+    added = urlencode([(f"utm_{k}", utm[k]) for k in UTM_KEYS if k in utm])
+    return urlunsplit(parts._replace(query="&".join([*kept, added])))
 
 
 def clean_tags(tags: list[str]) -> list[str]:

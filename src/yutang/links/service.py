@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -209,7 +209,10 @@ async def _assign_slugs(ctx: Ctx, links: list[Link]) -> None:
         for lk in missing:
             lk.slug = rules.generate_slug()
         taken = await repository.taken_slugs(ctx.session, [(lk.domain_id, lk.slug) for lk in missing])
-        seen: set[tuple[int, str]] = set()
+        # Slugs of this batch that are not in the database yet: custom ones, and those
+        # generated on an earlier round.
+        fresh = {id(lk) for lk in missing}
+        seen = {(lk.domain_id, lk.slug) for lk in links if id(lk) not in fresh}
         for lk in missing:
             key = (lk.domain_id, lk.slug)
             if key in taken or key in seen:
@@ -233,7 +236,12 @@ async def _insert(ctx: Ctx, prepared: list[tuple[Link, LinkDomain, list[TargetIn
         events.emit(
             ctx,
             "link.created",
-            {"link_id": link.id, "slug": link.slug, "kind": link.kind, "channel_id": link.channel_id},
+            {
+                "link_id": link.id,
+                "slug": link.slug,
+                "kind": link.kind,
+                "channel_id": link.channel_id,
+            },
         )
         after_commit(ctx.session, _invalidator(domain.host, link.slug))
     await ctx.session.flush()
@@ -255,7 +263,9 @@ def _invalidator(host: str, slug: str) -> Any:
     return lambda: link_cache.invalidate(host, slug)
 
 
-async def _check_custom_slugs_free(ctx: Ctx, prepared: list[tuple[Link, LinkDomain, list[TargetIn]]]) -> set[int]:
+async def _check_custom_slugs_free(
+    ctx: Ctx, prepared: list[tuple[Link, LinkDomain, list[TargetIn]]]
+) -> set[int]:
     """Indices (into ``prepared``) whose custom slug is taken or repeated in the batch."""
     custom = [(i, p[0].domain_id, p[0].slug) for i, p in enumerate(prepared) if p[0].slug]
     taken = await repository.taken_slugs(ctx.session, [(d, s) for _, d, s in custom])
@@ -290,18 +300,25 @@ async def create_links_bulk(ctx: Ctx, rows: list[LinkIn]) -> list[Link]:
         )
     env = await _env(ctx, {r.channel_id for r in rows if r.channel_id})
     prepared: list[tuple[Link, LinkDomain, list[TargetIn]]] = []
+    row_of: list[int] = []  # prepared[j] is rows[row_of[j]]
     errors: list[dict[str, Any]] = []
     for i, row in enumerate(rows):
         try:
             prepared.append(await _prepare(ctx, row, env))
+            row_of.append(i)
         except YutangError as exc:
             errors.append({"row": i, "code": exc.code, "message": exc.message, **_field(exc)})
-    if not errors:
-        for i in sorted(await _check_custom_slugs_free(ctx, prepared)):
-            errors.append(
-                {"row": i, "code": "slug_taken", "message": f"The slug {rows[i].slug!r} is taken.",
-                 "field": "slug"}
-            )
+    # Taken and repeated slugs are reported together with the other refused rows.
+    for j in sorted(await _check_custom_slugs_free(ctx, prepared)):
+        i = row_of[j]
+        errors.append(
+            {
+                "row": i,
+                "code": "slug_taken",
+                "message": f"The slug {rows[i].slug!r} is taken.",
+                "field": "slug",
+            }
+        )
     if errors:
         raise BadRequest(
             f"{len(errors)} of {len(rows)} rows were refused; nothing was written.",
@@ -330,7 +347,7 @@ async def update_link(ctx: Ctx, link_id: int, data: LinkPatch) -> Link:
     env = await _env(ctx, {data.channel_id} if data.channel_id else set())
     if "url" in changes or "utm" in changes:
         if link.kind != "link":
-            raise BadRequest("A live code has targets, not a url.", code="validation_error")
+            raise BadRequest("A live code has targets, not a url.", code="wrong_link_kind")
         url = rules.check_destination(data.url or link.url, env.own_hosts)
         utm = _utm(data.utm) if data.utm is not None else dict(link.utm)
         destination = rules.with_utm(url, utm)
@@ -346,8 +363,15 @@ async def update_link(ctx: Ctx, link_id: int, data: LinkPatch) -> Link:
     if "channel_id" in changes and data.channel_id is not None and data.channel_id not in env.channels:
         raise BadRequest("No such channel in this workspace.", code="unknown_channel")
     for field in (
-        "title", "channel_id", "expires_at", "expired_url", "max_clicks", "exhausted_url",
-        "fallback_url", "redirect_status", "disabled",
+        "title",
+        "channel_id",
+        "expires_at",
+        "expired_url",
+        "max_clicks",
+        "exhausted_url",
+        "fallback_url",
+        "redirect_status",
+        "disabled",
     ):
         if field in changes:
             value = changes[field]
@@ -358,7 +382,7 @@ async def update_link(ctx: Ctx, link_id: int, data: LinkPatch) -> Link:
         link.tags = rules.clean_tags(data.tags)
     if data.targets is not None:
         if link.kind != "live":
-            raise BadRequest("Only a live code has targets.", code="validation_error")
+            raise BadRequest("Only a live code has targets.", code="wrong_link_kind")
         targets = _check_targets(data.targets, env.own_hosts)
         await _replace_targets(ctx, link, targets)
     link.updated_at = utcnow()
@@ -384,11 +408,11 @@ async def _replace_targets(ctx: Ctx, link: Link, targets: list[TargetIn]) -> Non
             keep.add(existing.id)
             existing.destination, existing.weight = t.destination, t.weight
             existing.daily_cap, existing.enabled = t.daily_cap, t.enabled
-    for t in current:
-        if t.id not in keep:
+    for old in current:
+        if old.id not in keep:
             # Disabled, not deleted: its clicks and counters still point at it.
-            t.enabled = False
-            t.weight = 0
+            old.enabled = False
+            old.weight = 0
 
 
 async def archive_link(ctx: Ctx, link_id: int) -> Link:
@@ -417,12 +441,15 @@ async def list_links(
     include_archived: bool = False,
 ) -> tuple[list[Link], str | None]:
     stmt = repository.links_query(
-        ctx.workspace_id, channel_id=channel_id, tag=tag, q=q, kind=kind,
+        ctx.workspace_id,
+        dialect=ctx.session.get_bind().dialect.name,
+        channel_id=channel_id,
+        tag=tag,
+        q=q,
+        kind=kind,
         include_archived=include_archived,
     )
     rows = (await ctx.session.scalars(paginate(stmt, Link.id, cursor, limit))).all()
-    if tag:
-        rows = [r for r in rows if tag in r.tags]
     return page_of(rows, limit, lambda lk: lk.id)
 
 
@@ -437,9 +464,7 @@ async def link_targets(ctx: Ctx, links: Sequence[Link]) -> dict[int, list[LiveCo
 async def find_link_by_slug(ctx: Ctx, slug: str, host: str | None = None) -> Link:
     domains = await repository.domains(ctx.session, ctx.workspace_id)
     domain = await _domain_for(ctx, host, domains)
-    link = await ctx.session.scalar(
-        select(Link).where(Link.domain_id == domain.id, Link.slug == slug)
-    )
+    link = await ctx.session.scalar(select(Link).where(Link.domain_id == domain.id, Link.slug == slug))
     if link is None:
         raise NotFound("No such link.")
     return link

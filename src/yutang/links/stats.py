@@ -51,9 +51,7 @@ class Range:
         return [self.start + timedelta(days=i) for i in range((self.end - self.start).days + 1)]
 
 
-async def make_range(
-    session: AsyncSession, workspace_id: int, start: date | None, end: date | None
-) -> Range:
+async def make_range(session: AsyncSession, workspace_id: int, start: date | None, end: date | None) -> Range:
     ws = await session.get(Workspace, workspace_id)
     tz = ZoneInfo(ws.timezone if ws else "UTC")
     today = datetime.now(tz).date()
@@ -88,6 +86,14 @@ def _filters(workspace_id: int, rng: Range, link_id: int | None, channel_id: int
 
 
 _HUMAN = Click.is_bot.is_(False)
+_DIMENSION_COLUMNS = {
+    "channel": Click.channel_id,
+    "link": Click.link_id,
+    "device": Click.device_type,
+    "os": Click.os,
+    "browser": Click.browser,
+    "referrer": Click.referrer_host,
+}
 _CLICKS = func.count(case((_HUMAN, 1)))
 _UNIQUES = func.count(distinct(case((_HUMAN, Click.visitor_id))))
 _BOTS = func.count(case((Click.is_bot.is_(True), 1)))
@@ -106,15 +112,9 @@ async def click_stats(
     totals_row = (await session.execute(select(_CLICKS, _UNIQUES, _BOTS).where(and_(*conds)))).one()
     totals = StatsTotals(clicks=totals_row[0], unique_visitors=totals_row[1], bot_clicks=totals_row[2])
 
-    key_expr: ColumnElement[Any] = {
-        "day": lambda: _local_day(session, rng),
-        "channel": lambda: Click.channel_id,
-        "link": lambda: Click.link_id,
-        "device": lambda: Click.device_type,
-        "os": lambda: Click.os,
-        "browser": lambda: Click.browser,
-        "referrer": lambda: Click.referrer_host,
-    }[dimension]()
+    key_expr: ColumnElement[Any] = (
+        _local_day(session, rng) if dimension == "day" else _DIMENSION_COLUMNS[dimension].expression
+    )
     stmt = (
         select(key_expr.label("k"), _CLICKS.label("c"), _UNIQUES.label("u"))
         .where(and_(*conds, _HUMAN))
@@ -124,9 +124,12 @@ async def click_stats(
     labels = await _labels(session, workspace_id, dimension, raw.keys())
     if dimension == "day":
         rows = [
-            StatsRow(key=d.isoformat(), label=d.isoformat(),
-                     clicks=raw.get(d.isoformat(), (0, 0))[0],
-                     unique_visitors=raw.get(d.isoformat(), (0, 0))[1])
+            StatsRow(
+                key=d.isoformat(),
+                label=d.isoformat(),
+                clicks=raw.get(d.isoformat(), (0, 0))[0],
+                unique_visitors=raw.get(d.isoformat(), (0, 0))[1],
+            )
             for d in rng.days()
         ]
     else:
@@ -138,15 +141,20 @@ async def click_stats(
             key=lambda r: (-r.clicks, r.key),
         )
     return StatsOut(
-        start=rng.start, end=rng.end, timezone=rng.tz.key, dimension=dimension,
-        totals=totals, rows=rows,
+        start=rng.start,
+        end=rng.end,
+        timezone=rng.tz.key,
+        dimension=dimension,
+        totals=totals,
+        rows=rows,
     )
 
 
 async def _labels(
     session: AsyncSession, workspace_id: int, dimension: str, keys: Any
 ) -> dict[str | None, str]:
-    ids = [int(k) for k in keys if k is not None]
+    # Only the channel and link dimensions have id keys (days, devices … are not numbers).
+    ids = [int(k) for k in keys if k is not None] if dimension in ("channel", "link") else []
     if dimension == "channel":
         labels: dict[str | None, str] = {None: "(no channel)"}
         if ids:
@@ -155,15 +163,13 @@ async def _labels(
                     Channel.workspace_id == workspace_id, Channel.id.in_(ids)
                 )
             )
-            labels.update({str(i): n for i, n in rows.tuples().all()})
+            labels.update({str(i): n for i, n in rows.all()})
         return labels
     if dimension == "link" and ids:
-        rows = await session.execute(
-            select(Link.id, Link.slug, Link.title).where(
-                Link.workspace_id == workspace_id, Link.id.in_(ids)
-            )
+        link_rows = await session.execute(
+            select(Link.id, Link.slug, Link.title).where(Link.workspace_id == workspace_id, Link.id.in_(ids))
         )
-        return {str(i): (f"{s} · {t}" if t else s) for i, s, t in rows.tuples().all()}
+        return {str(i): (f"{s} · {t}" if t else s) for i, s, t in link_rows.all()}
     if dimension == "referrer":
         return {None: "(direct)"}
     return {}
@@ -174,13 +180,13 @@ async def channel_stats(session: AsyncSession, workspace_id: int, rng: Range) ->
     clicks = await session.execute(
         select(Click.channel_id, _CLICKS, _UNIQUES).where(and_(*conds, _HUMAN)).group_by(Click.channel_id)
     )
-    by_channel = {cid: (c, u) for cid, c, u in clicks.tuples().all()}
+    by_channel = {cid: (c, u) for cid, c, u in clicks.all()}
     link_counts = await session.execute(
         select(Link.channel_id, func.count())
         .where(Link.workspace_id == workspace_id, Link.archived.is_(False))
         .group_by(Link.channel_id)
     )
-    links_by_channel = {cid: n for cid, n in link_counts.tuples().all()}
+    links_by_channel = {cid: n for cid, n in link_counts.all()}
     channels = (
         await session.scalars(
             select(Channel).where(Channel.workspace_id == workspace_id).order_by(Channel.id)
@@ -194,17 +200,28 @@ async def channel_stats(session: AsyncSession, workspace_id: int, rng: Range) ->
         rate = round(c / ch.exposures, 4) if ch.exposures else None
         rows.append(
             ChannelStatsRow(
-                channel_id=ch.id, name=ch.name, type=ch.type, links=links_by_channel.get(ch.id, 0),
-                clicks=c, unique_visitors=u, exposures=ch.exposures, diversion_rate=rate,
+                channel_id=ch.id,
+                name=ch.name,
+                type=ch.type,
+                links=links_by_channel.get(ch.id, 0),
+                clicks=c,
+                unique_visitors=u,
+                exposures=ch.exposures,
+                diversion_rate=rate,
             )
         )
     if None in by_channel or None in links_by_channel:
         c, u = by_channel.get(None, (0, 0))
         rows.append(
             ChannelStatsRow(
-                channel_id=None, name="(no channel)", type="other",
-                links=links_by_channel.get(None, 0), clicks=c, unique_visitors=u,
-                exposures=None, diversion_rate=None,
+                channel_id=None,
+                name="(no channel)",
+                type="other",
+                links=links_by_channel.get(None, 0),
+                clicks=c,
+                unique_visitors=u,
+                exposures=None,
+                diversion_rate=None,
             )
         )
     rows.sort(key=lambda r: -r.clicks)
@@ -228,12 +245,27 @@ def stats_csv(stats: StatsOut) -> str:
 
 def channel_stats_csv(stats: ChannelStatsOut) -> str:
     return to_csv(
-        ["channel_id", "name", "type", "links", "clicks", "unique_visitors", "exposures",
-         "diversion_rate"],
         [
-            [r.channel_id or "", r.name, r.type, r.links, r.clicks, r.unique_visitors,
-             "" if r.exposures is None else r.exposures,
-             "" if r.diversion_rate is None else r.diversion_rate]
+            "channel_id",
+            "name",
+            "type",
+            "links",
+            "clicks",
+            "unique_visitors",
+            "exposures",
+            "diversion_rate",
+        ],
+        [
+            [
+                r.channel_id or "",
+                r.name,
+                r.type,
+                r.links,
+                r.clicks,
+                r.unique_visitors,
+                "" if r.exposures is None else r.exposures,
+                "" if r.diversion_rate is None else r.diversion_rate,
+            ]
             for r in stats.rows
         ],
     )

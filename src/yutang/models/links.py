@@ -67,9 +67,7 @@ class Link(IdMixin, CreatedMixin, Base):
         Index("ix_links_ws_id", "workspace_id", "id"),
     )
 
-    workspace_id: Mapped[int] = mapped_column(
-        BigId, ForeignKey("workspaces.id", ondelete="CASCADE")
-    )
+    workspace_id: Mapped[int] = mapped_column(BigId, ForeignKey("workspaces.id", ondelete="CASCADE"))
     domain_id: Mapped[int] = mapped_column(BigId, ForeignKey("link_domains.id"))
     slug: Mapped[str] = mapped_column(String(64))
     kind: Mapped[str] = mapped_column(String(8), default="link")  # link | live
@@ -78,9 +76,7 @@ class Link(IdMixin, CreatedMixin, Base):
     destination: Mapped[str] = mapped_column(String(4096), default="")
     title: Mapped[str] = mapped_column(String(200), default="")
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
-    channel_id: Mapped[int | None] = mapped_column(
-        BigId, ForeignKey("channels.id"), index=True, default=None
-    )
+    channel_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("channels.id"), index=True, default=None)
     utm: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     expires_at: Mapped[datetime | None] = mapped_column(default=None)
     expired_url: Mapped[str | None] = mapped_column(String(2048), default=None)
@@ -99,12 +95,8 @@ class Link(IdMixin, CreatedMixin, Base):
 class LiveCodeTarget(IdMixin, CreatedMixin, Base):
     __tablename__ = "live_code_targets"
 
-    link_id: Mapped[int] = mapped_column(
-        BigId, ForeignKey("links.id", ondelete="CASCADE"), index=True
-    )
-    workspace_id: Mapped[int] = mapped_column(
-        BigId, ForeignKey("workspaces.id", ondelete="CASCADE")
-    )
+    link_id: Mapped[int] = mapped_column(BigId, ForeignKey("links.id", ondelete="CASCADE"), index=True)
+    workspace_id: Mapped[int] = mapped_column(BigId, ForeignKey("workspaces.id", ondelete="CASCADE"))
     label: Mapped[str] = mapped_column(String(120))
     destination: Mapped[str] = mapped_column(String(2048))
     weight: Mapped[int] = mapped_column(default=1)
@@ -133,9 +125,7 @@ class Click(Base):
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    workspace_id: Mapped[int] = mapped_column(
-        BigId, ForeignKey("workspaces.id", ondelete="CASCADE")
-    )
+    workspace_id: Mapped[int] = mapped_column(BigId, ForeignKey("workspaces.id", ondelete="CASCADE"))
     link_id: Mapped[int] = mapped_column(BigId, ForeignKey("links.id", ondelete="CASCADE"))
     channel_id: Mapped[int | None] = mapped_column(BigId, default=None)
     target_id: Mapped[int | None] = mapped_column(BigId, default=None)

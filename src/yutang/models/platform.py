@@ -44,9 +44,7 @@ class AuditEntry(IdMixin, CreatedMixin, Base):
     __tablename__ = "audit_log"
     __table_args__ = (Index("ix_audit_ws_created", "workspace_id", "id"),)
 
-    workspace_id: Mapped[int] = mapped_column(
-        BigId, ForeignKey("workspaces.id", ondelete="CASCADE")
-    )
+    workspace_id: Mapped[int] = mapped_column(BigId, ForeignKey("workspaces.id", ondelete="CASCADE"))
     actor_type: Mapped[str] = mapped_column(String(16))  # api_key | user | cli | system
     actor_id: Mapped[str | None] = mapped_column(String(128))
     action: Mapped[str] = mapped_column(String(64))
@@ -61,9 +59,7 @@ class IdempotencyRecord(IdMixin, CreatedMixin, Base):
     __tablename__ = "idempotency_keys"
     __table_args__ = (UniqueConstraint("workspace_id", "key"),)
 
-    workspace_id: Mapped[int] = mapped_column(
-        BigId, ForeignKey("workspaces.id", ondelete="CASCADE")
-    )
+    workspace_id: Mapped[int] = mapped_column(BigId, ForeignKey("workspaces.id", ondelete="CASCADE"))
     key: Mapped[str] = mapped_column(String(255))
     method: Mapped[str] = mapped_column(String(8))
     path: Mapped[str] = mapped_column(String(512))

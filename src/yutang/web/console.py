@@ -56,8 +56,13 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
     response = templates.TemplateResponse(
         request,
         name,
-        {"lang": lang, "t": translator(lang), "channel_type": lambda k: channel_type(k, lang),
-         "workspace": None, **context},
+        {
+            "lang": lang,
+            "t": translator(lang),
+            "channel_type": lambda k: channel_type(k, lang),
+            "workspace": None,
+            **context,
+        },
         status_code=status_code,
     )
     if request.query_params.get("lang") == lang:
@@ -100,8 +105,13 @@ async def dashboard(request: Request, ctx: Ctx = Depends(console_ctx)) -> HTMLRe
     devices = await stats.click_stats(ctx.session, ctx.workspace_id, rng, "device")
     channels = await stats.channel_stats(ctx.session, ctx.workspace_id, rng)
     return render(
-        request, "dashboard.html", page="dashboard", stats=by_day, devices=devices,
-        channels=channels, chart=bar_chart([(date.fromisoformat(r.key), r.clicks) for r in by_day.rows]),
+        request,
+        "dashboard.html",
+        page="dashboard",
+        stats=by_day,
+        devices=devices,
+        channels=channels,
+        chart=bar_chart([(date.fromisoformat(r.key), r.clicks) for r in by_day.rows]),
         **await _frame(ctx),
     )
 
@@ -112,8 +122,7 @@ async def links_page(
 ) -> HTMLResponse:
     rows, nxt = await service.list_links(ctx, cursor, 50, q=q or None)
     links = await link_endpoints.present(request, ctx, rows)
-    return render(request, "links.html", page="links", links=links, next_cursor=nxt, q=q,
-                  **await _frame(ctx))
+    return render(request, "links.html", page="links", links=links, next_cursor=nxt, q=q, **await _frame(ctx))
 
 
 @router.get("/console/links/{link_id}/qr.svg")
@@ -138,18 +147,29 @@ def bar_chart(points: list[tuple[date, int]], width: int = 900, height: int = 18
     bars = []
     for i, (day, value) in enumerate(points):
         h = round(height * value / top, 1)
-        bars.append({
-            "x": round(i * slot + slot * 0.1, 1), "w": round(slot * 0.8, 1), "y": round(height - h, 1),
-            "h": h, "value": value, "label": day.isoformat(), "weekend": day.weekday() >= 5,
-            "tick": day.strftime("%m-%d") if i % 7 == 0 else "",
-        })
+        bars.append(
+            {
+                "x": round(i * slot + slot * 0.1, 1),
+                "w": round(slot * 0.8, 1),
+                "y": round(height - h, 1),
+                "h": h,
+                "value": value,
+                "label": day.isoformat(),
+                "weekend": day.weekday() >= 5,
+                "tick": day.strftime("%m-%d") if i % 7 == 0 else "",
+            }
+        )
     return {"width": width, "height": height, "bars": bars, "max": top}
 
 
 def install(app: FastAPI, settings: Settings) -> None:
     app.add_middleware(
-        SessionMiddleware, secret_key=settings.resolved_secret_key(), session_cookie="yt_console",
-        max_age=14 * 24 * 3600, same_site="lax", https_only=False,
+        SessionMiddleware,
+        secret_key=settings.resolved_secret_key(),
+        session_cookie="yt_console",
+        max_age=14 * 24 * 3600,
+        same_site="lax",
+        https_only=False,
     )
     app.mount("/console/static", StaticFiles(directory=str(HERE / "static")), name="console-static")
     app.include_router(router)
@@ -161,5 +181,3 @@ def install(app: FastAPI, settings: Settings) -> None:
     @app.get("/", include_in_schema=False)
     async def root() -> Response:
         return RedirectResponse("/console", status_code=307)
-
-

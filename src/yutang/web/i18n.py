@@ -8,9 +8,10 @@ LANGS = ("zh-CN", "en")
 
 STRINGS: dict[str, dict[str, str]] = {
     "title": {"zh-CN": "鱼塘 · 私域运营", "en": "Yutang · private-domain operations"},
-    "tagline": {"zh-CN": "私域流量运营平台：短链、渠道、活码与点击分析。",
-                "en": "Private-domain traffic operations: short links, channels, live codes and "
-                      "click analytics."},
+    "tagline": {
+        "zh-CN": "私域流量运营平台：短链、渠道、活码与点击分析。",
+        "en": "Private-domain traffic operations: short links, channels, live codes and click analytics.",
+    },
     "sign_in": {"zh-CN": "登录", "en": "Sign in"},
     "sign_out": {"zh-CN": "退出", "en": "Sign out"},
     "email": {"zh-CN": "邮箱", "en": "Email"},

@@ -49,9 +49,7 @@ async def list_keys(
 
 
 @router.post("/api-keys", tags=["workspace"], status_code=201, response_model=ApiKeyCreated)
-async def create_key(
-    body: ApiKeyIn, idem: Idempotency = Depends(idempotent("keys:manage"))
-) -> Response:
+async def create_key(body: ApiKeyIn, idem: Idempotency = Depends(idempotent("keys:manage"))) -> Response:
     """Create an API key. The secret is in this answer only (a replay with the same
     Idempotency-Key answers without it)."""
     if (replay := await idem.replay()) is not None:
@@ -82,9 +80,7 @@ async def list_users(ctx: Ctx = Depends(require("users:manage"))) -> list[UserOu
 
 
 @router.post("/users", tags=["workspace"], status_code=201, response_model=UserOut)
-async def add_user(
-    body: UserIn, idem: Idempotency = Depends(idempotent("users:manage"))
-) -> Response:
+async def add_user(body: UserIn, idem: Idempotency = Depends(idempotent("users:manage"))) -> Response:
     """Add a console user to the workspace (creating the user if the email is new)."""
     if (replay := await idem.replay()) is not None:
         return replay
@@ -95,15 +91,11 @@ async def add_user(
             ctx.session, body.email, body.password or secrets.token_urlsafe(12), body.name
         )
     member = await service.set_member_role(ctx, user, body.role)
-    return await idem.respond(
-        201, UserOut(id=user.id, email=user.email, name=user.name, role=member.role)
-    )
+    return await idem.respond(201, UserOut(id=user.id, email=user.email, name=user.name, role=member.role))
 
 
 @router.patch("/users/{user_id}", tags=["workspace"], response_model=UserOut)
-async def set_role(
-    user_id: int, body: RolePatch, ctx: Ctx = Depends(require("users:manage"))
-) -> UserOut:
+async def set_role(user_id: int, body: RolePatch, ctx: Ctx = Depends(require("users:manage"))) -> UserOut:
     member = await auth_repo.membership(ctx.session, ctx.workspace_id, user_id)
     if member is None:
         raise NotFound("No such user in this workspace.")

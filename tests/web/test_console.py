@@ -1,0 +1,109 @@
+"""The console: sign-in, the overview with its chart, the links list, both languages."""
+
+from __future__ import annotations
+
+import httpx
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from tests.conftest import Tenant
+from yutang.kit.context import SYSTEM, Ctx
+from yutang.kit.db import unit_of_work
+from yutang.workspaces import service as ws_service
+
+PASSWORD = "correct-horse-battery"
+
+
+async def _user(engine: AsyncEngine, tenant: Tenant, email: str = "op@acme.example") -> None:
+    async with unit_of_work(engine=engine) as s:
+        user = await ws_service.create_user(s, email, PASSWORD, "Op")
+        await ws_service.set_member_role(Ctx(s, tenant.id, SYSTEM), user, "operator")
+
+
+async def _login(
+    client: httpx.AsyncClient, email: str = "op@acme.example", password: str = PASSWORD
+) -> httpx.Response:
+    return await client.post("/console/login", data={"email": email, "password": password})
+
+
+async def test_pages_need_a_session(client: httpx.AsyncClient) -> None:
+    r = await client.get("/console")
+    assert r.status_code == 303
+    assert r.headers["location"] == "/console/login"
+
+
+async def test_wrong_password_is_refused_in_the_chosen_language(
+    client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine
+) -> None:
+    await _user(engine, tenant)
+    zh = await client.post("/console/login", data={"email": "op@acme.example", "password": "nope-nope"})
+    assert zh.status_code == 401 and "邮箱或密码错误" in zh.text
+    en = await client.post(
+        "/console/login?lang=en", data={"email": "op@acme.example", "password": "nope-nope"}
+    )
+    assert en.status_code == 401 and "Wrong email or password." in en.text
+
+
+async def test_sign_in_shows_the_overview_with_chart_and_channels(
+    client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine
+) -> None:
+    await _user(engine, tenant)
+    ch = await client.post(
+        "/api/v1/channels",
+        json={"name": "包裹卡", "type": "package_card", "exposures": 100},
+        headers=tenant.headers,
+    )
+    await client.post(
+        "/api/v1/links",
+        json={"url": "https://a.example/", "slug": "card", "channel_id": ch.json()["id"]},
+        headers=tenant.headers,
+    )
+    for _ in range(4):
+        await client.get(f"http://{tenant.host}/card", headers={"user-agent": "Mozilla/5.0 (iPhone)"})
+    await client._transport.app.clicks.flush()  # type: ignore[attr-defined]
+    r = await _login(client)
+    assert r.status_code == 303 and r.headers["location"] == "/console"
+    page = await client.get("/console")
+    assert page.status_code == 200
+    assert "<svg" in page.text and page.text.count("<rect") == 30  # one bar a day
+    assert "包裹卡" in page.text and "4.0%" in page.text  # 4 clicks ÷ 100 exposures
+    assert "Acme" in page.text
+
+
+async def test_links_page_lists_links_with_qr_codes(
+    client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine
+) -> None:
+    await _user(engine, tenant)
+    made = await client.post(
+        "/api/v1/links",
+        json={"url": "https://a.example/", "slug": "qrme", "title": "海报"},
+        headers=tenant.headers,
+    )
+    await _login(client)
+    page = await client.get("/console/links?lang=en")
+    assert page.status_code == 200
+    assert "http://go.acme.test/qrme" in page.text and "海报" in page.text and "Active" in page.text
+    svg = await client.get(f"/console/links/{made.json()['id']}/qr.svg")
+    assert svg.headers["content-type"].startswith("image/svg+xml") and "<svg" in svg.text
+
+
+async def test_console_session_is_scoped_to_its_workspace(
+    client: httpx.AsyncClient, tenant: Tenant, other_tenant: Tenant, engine: AsyncEngine
+) -> None:
+    await _user(engine, tenant)
+    theirs = await client.post(
+        "/api/v1/links", json={"url": "https://b.example/", "slug": "theirs"}, headers=other_tenant.headers
+    )
+    await _login(client)
+    assert "theirs" not in (await client.get("/console/links")).text
+    qr = await client.get(f"/console/links/{theirs.json()['id']}/qr.svg")
+    assert qr.status_code == 404
+
+
+async def test_logout_ends_the_session(
+    client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine
+) -> None:
+    await _user(engine, tenant)
+    await _login(client)
+    assert (await client.get("/console")).status_code == 200
+    await client.post("/console/logout")
+    assert (await client.get("/console")).status_code == 303
