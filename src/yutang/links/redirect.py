@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import secrets
 import time
-from urllib.parse import quote, urlsplit, urlunsplit
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from yutang.links import livecodes
 from yutang.links.cache import Entry, LinkCache
@@ -210,7 +210,7 @@ def _ascii(url: str) -> bytes:
     parts = urlsplit(url)
     netloc = parts.netloc
     if parts.hostname and not parts.hostname.isascii():
-        userinfo, _, hostport = netloc.rpartition("@")
+        userinfo, _, _ = netloc.rpartition("@")
         port = f":{parts.port}" if parts.port else ""
         try:
             host = parts.hostname.encode("idna").decode("ascii")
