@@ -7,7 +7,7 @@ test:  ## set up, start PostgreSQL + Redis on loopback, run ruff, mypy and pytes
 	bash scripts/test.sh
 
 lint:
-	.venv/bin/ruff check src tests bench migrations
+	.venv/bin/ruff check
 
 typecheck:
 	.venv/bin/mypy

@@ -9,7 +9,7 @@ SVC_DIR=$(mktemp -d /tmp/yutang-test-XXXXXX)
 trap 'services_down "$SVC_DIR"' EXIT
 services_up "$SVC_DIR"
 export YUTANG_REQUIRE_SERVICES=1
-echo "== ruff" && .venv/bin/ruff check src tests bench migrations
+echo "== ruff" && .venv/bin/ruff check
 echo "== mypy" && .venv/bin/mypy
 echo "== pytest (SQLite + PostgreSQL + Redis)"
 .venv/bin/pytest -q "$@"
