@@ -145,3 +145,50 @@ async def test_hard_kill_loses_at_most_the_last_interval(
     time.sleep(0.25 + 0.35)
     server.kill()
     assert await _clicks(engine) == VISITS
+
+
+async def test_sigterm_under_load_loses_nothing_and_writes_nothing_twice(
+    engine: AsyncEngine, tmp_path: Path, server_factory: list[Server]
+) -> None:
+    import threading
+
+    port = free_port()
+    await _setup(engine, port)
+    server = Server(_url(engine), port, tmp_path, interval=0.25)
+    server_factory.append(server)
+    answered: list[int] = []
+    stop = threading.Event()
+
+    def hammer(worker: int) -> None:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=5) as c:
+            n = 0
+            while not stop.is_set():
+                n += 1
+                tag = worker * 1_000_000 + n
+                try:
+                    r = c.get(
+                        "/go",
+                        headers={
+                            "user-agent": "Mozilla/5.0 (iPhone)",
+                            "referer": f"https://ref.example/{tag}",
+                        },
+                    )
+                except httpx.HTTPError:
+                    return  # the server is going away
+                if r.status_code == 302:
+                    answered.append(tag)
+
+    threads = [threading.Thread(target=hammer, args=(w,)) for w in range(4)]
+    for t in threads:
+        t.start()
+    time.sleep(1.5)
+    server.proc.send_signal(signal.SIGTERM)  # while requests are still arriving
+    assert server.proc.wait(30) == 0
+    stop.set()
+    for t in threads:
+        t.join(10)
+    async with unit_of_work(readonly=True, engine=engine) as s:
+        refs = list((await s.scalars(select(Click.referrer))).all())
+    assert len(answered) > 100
+    assert len(refs) == len(set(refs))  # nothing written twice
+    assert {f"https://ref.example/{t}" for t in answered} <= set(refs)  # every answered click kept

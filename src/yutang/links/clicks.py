@@ -96,6 +96,7 @@ class ClickBuffer:
         self._task: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()
         self._wake = asyncio.Event()
+        self._stopping = False
 
     def add(self, click: RawClick) -> None:
         self.pending.append(click)
@@ -103,20 +104,25 @@ class ClickBuffer:
             self._wake.set()
 
     def start(self) -> None:
+        self._stopping = False
         if self._task is None:
             self._task = asyncio.get_running_loop().create_task(self._run(), name="click-flusher")
 
     async def stop(self) -> None:
-        """Stop the periodic flusher and write everything still buffered."""
+        """Stop the periodic flusher and write everything still buffered.
+
+        The flusher is asked to stop, never cancelled: cancelling it in the middle of a
+        write could leave the batch committed *and* put back (written twice), or leave a
+        SQLite write lock behind that makes the final flush fail (lost)."""
+        self._stopping = True
+        self._wake.set()
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await self._task
             self._task = None
         await self.flush()
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self.interval)
             self._wake.clear()
