@@ -99,6 +99,7 @@ def create_app(
                 runtime.worker.stop()
             if runtime.listener is not None:
                 runtime.listener.stop()
+            runtime.cache.close()
             if isinstance(runtime.counters, RedisCounters):
                 await runtime.counters.close()
 

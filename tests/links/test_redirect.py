@@ -302,3 +302,21 @@ async def test_international_destinations_are_sent_as_ascii(
     await create(client, tenant, url="https://例子.测试/路径?q=值", slug="idn")
     r = await visit(client, tenant.host, "idn")
     assert r.headers["location"] == "https://xn--fsqu00a.xn--0zwm56d/%E8%B7%AF%E5%BE%84?q=%E5%80%BC"
+
+
+async def test_captured_clicks_carry_their_time_and_reach_the_statistics(
+    client: httpx.AsyncClient, app: RedirectApp, tenant: Tenant, engine: AsyncEngine
+) -> None:
+    link = await create(client, tenant, url="https://a.example/", slug="timed")
+    before = datetime.now(UTC)
+    for _ in range(3):
+        await visit(client, tenant.host, "timed")
+    await flush(app)
+    rows = await clicks(engine)
+    assert all(before - timedelta(seconds=1) <= c.occurred_at <= datetime.now(UTC) for c in rows)
+    stats = await client.get(
+        "/api/v1/stats/clicks", params={"dimension": "day", "link_id": link["id"]}, headers=tenant.headers
+    )
+    body = stats.json()
+    assert body["totals"]["clicks"] == 3
+    assert body["rows"][-1]["clicks"] == 3  # today, in the workspace's timezone

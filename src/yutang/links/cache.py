@@ -9,9 +9,12 @@ from re-inserting an entry that was invalidated while it read the database.
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
 import weakref
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -74,6 +77,13 @@ class LinkCache:
         self.links: dict[tuple[str, str], Entry | None] = {}
         self.generation = 0
         self._lock = threading.Lock()
+        url = engine.url
+        self._sqlite_path: str | None = (
+            url.database
+            if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
+            else None
+        )
+        self._reader: sqlite3.Connection | None = None
         link_cache.register(self)
 
     async def domain(self, host: str) -> DomainInfo | None:
@@ -115,40 +125,55 @@ class LinkCache:
         return entry
 
     async def _load(self, slug: str, domain: DomainInfo) -> Entry | None:
-        async with unit_of_work(readonly=True, engine=self.engine) as s:
-            link = await s.scalar(select(Link).where(Link.domain_id == domain.id, Link.slug == slug))
-            if link is None:
-                return None
-            targets: tuple[Target, ...] = ()
-            if link.kind == "live":
-                rows = await s.scalars(
-                    select(LiveCodeTarget)
-                    .where(
-                        LiveCodeTarget.link_id == link.id,
-                        LiveCodeTarget.enabled.is_(True),
-                        LiveCodeTarget.weight > 0,
-                    )
-                    .order_by(LiveCodeTarget.id)
+        if self._sqlite_path is not None:
+            return self._load_sqlite(slug, domain)
+        async with self.engine.execution_options(yutang_readonly=True).connect() as conn:
+            row = (
+                await conn.execute(
+                    select(*_LINK_COLUMNS).where(Link.domain_id == domain.id, Link.slug == slug)
                 )
-                targets = tuple(Target(t.id, t.destination, t.weight, t.daily_cap) for t in rows.all())
-        return Entry(
-            link_id=link.id,
-            workspace_id=link.workspace_id,
-            channel_id=link.channel_id,
-            kind=link.kind,
-            destination=link.destination,
-            status=link.redirect_status,
-            expires_at=link.expires_at.timestamp() if link.expires_at else None,
-            expired_url=link.expired_url,
-            max_clicks=link.max_clicks,
-            exhausted_url=link.exhausted_url,
-            fallback_url=link.fallback_url,
-            inactive=link.disabled or link.archived,
-            tz=domain.tz,
-            https=domain.https,
-            clicks=link.click_count,
-            targets=targets,
-        )
+            ).first()
+            if row is None:
+                return None
+            targets: list[Any] = []
+            if row.kind == "live":
+                targets = list((await conn.execute(_targets_query(row.id))).all())
+        return _entry(row._mapping, targets, domain)
+
+    def _load_sqlite(self, slug: str, domain: DomainInfo) -> Entry | None:
+        """On SQLite, read on the event loop through a read-only connection of our own.
+
+        A point lookup by a unique index takes tens of microseconds; going through the
+        async driver's thread costs three thread hops, which under load made a cache miss
+        ~25x slower than the query itself."""
+        con = self._reader
+        if con is None:
+            uri = f"file:{self._sqlite_path}?mode=ro"
+            con = self._reader = sqlite3.connect(uri, uri=True, check_same_thread=False)
+            con.row_factory = sqlite3.Row
+            con.execute("PRAGMA busy_timeout=5000")
+        cols = ", ".join(c.name for c in _LINK_COLUMNS)
+        row = con.execute(
+            f"SELECT {cols} FROM links WHERE domain_id = ? AND slug = ?", (domain.id, slug)
+        ).fetchone()
+        if row is None:
+            return None
+        targets: list[Any] = []
+        if row["kind"] == "live":
+            targets = con.execute(
+                "SELECT id, destination, weight, daily_cap FROM live_code_targets "
+                "WHERE link_id = ? AND enabled = 1 AND weight > 0 ORDER BY id",
+                (row["id"],),
+            ).fetchall()
+        values = dict(row)
+        if values["expires_at"] is not None:
+            values["expires_at"] = datetime.fromisoformat(values["expires_at"]).replace(tzinfo=UTC)
+        return _entry(values, targets, domain)
+
+    def close(self) -> None:
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
 
     def drop(self, host: str, slug: str) -> None:
         with self._lock:
@@ -160,6 +185,58 @@ class LinkCache:
             self.generation += 1
             self.domains = None
             self.links.clear()
+
+
+_LINK_COLUMNS = (
+    Link.id,
+    Link.workspace_id,
+    Link.channel_id,
+    Link.kind,
+    Link.destination,
+    Link.redirect_status,
+    Link.expires_at,
+    Link.expired_url,
+    Link.max_clicks,
+    Link.exhausted_url,
+    Link.fallback_url,
+    Link.disabled,
+    Link.archived,
+    Link.click_count,
+)
+
+
+def _targets_query(link_id: int) -> Any:
+    return (
+        select(LiveCodeTarget.id, LiveCodeTarget.destination, LiveCodeTarget.weight, LiveCodeTarget.daily_cap)
+        .where(
+            LiveCodeTarget.link_id == link_id,
+            LiveCodeTarget.enabled.is_(True),
+            LiveCodeTarget.weight > 0,
+        )
+        .order_by(LiveCodeTarget.id)
+    )
+
+
+def _entry(row: Mapping[Any, Any], targets: Sequence[Any], domain: DomainInfo) -> Entry:
+    expires: datetime | None = row["expires_at"]
+    return Entry(
+        link_id=row["id"],
+        workspace_id=row["workspace_id"],
+        channel_id=row["channel_id"],
+        kind=row["kind"],
+        destination=row["destination"],
+        status=row["redirect_status"],
+        expires_at=expires.timestamp() if expires else None,
+        expired_url=row["expired_url"],
+        max_clicks=row["max_clicks"],
+        exhausted_url=row["exhausted_url"],
+        fallback_url=row["fallback_url"],
+        inactive=bool(row["disabled"]) or bool(row["archived"]),
+        tz=domain.tz,
+        https=domain.https,
+        clicks=row["click_count"],
+        targets=tuple(Target(t[0], t[1], t[2], t[3]) for t in targets),
+    )
 
 
 class _Broadcast:
