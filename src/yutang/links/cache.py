@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from yutang.kit.db import unit_of_work
+from yutang.links.rules import location_header
 from yutang.models.links import Link, LinkDomain, LiveCodeTarget
 from yutang.models.workspaces import Workspace
 
@@ -68,6 +69,8 @@ class Entry:
     #: Human clicks counted so far (database count at load + clicks since).
     clicks: int = 0
     targets: tuple[Target, ...] = field(default_factory=tuple)
+    #: ``destination`` as the bytes of a Location header, computed once.
+    location: bytes = b""
 
 
 class LinkCache:
@@ -236,6 +239,7 @@ def _entry(row: Mapping[Any, Any], targets: Sequence[Any], domain: DomainInfo) -
         https=domain.https,
         clicks=row["click_count"],
         targets=tuple(Target(t[0], t[1], t[2], t[3]) for t in targets),
+        location=location_header(row["destination"]),
     )
 
 

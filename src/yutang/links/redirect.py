@@ -13,12 +13,11 @@ import secrets
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
-from urllib.parse import quote, urlsplit, urlunsplit
 
 from yutang.links import livecodes
 from yutang.links.cache import Entry, LinkCache
 from yutang.links.clicks import ClickBuffer, looks_like_bot
-from yutang.links.rules import RESERVED_SLUGS, SLUG_RE
+from yutang.links.rules import RESERVED_SLUGS, SLUG_RE, location_header
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -98,11 +97,14 @@ class RedirectApp:
         host_s = host.decode("latin-1").lower()
         if host_s.endswith(":80") or host_s.endswith(":443"):
             host_s = host_s.rsplit(":", 1)[0]
-        domain = await self.cache.domain(host_s)
-        if domain is None or slug.lower() in RESERVED_SLUGS or not SLUG_RE.match(slug):
-            await self.app(scope, receive, send)
-            return
-        entry = await self.cache.get(host_s, slug, domain)
+        # Cache hits need no await; a cached (host, slug) passed the slug checks when loaded.
+        entry = self.cache.links.get((host_s, slug), _MISSING)
+        if entry is _MISSING:
+            domain = await self.cache.domain(host_s)
+            if domain is None or slug.lower() in RESERVED_SLUGS or not SLUG_RE.match(slug):
+                await self.app(scope, receive, send)
+                return
+            entry = await self.cache.get(host_s, slug, domain)
         if entry is None:
             await _html(send, 404, NOT_FOUND_PAGE, method)
             return
@@ -138,7 +140,10 @@ class RedirectApp:
         if cookie is not None:
             visitor = _cookie_value(cookie, self._cookie_prefix)
         headers = [
-            (b"location", location.encode() if location.isascii() else _ascii(location)),
+            (
+                b"location",
+                entry.location if location is entry.destination else location_header(location),
+            ),
             (
                 b"cache-control",
                 b"private, max-age=0" if entry.status == 302 else b"private, max-age=3600",
@@ -184,7 +189,7 @@ class RedirectApp:
                     "type": "http.response.start",
                     "status": 302,
                     "headers": [
-                        (b"location", _ascii(url)),
+                        (b"location", location_header(url)),
                         (b"cache-control", b"no-store"),
                         (b"content-length", b"0"),
                     ],
@@ -205,28 +210,7 @@ def _cookie_value(cookie: bytes, prefix: bytes) -> str | None:
     return None
 
 
-def _ascii(url: str) -> bytes:
-    """An ASCII Location: the host in IDNA (punycode), the rest percent-encoded."""
-    parts = urlsplit(url)
-    netloc = parts.netloc
-    if parts.hostname and not parts.hostname.isascii():
-        userinfo, _, _ = netloc.rpartition("@")
-        port = f":{parts.port}" if parts.port else ""
-        try:
-            host = parts.hostname.encode("idna").decode("ascii")
-        except UnicodeError:
-            host = quote(parts.hostname)
-        netloc = (f"{userinfo}@" if userinfo else "") + host + port
-    safe = ":/?#[]@!$&'()*+,;=%~"
-    return urlunsplit(
-        (
-            parts.scheme,
-            quote(netloc, safe=safe),
-            quote(parts.path, safe=safe),
-            quote(parts.query, safe=safe),
-            quote(parts.fragment, safe=safe),
-        )
-    ).encode("ascii")
+_MISSING: Any = object()
 
 
 async def _html(send: Send, status: int, body: bytes, method: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from urllib.parse import SplitResult, unquote_plus, urlencode, urlsplit, urlunsplit
+from urllib.parse import SplitResult, quote, unquote_plus, urlencode, urlsplit, urlunsplit
 
 from yutang.kit.errors import BadRequest
 
@@ -150,3 +150,32 @@ def clean_tags(tags: list[str]) -> list[str]:
                 raise BadRequest("A tag has at most 40 characters.", code="validation_error")
             seen.setdefault(tag, None)
     return list(seen)
+
+
+def location_header(url: str) -> bytes:
+    """``url`` as the bytes of a Location header."""
+    return url.encode() if url.isascii() else _ascii(url)
+
+
+def _ascii(url: str) -> bytes:
+    """An ASCII Location: the host in IDNA (punycode), the rest percent-encoded."""
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    if parts.hostname and not parts.hostname.isascii():
+        userinfo, _, _ = netloc.rpartition("@")
+        port = f":{parts.port}" if parts.port else ""
+        try:
+            host = parts.hostname.encode("idna").decode("ascii")
+        except UnicodeError:
+            host = quote(parts.hostname)
+        netloc = (f"{userinfo}@" if userinfo else "") + host + port
+    safe = ":/?#[]@!$&'()*+,;=%~"
+    return urlunsplit(
+        (
+            parts.scheme,
+            quote(netloc, safe=safe),
+            quote(parts.path, safe=safe),
+            quote(parts.query, safe=safe),
+            quote(parts.fragment, safe=safe),
+        )
+    ).encode("ascii")
