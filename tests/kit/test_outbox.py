@@ -146,3 +146,33 @@ async def test_the_huey_worker_dispatches_after_commit(
         worker.stop()
         huey.flush()
     assert recording_handler == [("channel.created", ch.id)]
+
+
+async def test_serve_wiring_wakes_the_configured_worker_after_commit(
+    engine: AsyncEngine,
+    tenant: Tenant,
+    recording_handler: list[tuple[str, int]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """What `yutang serve` does: the queue from settings, the wake-up hook, the worker."""
+    from yutang.config import reset_settings
+
+    monkeypatch.setenv("YUTANG_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    monkeypatch.setenv("YUTANG_VAR_DIR", str(tmp_path))
+    monkeypatch.delenv("YUTANG_REDIS_URL", raising=False)
+    reset_settings()
+    jobs.reset()
+    previous = events.wake_dispatcher
+    jobs.install_wakeup()
+    # No periodic sweep: only the wake-up after commit can deliver the event.
+    worker = jobs.InProcessWorker(jobs.get_huey(), periodic=False)
+    worker.start()
+    try:
+        async with unit_of_work(engine=engine) as s:
+            ch = await links_service.create_channel(Ctx(s, tenant.id, SYSTEM), ChannelIn(name="cards"))
+        assert _wait_for(lambda: ("channel.created", ch.id) in recording_handler, timeout=10)
+    finally:
+        events.wake_dispatcher = previous
+        worker.stop()
+        jobs.reset()

@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 _huey: Huey | None = None
+_tasks: dict[str, Any] = {}
 _local = threading.local()
 
 
@@ -60,17 +61,23 @@ def register_tasks(huey: Huey, database_url: str) -> dict[str, Any]:
 
 
 def get_huey() -> Huey:
-    global _huey
+    global _huey, _tasks
     if _huey is None:
         settings = get_settings()
         _huey = make_huey(settings)
-        register_tasks(_huey, settings.resolved_database_url())
+        _tasks = register_tasks(_huey, settings.resolved_database_url())
     return _huey
 
 
+def reset() -> None:
+    """Forget the configured queue (tests, or settings that changed)."""
+    global _huey, _tasks
+    _huey, _tasks = None, {}
+
+
 def enqueue_dispatch() -> None:
-    huey = get_huey()
-    huey.enqueue(huey._registry.string_to_task("dispatch_outbox")())
+    get_huey()
+    _tasks["dispatch_outbox"]()  # calling a huey task enqueues it
 
 
 def install_wakeup() -> None:
@@ -84,11 +91,11 @@ class InProcessWorker:
     Started without the consumer's signal handlers, which belong to the server.
     """
 
-    def __init__(self, huey: Huey, workers: int = 1) -> None:
+    def __init__(self, huey: Huey, workers: int = 1, *, periodic: bool = True) -> None:
         self.consumer: Consumer = huey.create_consumer(
             workers=workers,
             worker_type="thread",
-            periodic=True,
+            periodic=periodic,
             check_worker_health=False,
             max_delay=1.0,
         )

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from yutang.auth import repository as auth_repo
 from yutang.auth import service as auth_service
 from yutang.kit.context import Ctx
-from yutang.kit.errors import BadRequest, NotFound
+from yutang.kit.errors import NotFound
 from yutang.kit.http import api_router, idempotent, require
 from yutang.kit.idempotency import Idempotency
 from yutang.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, page_of, paginate
@@ -126,6 +126,4 @@ async def audit_log(
         stmt = stmt.where(AuditEntry.action == action)
     rows = (await ctx.session.scalars(paginate(stmt, AuditEntry.id, cursor, limit))).all()
     items, nxt = page_of(rows, limit, lambda a: a.id)
-    if not items and cursor is None and limit < 1:
-        raise BadRequest("limit must be positive", code="validation_error")
     return Page[AuditOut](data=[AuditOut.model_validate(a) for a in items], next_cursor=nxt)
