@@ -83,10 +83,12 @@ def create_app(
         if settings.redis_url:
             runtime.listener = RedisInvalidationListener(settings.redis_url)
             runtime.listener.start()
-        if want_worker:
-            from yutang.kit import jobs
+        from yutang.kit import jobs
 
-            jobs.install_wakeup()
+        # Commits that record events enqueue a dispatch job, for this process's worker
+        # or for `yutang worker` processes sharing the queue.
+        jobs.install_wakeup()
+        if want_worker:
             runtime.worker = jobs.InProcessWorker(jobs.get_huey())
             runtime.worker.start()
         try:
