@@ -155,22 +155,7 @@ def bare_rsgi() -> Any:
     return app
 
 
-_CLICK_COLUMNS = (
-    "workspace_id",
-    "link_id",
-    "channel_id",
-    "target_id",
-    "occurred_at",
-    "visitor_id",
-    "ip_hash",
-    "referrer",
-    "referrer_host",
-    "user_agent",
-    "device_type",
-    "os",
-    "browser",
-    "is_bot",
-)
+from yutang.links.clicks import _COLUMNS as _CLICK_COLUMNS  # noqa: E402 - one list of columns
 
 
 async def _run_until_stopped(self: Any) -> None:
