@@ -128,3 +128,16 @@ def test_passwords_are_hashed_with_argon2() -> None:
     assert h.startswith("$argon2id$")
     assert verify_password(h, "correct horse")
     assert not verify_password(h, "wrong horse")
+
+
+async def test_replayed_key_creation_creates_nothing_and_never_repeats_the_secret(
+    client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    headers = tenant.headers | {"Idempotency-Key": "key-1"}
+    first = await client.post("/api/v1/api-keys", json={"name": "shop", "role": "operator"}, headers=headers)
+    again = await client.post("/api/v1/api-keys", json={"name": "shop", "role": "operator"}, headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert "key" in first.json() and "key" not in again.json()
+    assert again.json()["id"] == first.json()["id"]
+    listed = await client.get("/api/v1/api-keys", headers=tenant.headers)
+    assert [k["name"] for k in listed.json()["data"]].count("shop") == 1

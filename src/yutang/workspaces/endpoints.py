@@ -55,15 +55,11 @@ async def create_key(body: ApiKeyIn, idem: Idempotency = Depends(idempotent("key
     if (replay := await idem.replay()) is not None:
         return replay
     issued = await auth_service.create_api_key(idem.ctx, body.name, body.role)
-    out = ApiKeyCreated(**ApiKeyOut.model_validate(issued.key).model_dump(), key=issued.secret)
-    response = await idem.respond(201, ApiKeyOut.model_validate(issued.key))
-    # The stored replay omits the secret; this first answer carries it.
-    return Response(
-        out.model_dump_json(),
-        status_code=201,
-        media_type="application/json",
-        headers={k: v for k, v in response.headers.items() if k == "idempotent-replayed"},
-    )
+    shown = ApiKeyOut.model_validate(issued.key)
+    # Store a replay without the secret (it is never stored); this first answer carries it.
+    await idem.respond(201, shown)
+    out = ApiKeyCreated(**shown.model_dump(), key=issued.secret)
+    return Response(out.model_dump_json(), status_code=201, media_type="application/json")
 
 
 @router.delete("/api-keys/{key_id}", tags=["workspace"], response_model=ApiKeyOut)
