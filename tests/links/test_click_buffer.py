@@ -84,3 +84,21 @@ def test_user_agents_are_classified() -> None:
         "Version/17.4 Mobile/15E148 Safari/604.1"
     )
     assert ipad.device_type == "tablet"
+
+
+async def test_the_row_by_row_path_for_older_sqlite_writes_the_same(
+    engine: AsyncEngine, tenant: Tenant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from yutang.links import clicks as clicks_mod
+
+    monkeypatch.setattr(clicks_mod, "_SQLITE_JSON", False)
+    link_id = await _link(engine, tenant)
+    buffer = ClickBuffer(engine, "secret", interval=1, batch_size=100)
+    for i in range(5):
+        buffer.add((time.time(), link_id, tenant.id, None, None, f"v{i}", "198.51.100.1", None, UA, i == 0))
+    assert await buffer.flush() == 5
+    async with unit_of_work(readonly=True, engine=engine) as s:
+        bots = (await s.scalars(select(Click.is_bot).order_by(Click.id))).all()
+        counted = await s.scalar(select(Link.click_count).where(Link.id == link_id))
+    assert bots == [True, False, False, False, False]
+    assert counted == 4
