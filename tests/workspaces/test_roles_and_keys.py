@@ -141,3 +141,14 @@ async def test_replayed_key_creation_creates_nothing_and_never_repeats_the_secre
     assert again.json()["id"] == first.json()["id"]
     listed = await client.get("/api/v1/api-keys", headers=tenant.headers)
     assert [k["name"] for k in listed.json()["data"]].count("shop") == 1
+
+
+async def test_last_used_time_is_recorded_by_writing_requests_too(
+    client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine
+) -> None:
+    headers = await add_key(engine, tenant, "operator")
+    r = await client.post("/api/v1/links", json=LINK, headers=headers)
+    assert r.status_code == 201
+    async with unit_of_work(readonly=True, engine=engine) as s:
+        stamped = await s.scalar(select(ApiKey.last_used_at).where(ApiKey.name == "operator"))
+    assert stamped is not None

@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from yutang.auth import repository
@@ -67,17 +67,23 @@ async def revoke_api_key(ctx: Ctx, key_id: int) -> ApiKey:
     return key
 
 
-async def authenticate_key(session: AsyncSession, secret: str) -> tuple[int, Actor]:
-    """Resolve a presented key to (workspace id, actor), stamping its last use."""
+async def authenticate_key(session: AsyncSession, secret: str) -> tuple[ApiKey, Actor]:
+    """Resolve a presented key to (key, actor). Reads only: see :func:`stamp_use`."""
     if not secret.startswith(KEY_PREFIX):
         raise Unauthenticated("The API key is not valid.")
     key = await repository.api_key_by_hash(session, hash_key(secret))
     if key is None or key.revoked_at is not None:
         raise Unauthenticated("The API key is not valid or was revoked.")
-    now = utcnow()
-    if key.last_used_at is None or now - key.last_used_at > LAST_USED_RESOLUTION:
-        key.last_used_at = now
-    return key.workspace_id, Actor("api_key", str(key.id), key.role)
+    return key, Actor("api_key", str(key.id), key.role)
+
+
+def use_is_stale(key: ApiKey) -> bool:
+    """Whether the key's last-used time is older than its one-minute resolution."""
+    return key.last_used_at is None or utcnow() - key.last_used_at > LAST_USED_RESOLUTION
+
+
+async def stamp_use(session: AsyncSession, key_id: int) -> None:
+    await session.execute(update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=utcnow()))
 
 
 async def sign_in(session: AsyncSession, email: str, password: str) -> User:

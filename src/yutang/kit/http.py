@@ -42,6 +42,9 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
+READONLY_METHODS = frozenset({"GET", "HEAD"})
+
+
 class TransactionalRoute(APIRoute):
     """Every request runs in one unit of work: committed if the handler returns,
     rolled back if it raises. GET and HEAD run read-only."""
@@ -50,7 +53,7 @@ class TransactionalRoute(APIRoute):
         original = super().get_route_handler()
 
         async def handler(request: Request) -> Response:
-            readonly = request.method in ("GET", "HEAD")
+            readonly = request.method in READONLY_METHODS
             engine = request.app.state.engine
             async with unit_of_work(readonly=readonly, engine=engine) as session:
                 request.state.session = session
@@ -83,10 +86,17 @@ async def authenticate(request: Request) -> Ctx:
 
 
 async def _key_actor(request: Request, token: str) -> tuple[int, Actor]:
-    # Authenticate (and stamp last use) in a short transaction of its own, so that
-    # read-only requests stay read-only and a failing request still records the use.
-    async with unit_of_work(engine=request.app.state.engine) as s:
-        return await auth_service.authenticate_key(s, token)
+    key, actor = await auth_service.authenticate_key(request.state.session, token)
+    if auth_service.use_is_stale(key):
+        # At most once a minute. A writing request stamps in its own transaction; a
+        # read-only one in a short transaction of its own (it must not write, and on
+        # SQLite a second writer beside a writing request would wait for its lock).
+        if request.method in READONLY_METHODS:
+            async with unit_of_work(engine=request.app.state.engine) as s:
+                await auth_service.stamp_use(s, key.id)
+        else:
+            await auth_service.stamp_use(request.state.session, key.id)
+    return key.workspace_id, actor
 
 
 def require(permission: str) -> Callable[[Request], Awaitable[Ctx]]:
