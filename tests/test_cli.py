@@ -114,3 +114,12 @@ async def test_demo_loads_a_brand_with_clicks_over_the_days(cli_env: str, engine
     assert again.exit_code == 0 and "yt_" in again.output  # re-running issues a new key only
     async with unit_of_work(readonly=True, engine=engine) as s:
         assert await s.scalar(select(func.count()).select_from(Link)) == 30
+
+
+async def test_serve_refuses_several_processes_without_redis(
+    cli_env: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("YUTANG_REDIS_URL", raising=False)
+    result = await invoke("serve", "--workers", "2", "--no-migrate")
+    assert result.exit_code == 1
+    assert "YUTANG_REDIS_URL" in result.output

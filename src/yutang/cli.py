@@ -117,6 +117,13 @@ def serve(
     from granian.constants import Interfaces
 
     settings = get_settings()
+    if workers > 1 and not settings.redis_url:
+        # Each process caches links; only Redis tells the others about an edit.
+        err.print(
+            "[red]error[/red] [bold]validation_error[/bold]: --workers > 1 needs YUTANG_REDIS_URL "
+            "(edits must reach every process's link cache)"
+        )
+        raise typer.Exit(1)
     if migrate:
         upgrade_database()
     if workers > 1 and worker:
