@@ -77,17 +77,15 @@ def cli_actor() -> Actor:
 
 
 async def resolve_workspace(session: Any, slug: str | None) -> int:
-    from sqlalchemy import select
-
     from yutang.kit.errors import NotFound
-    from yutang.models.workspaces import Workspace
+    from yutang.workspaces import repository as ws_repo
 
     if slug:
-        ws = await session.scalar(select(Workspace).where(Workspace.slug == slug))
+        ws = await ws_repo.by_slug(session, slug)
         if ws is None:
             raise NotFound(f"No workspace {slug!r}.")
         return int(ws.id)
-    rows = (await session.scalars(select(Workspace).order_by(Workspace.id).limit(2))).all()
+    rows = await ws_repo.first_two(session)
     if len(rows) != 1:
         raise NotFound("Name the workspace with --workspace (or YUTANG_WORKSPACE).")
     return int(rows[0].id)

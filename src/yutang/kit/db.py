@@ -82,6 +82,8 @@ def get_engine(url: str | None = None) -> AsyncEngine:
 async def dispose_engines() -> None:
     engines = list(_engines.values())
     _engines.clear()
+    for key in [k for k in _makers if k[0] in engines]:
+        del _makers[key]
     for engine in engines:
         await engine.dispose()
 
@@ -95,14 +97,26 @@ def after_commit(session: AsyncSession, hook: Hook) -> None:
     session.info.setdefault("after_commit", []).append(hook)
 
 
+_makers: dict[tuple[AsyncEngine, bool], async_sessionmaker[AsyncSession]] = {}
+
+
+def _maker(engine: AsyncEngine, readonly: bool) -> async_sessionmaker[AsyncSession]:
+    """One session factory per engine and mode, not one per unit of work."""
+    maker = _makers.get((engine, readonly))
+    if maker is None:
+        bind = engine.execution_options(yutang_readonly=True) if readonly else engine
+        maker = _makers[(engine, readonly)] = async_sessionmaker(
+            bind, expire_on_commit=False, autoflush=True
+        )
+    return maker
+
+
 @asynccontextmanager
 async def unit_of_work(
     *, readonly: bool = False, engine: AsyncEngine | None = None
 ) -> AsyncIterator[AsyncSession]:
     """One transaction: commit on success, roll back on any exception."""
-    eng = engine or get_engine()
-    bind = eng.execution_options(yutang_readonly=True) if readonly else eng
-    maker = async_sessionmaker(bind, expire_on_commit=False, autoflush=True)
+    maker = _maker(engine or get_engine(), readonly)
     async with maker() as session:
         try:
             yield session

@@ -128,3 +128,7 @@ async def counters_for_day(session: AsyncSession, target_ids: Iterable[int], day
         )
     )
     return {t: c for t, c in rows.all()}
+
+
+async def link_by_slug(session: AsyncSession, domain_id: int, slug: str) -> Link | None:
+    return await session.scalar(select(Link).where(Link.domain_id == domain_id, Link.slug == slug))

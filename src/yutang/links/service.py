@@ -8,7 +8,6 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from yutang.kit import audit, events
@@ -464,7 +463,7 @@ async def link_targets(ctx: Ctx, links: Sequence[Link]) -> dict[int, list[LiveCo
 async def find_link_by_slug(ctx: Ctx, slug: str, host: str | None = None) -> Link:
     domains = await repository.domains(ctx.session, ctx.workspace_id)
     domain = await _domain_for(ctx, host, domains)
-    link = await ctx.session.scalar(select(Link).where(Link.domain_id == domain.id, Link.slug == slug))
+    link = await repository.link_by_slug(ctx.session, domain.id, slug)
     if link is None:
         raise NotFound("No such link.")
     return link

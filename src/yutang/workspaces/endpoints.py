@@ -6,7 +6,6 @@ import secrets
 from typing import Annotated
 
 from fastapi import Depends, Query, Response
-from sqlalchemy import select
 
 from yutang.auth import repository as auth_repo
 from yutang.auth import service as auth_service
@@ -14,8 +13,7 @@ from yutang.kit.context import Ctx
 from yutang.kit.errors import NotFound
 from yutang.kit.http import api_router, idempotent, require
 from yutang.kit.idempotency import Idempotency
-from yutang.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, page_of, paginate
-from yutang.models.platform import AuditEntry
+from yutang.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, page_of
 from yutang.workspaces import repository, service
 from yutang.workspaces.schemas import (
     ApiKeyCreated,
@@ -117,9 +115,6 @@ async def audit_log(
     limit: Limit = DEFAULT_LIMIT,
     action: Annotated[str | None, Query(max_length=64)] = None,
 ) -> Page[AuditOut]:
-    stmt = select(AuditEntry).where(AuditEntry.workspace_id == ctx.workspace_id)
-    if action:
-        stmt = stmt.where(AuditEntry.action == action)
-    rows = (await ctx.session.scalars(paginate(stmt, AuditEntry.id, cursor, limit))).all()
+    rows = await repository.audit_entries(ctx.session, ctx.workspace_id, action, cursor, limit)
     items, nxt = page_of(rows, limit, lambda a: a.id)
     return Page[AuditOut](data=[AuditOut.model_validate(a) for a in items], next_cursor=nxt)
