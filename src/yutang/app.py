@@ -13,8 +13,10 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from yutang import __version__
+from yutang import __version__, domains
+from yutang.commerce import endpoints as commerce_endpoints
 from yutang.config import Settings, get_settings
+from yutang.kit import crypto
 from yutang.kit.db import create_engine
 from yutang.kit.errors import ERROR_CODES
 from yutang.kit.http import install_error_handlers
@@ -23,6 +25,8 @@ from yutang.links.cache import LinkCache, RedisInvalidationListener
 from yutang.links.clicks import ClickBuffer
 from yutang.links.livecodes import Counters, DatabaseCounters, RedisCounters
 from yutang.links.redirect import RedirectApp
+from yutang.loyalty import endpoints as loyalty_endpoints
+from yutang.members import endpoints as members_endpoints
 from yutang.workspaces import endpoints as workspaces_endpoints
 
 log = logging.getLogger(__name__)
@@ -60,6 +64,8 @@ def create_app(
     run_worker: bool | None = None,
 ) -> RedirectApp:
     settings = settings or get_settings()
+    crypto.configure(settings)
+    domains.load()
     engine = engine or create_engine(settings.resolved_database_url())
     counters: Counters = RedisCounters(settings.redis_url) if settings.redis_url else DatabaseCounters(engine)
     runtime = Runtime(
@@ -120,6 +126,9 @@ def create_app(
     install_error_handlers(api)
     api.include_router(workspaces_endpoints.router)
     api.include_router(links_endpoints.router)
+    api.include_router(members_endpoints.router)
+    api.include_router(commerce_endpoints.router)
+    api.include_router(loyalty_endpoints.router)
 
     @api.get("/health", include_in_schema=False)
     async def health() -> JSONResponse:

@@ -39,6 +39,13 @@ class Settings(BaseSettings):
     #: Name of the first-party visitor cookie set on redirects.
     visitor_cookie: str = "yt_vid"
     log_level: str = "info"
+    #: Keys that encrypt PII at rest (AES-256-GCM): ``id:base64url-32-bytes`` separated by
+    #: commas, the first one encrypts, all decrypt (rotation: put the new one first, then
+    #: ``yutang pii rotate``). Unset: one key derived from ``secret_key``.
+    pii_keys: str = ""
+    #: Key of the blind index (keyed hash) used for exact PII look-ups. Unset: derived
+    #: from ``secret_key``. Changing it needs ``yutang pii rotate`` (it rehashes).
+    pii_index_key: str = ""
 
     def resolved_database_url(self) -> str:
         if self.database_url:

@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
-READ = {"links:read", "stats:read", "audit:read", "workspace:read"}
-OPERATE = READ | {"links:write"}
-ADMIN = OPERATE | {"keys:manage", "users:manage", "domains:manage"}
+READ = {"links:read", "stats:read", "audit:read", "workspace:read", "members:read", "orders:read"}
+#: Operators run the loyalty programme; they see members with PII masked.
+OPERATE = READ | {"links:write", "members:write", "orders:write", "points:write", "loyalty:manage"}
+#: Reading PII in clear, exporting and erasing members is for admins and owners.
+ADMIN = OPERATE | {
+    "keys:manage",
+    "users:manage",
+    "domains:manage",
+    "members:pii",
+    "members:erase",
+    "webhooks:manage",
+}
 OWNER = ADMIN | {"workspace:manage"}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "owner": frozenset(OWNER),
     "admin": frozenset(ADMIN),
     "operator": frozenset(OPERATE),
-    # Staff (导购) see links and figures; members they own come with the members domain.
-    "staff": frozenset({"links:read", "stats:read", "workspace:read"}),
+    # Staff (导购) see links, figures and members (PII masked; ownership rules come later).
+    "staff": frozenset({"links:read", "stats:read", "workspace:read", "members:read", "orders:read"}),
     "analyst": frozenset(READ),
 }
 

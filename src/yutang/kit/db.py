@@ -105,9 +105,7 @@ def _maker(engine: AsyncEngine, readonly: bool) -> async_sessionmaker[AsyncSessi
     maker = _makers.get((engine, readonly))
     if maker is None:
         bind = engine.execution_options(yutang_readonly=True) if readonly else engine
-        maker = _makers[(engine, readonly)] = async_sessionmaker(
-            bind, expire_on_commit=False, autoflush=True
-        )
+        maker = _makers[(engine, readonly)] = async_sessionmaker(bind, expire_on_commit=False, autoflush=True)
     return maker
 
 

@@ -40,6 +40,32 @@ ERROR_CODES: dict[str, str] = {
     "last_owner": "A workspace keeps at least one owner.",
     "email_taken": "A user with that email exists.",
     "workspace_taken": "A workspace with that slug exists.",
+    "unknown_user": "No such user in this workspace.",
+    # members
+    "unknown_member": "No such member in this workspace.",
+    "identity_required": "A member needs at least one identity (phone, email, openid, unionid, customer_id).",
+    "invalid_identity": "The identity (phone, email, openid …) is not valid for its kind.",
+    "identity_taken": "Another member already has that identity.",
+    "identity_conflict": "The identities given belong to different members.",
+    "invalid_id_number": "The Chinese ID number has a wrong length, birth date or check character.",
+    "invalid_attributes": "Custom attributes are at most 100 names of 1-64 chars with simple values.",
+    "member_erased": "The member was erased; nothing about them can change.",
+    "member_inactive": "The member is blocked or erased and cannot earn or spend.",
+    "tag_group_taken": "A tag group of that name exists.",
+    "invalid_tag": "A tag is `group/name` with both parts 1-64 characters.",
+    "unknown_tag": "No such tag in this workspace.",
+    # orders
+    "unknown_order": "No such order in this workspace.",
+    "invalid_amount": "The amount (cents, points or quantity) must be a positive whole number.",
+    "order_conflict": "An order with that external id was received with other content.",
+    "refund_conflict": "A refund with that external id was received with other content.",
+    "refund_exceeds_order": "The refund is larger than what is left to refund on the order.",
+    "invalid_signature": "The webhook signature is missing, stale or wrong.",
+    # points
+    "insufficient_points": "The member has fewer available points than needed.",
+    "invalid_expiry": "The points would expire before they are credited.",
+    "reason_required": "A manual adjustment needs a reason.",
+    "unknown_rule": "No such earn rule in this workspace.",
 }
 
 

@@ -27,6 +27,20 @@ _huey: Huey | None = None
 _tasks: dict[str, Any] = {}
 _local = threading.local()
 
+JobFn = Callable[[AsyncEngine], Coroutine[Any, Any, Any]]
+#: Periodic jobs of the domains: name → (crontab fields, coroutine taking the engine).
+_PERIODIC: dict[str, tuple[dict[str, str], JobFn]] = {}
+
+
+def periodic(name: str, **schedule: str) -> Callable[[JobFn], JobFn]:
+    """Register ``fn(engine)`` to run on a crontab schedule (``minute="5"`` …)."""
+
+    def register(fn: JobFn) -> JobFn:
+        _PERIODIC[name] = (schedule, fn)
+        return fn
+
+    return register
+
 
 def make_huey(settings: Settings) -> Huey:
     if settings.redis_url:
@@ -50,6 +64,9 @@ def run_async(factory: Callable[[AsyncEngine], Coroutine[Any, Any, T]], database
 
 def register_tasks(huey: Huey, database_url: str) -> dict[str, Any]:
     """Register Yutang's jobs on ``huey``; returns them by name."""
+    from yutang import domains
+
+    domains.load()
 
     def dispatch_outbox() -> int:
         return run_async(events.dispatch_pending, database_url)
@@ -57,7 +74,18 @@ def register_tasks(huey: Huey, database_url: str) -> dict[str, Any]:
     dispatch = huey.task(name="dispatch_outbox", retries=3, retry_delay=2)(dispatch_outbox)
     # A safety net: events whose wake-up was lost are swept once a minute.
     sweep = huey.periodic_task(crontab(minute="*"), name="sweep_outbox")(dispatch_outbox)
-    return {"dispatch_outbox": dispatch, "sweep_outbox": sweep}
+    registered = {"dispatch_outbox": dispatch, "sweep_outbox": sweep}
+    for name, (schedule, fn) in _PERIODIC.items():
+        registered[name] = huey.periodic_task(crontab(**schedule), name=name)(_runner(fn, database_url))
+    return registered
+
+
+def _runner(fn: JobFn, database_url: str) -> Callable[[], Any]:
+    def run() -> Any:
+        return run_async(fn, database_url)
+
+    run.__name__ = fn.__name__
+    return run
 
 
 def get_huey() -> Huey:

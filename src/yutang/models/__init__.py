@@ -1,7 +1,10 @@
 """All SQLAlchemy models, one module per domain. Importing this registers every table."""
 
 from yutang.models.base import Base
+from yutang.models.commerce import Order, OrderItem, Refund
 from yutang.models.links import Channel, Click, Link, LinkDomain, LiveCodeCounter, LiveCodeTarget
+from yutang.models.loyalty import EarnRule, PointsAllocation, PointsEntry, PointsLot
+from yutang.models.members import Member, MemberIdentity, MemberTag, Tag, TagGroup
 from yutang.models.platform import AuditEntry, EventReceipt, IdempotencyRecord, OutboxEvent
 from yutang.models.workspaces import ApiKey, User, Workspace, WorkspaceMember
 
@@ -11,13 +14,25 @@ __all__ = [
     "Base",
     "Channel",
     "Click",
+    "EarnRule",
     "EventReceipt",
     "IdempotencyRecord",
     "Link",
     "LinkDomain",
     "LiveCodeCounter",
     "LiveCodeTarget",
+    "Member",
+    "MemberIdentity",
+    "MemberTag",
+    "Order",
+    "OrderItem",
     "OutboxEvent",
+    "PointsAllocation",
+    "PointsEntry",
+    "PointsLot",
+    "Refund",
+    "Tag",
+    "TagGroup",
     "User",
     "Workspace",
     "WorkspaceMember",

@@ -122,6 +122,8 @@ class Click(Base):
         Index("ix_clicks_ws_time", "workspace_id", "occurred_at"),
         Index("ix_clicks_link_time", "link_id", "occurred_at"),
         Index("ix_clicks_channel_time", "channel_id", "occurred_at"),
+        # Joining members are attributed to the first click of their visitor cookie.
+        Index("ix_clicks_visitor", "visitor_id"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from yutang.models.base import Base, BigId, CreatedMixin, IdMixin
@@ -18,6 +18,8 @@ class Workspace(IdMixin, CreatedMixin, Base):
     name: Mapped[str] = mapped_column(String(120))
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
+    #: Signs the shop's order webhooks (HMAC-SHA256); sealed like PII. None: not set up.
+    shop_webhook_secret_sealed: Mapped[str | None] = mapped_column(Text, default=None)
 
 
 class User(IdMixin, CreatedMixin, Base):

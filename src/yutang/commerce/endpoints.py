@@ -1,0 +1,119 @@
+"""HTTP API of orders and refunds, and the shop's signed webhook."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Query, Request, Response
+from pydantic import ValidationError
+
+from yutang.commerce import service
+from yutang.commerce.schemas import OrderIn, OrderItemOut, OrderOut, RefundIn, RefundOut, WebhookIn
+from yutang.kit.context import SYSTEM, Actor, Ctx
+from yutang.kit.errors import BadRequest, Unauthenticated, YutangError
+from yutang.kit.http import api_router, idempotent, require
+from yutang.kit.idempotency import Idempotency
+from yutang.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
+from yutang.models.commerce import Order
+from yutang.workspaces import repository as ws_repository
+
+router = api_router(prefix="/api/v1")
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
+WEBHOOK_ACTOR = Actor("webhook", "shop", SYSTEM.role)
+
+
+async def present(ctx: Ctx, orders: list[Order]) -> list[OrderOut]:
+    items, refunds = await service.details(ctx, orders)
+    return [
+        OrderOut(
+            id=o.id,
+            external_id=o.external_id,
+            member_id=o.member_id,
+            status=o.status,
+            currency=o.currency,
+            total_cents=o.total_cents,
+            refunded_cents=o.refunded_cents,
+            paid_at=o.paid_at,
+            channel_id=o.channel_id,
+            items=[OrderItemOut.model_validate(i) for i in items[o.id]],
+            refunds=[RefundOut.model_validate(r) for r in refunds[o.id]],
+            created_at=o.created_at,
+        )
+        for o in orders
+    ]
+
+
+@router.post("/orders", tags=["orders"], status_code=201, response_model=OrderOut)
+async def record_order(body: OrderIn, idem: Idempotency = Depends(idempotent("orders:write"))) -> Response:
+    """Record a paid order. Idempotent on `external_id`: the same order again answers 200
+    with the stored one; the same id with other content is `order_conflict`."""
+    if (replay := await idem.replay()) is not None:
+        return replay
+    rec = await service.record_order(idem.ctx, body)
+    return await idem.respond(201 if rec.created else 200, (await present(idem.ctx, [rec.order]))[0])
+
+
+@router.get("/orders", tags=["orders"], response_model=Page[OrderOut])
+async def list_orders(
+    ctx: Ctx = Depends(require("orders:read")),
+    cursor: str | None = None,
+    limit: Limit = DEFAULT_LIMIT,
+    member_id: int | None = None,
+) -> Page[OrderOut]:
+    rows, nxt = await service.list_orders(ctx, cursor=cursor, limit=limit, member_id=member_id)
+    return Page(data=await present(ctx, rows), next_cursor=nxt)
+
+
+@router.get("/orders/{order_id}", tags=["orders"], response_model=OrderOut)
+async def get_order(order_id: int, ctx: Ctx = Depends(require("orders:read"))) -> OrderOut:
+    return (await present(ctx, [await service.get_order(ctx, order_id)]))[0]
+
+
+@router.post("/orders/{order_id}/refunds", tags=["orders"], status_code=201, response_model=OrderOut)
+async def refund_order(
+    order_id: int, body: RefundIn, idem: Idempotency = Depends(idempotent("orders:write"))
+) -> Response:
+    """A partial or full refund, idempotent on the refund's `external_id`. Points earned
+    on the order are taken back in proportion (through the outbox)."""
+    if (replay := await idem.replay()) is not None:
+        return replay
+    _, created = await service.record_refund(idem.ctx, order_id, body)
+    order = await service.get_order(idem.ctx, order_id)
+    return await idem.respond(201 if created else 200, (await present(idem.ctx, [order]))[0])
+
+
+@router.post("/webhooks/shop/secret", tags=["orders"], status_code=201)
+async def rotate_secret(ctx: Ctx = Depends(require("webhooks:manage"))) -> dict[str, str]:
+    """A new signing secret for the shop's webhook (shown once; the old one stops working)."""
+    return {"secret": await service.rotate_webhook_secret(ctx)}
+
+
+@router.post("/webhooks/shop/{workspace_slug}", tags=["orders"])
+async def shop_webhook(workspace_slug: str, request: Request) -> Response:
+    """Orders and refunds pushed by the shop, signed with `X-Yutang-Signature:
+    t=<unix time>,v1=<hex HMAC-SHA256 of "<t>." + raw body>` (5-minute tolerance)."""
+    session = request.state.session
+    workspace = await ws_repository.by_slug(session, workspace_slug)
+    if workspace is None:  # answered like a bad signature: slugs are not probed this way
+        raise Unauthenticated("The webhook signature does not match.", code="invalid_signature")
+    ctx = Ctx(session, workspace.id, WEBHOOK_ACTOR)
+    body = await request.body()
+    service.verify_signature(
+        await service.webhook_secret(ctx), body, request.headers.get("x-yutang-signature", "")
+    )
+    try:
+        hook = WebhookIn.model_validate_json(body)
+    except ValidationError as exc:
+        raise YutangError(
+            "The webhook payload did not validate.",
+            code="validation_error",
+            details={"errors": [{"loc": list(e["loc"]), "msg": e["msg"]} for e in exc.errors()]},
+        ) from exc
+    if hook.type == "order.paid" and hook.order is not None:
+        rec = await service.record_order(ctx, hook.order, via="webhook")
+        return Response(status_code=201 if rec.created else 200)
+    if hook.type == "order.refunded" and hook.refund is not None and hook.order_external_id:
+        order = await service.order_by_external_id(ctx, hook.order_external_id)
+        _, created = await service.record_refund(ctx, order.id, hook.refund, via="webhook")
+        return Response(status_code=201 if created else 200)
+    raise BadRequest("Unknown webhook type or missing fields.", code="bad_request")

@@ -1,0 +1,289 @@
+"""Orders and refunds from the shop: idempotent on the shop's ids, matched to members.
+
+``record_order`` and ``record_refund`` are what the API, the signed webhook and the CSV
+import all call. Replaying the same order (same external id, same content) returns the
+stored one and changes nothing; the same id with other content is refused
+(``order_conflict``). Points follow through the outbox: ``order.paid`` and
+``order.refunded`` events are handled by the loyalty module.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+import time
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from yutang.commerce.schemas import OrderIn, RefundIn
+from yutang.kit import audit, crypto, events
+from yutang.kit.context import Ctx
+from yutang.kit.errors import BadRequest, Conflict, NotFound, Unauthenticated
+from yutang.kit.pagination import page_of, paginate
+from yutang.links import repository as links_repository
+from yutang.members import service as members
+from yutang.models.base import utcnow
+from yutang.models.commerce import Order, OrderItem, Refund
+from yutang.models.workspaces import Workspace
+
+MAX_CENTS = 10_000_000_000  # 100 million yuan: anything above is a typo
+
+
+@dataclass
+class Recorded:
+    order: Order
+    created: bool
+
+
+def _amount(value: int, what: str, *, allow_zero: bool = False) -> int:
+    if value < 0 or (value == 0 and not allow_zero) or value > MAX_CENTS:
+        raise BadRequest(
+            f"{what} must be a positive amount in cents.", code="invalid_amount", details={"field": what}
+        )
+    return value
+
+
+def content_hash(data: OrderIn) -> str:
+    canonical = json.dumps(data.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+async def _match_member(ctx: Ctx, data: OrderIn) -> int | None:
+    if data.member_id is not None:
+        return (await members.get_member(ctx, data.member_id)).id
+    if data.customer is None:
+        return None
+    for kind, value in data.customer.given().items():
+        found = await members.find_by_identity(ctx, kind, value)
+        if found is not None:
+            return found.id
+    return None
+
+
+async def record_order(ctx: Ctx, data: OrderIn, *, via: str = "api") -> Recorded:
+    digest = content_hash(data)
+    existing = await ctx.session.scalar(
+        select(Order).where(Order.workspace_id == ctx.workspace_id, Order.external_id == data.external_id)
+    )
+    if existing is not None:
+        if existing.content_hash != digest:
+            raise Conflict(
+                f"Order {data.external_id!r} was received before with other content.",
+                code="order_conflict",
+                details={"order_id": existing.id},
+            )
+        return Recorded(existing, created=False)
+    for i, item in enumerate(data.items):
+        _amount(item.quantity, f"items[{i}].quantity")
+        _amount(item.price_cents, f"items[{i}].price_cents", allow_zero=True)
+    items_total = sum(i.quantity * i.price_cents for i in data.items)
+    total = data.total_cents if data.total_cents is not None else items_total
+    _amount(total, "total_cents")
+    if (
+        data.channel_id is not None
+        and await links_repository.channel(ctx.session, ctx.workspace_id, data.channel_id) is None
+    ):
+        raise BadRequest(f"No channel {data.channel_id} in this workspace.", code="unknown_channel")
+    member_id = await _match_member(ctx, data)
+    order = Order(
+        workspace_id=ctx.workspace_id,
+        external_id=data.external_id,
+        member_id=member_id,
+        status="paid",
+        currency=data.currency.upper(),
+        total_cents=total,
+        paid_at=data.paid_at,
+        channel_id=data.channel_id,
+        content_hash=digest,
+    )
+    ctx.session.add(order)
+    await ctx.session.flush()
+    ctx.session.add_all(
+        OrderItem(
+            order_id=order.id,
+            product_id=i.product_id,
+            name=i.name,
+            category=i.category,
+            quantity=i.quantity,
+            price_cents=i.price_cents,
+        )
+        for i in data.items
+    )
+    if member_id is not None:
+        member = await members.get_member(ctx, member_id, lock=True)
+        member.total_spent_cents += total
+        member.order_count += 1
+        if member.last_order_at is None or member.last_order_at < order.paid_at:
+            member.last_order_at = order.paid_at
+        member.last_active_at = utcnow()
+    await ctx.session.flush()
+    audit.record(ctx, "order.recorded", "order", order.id, {"external_id": order.external_id, "via": via})
+    events.emit(
+        ctx,
+        "order.paid",
+        {
+            "order_id": order.id,
+            "member_id": member_id,
+            "total_cents": total,
+            "paid_at": order.paid_at.isoformat(),
+        },
+    )
+    return Recorded(order, created=True)
+
+
+async def get_order(ctx: Ctx, order_id: int, *, lock: bool = False) -> Order:
+    stmt = select(Order).where(Order.workspace_id == ctx.workspace_id, Order.id == order_id)
+    if lock:
+        stmt = stmt.with_for_update()
+    order = await ctx.session.scalar(stmt)
+    if order is None:
+        raise NotFound(f"No order {order_id}.", code="unknown_order")
+    return order
+
+
+async def order_by_external_id(ctx: Ctx, external_id: str) -> Order:
+    order = await ctx.session.scalar(
+        select(Order).where(Order.workspace_id == ctx.workspace_id, Order.external_id == external_id)
+    )
+    if order is None:
+        raise NotFound(f"No order {external_id!r}.", code="unknown_order")
+    return order
+
+
+async def record_refund(ctx: Ctx, order_id: int, data: RefundIn, *, via: str = "api") -> tuple[Refund, bool]:
+    """A (partial or full) refund; the same refund id again returns the first one."""
+    order = await get_order(ctx, order_id, lock=True)
+    existing = await ctx.session.scalar(
+        select(Refund).where(Refund.workspace_id == ctx.workspace_id, Refund.external_id == data.external_id)
+    )
+    if existing is not None:
+        if existing.order_id != order.id or existing.amount_cents != data.amount_cents:
+            raise Conflict(
+                f"Refund {data.external_id!r} was received before with other content.",
+                code="refund_conflict",
+                details={"refund_id": existing.id},
+            )
+        return existing, False
+    _amount(data.amount_cents, "amount_cents")
+    refundable = order.total_cents - order.refunded_cents
+    if data.amount_cents > refundable:
+        raise Conflict(
+            f"Only {refundable} cents of order {order.external_id!r} are left to refund.",
+            code="refund_exceeds_order",
+            details={"refundable_cents": refundable},
+        )
+    before = order.refunded_cents
+    refund = Refund(
+        workspace_id=ctx.workspace_id,
+        order_id=order.id,
+        external_id=data.external_id,
+        amount_cents=data.amount_cents,
+        reason=data.reason,
+        refunded_at=data.refunded_at or utcnow(),
+    )
+    ctx.session.add(refund)
+    order.refunded_cents += data.amount_cents
+    order.status = "refunded" if order.refunded_cents == order.total_cents else "partially_refunded"
+    if order.member_id is not None:
+        member = await members.get_member(ctx, order.member_id, lock=True)
+        member.total_spent_cents -= data.amount_cents
+        if order.status == "refunded":
+            member.order_count -= 1
+    await ctx.session.flush()
+    audit.record(
+        ctx,
+        "order.refunded",
+        "order",
+        order.id,
+        {"refund": data.external_id, "via": via, "amount_cents": data.amount_cents},
+    )
+    events.emit(
+        ctx,
+        "order.refunded",
+        {
+            "order_id": order.id,
+            "refund_id": refund.id,
+            "member_id": order.member_id,
+            "amount_cents": data.amount_cents,
+            "refunded_before_cents": before,
+            "refunded_after_cents": order.refunded_cents,
+            "total_cents": order.total_cents,
+        },
+    )
+    return refund, True
+
+
+async def list_orders(
+    ctx: Ctx, *, cursor: str | None, limit: int, member_id: int | None = None
+) -> tuple[list[Order], str | None]:
+    stmt = select(Order).where(Order.workspace_id == ctx.workspace_id)
+    if member_id is not None:
+        stmt = stmt.where(Order.member_id == member_id)
+    rows = (await ctx.session.scalars(paginate(stmt, Order.id, cursor, limit))).all()
+    return page_of(rows, limit, lambda o: o.id)
+
+
+async def details(
+    ctx: Ctx, orders: list[Order]
+) -> tuple[dict[int, list[OrderItem]], dict[int, list[Refund]]]:
+    ids = [o.id for o in orders]
+    items: dict[int, list[OrderItem]] = {i: [] for i in ids}
+    refunds: dict[int, list[Refund]] = {i: [] for i in ids}
+    if ids:
+        for it in (
+            await ctx.session.scalars(
+                select(OrderItem).where(OrderItem.order_id.in_(ids)).order_by(OrderItem.id)
+            )
+        ).all():
+            items[it.order_id].append(it)
+        for rf in (
+            await ctx.session.scalars(select(Refund).where(Refund.order_id.in_(ids)).order_by(Refund.id))
+        ).all():
+            refunds[rf.order_id].append(rf)
+    return items, refunds
+
+
+# --- the shop's webhook -----------------------------------------------------------------
+
+SIGNATURE_TOLERANCE = 300  # seconds
+
+
+async def rotate_webhook_secret(ctx: Ctx) -> str:
+    workspace = await ctx.session.get(Workspace, ctx.workspace_id)
+    assert workspace is not None
+    secret = "whsec_" + secrets.token_urlsafe(32)
+    workspace.shop_webhook_secret_sealed = crypto.seal("workspace.shop_webhook_secret", secret)
+    audit.record(ctx, "webhook_secret.rotated", "workspace", ctx.workspace_id)
+    return secret
+
+
+def sign(secret: str, body: bytes, timestamp: int) -> str:
+    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={mac}"
+
+
+def verify_signature(secret: str, body: bytes, header: str, *, now: float | None = None) -> None:
+    """``X-Yutang-Signature: t=<unix time>,v1=<hex HMAC-SHA256 of "<t>." + body>``."""
+    parts = dict(p.split("=", 1) for p in header.split(",") if "=" in p)
+    try:
+        timestamp = int(parts.get("t", ""))
+    except ValueError:
+        timestamp = 0
+    given = parts.get("v1", "")
+    if not timestamp or not given:
+        raise Unauthenticated("The webhook signature is missing or malformed.", code="invalid_signature")
+    if abs((now or time.time()) - timestamp) > SIGNATURE_TOLERANCE:
+        raise Unauthenticated("The webhook signature is too old.", code="invalid_signature")
+    expected = sign(secret, body, timestamp).split("v1=", 1)[1]
+    if not hmac.compare_digest(expected, given):
+        raise Unauthenticated("The webhook signature does not match.", code="invalid_signature")
+
+
+async def webhook_secret(ctx: Ctx) -> str:
+    workspace = await ctx.session.get(Workspace, ctx.workspace_id)
+    if workspace is None or workspace.shop_webhook_secret_sealed is None:
+        raise Unauthenticated("This workspace has no shop webhook secret.", code="invalid_signature")
+    return crypto.keyring().open("workspace.shop_webhook_secret", workspace.shop_webhook_secret_sealed)

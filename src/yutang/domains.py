@@ -1,0 +1,17 @@
+"""Loads every domain module that registers something at import: outbox handlers and
+periodic jobs. The app, the worker and the job queue call :func:`load` before they
+dispatch, so a handler is never missing in one process and present in another."""
+
+from __future__ import annotations
+
+import importlib
+
+MODULES = (
+    "yutang.loyalty.rules",  # earn rules: order.paid, order.refunded, member.joined, activities
+    "yutang.loyalty.tasks",  # pending release, expiry, birthday points
+)
+
+
+def load() -> None:
+    for name in MODULES:
+        importlib.import_module(name)

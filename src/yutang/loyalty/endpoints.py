@@ -1,0 +1,136 @@
+"""HTTP API of points: balances, ledger, spending, adjustments, activities, earn rules."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Query, Response
+
+from yutang.kit.context import Ctx
+from yutang.kit.errors import BadRequest
+from yutang.kit.http import api_router, idempotent, require
+from yutang.kit.idempotency import Idempotency
+from yutang.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, decode_cursor, encode_cursor
+from yutang.loyalty import points, rules
+from yutang.loyalty.schemas import (
+    ActivityIn,
+    AdjustIn,
+    BalanceOut,
+    EntryOut,
+    LotOut,
+    MovementOut,
+    RuleIn,
+    RuleOut,
+    RulePatch,
+    SpendIn,
+    Trigger,
+)
+from yutang.members import service as members
+from yutang.models.members import Member
+
+router = api_router(prefix="/api/v1")
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
+
+
+def _movement(mv: points.Movement, member: Member) -> MovementOut:
+    return MovementOut(
+        entry=EntryOut.model_validate(mv.entry),
+        balance=member.points_balance,
+        pending=member.points_pending,
+        replayed=mv.replayed,
+    )
+
+
+@router.get("/members/{member_id}/points", tags=["points"], response_model=BalanceOut)
+async def balance(member_id: int, ctx: Ctx = Depends(require("members:read"))) -> BalanceOut:
+    member = await members.get_member(ctx, member_id)
+    lots = await points.lots_of(ctx, member_id)
+    return BalanceOut(
+        member_id=member.id,
+        balance=member.points_balance,
+        pending=member.points_pending,
+        lots=[LotOut.model_validate(lot) for lot in lots],
+    )
+
+
+@router.get("/members/{member_id}/points/entries", tags=["points"], response_model=Page[EntryOut])
+async def ledger(
+    member_id: int,
+    ctx: Ctx = Depends(require("members:read")),
+    cursor: str | None = None,
+    limit: Limit = DEFAULT_LIMIT,
+) -> Page[EntryOut]:
+    await members.get_member(ctx, member_id)
+    rows = await points.entries_of(
+        ctx, member_id, cursor_id=decode_cursor(cursor) if cursor else None, limit=limit
+    )
+    nxt = encode_cursor(rows[limit - 1].id) if len(rows) > limit else None
+    return Page(data=[EntryOut.model_validate(e) for e in rows[:limit]], next_cursor=nxt)
+
+
+@router.post(
+    "/members/{member_id}/points/spend", tags=["points"], status_code=201, response_model=MovementOut
+)
+async def spend(
+    member_id: int, body: SpendIn, idem: Idempotency = Depends(idempotent("points:write"))
+) -> Response:
+    """Spend points (soonest-expiring lots first). `insufficient_points` leaves everything as it was."""
+    if (replay := await idem.replay()) is not None:
+        return replay
+    if (body.ref_type is None) != (body.ref_id is None):
+        raise BadRequest("Give both ref_type and ref_id, or neither.", code="bad_request")
+    ref = (body.ref_type, body.ref_id) if body.ref_type and body.ref_id else None
+    mv = await points.spend(idem.ctx, member_id, body.points, reason=body.reason, ref=ref)
+    member = await members.get_member(idem.ctx, member_id)
+    return await idem.respond(201, _movement(mv, member))
+
+
+@router.post(
+    "/members/{member_id}/points/adjust", tags=["points"], status_code=201, response_model=MovementOut
+)
+async def adjust(
+    member_id: int, body: AdjustIn, idem: Idempotency = Depends(idempotent("points:write"))
+) -> Response:
+    """A manual correction with a reason (audited). Removing more than the balance is refused."""
+    if (replay := await idem.replay()) is not None:
+        return replay
+    mv = await points.adjust(idem.ctx, member_id, body.delta, reason=body.reason, expires_at=body.expires_at)
+    member = await members.get_member(idem.ctx, member_id)
+    return await idem.respond(201, _movement(mv, member))
+
+
+@router.post("/members/{member_id}/activities", tags=["points"], status_code=202)
+async def activity(
+    member_id: int, body: ActivityIn, ctx: Ctx = Depends(require("members:write"))
+) -> dict[str, str]:
+    """Report a check-in, post, share or custom event; earn rules pay through the outbox.
+    The same `external_id` reported twice earns once."""
+    await rules.record_activity(ctx, member_id, body.type, body.name, body.external_id)
+    return {"status": "accepted"}
+
+
+@router.get("/earn-rules", tags=["points"], response_model=list[RuleOut])
+async def list_rules(
+    ctx: Ctx = Depends(require("members:read")), trigger: Trigger | None = None
+) -> list[RuleOut]:
+    return [RuleOut.model_validate(r) for r in await rules.list_rules(ctx, trigger)]
+
+
+@router.post("/earn-rules", tags=["points"], status_code=201, response_model=RuleOut)
+async def create_rule(body: RuleIn, idem: Idempotency = Depends(idempotent("loyalty:manage"))) -> Response:
+    if (replay := await idem.replay()) is not None:
+        return replay
+    rule = await rules.create_rule(idem.ctx, body)
+    return await idem.respond(201, RuleOut.model_validate(rule))
+
+
+@router.get("/earn-rules/{rule_id}", tags=["points"], response_model=RuleOut)
+async def get_rule(rule_id: int, ctx: Ctx = Depends(require("members:read"))) -> RuleOut:
+    return RuleOut.model_validate(await rules.get_rule(ctx, rule_id))
+
+
+@router.patch("/earn-rules/{rule_id}", tags=["points"], response_model=RuleOut)
+async def update_rule(
+    rule_id: int, body: RulePatch, ctx: Ctx = Depends(require("loyalty:manage"))
+) -> RuleOut:
+    return RuleOut.model_validate(await rules.update_rule(ctx, rule_id, body))

@@ -1,0 +1,177 @@
+"""HTTP API of members: join, profiles, tags, look-up by identity, export and erasure."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Depends, Query, Response
+
+from yutang.auth.permissions import allowed
+from yutang.kit.context import Ctx
+from yutang.kit.http import api_router, idempotent, require
+from yutang.kit.idempotency import Idempotency
+from yutang.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
+from yutang.members import service
+from yutang.members.repository import tag_groups
+from yutang.members.schemas import (
+    Address,
+    IdentityKind,
+    JoinOut,
+    MemberIn,
+    MemberOut,
+    MemberPatch,
+    TaggingIn,
+    TagGroupIn,
+    TagGroupOut,
+    TagIn,
+    TagOut,
+)
+from yutang.models.members import Member
+
+router = api_router(prefix="/api/v1")
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
+
+
+def _pii(ctx: Ctx) -> bool:
+    return allowed(ctx.actor.role, "members:pii")
+
+
+def _out(view: service.MemberView) -> MemberOut:
+    m = view.member
+    return MemberOut(
+        id=m.id,
+        status=m.status,
+        anonymous_id=m.anonymous_id,
+        name=view.name,
+        phone=view.identities.get("phone"),
+        email=view.identities.get("email"),
+        identities=view.identities,
+        gender=m.gender,
+        birthday=m.birthday,
+        address=Address(**view.address) if view.address else None,
+        id_number=view.id_number,
+        attributes=m.attributes,
+        tags=[TagOut(id=t.id, group=g, name=t.name) for t, g in view.tags],
+        source_channel_id=m.source_channel_id,
+        first_link_id=m.first_link_id,
+        owner_user_id=m.owner_user_id,
+        consents=m.consents,
+        joined_at=m.joined_at,
+        last_active_at=m.last_active_at,
+        points_balance=m.points_balance,
+        points_pending=m.points_pending,
+        total_spent_cents=m.total_spent_cents,
+        order_count=m.order_count,
+        last_order_at=m.last_order_at,
+        pii_visible=view.pii_visible,
+    )
+
+
+async def present(ctx: Ctx, members: list[Member]) -> list[MemberOut]:
+    return [_out(v) for v in await service.views(ctx, members, pii=_pii(ctx))]
+
+
+@router.post("/members", tags=["members"], status_code=201, response_model=MemberOut)
+async def create_member(body: MemberIn, idem: Idempotency = Depends(idempotent("members:write"))) -> Response:
+    """Create a member. Refused with `identity_taken` if an identity is already someone's."""
+    if (replay := await idem.replay()) is not None:
+        return replay
+    member = await service.create_member(idem.ctx, body)
+    return await idem.respond(201, (await present(idem.ctx, [member]))[0])
+
+
+@router.post("/members/join", tags=["members"], response_model=JoinOut)
+async def join(body: MemberIn, idem: Idempotency = Depends(idempotent("members:write"))) -> Response:
+    """Create the member or, when an identity matches, return them with what is new filled in."""
+    if (replay := await idem.replay()) is not None:
+        return replay
+    member, created = await service.join(idem.ctx, body)
+    out = JoinOut(member=(await present(idem.ctx, [member]))[0], created=created)
+    return await idem.respond(201 if created else 200, out)
+
+
+@router.get("/members", tags=["members"], response_model=Page[MemberOut])
+async def list_members(
+    ctx: Ctx = Depends(require("members:read")),
+    cursor: str | None = None,
+    limit: Limit = DEFAULT_LIMIT,
+    status: Annotated[str | None, Query(pattern="^(active|blocked|erased)$")] = None,
+    tag_id: int | None = None,
+) -> Page[MemberOut]:
+    rows, nxt = await service.list_members(ctx, cursor=cursor, limit=limit, status=status, tag_id=tag_id)
+    return Page(data=await present(ctx, rows), next_cursor=nxt)
+
+
+@router.get("/members/lookup", tags=["members"], response_model=MemberOut)
+async def lookup(
+    kind: IdentityKind,
+    value: Annotated[str, Query(min_length=1, max_length=254)],
+    ctx: Ctx = Depends(require("members:read")),
+) -> MemberOut:
+    """Exact look-up by an identity (through its keyed hash; nothing is decrypted to search)."""
+    member = await service.find_by_identity(ctx, kind, value)
+    if member is None:
+        from yutang.kit.errors import NotFound
+
+        raise NotFound("No member with that identity.", code="unknown_member")
+    return (await present(ctx, [member]))[0]
+
+
+@router.get("/members/{member_id}", tags=["members"], response_model=MemberOut)
+async def get_member(member_id: int, ctx: Ctx = Depends(require("members:read"))) -> MemberOut:
+    return (await present(ctx, [await service.get_member(ctx, member_id)]))[0]
+
+
+@router.patch("/members/{member_id}", tags=["members"], response_model=MemberOut)
+async def update_member(
+    member_id: int, body: MemberPatch, ctx: Ctx = Depends(require("members:write"))
+) -> MemberOut:
+    member = await service.update_member(ctx, member_id, body)
+    return (await present(ctx, [member]))[0]
+
+
+@router.post("/members/{member_id}/tags", tags=["members"], response_model=MemberOut)
+async def tag_member(
+    member_id: int, body: TaggingIn, ctx: Ctx = Depends(require("members:write"))
+) -> MemberOut:
+    """Add tags (`group/name`, created when missing, or ids) and remove tags."""
+    member = await service.tag_member(ctx, member_id, body.add, body.remove)
+    return (await present(ctx, [member]))[0]
+
+
+@router.get("/members/{member_id}/export", tags=["members"])
+async def export_member(member_id: int, ctx: Ctx = Depends(require("members:erase"))) -> dict[str, Any]:
+    """Everything held about the member, PII in clear (a data-subject access request)."""
+    return await service.export_member(ctx, member_id)
+
+
+@router.post("/members/{member_id}/erase", tags=["members"], response_model=MemberOut)
+async def erase_member(member_id: int, ctx: Ctx = Depends(require("members:erase"))) -> MemberOut:
+    """Remove the member's PII for good; orders and ledgers stay under the anonymous id."""
+    member = await service.erase_member(ctx, member_id)
+    return (await present(ctx, [member]))[0]
+
+
+@router.get("/tag-groups", tags=["members"], response_model=list[TagGroupOut])
+async def list_tag_groups(ctx: Ctx = Depends(require("members:read"))) -> list[TagGroupOut]:
+    return [
+        TagGroupOut(
+            id=g.id,
+            name=g.name,
+            exclusive=g.exclusive,
+            tags=[TagOut(id=t.id, group=g.name, name=t.name) for t in ts],
+        )
+        for g, ts in await tag_groups(ctx.session, ctx.workspace_id)
+    ]
+
+
+@router.post("/tag-groups", tags=["members"], status_code=201, response_model=TagGroupOut)
+async def create_tag_group(body: TagGroupIn, ctx: Ctx = Depends(require("members:write"))) -> TagGroupOut:
+    group = await service.create_tag_group(ctx, body.name, body.exclusive)
+    return TagGroupOut(id=group.id, name=group.name, exclusive=group.exclusive)
+
+
+@router.post("/tags", tags=["members"], status_code=201, response_model=TagOut)
+async def create_tag(body: TagIn, ctx: Ctx = Depends(require("members:write"))) -> TagOut:
+    tag = await service.ensure_tag(ctx, body.group, body.name)
+    return TagOut(id=tag.id, group=body.group.strip(), name=tag.name)

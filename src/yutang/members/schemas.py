@@ -1,0 +1,125 @@
+"""Request and response models of the members domain."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Gender = Literal["unknown", "male", "female"]
+Status = Literal["active", "blocked"]
+IdentityKind = Literal["phone", "email", "openid", "unionid", "customer_id"]
+
+
+class Address(BaseModel):
+    province: str | None = Field(default=None, max_length=32)
+    city: str | None = Field(default=None, max_length=32)
+    district: str | None = Field(default=None, max_length=32)
+    detail: str | None = Field(default=None, max_length=200)
+    postcode: str | None = Field(default=None, max_length=12)
+
+
+class Identities(BaseModel):
+    phone: str | None = Field(default=None, max_length=32)
+    email: str | None = Field(default=None, max_length=254)
+    openid: str | None = Field(default=None, max_length=64)
+    unionid: str | None = Field(default=None, max_length=64)
+    customer_id: str | None = Field(default=None, max_length=64)
+
+    def given(self) -> dict[str, str]:
+        return {k: v for k, v in self.model_dump().items() if v}
+
+
+class MemberIn(Identities):
+    name: str | None = Field(default=None, max_length=64)
+    gender: Gender = "unknown"
+    birthday: date | None = None
+    address: Address | None = None
+    id_number: str | None = Field(default=None, max_length=18)
+    attributes: dict[str, Any] = Field(default_factory=dict)
+    #: Tags as "group/name" (created when missing) or tag ids.
+    tags: list[str | int] = Field(default_factory=list, max_length=50)
+    source_channel_id: int | None = None
+    #: The visitor cookie of the click that brought them: attributes the first link.
+    visitor_id: str | None = Field(default=None, max_length=32)
+    owner_user_id: int | None = None
+    #: Consent given now, by purpose: {"marketing": true}.
+    consents: dict[str, bool] = Field(default_factory=dict)
+
+
+class MemberPatch(BaseModel):
+    name: str | None = Field(default=None, max_length=64)
+    gender: Gender | None = None
+    birthday: date | None = None
+    address: Address | None = None
+    id_number: str | None = Field(default=None, max_length=18)
+    #: Merged into the stored attributes; a null value removes that attribute.
+    attributes: dict[str, Any] | None = None
+    status: Status | None = None
+    owner_user_id: int | None = None
+    consents: dict[str, bool] | None = None
+    identities: Identities | None = None
+
+
+class TagOut(BaseModel):
+    id: int
+    group: str
+    name: str
+
+
+class MemberOut(BaseModel):
+    id: int
+    status: str
+    anonymous_id: str
+    name: str | None
+    phone: str | None
+    email: str | None
+    identities: dict[str, str]
+    gender: str
+    birthday: date | None
+    address: Address | None
+    id_number: str | None
+    attributes: dict[str, Any]
+    tags: list[TagOut]
+    source_channel_id: int | None
+    first_link_id: int | None
+    owner_user_id: int | None
+    consents: dict[str, Any]
+    joined_at: datetime
+    last_active_at: datetime | None
+    points_balance: int
+    points_pending: int
+    total_spent_cents: int
+    order_count: int
+    last_order_at: datetime | None
+    #: False when PII is masked (the caller lacks ``members:pii``).
+    pii_visible: bool
+
+
+class TagGroupIn(BaseModel):
+    name: str = Field(min_length=1, max_length=64)
+    exclusive: bool = False
+
+
+class TagIn(BaseModel):
+    group: str = Field(min_length=1, max_length=64)
+    name: str = Field(min_length=1, max_length=64)
+
+
+class TagGroupOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    name: str
+    exclusive: bool
+    tags: list[TagOut] = Field(default_factory=list)
+
+
+class TaggingIn(BaseModel):
+    add: list[str | int] = Field(default_factory=list, max_length=50)
+    remove: list[str | int] = Field(default_factory=list, max_length=50)
+
+
+class JoinOut(BaseModel):
+    member: MemberOut
+    created: bool

@@ -1,0 +1,606 @@
+"""Members: joining (with de-duplication by identity), profiles, tags, export, erasure.
+
+PII goes through :mod:`yutang.kit.crypto` on the way in and out; nothing here logs it
+and audit entries name fields, never their values.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from yutang.kit import audit, crypto, events
+from yutang.kit.context import Ctx
+from yutang.kit.errors import BadRequest, Conflict, NotFound
+from yutang.kit.pagination import page_of, paginate
+from yutang.links import repository as links_repository
+from yutang.members import repository, rules
+from yutang.members.schemas import Address, MemberIn, MemberPatch
+from yutang.models.base import utcnow
+from yutang.models.commerce import Order, OrderItem, Refund
+from yutang.models.loyalty import PointsEntry, PointsLot
+from yutang.models.members import Member, MemberIdentity, MemberTag, Tag, TagGroup
+from yutang.models.workspaces import WorkspaceMember
+
+IDENTITY_KINDS = ("phone", "email", "openid", "unionid", "customer_id")
+
+
+@dataclass
+class MemberView:
+    """A member with its identities and tags, PII opened (or masked)."""
+
+    member: Member
+    identities: dict[str, str]
+    tags: list[tuple[Tag, str]]
+    name: str | None
+    address: dict[str, Any] | None
+    id_number: str | None
+    pii_visible: bool
+
+
+# --- identities -------------------------------------------------------------------------
+
+
+def identity_hash(workspace_id: int, kind: str, normalized: str) -> str:
+    return crypto.keyring().blind_index(workspace_id, kind, normalized)
+
+
+def _normalized(given: dict[str, str]) -> dict[str, str]:
+    return {kind: rules.normalize_identity(kind, value) for kind, value in given.items()}
+
+
+async def find_by_identity(ctx: Ctx, kind: str, value: str) -> Member | None:
+    norm = rules.normalize_identity(kind, value)
+    key = (kind, identity_hash(ctx.workspace_id, kind, norm))
+    found = await repository.members_by_hashes(ctx.session, ctx.workspace_id, [key])
+    if key not in found:
+        return None
+    return await repository.member(ctx.session, ctx.workspace_id, found[key])
+
+
+async def _owners_of(ctx: Ctx, idents: dict[str, str]) -> set[int]:
+    pairs = [(k, identity_hash(ctx.workspace_id, k, v)) for k, v in idents.items()]
+    return set((await repository.members_by_hashes(ctx.session, ctx.workspace_id, pairs)).values())
+
+
+def _add_identities(ctx: Ctx, member_id: int, idents: dict[str, str]) -> None:
+    keys = crypto.keyring()
+    for kind, value in idents.items():
+        ctx.session.add(
+            MemberIdentity(
+                workspace_id=ctx.workspace_id,
+                member_id=member_id,
+                kind=kind,
+                value_hash=keys.blind_index(ctx.workspace_id, kind, value),
+                value_sealed=keys.seal(f"identity.{kind}", value),
+            )
+        )
+
+
+# --- joining ----------------------------------------------------------------------------
+
+
+async def create_member(ctx: Ctx, data: MemberIn, *, via: str = "api") -> Member:
+    """A new member; refused when one of the identities already belongs to someone."""
+    member, _created = await join(ctx, data, via=via, merge=False)
+    return member
+
+
+async def join(ctx: Ctx, data: MemberIn, *, via: str = "api", merge: bool = True) -> tuple[Member, bool]:
+    """Create the member, or (``merge``) find them by any identity and fill in what is new.
+
+    Returns ``(member, created)``. Identities that match two different members are
+    refused (``identity_conflict``): merging people is a decision for an operator.
+    """
+    idents = _normalized(data.given())
+    id_number = rules.check_cn_id_number(data.id_number) if data.id_number else None
+    owners = await _owners_of(ctx, idents)
+    if len(owners) > 1:
+        raise Conflict(
+            "These identities belong to different members.",
+            code="identity_conflict",
+            details={"member_ids": sorted(owners)},
+        )
+    if owners:
+        if not merge:
+            raise Conflict(
+                "A member with one of these identities exists.",
+                code="identity_taken",
+                details={"member_id": next(iter(owners))},
+            )
+        member = await repository.member(ctx.session, ctx.workspace_id, owners.pop(), lock=True)
+        assert member is not None
+        if member.status == "erased":
+            raise Conflict("That member was erased.", code="member_erased", details={"member_id": member.id})
+        await _fill_in(ctx, member, data, idents, id_number)
+        return member, False
+
+    if not idents:
+        raise BadRequest(
+            "A member needs at least one identity (phone, email, openid, unionid or customer_id).",
+            code="identity_required",
+        )
+    await _check_refs(ctx, data.source_channel_id, data.owner_user_id)
+    now = utcnow()
+    member = Member(
+        workspace_id=ctx.workspace_id,
+        anonymous_id=secrets.token_hex(16),
+        name_sealed=crypto.seal("member.name", data.name.strip()) if data.name else None,
+        address_sealed=_seal_address(data.address),
+        id_number_sealed=crypto.seal("member.id_number", id_number),
+        gender=data.gender,
+        birthday=data.birthday,
+        attributes=_clean_attributes(data.attributes),
+        source_channel_id=data.source_channel_id,
+        visitor_id=data.visitor_id,
+        owner_user_id=data.owner_user_id,
+        consents={k: {"granted": v, "at": now.isoformat()} for k, v in data.consents.items()},
+        joined_at=now,
+        last_active_at=now,
+    )
+    if data.visitor_id:
+        click = await repository.first_click_of(ctx.session, ctx.workspace_id, data.visitor_id)
+        if click is not None:
+            member.first_link_id = click.link_id
+            if member.source_channel_id is None:
+                member.source_channel_id = click.channel_id
+    ctx.session.add(member)
+    try:
+        async with ctx.session.begin_nested():
+            await ctx.session.flush()
+            _add_identities(ctx, member.id, idents)
+            await ctx.session.flush()
+    except IntegrityError as exc:
+        # Someone else joined with the same identity a moment ago.
+        raise Conflict(
+            "A member with one of these identities was just created.", code="identity_taken"
+        ) from exc
+    if data.tags:
+        await _apply_tags(ctx, member.id, data.tags, [])
+    audit.record(ctx, "member.created", "member", member.id, {"via": via, "identities": sorted(idents)})
+    events.emit(
+        ctx,
+        "member.joined",
+        {
+            "member_id": member.id,
+            "via": via,
+            "source_channel_id": member.source_channel_id,
+            "first_link_id": member.first_link_id,
+        },
+    )
+    return member, True
+
+
+async def _fill_in(
+    ctx: Ctx, member: Member, data: MemberIn, idents: dict[str, str], id_number: str | None
+) -> None:
+    """A returning member: add what we did not know, overwrite nothing."""
+    have = {i.kind for i in (await repository.identities(ctx.session, [member.id]))[member.id]}
+    new = {k: v for k, v in idents.items() if k not in have}
+    if new:
+        _add_identities(ctx, member.id, new)
+    changed = sorted(new)
+    if data.name and member.name_sealed is None:
+        member.name_sealed = crypto.seal("member.name", data.name.strip())
+        changed.append("name")
+    if data.address and member.address_sealed is None:
+        member.address_sealed = _seal_address(data.address)
+        changed.append("address")
+    if id_number and member.id_number_sealed is None:
+        member.id_number_sealed = crypto.seal("member.id_number", id_number)
+        changed.append("id_number")
+    if data.birthday and member.birthday is None:
+        member.birthday = data.birthday
+        changed.append("birthday")
+    if data.gender != "unknown" and member.gender == "unknown":
+        member.gender = data.gender
+        changed.append("gender")
+    extra = {k: v for k, v in _clean_attributes(data.attributes).items() if k not in member.attributes}
+    if extra:
+        member.attributes = {**member.attributes, **extra}
+        changed.append("attributes")
+    if data.consents:
+        now = utcnow().isoformat()
+        member.consents = {
+            **member.consents,
+            **{k: {"granted": v, "at": now} for k, v in data.consents.items()},
+        }
+        changed.append("consents")
+    member.last_active_at = utcnow()
+    if data.tags:
+        await _apply_tags(ctx, member.id, data.tags, [])
+    if changed:
+        audit.record(ctx, "member.merged", "member", member.id, {"fields": changed})
+    await ctx.session.flush()
+
+
+async def _check_refs(ctx: Ctx, channel_id: int | None, owner_user_id: int | None) -> None:
+    if (
+        channel_id is not None
+        and await links_repository.channel(ctx.session, ctx.workspace_id, channel_id) is None
+    ):
+        raise BadRequest(f"No channel {channel_id} in this workspace.", code="unknown_channel")
+    if owner_user_id is not None:
+        found = await ctx.session.scalar(
+            select(WorkspaceMember.user_id).where(
+                WorkspaceMember.workspace_id == ctx.workspace_id, WorkspaceMember.user_id == owner_user_id
+            )
+        )
+        if found is None:
+            raise BadRequest(f"No user {owner_user_id} in this workspace.", code="unknown_user")
+
+
+def _seal_address(address: Address | None) -> str | None:
+    if address is None:
+        return None
+    return crypto.seal(
+        "member.address", json.dumps(address.model_dump(exclude_none=True), ensure_ascii=False)
+    )
+
+
+def _clean_attributes(attributes: dict[str, Any]) -> dict[str, Any]:
+    if len(attributes) > 100:
+        raise BadRequest("At most 100 custom attributes.", code="invalid_attributes")
+    for key, value in attributes.items():
+        if not (1 <= len(key) <= 64):
+            raise BadRequest("Attribute names are 1-64 characters.", code="invalid_attributes")
+        if not (value is None or isinstance(value, str | int | float | bool | list)):
+            raise BadRequest(
+                f"Attribute {key!r} must be a string, number, boolean or list.", code="invalid_attributes"
+            )
+    return {k: v for k, v in attributes.items() if v is not None}
+
+
+# --- reading ----------------------------------------------------------------------------
+
+
+async def get_member(ctx: Ctx, member_id: int, *, lock: bool = False) -> Member:
+    member = await repository.member(ctx.session, ctx.workspace_id, member_id, lock=lock)
+    if member is None:
+        raise NotFound(f"No member {member_id}.", code="unknown_member")
+    return member
+
+
+async def active_member(ctx: Ctx, member_id: int, *, lock: bool = False) -> Member:
+    """A member who may earn and spend (not blocked, not erased)."""
+    member = await get_member(ctx, member_id, lock=lock)
+    if member.status != "active":
+        raise Conflict(
+            f"Member {member_id} is {member.status}.",
+            code="member_inactive",
+            details={"status": member.status},
+        )
+    return member
+
+
+async def list_members(
+    ctx: Ctx, *, cursor: str | None, limit: int, status: str | None = None, tag_id: int | None = None
+) -> tuple[list[Member], str | None]:
+    stmt = paginate(repository.members_query(ctx.workspace_id, status, tag_id), Member.id, cursor, limit)
+    rows = (await ctx.session.scalars(stmt)).all()
+    return page_of(rows, limit, lambda m: m.id)
+
+
+async def views(ctx: Ctx, members: list[Member], *, pii: bool) -> list[MemberView]:
+    ids = [m.id for m in members]
+    idents = await repository.identities(ctx.session, ids)
+    tags = await repository.member_tags(ctx.session, ids)
+    keys = crypto.keyring()
+    out = []
+    for m in members:
+        opened = {i.kind: keys.open(f"identity.{i.kind}", i.value_sealed) for i in idents[m.id]}
+        name = keys.open("member.name", m.name_sealed) if m.name_sealed else None
+        id_number = keys.open("member.id_number", m.id_number_sealed) if m.id_number_sealed else None
+        address = json.loads(keys.open("member.address", m.address_sealed)) if m.address_sealed else None
+        if not pii:
+            opened = {k: rules.mask(k, v) or "" for k, v in opened.items()}
+            name = rules.mask("name", name)
+            id_number = rules.mask("id_number", id_number)
+            if address is not None:
+                address = {k: v for k, v in address.items() if k in ("province", "city")}
+        out.append(MemberView(m, opened, tags[m.id], name, address, id_number, pii))
+    return out
+
+
+# --- changing ---------------------------------------------------------------------------
+
+
+async def update_member(ctx: Ctx, member_id: int, patch: MemberPatch) -> Member:
+    member = await get_member(ctx, member_id, lock=True)
+    if member.status == "erased":
+        raise Conflict("An erased member cannot be changed.", code="member_erased")
+    given = patch.model_fields_set
+    changed: list[str] = []
+    if "name" in given:
+        member.name_sealed = crypto.seal("member.name", patch.name.strip()) if patch.name else None
+        changed.append("name")
+    if "address" in given:
+        member.address_sealed = _seal_address(patch.address)
+        changed.append("address")
+    if "id_number" in given:
+        value = rules.check_cn_id_number(patch.id_number) if patch.id_number else None
+        member.id_number_sealed = crypto.seal("member.id_number", value)
+        changed.append("id_number")
+    for field in ("gender", "birthday", "status"):
+        if field in given:
+            value = getattr(patch, field)
+            if value is None and field in ("gender", "status"):
+                continue
+            setattr(member, field, value)
+            changed.append(field)
+    if "owner_user_id" in given:
+        await _check_refs(ctx, None, patch.owner_user_id)
+        member.owner_user_id = patch.owner_user_id
+        changed.append("owner_user_id")
+    if patch.attributes is not None:
+        merged = {**member.attributes, **patch.attributes}
+        member.attributes = _clean_attributes(merged)
+        changed.append("attributes")
+    if patch.consents is not None:
+        now = utcnow().isoformat()
+        member.consents = {
+            **member.consents,
+            **{k: {"granted": v, "at": now} for k, v in patch.consents.items()},
+        }
+        changed.append("consents")
+    if patch.identities is not None:
+        await _replace_identities(ctx, member, patch.identities.model_dump(exclude_unset=True))
+        changed.append("identities")
+    try:
+        await ctx.session.flush()
+    except IntegrityError as exc:
+        raise Conflict("Another member has one of these identities.", code="identity_taken") from exc
+    audit.record(ctx, "member.updated", "member", member.id, {"fields": changed})
+    events.emit(ctx, "member.updated", {"member_id": member.id, "fields": changed})
+    return member
+
+
+async def _replace_identities(ctx: Ctx, member: Member, given: dict[str, str | None]) -> None:
+    set_now = {k: v for k, v in given.items() if v}
+    norm = _normalized(set_now)
+    others = await _owners_of(ctx, norm) - {member.id}
+    if others:
+        raise Conflict("Another member has one of these identities.", code="identity_taken")
+    await repository.delete_identities(ctx.session, member.id, list(given))
+    await ctx.session.flush()
+    _add_identities(ctx, member.id, norm)
+    remaining = {i.kind for i in (await repository.identities(ctx.session, [member.id]))[member.id]}
+    if not remaining and not norm:
+        raise BadRequest("A member keeps at least one identity.", code="identity_required")
+
+
+# --- tags -------------------------------------------------------------------------------
+
+
+async def create_tag_group(ctx: Ctx, name: str, exclusive: bool = False) -> TagGroup:
+    if await repository.tag_group(ctx.session, ctx.workspace_id, name.strip()) is not None:
+        raise Conflict(f"A tag group named {name!r} exists.", code="tag_group_taken")
+    group = TagGroup(workspace_id=ctx.workspace_id, name=name.strip(), exclusive=exclusive)
+    ctx.session.add(group)
+    await ctx.session.flush()
+    audit.record(ctx, "tag_group.created", "tag_group", group.id, {"name": group.name})
+    return group
+
+
+async def ensure_tag(ctx: Ctx, group_name: str, tag_name: str) -> Tag:
+    group_name, tag_name = group_name.strip(), tag_name.strip()
+    if not (1 <= len(group_name) <= 64 and 1 <= len(tag_name) <= 64):
+        raise BadRequest("Tag and group names are 1-64 characters.", code="invalid_tag")
+    group = await repository.tag_group(ctx.session, ctx.workspace_id, group_name)
+    if group is None:
+        group = TagGroup(workspace_id=ctx.workspace_id, name=group_name)
+        ctx.session.add(group)
+        await ctx.session.flush()
+    tag = await repository.tag_in_group(ctx.session, ctx.workspace_id, group.id, tag_name)
+    if tag is None:
+        tag = Tag(workspace_id=ctx.workspace_id, group_id=group.id, name=tag_name)
+        ctx.session.add(tag)
+        await ctx.session.flush()
+    return tag
+
+
+async def _resolve_tags(ctx: Ctx, refs: list[str | int], *, create: bool) -> list[Tag]:
+    ids = [r for r in refs if isinstance(r, int)]
+    found = await repository.tags_by_id(ctx.session, ctx.workspace_id, ids)
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise BadRequest(
+            f"No tags {missing} in this workspace.", code="unknown_tag", details={"ids": missing}
+        )
+    out = [found[i] for i in ids]
+    for ref in refs:
+        if isinstance(ref, int):
+            continue
+        group, sep, name = ref.partition("/")
+        if not sep:
+            raise BadRequest(f"Tag {ref!r} is not `group/name`.", code="invalid_tag")
+        if create:
+            out.append(await ensure_tag(ctx, group, name))
+        else:
+            g = await repository.tag_group(ctx.session, ctx.workspace_id, group.strip())
+            tag = (
+                None
+                if g is None
+                else await repository.tag_in_group(ctx.session, ctx.workspace_id, g.id, name.strip())
+            )
+            if tag is None:
+                raise BadRequest(f"No tag {ref!r}.", code="unknown_tag")
+            out.append(tag)
+    return out
+
+
+async def _apply_tags(ctx: Ctx, member_id: int, add: list[str | int], remove: list[str | int]) -> None:
+    to_add = await _resolve_tags(ctx, add, create=True)
+    to_remove = await _resolve_tags(ctx, remove, create=False)
+    if to_remove:
+        await repository.remove_tags(ctx.session, member_id, [t.id for t in to_remove])
+    have = await repository.tag_ids_of(ctx.session, member_id)
+    groups = {g.id: g for g, _ in await repository.tag_groups(ctx.session, ctx.workspace_id)}
+    for tag in to_add:
+        if tag.id in have:
+            continue
+        if groups[tag.group_id].exclusive:
+            siblings = await repository.group_tag_ids(ctx.session, tag.group_id)
+            await repository.remove_tags(ctx.session, member_id, siblings & have)
+            have -= siblings
+        ctx.session.add(MemberTag(member_id=member_id, tag_id=tag.id))
+        have.add(tag.id)
+    await ctx.session.flush()
+
+
+async def tag_member(ctx: Ctx, member_id: int, add: list[str | int], remove: list[str | int]) -> Member:
+    member = await get_member(ctx, member_id)
+    if member.status == "erased":
+        raise Conflict("An erased member cannot be tagged.", code="member_erased")
+    await _apply_tags(ctx, member_id, add, remove)
+    events.emit(ctx, "member.tagged", {"member_id": member_id})
+    return member
+
+
+# --- data-subject requests --------------------------------------------------------------
+
+
+async def export_member(ctx: Ctx, member_id: int) -> dict[str, Any]:
+    """Everything Yutang holds about a member, PII opened (a data-subject access request)."""
+    member = await get_member(ctx, member_id)
+    view = (await views(ctx, [member], pii=True))[0]
+    s = ctx.session
+    orders = (await s.scalars(select(Order).where(Order.member_id == member.id).order_by(Order.id))).all()
+    order_ids = [o.id for o in orders]
+    items = (
+        (await s.scalars(select(OrderItem).where(OrderItem.order_id.in_(order_ids)))).all()
+        if order_ids
+        else []
+    )
+    refunds = (
+        (await s.scalars(select(Refund).where(Refund.order_id.in_(order_ids)))).all() if order_ids else []
+    )
+    entries = (
+        await s.scalars(
+            select(PointsEntry).where(PointsEntry.member_id == member.id).order_by(PointsEntry.id)
+        )
+    ).all()
+    lots = (
+        await s.scalars(select(PointsLot).where(PointsLot.member_id == member.id).order_by(PointsLot.id))
+    ).all()
+    clicks = await repository.clicks_of(s, ctx.workspace_id, member.visitor_id) if member.visitor_id else []
+    audit.record(ctx, "member.exported", "member", member.id)
+    return {
+        "exported_at": utcnow().isoformat(),
+        "member": {
+            "id": member.id,
+            "anonymous_id": member.anonymous_id,
+            "status": member.status,
+            "name": view.name,
+            "identities": view.identities,
+            "gender": member.gender,
+            "birthday": member.birthday.isoformat() if member.birthday else None,
+            "address": view.address,
+            "id_number": view.id_number,
+            "attributes": member.attributes,
+            "tags": [f"{group}/{tag.name}" for tag, group in view.tags],
+            "source_channel_id": member.source_channel_id,
+            "first_link_id": member.first_link_id,
+            "owner_user_id": member.owner_user_id,
+            "consents": member.consents,
+            "joined_at": member.joined_at.isoformat(),
+            "last_active_at": member.last_active_at.isoformat() if member.last_active_at else None,
+            "points_balance": member.points_balance,
+            "points_pending": member.points_pending,
+        },
+        "orders": [
+            {
+                "id": o.id,
+                "external_id": o.external_id,
+                "status": o.status,
+                "total_cents": o.total_cents,
+                "refunded_cents": o.refunded_cents,
+                "paid_at": o.paid_at.isoformat(),
+                "items": [
+                    {
+                        "product_id": i.product_id,
+                        "name": i.name,
+                        "category": i.category,
+                        "quantity": i.quantity,
+                        "price_cents": i.price_cents,
+                    }
+                    for i in items
+                    if i.order_id == o.id
+                ],
+                "refunds": [
+                    {
+                        "external_id": r.external_id,
+                        "amount_cents": r.amount_cents,
+                        "refunded_at": r.refunded_at.isoformat(),
+                    }
+                    for r in refunds
+                    if r.order_id == o.id
+                ],
+            }
+            for o in orders
+        ],
+        "points_entries": [
+            {
+                "id": e.id,
+                "kind": e.kind,
+                "amount": e.amount,
+                "pending_delta": e.pending_delta,
+                "balance_after": e.balance_after,
+                "reason": e.reason,
+                "ref": [e.ref_type, e.ref_id],
+                "at": e.created_at.isoformat(),
+            }
+            for e in entries
+        ],
+        "points_lots": [
+            {
+                "id": lot.id,
+                "amount": lot.amount,
+                "remaining": lot.remaining,
+                "state": lot.state,
+                "available_at": lot.available_at.isoformat() if lot.available_at else None,
+                "expires_at": lot.expires_at.isoformat() if lot.expires_at else None,
+            }
+            for lot in lots
+        ],
+        "clicks": [
+            {
+                "at": c.occurred_at.isoformat(),
+                "link_id": c.link_id,
+                "channel_id": c.channel_id,
+                "device_type": c.device_type,
+                "os": c.os,
+                "browser": c.browser,
+                "referrer": c.referrer,
+            }
+            for c in clicks
+        ],
+    }
+
+
+async def erase_member(ctx: Ctx, member_id: int) -> Member:
+    """Remove the member's PII for good. Ledgers and orders stay, tied to the anonymous id."""
+    member = await get_member(ctx, member_id, lock=True)
+    if member.status == "erased":
+        return member
+    await repository.delete_identities(ctx.session, member.id)
+    await repository.remove_tags(ctx.session, member.id)
+    member.name_sealed = None
+    member.address_sealed = None
+    member.id_number_sealed = None
+    member.birthday = None
+    member.gender = "unknown"
+    member.attributes = {}
+    member.visitor_id = None
+    member.consents = {}
+    member.status = "erased"
+    member.erased_at = utcnow()
+    await ctx.session.flush()
+    audit.record(ctx, "member.erased", "member", member.id, {"anonymous_id": member.anonymous_id})
+    events.emit(ctx, "member.erased", {"member_id": member.id, "anonymous_id": member.anonymous_id})
+    return member
