@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from yutang.app import create_app
 from yutang.auth import service as auth_service
 from yutang.config import Settings, reset_settings
+from yutang.kit import crypto
 from yutang.kit.context import SYSTEM, Ctx
 from yutang.kit.db import create_engine, unit_of_work
 from yutang.links.redirect import RedirectApp
@@ -221,3 +222,18 @@ async def add_key(engine: AsyncEngine, tenant: Tenant, role: str) -> dict[str, s
 def _clean_settings() -> Iterator[None]:
     yield
     reset_settings()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _pii_keys(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Services called without an app seal PII with the same keys as the test app."""
+    crypto.configure(Settings(secret_key="test-secret", var_dir=tmp_path_factory.mktemp("var")))
+
+
+async def run_events(engine: AsyncEngine) -> int:
+    """Dispatch the outbox now (what the worker does after each commit)."""
+    from yutang import domains
+    from yutang.kit.events import dispatch_pending
+
+    domains.load()
+    return await dispatch_pending(engine)

@@ -28,7 +28,8 @@ class Identities(BaseModel):
     customer_id: str | None = Field(default=None, max_length=64)
 
     def given(self) -> dict[str, str]:
-        return {k: v for k, v in self.model_dump().items() if v}
+        """The identities that were given, by kind."""
+        return {k: v for k in Identities.model_fields if (v := getattr(self, k))}
 
 
 class MemberIn(Identities):
