@@ -49,7 +49,7 @@ async def rows(engine: AsyncEngine) -> tuple[int, int, int]:
 @pytest.fixture
 async def member(client: httpx.AsyncClient, tenant: Tenant) -> dict[str, object]:
     r = await client.post("/api/v1/members", json={"phone": PHONE}, headers=tenant.headers)
-    return r.json()
+    return dict(r.json())
 
 
 async def test_order_is_matched_to_the_member_and_counted(client, tenant: Tenant, member):

@@ -111,10 +111,11 @@ async def earn(
 ) -> Movement:
     """Credit ``amount`` points as a new lot, pending until ``pending_until`` if that is later."""
     _check_amount(amount)
-    if (found := await _existing(ctx, dedupe_key)) is not None:
-        return Movement(found, replayed=True)
     now = now or utcnow()
     member = await members.active_member(ctx, member_id, lock=True)
+    # Looked up under the member's lock: a concurrent twin has committed or not started.
+    if (found := await _existing(ctx, dedupe_key)) is not None:
+        return Movement(found, replayed=True)
     if expires_at is not None and expires_at <= now:
         raise BadRequest("The points would expire before they are credited.", code="invalid_expiry")
     pending = pending_until is not None and pending_until > now
@@ -242,10 +243,10 @@ async def spend(
 ) -> Movement:
     """Debit ``amount`` from the soonest-expiring lots; never below zero."""
     _check_amount(amount)
-    if (found := await _existing(ctx, dedupe_key)) is not None:
-        return Movement(found, replayed=True)
     now = now or utcnow()
     member = await members.active_member(ctx, member_id, lock=True)
+    if (found := await _existing(ctx, dedupe_key)) is not None:
+        return Movement(found, replayed=True)
     await _expire_member(ctx, member, now)
     if member.points_balance < amount:
         raise Conflict(
@@ -282,10 +283,10 @@ async def clawback(
     ``allow_negative``, and is forgiven otherwise (the entry says how much).
     """
     _check_amount(amount)
-    if (found := await _existing(ctx, dedupe_key)) is not None:
-        return Movement(found, replayed=True)
     now = now or utcnow()
     member = await members.get_member(ctx, member_id, lock=True)
+    if (found := await _existing(ctx, dedupe_key)) is not None:
+        return Movement(found, replayed=True)
     await _expire_member(ctx, member, now)
     own = (
         await ctx.session.scalars(

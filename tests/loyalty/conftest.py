@@ -1,0 +1,66 @@
+"""Helpers for the points tests: members made straight through the service."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from tests.conftest import Tenant
+from yutang.kit.context import SYSTEM, Ctx
+from yutang.kit.db import unit_of_work
+from yutang.loyalty import points
+from yutang.members import service as members
+from yutang.members.schemas import MemberIn
+from yutang.models.loyalty import PointsAllocation, PointsEntry, PointsLot
+from yutang.models.members import Member
+
+T = TypeVar("T")
+
+
+async def in_tx(engine: AsyncEngine, tenant: Tenant, fn: Callable[[Ctx], Awaitable[T]]) -> T:
+    async with unit_of_work(engine=engine) as s:
+        return await fn(Ctx(s, tenant.id, SYSTEM))
+
+
+async def new_member(engine: AsyncEngine, tenant: Tenant, customer_id: str = "C1") -> int:
+    async def make(ctx: Ctx) -> int:
+        return (await members.create_member(ctx, MemberIn(customer_id=customer_id))).id
+
+    return await in_tx(engine, tenant, make)
+
+
+async def state(engine: AsyncEngine, member_id: int) -> tuple[int, int, list[str]]:
+    """(balance, pending, invariant problems) of a member."""
+    async with unit_of_work(readonly=True, engine=engine) as s:
+        m = await s.get(Member, member_id)
+        assert m is not None
+        return m.points_balance, m.points_pending, await points.check_member(s, m)
+
+
+async def entries(engine: AsyncEngine, member_id: int) -> list[PointsEntry]:
+    async with unit_of_work(readonly=True, engine=engine) as s:
+        rows = await s.scalars(
+            select(PointsEntry).where(PointsEntry.member_id == member_id).order_by(PointsEntry.id)
+        )
+        return list(rows.all())
+
+
+async def lots(engine: AsyncEngine, member_id: int) -> list[PointsLot]:
+    async with unit_of_work(readonly=True, engine=engine) as s:
+        rows = await s.scalars(
+            select(PointsLot).where(PointsLot.member_id == member_id).order_by(PointsLot.id)
+        )
+        return list(rows.all())
+
+
+async def allocations(engine: AsyncEngine, entry_id: int) -> dict[int, int]:
+    async with unit_of_work(readonly=True, engine=engine) as s:
+        rows = await s.execute(
+            select(PointsAllocation.lot_id, PointsAllocation.amount).where(
+                PointsAllocation.entry_id == entry_id
+            )
+        )
+        return {lot: amount for lot, amount in rows.all()}
