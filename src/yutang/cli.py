@@ -35,6 +35,14 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(links_app, name="links")
 app.add_typer(channels_app, name="channels")
 app.add_typer(stats_app, name="stats")
+members_app = typer.Typer(help="Members: import, export, erase.", no_args_is_help=True)
+orders_app = typer.Typer(help="Orders from the shop.", no_args_is_help=True)
+points_app = typer.Typer(help="Points: balances, adjustments, the maintenance jobs.", no_args_is_help=True)
+pii_app = typer.Typer(help="Encryption of personal data at rest.", no_args_is_help=True)
+app.add_typer(members_app, name="members")
+app.add_typer(orders_app, name="orders")
+app.add_typer(points_app, name="points")
+app.add_typer(pii_app, name="pii")
 
 out = Console()
 err = Console(stderr=True)
@@ -541,6 +549,228 @@ def stats_channels(
             rate,
         )
     out.print(table)
+
+
+# --- members, orders, points ------------------------------------------------------------
+
+
+def _import(
+    file: Path, errors: Path | None, workspace: str | None, label: str, make: Callable[[Ctx], Awaitable[Any]]
+) -> None:
+    """Shared by the member and order imports: records, progress bar, error report, exit code."""
+    from yutang.kit import csvimport
+
+    errors = errors or file.with_name(file.stem + ".errors.csv")
+
+    async def go() -> csvimport.ImportReport:
+        async with unit_of_work(readonly=True) as s:
+            ws_id = await resolve_workspace(s, workspace)
+            records, handle = await make(Ctx(s, ws_id, cli_actor()))
+        return await csvimport.run_import(records, ws_id, cli_actor(), handle, console=out, label=label)
+
+    report = run(go)
+    out.print(
+        f"{report.records} records: [bold]{report.created}[/bold] created, {report.updated} updated, "
+        f"{report.unchanged} already there, {report.failed} refused"
+    )
+    if report.failures:
+        csvimport.write_errors(errors, report)
+        out.print(f"error report: {errors}")
+        raise typer.Exit(2)
+
+
+@members_app.command("import")
+def members_import(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    errors: Annotated[Path | None, typer.Option(help="Where to write refused rows (CSV).")] = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Import members from CSV, de-duplicated by identity; running it twice adds nothing.
+    Columns: phone, email, openid, unionid, customer_id, name, gender, birthday, province,
+    city, district, address, postcode, id_number, tags (group/name;…), channel,
+    consent_marketing, attr.<name>."""
+    from yutang.kit import csvimport
+    from yutang.members import importer
+
+    async def make(ctx: Ctx) -> tuple[list[csvimport.Record], Any]:
+        rows = csvimport.read_rows(file, importer.IDENTITY_COLUMNS)
+        records = [([line], [row]) for line, row in enumerate(rows, start=2)]
+        return records, importer.handler({})
+
+    _import(file, errors, workspace, "members", make)
+
+
+@members_app.command("export")
+def members_export(
+    member_id: int,
+    output: Annotated[
+        Path | None, typer.Option("--out", "-o", help="File to write (default: stdout).")
+    ] = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Everything held about a member as JSON, PII in clear (a data-subject access request)."""
+    from yutang.members import service
+
+    data = run(lambda: _ctx_call(workspace, lambda ctx: service.export_member(ctx, member_id)))
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    if output:
+        output.write_text(text, encoding="utf-8")
+        out.print(f"written to {output}")
+    else:
+        sys.stdout.write(text + "\n")
+
+
+@members_app.command("erase")
+def members_erase(
+    member_id: int,
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Erase a member's personal data for good (orders and ledgers stay, anonymous)."""
+    from yutang.members import service
+
+    if not yes:
+        typer.confirm(f"Erase member {member_id}'s personal data for good?", abort=True)
+    member = run(lambda: _ctx_call(workspace, lambda ctx: service.erase_member(ctx, member_id)))
+    out.print(f"member {member.id} erased; anonymous id {member.anonymous_id}")
+
+
+@orders_app.command("import")
+def orders_import(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    errors: Annotated[Path | None, typer.Option(help="Where to write refused rows (CSV).")] = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Import orders from CSV (one row per item; rows sharing external_id are one order).
+    Idempotent on external_id. Columns: external_id, paid_at, member_id | phone | email |
+    openid | unionid | customer_id, total_cents, product_id, name, category, quantity,
+    price_cents."""
+    from zoneinfo import ZoneInfo
+
+    from yutang.commerce import importer
+    from yutang.kit import csvimport
+    from yutang.models.workspaces import Workspace
+
+    async def make(ctx: Ctx) -> tuple[list[csvimport.Record], Any]:
+        rows = csvimport.read_rows(file, ("external_id",))
+        ws = await ctx.session.get(Workspace, ctx.workspace_id)
+        return importer.group(rows), importer.handler(ZoneInfo(ws.timezone if ws else "UTC"))
+
+    _import(file, errors, workspace, "orders", make)
+
+
+@points_app.command("balance")
+def points_balance(member_id: int, workspace: WorkspaceOpt = None) -> None:
+    """A member's balance and open lots (soonest expiry first)."""
+    from yutang.loyalty import points
+    from yutang.members import service
+
+    async def fetch(ctx: Ctx) -> tuple[Any, list[Any]]:
+        return await service.get_member(ctx, member_id), await points.lots_of(ctx, member_id)
+
+    member, lots = run(lambda: _ctx_call(workspace, fetch, readonly=True))
+    out.print(
+        f"member {member.id}: [bold]{member.points_balance}[/bold] available, {member.points_pending} pending"
+    )
+    table = Table("lot", "remaining", "of", "state", "available from", "expires")
+    for lot in lots:
+        table.add_row(
+            str(lot.id),
+            str(lot.remaining),
+            str(lot.amount),
+            lot.state,
+            _when(lot.available_at),
+            _when(lot.expires_at),
+        )
+    out.print(table)
+
+
+@points_app.command("adjust")
+def points_adjust(
+    member_id: int,
+    delta: Annotated[
+        int, typer.Argument(help="Points to add; negative removes (put options, then --, first).")
+    ],
+    reason: Annotated[str, typer.Option(help="Why (required; kept in the ledger and the audit log).")],
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """A manual correction of a member's points, with a reason."""
+    from yutang.loyalty import points
+
+    mv = run(lambda: _ctx_call(workspace, lambda ctx: points.adjust(ctx, member_id, delta, reason=reason)))
+    out.print(f"entry {mv.entry.id}: {mv.entry.amount:+d}; balance now {mv.entry.balance_after}")
+
+
+@points_app.command("maintain")
+def points_maintain() -> None:
+    """Run the hourly jobs now: release pending points, expire lots, birthday points."""
+    from yutang.loyalty import tasks
+
+    report = run(lambda: tasks.maintain())
+    out.print(
+        f"{len(report.workspaces)} workspaces: {report.released_lots} pending lots released, "
+        f"{report.expired_points} points expired, {report.birthday_credits} birthday credits"
+    )
+
+
+@app.command()
+def doctor(workspace: WorkspaceOpt = None) -> None:
+    """Check that cached balances and totals equal their ledgers (exit 1 when not)."""
+    from sqlalchemy import select
+
+    from yutang.loyalty.doctor import Finding, check_workspace
+    from yutang.models.workspaces import Workspace
+
+    async def go() -> list[tuple[str, Finding]]:
+        async with unit_of_work(readonly=True) as s:
+            if workspace:
+                ids = [await resolve_workspace(s, workspace)]
+            else:
+                ids = list((await s.scalars(select(Workspace.id).order_by(Workspace.id))).all())
+            found: list[tuple[str, Finding]] = []
+            for ws_id in ids:
+                ws = await s.get(Workspace, ws_id)
+                found += [(ws.slug if ws else str(ws_id), f) for f in await check_workspace(s, ws_id)]
+            return found
+
+    findings = run(go)
+    if not findings:
+        out.print("[green]ok[/green]: points, lots and member totals agree with their ledgers")
+        return
+    table = Table("workspace", "check", "subject", "detail", title=f"{len(findings)} problems")
+    for slug, f in findings:
+        table.add_row(slug, f.check, f.subject, f.detail)
+    out.print(table)
+    raise typer.Exit(1)
+
+
+@pii_app.command("rotate")
+def pii_rotate(batch: Annotated[int, typer.Option(min=1, max=5000)] = 500) -> None:
+    """Re-seal every encrypted value with the first key of YUTANG_PII_KEYS and rehash
+    the look-up index. Safe to stop and run again."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from yutang.members import rotation
+
+    async def go() -> rotation.RotationReport:
+        total = await rotation.total_rows()
+        with Progress(TextColumn("re-sealing"), BarColumn(), MofNCompleteColumn(), console=out) as progress:
+            task = progress.add_task("rotate", total=total)
+            return await rotation.rotate(batch, lambda n: progress.advance(task, n))
+
+    report = run(go)
+    out.print(
+        f"{report.members} members and {report.identities} identities checked: "
+        f"{report.resealed} values re-sealed, {report.rehashed} look-up hashes renewed"
+    )
+
+
+@pii_app.command("new-key")
+def pii_new_key(key_id: Annotated[str, typer.Argument(help="A short alphanumeric id, e.g. 2027a")]) -> None:
+    """Print a new random key in the form YUTANG_PII_KEYS takes (put it first)."""
+    from yutang.kit.crypto import new_key_spec
+
+    sys.stdout.write(new_key_spec(key_id) + "\n")
 
 
 def _d(value: datetime | None) -> date | None:
