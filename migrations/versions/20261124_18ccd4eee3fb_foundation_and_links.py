@@ -56,9 +56,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "api_keys",
-        sa.Column(
-            "workspace_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
-        ),
+        sa.Column("workspace_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("name", sa.String(length=120), nullable=False),
         sa.Column("prefix", sa.String(length=16), nullable=False),
         sa.Column("key_hash", sa.String(length=64), nullable=False),
@@ -83,15 +81,11 @@ def upgrade() -> None:
         sa.UniqueConstraint("key_hash", name=op.f("uq_api_keys_key_hash")),
     )
     with op.batch_alter_table("api_keys", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_api_keys_workspace_id"), ["workspace_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_api_keys_workspace_id"), ["workspace_id"], unique=False)
 
     op.create_table(
         "audit_log",
-        sa.Column(
-            "workspace_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
-        ),
+        sa.Column("workspace_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("actor_type", sa.String(length=16), nullable=False),
         sa.Column("actor_id", sa.String(length=128), nullable=True),
         sa.Column("action", sa.String(length=64), nullable=False),
@@ -118,9 +112,7 @@ def upgrade() -> None:
 
     op.create_table(
         "channels",
-        sa.Column(
-            "workspace_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
-        ),
+        sa.Column("workspace_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("name", sa.String(length=120), nullable=False),
         sa.Column("type", sa.String(length=32), nullable=False),
         sa.Column("exposures", sa.Integer(), nullable=True),
@@ -142,15 +134,11 @@ def upgrade() -> None:
         sa.UniqueConstraint("workspace_id", "name", name=op.f("uq_channels_workspace_id_name")),
     )
     with op.batch_alter_table("channels", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_channels_workspace_id"), ["workspace_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_channels_workspace_id"), ["workspace_id"], unique=False)
 
     op.create_table(
         "idempotency_keys",
-        sa.Column(
-            "workspace_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
-        ),
+        sa.Column("workspace_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("key", sa.String(length=255), nullable=False),
         sa.Column("method", sa.String(length=8), nullable=False),
         sa.Column("path", sa.String(length=512), nullable=False),
@@ -171,15 +159,11 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_idempotency_keys")),
-        sa.UniqueConstraint(
-            "workspace_id", "key", name=op.f("uq_idempotency_keys_workspace_id_key")
-        ),
+        sa.UniqueConstraint("workspace_id", "key", name=op.f("uq_idempotency_keys_workspace_id_key")),
     )
     op.create_table(
         "link_domains",
-        sa.Column(
-            "workspace_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
-        ),
+        sa.Column("workspace_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("host", sa.String(length=253), nullable=False),
         sa.Column("is_default", sa.Boolean(), nullable=False),
         sa.Column("https", sa.Boolean(), nullable=False),
@@ -200,15 +184,11 @@ def upgrade() -> None:
         sa.UniqueConstraint("host", name=op.f("uq_link_domains_host")),
     )
     with op.batch_alter_table("link_domains", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_link_domains_workspace_id"), ["workspace_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_link_domains_workspace_id"), ["workspace_id"], unique=False)
 
     op.create_table(
         "outbox_events",
-        sa.Column(
-            "workspace_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
-        ),
+        sa.Column("workspace_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
         sa.Column("type", sa.String(length=64), nullable=False),
         sa.Column("payload", sa.JSON(), nullable=False),
         sa.Column("dispatched_at", yutang.models.base.UTCDateTime(timezone=True), nullable=True),
@@ -230,16 +210,12 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox_events")),
     )
     with op.batch_alter_table("outbox_events", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_outbox_events_workspace_id"), ["workspace_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_outbox_events_workspace_id"), ["workspace_id"], unique=False)
         batch_op.create_index("ix_outbox_pending", ["dispatched_at", "id"], unique=False)
 
     op.create_table(
         "workspace_members",
-        sa.Column(
-            "workspace_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
-        ),
+        sa.Column("workspace_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("user_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("role", sa.String(length=16), nullable=False),
         sa.Column("created_at", yutang.models.base.UTCDateTime(timezone=True), nullable=False),
@@ -275,21 +251,15 @@ def upgrade() -> None:
     )
     op.create_table(
         "links",
-        sa.Column(
-            "workspace_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
-        ),
-        sa.Column(
-            "domain_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
-        ),
+        sa.Column("workspace_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("domain_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("slug", sa.String(length=64), nullable=False),
         sa.Column("kind", sa.String(length=8), nullable=False),
         sa.Column("url", sa.String(length=2048), nullable=False),
         sa.Column("destination", sa.String(length=4096), nullable=False),
         sa.Column("title", sa.String(length=200), nullable=False),
         sa.Column("tags", sa.JSON(), nullable=False),
-        sa.Column(
-            "channel_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
-        ),
+        sa.Column("channel_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
         sa.Column("utm", sa.JSON(), nullable=False),
         sa.Column("expires_at", yutang.models.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("expired_url", sa.String(length=2048), nullable=True),
@@ -308,9 +278,7 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("created_at", yutang.models.base.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["channel_id"], ["channels.id"], name=op.f("fk_links_channel_id_channels")
-        ),
+        sa.ForeignKeyConstraint(["channel_id"], ["channels.id"], name=op.f("fk_links_channel_id_channels")),
         sa.ForeignKeyConstraint(
             ["domain_id"], ["link_domains.id"], name=op.f("fk_links_domain_id_link_domains")
         ),
@@ -335,13 +303,9 @@ def upgrade() -> None:
             autoincrement=True,
             nullable=False,
         ),
-        sa.Column(
-            "workspace_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
-        ),
+        sa.Column("workspace_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("link_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
-        sa.Column(
-            "channel_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
-        ),
+        sa.Column("channel_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
         sa.Column("target_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
         sa.Column("occurred_at", yutang.models.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("visitor_id", sa.String(length=32), nullable=False),
@@ -372,9 +336,7 @@ def upgrade() -> None:
     op.create_table(
         "live_code_targets",
         sa.Column("link_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
-        sa.Column(
-            "workspace_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
-        ),
+        sa.Column("workspace_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("label", sa.String(length=120), nullable=False),
         sa.Column("destination", sa.String(length=2048), nullable=False),
         sa.Column("weight", sa.Integer(), nullable=False),
@@ -406,9 +368,7 @@ def upgrade() -> None:
 
     op.create_table(
         "live_code_counters",
-        sa.Column(
-            "target_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
-        ),
+        sa.Column("target_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("count", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(

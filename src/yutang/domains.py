@@ -8,7 +8,8 @@ import importlib
 
 MODULES = (
     "yutang.loyalty.rules",  # earn rules: order.paid, order.refunded, member.joined, activities
-    "yutang.loyalty.tasks",  # pending release, expiry, birthday points
+    "yutang.loyalty.tiers",  # upgrades on order.paid and points.earned
+    "yutang.loyalty.tasks",  # pending release, expiry, birthday points, tier evaluation
 )
 
 

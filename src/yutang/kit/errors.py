@@ -66,6 +66,13 @@ ERROR_CODES: dict[str, str] = {
     "invalid_expiry": "The points would expire before they are credited.",
     "reason_required": "A manual adjustment needs a reason.",
     "unknown_rule": "No such earn rule in this workspace.",
+    # segments and tiers
+    "invalid_filter": "The segment filter has an unknown field or operator, or a value of the wrong type.",
+    "unknown_segment": "No such segment in this workspace.",
+    "segment_taken": "A segment of that name exists.",
+    "unknown_tier": "No such tier in this workspace.",
+    "tier_taken": "A tier of that rank or name exists.",
+    "invalid_tier": "Tier thresholds must rise with rank; benefits must be known and in range.",
 }
 
 

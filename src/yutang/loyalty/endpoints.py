@@ -11,7 +11,7 @@ from yutang.kit.errors import BadRequest
 from yutang.kit.http import api_router, idempotent, require
 from yutang.kit.idempotency import Idempotency
 from yutang.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, decode_cursor, encode_cursor
-from yutang.loyalty import points, rules
+from yutang.loyalty import points, rules, tiers
 from yutang.loyalty.schemas import (
     ActivityIn,
     AdjustIn,
@@ -22,7 +22,14 @@ from yutang.loyalty.schemas import (
     RuleIn,
     RuleOut,
     RulePatch,
+    SetTierIn,
     SpendIn,
+    TierChangeOut,
+    TierIn,
+    TierOut,
+    TierPatch,
+    TierProgramIn,
+    TierProgramOut,
     Trigger,
 )
 from yutang.members import service as members
@@ -134,3 +141,54 @@ async def update_rule(
     rule_id: int, body: RulePatch, ctx: Ctx = Depends(require("loyalty:manage"))
 ) -> RuleOut:
     return RuleOut.model_validate(await rules.update_rule(ctx, rule_id, body))
+
+
+# --- tiers ----------------------------------------------------------------------------------
+
+
+@router.get("/tier-program", tags=["tiers"], response_model=TierProgramOut)
+async def get_program(ctx: Ctx = Depends(require("members:read"))) -> TierProgramOut:
+    return TierProgramOut.model_validate(await tiers.program(ctx))
+
+
+@router.put("/tier-program", tags=["tiers"], response_model=TierProgramOut)
+async def put_program(body: TierProgramIn, ctx: Ctx = Depends(require("loyalty:manage"))) -> TierProgramOut:
+    return TierProgramOut.model_validate(await tiers.configure(ctx, body.model_dump()))
+
+
+@router.get("/tiers", tags=["tiers"], response_model=list[TierOut])
+async def list_tiers(ctx: Ctx = Depends(require("members:read"))) -> list[TierOut]:
+    return [TierOut.model_validate(t) for t in await tiers.tiers(ctx.session, ctx.workspace_id)]
+
+
+@router.post("/tiers", tags=["tiers"], status_code=201, response_model=TierOut)
+async def create_tier(body: TierIn, ctx: Ctx = Depends(require("loyalty:manage"))) -> TierOut:
+    tier = await tiers.create_tier(ctx, body.name, body.rank, body.threshold, dict(body.benefits))
+    return TierOut.model_validate(tier)
+
+
+@router.patch("/tiers/{tier_id}", tags=["tiers"], response_model=TierOut)
+async def update_tier(
+    tier_id: int, body: TierPatch, ctx: Ctx = Depends(require("loyalty:manage"))
+) -> TierOut:
+    values = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None}
+    return TierOut.model_validate(await tiers.update_tier(ctx, tier_id, values))
+
+
+@router.post("/tiers/evaluate", tags=["tiers"])
+async def evaluate_tiers(ctx: Ctx = Depends(require("loyalty:manage"))) -> dict[str, int]:
+    """Run the evaluation now for this workspace (it also runs daily)."""
+    return await tiers.evaluate(ctx)
+
+
+@router.post("/members/{member_id}/tier", tags=["tiers"], response_model=TierChangeOut)
+async def set_member_tier(
+    member_id: int, body: SetTierIn, ctx: Ctx = Depends(require("loyalty:manage"))
+) -> TierChangeOut:
+    await tiers.set_tier(ctx, member_id, body.tier_id, body.reason)
+    return TierChangeOut.model_validate((await tiers.history(ctx, member_id))[-1])
+
+
+@router.get("/members/{member_id}/tier-history", tags=["tiers"], response_model=list[TierChangeOut])
+async def tier_history(member_id: int, ctx: Ctx = Depends(require("members:read"))) -> list[TierChangeOut]:
+    return [TierChangeOut.model_validate(c) for c in await tiers.history(ctx, member_id)]

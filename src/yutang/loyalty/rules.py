@@ -23,11 +23,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from yutang.kit import audit, events
 from yutang.kit.context import SYSTEM, Ctx
 from yutang.kit.errors import NotFound
-from yutang.loyalty import points
+from yutang.loyalty import points, tiers
 from yutang.loyalty.schemas import RuleIn, RulePatch
+from yutang.members import segments
 from yutang.models.base import utcnow
 from yutang.models.commerce import Order, OrderItem
-from yutang.models.loyalty import EarnRule, PointsEntry
+from yutang.models.loyalty import EarnRule, PointsEntry, Tier
 from yutang.models.members import Member
 from yutang.models.platform import OutboxEvent
 from yutang.models.workspaces import Workspace
@@ -38,7 +39,15 @@ log = logging.getLogger(__name__)
 # --- managing rules ---------------------------------------------------------------------
 
 
+async def _check_conditions(ctx: Ctx, conditions: dict[str, Any]) -> None:
+    for tier_id in conditions.get("tier_ids") or []:
+        await tiers.get_tier(ctx, tier_id)
+    if conditions.get("segment_id"):
+        await segments.get_segment(ctx, int(conditions["segment_id"]))
+
+
 async def create_rule(ctx: Ctx, data: RuleIn) -> EarnRule:
+    await _check_conditions(ctx, data.conditions.model_dump(exclude_none=True))
     rule = EarnRule(
         workspace_id=ctx.workspace_id,
         **data.model_dump(exclude={"conditions", "caps"}),
@@ -67,6 +76,7 @@ async def update_rule(ctx: Ctx, rule_id: int, patch: RulePatch) -> EarnRule:
         value = getattr(patch, field)
         if field == "conditions":
             value = patch.conditions.model_dump(exclude_none=True) if patch.conditions else {}
+            await _check_conditions(ctx, value)
         elif field == "caps":
             value = patch.caps.model_dump(exclude_none=True) if patch.caps else {}
         elif value is None and field in (
@@ -201,9 +211,16 @@ async def apply_rules(ctx: Ctx, occ: Occasion, *, now: datetime | None = None) -
         return []
     workspace = await ctx.session.get(Workspace, ctx.workspace_id)
     tz = ZoneInfo(workspace.timezone if workspace else "UTC")
+    mult = await tiers.multiplier(ctx.session, member)
     done: list[points.Movement] = []
     for rule in rules:
-        amount = amount_for(rule, occ)
+        tier_ids = rule.conditions.get("tier_ids")
+        if tier_ids and member.tier_id not in tier_ids:
+            continue
+        segment_id = rule.conditions.get("segment_id")
+        if segment_id and not await segments.contains(ctx, int(segment_id), member.id):
+            continue
+        amount = amount_for(rule, occ, mult)
         if amount <= 0:
             continue
         room = await _room_under_caps(ctx.session, rule, member.id, occ.at, tz)
@@ -366,7 +383,10 @@ async def birthday_points(ctx: Ctx, *, today: date | None = None, now: datetime 
     workspace = await ctx.session.get(Workspace, ctx.workspace_id)
     tz = ZoneInfo(workspace.timezone if workspace else "UTC")
     today = today or now.astimezone(tz).date()
-    if not await list_rules(ctx, "birthday"):
+    has_gifts = await ctx.session.scalar(
+        select(func.count()).select_from(Tier).where(Tier.workspace_id == ctx.workspace_id)
+    )
+    if not await list_rules(ctx, "birthday") and not has_gifts:
         return 0
     days = [(today.month, today.day)]
     if (today.month, today.day) == (2, 28) and not calendar.isleap(today.year):
@@ -391,4 +411,25 @@ async def birthday_points(ctx: Ctx, *, today: date | None = None, now: datetime 
             ctx, Occasion("birthday", member_id, f"birthday:{today.year}", now), now=now
         )
         paid += sum(1 for m in moved if not m.replayed)
+        paid += await _tier_birthday_gift(ctx, member_id, today.year, now)
     return paid
+
+
+async def _tier_birthday_gift(ctx: Ctx, member_id: int, year: int, now: datetime) -> int:
+    """The birthday points of the member's tier (a tier benefit), once a year."""
+    member = await ctx.session.get(Member, member_id)
+    if member is None or member.tier_id is None:
+        return 0
+    tier = await tiers.get_tier(ctx, member.tier_id)
+    gift = int(tier.benefits.get("birthday_points") or 0)
+    if gift <= 0:
+        return 0
+    mv = await points.earn(
+        ctx,
+        member_id,
+        gift,
+        reason=f"{tier.name} birthday gift",
+        dedupe_key=f"tier-birthday:{member_id}:{year}",
+        now=now,
+    )
+    return 0 if mv.replayed else 1

@@ -21,6 +21,10 @@ class Conditions(BaseModel):
     #: Orders: only items of these products / categories count.
     product_ids: list[str] | None = Field(default=None, max_length=500)
     categories: list[str] | None = Field(default=None, max_length=100)
+    #: Only members of these tiers earn.
+    tier_ids: list[int] | None = Field(default=None, max_length=50)
+    #: Only members of this segment earn.
+    segment_id: int | None = None
 
 
 class Caps(BaseModel):
@@ -161,3 +165,53 @@ class MovementOut(BaseModel):
     balance: int
     pending: int
     replayed: bool
+
+
+class TierProgramIn(BaseModel):
+    metric: Literal["spend", "points"] = "spend"
+    window_days: int | None = Field(default=365, ge=1, le=3650)
+    downgrade_policy: Literal["none", "one_level", "recompute"] = "one_level"
+    grace_days: int = Field(default=30, ge=0, le=365)
+
+
+class TierProgramOut(TierProgramIn):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class TierIn(BaseModel):
+    name: str = Field(min_length=1, max_length=64)
+    rank: int = Field(ge=0, le=1000)
+    #: Cents of spend, or points, over the programme's window.
+    threshold: int = Field(ge=0)
+    benefits: dict[str, object] = Field(default_factory=dict)
+
+
+class TierPatch(BaseModel):
+    name: str | None = Field(default=None, min_length=1, max_length=64)
+    threshold: int | None = Field(default=None, ge=0)
+    benefits: dict[str, object] | None = None
+
+
+class TierOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    name: str
+    rank: int
+    threshold: int
+    benefits: dict[str, object]
+    created_at: datetime
+
+
+class SetTierIn(BaseModel):
+    tier_id: int | None
+    reason: str = Field(min_length=1, max_length=200)
+
+
+class TierChangeOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    from_tier_id: int | None
+    to_tier_id: int | None
+    reason: str
+    metric_value: int
+    created_at: datetime

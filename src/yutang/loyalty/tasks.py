@@ -1,4 +1,5 @@
-"""Background jobs of loyalty: release pending points, expire lots, birthday points.
+"""Background jobs of loyalty: release pending points, expire lots, birthday points
+(hourly), and the tier evaluation (daily at 03:15 UTC).
 
 All three are safe to run at any time and any number of times: released lots are no
 longer pending, expired lots are closed, and birthday credits carry a per-year dedupe
@@ -18,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from yutang.kit import jobs
 from yutang.kit.context import SYSTEM, Ctx
 from yutang.kit.db import unit_of_work
-from yutang.loyalty import points, rules
+from yutang.loyalty import points, rules, tiers
 from yutang.models.workspaces import Workspace
 
 log = logging.getLogger(__name__)
@@ -64,6 +65,24 @@ async def maintain(engine: AsyncEngine | None = None, *, now: datetime | None = 
     return report
 
 
+async def evaluate_tiers(engine: AsyncEngine | None = None, *, now: datetime | None = None) -> dict[str, int]:
+    """The tier evaluation for every workspace (grace periods, downgrades by policy)."""
+    totals: dict[str, int] = {}
+    async with unit_of_work(readonly=True, engine=engine) as s:
+        workspace_ids = list((await s.scalars(select(Workspace.id).order_by(Workspace.id))).all())
+    for ws in workspace_ids:
+        async with unit_of_work(engine=engine) as s:
+            for key, value in (await tiers.evaluate(Ctx(s, ws, SYSTEM), now=now)).items():
+                totals[key] = totals.get(key, 0) + value
+    log.info("tier evaluation: %s", totals)
+    return totals
+
+
 @jobs.periodic("loyalty_maintenance", minute="5")
 async def _hourly(engine: AsyncEngine) -> None:
     await maintain(engine)
+
+
+@jobs.periodic("tier_evaluation", hour="3", minute="15")
+async def _daily(engine: AsyncEngine) -> None:
+    await evaluate_tiers(engine)

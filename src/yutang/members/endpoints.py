@@ -5,28 +5,33 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import Depends, Query, Response
+from sqlalchemy import select
 
 from yutang.auth.permissions import allowed
 from yutang.kit.context import Ctx
 from yutang.kit.http import api_router, idempotent, require
 from yutang.kit.idempotency import Idempotency
-from yutang.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
-from yutang.members import service
+from yutang.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, page_of, paginate
+from yutang.members import segments, service
 from yutang.members.repository import tag_groups
 from yutang.members.schemas import (
     Address,
+    FilterIn,
     IdentityKind,
     JoinOut,
     MemberIn,
     MemberOut,
     MemberPatch,
+    PreviewOut,
+    SegmentIn,
+    SegmentOut,
     TaggingIn,
     TagGroupIn,
     TagGroupOut,
     TagIn,
     TagOut,
 )
-from yutang.models.members import Member
+from yutang.models.members import Member, Segment
 
 router = api_router(prefix="/api/v1")
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
@@ -175,3 +180,68 @@ async def create_tag_group(body: TagGroupIn, ctx: Ctx = Depends(require("members
 async def create_tag(body: TagIn, ctx: Ctx = Depends(require("members:write"))) -> TagOut:
     tag = await service.ensure_tag(ctx, body.group, body.name)
     return TagOut(id=tag.id, group=body.group.strip(), name=tag.name)
+
+
+# --- segments ---------------------------------------------------------------------------
+
+
+async def _segment_out(ctx: Ctx, seg: Segment) -> SegmentOut:
+    return SegmentOut(
+        id=seg.id,
+        name=seg.name,
+        kind=seg.kind,
+        filter=seg.filter,
+        count=await segments.count(ctx, seg),
+        frozen_at=seg.frozen_at,
+        created_at=seg.created_at,
+    )
+
+
+@router.post("/segments/preview", tags=["segments"], response_model=PreviewOut)
+async def preview_segment(body: FilterIn, ctx: Ctx = Depends(require("members:read"))) -> PreviewOut:
+    """How many members a filter selects now (compiled to SQL), and the newest ten."""
+    count, ids = await segments.preview(ctx, body.filter)
+    return PreviewOut(count=count, sample_ids=ids)
+
+
+@router.post("/segments", tags=["segments"], status_code=201, response_model=SegmentOut)
+async def create_segment(body: SegmentIn, ctx: Ctx = Depends(require("members:write"))) -> SegmentOut:
+    seg = await segments.create_segment(ctx, body.name, body.filter, static=body.static)
+    return await _segment_out(ctx, seg)
+
+
+@router.get("/segments", tags=["segments"], response_model=list[SegmentOut])
+async def list_segments(ctx: Ctx = Depends(require("members:read"))) -> list[SegmentOut]:
+    rows = (
+        await ctx.session.scalars(
+            select(Segment).where(Segment.workspace_id == ctx.workspace_id).order_by(Segment.id)
+        )
+    ).all()
+    return [await _segment_out(ctx, s) for s in rows]
+
+
+@router.get("/segments/{segment_id}", tags=["segments"], response_model=SegmentOut)
+async def get_segment(segment_id: int, ctx: Ctx = Depends(require("members:read"))) -> SegmentOut:
+    return await _segment_out(ctx, await segments.get_segment(ctx, segment_id))
+
+
+@router.post("/segments/{segment_id}/freeze", tags=["segments"], response_model=SegmentOut)
+async def freeze_segment(segment_id: int, ctx: Ctx = Depends(require("members:write"))) -> SegmentOut:
+    """Turn the segment static: the members matching now, kept as they are."""
+    seg = await segments.get_segment(ctx, segment_id)
+    await segments.freeze(ctx, seg)
+    return await _segment_out(ctx, seg)
+
+
+@router.get("/segments/{segment_id}/members", tags=["segments"], response_model=Page[MemberOut])
+async def segment_members(
+    segment_id: int,
+    ctx: Ctx = Depends(require("members:read")),
+    cursor: str | None = None,
+    limit: Limit = DEFAULT_LIMIT,
+) -> Page[MemberOut]:
+    seg = await segments.get_segment(ctx, segment_id)
+    where = await segments.members_clause(ctx, seg)
+    rows = (await ctx.session.scalars(paginate(select(Member).where(where), Member.id, cursor, limit))).all()
+    items, nxt = page_of(rows, limit, lambda m: m.id)
+    return Page(data=await present(ctx, items), next_cursor=nxt)

@@ -124,3 +124,28 @@ class TaggingIn(BaseModel):
 class JoinOut(BaseModel):
     member: MemberOut
     created: bool
+
+
+class FilterIn(BaseModel):
+    filter: dict[str, Any] = Field(description="A segment filter; see docs/members.md")
+
+
+class PreviewOut(BaseModel):
+    count: int
+    sample_ids: list[int]
+
+
+class SegmentIn(FilterIn):
+    name: str = Field(min_length=1, max_length=120)
+    #: Static: the members matching now are frozen in; dynamic: evaluated at each use.
+    static: bool = False
+
+
+class SegmentOut(BaseModel):
+    id: int
+    name: str
+    kind: str
+    filter: dict[str, Any]
+    count: int
+    frozen_at: datetime | None
+    created_at: datetime

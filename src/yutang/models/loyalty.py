@@ -124,3 +124,48 @@ class EarnRule(IdMixin, CreatedMixin, Base):
     allow_negative: Mapped[bool] = mapped_column(Boolean, default=False)
     starts_at: Mapped[datetime | None] = mapped_column(default=None)
     ends_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class TierProgram(Base):
+    """How a workspace's tiers are earned and lost (one programme per workspace)."""
+
+    __tablename__ = "tier_programs"
+
+    workspace_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True
+    )
+    #: "spend" (cents, net of refunds) or "points" (points earned) over the window.
+    metric: Mapped[str] = mapped_column(String(8), default="spend")
+    #: Rolling window in days; None counts everything ever.
+    window_days: Mapped[int | None] = mapped_column(default=365)
+    #: At evaluation, a member below their tier: "none" keeps it, "one_level" steps one
+    #: tier down, "recompute" moves to the tier the metric qualifies for.
+    downgrade_policy: Mapped[str] = mapped_column(String(10), default="one_level")
+    grace_days: Mapped[int] = mapped_column(default=30)
+
+
+class Tier(IdMixin, CreatedMixin, Base):
+    __tablename__ = "tiers"
+    __table_args__ = (UniqueConstraint("workspace_id", "rank"), UniqueConstraint("workspace_id", "name"))
+
+    workspace_id: Mapped[int] = mapped_column(BigId, ForeignKey("workspaces.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(64))
+    #: Higher is better; thresholds must rise with rank.
+    rank: Mapped[int]
+    threshold: Mapped[int]
+    #: {"points_multiplier": 1.5, "discount_percent": 5, "birthday_points": 200,
+    #:  "coupon_template_ids": [..], "distribution": true}
+    benefits: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class TierChange(IdMixin, CreatedMixin, Base):
+    __tablename__ = "tier_changes"
+    __table_args__ = (Index("ix_tier_changes_member", "member_id", "id"),)
+
+    workspace_id: Mapped[int] = mapped_column(BigId, ForeignKey("workspaces.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(BigId, ForeignKey("members.id", ondelete="CASCADE"))
+    from_tier_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("tiers.id", ondelete="SET NULL"))
+    to_tier_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("tiers.id", ondelete="SET NULL"))
+    #: upgrade | downgrade | manual | grace_started | grace_cleared
+    reason: Mapped[str] = mapped_column(String(16))
+    metric_value: Mapped[int] = mapped_column(default=0)

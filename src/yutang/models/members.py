@@ -48,6 +48,12 @@ class Member(IdMixin, CreatedMixin, Base):
     owner_user_id: Mapped[int | None] = mapped_column(
         BigId, ForeignKey("users.id", ondelete="SET NULL"), default=None, index=True
     )
+    tier_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("tiers.id", ondelete="SET NULL"), default=None, index=True
+    )
+    tier_since: Mapped[datetime | None] = mapped_column(default=None)
+    #: Set when an evaluation found the member below their tier: the downgrade waits until then.
+    tier_grace_until: Mapped[datetime | None] = mapped_column(default=None)
     #: {"marketing": {"granted": true, "at": "2026-11-24T06:00:00+00:00"}, ...}
     consents: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     joined_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -102,3 +108,29 @@ class MemberTag(Base):
         BigId, ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Segment(IdMixin, CreatedMixin, Base):
+    """Members selected by a filter (dynamic), or a frozen list of them (static)."""
+
+    __tablename__ = "segments"
+    __table_args__ = (UniqueConstraint("workspace_id", "name"),)
+
+    workspace_id: Mapped[int] = mapped_column(BigId, ForeignKey("workspaces.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(8), default="dynamic")  # dynamic | static
+    filter: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    #: Static segments: how many members were frozen in, and when.
+    frozen_count: Mapped[int | None] = mapped_column(default=None)
+    frozen_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class SegmentMember(Base):
+    __tablename__ = "segment_members"
+
+    segment_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("segments.id", ondelete="CASCADE"), primary_key=True
+    )
+    member_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("members.id", ondelete="CASCADE"), primary_key=True, index=True
+    )

@@ -1,8 +1,8 @@
-"""members orders points
+"""members orders loyalty
 
-Revision ID: 9e95851935c4
+Revision ID: b4e46bbbaa9e
 Revises: 18ccd4eee3fb
-Create Date: 2026-11-24 06:55:51.453403
+Create Date: 2026-11-24 07:09:47.911633
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from alembic import op
 
 import yutang.models.base
 
-revision: str = "9e95851935c4"
+revision: str = "b4e46bbbaa9e"
 down_revision: str | None = "18ccd4eee3fb"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -56,6 +56,27 @@ def upgrade() -> None:
         batch_op.create_index("ix_earn_rules_ws_trigger", ["workspace_id", "trigger"], unique=False)
 
     op.create_table(
+        "segments",
+        sa.Column("workspace_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("name", sa.String(length=120), nullable=False),
+        sa.Column("kind", sa.String(length=8), nullable=False),
+        sa.Column("filter", sa.JSON(), nullable=False),
+        sa.Column("frozen_count", sa.Integer(), nullable=True),
+        sa.Column("frozen_at", yutang.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column(
+            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
+        ),
+        sa.Column("created_at", yutang.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["workspace_id"],
+            ["workspaces.id"],
+            name=op.f("fk_segments_workspace_id_workspaces"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_segments")),
+        sa.UniqueConstraint("workspace_id", "name", name=op.f("uq_segments_workspace_id_name")),
+    )
+    op.create_table(
         "tag_groups",
         sa.Column("workspace_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("name", sa.String(length=64), nullable=False),
@@ -72,6 +93,42 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_tag_groups")),
         sa.UniqueConstraint("workspace_id", "name", name=op.f("uq_tag_groups_workspace_id_name")),
+    )
+    op.create_table(
+        "tier_programs",
+        sa.Column("workspace_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("metric", sa.String(length=8), nullable=False),
+        sa.Column("window_days", sa.Integer(), nullable=True),
+        sa.Column("downgrade_policy", sa.String(length=10), nullable=False),
+        sa.Column("grace_days", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["workspace_id"],
+            ["workspaces.id"],
+            name=op.f("fk_tier_programs_workspace_id_workspaces"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("workspace_id", name=op.f("pk_tier_programs")),
+    )
+    op.create_table(
+        "tiers",
+        sa.Column("workspace_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("name", sa.String(length=64), nullable=False),
+        sa.Column("rank", sa.Integer(), nullable=False),
+        sa.Column("threshold", sa.Integer(), nullable=False),
+        sa.Column("benefits", sa.JSON(), nullable=False),
+        sa.Column(
+            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
+        ),
+        sa.Column("created_at", yutang.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["workspace_id"],
+            ["workspaces.id"],
+            name=op.f("fk_tiers_workspace_id_workspaces"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_tiers")),
+        sa.UniqueConstraint("workspace_id", "name", name=op.f("uq_tiers_workspace_id_name")),
+        sa.UniqueConstraint("workspace_id", "rank", name=op.f("uq_tiers_workspace_id_rank")),
     )
     op.create_table(
         "tags",
@@ -114,6 +171,9 @@ def upgrade() -> None:
         sa.Column("first_link_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
         sa.Column("visitor_id", sa.String(length=32), nullable=True),
         sa.Column("owner_user_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.Column("tier_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.Column("tier_since", yutang.models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("tier_grace_until", yutang.models.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("consents", sa.JSON(), nullable=False),
         sa.Column("joined_at", yutang.models.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("last_active_at", yutang.models.base.UTCDateTime(timezone=True), nullable=True),
@@ -141,6 +201,9 @@ def upgrade() -> None:
             ondelete="SET NULL",
         ),
         sa.ForeignKeyConstraint(
+            ["tier_id"], ["tiers.id"], name=op.f("fk_members_tier_id_tiers"), ondelete="SET NULL"
+        ),
+        sa.ForeignKeyConstraint(
             ["workspace_id"],
             ["workspaces.id"],
             name=op.f("fk_members_workspace_id_workspaces"),
@@ -152,6 +215,7 @@ def upgrade() -> None:
     with op.batch_alter_table("members", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_members_owner_user_id"), ["owner_user_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_members_source_channel_id"), ["source_channel_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_members_tier_id"), ["tier_id"], unique=False)
         batch_op.create_index("ix_members_ws_id", ["workspace_id", "id"], unique=False)
         batch_op.create_index("ix_members_ws_joined", ["workspace_id", "joined_at"], unique=False)
 
@@ -284,6 +348,62 @@ def upgrade() -> None:
     with op.batch_alter_table("points_entries", schema=None) as batch_op:
         batch_op.create_index("ix_points_entries_member", ["member_id", "id"], unique=False)
         batch_op.create_index("ix_points_entries_rule", ["member_id", "rule_id", "created_at"], unique=False)
+
+    op.create_table(
+        "segment_members",
+        sa.Column("segment_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("member_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["member_id"],
+            ["members.id"],
+            name=op.f("fk_segment_members_member_id_members"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["segment_id"],
+            ["segments.id"],
+            name=op.f("fk_segment_members_segment_id_segments"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("segment_id", "member_id", name=op.f("pk_segment_members")),
+    )
+    with op.batch_alter_table("segment_members", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_segment_members_member_id"), ["member_id"], unique=False)
+
+    op.create_table(
+        "tier_changes",
+        sa.Column("workspace_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("member_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("from_tier_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.Column("to_tier_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.Column("reason", sa.String(length=16), nullable=False),
+        sa.Column("metric_value", sa.Integer(), nullable=False),
+        sa.Column(
+            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
+        ),
+        sa.Column("created_at", yutang.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["from_tier_id"],
+            ["tiers.id"],
+            name=op.f("fk_tier_changes_from_tier_id_tiers"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["member_id"], ["members.id"], name=op.f("fk_tier_changes_member_id_members"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["to_tier_id"], ["tiers.id"], name=op.f("fk_tier_changes_to_tier_id_tiers"), ondelete="SET NULL"
+        ),
+        sa.ForeignKeyConstraint(
+            ["workspace_id"],
+            ["workspaces.id"],
+            name=op.f("fk_tier_changes_workspace_id_workspaces"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_tier_changes")),
+    )
+    with op.batch_alter_table("tier_changes", schema=None) as batch_op:
+        batch_op.create_index("ix_tier_changes_member", ["member_id", "id"], unique=False)
 
     op.create_table(
         "order_items",
@@ -427,6 +547,14 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_order_items_order_id"))
 
     op.drop_table("order_items")
+    with op.batch_alter_table("tier_changes", schema=None) as batch_op:
+        batch_op.drop_index("ix_tier_changes_member")
+
+    op.drop_table("tier_changes")
+    with op.batch_alter_table("segment_members", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_segment_members_member_id"))
+
+    op.drop_table("segment_members")
     with op.batch_alter_table("points_entries", schema=None) as batch_op:
         batch_op.drop_index("ix_points_entries_rule")
         batch_op.drop_index("ix_points_entries_member")
@@ -448,6 +576,7 @@ def downgrade() -> None:
     with op.batch_alter_table("members", schema=None) as batch_op:
         batch_op.drop_index("ix_members_ws_joined")
         batch_op.drop_index("ix_members_ws_id")
+        batch_op.drop_index(batch_op.f("ix_members_tier_id"))
         batch_op.drop_index(batch_op.f("ix_members_source_channel_id"))
         batch_op.drop_index(batch_op.f("ix_members_owner_user_id"))
 
@@ -456,7 +585,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_tags_group_id"))
 
     op.drop_table("tags")
+    op.drop_table("tiers")
+    op.drop_table("tier_programs")
     op.drop_table("tag_groups")
+    op.drop_table("segments")
     with op.batch_alter_table("earn_rules", schema=None) as batch_op:
         batch_op.drop_index("ix_earn_rules_ws_trigger")
 

@@ -1,0 +1,351 @@
+"""Segments: a JSON filter language over members, compiled to one SQL ``WHERE`` clause.
+
+A filter is a tree. Inner nodes combine: ``{"and": [f, …]}``, ``{"or": [f, …]}``,
+``{"not": f}``. Leaves compare a field: ``{"field": "points_balance", "op": "gte",
+"value": 1000}``. Fields and their operators:
+
+========================  ============================================  ===============
+field                     meaning                                       operators
+========================  ============================================  ===============
+``tag``                   holds the tag (id or ``"group/name"``)         has, not_has
+``attribute.<name>``      a custom attribute                             eq, ne, in, gt,
+                                                                         gte, lt, lte,
+                                                                         exists
+``tier``                  tier id (``null``: no tier)                    eq, ne, in
+``points_balance``        available points                               numeric
+``total_spent_cents``     spend net of refunds                           numeric
+``order_count``           orders not fully refunded                      numeric
+``last_order_at``         time of the latest order                       time
+``last_active_at``        last activity (join, order, check-in …)        time
+``joined_at``             when they joined                               time
+``source_channel``        channel id they came from                      eq, ne, in
+``status``                active / blocked / erased                      eq, ne, in
+``gender``                unknown / male / female                        eq, ne, in
+``birthday_month``        1–12                                           eq, in
+========================  ============================================  ===============
+
+numeric: eq, ne, gt, gte, lt, lte, between ([lo, hi]). time: before, after (ISO date or
+time), within_days (n: in the last n days), not_within_days (n: not in the last n days,
+or never). The compiled clause runs in the database; nothing is filtered in Python.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, cast
+
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    delete,
+    exists,
+    extract,
+    false,
+    func,
+    insert,
+    literal,
+    not_,
+    or_,
+    select,
+    true,
+)
+
+from yutang.kit import audit
+from yutang.kit.context import Ctx
+from yutang.kit.errors import BadRequest, Conflict, NotFound
+from yutang.models.base import utcnow
+from yutang.models.members import Member, MemberTag, Segment, SegmentMember, Tag, TagGroup
+
+MAX_DEPTH = 8
+MAX_LEAVES = 100
+NUMERIC = {
+    "points_balance": Member.points_balance,
+    "total_spent_cents": Member.total_spent_cents,
+    "order_count": Member.order_count,
+}
+TIMES = {
+    "last_order_at": Member.last_order_at,
+    "last_active_at": Member.last_active_at,
+    "joined_at": Member.joined_at,
+}
+CHOICES: dict[str, Any] = {
+    "source_channel": Member.source_channel_id,
+    "status": Member.status,
+    "gender": Member.gender,
+    "tier": Member.tier_id,
+}
+
+
+def _bad(message: str, path: str) -> BadRequest:
+    return BadRequest(message, code="invalid_filter", details={"at": path})
+
+
+class Compiler:
+    """Compiles one filter for one workspace; tag names are resolved through ``tag_ids``."""
+
+    def __init__(self, tag_ids: dict[str, int], now: datetime | None = None) -> None:
+        self.tag_ids = tag_ids
+        self.now = now or utcnow()
+        self.leaves = 0
+
+    def compile(self, node: Any, path: str = "$", depth: int = 0) -> ColumnElement[bool]:
+        if depth > MAX_DEPTH:
+            raise _bad(f"Filters nest at most {MAX_DEPTH} levels.", path)
+        if not isinstance(node, dict):
+            raise _bad("Each filter node is an object.", path)
+        if "and" in node or "or" in node:
+            key = "and" if "and" in node else "or"
+            parts = node[key]
+            if len(node) != 1 or not isinstance(parts, list) or not parts:
+                raise _bad(f"'{key}' takes a non-empty list and nothing else.", path)
+            clauses = [self.compile(p, f"{path}.{key}[{i}]", depth + 1) for i, p in enumerate(parts)]
+            return and_(*clauses) if key == "and" else or_(*clauses)
+        if "not" in node:
+            if len(node) != 1:
+                raise _bad("'not' takes one filter and nothing else.", path)
+            return not_(self.compile(node["not"], f"{path}.not", depth + 1))
+        self.leaves += 1
+        if self.leaves > MAX_LEAVES:
+            raise _bad(f"A filter has at most {MAX_LEAVES} conditions.", path)
+        return self._leaf(node, path)
+
+    def _leaf(self, node: dict[str, Any], path: str) -> ColumnElement[bool]:
+        field, op, value = node.get("field"), node.get("op"), node.get("value")
+        if not isinstance(field, str) or not isinstance(op, str):
+            raise _bad("A condition is {field, op, value}.", path)
+        if field == "tag":
+            tag_id = self._tag(value, path)
+            has = exists(
+                select(MemberTag.member_id).where(
+                    MemberTag.member_id == Member.id, MemberTag.tag_id == tag_id
+                )
+            )
+            if op == "has":
+                return has
+            if op == "not_has":
+                return not_(has)
+        elif field.startswith("attribute."):
+            return self._attribute(field[len("attribute.") :], op, value, path)
+        elif field in NUMERIC:
+            return self._numeric(NUMERIC[field], op, value, path)
+        elif field in TIMES:
+            return self._time(TIMES[field], op, value, path)
+        elif field in CHOICES:
+            return self._choice(CHOICES[field], op, value, path)
+        elif field == "birthday_month":
+            months = value if op == "in" else [value]
+            if (
+                op in ("eq", "in")
+                and isinstance(months, list)
+                and all(isinstance(m, int) and 1 <= m <= 12 for m in months)
+            ):
+                return extract("month", Member.birthday).in_(months)
+            raise _bad("birthday_month takes eq or in with months 1-12.", path)
+        else:
+            raise _bad(f"Unknown field {field!r}.", path)
+        raise _bad(f"The field {field!r} has no operator {op!r}.", path)
+
+    def _tag(self, value: Any, path: str) -> int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            if value not in self.tag_ids.values():
+                raise BadRequest(f"No tag {value}.", code="unknown_tag", details={"at": path})
+            return value
+        if isinstance(value, str) and value in self.tag_ids:
+            return self.tag_ids[value]
+        raise BadRequest(f"No tag {value!r}.", code="unknown_tag", details={"at": path})
+
+    def _numeric(self, col: Any, op: str, value: Any, path: str) -> ColumnElement[bool]:
+        def num(v: Any) -> int | float:
+            if isinstance(v, bool) or not isinstance(v, int | float):
+                raise _bad("A number is expected.", path)
+            return v
+
+        if op == "between":
+            if not (isinstance(value, list) and len(value) == 2):
+                raise _bad("between takes [low, high].", path)
+            return cast(ColumnElement[bool], col.between(num(value[0]), num(value[1])))
+        ops = {
+            "eq": col.__eq__,
+            "ne": col.__ne__,
+            "gt": col.__gt__,
+            "gte": col.__ge__,
+            "lt": col.__lt__,
+            "lte": col.__le__,
+        }
+        if op not in ops:
+            raise _bad(f"Numeric fields have no operator {op!r}.", path)
+        return cast(ColumnElement[bool], ops[op](num(value)))
+
+    def _time(self, col: Any, op: str, value: Any, path: str) -> ColumnElement[bool]:
+        if op in ("within_days", "not_within_days"):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise _bad("within_days takes a whole number of days.", path)
+            since = self.now - timedelta(days=value)
+            return (
+                cast(ColumnElement[bool], col >= since)
+                if op == "within_days"
+                else or_(col.is_(None), col < since)
+            )
+        if op in ("before", "after"):
+            at = _instant(value, path)
+            return cast(ColumnElement[bool], col < at if op == "before" else col >= at)
+        raise _bad(f"Time fields have no operator {op!r}.", path)
+
+    def _choice(self, col: Any, op: str, value: Any, path: str) -> ColumnElement[bool]:
+        if op == "in":
+            if not isinstance(value, list):
+                raise _bad("in takes a list.", path)
+            values = [v for v in value if v is not None]
+            clause = cast(ColumnElement[bool], col.in_(values) if values else false())
+            return or_(clause, col.is_(None)) if None in value else clause
+        if op in ("eq", "ne"):
+            clause = cast(ColumnElement[bool], col.is_(None) if value is None else col == value)
+            return (
+                clause if op == "eq" else not_(clause) if value is None else or_(col != value, col.is_(None))
+            )
+        raise _bad(f"This field has no operator {op!r}.", path)
+
+    def _attribute(self, name: str, op: str, value: Any, path: str) -> ColumnElement[bool]:
+        if not (1 <= len(name) <= 64):
+            raise _bad("Attribute names are 1-64 characters.", path)
+        element = Member.attributes[name]
+        if op == "exists":
+            present = cast(ColumnElement[bool], element.as_string().is_not(None))
+            return present if value is not False else not_(present)
+        if op in ("gt", "gte", "lt", "lte") or (
+            op in ("eq", "ne") and isinstance(value, int | float) and not isinstance(value, bool)
+        ):
+            return self._numeric(element.as_float(), op, value, path)
+        if op in ("eq", "ne") and isinstance(value, bool):
+            flag = cast(ColumnElement[bool], element.as_boolean() == value)
+            return flag if op == "eq" else or_(not_(flag), element.as_string().is_(None))
+        if op == "eq":
+            return cast(ColumnElement[bool], element.as_string() == _text(value, path))
+        if op == "ne":
+            return or_(element.as_string() != _text(value, path), element.as_string().is_(None))
+        if op == "in":
+            if not isinstance(value, list) or not value:
+                raise _bad("in takes a non-empty list.", path)
+            return cast(ColumnElement[bool], element.as_string().in_([_text(v, path) for v in value]))
+        raise _bad(f"Attributes have no operator {op!r}.", path)
+
+
+def _text(value: Any, path: str) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return value
+    raise _bad("A string is expected.", path)
+
+
+def _instant(value: Any, path: str) -> datetime:
+    if not isinstance(value, str):
+        raise _bad("An ISO date or time is expected.", path)
+    try:
+        if len(value) == 10:
+            d = date.fromisoformat(value)
+            return datetime(d.year, d.month, d.day, tzinfo=UTC)
+        at = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise _bad(f"{value!r} is not an ISO date or time.", path) from exc
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
+async def tag_index(session: Any, workspace_id: int) -> dict[str, int]:
+    rows = await session.execute(
+        select(TagGroup.name, Tag.name, Tag.id)
+        .join(TagGroup, TagGroup.id == Tag.group_id)
+        .where(Tag.workspace_id == workspace_id)
+    )
+    return {f"{g}/{t}": i for g, t, i in rows.all()}
+
+
+async def compile_filter(
+    session: Any, workspace_id: int, node: Any, now: datetime | None = None
+) -> ColumnElement[bool]:
+    clause = Compiler(await tag_index(session, workspace_id), now).compile(node)
+    return and_(Member.workspace_id == workspace_id, clause if clause is not None else true())
+
+
+# --- segments -------------------------------------------------------------------------------
+
+
+async def preview(ctx: Ctx, node: Any, sample: int = 10) -> tuple[int, list[int]]:
+    """How many members the filter selects now, and the ids of the newest few."""
+    where = await compile_filter(ctx.session, ctx.workspace_id, node)
+    count = int(await ctx.session.scalar(select(func.count()).select_from(Member).where(where)) or 0)
+    ids = (
+        await ctx.session.scalars(select(Member.id).where(where).order_by(Member.id.desc()).limit(sample))
+    ).all()
+    return count, list(ids)
+
+
+async def create_segment(ctx: Ctx, name: str, node: Any, *, static: bool = False) -> Segment:
+    if (
+        await ctx.session.scalar(
+            select(Segment.id).where(Segment.workspace_id == ctx.workspace_id, Segment.name == name)
+        )
+        is not None
+    ):
+        raise Conflict(f"A segment named {name!r} exists.", code="segment_taken")
+    await compile_filter(ctx.session, ctx.workspace_id, node)  # refuse a bad filter now, not at use
+    segment = Segment(
+        workspace_id=ctx.workspace_id, name=name, kind="static" if static else "dynamic", filter=node
+    )
+    ctx.session.add(segment)
+    await ctx.session.flush()
+    if static:
+        await freeze(ctx, segment)
+    audit.record(ctx, "segment.created", "segment", segment.id, {"name": name, "kind": segment.kind})
+    return segment
+
+
+async def get_segment(ctx: Ctx, segment_id: int) -> Segment:
+    seg = await ctx.session.scalar(
+        select(Segment).where(Segment.workspace_id == ctx.workspace_id, Segment.id == segment_id)
+    )
+    if seg is None:
+        raise NotFound(f"No segment {segment_id}.", code="unknown_segment")
+    return seg
+
+
+async def freeze(ctx: Ctx, segment: Segment) -> int:
+    """Snapshot who matches now into a static segment (one INSERT … SELECT)."""
+    where = await compile_filter(ctx.session, ctx.workspace_id, segment.filter)
+    await ctx.session.execute(delete(SegmentMember).where(SegmentMember.segment_id == segment.id))
+    await ctx.session.execute(
+        insert(SegmentMember).from_select(
+            ["segment_id", "member_id"], select(literal(segment.id), Member.id).where(where)
+        )
+    )
+    count = int(
+        await ctx.session.scalar(
+            select(func.count()).select_from(SegmentMember).where(SegmentMember.segment_id == segment.id)
+        )
+        or 0
+    )
+    segment.kind = "static"
+    segment.frozen_count = count
+    segment.frozen_at = utcnow()
+    await ctx.session.flush()
+    return count
+
+
+async def members_clause(ctx: Ctx, segment: Segment) -> ColumnElement[bool]:
+    if segment.kind == "static":
+        return and_(
+            Member.workspace_id == ctx.workspace_id,
+            Member.id.in_(select(SegmentMember.member_id).where(SegmentMember.segment_id == segment.id)),
+        )
+    return await compile_filter(ctx.session, ctx.workspace_id, segment.filter)
+
+
+async def contains(ctx: Ctx, segment_id: int, member_id: int) -> bool:
+    segment = await get_segment(ctx, segment_id)
+    where = await members_clause(ctx, segment)
+    return bool(await ctx.session.scalar(select(exists().where(where, Member.id == member_id))))
+
+
+async def count(ctx: Ctx, segment: Segment) -> int:
+    where = await members_clause(ctx, segment)
+    return int(await ctx.session.scalar(select(func.count()).select_from(Member).where(where)) or 0)
