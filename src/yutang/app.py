@@ -25,6 +25,7 @@ from yutang.links.cache import LinkCache, RedisInvalidationListener
 from yutang.links.clicks import ClickBuffer
 from yutang.links.livecodes import Counters, DatabaseCounters, RedisCounters
 from yutang.links.redirect import RedirectApp
+from yutang.loyalty import catalog_endpoints
 from yutang.loyalty import endpoints as loyalty_endpoints
 from yutang.members import endpoints as members_endpoints
 from yutang.workspaces import endpoints as workspaces_endpoints
@@ -129,6 +130,7 @@ def create_app(
     api.include_router(members_endpoints.router)
     api.include_router(commerce_endpoints.router)
     api.include_router(loyalty_endpoints.router)
+    api.include_router(catalog_endpoints.router)
 
     @api.get("/health", include_in_schema=False)
     async def health() -> JSONResponse:

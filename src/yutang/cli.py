@@ -703,13 +703,16 @@ def points_adjust(
 
 @points_app.command("maintain")
 def points_maintain() -> None:
-    """Run the hourly jobs now: release pending points, expire lots, birthday points."""
+    """Run the hourly jobs now: release pending points, expire lots, birthday points,
+    close ended auctions, remind and expire paid memberships."""
     from yutang.loyalty import tasks
 
     report = run(lambda: tasks.maintain())
     out.print(
         f"{len(report.workspaces)} workspaces: {report.released_lots} pending lots released, "
-        f"{report.expired_points} points expired, {report.birthday_credits} birthday credits"
+        f"{report.expired_points} points expired, {report.birthday_credits} birthday credits, "
+        f"{report.auctions_closed} auctions closed, {report.memberships_reminded} memberships reminded, "
+        f"{report.memberships_expired} expired"
     )
 
 

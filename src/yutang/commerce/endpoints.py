@@ -7,8 +7,23 @@ from typing import Annotated
 from fastapi import Depends, Query, Request, Response
 from pydantic import ValidationError
 
-from yutang.commerce import service
-from yutang.commerce.schemas import OrderIn, OrderItemOut, OrderOut, RefundIn, RefundOut, WebhookIn
+from yutang.commerce import service, wallet
+from yutang.commerce.schemas import (
+    OrderIn,
+    OrderItemOut,
+    OrderOut,
+    RefundIn,
+    RefundOut,
+    TopUpIn,
+    TopUpRuleIn,
+    TopUpRuleOut,
+    WalletEntryOut,
+    WalletMoveOut,
+    WalletOut,
+    WalletRefundIn,
+    WalletSpendIn,
+    WebhookIn,
+)
 from yutang.kit.context import SYSTEM, Actor, Ctx
 from yutang.kit.errors import BadRequest, Unauthenticated, YutangError
 from yutang.kit.http import api_router, idempotent, require
@@ -117,3 +132,103 @@ async def shop_webhook(workspace_slug: str, request: Request) -> Response:
         _, created = await service.record_refund(ctx, order.id, hook.refund, via="webhook")
         return Response(status_code=201 if created else 200)
     raise BadRequest("Unknown webhook type or missing fields.", code="bad_request")
+
+
+# --- stored value -----------------------------------------------------------------------------
+
+
+def _move(mv: wallet.WalletMove) -> WalletMoveOut:
+    w = mv.wallet
+    return WalletMoveOut(
+        entry=WalletEntryOut.model_validate(mv.entry),
+        principal_cents=w.principal_cents,
+        bonus_cents=w.bonus_cents,
+        balance_cents=w.principal_cents + w.bonus_cents,
+        replayed=mv.replayed,
+    )
+
+
+@router.get("/members/{member_id}/wallet", tags=["stored value"], response_model=WalletOut)
+async def get_wallet(member_id: int, ctx: Ctx = Depends(require("members:read"))) -> WalletOut:
+    w = await wallet.balance(ctx, member_id)
+    return WalletOut(
+        member_id=member_id,
+        principal_cents=w.principal_cents,
+        bonus_cents=w.bonus_cents,
+        balance_cents=w.principal_cents + w.bonus_cents,
+        entries=[WalletEntryOut.model_validate(e) for e in await wallet.entries(ctx, member_id)],
+    )
+
+
+@router.post(
+    "/members/{member_id}/wallet/top-ups",
+    tags=["stored value"],
+    status_code=201,
+    response_model=WalletMoveOut,
+)
+async def top_up(
+    member_id: int, body: TopUpIn, idem: Idempotency = Depends(idempotent("orders:write"))
+) -> Response:
+    """Money paid into the wallet; the best top-up rule adds its bonus."""
+    if (replay := await idem.replay()) is not None:
+        return replay
+    mv = await wallet.top_up(idem.ctx, member_id, body.amount_cents, payment_ref=body.payment_ref)
+    return await idem.respond(200 if mv.replayed else 201, _move(mv))
+
+
+@router.post(
+    "/members/{member_id}/wallet/spends", tags=["stored value"], status_code=201, response_model=WalletMoveOut
+)
+async def wallet_spend(
+    member_id: int, body: WalletSpendIn, idem: Idempotency = Depends(idempotent("orders:write"))
+) -> Response:
+    """Pay from the wallet; principal and bonus in proportion. `insufficient_balance` otherwise."""
+    if (replay := await idem.replay()) is not None:
+        return replay
+    mv = await wallet.spend(idem.ctx, member_id, body.amount_cents, ref=body.order_ref, reason=body.reason)
+    return await idem.respond(200 if mv.replayed else 201, _move(mv))
+
+
+@router.post(
+    "/members/{member_id}/wallet/refunds",
+    tags=["stored value"],
+    status_code=201,
+    response_model=WalletMoveOut,
+)
+async def wallet_refund(
+    member_id: int, body: WalletRefundIn, idem: Idempotency = Depends(idempotent("orders:write"))
+) -> Response:
+    if (replay := await idem.replay()) is not None:
+        return replay
+    mv = await wallet.refund(
+        idem.ctx, body.spend_entry_id, body.amount_cents, refund_ref=body.refund_ref, reason=body.reason
+    )
+    if mv.wallet.member_id != member_id:
+        from yutang.kit.errors import NotFound
+
+        raise NotFound(
+            f"No wallet spend {body.spend_entry_id} for member {member_id}.", code="unknown_wallet_entry"
+        )
+    return await idem.respond(200 if mv.replayed else 201, _move(mv))
+
+
+@router.post("/top-up-rules", tags=["stored value"], status_code=201, response_model=TopUpRuleOut)
+async def create_top_up_rule(
+    body: TopUpRuleIn, ctx: Ctx = Depends(require("loyalty:manage"))
+) -> TopUpRuleOut:
+    rule = await wallet.create_rule(ctx, body.name, body.min_amount_cents, body.bonus_cents)
+    return TopUpRuleOut.model_validate(rule)
+
+
+@router.get("/top-up-rules", tags=["stored value"], response_model=list[TopUpRuleOut])
+async def list_top_up_rules(ctx: Ctx = Depends(require("members:read"))) -> list[TopUpRuleOut]:
+    from sqlalchemy import select
+
+    from yutang.models.wallet import TopUpRule
+
+    rows = await ctx.session.scalars(
+        select(TopUpRule)
+        .where(TopUpRule.workspace_id == ctx.workspace_id)
+        .order_by(TopUpRule.min_amount_cents)
+    )
+    return [TopUpRuleOut.model_validate(r) for r in rows.all()]

@@ -81,3 +81,69 @@ class WebhookIn(BaseModel):
     order: OrderIn | None = None
     order_external_id: str | None = None
     refund: RefundIn | None = None
+
+
+class TopUpIn(BaseModel):
+    amount_cents: int
+    payment_ref: str = Field(
+        min_length=1, max_length=64, description="The payment's id: a retry tops up once"
+    )
+
+
+class WalletSpendIn(BaseModel):
+    amount_cents: int
+    order_ref: str = Field(min_length=1, max_length=64, description="The order paid: the same ref pays once")
+    reason: str = Field(default="", max_length=200)
+
+
+class WalletRefundIn(BaseModel):
+    spend_entry_id: int
+    amount_cents: int
+    refund_ref: str = Field(min_length=1, max_length=64)
+    reason: str = Field(default="", max_length=200)
+
+
+class WalletEntryOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    kind: str
+    principal_delta: int
+    bonus_delta: int
+    principal_after: int
+    bonus_after: int
+    reason: str
+    ref_type: str | None
+    ref_id: str | None
+    refund_of: int | None
+    created_at: datetime
+
+
+class WalletOut(BaseModel):
+    member_id: int
+    principal_cents: int
+    bonus_cents: int
+    balance_cents: int
+    entries: list[WalletEntryOut]
+
+
+class WalletMoveOut(BaseModel):
+    entry: WalletEntryOut
+    principal_cents: int
+    bonus_cents: int
+    balance_cents: int
+    replayed: bool
+
+
+class TopUpRuleIn(BaseModel):
+    name: str = Field(min_length=1, max_length=120)
+    min_amount_cents: int
+    bonus_cents: int
+
+
+class TopUpRuleOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    name: str
+    min_amount_cents: int
+    bonus_cents: int
+    active: bool

@@ -56,7 +56,7 @@ class Idempotency:
             headers={"Idempotent-Replayed": "true"},
         )
 
-    async def respond(self, status_code: int, body: BaseModel | dict[str, Any]) -> JSONResponse:
+    async def respond(self, status_code: int, body: BaseModel | dict[str, Any] | list[Any]) -> JSONResponse:
         content = jsonable_encoder(body)
         if self.key is not None:
             self.ctx.session.add(

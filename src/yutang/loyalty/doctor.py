@@ -155,4 +155,10 @@ async def check_workspace(session: AsyncSession, workspace_id: int) -> list[Find
                 f"orders say {spent or 0} in {orders or 0}",
             )
         )
+    from yutang.commerce import wallet
+    from yutang.kit.context import SYSTEM, Ctx
+
+    for problem in await wallet.check(Ctx(session, workspace_id, SYSTEM)):
+        subject, _, detail = problem.partition(": ")
+        findings.append(Finding("wallet_balance", subject, detail))
     return findings

@@ -376,6 +376,68 @@ async def adjust(
     return mv
 
 
+REVERSIBLE = ("spend", "hold", "adjust")
+
+
+async def reverse(
+    ctx: Ctx,
+    entry_id: int,
+    *,
+    kind: str = "reverse",
+    reason: str = "",
+    now: datetime | None = None,
+) -> Movement:
+    """Give back what an outgoing entry (a spend, a hold, a negative adjustment) took,
+    into the very lots it came from, so their expiry dates still apply. Once per entry."""
+    original = await ctx.session.scalar(
+        select(PointsEntry).where(PointsEntry.workspace_id == ctx.workspace_id, PointsEntry.id == entry_id)
+    )
+    if original is None or original.kind not in REVERSIBLE or original.amount >= 0:
+        raise BadRequest(f"Entry {entry_id} cannot be reversed.", code="not_reversible")
+    now = now or utcnow()
+    member = await members.get_member(ctx, original.member_id, lock=True)
+    dedupe_key = f"reverse:{entry_id}"
+    if (found := await _existing(ctx, dedupe_key)) is not None:
+        return Movement(found, replayed=True)
+    taken = (
+        await ctx.session.execute(
+            select(PointsAllocation.lot_id, PointsAllocation.amount)
+            .where(PointsAllocation.entry_id == entry_id)
+            .order_by(PointsAllocation.lot_id)
+        )
+    ).all()
+    total = -original.amount
+    entry = _entry(
+        ctx,
+        member,
+        kind,
+        total,
+        reason=reason or f"reversal of entry {entry_id}",
+        ref=("entry", str(entry_id)),
+        dedupe_key=dedupe_key,
+    )
+    await ctx.session.flush()
+    # A negative balance (debt) is paid first out of what comes back.
+    debt = max(0, -(member.points_balance - total))
+    for lot_id, amount in taken:
+        lot = await ctx.session.get(PointsLot, lot_id)
+        assert lot is not None
+        cover = min(debt, amount)
+        debt -= cover
+        back = amount - cover
+        if back:
+            lot.remaining += back
+            lot.state = "available"
+            ctx.session.add(PointsAllocation(entry_id=entry.id, lot_id=lot.id, amount=-back))
+    await ctx.session.flush()
+    events.emit(
+        ctx,
+        "points.reversed",
+        {"member_id": member.id, "entry_id": entry.id, "of": entry_id, "points": total},
+    )
+    return Movement(entry)
+
+
 # --- expiry -----------------------------------------------------------------------------
 
 

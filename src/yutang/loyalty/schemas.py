@@ -215,3 +215,266 @@ class TierChangeOut(BaseModel):
     reason: str
     metric_value: int
     created_at: datetime
+
+
+# --- coupons, rewards, lotteries, auctions, paid membership ---------------------------------
+
+
+class CouponTemplateIn(BaseModel):
+    name: str = Field(min_length=1, max_length=120)
+    kind: Literal["amount_off", "percent_off", "gift"]
+    value: int = Field(default=0, description="Cents for amount_off, percent for percent_off")
+    gift_name: str | None = Field(default=None, max_length=120)
+    min_spend_cents: int = Field(default=0, ge=0)
+    valid_days: int | None = Field(default=None, ge=1, le=3650)
+    valid_from: AwareDatetime | None = None
+    valid_until: AwareDatetime | None = None
+    total_limit: int | None = Field(default=None, ge=1)
+    per_member_limit: int | None = Field(default=None, ge=1)
+
+
+class CouponTemplateOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    name: str
+    kind: str
+    value: int
+    gift_name: str | None
+    min_spend_cents: int
+    valid_days: int | None
+    valid_from: datetime | None
+    valid_until: datetime | None
+    total_limit: int | None
+    issued_count: int
+    per_member_limit: int | None
+    active: bool
+
+
+class CouponOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    template_id: int
+    code: str
+    member_id: int | None
+    status: str
+    valid_from: datetime | None
+    valid_until: datetime | None
+    issued_at: datetime | None
+    source: str
+    redeemed_at: datetime | None
+    redeemed_ref: str | None
+
+
+class IssueIn(BaseModel):
+    template_id: int
+    member_id: int
+
+
+class GenerateIn(BaseModel):
+    count: int = Field(ge=1, le=10_000)
+
+
+class ClaimIn(BaseModel):
+    member_id: int
+
+
+class RedeemCouponIn(BaseModel):
+    #: When given, the coupon must be this member's.
+    member_id: int | None = None
+    order_ref: str | None = Field(default=None, max_length=64)
+
+
+class ReasonIn(BaseModel):
+    reason: str = Field(min_length=1, max_length=200)
+
+
+class RewardIn(BaseModel):
+    name: str = Field(min_length=1, max_length=120)
+    kind: Literal["gift", "coupon"]
+    coupon_template_id: int | None = None
+    points_cost: int
+    stock: int | None = Field(default=None, ge=0)
+    per_member_limit: int | None = Field(default=None, ge=1)
+    valid_from: AwareDatetime | None = None
+    valid_until: AwareDatetime | None = None
+
+
+class RewardPatch(BaseModel):
+    name: str | None = Field(default=None, min_length=1, max_length=120)
+    points_cost: int | None = Field(default=None, ge=1)
+    per_member_limit: int | None = Field(default=None, ge=1)
+    valid_until: AwareDatetime | None = None
+    active: bool | None = None
+
+
+class RewardOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    name: str
+    kind: str
+    coupon_template_id: int | None
+    points_cost: int
+    stock: int | None
+    per_member_limit: int | None
+    valid_from: datetime | None
+    valid_until: datetime | None
+    active: bool
+
+
+class RestockIn(BaseModel):
+    delta: int
+
+
+class RedeemRewardIn(BaseModel):
+    member_id: int
+    quantity: int = 1
+
+
+class RedemptionOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    reward_id: int
+    member_id: int
+    quantity: int
+    points: int
+    points_entry_id: int
+    coupon_ids: list[int]
+    status: str
+    created_at: datetime
+
+
+class PrizeIn(BaseModel):
+    name: str = Field(min_length=1, max_length=120)
+    kind: Literal["points", "coupon", "gift"]
+    points: int = Field(default=0, ge=0)
+    coupon_template_id: int | None = None
+    probability_bp: int = Field(ge=0, le=10_000, description="Chance in 1/10,000")
+    stock: int | None = Field(default=None, ge=0)
+
+
+class LotteryIn(BaseModel):
+    name: str = Field(min_length=1, max_length=120)
+    points_per_draw: int = 0
+    daily_limit: int | None = Field(default=None, ge=1)
+    starts_at: AwareDatetime | None = None
+    ends_at: AwareDatetime | None = None
+    prizes: list[PrizeIn] = Field(min_length=1, max_length=50)
+
+
+class PrizeOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    name: str
+    kind: str
+    points: int
+    coupon_template_id: int | None
+    probability_bp: int
+    stock: int | None
+    awarded_count: int
+
+
+class LotteryOut(BaseModel):
+    id: int
+    name: str
+    points_per_draw: int
+    daily_limit: int | None
+    starts_at: datetime | None
+    ends_at: datetime | None
+    active: bool
+    prizes: list[PrizeOut]
+
+
+class DrawIn(BaseModel):
+    member_id: int
+
+
+class DrawOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    lottery_id: int
+    member_id: int
+    roll: int
+    table: list[dict[str, object]]
+    outcome: str
+    prize_id: int | None
+    award_ref: str | None
+    created_at: datetime
+
+
+class AuctionIn(BaseModel):
+    name: str = Field(min_length=1, max_length=120)
+    description: str = Field(default="", max_length=1000)
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    min_bid: int
+    increment: int
+
+
+class AuctionOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    name: str
+    description: str
+    starts_at: datetime
+    ends_at: datetime
+    min_bid: int
+    increment: int
+    status: str
+    leader_member_id: int | None
+    leading_bid: int | None
+    closed_at: datetime | None
+
+
+class BidIn(BaseModel):
+    member_id: int
+    amount: int
+
+
+class BidOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    auction_id: int
+    member_id: int
+    amount: int
+    status: str
+    created_at: datetime
+
+
+class PlanIn(BaseModel):
+    name: str = Field(min_length=1, max_length=120)
+    price_cents: int
+    period: Literal["month", "quarter", "year"]
+    gift_points: int = 0
+    gift_coupon_template_ids: list[int] = Field(default_factory=list, max_length=20)
+    benefits: dict[str, object] = Field(default_factory=dict)
+    remind_days: int = Field(default=7, ge=0, le=60)
+
+
+class PlanOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    name: str
+    price_cents: int
+    period: str
+    gift_points: int
+    gift_coupon_template_ids: list[int]
+    benefits: dict[str, object]
+    remind_days: int
+    active: bool
+
+
+class PurchaseIn(BaseModel):
+    plan_id: int
+    payment_ref: str = Field(min_length=1, max_length=64, description="The payment's id: a retry buys once")
+    amount_cents: int | None = None
+
+
+class SubscriptionOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    member_id: int
+    plan_id: int
+    status: str
+    started_at: datetime
+    ends_at: datetime
+    renewals: int

@@ -13,15 +13,32 @@ from yutang.models.loyalty import (
     TierProgram,
 )
 from yutang.models.members import Member, MemberIdentity, MemberTag, Segment, SegmentMember, Tag, TagGroup
+from yutang.models.membership import MembershipPlan, Subscription, SubscriptionPayment
 from yutang.models.platform import AuditEntry, EventReceipt, IdempotencyRecord, OutboxEvent
+from yutang.models.rewards import (
+    Auction,
+    AuctionBid,
+    Coupon,
+    CouponTemplate,
+    Lottery,
+    LotteryDraw,
+    LotteryPrize,
+    Redemption,
+    Reward,
+)
+from yutang.models.wallet import TopUpRule, Wallet, WalletEntry
 from yutang.models.workspaces import ApiKey, User, Workspace, WorkspaceMember
 
 __all__ = [
     "ApiKey",
+    "Auction",
+    "AuctionBid",
     "AuditEntry",
     "Base",
     "Channel",
     "Click",
+    "Coupon",
+    "CouponTemplate",
     "EarnRule",
     "EventReceipt",
     "IdempotencyRecord",
@@ -29,24 +46,35 @@ __all__ = [
     "LinkDomain",
     "LiveCodeCounter",
     "LiveCodeTarget",
+    "Lottery",
+    "LotteryDraw",
+    "LotteryPrize",
     "Member",
     "MemberIdentity",
     "MemberTag",
+    "MembershipPlan",
     "Order",
     "OrderItem",
     "OutboxEvent",
     "PointsAllocation",
     "PointsEntry",
     "PointsLot",
+    "Redemption",
     "Refund",
+    "Reward",
     "Segment",
     "SegmentMember",
+    "Subscription",
+    "SubscriptionPayment",
     "Tag",
     "TagGroup",
     "Tier",
     "TierChange",
     "TierProgram",
+    "TopUpRule",
     "User",
+    "Wallet",
+    "WalletEntry",
     "Workspace",
     "WorkspaceMember",
 ]

@@ -1,0 +1,274 @@
+"""Stored value (储值): top up (with the best bonus rule), spend, refund a spend.
+
+Spending takes principal and bonus in proportion to what the wallet holds (the bonus
+share rounded down), so a bonus cannot be spent first and the principal cashed out.
+A refund gives back the same split as the spend it refunds, in proportion to the
+amount refunded, and never more than was spent. Every movement appends a
+``WalletEntry`` under a lock on the wallet's row; ``balance = Σ deltas`` always.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+
+from yutang.kit import audit, events
+from yutang.kit.context import Ctx
+from yutang.kit.errors import BadRequest, Conflict, NotFound
+from yutang.members import service as members
+from yutang.models.wallet import TopUpRule, Wallet, WalletEntry
+
+MAX_CENTS = 100_000_000  # one million yuan in a single movement
+
+
+@dataclass
+class WalletMove:
+    entry: WalletEntry
+    wallet: Wallet
+    replayed: bool = False
+
+
+def _check(amount: int) -> None:
+    if amount <= 0 or amount > MAX_CENTS:
+        raise BadRequest(
+            "The amount must be a positive number of cents.",
+            code="invalid_amount",
+            details={"amount_cents": amount},
+        )
+
+
+async def _wallet(ctx: Ctx, member_id: int, *, active: bool = True) -> Wallet:
+    """The member's wallet, created on first use, its row locked for this transaction."""
+    if active:
+        await members.active_member(ctx, member_id, lock=True)
+    else:
+        await members.get_member(ctx, member_id, lock=True)
+    wallet = await ctx.session.scalar(select(Wallet).where(Wallet.member_id == member_id).with_for_update())
+    if wallet is None:
+        wallet = Wallet(member_id=member_id, workspace_id=ctx.workspace_id, principal_cents=0, bonus_cents=0)
+        ctx.session.add(wallet)
+        await ctx.session.flush()
+    return wallet
+
+
+async def _replay(ctx: Ctx, dedupe_key: str) -> WalletEntry | None:
+    return await ctx.session.scalar(
+        select(WalletEntry).where(
+            WalletEntry.workspace_id == ctx.workspace_id, WalletEntry.dedupe_key == dedupe_key
+        )
+    )
+
+
+def _append(ctx: Ctx, wallet: Wallet, kind: str, principal: int, bonus: int, **extra: Any) -> WalletEntry:
+    wallet.principal_cents += principal
+    wallet.bonus_cents += bonus
+    entry = WalletEntry(
+        workspace_id=ctx.workspace_id,
+        member_id=wallet.member_id,
+        kind=kind,
+        principal_delta=principal,
+        bonus_delta=bonus,
+        principal_after=wallet.principal_cents,
+        bonus_after=wallet.bonus_cents,
+        actor=ctx.actor.label[:80],
+        **extra,
+    )
+    ctx.session.add(entry)
+    return entry
+
+
+async def best_rule(ctx: Ctx, amount: int) -> TopUpRule | None:
+    return await ctx.session.scalar(
+        select(TopUpRule)
+        .where(
+            TopUpRule.workspace_id == ctx.workspace_id,
+            TopUpRule.active.is_(True),
+            TopUpRule.min_amount_cents <= amount,
+        )
+        .order_by(TopUpRule.bonus_cents.desc(), TopUpRule.id)
+        .limit(1)
+    )
+
+
+async def top_up(ctx: Ctx, member_id: int, amount: int, *, payment_ref: str) -> WalletMove:
+    """Money the member paid (``payment_ref`` is the payment's id: a retry adds nothing)."""
+    _check(amount)
+    wallet = await _wallet(ctx, member_id)
+    key = f"topup:{payment_ref}"
+    if (found := await _replay(ctx, key)) is not None:
+        return WalletMove(found, wallet, replayed=True)
+    rule = await best_rule(ctx, amount)
+    bonus = rule.bonus_cents if rule else 0
+    entry = _append(
+        ctx,
+        wallet,
+        "topup",
+        amount,
+        bonus,
+        reason=rule.name if rule else "",
+        ref_type="payment",
+        ref_id=payment_ref[:64],
+        rule_id=rule.id if rule else None,
+        dedupe_key=key,
+    )
+    await ctx.session.flush()
+    events.emit(
+        ctx,
+        "wallet.topped_up",
+        {"member_id": member_id, "entry_id": entry.id, "amount_cents": amount, "bonus_cents": bonus},
+    )
+    return WalletMove(entry, wallet)
+
+
+async def spend(ctx: Ctx, member_id: int, amount: int, *, ref: str, reason: str = "") -> WalletMove:
+    """Pay with the wallet (``ref``: the order it pays; the same ref twice pays once)."""
+    _check(amount)
+    wallet = await _wallet(ctx, member_id)
+    key = f"spend:{ref}"
+    if (found := await _replay(ctx, key)) is not None:
+        return WalletMove(found, wallet, replayed=True)
+    total = wallet.principal_cents + wallet.bonus_cents
+    if amount > total:
+        raise Conflict(
+            f"The wallet holds {total} cents; {amount} needed.",
+            code="insufficient_balance",
+            details={"balance_cents": total, "needed_cents": amount},
+        )
+    from_bonus = amount * wallet.bonus_cents // total
+    entry = _append(
+        ctx,
+        wallet,
+        "spend",
+        -(amount - from_bonus),
+        -from_bonus,
+        reason=reason,
+        ref_type="order",
+        ref_id=ref[:64],
+        dedupe_key=key,
+    )
+    await ctx.session.flush()
+    events.emit(ctx, "wallet.spent", {"member_id": member_id, "entry_id": entry.id, "amount_cents": amount})
+    return WalletMove(entry, wallet)
+
+
+async def refund(
+    ctx: Ctx, spend_entry_id: int, amount: int, *, refund_ref: str, reason: str = ""
+) -> WalletMove:
+    """Give back part or all of a spend, in the spend's own principal/bonus split."""
+    _check(amount)
+    original = await ctx.session.scalar(
+        select(WalletEntry).where(
+            WalletEntry.workspace_id == ctx.workspace_id,
+            WalletEntry.id == spend_entry_id,
+            WalletEntry.kind == "spend",
+        )
+    )
+    if original is None:
+        raise NotFound(f"No wallet spend {spend_entry_id}.", code="unknown_wallet_entry")
+    wallet = await _wallet(ctx, original.member_id, active=False)
+    key = f"refund:{refund_ref}"
+    if (found := await _replay(ctx, key)) is not None:
+        return WalletMove(found, wallet, replayed=True)
+    spent = -(original.principal_delta + original.bonus_delta)
+    row = (
+        await ctx.session.execute(
+            select(
+                func.coalesce(func.sum(WalletEntry.principal_delta), 0),
+                func.coalesce(func.sum(WalletEntry.bonus_delta), 0),
+            ).where(WalletEntry.refund_of == original.id)
+        )
+    ).one()
+    refunded_p, refunded_b = int(row[0]), int(row[1])
+    if amount > spent - (refunded_p + refunded_b):
+        raise Conflict(
+            "That is more than is left to refund of this spend.",
+            code="refund_exceeds_spend",
+            details={"refundable_cents": spent - refunded_p - refunded_b},
+        )
+    # Cumulative split, so rounding never gives back more bonus than the spend took.
+    bonus_total = -original.bonus_delta
+    bonus_after = (refunded_p + refunded_b + amount) * bonus_total // spent
+    bonus = bonus_after - refunded_b
+    entry = _append(
+        ctx,
+        wallet,
+        "refund",
+        amount - bonus,
+        bonus,
+        reason=reason,
+        ref_type="refund",
+        ref_id=refund_ref[:64],
+        refund_of=original.id,
+        dedupe_key=key,
+    )
+    await ctx.session.flush()
+    events.emit(
+        ctx, "wallet.refunded", {"member_id": wallet.member_id, "entry_id": entry.id, "amount_cents": amount}
+    )
+    return WalletMove(entry, wallet)
+
+
+async def balance(ctx: Ctx, member_id: int) -> Wallet:
+    await members.get_member(ctx, member_id)
+    wallet = await ctx.session.scalar(select(Wallet).where(Wallet.member_id == member_id))
+    return wallet or Wallet(
+        member_id=member_id, workspace_id=ctx.workspace_id, principal_cents=0, bonus_cents=0
+    )
+
+
+async def entries(ctx: Ctx, member_id: int, limit: int = 200) -> list[WalletEntry]:
+    await members.get_member(ctx, member_id)
+    rows = await ctx.session.scalars(
+        select(WalletEntry)
+        .where(WalletEntry.workspace_id == ctx.workspace_id, WalletEntry.member_id == member_id)
+        .order_by(WalletEntry.id.desc())
+        .limit(limit)
+    )
+    return list(rows.all())
+
+
+async def create_rule(ctx: Ctx, name: str, min_amount_cents: int, bonus_cents: int) -> TopUpRule:
+    _check(min_amount_cents)
+    if bonus_cents < 0:
+        raise BadRequest("A bonus is 0 or more.", code="invalid_amount")
+    rule = TopUpRule(
+        workspace_id=ctx.workspace_id, name=name, min_amount_cents=min_amount_cents, bonus_cents=bonus_cents
+    )
+    ctx.session.add(rule)
+    await ctx.session.flush()
+    audit.record(
+        ctx,
+        "top_up_rule.created",
+        "top_up_rule",
+        rule.id,
+        {"min_amount_cents": min_amount_cents, "bonus_cents": bonus_cents},
+    )
+    return rule
+
+
+async def check(ctx: Ctx) -> list[str]:
+    """Wallets whose figures differ from their ledger sums (for ``yutang doctor``)."""
+    sums = (
+        select(
+            WalletEntry.member_id.label("member_id"),
+            func.sum(WalletEntry.principal_delta).label("p"),
+            func.sum(WalletEntry.bonus_delta).label("b"),
+        )
+        .where(WalletEntry.workspace_id == ctx.workspace_id)
+        .group_by(WalletEntry.member_id)
+        .subquery()
+    )
+    rows = await ctx.session.execute(
+        select(Wallet.member_id, Wallet.principal_cents, Wallet.bonus_cents, sums.c.p, sums.c.b)
+        .outerjoin(sums, sums.c.member_id == Wallet.member_id)
+        .where(Wallet.workspace_id == ctx.workspace_id)
+        .where(
+            (Wallet.principal_cents != func.coalesce(sums.c.p, 0))
+            | (Wallet.bonus_cents != func.coalesce(sums.c.b, 0))
+            | (Wallet.principal_cents < 0)
+            | (Wallet.bonus_cents < 0)
+        )
+    )
+    return [f"member {m}: wallet {p}/{b}, ledger {lp or 0}/{lb or 0}" for m, p, b, lp, lb in rows.all()]

@@ -1,0 +1,309 @@
+"""HTTP API of what members get: coupons, rewards, lotteries, points auctions, paid plans.
+
+Every POST that moves value (issue, redeem, draw, bid, purchase) takes an
+``Idempotency-Key``: a retried request replays the first answer.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Depends, Response
+from sqlalchemy import select
+
+from yutang.kit.context import Ctx
+from yutang.kit.http import api_router, idempotent, require
+from yutang.kit.idempotency import Idempotency
+from yutang.loyalty import auctions, coupons, lottery, membership, rewards
+from yutang.loyalty.schemas import (
+    AuctionIn,
+    AuctionOut,
+    BidIn,
+    BidOut,
+    ClaimIn,
+    CouponOut,
+    CouponTemplateIn,
+    CouponTemplateOut,
+    DrawIn,
+    DrawOut,
+    GenerateIn,
+    IssueIn,
+    LotteryIn,
+    LotteryOut,
+    PlanIn,
+    PlanOut,
+    PrizeOut,
+    PurchaseIn,
+    ReasonIn,
+    RedeemCouponIn,
+    RedeemRewardIn,
+    RedemptionOut,
+    RestockIn,
+    RewardIn,
+    RewardOut,
+    RewardPatch,
+    SubscriptionOut,
+)
+from yutang.models.membership import MembershipPlan
+from yutang.models.rewards import Auction, CouponTemplate, Lottery, Reward
+
+router = api_router(prefix="/api/v1")
+
+
+# --- coupons --------------------------------------------------------------------------------
+
+
+@router.post("/coupon-templates", tags=["coupons"], status_code=201, response_model=CouponTemplateOut)
+async def create_template(
+    body: CouponTemplateIn, ctx: Ctx = Depends(require("loyalty:manage"))
+) -> CouponTemplateOut:
+    return CouponTemplateOut.model_validate(await coupons.create_template(ctx, body.model_dump()))
+
+
+@router.get("/coupon-templates", tags=["coupons"], response_model=list[CouponTemplateOut])
+async def list_templates(ctx: Ctx = Depends(require("members:read"))) -> list[CouponTemplateOut]:
+    rows = await ctx.session.scalars(
+        select(CouponTemplate)
+        .where(CouponTemplate.workspace_id == ctx.workspace_id)
+        .order_by(CouponTemplate.id)
+    )
+    return [CouponTemplateOut.model_validate(t) for t in rows.all()]
+
+
+@router.post(
+    "/coupon-templates/{template_id}/generate",
+    tags=["coupons"],
+    status_code=201,
+    response_model=list[CouponOut],
+)
+async def generate(
+    template_id: int, body: GenerateIn, idem: Idempotency = Depends(idempotent("loyalty:manage"))
+) -> Response:
+    """Unassigned codes (for package cards, posters …); members claim them later."""
+    if (replay := await idem.replay()) is not None:
+        return replay
+    made = await coupons.generate(idem.ctx, template_id, body.count)
+    return await idem.respond(201, [CouponOut.model_validate(c) for c in made])
+
+
+@router.post("/coupons", tags=["coupons"], status_code=201, response_model=CouponOut)
+async def issue(body: IssueIn, idem: Idempotency = Depends(idempotent("points:write"))) -> Response:
+    """Issue a coupon to a member (within the template's stock and per-member limit)."""
+    if (replay := await idem.replay()) is not None:
+        return replay
+    coupon = await coupons.issue(idem.ctx, body.template_id, body.member_id)
+    return await idem.respond(201, CouponOut.model_validate(coupon))
+
+
+@router.get("/coupons/{code}", tags=["coupons"], response_model=CouponOut)
+async def get_coupon(code: str, ctx: Ctx = Depends(require("members:read"))) -> CouponOut:
+    return CouponOut.model_validate(await coupons.by_code(ctx, code))
+
+
+@router.post("/coupons/{code}/claim", tags=["coupons"], response_model=CouponOut)
+async def claim(code: str, body: ClaimIn, ctx: Ctx = Depends(require("points:write"))) -> CouponOut:
+    return CouponOut.model_validate(await coupons.claim(ctx, code, body.member_id))
+
+
+@router.post("/coupons/{code}/redeem", tags=["coupons"], response_model=CouponOut)
+async def redeem_coupon(
+    code: str, body: RedeemCouponIn, ctx: Ctx = Depends(require("points:write"))
+) -> CouponOut:
+    """Use the coupon once; `coupon_redeemed`, `coupon_expired`, `coupon_voided` … otherwise."""
+    return CouponOut.model_validate(
+        await coupons.redeem(ctx, code, member_id=body.member_id, order_ref=body.order_ref)
+    )
+
+
+@router.post("/coupons/{code}/void", tags=["coupons"], response_model=CouponOut)
+async def void(code: str, body: ReasonIn, ctx: Ctx = Depends(require("loyalty:manage"))) -> CouponOut:
+    return CouponOut.model_validate(await coupons.void(ctx, code, body.reason))
+
+
+@router.get("/members/{member_id}/coupons", tags=["coupons"], response_model=list[CouponOut])
+async def member_coupons(member_id: int, ctx: Ctx = Depends(require("members:read"))) -> list[CouponOut]:
+    return [CouponOut.model_validate(c) for c in await coupons.of_member(ctx, member_id)]
+
+
+# --- rewards --------------------------------------------------------------------------------
+
+
+@router.post("/rewards", tags=["rewards"], status_code=201, response_model=RewardOut)
+async def create_reward(body: RewardIn, ctx: Ctx = Depends(require("loyalty:manage"))) -> RewardOut:
+    return RewardOut.model_validate(await rewards.create_reward(ctx, body.model_dump()))
+
+
+@router.get("/rewards", tags=["rewards"], response_model=list[RewardOut])
+async def list_rewards(ctx: Ctx = Depends(require("members:read"))) -> list[RewardOut]:
+    rows = await ctx.session.scalars(
+        select(Reward).where(Reward.workspace_id == ctx.workspace_id).order_by(Reward.id)
+    )
+    return [RewardOut.model_validate(r) for r in rows.all()]
+
+
+@router.patch("/rewards/{reward_id}", tags=["rewards"], response_model=RewardOut)
+async def update_reward(
+    reward_id: int, body: RewardPatch, ctx: Ctx = Depends(require("loyalty:manage"))
+) -> RewardOut:
+    values = {
+        k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None or k == "valid_until"
+    }
+    return RewardOut.model_validate(await rewards.update_reward(ctx, reward_id, values))
+
+
+@router.post("/rewards/{reward_id}/restock", tags=["rewards"], response_model=RewardOut)
+async def restock(
+    reward_id: int, body: RestockIn, ctx: Ctx = Depends(require("loyalty:manage"))
+) -> RewardOut:
+    return RewardOut.model_validate(await rewards.restock(ctx, reward_id, body.delta))
+
+
+@router.post("/rewards/{reward_id}/redeem", tags=["rewards"], status_code=201, response_model=RedemptionOut)
+async def redeem_reward(
+    reward_id: int, body: RedeemRewardIn, idem: Idempotency = Depends(idempotent("points:write"))
+) -> Response:
+    """Buy the reward with points: stock and points move together or not at all."""
+    if (replay := await idem.replay()) is not None:
+        return replay
+    done = await rewards.redeem(idem.ctx, reward_id, body.member_id, body.quantity)
+    return await idem.respond(201, RedemptionOut.model_validate(done))
+
+
+@router.post("/redemptions/{redemption_id}/cancel", tags=["rewards"], response_model=RedemptionOut)
+async def cancel_redemption(
+    redemption_id: int, body: ReasonIn, ctx: Ctx = Depends(require("loyalty:manage"))
+) -> RedemptionOut:
+    return RedemptionOut.model_validate(await rewards.cancel(ctx, redemption_id, body.reason))
+
+
+# --- lotteries ------------------------------------------------------------------------------
+
+
+async def _lottery_out(ctx: Ctx, lot: Lottery) -> LotteryOut:
+    return LotteryOut(
+        id=lot.id,
+        name=lot.name,
+        points_per_draw=lot.points_per_draw,
+        daily_limit=lot.daily_limit,
+        starts_at=lot.starts_at,
+        ends_at=lot.ends_at,
+        active=lot.active,
+        prizes=[PrizeOut.model_validate(p) for p in await lottery.prizes_of(ctx, lot.id)],
+    )
+
+
+@router.post("/lotteries", tags=["lotteries"], status_code=201, response_model=LotteryOut)
+async def create_lottery(body: LotteryIn, ctx: Ctx = Depends(require("loyalty:manage"))) -> LotteryOut:
+    data: dict[str, Any] = body.model_dump(exclude={"prizes"})
+    made = await lottery.create_lottery(ctx, data, [p.model_dump() for p in body.prizes])
+    return await _lottery_out(ctx, made)
+
+
+@router.get("/lotteries/{lottery_id}", tags=["lotteries"], response_model=LotteryOut)
+async def get_lottery(lottery_id: int, ctx: Ctx = Depends(require("members:read"))) -> LotteryOut:
+    return await _lottery_out(ctx, await lottery.get_lottery(ctx, lottery_id))
+
+
+@router.post("/lotteries/{lottery_id}/draws", tags=["lotteries"], status_code=201, response_model=DrawOut)
+async def draw(
+    lottery_id: int, body: DrawIn, idem: Idempotency = Depends(idempotent("points:write"))
+) -> Response:
+    """One draw for the member: the roll and the prize table it was read against are kept."""
+    if (replay := await idem.replay()) is not None:
+        return replay
+    done = await lottery.draw(idem.ctx, lottery_id, body.member_id)
+    return await idem.respond(201, DrawOut.model_validate(done))
+
+
+# --- auctions -------------------------------------------------------------------------------
+
+
+@router.post("/auctions", tags=["auctions"], status_code=201, response_model=AuctionOut)
+async def create_auction(body: AuctionIn, ctx: Ctx = Depends(require("loyalty:manage"))) -> AuctionOut:
+    return AuctionOut.model_validate(await auctions.create_auction(ctx, body.model_dump()))
+
+
+@router.get("/auctions", tags=["auctions"], response_model=list[AuctionOut])
+async def list_auctions(ctx: Ctx = Depends(require("members:read"))) -> list[AuctionOut]:
+    rows = await ctx.session.scalars(
+        select(Auction).where(Auction.workspace_id == ctx.workspace_id).order_by(Auction.id.desc())
+    )
+    return [AuctionOut.model_validate(a) for a in rows.all()]
+
+
+@router.get("/auctions/{auction_id}/bids", tags=["auctions"], response_model=list[BidOut])
+async def list_bids(auction_id: int, ctx: Ctx = Depends(require("members:read"))) -> list[BidOut]:
+    return [BidOut.model_validate(b) for b in await auctions.bids_of(ctx, auction_id)]
+
+
+@router.post("/auctions/{auction_id}/bids", tags=["auctions"], status_code=201, response_model=BidOut)
+async def place_bid(
+    auction_id: int, body: BidIn, idem: Idempotency = Depends(idempotent("points:write"))
+) -> Response:
+    """Hold the bid's points; the previous leader's hold is released."""
+    if (replay := await idem.replay()) is not None:
+        return replay
+    placed = await auctions.bid(idem.ctx, auction_id, body.member_id, body.amount)
+    return await idem.respond(201, BidOut.model_validate(placed))
+
+
+@router.post("/auctions/{auction_id}/close", tags=["auctions"], response_model=AuctionOut)
+async def close_auction(auction_id: int, ctx: Ctx = Depends(require("loyalty:manage"))) -> AuctionOut:
+    """Close an auction whose end has passed (the hourly job does it too)."""
+    return AuctionOut.model_validate(await auctions.close(ctx, auction_id))
+
+
+@router.post("/auctions/{auction_id}/cancel", tags=["auctions"], response_model=AuctionOut)
+async def cancel_auction(
+    auction_id: int, body: ReasonIn, ctx: Ctx = Depends(require("loyalty:manage"))
+) -> AuctionOut:
+    return AuctionOut.model_validate(await auctions.cancel(ctx, auction_id, body.reason))
+
+
+# --- paid membership ------------------------------------------------------------------------
+
+
+@router.post("/membership-plans", tags=["membership"], status_code=201, response_model=PlanOut)
+async def create_plan(body: PlanIn, ctx: Ctx = Depends(require("loyalty:manage"))) -> PlanOut:
+    return PlanOut.model_validate(await membership.create_plan(ctx, body.model_dump()))
+
+
+@router.get("/membership-plans", tags=["membership"], response_model=list[PlanOut])
+async def list_plans(ctx: Ctx = Depends(require("members:read"))) -> list[PlanOut]:
+    rows = await ctx.session.scalars(
+        select(MembershipPlan)
+        .where(MembershipPlan.workspace_id == ctx.workspace_id)
+        .order_by(MembershipPlan.id)
+    )
+    return [PlanOut.model_validate(p) for p in rows.all()]
+
+
+@router.post(
+    "/members/{member_id}/subscriptions", tags=["membership"], status_code=201, response_model=SubscriptionOut
+)
+async def purchase(
+    member_id: int, body: PurchaseIn, idem: Idempotency = Depends(idempotent("orders:write"))
+) -> Response:
+    """Record a paid plan purchase: a new term with its welcome gift, or a renewal."""
+    if (replay := await idem.replay()) is not None:
+        return replay
+    sub, new_term = await membership.purchase(
+        idem.ctx, member_id, body.plan_id, payment_ref=body.payment_ref, amount_cents=body.amount_cents
+    )
+    return await idem.respond(201 if new_term else 200, SubscriptionOut.model_validate(sub))
+
+
+@router.get("/members/{member_id}/subscriptions", tags=["membership"], response_model=list[SubscriptionOut])
+async def member_subscriptions(
+    member_id: int, ctx: Ctx = Depends(require("members:read"))
+) -> list[SubscriptionOut]:
+    from yutang.members import service as members
+
+    await members.get_member(ctx, member_id)
+    return [SubscriptionOut.model_validate(s) for s in await membership.active_subscriptions(ctx, member_id)]
+
+
+@router.get("/members/{member_id}/benefits", tags=["membership"])
+async def member_benefits(member_id: int, ctx: Ctx = Depends(require("members:read"))) -> dict[str, Any]:
+    """The benefits the member enjoys now: their tier's, and their active plans'."""
+    return await membership.benefits(ctx, member_id)

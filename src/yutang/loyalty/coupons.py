@@ -1,0 +1,282 @@
+"""Coupons: templates, unique codes, issue / claim / redeem / void, one use per code.
+
+Every state change is one guarded ``UPDATE … WHERE status = …`` (and the template's
+count one ``UPDATE … WHERE issued_count < total_limit``), so two racing redemptions of
+a code, or two racing issues of the last coupon, cannot both succeed.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, or_, select, update
+
+from yutang.kit import audit, events
+from yutang.kit.context import Ctx
+from yutang.kit.errors import BadRequest, Conflict, NotFound
+from yutang.members import service as members
+from yutang.models.base import utcnow
+from yutang.models.rewards import Coupon, CouponTemplate
+
+#: No 0/O, 1/I/L: codes are read aloud and typed from paper.
+ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 10
+MAX_GENERATE = 10_000
+
+
+def new_code() -> str:
+    raw = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+    return f"{raw[:5]}-{raw[5:]}"
+
+
+def normalize_code(code: str) -> str:
+    return code.strip().upper().replace(" ", "")
+
+
+async def create_template(ctx: Ctx, data: dict[str, Any]) -> CouponTemplate:
+    kind = data["kind"]
+    value = int(data.get("value") or 0)
+    if kind == "amount_off" and value <= 0:
+        raise BadRequest("An amount-off coupon needs a positive value in cents.", code="invalid_amount")
+    if kind == "percent_off" and not 0 < value < 100:
+        raise BadRequest("A percent-off coupon takes 1-99 (%).", code="invalid_amount")
+    if kind == "gift" and not data.get("gift_name"):
+        raise BadRequest("A gift coupon names its gift.", code="invalid_coupon_template")
+    if data.get("valid_days") is None and data.get("valid_until") is None:
+        raise BadRequest("Give valid_days or valid_until.", code="invalid_coupon_template")
+    if data.get("valid_from") and data.get("valid_until") and data["valid_until"] <= data["valid_from"]:
+        raise BadRequest("valid_until must be after valid_from.", code="invalid_coupon_template")
+    tpl = CouponTemplate(workspace_id=ctx.workspace_id, **data)
+    ctx.session.add(tpl)
+    await ctx.session.flush()
+    audit.record(ctx, "coupon_template.created", "coupon_template", tpl.id, {"name": tpl.name, "kind": kind})
+    return tpl
+
+
+async def get_template(ctx: Ctx, template_id: int, *, lock: bool = False) -> CouponTemplate:
+    stmt = select(CouponTemplate).where(
+        CouponTemplate.workspace_id == ctx.workspace_id, CouponTemplate.id == template_id
+    )
+    tpl = await ctx.session.scalar(stmt.with_for_update() if lock else stmt)
+    if tpl is None:
+        raise NotFound(f"No coupon template {template_id}.", code="unknown_coupon_template")
+    return tpl
+
+
+async def _take_from_stock(ctx: Ctx, tpl: CouponTemplate, count: int) -> None:
+    result = await ctx.session.execute(
+        update(CouponTemplate)
+        .where(
+            CouponTemplate.id == tpl.id,
+            or_(
+                CouponTemplate.total_limit.is_(None),
+                CouponTemplate.issued_count + count <= CouponTemplate.total_limit,
+            ),
+        )
+        .values(issued_count=CouponTemplate.issued_count + count)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict(f"Coupon template {tpl.id} has no codes left.", code="out_of_stock")
+    await ctx.session.refresh(tpl)
+
+
+def _window(tpl: CouponTemplate, now: datetime) -> tuple[datetime | None, datetime | None]:
+    if tpl.valid_days is not None:
+        start = max(now, tpl.valid_from) if tpl.valid_from else now
+        end = start + timedelta(days=tpl.valid_days)
+        return start, min(end, tpl.valid_until) if tpl.valid_until else end
+    return tpl.valid_from, tpl.valid_until
+
+
+async def generate(ctx: Ctx, template_id: int, count: int) -> list[Coupon]:
+    """Unassigned codes, to print or hand out; a member claims one later."""
+    if not 1 <= count <= MAX_GENERATE:
+        raise BadRequest(f"Generate 1-{MAX_GENERATE} codes at a time.", code="invalid_amount")
+    tpl = await get_template(ctx, template_id)
+    await _take_from_stock(ctx, tpl, count)
+    start, end = (tpl.valid_from, tpl.valid_until) if tpl.valid_days is None else (None, None)
+    coupons = [
+        Coupon(
+            workspace_id=ctx.workspace_id,
+            template_id=tpl.id,
+            code=new_code(),
+            status="available",
+            valid_from=start,
+            valid_until=end,
+            source="generated",
+        )
+        for _ in range(count)
+    ]
+    ctx.session.add_all(coupons)
+    await ctx.session.flush()
+    audit.record(ctx, "coupons.generated", "coupon_template", tpl.id, {"count": count})
+    return coupons
+
+
+async def _member_count(ctx: Ctx, template_id: int, member_id: int) -> int:
+    return int(
+        await ctx.session.scalar(
+            select(func.count())
+            .select_from(Coupon)
+            .where(Coupon.template_id == template_id, Coupon.member_id == member_id)
+        )
+        or 0
+    )
+
+
+async def issue(
+    ctx: Ctx, template_id: int, member_id: int, *, source: str = "api", now: datetime | None = None
+) -> Coupon:
+    """A new code for the member, within the template's stock and per-member limit."""
+    now = now or utcnow()
+    member = await members.active_member(ctx, member_id, lock=True)
+    tpl = await get_template(ctx, template_id)
+    if not tpl.active:
+        raise Conflict(f"Coupon template {tpl.id} is not active.", code="coupon_template_inactive")
+    if tpl.valid_until is not None and tpl.valid_until <= now:
+        raise Conflict(f"Coupon template {tpl.id} has ended.", code="coupon_expired")
+    if (
+        tpl.per_member_limit is not None
+        and await _member_count(ctx, tpl.id, member.id) >= tpl.per_member_limit
+    ):
+        raise Conflict(
+            "The member already holds as many of these coupons as allowed.",
+            code="limit_reached",
+            details={"per_member_limit": tpl.per_member_limit},
+        )
+    await _take_from_stock(ctx, tpl, 1)
+    start, end = _window(tpl, now)
+    coupon = Coupon(
+        workspace_id=ctx.workspace_id,
+        template_id=tpl.id,
+        code=new_code(),
+        member_id=member.id,
+        status="issued",
+        valid_from=start,
+        valid_until=end,
+        issued_at=now,
+        source=source[:40],
+    )
+    ctx.session.add(coupon)
+    await ctx.session.flush()
+    events.emit(
+        ctx,
+        "coupon.issued",
+        {"coupon_id": coupon.id, "member_id": member.id, "template_id": tpl.id, "source": source},
+    )
+    return coupon
+
+
+async def by_code(ctx: Ctx, code: str) -> Coupon:
+    coupon = await ctx.session.scalar(
+        select(Coupon).where(Coupon.workspace_id == ctx.workspace_id, Coupon.code == normalize_code(code))
+    )
+    if coupon is None:
+        raise NotFound("No such coupon code.", code="unknown_coupon")
+    return coupon
+
+
+async def claim(ctx: Ctx, code: str, member_id: int, *, now: datetime | None = None) -> Coupon:
+    """A member takes a generated code (e.g. printed on a package card)."""
+    now = now or utcnow()
+    member = await members.active_member(ctx, member_id, lock=True)
+    coupon = await by_code(ctx, code)
+    tpl = await get_template(ctx, coupon.template_id)
+    if (
+        tpl.per_member_limit is not None
+        and await _member_count(ctx, tpl.id, member.id) >= tpl.per_member_limit
+    ):
+        raise Conflict("The member already holds as many of these coupons as allowed.", code="limit_reached")
+    start, end = _window(tpl, now) if tpl.valid_days is not None else (coupon.valid_from, coupon.valid_until)
+    result = await ctx.session.execute(
+        update(Coupon)
+        .where(Coupon.id == coupon.id, Coupon.status == "available")
+        .values(status="issued", member_id=member.id, issued_at=now, valid_from=start, valid_until=end)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict("This code was already claimed.", code="coupon_taken")
+    await ctx.session.refresh(coupon)
+    return coupon
+
+
+async def redeem(
+    ctx: Ctx,
+    code: str,
+    *,
+    member_id: int | None = None,
+    order_ref: str | None = None,
+    now: datetime | None = None,
+) -> Coupon:
+    """Use a coupon once. Refused when not yours, not yet valid, expired, used or voided."""
+    now = now or utcnow()
+    coupon = await by_code(ctx, code)
+    if member_id is not None and coupon.member_id != member_id:
+        raise Conflict("This coupon belongs to someone else.", code="coupon_not_yours")
+    _usable(coupon, now)
+    result = await ctx.session.execute(
+        update(Coupon)
+        .where(Coupon.id == coupon.id, Coupon.status == "issued")
+        .values(status="redeemed", redeemed_at=now, redeemed_ref=order_ref)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict("This coupon was used a moment ago.", code="coupon_redeemed")
+    await ctx.session.refresh(coupon)
+    events.emit(
+        ctx,
+        "coupon.redeemed",
+        {"coupon_id": coupon.id, "member_id": coupon.member_id, "order_ref": order_ref},
+    )
+    return coupon
+
+
+def _usable(coupon: Coupon, now: datetime) -> None:
+    if coupon.status == "redeemed":
+        raise Conflict("This coupon was already used.", code="coupon_redeemed")
+    if coupon.status == "voided":
+        raise Conflict("This coupon was voided.", code="coupon_voided")
+    if coupon.status == "available":
+        raise Conflict("This code has not been claimed by a member.", code="coupon_unclaimed")
+    if coupon.valid_from is not None and now < coupon.valid_from:
+        raise Conflict(
+            "This coupon is not valid yet.",
+            code="coupon_not_yet_valid",
+            details={"valid_from": coupon.valid_from.isoformat()},
+        )
+    if coupon.valid_until is not None and now >= coupon.valid_until:
+        raise Conflict(
+            "This coupon has expired.",
+            code="coupon_expired",
+            details={"valid_until": coupon.valid_until.isoformat()},
+        )
+
+
+async def void(ctx: Ctx, code: str, reason: str) -> Coupon:
+    if not reason.strip():
+        raise BadRequest("Voiding a coupon needs a reason.", code="reason_required")
+    coupon = await by_code(ctx, code)
+    result = await ctx.session.execute(
+        update(Coupon)
+        .where(Coupon.id == coupon.id, Coupon.status.in_(("available", "issued")))
+        .values(status="voided", voided_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict(f"A {coupon.status} coupon cannot be voided.", code="coupon_redeemed")
+    await ctx.session.refresh(coupon)
+    audit.record(ctx, "coupon.voided", "coupon", coupon.id, {"reason": reason})
+    return coupon
+
+
+async def of_member(ctx: Ctx, member_id: int) -> list[Coupon]:
+    await members.get_member(ctx, member_id)
+    rows = await ctx.session.scalars(
+        select(Coupon)
+        .where(Coupon.workspace_id == ctx.workspace_id, Coupon.member_id == member_id)
+        .order_by(Coupon.id.desc())
+    )
+    return list(rows.all())
