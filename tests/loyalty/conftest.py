@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -64,3 +64,14 @@ async def allocations(engine: AsyncEngine, entry_id: int) -> dict[int, int]:
             )
         )
         return {lot: amount for lot, amount in rows.all()}
+
+
+async def give(
+    engine: AsyncEngine, tenant: Tenant, member_id: int, amount: int, **kw: Any
+) -> points.Movement:
+    """Credit points in a transaction of their own."""
+
+    async def credit(ctx: Ctx) -> points.Movement:
+        return await points.earn(ctx, member_id, amount, **kw)
+
+    return await in_tx(engine, tenant, credit)
