@@ -138,9 +138,10 @@ def create_app(
             await conn.execute(text("SELECT 1"))
         return JSONResponse({"status": "ok", "version": __version__})
 
-    from yutang.web import console
+    from yutang.web import console, public
 
     console.install(api, settings)
+    api.include_router(public.router)
 
     return RedirectApp(
         api,

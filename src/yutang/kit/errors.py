@@ -114,6 +114,21 @@ ERROR_CODES: dict[str, str] = {
     "insufficient_balance": "The wallet holds less than the amount.",
     "refund_exceeds_spend": "The refund is more than is left of the spend.",
     "unknown_wallet_entry": "No such wallet spend in this workspace.",
+    # forms
+    "invalid_form": "The form definition is not valid (fields, keys, types, options or maps_to).",
+    "form_taken": "A form with that slug exists.",
+    "unknown_form": "No such form in this workspace.",
+    "form_closed": "The form no longer takes answers.",
+    "invalid_answers": "Some answers are not valid; details.errors lists each field and why.",
+    # why one answer was refused (in details.errors of invalid_answers)
+    "required": "A required answer is missing.",
+    "invalid_option": "The answer is not one of the field's options.",
+    "invalid_number": "The answer is not a number.",
+    "out_of_range": "The number is outside the field's min and max.",
+    "invalid_date": "The answer is not a date (YYYY-MM-DD).",
+    "too_long": "The answer is longer than the field allows.",
+    "invalid_address": "The answer is not an address.",
+    "unknown_field": "The form has no field of that key.",
 }
 
 

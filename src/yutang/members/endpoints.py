@@ -11,12 +11,23 @@ from yutang.auth.permissions import allowed
 from yutang.kit.context import Ctx
 from yutang.kit.http import api_router, idempotent, require
 from yutang.kit.idempotency import Idempotency
-from yutang.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, page_of, paginate
-from yutang.members import segments, service
+from yutang.kit.pagination import (
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    Page,
+    decode_cursor,
+    encode_cursor,
+    page_of,
+    paginate,
+)
+from yutang.links import service as links_service
+from yutang.members import forms, segments, service
 from yutang.members.repository import tag_groups
 from yutang.members.schemas import (
     Address,
     FilterIn,
+    FormIn,
+    FormOut,
     IdentityKind,
     JoinOut,
     MemberIn,
@@ -25,13 +36,15 @@ from yutang.members.schemas import (
     PreviewOut,
     SegmentIn,
     SegmentOut,
+    SubmissionIn,
+    SubmissionOut,
     TaggingIn,
     TagGroupIn,
     TagGroupOut,
     TagIn,
     TagOut,
 )
-from yutang.models.members import Member, Segment
+from yutang.models.members import Form, FormSubmission, Member, Segment
 
 router = api_router(prefix="/api/v1")
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
@@ -245,3 +258,82 @@ async def segment_members(
     rows = (await ctx.session.scalars(paginate(select(Member).where(where), Member.id, cursor, limit))).all()
     items, nxt = page_of(rows, limit, lambda m: m.id)
     return Page(data=await present(ctx, items), next_cursor=nxt)
+
+
+# --- forms ----------------------------------------------------------------------------------
+
+
+async def _form_out(ctx: Ctx, form: Form) -> FormOut:
+    domains = await links_service.domain_hosts(ctx)
+    default = next((d for d in domains.values() if d.is_default), None)
+    url = f"{'https' if default.https else 'http'}://{default.host}/forms/{form.slug}" if default else None
+    return FormOut(
+        id=form.id,
+        slug=form.slug,
+        title=form.title,
+        title_en=form.title_en,
+        description=form.description,
+        fields=form.fields,
+        active=form.active,
+        submissions=await forms.count(ctx, form.id),
+        public_url=url,
+    )
+
+
+def _submission_out(ctx: Ctx, sub: FormSubmission) -> SubmissionOut:
+    return SubmissionOut(
+        id=sub.id,
+        form_id=sub.form_id,
+        member_id=sub.member_id,
+        via=sub.via,
+        created_at=sub.created_at,
+        answers=forms.opened(sub) if _pii(ctx) else None,
+    )
+
+
+@router.post("/forms", tags=["forms"], status_code=201, response_model=FormOut)
+async def create_form(body: FormIn, ctx: Ctx = Depends(require("members:write"))) -> FormOut:
+    data = body.model_dump()
+    data["fields"] = [f.model_dump(exclude_none=True) for f in body.fields]
+    return await _form_out(ctx, await forms.create_form(ctx, data))
+
+
+@router.get("/forms", tags=["forms"], response_model=list[FormOut])
+async def list_forms(ctx: Ctx = Depends(require("members:read"))) -> list[FormOut]:
+    rows = (
+        await ctx.session.scalars(select(Form).where(Form.workspace_id == ctx.workspace_id).order_by(Form.id))
+    ).all()
+    return [await _form_out(ctx, f) for f in rows]
+
+
+@router.get("/forms/{form_id}", tags=["forms"], response_model=FormOut)
+async def get_form(form_id: int, ctx: Ctx = Depends(require("members:read"))) -> FormOut:
+    return await _form_out(ctx, await forms.get_form(ctx, form_id))
+
+
+@router.post("/forms/{form_id}/submissions", tags=["forms"], status_code=201, response_model=SubmissionOut)
+async def submit_form(
+    form_id: int, body: SubmissionIn, idem: Idempotency = Depends(idempotent("members:write"))
+) -> Response:
+    """Submit answers for a member: checked by type (`invalid_answers` lists each bad field),
+    mapped onto the profile, kept sealed, announced as `form.submitted`."""
+    if (replay := await idem.replay()) is not None:
+        return replay
+    form = await forms.get_form(idem.ctx, form_id)
+    sub = await forms.submit(idem.ctx, form, body.answers, visitor_id=body.visitor_id)
+    return await idem.respond(201, _submission_out(idem.ctx, sub))
+
+
+@router.get("/forms/{form_id}/submissions", tags=["forms"], response_model=Page[SubmissionOut])
+async def list_submissions(
+    form_id: int,
+    ctx: Ctx = Depends(require("members:read")),
+    cursor: str | None = None,
+    limit: Limit = DEFAULT_LIMIT,
+) -> Page[SubmissionOut]:
+    await forms.get_form(ctx, form_id)
+    rows = await forms.submissions(
+        ctx, form_id, cursor_id=decode_cursor(cursor) if cursor else None, limit=limit
+    )
+    nxt = encode_cursor(rows[limit - 1].id) if len(rows) > limit else None
+    return Page(data=[_submission_out(ctx, s) for s in rows[:limit]], next_cursor=nxt)

@@ -149,3 +149,55 @@ class SegmentOut(BaseModel):
     count: int
     frozen_at: datetime | None
     created_at: datetime
+
+
+class FormField(BaseModel):
+    key: str = Field(min_length=1, max_length=40)
+    label: str = Field(min_length=1, max_length=120)
+    label_en: str | None = Field(default=None, max_length=120)
+    type: Literal[
+        "text", "textarea", "phone", "email", "select", "multiselect", "number", "date", "address", "cn_id"
+    ]
+    required: bool = False
+    options: list[str] | None = None
+    min: float | None = None
+    max: float | None = None
+    max_length: int | None = Field(default=None, ge=1, le=5000)
+    #: name, phone, email, gender, birthday, address, id_number, attribute.<name>, tag.<group>
+    maps_to: str | None = None
+
+
+class FormIn(BaseModel):
+    slug: str = Field(min_length=1, max_length=64)
+    title: str = Field(min_length=1, max_length=120)
+    title_en: str | None = Field(default=None, max_length=120)
+    description: str | None = Field(default=None, max_length=2000)
+    fields: list[FormField] = Field(min_length=1, max_length=40)
+
+
+class FormOut(BaseModel):
+    id: int
+    slug: str
+    title: str
+    title_en: str
+    description: str
+    fields: list[dict[str, Any]]
+    active: bool
+    submissions: int
+    #: The public page, on the workspace's default link domain.
+    public_url: str | None
+
+
+class SubmissionIn(BaseModel):
+    answers: dict[str, Any]
+    visitor_id: str | None = Field(default=None, max_length=32)
+
+
+class SubmissionOut(BaseModel):
+    id: int
+    form_id: int
+    member_id: int
+    via: str
+    created_at: datetime
+    #: The answers, only for callers with ``members:pii``.
+    answers: dict[str, Any] | None

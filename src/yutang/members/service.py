@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from yutang.kit import audit, crypto, events
@@ -24,7 +24,7 @@ from yutang.members.schemas import Address, MemberIn, MemberPatch
 from yutang.models.base import utcnow
 from yutang.models.commerce import Order, OrderItem, Refund
 from yutang.models.loyalty import PointsEntry, PointsLot
-from yutang.models.members import Member, MemberIdentity, MemberTag, Tag, TagGroup
+from yutang.models.members import FormSubmission, Member, MemberIdentity, MemberTag, Tag, TagGroup
 from yutang.models.workspaces import WorkspaceMember
 
 IDENTITY_KINDS = ("phone", "email", "openid", "unionid", "customer_id")
@@ -489,6 +489,13 @@ async def export_member(ctx: Ctx, member_id: int) -> dict[str, Any]:
         await s.scalars(select(PointsLot).where(PointsLot.member_id == member.id).order_by(PointsLot.id))
     ).all()
     clicks = await repository.clicks_of(s, ctx.workspace_id, member.visitor_id) if member.visitor_id else []
+    from yutang.members import forms
+
+    submitted = (
+        await s.scalars(
+            select(FormSubmission).where(FormSubmission.member_id == member.id).order_by(FormSubmission.id)
+        )
+    ).all()
     audit.record(ctx, "member.exported", "member", member.id)
     return {
         "exported_at": utcnow().isoformat(),
@@ -568,6 +575,10 @@ async def export_member(ctx: Ctx, member_id: int) -> dict[str, Any]:
             }
             for lot in lots
         ],
+        "form_submissions": [
+            {"form_id": f.form_id, "at": f.created_at.isoformat(), "answers": forms.opened(f)}
+            for f in submitted
+        ],
         "clicks": [
             {
                 "at": c.occurred_at.isoformat(),
@@ -590,6 +601,8 @@ async def erase_member(ctx: Ctx, member_id: int) -> Member:
         return member
     await repository.delete_identities(ctx.session, member.id)
     await repository.remove_tags(ctx.session, member.id)
+    # Form answers are the member's words (and may hold an ID number): gone with them.
+    await ctx.session.execute(delete(FormSubmission).where(FormSubmission.member_id == member.id))
     member.name_sealed = None
     member.address_sealed = None
     member.id_number_sealed = None

@@ -12,7 +12,17 @@ from yutang.models.loyalty import (
     TierChange,
     TierProgram,
 )
-from yutang.models.members import Member, MemberIdentity, MemberTag, Segment, SegmentMember, Tag, TagGroup
+from yutang.models.members import (
+    Form,
+    FormSubmission,
+    Member,
+    MemberIdentity,
+    MemberTag,
+    Segment,
+    SegmentMember,
+    Tag,
+    TagGroup,
+)
 from yutang.models.membership import MembershipPlan, Subscription, SubscriptionPayment
 from yutang.models.platform import AuditEntry, EventReceipt, IdempotencyRecord, OutboxEvent
 from yutang.models.rewards import (
@@ -41,6 +51,8 @@ __all__ = [
     "CouponTemplate",
     "EarnRule",
     "EventReceipt",
+    "Form",
+    "FormSubmission",
     "IdempotencyRecord",
     "Link",
     "LinkDomain",

@@ -134,3 +134,32 @@ class SegmentMember(Base):
     member_id: Mapped[int] = mapped_column(
         BigId, ForeignKey("members.id", ondelete="CASCADE"), primary_key=True, index=True
     )
+
+
+class Form(IdMixin, CreatedMixin, Base):
+    """An info-collection form (e.g. KOC selection): typed fields, each may map onto the
+    member's profile. Filled on a public page or through the API."""
+
+    __tablename__ = "forms"
+    __table_args__ = (UniqueConstraint("workspace_id", "slug"),)
+
+    workspace_id: Mapped[int] = mapped_column(BigId, ForeignKey("workspaces.id", ondelete="CASCADE"))
+    slug: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(120))
+    title_en: Mapped[str] = mapped_column(String(120), default="")
+    description: Mapped[str] = mapped_column(String(2000), default="")
+    #: [{"key", "label", "label_en", "type", "required", "options", "min", "max", "maps_to"}, …]
+    fields: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class FormSubmission(IdMixin, CreatedMixin, Base):
+    __tablename__ = "form_submissions"
+    __table_args__ = (Index("ix_form_submissions_form", "form_id", "id"),)
+
+    workspace_id: Mapped[int] = mapped_column(BigId, ForeignKey("workspaces.id", ondelete="CASCADE"))
+    form_id: Mapped[int] = mapped_column(BigId, ForeignKey("forms.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(BigId, ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    #: The answers as JSON, sealed: forms ask for ID numbers and addresses.
+    data_sealed: Mapped[str] = mapped_column(Text)
+    via: Mapped[str] = mapped_column(String(8), default="api")  # api | page

@@ -45,7 +45,52 @@ STRINGS: dict[str, dict[str, str]] = {
     "no_links": {"zh-CN": "还没有短链。", "en": "No links yet."},
     "qr": {"zh-CN": "二维码", "en": "QR code"},
     "workspace": {"zh-CN": "品牌", "en": "Workspace"},
+    # member-facing pages (H5)
+    "join_title": {"zh-CN": "加入会员", "en": "Become a member"},
+    "join_intro": {
+        "zh-CN": "留下手机号，即可享受会员积分与专属福利。",
+        "en": "Leave your phone number to earn points and enjoy member benefits.",
+    },
+    "phone": {"zh-CN": "手机号", "en": "Phone number"},
+    "name": {"zh-CN": "称呼", "en": "Name"},
+    "consent_marketing": {
+        "zh-CN": "我同意接收会员活动与优惠信息",
+        "en": "I agree to receive news of member events and offers",
+    },
+    "join_button": {"zh-CN": "立即加入", "en": "Join now"},
+    "welcome": {"zh-CN": "欢迎加入！", "en": "Welcome aboard!"},
+    "welcome_back": {"zh-CN": "欢迎回来！", "en": "Welcome back!"},
+    "points_soon": {"zh-CN": "入会礼遇将在几秒内到账。", "en": "Your welcome gift arrives in a few seconds."},
+    "submit": {"zh-CN": "提交", "en": "Submit"},
+    "thanks": {"zh-CN": "提交成功，感谢参与！", "en": "Thank you — your answers were received."},
+    "required": {"zh-CN": "必填", "en": "required"},
+    "fix_errors": {"zh-CN": "请检查标红的内容。", "en": "Please check the fields marked in red."},
+    "form_closed": {"zh-CN": "该表单已停止收集。", "en": "This form is closed."},
+    "province": {"zh-CN": "省", "en": "Province"},
+    "city": {"zh-CN": "市", "en": "City"},
+    "district": {"zh-CN": "区", "en": "District"},
+    "detail": {"zh-CN": "详细地址", "en": "Street address"},
+    "choose": {"zh-CN": "请选择", "en": "Choose"},
 }
+
+#: Why an answer was refused, by error code, in the member's language.
+FIELD_ERRORS: dict[str, dict[str, str]] = {
+    "required": {"zh-CN": "此项必填", "en": "This field is required"},
+    "invalid_identity": {"zh-CN": "格式不正确", "en": "Not a valid value"},
+    "invalid_id_number": {"zh-CN": "身份证号码不正确", "en": "Not a valid ID number"},
+    "invalid_option": {"zh-CN": "请从选项中选择", "en": "Choose one of the options"},
+    "invalid_number": {"zh-CN": "请输入数字", "en": "Enter a number"},
+    "out_of_range": {"zh-CN": "数值超出范围", "en": "Out of range"},
+    "invalid_date": {"zh-CN": "日期格式应为 YYYY-MM-DD", "en": "Use YYYY-MM-DD"},
+    "too_long": {"zh-CN": "内容过长", "en": "Too long"},
+    "invalid_address": {"zh-CN": "地址不正确", "en": "Not a valid address"},
+    "unknown_field": {"zh-CN": "未知字段", "en": "Unknown field"},
+}
+
+
+def field_error(code: str, lang: str) -> str:
+    return FIELD_ERRORS.get(code, {}).get(lang, code)
+
 
 CHANNEL_TYPES = {
     "package_card": {"zh-CN": "包裹卡", "en": "Package card"},

@@ -1,8 +1,8 @@
 """members orders loyalty
 
-Revision ID: 0734d11d24d4
+Revision ID: c5640fd48d4f
 Revises: 18ccd4eee3fb
-Create Date: 2026-11-24 07:17:34.583350
+Create Date: 2026-11-24 07:25:51.464610
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from alembic import op
 
 import yutang.models.base
 
-revision: str = "0734d11d24d4"
+revision: str = "c5640fd48d4f"
 down_revision: str | None = "18ccd4eee3fb"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -85,6 +85,28 @@ def upgrade() -> None:
     with op.batch_alter_table("earn_rules", schema=None) as batch_op:
         batch_op.create_index("ix_earn_rules_ws_trigger", ["workspace_id", "trigger"], unique=False)
 
+    op.create_table(
+        "forms",
+        sa.Column("workspace_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("slug", sa.String(length=64), nullable=False),
+        sa.Column("title", sa.String(length=120), nullable=False),
+        sa.Column("title_en", sa.String(length=120), nullable=False),
+        sa.Column("description", sa.String(length=2000), nullable=False),
+        sa.Column("fields", sa.JSON(), nullable=False),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column(
+            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
+        ),
+        sa.Column("created_at", yutang.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["workspace_id"],
+            ["workspaces.id"],
+            name=op.f("fk_forms_workspace_id_workspaces"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_forms")),
+        sa.UniqueConstraint("workspace_id", "slug", name=op.f("uq_forms_workspace_id_slug")),
+    )
     op.create_table(
         "lotteries",
         sa.Column("workspace_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
@@ -459,6 +481,38 @@ def upgrade() -> None:
     with op.batch_alter_table("coupons", schema=None) as batch_op:
         batch_op.create_index("ix_coupons_member", ["member_id", "template_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_coupons_template_id"), ["template_id"], unique=False)
+
+    op.create_table(
+        "form_submissions",
+        sa.Column("workspace_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("form_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("member_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("data_sealed", sa.Text(), nullable=False),
+        sa.Column("via", sa.String(length=8), nullable=False),
+        sa.Column(
+            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
+        ),
+        sa.Column("created_at", yutang.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["form_id"], ["forms.id"], name=op.f("fk_form_submissions_form_id_forms"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["member_id"],
+            ["members.id"],
+            name=op.f("fk_form_submissions_member_id_members"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["workspace_id"],
+            ["workspaces.id"],
+            name=op.f("fk_form_submissions_workspace_id_workspaces"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_form_submissions")),
+    )
+    with op.batch_alter_table("form_submissions", schema=None) as batch_op:
+        batch_op.create_index("ix_form_submissions_form", ["form_id", "id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_form_submissions_member_id"), ["member_id"], unique=False)
 
     op.create_table(
         "member_identities",
@@ -1090,6 +1144,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_member_identities_member_id"))
 
     op.drop_table("member_identities")
+    with op.batch_alter_table("form_submissions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_form_submissions_member_id"))
+        batch_op.drop_index("ix_form_submissions_form")
+
+    op.drop_table("form_submissions")
     with op.batch_alter_table("coupons", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_coupons_template_id"))
         batch_op.drop_index("ix_coupons_member")
@@ -1135,6 +1194,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_lotteries_workspace_id"))
 
     op.drop_table("lotteries")
+    op.drop_table("forms")
     with op.batch_alter_table("earn_rules", schema=None) as batch_op:
         batch_op.drop_index("ix_earn_rules_ws_trigger")
 
