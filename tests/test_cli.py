@@ -15,7 +15,10 @@ from typer.testing import CliRunner, Result
 from yutang.cli import app
 from yutang.config import reset_settings
 from yutang.kit.db import create_engine, dispose_engines, unit_of_work
+from yutang.models.commerce import Order
 from yutang.models.links import Channel, Click, Link
+from yutang.models.loyalty import PointsEntry, Tier
+from yutang.models.members import Member
 from yutang.models.platform import AuditEntry
 from yutang.models.workspaces import ApiKey
 
@@ -94,8 +97,9 @@ async def test_domain_errors_exit_1_with_the_code(cli_env: str) -> None:
 
 
 async def test_demo_loads_a_brand_with_clicks_over_the_days(cli_env: str, engine: AsyncEngine) -> None:
-    result = await invoke("demo", "--days", "60", "--clicks", "3000")
+    result = await invoke("demo", "--days", "60", "--clicks", "3000", "--members", "40")
     assert result.exit_code == 0, result.output
+    assert "40 members" in result.output
     assert re.search(r"demo API key .*: yt_\S+", result.output)
     async with unit_of_work(readonly=True, engine=engine) as s:
         channels = await s.scalar(select(func.count()).select_from(Channel))
@@ -110,6 +114,20 @@ async def test_demo_loads_a_brand_with_clicks_over_the_days(cli_env: str, engine
     assert clicks == 3000
     assert first is not None and last is not None and (last - first).days >= 50
     assert counted == humans
+    async with unit_of_work(readonly=True, engine=engine) as s:
+        thresholds = (await s.scalars(select(Tier.threshold).order_by(Tier.rank))).all()
+        members = await s.scalar(select(func.count()).select_from(Member))
+        attributed = await s.scalar(
+            select(func.count()).select_from(Member).where(Member.first_link_id.is_not(None))
+        )
+        orders = await s.scalar(select(func.count()).select_from(Order))
+        earned = await s.scalar(
+            select(func.count()).select_from(PointsEntry).where(PointsEntry.kind == "earn")
+        )
+    assert thresholds == [500_000, 1_000_000, 5_000_000, 10_000_000]  # 5,000 … 100,000 yuan
+    assert members == 40 and attributed and orders and earned and earned >= members  # sign-up points at least
+    doctor = await invoke("doctor")
+    assert doctor.exit_code == 0, doctor.output
     again = await invoke("demo")
     assert again.exit_code == 0 and "yt_" in again.output  # re-running issues a new key only
     async with unit_of_work(readonly=True, engine=engine) as s:

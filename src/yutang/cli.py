@@ -262,15 +262,20 @@ def _when(value: datetime | None) -> str:
 def demo(
     days: Annotated[int, typer.Option(min=1, max=365)] = 60,
     clicks: Annotated[int, typer.Option(min=0, help="Clicks to spread over the days.")] = 40_000,
+    members: Annotated[int, typer.Option(min=0, help="Members who joined over the days.")] = 200,
     seed: Annotated[int, typer.Option()] = 7,
 ) -> None:
-    """Load a realistic demo brand: channels, links, live codes and clicks over DAYS days."""
+    """Load a realistic demo brand: channels, links, live codes and clicks over DAYS days;
+    members with orders, points, tiers, coupons, rewards and a paid membership."""
     from yutang import demo as demo_mod
 
-    result = run(lambda: demo_mod.load(days=days, clicks=clicks, seed=seed, actor=cli_actor()))
+    result = run(
+        lambda: demo_mod.load(days=days, clicks=clicks, members=members, seed=seed, actor=cli_actor())
+    )
     out.print(
         f"demo workspace [bold]{result.workspace_slug}[/bold]: {result.channels} channels, "
-        f"{result.links} links, {result.clicks} clicks over {days} days"
+        f"{result.links} links, {result.clicks} clicks over {days} days, "
+        f"{result.members} members, {result.orders} orders"
     )
     out.print(f"demo API key (admin): [bold]{result.api_key}[/bold]")
     out.print(f"console sign-in: {demo_mod.OWNER_EMAIL} / {demo_mod.OWNER_PASSWORD}")

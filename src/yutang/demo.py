@@ -1,4 +1,5 @@
-"""A realistic demo brand: channels, links, a live code and 60 days of clicks."""
+"""A realistic demo brand: channels, links, a live code and 60 days of clicks, and the
+members, orders and loyalty programme of :mod:`yutang.demo_members`."""
 
 from __future__ import annotations
 
@@ -96,9 +97,13 @@ class DemoResult:
     links: int
     clicks: int
     api_key: str
+    members: int = 0
+    orders: int = 0
 
 
-async def load(*, days: int = 60, clicks: int = 40_000, seed: int = 7, actor: Actor) -> DemoResult:
+async def load(
+    *, days: int = 60, clicks: int = 40_000, members: int = 200, seed: int = 7, actor: Actor
+) -> DemoResult:
     rng = random.Random(seed)
     async with unit_of_work() as s:
         ws = await ws_repo.by_slug(s, SLUG)
@@ -190,13 +195,19 @@ async def load(*, days: int = 60, clicks: int = 40_000, seed: int = 7, actor: Ac
         )
         links.append((live, 0.8))
 
-    written = await _clicks(ws.id, links, days, clicks, rng)
-    return DemoResult(SLUG, len(channels), len(links), written, key.secret)
+    written, visitors = await _clicks(ws.id, links, days, clicks, rng)
+    from yutang import demo_members
+
+    pond = await demo_members.load(
+        ws.id, actor, visitors, [c.id for c in channels], days=days, rng=rng, count=members
+    )
+    return DemoResult(SLUG, len(channels), len(links), written, key.secret, pond.members, pond.orders)
 
 
 async def _clicks(
     workspace_id: int, links: list[tuple[Link, float]], days: int, total: int, rng: random.Random
-) -> int:
+) -> tuple[int, list[str]]:
+    """Write the clicks; returns how many, and the visitor ids of human visitors."""
     tz = ZoneInfo("Asia/Shanghai")
     now = datetime.now(tz)
     secret = b"demo"
@@ -256,4 +267,4 @@ async def _clicks(
     async with unit_of_work() as s:
         for link_id, n in human.items():
             await s.execute(update(Link).where(Link.id == link_id).values(click_count=Link.click_count + n))
-    return len(rows)
+    return len(rows), sorted({str(r["visitor_id"]) for r in rows if not r["is_bot"]})

@@ -96,18 +96,28 @@ async def dispatch_pending(engine: AsyncEngine | None = None, batch: int = 100) 
             events = list((await session.scalars(stmt)).all())
             if not events:
                 return completed
+            # One query for the receipts of the whole batch, not one per event and handler.
+            rows = await session.execute(
+                select(EventReceipt.event_id, EventReceipt.handler).where(
+                    EventReceipt.event_id.in_([ev.id for ev in events])
+                )
+            )
+            done = {(event_id, handler) for event_id, handler in rows.all()}
             for ev in events:
-                if await _deliver(session, ev):
+                if await _deliver(session, ev, done):
                     ev.dispatched_at = utcnow()
                     completed += 1
                 else:
                     failed_ids.add(ev.id)
 
 
-async def _deliver(session: AsyncSession, ev: OutboxEvent) -> bool:
+async def _deliver(session: AsyncSession, ev: OutboxEvent, done: set[tuple[int, str]] | None = None) -> bool:
     ok = True
     for name, fn in handlers_for(ev.type):
-        if await session.get(EventReceipt, (ev.id, name)) is not None:
+        if done is not None:
+            if (ev.id, name) in done:
+                continue
+        elif await session.get(EventReceipt, (ev.id, name)) is not None:
             continue
         try:
             async with session.begin_nested():

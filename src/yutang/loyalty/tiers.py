@@ -292,11 +292,18 @@ async def multiplier(session: AsyncSession, member: Member) -> float:
 # --- outbox handlers: upgrade at once -----------------------------------------------------
 
 
+#: Which events can lift a member's metric, by metric.
+_LIFTS = {"spend": "order.paid", "points": "points.earned"}
+
+
 async def _upgrade_on(session: AsyncSession, ev: OutboxEvent) -> None:
     member_id = ev.payload.get("member_id")
     if member_id is None or ev.workspace_id is None:
         return
-    await reassess(Ctx(session, ev.workspace_id, SYSTEM), int(member_id))
+    ctx = Ctx(session, ev.workspace_id, SYSTEM)
+    if _LIFTS.get((await program(ctx)).metric) != ev.type:
+        return  # this event cannot change the programme's metric
+    await reassess(ctx, int(member_id))
 
 
 for _event in ("order.paid", "points.earned"):
