@@ -311,3 +311,20 @@ async def test_stock_never_negative_on_restock(client, tenant: Tenant):
         f"/api/v1/rewards/{reward['id']}/restock", json={"delta": 5}, headers=tenant.headers
     )
     assert r.json()["stock"] == 7
+
+
+async def test_value_moving_posts_replay_with_the_same_idempotency_key(client, tenant: Tenant):
+    tpl = await template(client, tenant)
+    mid = await member(client, tenant)
+    c = (
+        await client.post(
+            "/api/v1/coupons", json={"template_id": tpl["id"], "member_id": mid}, headers=tenant.headers
+        )
+    ).json()
+    h = {**tenant.headers, "Idempotency-Key": "use-once"}
+    first = await client.post(f"/api/v1/coupons/{c['code']}/redeem", json={"order_ref": "T9"}, headers=h)
+    again = await client.post(f"/api/v1/coupons/{c['code']}/redeem", json={"order_ref": "T9"}, headers=h)
+    assert (first.status_code, again.status_code) == (200, 200)
+    assert again.json() == first.json() and again.headers["Idempotent-Replayed"] == "true"
+    other = await client.post(f"/api/v1/coupons/{c['code']}/redeem", json={"order_ref": "T10"}, headers=h)
+    assert other.status_code == 409 and other.json()["error"]["code"] == "idempotency_key_reused"

@@ -233,3 +233,26 @@ async def test_rule_referring_to_another_workspaces_tier_is_refused(client, tena
         headers=other_tenant.headers,
     )
     assert r.status_code == 404 and r.json()["error"]["code"] == "unknown_tier"
+
+
+async def test_reaching_a_tier_issues_its_coupons(client, tenant: Tenant, engine: AsyncEngine, ladder):
+    tpl = (
+        await client.post(
+            "/api/v1/coupon-templates",
+            json={"name": "升级礼 ¥50", "kind": "amount_off", "value": 5000, "valid_days": 30},
+            headers=tenant.headers,
+        )
+    ).json()
+    await client.patch(
+        f"/api/v1/tiers/{ladder['金卡']}",
+        json={"benefits": {"coupon_template_ids": [tpl["id"]]}},
+        headers=tenant.headers,
+    )
+    mid = await member(client, tenant)
+    await buy(client, tenant, "A", 6_000)
+    await run_events(engine)
+    assert (await client.get(f"/api/v1/members/{mid}/coupons", headers=tenant.headers)).json() == []
+    await buy(client, tenant, "B", 5_000)
+    await run_events(engine)
+    held = (await client.get(f"/api/v1/members/{mid}/coupons", headers=tenant.headers)).json()
+    assert [(c["template_id"], c["source"]) for c in held] == [(tpl["id"], f"tier:{ladder['金卡']}")]

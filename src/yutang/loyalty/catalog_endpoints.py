@@ -101,23 +101,34 @@ async def get_coupon(code: str, ctx: Ctx = Depends(require("members:read"))) -> 
 
 
 @router.post("/coupons/{code}/claim", tags=["coupons"], response_model=CouponOut)
-async def claim(code: str, body: ClaimIn, ctx: Ctx = Depends(require("points:write"))) -> CouponOut:
-    return CouponOut.model_validate(await coupons.claim(ctx, code, body.member_id))
+async def claim(
+    code: str, body: ClaimIn, idem: Idempotency = Depends(idempotent("points:write"))
+) -> Response:
+    if (replay := await idem.replay()) is not None:
+        return replay
+    return await idem.respond(
+        200, CouponOut.model_validate(await coupons.claim(idem.ctx, code, body.member_id))
+    )
 
 
 @router.post("/coupons/{code}/redeem", tags=["coupons"], response_model=CouponOut)
 async def redeem_coupon(
-    code: str, body: RedeemCouponIn, ctx: Ctx = Depends(require("points:write"))
-) -> CouponOut:
+    code: str, body: RedeemCouponIn, idem: Idempotency = Depends(idempotent("points:write"))
+) -> Response:
     """Use the coupon once; `coupon_redeemed`, `coupon_expired`, `coupon_voided` … otherwise."""
-    return CouponOut.model_validate(
-        await coupons.redeem(ctx, code, member_id=body.member_id, order_ref=body.order_ref)
-    )
+    if (replay := await idem.replay()) is not None:
+        return replay
+    used = await coupons.redeem(idem.ctx, code, member_id=body.member_id, order_ref=body.order_ref)
+    return await idem.respond(200, CouponOut.model_validate(used))
 
 
 @router.post("/coupons/{code}/void", tags=["coupons"], response_model=CouponOut)
-async def void(code: str, body: ReasonIn, ctx: Ctx = Depends(require("loyalty:manage"))) -> CouponOut:
-    return CouponOut.model_validate(await coupons.void(ctx, code, body.reason))
+async def void(
+    code: str, body: ReasonIn, idem: Idempotency = Depends(idempotent("loyalty:manage"))
+) -> Response:
+    if (replay := await idem.replay()) is not None:
+        return replay
+    return await idem.respond(200, CouponOut.model_validate(await coupons.void(idem.ctx, code, body.reason)))
 
 
 @router.get("/members/{member_id}/coupons", tags=["coupons"], response_model=list[CouponOut])
@@ -153,9 +164,13 @@ async def update_reward(
 
 @router.post("/rewards/{reward_id}/restock", tags=["rewards"], response_model=RewardOut)
 async def restock(
-    reward_id: int, body: RestockIn, ctx: Ctx = Depends(require("loyalty:manage"))
-) -> RewardOut:
-    return RewardOut.model_validate(await rewards.restock(ctx, reward_id, body.delta))
+    reward_id: int, body: RestockIn, idem: Idempotency = Depends(idempotent("loyalty:manage"))
+) -> Response:
+    if (replay := await idem.replay()) is not None:
+        return replay
+    return await idem.respond(
+        200, RewardOut.model_validate(await rewards.restock(idem.ctx, reward_id, body.delta))
+    )
 
 
 @router.post("/rewards/{reward_id}/redeem", tags=["rewards"], status_code=201, response_model=RedemptionOut)
@@ -171,9 +186,13 @@ async def redeem_reward(
 
 @router.post("/redemptions/{redemption_id}/cancel", tags=["rewards"], response_model=RedemptionOut)
 async def cancel_redemption(
-    redemption_id: int, body: ReasonIn, ctx: Ctx = Depends(require("loyalty:manage"))
-) -> RedemptionOut:
-    return RedemptionOut.model_validate(await rewards.cancel(ctx, redemption_id, body.reason))
+    redemption_id: int, body: ReasonIn, idem: Idempotency = Depends(idempotent("loyalty:manage"))
+) -> Response:
+    """Points back into their lots, stock back, coupons voided."""
+    if (replay := await idem.replay()) is not None:
+        return replay
+    done = await rewards.cancel(idem.ctx, redemption_id, body.reason)
+    return await idem.respond(200, RedemptionOut.model_validate(done))
 
 
 # --- lotteries ------------------------------------------------------------------------------
@@ -248,16 +267,25 @@ async def place_bid(
 
 
 @router.post("/auctions/{auction_id}/close", tags=["auctions"], response_model=AuctionOut)
-async def close_auction(auction_id: int, ctx: Ctx = Depends(require("loyalty:manage"))) -> AuctionOut:
+async def close_auction(
+    auction_id: int, idem: Idempotency = Depends(idempotent("loyalty:manage"))
+) -> Response:
     """Close an auction whose end has passed (the hourly job does it too)."""
-    return AuctionOut.model_validate(await auctions.close(ctx, auction_id))
+    if (replay := await idem.replay()) is not None:
+        return replay
+    return await idem.respond(200, AuctionOut.model_validate(await auctions.close(idem.ctx, auction_id)))
 
 
 @router.post("/auctions/{auction_id}/cancel", tags=["auctions"], response_model=AuctionOut)
 async def cancel_auction(
-    auction_id: int, body: ReasonIn, ctx: Ctx = Depends(require("loyalty:manage"))
-) -> AuctionOut:
-    return AuctionOut.model_validate(await auctions.cancel(ctx, auction_id, body.reason))
+    auction_id: int, body: ReasonIn, idem: Idempotency = Depends(idempotent("loyalty:manage"))
+) -> Response:
+    """Call the auction off: the leading hold is given back."""
+    if (replay := await idem.replay()) is not None:
+        return replay
+    return await idem.respond(
+        200, AuctionOut.model_validate(await auctions.cancel(idem.ctx, auction_id, body.reason))
+    )
 
 
 # --- paid membership ------------------------------------------------------------------------

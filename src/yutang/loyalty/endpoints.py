@@ -108,12 +108,14 @@ async def adjust(
 
 @router.post("/members/{member_id}/activities", tags=["points"], status_code=202)
 async def activity(
-    member_id: int, body: ActivityIn, ctx: Ctx = Depends(require("members:write"))
-) -> dict[str, str]:
+    member_id: int, body: ActivityIn, idem: Idempotency = Depends(idempotent("members:write"))
+) -> Response:
     """Report a check-in, post, share or custom event; earn rules pay through the outbox.
     The same `external_id` reported twice earns once."""
-    await rules.record_activity(ctx, member_id, body.type, body.name, body.external_id)
-    return {"status": "accepted"}
+    if (replay := await idem.replay()) is not None:
+        return replay
+    await rules.record_activity(idem.ctx, member_id, body.type, body.name, body.external_id)
+    return await idem.respond(202, {"status": "accepted"})
 
 
 @router.get("/earn-rules", tags=["points"], response_model=list[RuleOut])
@@ -183,10 +185,13 @@ async def evaluate_tiers(ctx: Ctx = Depends(require("loyalty:manage"))) -> dict[
 
 @router.post("/members/{member_id}/tier", tags=["tiers"], response_model=TierChangeOut)
 async def set_member_tier(
-    member_id: int, body: SetTierIn, ctx: Ctx = Depends(require("loyalty:manage"))
-) -> TierChangeOut:
-    await tiers.set_tier(ctx, member_id, body.tier_id, body.reason)
-    return TierChangeOut.model_validate((await tiers.history(ctx, member_id))[-1])
+    member_id: int, body: SetTierIn, idem: Idempotency = Depends(idempotent("loyalty:manage"))
+) -> Response:
+    if (replay := await idem.replay()) is not None:
+        return replay
+    await tiers.set_tier(idem.ctx, member_id, body.tier_id, body.reason)
+    change = (await tiers.history(idem.ctx, member_id))[-1]
+    return await idem.respond(200, TierChangeOut.model_validate(change))
 
 
 @router.get("/members/{member_id}/tier-history", tags=["tiers"], response_model=list[TierChangeOut])

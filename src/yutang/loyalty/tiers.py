@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from yutang.kit import audit, events
 from yutang.kit.context import SYSTEM, Ctx
-from yutang.kit.errors import BadRequest, Conflict, NotFound
+from yutang.kit.errors import BadRequest, Conflict, NotFound, YutangError
 from yutang.members import service as members
 from yutang.models.base import utcnow
 from yutang.models.commerce import Order
@@ -190,6 +190,18 @@ def _change(ctx: Ctx, member: Member, to: Tier | None, reason: str, value: int, 
         member.tier_grace_until = None
 
 
+async def _welcome_coupons(ctx: Ctx, member: Member, tier: Tier, now: datetime) -> None:
+    """The coupons of a tier's benefits, issued when a member reaches it."""
+    from yutang.loyalty import coupons
+
+    for template_id in tier.benefits.get("coupon_template_ids") or []:
+        try:
+            async with ctx.session.begin_nested():
+                await coupons.issue(ctx, int(template_id), member.id, source=f"tier:{tier.id}", now=now)
+        except YutangError:
+            pass  # out of stock or the member's limit: the upgrade stands without it
+
+
 async def reassess(ctx: Ctx, member_id: int, *, now: datetime | None = None) -> Member:
     """Upgrade at once when the member qualifies for a higher tier; never downgrade here."""
     now = now or utcnow()
@@ -202,6 +214,7 @@ async def reassess(ctx: Ctx, member_id: int, *, now: datetime | None = None) -> 
     target = qualified(ladder, value)
     if target is not None and target.rank > _rank(ladder, member.tier_id):
         _change(ctx, member, target, "upgrade", value, now)
+        await _welcome_coupons(ctx, member, target, now)
     elif (
         member.tier_grace_until is not None
         and target is not None
@@ -237,6 +250,8 @@ async def evaluate(ctx: Ctx, *, now: datetime | None = None) -> dict[str, int]:
         target_rank = target.rank if target else -(10**9)
         if target_rank > current:
             _change(ctx, member, target, "upgrade", value, now)
+            if target is not None:
+                await _welcome_coupons(ctx, member, target, now)
             counts["upgraded"] += 1
         elif target_rank == current:
             if member.tier_grace_until is not None:
