@@ -262,7 +262,7 @@ def _when(value: datetime | None) -> str:
 def demo(
     days: Annotated[int, typer.Option(min=1, max=365)] = 60,
     clicks: Annotated[int, typer.Option(min=0, help="Clicks to spread over the days.")] = 40_000,
-    members: Annotated[int, typer.Option(min=0, help="Members who joined over the days.")] = 200,
+    members: Annotated[int, typer.Option(min=0, help="Members who joined over the days.")] = 150,
     seed: Annotated[int, typer.Option()] = 7,
 ) -> None:
     """Load a realistic demo brand: channels, links, live codes and clicks over DAYS days;

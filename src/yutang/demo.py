@@ -102,7 +102,7 @@ class DemoResult:
 
 
 async def load(
-    *, days: int = 60, clicks: int = 40_000, members: int = 200, seed: int = 7, actor: Actor
+    *, days: int = 60, clicks: int = 40_000, members: int = 150, seed: int = 7, actor: Actor
 ) -> DemoResult:
     rng = random.Random(seed)
     async with unit_of_work() as s:

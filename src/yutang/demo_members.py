@@ -98,7 +98,7 @@ async def load(
     *,
     days: int,
     rng: random.Random,
-    count: int = 200,
+    count: int = 150,
 ) -> LoyaltyResult:
     now = datetime.now(UTC)
     async with unit_of_work() as s:
