@@ -129,7 +129,9 @@ async def load(
                 ),
                 via="demo",
             )
-            await s.execute(update(Member).where(Member.id == member.id).values(joined_at=joined))
+            await s.execute(
+                update(Member).where(Member.id == member.id).values(joined_at=joined, last_active_at=joined)
+            )
             people.append((member.id, joined))
     await dispatch_pending()  # sign-up points
     orders = 0

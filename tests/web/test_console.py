@@ -107,3 +107,57 @@ async def test_logout_ends_the_session(
     assert (await client.get("/console")).status_code == 200
     await client.post("/console/logout")
     assert (await client.get("/console")).status_code == 303
+
+
+async def test_members_pages_show_figures_and_mask_pii_for_operators(
+    client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine
+) -> None:
+    await _user(engine, tenant)
+    await client.post(
+        "/api/v1/tiers", json={"name": "金卡", "rank": 1, "threshold": 100}, headers=tenant.headers
+    )
+    m = await client.post(
+        "/api/v1/members",
+        json={"phone": "13800138000", "name": "张三", "tags": ["hobby/tea"]},
+        headers=tenant.headers,
+    )
+    await client.post(
+        f"/api/v1/members/{m.json()['id']}/points/adjust",
+        json={"delta": 250, "reason": "x"},
+        headers=tenant.headers,
+    )
+    await _login(client)
+    page = await client.get("/console/members")
+    assert page.status_code == 200
+    assert "会员总数" in page.text and "138****8000" in page.text and "张*" in page.text
+    assert "13800138000" not in page.text  # an operator sees PII masked
+    assert "无等级" in page.text and "250" in page.text
+    found = await client.get("/console/members", params={"phone": "+86 138 0013 8000"})
+    assert "138****8000" in found.text
+    bad = await client.get("/console/members", params={"phone": "12"})
+    assert "手机号格式不正确" in bad.text
+    detail = await client.get(f"/console/members/{m.json()['id']}?lang=en")
+    assert detail.status_code == 200 and "Points ledger" in detail.text and "adjust" in detail.text
+
+
+async def test_sign_in_returns_to_the_page_asked_for_and_only_within_the_console(
+    client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine
+) -> None:
+    await _user(engine, tenant)
+    r = await client.get("/console/members?cursor=abc")
+    assert (
+        r.status_code == 303
+        and r.headers["location"] == "/console/login?next=%2Fconsole%2Fmembers%3Fcursor%3Dabc"
+    )
+    page = await client.get(r.headers["location"])
+    assert 'value="/console/members?cursor=abc"' in page.text
+    done = await client.post(
+        "/console/login", data={"email": "op@acme.example", "password": PASSWORD, "next": "/console/members"}
+    )
+    assert done.status_code == 303 and done.headers["location"] == "/console/members"
+    await client.post("/console/logout")
+    evil = await client.post(
+        "/console/login",
+        data={"email": "op@acme.example", "password": PASSWORD, "next": "https://evil.example/console"},
+    )
+    assert evil.headers["location"] == "/console"

@@ -118,7 +118,9 @@ async def record_order(ctx: Ctx, data: OrderIn, *, via: str = "api") -> Recorded
         member.order_count += 1
         if member.last_order_at is None or member.last_order_at < order.paid_at:
             member.last_order_at = order.paid_at
-        member.last_active_at = utcnow()
+        # An order imported late says when the member was active: when they paid.
+        if member.last_active_at is None or member.last_active_at < order.paid_at:
+            member.last_active_at = order.paid_at
     await ctx.session.flush()
     audit.record(ctx, "order.recorded", "order", order.id, {"external_id": order.external_id, "via": via})
     events.emit(

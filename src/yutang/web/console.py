@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -70,26 +71,42 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
     return response
 
 
+def _next_page(value: str | None) -> str:
+    """Where to go after signing in: a console path only (never another site)."""
+    if (
+        value
+        and value.startswith("/console")
+        and not value.startswith("/console/login")
+        and "//" not in value
+    ):
+        return value
+    return "/console"
+
+
 @router.get("/console/login", response_class=HTMLResponse)
 async def login_page(request: Request) -> HTMLResponse:
-    return render(request, "login.html")
+    return render(request, "login.html", next=_next_page(request.query_params.get("next")))
 
 
 @router.post("/console/login", response_class=HTMLResponse)
 async def login(
-    request: Request, email: Annotated[str, Form()], password: Annotated[str, Form()]
+    request: Request,
+    email: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+    next: Annotated[str | None, Form()] = None,
 ) -> Response:
     t = translator(pick_language(request))
+    target = _next_page(next)
     try:
         user = await auth_service.sign_in(request.state.session, email, password)
     except Unauthenticated:
-        return render(request, "login.html", 401, error=t("wrong_login"), email=email)
+        return render(request, "login.html", 401, error=t("wrong_login"), email=email, next=target)
     memberships = await ws_repo.memberships_of(request.state.session, user.id)
     if not memberships:
-        return render(request, "login.html", 403, error=t("no_workspace"), email=email)
+        return render(request, "login.html", 403, error=t("no_workspace"), email=email, next=target)
     request.session.clear()
     request.session.update({"user_id": user.id, "workspace_id": memberships[0][0].id})
-    return RedirectResponse("/console", status_code=303)
+    return RedirectResponse(target, status_code=303)
 
 
 @router.post("/console/logout")
@@ -176,8 +193,83 @@ def install(app: FastAPI, settings: Settings) -> None:
 
     @app.exception_handler(LoginRequired)
     async def _login(request: Request, exc: LoginRequired) -> Response:
-        return RedirectResponse("/console/login", status_code=303)
+        path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        target = "/console/login" if path == "/console" else f"/console/login?next={quote(path, safe='')}"
+        return RedirectResponse(target, status_code=303)
 
     @app.get("/", include_in_schema=False)
     async def root() -> Response:
         return RedirectResponse("/console", status_code=307)
+
+
+# --- members --------------------------------------------------------------------------------
+
+
+@router.get("/console/members", response_class=HTMLResponse)
+async def members_page(
+    request: Request, ctx: Ctx = Depends(console_ctx), cursor: str | None = None, phone: str | None = None
+) -> HTMLResponse:
+    from yutang.auth.permissions import allowed
+    from yutang.kit.errors import BadRequest
+    from yutang.loyalty import tiers
+    from yutang.members import overview
+    from yutang.members import service as members
+
+    figures = await overview.overview(ctx)
+    error = None
+    if phone:
+        try:
+            found = await members.find_by_identity(ctx, "phone", phone)
+        except BadRequest:
+            found, error = None, "invalid_phone"
+        rows, nxt = ([found] if found else []), None
+    else:
+        rows, nxt = await members.list_members(ctx, cursor=cursor, limit=50)
+    views = await members.views(ctx, rows, pii=allowed(ctx.actor.role, "members:pii"))
+    names = {t.id: t.name for t in await tiers.tiers(ctx.session, ctx.workspace_id)}
+    top = max((n for _, n in figures.tiers), default=0) or 1
+    return render(
+        request,
+        "members.html",
+        page="members",
+        figures=figures,
+        views=views,
+        tier_names=names,
+        next_cursor=nxt,
+        phone=phone,
+        error=error,
+        tier_top=top,
+        channel_top=max((n for _, n in figures.channels), default=0) or 1,
+        **await _frame(ctx),
+    )
+
+
+@router.get("/console/members/{member_id}", response_class=HTMLResponse)
+async def member_page(request: Request, member_id: int, ctx: Ctx = Depends(console_ctx)) -> HTMLResponse:
+    from yutang.auth.permissions import allowed
+    from yutang.commerce import service as commerce
+    from yutang.loyalty import coupons, points, tiers
+    from yutang.members import service as members
+
+    member = await members.get_member(ctx, member_id)
+    view = (await members.views(ctx, [member], pii=allowed(ctx.actor.role, "members:pii")))[0]
+    entries = await points.entries_of(ctx, member_id, cursor_id=None, limit=20)
+    lots = await points.lots_of(ctx, member_id)
+    orders, _ = await commerce.list_orders(ctx, cursor=None, limit=20, member_id=member_id)
+    held = await coupons.of_member(ctx, member_id)
+    names = {t.id: t.name for t in await tiers.tiers(ctx.session, ctx.workspace_id)}
+    history = await tiers.history(ctx, member_id)
+    return render(
+        request,
+        "member.html",
+        page="members",
+        v=view,
+        m=member,
+        entries=entries[:20],
+        lots=lots,
+        orders=orders,
+        coupons=held,
+        tier_names=names,
+        history=history,
+        **await _frame(ctx),
+    )
