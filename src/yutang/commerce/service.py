@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from yutang.commerce.schemas import OrderIn, RefundIn
-from yutang.kit import audit, crypto, events
+from yutang.kit import audit, crypto, events, lookup
 from yutang.kit.context import Ctx
 from yutang.kit.errors import BadRequest, Conflict, NotFound, Unauthenticated
 from yutang.kit.pagination import page_of, paginate
@@ -137,13 +137,7 @@ async def record_order(ctx: Ctx, data: OrderIn, *, via: str = "api") -> Recorded
 
 
 async def get_order(ctx: Ctx, order_id: int, *, lock: bool = False) -> Order:
-    stmt = select(Order).where(Order.workspace_id == ctx.workspace_id, Order.id == order_id)
-    if lock:
-        stmt = stmt.with_for_update()
-    order = await ctx.session.scalar(stmt)
-    if order is None:
-        raise NotFound(f"No order {order_id}.", code="unknown_order")
-    return order
+    return await lookup.one(ctx, Order, order_id, code="unknown_order", what="order", lock=lock)
 
 
 async def order_by_external_id(ctx: Ctx, external_id: str) -> Order:

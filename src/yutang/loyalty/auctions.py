@@ -15,9 +15,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from yutang.kit import audit, events
+from yutang.kit import audit, events, lookup
 from yutang.kit.context import Ctx
-from yutang.kit.errors import BadRequest, Conflict, NotFound
+from yutang.kit.errors import BadRequest, Conflict
 from yutang.loyalty import points
 from yutang.members import service as members
 from yutang.models.base import utcnow
@@ -37,11 +37,7 @@ async def create_auction(ctx: Ctx, data: dict[str, Any]) -> Auction:
 
 
 async def get_auction(ctx: Ctx, auction_id: int, *, lock: bool = False) -> Auction:
-    stmt = select(Auction).where(Auction.workspace_id == ctx.workspace_id, Auction.id == auction_id)
-    auction = await ctx.session.scalar(stmt.with_for_update() if lock else stmt)
-    if auction is None:
-        raise NotFound(f"No auction {auction_id}.", code="unknown_auction")
-    return auction
+    return await lookup.one(ctx, Auction, auction_id, code="unknown_auction", what="auction", lock=lock)
 
 
 def next_minimum(auction: Auction) -> int:

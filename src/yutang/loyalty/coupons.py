@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import func, or_, select, update
 
-from yutang.kit import audit, events
+from yutang.kit import audit, events, lookup
 from yutang.kit.context import Ctx
 from yutang.kit.errors import BadRequest, Conflict, NotFound
 from yutang.members import service as members
@@ -56,13 +56,9 @@ async def create_template(ctx: Ctx, data: dict[str, Any]) -> CouponTemplate:
 
 
 async def get_template(ctx: Ctx, template_id: int, *, lock: bool = False) -> CouponTemplate:
-    stmt = select(CouponTemplate).where(
-        CouponTemplate.workspace_id == ctx.workspace_id, CouponTemplate.id == template_id
+    return await lookup.one(
+        ctx, CouponTemplate, template_id, code="unknown_coupon_template", what="coupon template", lock=lock
     )
-    tpl = await ctx.session.scalar(stmt.with_for_update() if lock else stmt)
-    if tpl is None:
-        raise NotFound(f"No coupon template {template_id}.", code="unknown_coupon_template")
-    return tpl
 
 
 async def _take_from_stock(ctx: Ctx, tpl: CouponTemplate, count: int) -> None:

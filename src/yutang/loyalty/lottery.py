@@ -18,9 +18,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_, select, update
 
-from yutang.kit import audit, events
+from yutang.kit import audit, events, lookup
 from yutang.kit.context import Ctx
-from yutang.kit.errors import BadRequest, Conflict, NotFound
+from yutang.kit.errors import BadRequest, Conflict
 from yutang.loyalty import coupons, points
 from yutang.members import service as members
 from yutang.models.base import utcnow
@@ -59,12 +59,7 @@ async def create_lottery(ctx: Ctx, data: dict[str, Any], prizes: list[dict[str, 
 
 
 async def get_lottery(ctx: Ctx, lottery_id: int) -> Lottery:
-    lottery = await ctx.session.scalar(
-        select(Lottery).where(Lottery.workspace_id == ctx.workspace_id, Lottery.id == lottery_id)
-    )
-    if lottery is None:
-        raise NotFound(f"No lottery {lottery_id}.", code="unknown_lottery")
-    return lottery
+    return await lookup.one(ctx, Lottery, lottery_id, code="unknown_lottery", what="lottery")
 
 
 async def prizes_of(ctx: Ctx, lottery_id: int) -> list[LotteryPrize]:

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from yutang.kit import audit, events
+from yutang.kit import audit, events, lookup
 from yutang.kit.context import Ctx
 from yutang.kit.errors import BadRequest, Conflict, NotFound
 from yutang.loyalty import coupons, points
@@ -50,14 +50,7 @@ async def create_plan(ctx: Ctx, data: dict[str, Any]) -> MembershipPlan:
 
 
 async def get_plan(ctx: Ctx, plan_id: int) -> MembershipPlan:
-    plan = await ctx.session.scalar(
-        select(MembershipPlan).where(
-            MembershipPlan.workspace_id == ctx.workspace_id, MembershipPlan.id == plan_id
-        )
-    )
-    if plan is None:
-        raise NotFound(f"No membership plan {plan_id}.", code="unknown_plan")
-    return plan
+    return await lookup.one(ctx, MembershipPlan, plan_id, code="unknown_plan", what="membership plan")
 
 
 async def purchase(

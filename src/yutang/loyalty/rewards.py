@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import func, or_, select, update
 
-from yutang.kit import audit, events
+from yutang.kit import audit, events, lookup
 from yutang.kit.context import Ctx
 from yutang.kit.errors import BadRequest, Conflict, NotFound
 from yutang.loyalty import coupons, points
@@ -42,12 +42,7 @@ async def create_reward(ctx: Ctx, data: dict[str, Any]) -> Reward:
 
 
 async def get_reward(ctx: Ctx, reward_id: int) -> Reward:
-    reward = await ctx.session.scalar(
-        select(Reward).where(Reward.workspace_id == ctx.workspace_id, Reward.id == reward_id)
-    )
-    if reward is None:
-        raise NotFound(f"No reward {reward_id}.", code="unknown_reward")
-    return reward
+    return await lookup.one(ctx, Reward, reward_id, code="unknown_reward", what="reward")
 
 
 async def update_reward(ctx: Ctx, reward_id: int, values: dict[str, Any]) -> Reward:

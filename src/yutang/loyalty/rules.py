@@ -20,9 +20,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import extract, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from yutang.kit import audit, events
+from yutang.kit import audit, events, lookup
 from yutang.kit.context import SYSTEM, Ctx
-from yutang.kit.errors import NotFound
 from yutang.loyalty import points, tiers
 from yutang.loyalty.schemas import RuleIn, RulePatch
 from yutang.members import segments
@@ -61,12 +60,7 @@ async def create_rule(ctx: Ctx, data: RuleIn) -> EarnRule:
 
 
 async def get_rule(ctx: Ctx, rule_id: int) -> EarnRule:
-    rule = await ctx.session.scalar(
-        select(EarnRule).where(EarnRule.workspace_id == ctx.workspace_id, EarnRule.id == rule_id)
-    )
-    if rule is None:
-        raise NotFound(f"No earn rule {rule_id}.", code="unknown_rule")
-    return rule
+    return await lookup.one(ctx, EarnRule, rule_id, code="unknown_rule", what="earn rule")
 
 
 async def update_rule(ctx: Ctx, rule_id: int, patch: RulePatch) -> EarnRule:

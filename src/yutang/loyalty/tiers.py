@@ -18,9 +18,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from yutang.kit import audit, events
+from yutang.kit import audit, events, lookup
 from yutang.kit.context import SYSTEM, Ctx
-from yutang.kit.errors import BadRequest, Conflict, NotFound, YutangError
+from yutang.kit.errors import BadRequest, Conflict, YutangError
 from yutang.members import service as members
 from yutang.models.base import utcnow
 from yutang.models.commerce import Order
@@ -114,12 +114,7 @@ async def create_tier(ctx: Ctx, name: str, rank: int, threshold: int, benefits: 
 
 
 async def get_tier(ctx: Ctx, tier_id: int) -> Tier:
-    tier = await ctx.session.scalar(
-        select(Tier).where(Tier.workspace_id == ctx.workspace_id, Tier.id == tier_id)
-    )
-    if tier is None:
-        raise NotFound(f"No tier {tier_id}.", code="unknown_tier")
-    return tier
+    return await lookup.one(ctx, Tier, tier_id, code="unknown_tier", what="tier")
 
 
 async def update_tier(ctx: Ctx, tier_id: int, values: dict[str, Any]) -> Tier:

@@ -50,9 +50,9 @@ from sqlalchemy import (
     true,
 )
 
-from yutang.kit import audit
+from yutang.kit import audit, lookup
 from yutang.kit.context import Ctx
-from yutang.kit.errors import BadRequest, Conflict, NotFound
+from yutang.kit.errors import BadRequest, Conflict
 from yutang.models.base import utcnow
 from yutang.models.members import Member, MemberTag, Segment, SegmentMember, Tag, TagGroup
 
@@ -301,12 +301,7 @@ async def create_segment(ctx: Ctx, name: str, node: Any, *, static: bool = False
 
 
 async def get_segment(ctx: Ctx, segment_id: int) -> Segment:
-    seg = await ctx.session.scalar(
-        select(Segment).where(Segment.workspace_id == ctx.workspace_id, Segment.id == segment_id)
-    )
-    if seg is None:
-        raise NotFound(f"No segment {segment_id}.", code="unknown_segment")
-    return seg
+    return await lookup.one(ctx, Segment, segment_id, code="unknown_segment", what="segment")
 
 
 async def freeze(ctx: Ctx, segment: Segment) -> int:

@@ -1,0 +1,26 @@
+"""One row of the caller's workspace by id, or a ``NotFound`` with the domain's code.
+
+Every domain looks its rows up the same way: scoped to the workspace (a row of another
+workspace is answered exactly like a row that does not exist), optionally locked.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar, cast
+
+from sqlalchemy import select
+
+from yutang.kit.context import Ctx
+from yutang.kit.errors import NotFound
+from yutang.models.base import Base
+
+M = TypeVar("M", bound=Base)
+
+
+async def one(ctx: Ctx, model: type[M], row_id: int, *, code: str, what: str, lock: bool = False) -> M:
+    table = cast(Any, model)  # every model passed here has `workspace_id` and `id`
+    stmt = select(model).where(table.workspace_id == ctx.workspace_id, table.id == row_id)
+    found = await ctx.session.scalar(stmt.with_for_update() if lock else stmt)
+    if found is None:
+        raise NotFound(f"No {what} {row_id}.", code=code)
+    return found
