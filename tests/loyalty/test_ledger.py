@@ -225,3 +225,18 @@ async def test_check_member_finds_a_tampered_balance(engine: AsyncEngine, tenant
     assert balance == 11
     assert "balance 11 != ledger sum 10" in problems
     assert "available lots hold 10, balance is 10" not in problems
+
+
+async def test_a_spend_across_many_lots_reads_them_page_by_page(engine: AsyncEngine, tenant: Tenant):
+    mid = await new_member(engine, tenant)
+
+    async def daily_lots(c: Ctx) -> None:
+        for day in range(100):  # a member who checked in for 100 days: 100 lots of 1 point
+            await points.earn(c, mid, 1, expires_at=T0 + timedelta(days=200 - day), now=T0)
+
+    await in_tx(engine, tenant, daily_lots)
+    mv = await in_tx(engine, tenant, lambda c: points.spend(c, mid, 70, now=T0))
+    used = await allocations(engine, mv.entry.id)
+    by_expiry = sorted(await lots(engine, mid), key=lambda lot: lot.expires_at or T0)
+    assert set(used) == {lot.id for lot in by_expiry[:70]}  # the 70 soonest to expire
+    assert await state(engine, mid) == (30, 0, [])

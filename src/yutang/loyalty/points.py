@@ -213,6 +213,25 @@ def _spendable(member_id: int, now: datetime) -> Select[PointsLot]:
     )
 
 
+#: Lots read at a time when spending: a member who earns daily has hundreds of open lots,
+#: a spend usually needs the first few.
+LOT_PAGE = 32
+
+
+async def _take_soonest(ctx: Ctx, entry: PointsEntry, member_id: int, amount: int, now: datetime) -> int:
+    """Take up to ``amount`` from the member's spendable lots, soonest expiry first,
+    reading them a page at a time. Returns what was taken."""
+    taken = 0
+    while taken < amount:
+        # Lots emptied by the previous page are closed (autoflush), so they drop out.
+        page = (await ctx.session.scalars(_spendable(member_id, now).limit(LOT_PAGE))).all()
+        if not page:
+            break
+        taken += await _take(ctx, entry, page, amount - taken)
+        await ctx.session.flush()
+    return taken
+
+
 async def _take(ctx: Ctx, entry: PointsEntry, lots: Sequence[PointsLot], amount: int) -> int:
     """Take up to ``amount`` from ``lots`` in order; returns what was taken."""
     taken = 0
@@ -256,8 +275,7 @@ async def spend(
         )
     entry = _entry(ctx, member, kind, -amount, reason=reason, ref=ref, dedupe_key=dedupe_key)
     await ctx.session.flush()
-    lots = (await ctx.session.scalars(_spendable(member.id, now))).all()
-    taken = await _take(ctx, entry, lots, amount)
+    taken = await _take_soonest(ctx, entry, member.id, amount, now)
     if taken != amount:  # the invariant says this cannot happen; refuse rather than corrupt
         raise AssertionError(f"lots of member {member.id} hold {taken}, balance said {amount}")
     await ctx.session.flush()
@@ -309,13 +327,8 @@ async def clawback(
     from_pending = await _take(ctx, entry, pending_lots, amount)
     from_available = await _take(ctx, entry, available_own, amount - from_pending)
     rest = amount - from_pending - from_available
-    if rest:
-        others = [
-            lot
-            for lot in (await ctx.session.scalars(_spendable(member.id, now))).all()
-            if lot not in available_own
-        ]
-        from_available += await _take(ctx, entry, others, rest)
+    if rest:  # the order's own lots are used up: the soonest-expiring others follow
+        from_available += await _take_soonest(ctx, entry, member.id, rest, now)
         rest = amount - from_pending - from_available
     into_debt = rest if allow_negative else 0
     forgiven = rest - into_debt
