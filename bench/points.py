@@ -62,6 +62,17 @@ from multiprocessing.queues import Queue
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchkit import (
+    CLK_TCK,
+    BenchError,
+    Deadline,
+    background_load,
+    install_deadline,
+    log,
+    machine_times,
+)
+
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -71,21 +82,8 @@ GOAL = 0.5
 #: Two databases of their own per run (pid: runs may share a server given by --pg-url).
 PGBENCH_DB = f"bench_pgbench_{os.getpid()}"
 POINTS_DB = f"bench_points_{os.getpid()}"
-CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 T = TypeVar("T")
-
-
-class BenchError(RuntimeError):
-    pass
-
-
-class Deadline(BaseException):
-    """Raised by SIGALRM/SIGTERM/SIGHUP: unwinds through every ``finally``."""
-
-
-def log(msg: str) -> None:
-    print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
 
 
 def _bench_env() -> None:
@@ -97,18 +95,6 @@ def _bench_env() -> None:
 
 
 # --- CPU accounting -------------------------------------------------------------------------
-
-
-def machine_busy() -> int:
-    """Jiffies all CPUs spent not idle since boot (/proc/stat)."""
-    return machine_times()[0]
-
-
-def machine_times() -> tuple[int, int]:
-    """Jiffies all CPUs spent not idle, and of those in interrupts (mostly loopback softirq)."""
-    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    # user nice system idle iowait irq softirq steal
-    return sum(fields[:8]) - fields[3] - fields[4], fields[5] + fields[6]
 
 
 def _stat(pid: int) -> list[str] | None:
@@ -135,13 +121,6 @@ def tree_cpu(root: int) -> int:
             continue
         total += sum(int(x) for x in rest[11:15])  # utime, stime, cutime, cstime (14-17)
     return total
-
-
-def background_load(seconds: float = 1.0) -> float:
-    """How busy the machine is before the run, in % of one core (other people's work)."""
-    b0, t0 = machine_busy(), time.monotonic()
-    time.sleep(seconds)
-    return round(100 * (machine_busy() - b0) / ((time.monotonic() - t0) * CLK_TCK), 1)
 
 
 def _rusage(who: int) -> float:
@@ -1028,15 +1007,6 @@ def machine_info(pgbench: str, pg_version: str) -> dict[str, Any]:
             ).stdout.strip()
         ),
     }
-
-
-def install_deadline(seconds: float) -> None:
-    def on_signal(signum: int, frame: Any) -> None:
-        raise Deadline(f"stopped by {signal.Signals(signum).name}")
-
-    for sig in (signal.SIGALRM, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(sig, on_signal)
-    signal.alarm(int(seconds))
 
 
 def parse_args() -> argparse.Namespace:

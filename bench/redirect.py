@@ -40,6 +40,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchkit import (
+    CLK_TCK,
+    BenchError,
+    Deadline,
+    background_load,
+    install_deadline,
+    log,
+    machine_busy,
+)
+
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = ROOT / ".venv" / "bin"
 OUT_DIR = ROOT / "bench" / "out"
@@ -132,18 +143,6 @@ function done(summary, latency, requests)
     summary.errors.status, summary.errors.timeout))
 end
 """
-
-
-class BenchError(RuntimeError):
-    pass
-
-
-class Deadline(BaseException):
-    """Raised by SIGALRM/SIGTERM/SIGHUP: unwinds through every ``finally``."""
-
-
-def log(msg: str) -> None:
-    print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
 
 
 def free_port() -> int:
@@ -289,14 +288,6 @@ def db_counts(db: Path, distinct: bool = False) -> tuple[int, int, int]:
 
 # --- CPU accounting -----------------------------------------------------------------------
 
-CLK_TCK = os.sysconf("SC_CLK_TCK")
-
-
-def machine_busy() -> int:
-    """Jiffies all CPUs spent not idle since boot (/proc/stat)."""
-    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    return sum(fields[:8]) - fields[3] - fields[4]  # minus idle and iowait
-
 
 def group_cpu(pgid: int) -> int:
     """Jiffies (user + system) of the live processes in process group ``pgid``."""
@@ -312,13 +303,6 @@ def group_cpu(pgid: int) -> int:
         if int(rest[2]) == pgid:  # rest[0] is field 3 (state): pgrp is field 5
             total += int(rest[11]) + int(rest[12])  # utime, stime: fields 14, 15
     return total
-
-
-def background_load(seconds: float = 1.0) -> float:
-    """How busy the machine is before the run, in % of one core (other people's work)."""
-    b0, t0 = machine_busy(), time.monotonic()
-    time.sleep(seconds)
-    return round(100 * (machine_busy() - b0) / ((time.monotonic() - t0) * CLK_TCK), 1)
 
 
 class CpuMeter:
@@ -652,15 +636,6 @@ class Bench:
         if clicks > visitors:
             log(f"warning: {clicks - visitors:,} clicks written twice")
         return result
-
-
-def install_deadline(seconds: float) -> None:
-    def on_signal(signum: int, frame: Any) -> None:
-        raise Deadline(f"stopped by {signal.Signals(signum).name}")
-
-    for sig in (signal.SIGALRM, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(sig, on_signal)
-    signal.alarm(int(seconds))
 
 
 def check_tools() -> None:
