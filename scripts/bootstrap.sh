@@ -14,3 +14,4 @@ else
   UV=.tools/bin/uv
 fi
 "$UV" sync --frozen --quiet --python python3.11 "$@"
+bash scripts/fonts.sh

@@ -28,6 +28,7 @@ from yutang.links.redirect import RedirectApp
 from yutang.loyalty import catalog_endpoints
 from yutang.loyalty import endpoints as loyalty_endpoints
 from yutang.members import endpoints as members_endpoints
+from yutang.referrals import endpoints as referrals_endpoints
 from yutang.workspaces import endpoints as workspaces_endpoints
 
 log = logging.getLogger(__name__)
@@ -131,6 +132,7 @@ def create_app(
     api.include_router(commerce_endpoints.router)
     api.include_router(loyalty_endpoints.router)
     api.include_router(catalog_endpoints.router)
+    api.include_router(referrals_endpoints.router)
 
     @api.get("/health", include_in_schema=False)
     async def health() -> JSONResponse:

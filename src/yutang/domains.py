@@ -10,6 +10,7 @@ MODULES = (
     "yutang.loyalty.rules",  # earn rules: order.paid, order.refunded, member.joined, activities
     "yutang.loyalty.tiers",  # upgrades on order.paid and points.earned
     "yutang.loyalty.tasks",  # pending release, expiry, birthday points, tier evaluation
+    "yutang.referrals.handlers",  # attribution on join, invitees' goals, revocation
 )
 
 

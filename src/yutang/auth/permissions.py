@@ -4,7 +4,14 @@ from __future__ import annotations
 
 READ = {"links:read", "stats:read", "audit:read", "workspace:read", "members:read", "orders:read"}
 #: Operators run the loyalty programme; they see members with PII masked.
-OPERATE = READ | {"links:write", "members:write", "orders:write", "points:write", "loyalty:manage"}
+OPERATE = READ | {
+    "links:write",
+    "members:write",
+    "orders:write",
+    "points:write",
+    "loyalty:manage",
+    "referrals:manage",
+}
 #: Reading PII in clear, exporting and erasing members is for admins and owners.
 ADMIN = OPERATE | {
     "keys:manage",

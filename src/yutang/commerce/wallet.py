@@ -153,6 +153,42 @@ async def spend(ctx: Ctx, member_id: int, amount: int, *, ref: str, reason: str 
     return WalletMove(entry, wallet)
 
 
+async def grant(ctx: Ctx, member_id: int, amount: int, *, dedupe_key: str, reason: str) -> WalletMove:
+    """Stored value the brand gives (a referral reward): it goes into the bonus bucket."""
+    _check(amount)
+    wallet = await _wallet(ctx, member_id)
+    if (found := await _replay(ctx, dedupe_key)) is not None:
+        return WalletMove(found, wallet, replayed=True)
+    entry = _append(ctx, wallet, "grant", 0, amount, reason=reason[:200], dedupe_key=dedupe_key)
+    await ctx.session.flush()
+    events.emit(ctx, "wallet.granted", {"member_id": member_id, "entry_id": entry.id, "amount_cents": amount})
+    return WalletMove(entry, wallet)
+
+
+async def take_back_grant(ctx: Ctx, grant_entry_id: int, *, reason: str) -> WalletMove:
+    """Take a grant back, as far as the bonus bucket still holds it (never below zero).
+    Once per grant; the entry says how much was recovered."""
+    original = await ctx.session.scalar(
+        select(WalletEntry).where(
+            WalletEntry.workspace_id == ctx.workspace_id,
+            WalletEntry.id == grant_entry_id,
+            WalletEntry.kind == "grant",
+        )
+    )
+    if original is None:
+        raise NotFound(f"No wallet grant {grant_entry_id}.", code="unknown_wallet_entry")
+    wallet = await _wallet(ctx, original.member_id, active=False)
+    key = f"ungrant:{grant_entry_id}"
+    if (found := await _replay(ctx, key)) is not None:
+        return WalletMove(found, wallet, replayed=True)
+    taken = min(original.bonus_delta, wallet.bonus_cents)
+    entry = _append(
+        ctx, wallet, "ungrant", 0, -taken, reason=reason[:200], refund_of=original.id, dedupe_key=key
+    )
+    await ctx.session.flush()
+    return WalletMove(entry, wallet)
+
+
 async def refund(
     ctx: Ctx, spend_entry_id: int, amount: int, *, refund_ref: str, reason: str = ""
 ) -> WalletMove:

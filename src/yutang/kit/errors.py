@@ -129,6 +129,23 @@ ERROR_CODES: dict[str, str] = {
     "too_long": "The answer is longer than the field allows.",
     "invalid_address": "The answer is not an address.",
     "unknown_field": "The form has no field of that key.",
+    # referral campaigns
+    "unknown_campaign": "No such referral campaign in this workspace.",
+    "campaign_ended": "The referral campaign has ended.",
+    "campaign_paused": "The referral campaign is paused.",
+    "campaign_not_started": "The referral campaign has not started yet.",
+    "not_eligible": "The member may not take part in this campaign (segment or tier).",
+    "no_link_domain": "The workspace has no link domain to put share links on.",
+    "unknown_participant": "No such campaign participant (or progress page).",
+    "unknown_invite_code": "No such invite code in this campaign.",
+    "unknown_invitation": "No such invitation in this workspace.",
+    "already_invited": "The member was invited by someone else first (first touch wins).",
+    "invitation_taken": "The invitation belongs to another member.",
+    "invitation_not_held": "Only invitations held for review can be approved or rejected.",
+    "invalid_art": "The poster art is not a PNG or JPEG picture of sane size.",
+    "art_too_large": "The poster art is larger than 2 MB.",
+    "poster_font_missing": "No CJK font is installed for posters (run scripts/fonts.sh).",
+    "code_exhausted": "No free invite code was found (retry).",
 }
 
 

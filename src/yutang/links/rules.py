@@ -32,6 +32,7 @@ RESERVED_SLUGS = frozenset(
         "assets",
         "join",
         "forms",
+        "invite",
         "h5",
         "m",
         "p",
@@ -44,6 +45,8 @@ RESERVED_SLUGS = frozenset(
         "-",
     }
 )
+#: Member-facing pages served on the link domains: a link may lead there (no loop).
+PUBLIC_PAGES = re.compile(r"^/(?:join|forms/[^/]+|invite/[^/]+)/?\Z")
 HOST_RE = re.compile(
     r"^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
     r"(?::\d{1,5})?$"
@@ -110,6 +113,8 @@ def check_destination(url: str, own_hosts: set[str], field: str = "url") -> str:
         raise _invalid(field, "it has no host")
     host = parts.hostname.lower().rstrip(".")
     netloc = f"{host}:{port}" if port else host
+    if PUBLIC_PAGES.match(parts.path):
+        return url
     for own in own_hosts:
         own_bare = own.split(":", 1)[0]
         if normalize_host(netloc) == own or (":" not in own and host == own_bare):

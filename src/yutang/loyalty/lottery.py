@@ -76,8 +76,16 @@ async def _local_day_start(ctx: Ctx, now: datetime) -> datetime:
 
 
 async def draw(
-    ctx: Ctx, lottery_id: int, member_id: int, *, roll: Roller = os_roll, now: datetime | None = None
+    ctx: Ctx,
+    lottery_id: int,
+    member_id: int,
+    *,
+    roll: Roller = os_roll,
+    free: bool = False,
+    now: datetime | None = None,
 ) -> LotteryDraw:
+    """One draw. ``free``: a draw the brand gives away (a referral's blind box), outside
+    the daily limit and without the points per draw."""
     now = now or utcnow()
     lottery = await get_lottery(ctx, lottery_id)
     if (
@@ -87,7 +95,7 @@ async def draw(
     ):
         raise Conflict("This lottery is not open.", code="lottery_closed")
     member = await members.active_member(ctx, member_id, lock=True)
-    if lottery.daily_limit is not None:
+    if lottery.daily_limit is not None and not free:
         since = await _local_day_start(ctx, now)
         today = int(
             await ctx.session.scalar(
@@ -109,7 +117,7 @@ async def draw(
                 details={"daily_limit": lottery.daily_limit},
             )
     entry_id = None
-    if lottery.points_per_draw:
+    if lottery.points_per_draw and not free:
         mv = await points.spend(
             ctx,
             member.id,

@@ -73,8 +73,15 @@ async def restock(ctx: Ctx, reward_id: int, delta: int) -> Reward:
 
 
 async def redeem(
-    ctx: Ctx, reward_id: int, member_id: int, quantity: int = 1, *, now: datetime | None = None
+    ctx: Ctx,
+    reward_id: int,
+    member_id: int,
+    quantity: int = 1,
+    *,
+    gift: bool = False,
+    now: datetime | None = None,
 ) -> Redemption:
+    """Exchange points for the reward (``gift``: the brand gives it; no points are spent)."""
     now = now or utcnow()
     if not 1 <= quantity <= MAX_QUANTITY:
         raise BadRequest(f"Quantity is 1-{MAX_QUANTITY}.", code="invalid_amount")
@@ -111,10 +118,13 @@ async def redeem(
     )
     if taken.rowcount != 1:  # type: ignore[attr-defined]
         raise Conflict("This reward is out of stock.", code="out_of_stock")
-    cost = reward.points_cost * quantity
-    mv = await points.spend(
-        ctx, member.id, cost, reason=f"reward: {reward.name}", ref=("reward", str(reward.id)), now=now
-    )
+    cost = 0 if gift else reward.points_cost * quantity
+    entry_id = None
+    if cost:
+        mv = await points.spend(
+            ctx, member.id, cost, reason=f"reward: {reward.name}", ref=("reward", str(reward.id)), now=now
+        )
+        entry_id = mv.entry.id
     issued: list[int] = []
     if reward.kind == "coupon" and reward.coupon_template_id is not None:
         for _ in range(quantity):
@@ -131,7 +141,7 @@ async def redeem(
         member_id=member.id,
         quantity=quantity,
         points=cost,
-        points_entry_id=mv.entry.id,
+        points_entry_id=entry_id,
         coupon_ids=issued,
     )
     ctx.session.add(redemption)
@@ -174,7 +184,8 @@ async def cancel(ctx: Ctx, redemption_id: int, reason: str) -> Redemption:
             )
         if coupon is not None and coupon.status in ("issued", "available"):
             await coupons.void(ctx, coupon.code, f"redemption {redemption.id} cancelled")
-    await points.reverse(ctx, redemption.points_entry_id, reason=f"redemption {redemption.id} cancelled")
+    if redemption.points_entry_id is not None:
+        await points.reverse(ctx, redemption.points_entry_id, reason=f"redemption {redemption.id} cancelled")
     await ctx.session.execute(
         update(Reward)
         .where(Reward.id == redemption.reward_id, Reward.stock.is_not(None))

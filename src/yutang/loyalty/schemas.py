@@ -337,7 +337,7 @@ class RedemptionOut(BaseModel):
     member_id: int
     quantity: int
     points: int
-    points_entry_id: int
+    points_entry_id: int | None
     coupon_ids: list[int]
     status: str
     created_at: datetime

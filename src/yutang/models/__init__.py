@@ -25,6 +25,13 @@ from yutang.models.members import (
 )
 from yutang.models.membership import MembershipPlan, Subscription, SubscriptionPayment
 from yutang.models.platform import AuditEntry, EventReceipt, IdempotencyRecord, OutboxEvent
+from yutang.models.referrals import (
+    Invitation,
+    ReferralCampaign,
+    ReferralParticipant,
+    ReferralStage,
+    StageAward,
+)
 from yutang.models.rewards import (
     Auction,
     AuctionBid,
@@ -54,6 +61,7 @@ __all__ = [
     "Form",
     "FormSubmission",
     "IdempotencyRecord",
+    "Invitation",
     "Link",
     "LinkDomain",
     "LiveCodeCounter",
@@ -72,10 +80,14 @@ __all__ = [
     "PointsEntry",
     "PointsLot",
     "Redemption",
+    "ReferralCampaign",
+    "ReferralParticipant",
+    "ReferralStage",
     "Refund",
     "Reward",
     "Segment",
     "SegmentMember",
+    "StageAward",
     "Subscription",
     "SubscriptionPayment",
     "Tag",

@@ -92,7 +92,8 @@ class Redemption(IdMixin, CreatedMixin, Base):
     member_id: Mapped[int] = mapped_column(BigId, ForeignKey("members.id", ondelete="CASCADE"))
     quantity: Mapped[int] = mapped_column(default=1)
     points: Mapped[int]
-    points_entry_id: Mapped[int] = mapped_column(BigId, ForeignKey("points_entries.id"))
+    #: None for a gift (a referral reward): no points were spent.
+    points_entry_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("points_entries.id"), default=None)
     coupon_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
     #: completed | cancelled (points and stock given back)
     status: Mapped[str] = mapped_column(String(10), default="completed")

@@ -38,7 +38,7 @@ class WalletEntry(IdMixin, CreatedMixin, Base):
 
     workspace_id: Mapped[int] = mapped_column(BigId, ForeignKey("workspaces.id", ondelete="CASCADE"))
     member_id: Mapped[int] = mapped_column(BigId, ForeignKey("members.id", ondelete="CASCADE"))
-    #: topup | spend | refund | adjust
+    #: topup | spend | refund | grant (given by the brand) | ungrant (a grant taken back)
     kind: Mapped[str] = mapped_column(String(8))
     principal_delta: Mapped[int]
     bonus_delta: Mapped[int]

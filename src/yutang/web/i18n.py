@@ -104,6 +104,25 @@ STRINGS: dict[str, dict[str, str]] = {
     "district": {"zh-CN": "区", "en": "District"},
     "detail": {"zh-CN": "详细地址", "en": "Street address"},
     "choose": {"zh-CN": "请选择", "en": "Choose"},
+    # referral campaigns (任务宝)
+    "invited_by": {"zh-CN": "{name} 邀请你加入", "en": "{name} invites you to join"},
+    "invite_intro": {
+        "zh-CN": "留下手机号成为会员，你和好友都能获得奖励。",
+        "en": "Leave your phone number to become a member; you and your friend both get rewards.",
+    },
+    "accept_invite": {"zh-CN": "接受邀请", "en": "Accept the invitation"},
+    "campaign_over": {"zh-CN": "活动已结束，感谢关注。", "en": "This campaign has ended. Thank you!"},
+    "stages": {"zh-CN": "邀请奖励", "en": "Rewards for inviting"},
+    "invite_n": {"zh-CN": "邀请 {n} 位好友", "en": "Invite {n} friends"},
+    "my_progress": {"zh-CN": "我的邀请进度", "en": "My invitations"},
+    "stage_paid": {"zh-CN": "已发放", "en": "paid"},
+    "stage_open": {"zh-CN": "未达成", "en": "not yet"},
+    "share_poster": {
+        "zh-CN": "长按保存海报，分享给好友",
+        "en": "Press and hold to save the poster, then share it",
+    },
+    "leaderboard": {"zh-CN": "排行榜", "en": "Leaderboard"},
+    "invite_code": {"zh-CN": "邀请码", "en": "Invite code"},
 }
 
 #: Why an answer was refused, by error code, in the member's language.

@@ -4,6 +4,9 @@
   by the redirect path attributes the member to the link and channel they came from;
   ``?ch=<channel id>`` names the channel when they came some other way.
 * ``/forms/<slug>`` — fill in an info-collection form.
+* ``/invite/<code>`` — a referral campaign's landing page: records the visit as a
+  ``clicked`` invitation (first touch wins) and joins the visitor as the inviter's invitee.
+* ``/invite/me/<token>`` — a participant's own progress page, poster and leaderboard.
 
 The workspace is the one whose link domain the request's Host is; nothing else is
 needed to reach these pages, and nothing of another workspace can be reached.
@@ -11,19 +14,25 @@ needed to reach these pages, and nothing of another workspace can be reached.
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
 from yutang.kit.context import Actor, Ctx
+from yutang.kit.db import unit_of_work
 from yutang.kit.errors import BadRequest, NotFound, YutangError
 from yutang.kit.http import api_router
 from yutang.links import repository as links_repository
+from yutang.links.clicks import ip_hash
+from yutang.links.redirect import COOKIE_MAX_AGE
 from yutang.members import forms, service
 from yutang.members.schemas import MemberIn
 from yutang.models.workspaces import Workspace
+from yutang.referrals import figures as referral_figures
+from yutang.referrals import service as referrals
 from yutang.web.console import render
 from yutang.web.i18n import field_error, pick_language
 
@@ -177,4 +186,150 @@ async def submit_form(slug: str, request: Request) -> HTMLResponse:
         )
     return render(
         request, "public/thanks.html", brand=workspace.name, created=True, heading="thanks", member_id=None
+    )
+
+
+# --- referral campaigns (任务宝) -----------------------------------------------------------
+
+
+def _ip_hash(request: Request) -> str | None:
+    settings = request.app.state.settings
+    ip = None
+    if settings.trust_forwarded_for and request.headers.get("x-forwarded-for"):
+        ip = request.headers["x-forwarded-for"].split(",", 1)[0].strip()
+    elif request.client:
+        ip = request.client.host
+    return ip_hash(request.app.state.runtime.clicks.secret, ip)
+
+
+async def _invite_context(request: Request, code: str) -> tuple[Ctx, Workspace, Any, Any]:
+    ctx, workspace = await _workspace(request)
+    participant = await referrals.participant_by_code(ctx, code)
+    campaign = await referrals.get_campaign(ctx, participant.campaign_id)
+    return ctx, workspace, participant, campaign
+
+
+async def _invite_page(
+    request: Request,
+    code: str,
+    *,
+    status_code: int = 200,
+    values: dict[str, str] | None = None,
+    error: str | None = None,
+) -> HTMLResponse:
+    ctx, workspace, participant, campaign = await _invite_context(request, code)
+    return render(
+        request,
+        "public/invite.html",
+        status_code=status_code,
+        brand=workspace.name,
+        campaign=campaign,
+        live=referrals.is_live(campaign),
+        inviter=participant.display_name,
+        stages=await referrals.stages_of(ctx, campaign.id),
+        code=participant.code,
+        values=values or {},
+        error=error,
+    )
+
+
+@router.get("/invite/{code}", response_class=HTMLResponse)
+async def invite_page(code: str, request: Request) -> HTMLResponse:
+    """The landing page of a personal invite link: the visit becomes a clicked invitation."""
+    ctx, _, participant, campaign = await _invite_context(request, code)
+    visitor = _visitor(request)
+    fresh = visitor is None
+    if fresh:
+        visitor = secrets.token_urlsafe(16)
+    if referrals.is_live(campaign):
+        # GETs run read-only: the visit is written in a short transaction of its own.
+        async with unit_of_work(engine=request.app.state.engine) as session:
+            writer = Ctx(session, ctx.workspace_id, PUBLIC)
+            await referrals.record_visit(
+                writer, await referrals.get_participant(writer, participant.id), visitor, _ip_hash(request)
+            )
+    response = await _invite_page(request, code)
+    if fresh:
+        response.set_cookie(
+            request.app.state.settings.visitor_cookie,
+            str(visitor),
+            max_age=COOKIE_MAX_AGE,
+            samesite="lax",
+            httponly=True,
+            secure=request.url.scheme == "https",
+        )
+    return response
+
+
+@router.post("/invite/{code}", response_class=HTMLResponse)
+async def accept_invite(code: str, request: Request) -> HTMLResponse:
+    ctx, workspace, participant, campaign = await _invite_context(request, code)
+    form = await request.form()
+    values = {k: str(form.get(k) or "") for k in ("phone", "name")}
+    lang = pick_language(request)
+    if not referrals.is_live(campaign):
+        return await _invite_page(request, code, status_code=409)
+    try:
+        async with ctx.session.begin_nested():
+            member, created = await service.join(
+                ctx,
+                MemberIn(
+                    phone=values["phone"] or None,
+                    name=values["name"] or None,
+                    source_channel_id=campaign.channel_id,
+                    visitor_id=_visitor(request),
+                    consents={"marketing": True} if form.get("consent") == "yes" else {},
+                ),
+                via="invite",
+            )
+    except YutangError as exc:
+        code_ = "invalid_identity" if exc.code in ("identity_required", "invalid_identity") else exc.code
+        return await _invite_page(
+            request, code, status_code=400, values=values, error=field_error(code_, lang)
+        )
+    await referrals.attach(
+        ctx,
+        campaign,
+        participant,
+        member,
+        new_member=created,
+        via="code",
+        visitor_id=_visitor(request),
+        ip_hash=_ip_hash(request),
+    )
+    return render(
+        request,
+        "public/thanks.html",
+        brand=workspace.name,
+        created=created,
+        heading="welcome" if created else "welcome_back",
+        member_id=member.id,
+    )
+
+
+@router.get("/invite/me/{token}", response_class=HTMLResponse)
+async def my_progress(token: str, request: Request) -> HTMLResponse:
+    ctx, workspace = await _workspace(request)
+    participant = await referrals.participant_by_token(ctx, token)
+    campaign = await referrals.get_campaign(ctx, participant.campaign_id)
+    lang = pick_language(request)
+    return render(
+        request,
+        "public/progress.html",
+        brand=workspace.name,
+        campaign=campaign,
+        token=token,
+        progress=await referral_figures.progress(ctx, participant, "en" if lang == "en" else "zh"),
+        board=await referral_figures.leaderboard(ctx, campaign.id, 10),
+    )
+
+
+@router.get("/invite/me/{token}/poster.png")
+async def my_poster(token: str, request: Request) -> Response:
+    ctx, _ = await _workspace(request)
+    participant = await referrals.participant_by_token(ctx, token)
+    return Response(
+        await referrals.poster_png(ctx, participant),
+        media_type="image/png",
+        headers={"cache-control": "private, max-age=300"},
     )

@@ -1,0 +1,243 @@
+"""HTTP API of referral campaigns (任务宝): campaigns, share kits, invitations, review,
+progress, leaderboard and figures. POSTs that pay or attribute take an
+``Idempotency-Key``."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import Depends, Query, Request, Response
+from sqlalchemy import select
+
+from yutang.kit.context import Ctx
+from yutang.kit.errors import BadRequest
+from yutang.kit.http import api_router, idempotent, require
+from yutang.kit.idempotency import Idempotency
+from yutang.kit.pagination import MAX_LIMIT, page_of, paginate
+from yutang.models.referrals import INVITATION_STATUSES, Invitation, ReferralCampaign, ReferralParticipant
+from yutang.referrals import figures, service
+from yutang.referrals.schemas import (
+    BoardRow,
+    CampaignIn,
+    CampaignOut,
+    CampaignPatch,
+    ClaimIn,
+    ClaimInvitationIn,
+    Figures,
+    InvitationOut,
+    InvitationPage,
+    ParticipantOut,
+    ProgressOut,
+    ReviewIn,
+    StageOut,
+    TakePartIn,
+)
+
+router = api_router(prefix="/api/v1/referrals", tags=["referrals"])
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
+
+
+async def _campaign_out(ctx: Ctx, c: ReferralCampaign) -> CampaignOut:
+    stages = await service.stages_of(ctx, c.id)
+    has_art = await ctx.session.scalar(
+        select(ReferralCampaign.art.is_not(None)).where(ReferralCampaign.id == c.id)
+    )
+    return CampaignOut(
+        id=c.id,
+        name=c.name,
+        status=c.status,
+        live=service.is_live(c),
+        starts_at=c.starts_at,
+        ends_at=c.ends_at,
+        eligibility=c.eligibility,
+        goal=c.goal,
+        goal_days=c.goal_days,
+        stages=[StageOut.model_validate(s) for s in stages],
+        invitee_rewards=c.invitee_rewards,
+        max_per_inviter=c.max_per_inviter,
+        revoke_days=c.revoke_days,
+        clawback=c.clawback,
+        fraud=c.fraud,
+        point_cost_centi=c.point_cost_centi,
+        channel_id=c.channel_id,
+        poster=c.poster,
+        has_art=bool(has_art),
+        created_at=c.created_at,
+    )
+
+
+async def _participant_out(ctx: Ctx, p: ReferralParticipant) -> ParticipantOut:
+    urls = await service.share_urls(ctx, p)
+    return ParticipantOut(
+        id=p.id,
+        campaign_id=p.campaign_id,
+        member_id=p.member_id,
+        code=p.code,
+        display_name=p.display_name,
+        counted=p.counted,
+        link_id=p.link_id,
+        short_url=urls["short_url"],
+        progress_url=urls["progress_url"],
+        poster_url=f"/api/v1/referrals/participants/{p.id}/poster.png",
+        created_at=p.created_at,
+    )
+
+
+@router.post("/campaigns", status_code=201, response_model=CampaignOut)
+async def create_campaign(
+    body: CampaignIn, idem: Idempotency = Depends(idempotent("referrals:manage"))
+) -> Response:
+    if (replay := await idem.replay()) is not None:
+        return replay
+    campaign = await service.create_campaign(idem.ctx, body)
+    return await idem.respond(201, await _campaign_out(idem.ctx, campaign))
+
+
+@router.get("/campaigns", response_model=list[CampaignOut])
+async def list_campaigns(ctx: Ctx = Depends(require("members:read"))) -> list[CampaignOut]:
+    return [await _campaign_out(ctx, c) for c in await service.list_campaigns(ctx)]
+
+
+@router.get("/campaigns/{campaign_id}", response_model=CampaignOut)
+async def get_campaign(campaign_id: int, ctx: Ctx = Depends(require("members:read"))) -> CampaignOut:
+    return await _campaign_out(ctx, await service.get_campaign(ctx, campaign_id))
+
+
+@router.patch("/campaigns/{campaign_id}", response_model=CampaignOut)
+async def update_campaign(
+    campaign_id: int, body: CampaignPatch, ctx: Ctx = Depends(require("referrals:manage"))
+) -> CampaignOut:
+    """Rename, pause, resume, end early, extend, change the poster or the fraud thresholds."""
+    return await _campaign_out(ctx, await service.update_campaign(ctx, campaign_id, body))
+
+
+@router.put("/campaigns/{campaign_id}/art", response_model=CampaignOut)
+async def put_art(
+    campaign_id: int, request: Request, ctx: Ctx = Depends(require("referrals:manage"))
+) -> CampaignOut:
+    """The poster's background: send the PNG or JPEG bytes as the body (at most 2 MB)."""
+    body = await request.body()
+    if not body:
+        raise BadRequest("Send the picture as the request body.", code="invalid_art")
+    return await _campaign_out(ctx, await service.set_art(ctx, campaign_id, body))
+
+
+@router.post("/campaigns/{campaign_id}/participants", status_code=201, response_model=ParticipantOut)
+async def take_part(
+    campaign_id: int, body: TakePartIn, idem: Idempotency = Depends(idempotent("members:write"))
+) -> Response:
+    """The member's share kit: invite code, personal short link, poster, progress page
+    (201 the first time, 200 with the same kit after)."""
+    if (replay := await idem.replay()) is not None:
+        return replay
+    participant, created = await service.take_part(idem.ctx, campaign_id, body.member_id, body.display_name)
+    return await idem.respond(201 if created else 200, await _participant_out(idem.ctx, participant))
+
+
+@router.get("/participants/{participant_id}", response_model=ParticipantOut)
+async def get_participant(participant_id: int, ctx: Ctx = Depends(require("members:read"))) -> ParticipantOut:
+    return await _participant_out(ctx, await service.get_participant(ctx, participant_id))
+
+
+@router.get("/participants/{participant_id}/progress", response_model=ProgressOut)
+async def get_progress(
+    participant_id: int, lang: Literal["zh", "en"] = "zh", ctx: Ctx = Depends(require("members:read"))
+) -> ProgressOut:
+    """ "2 of 3, 1 pending": counted invitations, pending ones and every stage."""
+    return await figures.progress(ctx, await service.get_participant(ctx, participant_id), lang)
+
+
+@router.get(
+    "/participants/{participant_id}/poster.png",
+    response_class=Response,
+    responses={200: {"content": {"image/png": {}}}},
+)
+async def get_poster(participant_id: int, ctx: Ctx = Depends(require("members:read"))) -> Response:
+    participant = await service.get_participant(ctx, participant_id)
+    return Response(await service.poster_png(ctx, participant), media_type="image/png")
+
+
+@router.get("/campaigns/{campaign_id}/leaderboard", response_model=list[BoardRow])
+async def leaderboard(
+    campaign_id: int,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    ctx: Ctx = Depends(require("members:read")),
+) -> list[BoardRow]:
+    return await figures.leaderboard(ctx, campaign_id, limit)
+
+
+@router.get("/campaigns/{campaign_id}/invitations", response_model=InvitationPage)
+async def list_invitations(
+    campaign_id: int,
+    status: str | None = None,
+    inviter_id: int | None = None,
+    cursor: str | None = None,
+    limit: Limit = 50,
+    ctx: Ctx = Depends(require("members:read")),
+) -> InvitationPage:
+    """Newest first; filter by ``status`` (``held`` is the review queue) or inviter."""
+    await service.get_campaign(ctx, campaign_id)
+    if status is not None and status not in INVITATION_STATUSES:
+        raise BadRequest(f"status is one of {', '.join(INVITATION_STATUSES)}.", code="validation_error")
+    stmt = select(Invitation).where(Invitation.campaign_id == campaign_id)
+    if status:
+        stmt = stmt.where(Invitation.status == status)
+    if inviter_id is not None:
+        stmt = stmt.where(Invitation.inviter_id == inviter_id)
+    rows = (await ctx.session.scalars(paginate(stmt, Invitation.id, cursor, limit))).all()
+    items, nxt = page_of(rows, limit, lambda r: r.id)
+    return InvitationPage(items=[InvitationOut.model_validate(i) for i in items], next_cursor=nxt)
+
+
+@router.post("/campaigns/{campaign_id}/claims", response_model=InvitationOut)
+async def claim_code(
+    campaign_id: int, body: ClaimIn, idem: Idempotency = Depends(idempotent("members:write"))
+) -> Response:
+    """The member names an inviter's code. `already_invited` if someone else was first."""
+    if (replay := await idem.replay()) is not None:
+        return replay
+    inv = await service.claim_code(idem.ctx, campaign_id, body.member_id, body.code)
+    return await idem.respond(200, InvitationOut.model_validate(inv))
+
+
+@router.post("/invitations/{invitation_id}/claim", response_model=InvitationOut)
+async def claim_invitation(
+    invitation_id: int, body: ClaimInvitationIn, idem: Idempotency = Depends(idempotent("members:write"))
+) -> Response:
+    """Bind a clicked invitation to the member who joined. `invitation_taken` if it is another's."""
+    if (replay := await idem.replay()) is not None:
+        return replay
+    inv = await service.claim_invitation(idem.ctx, invitation_id, body.member_id)
+    return await idem.respond(200, InvitationOut.model_validate(inv))
+
+
+@router.get("/invitations/{invitation_id}", response_model=InvitationOut)
+async def get_invitation(invitation_id: int, ctx: Ctx = Depends(require("members:read"))) -> InvitationOut:
+    return InvitationOut.model_validate(await service.get_invitation(ctx, invitation_id))
+
+
+@router.post("/invitations/{invitation_id}/review", response_model=InvitationOut)
+async def review(
+    invitation_id: int, body: ReviewIn, idem: Idempotency = Depends(idempotent("referrals:manage"))
+) -> Response:
+    """Approve (it goes on, and qualifies if its goal was met) or reject (it never pays)."""
+    if (replay := await idem.replay()) is not None:
+        return replay
+    inv = await service.review(idem.ctx, invitation_id, body.decision, body.note)
+    return await idem.respond(200, InvitationOut.model_validate(inv))
+
+
+@router.get("/campaigns/{campaign_id}/figures", response_model=Figures)
+async def campaign_figures(
+    campaign_id: int, format: Literal["json", "csv"] = "json", ctx: Ctx = Depends(require("stats:read"))
+) -> Response:
+    """Participants, shares, joined, qualified, rewarded, rejected by reason, fission
+    rate, K-factor, cost per new member, tree depth (``format=csv`` for a file)."""
+    row = await figures.figures(ctx, campaign_id)
+    if format == "csv":
+        return Response(
+            figures.figures_csv([row]),
+            media_type="text/csv; charset=utf-8",
+            headers={"content-disposition": f'attachment; filename="campaign-{campaign_id}.csv"'},
+        )
+    return Response(row.model_dump_json(), media_type="application/json")

@@ -1,0 +1,71 @@
+"""Outbox handlers of referral campaigns: attribution on join, goals, revocation.
+
+Each runs inside the dispatcher's savepoint with its receipt, so a redelivered event
+moves nothing twice (and the services below are idempotent on their own as well).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from yutang.kit import events
+from yutang.kit.context import SYSTEM, Ctx
+from yutang.models.commerce import Order
+from yutang.models.members import Member
+from yutang.models.platform import OutboxEvent
+from yutang.referrals import service
+
+
+def _ctx(session: AsyncSession, ev: OutboxEvent) -> Ctx:
+    assert ev.workspace_id is not None
+    return Ctx(session, ev.workspace_id, SYSTEM)
+
+
+@events.on("member.joined", name="referrals.attribute_on_join")
+async def _on_joined(session: AsyncSession, ev: OutboxEvent) -> None:
+    await service.on_member_joined(_ctx(session, ev), int(ev.payload["member_id"]), ev.created_at)
+
+
+@events.on("form.submitted", name="referrals.goal_form")
+async def _on_form(session: AsyncSession, ev: OutboxEvent) -> None:
+    facts = {"form_id": ev.payload.get("form_id")}
+    await service.goal_reached(_ctx(session, ev), int(ev.payload["member_id"]), "form", facts, ev.created_at)
+
+
+@events.on("member.activity", name="referrals.goal_activity")
+async def _on_activity(session: AsyncSession, ev: OutboxEvent) -> None:
+    kind = {"checkin": "checkin", "custom": "event"}.get(str(ev.payload.get("type")))
+    if kind is None:
+        return
+    facts = {"name": ev.payload.get("name")}
+    await service.goal_reached(_ctx(session, ev), int(ev.payload["member_id"]), kind, facts, ev.created_at)
+
+
+@events.on("order.paid", name="referrals.goal_order")
+async def _on_order(session: AsyncSession, ev: OutboxEvent) -> None:
+    member_id = ev.payload.get("member_id")
+    if member_id is None:
+        return
+    order_id = int(ev.payload["order_id"])
+    earlier = await session.scalar(
+        select(func.count()).select_from(Order).where(Order.member_id == int(member_id), Order.id < order_id)
+    )
+    facts = {"total_cents": int(ev.payload.get("total_cents") or 0), "first_order": not earlier}
+    await service.goal_reached(_ctx(session, ev), int(member_id), "order", facts, ev.created_at)
+
+
+@events.on("member.updated", name="referrals.revoke_on_block")
+async def _on_updated(session: AsyncSession, ev: OutboxEvent) -> None:
+    if "status" not in (ev.payload.get("fields") or []):
+        return
+    member = await session.get(Member, int(ev.payload["member_id"]))
+    if member is not None and member.status == "blocked":
+        await service.revoke_for_member(_ctx(session, ev), member.id, "invitee_blocked", ev.created_at)
+
+
+@events.on("member.erased", name="referrals.revoke_on_erase")
+async def _on_erased(session: AsyncSession, ev: OutboxEvent) -> None:
+    await service.revoke_for_member(
+        _ctx(session, ev), int(ev.payload["member_id"]), "invitee_erased", ev.created_at
+    )
