@@ -43,6 +43,8 @@ app.add_typer(members_app, name="members")
 app.add_typer(orders_app, name="orders")
 app.add_typer(points_app, name="points")
 app.add_typer(pii_app, name="pii")
+referrals_app = typer.Typer(help="Referral campaigns (任务宝): campaigns, figures.", no_args_is_help=True)
+app.add_typer(referrals_app, name="referrals")
 
 out = Console()
 err = Console(stderr=True)
@@ -552,6 +554,71 @@ def stats_channels(
             str(r.unique_visitors),
             str(r.exposures if r.exposures is not None else "-"),
             rate,
+        )
+    out.print(table)
+
+
+# --- referral campaigns -----------------------------------------------------------------
+
+
+@referrals_app.command("campaigns")
+def referrals_campaigns(workspace: WorkspaceOpt = None) -> None:
+    """The workspace's referral campaigns, newest first."""
+    from yutang.referrals import service
+
+    async def go(ctx: Ctx) -> list[tuple[Any, bool]]:
+        return [(c, service.is_live(c)) for c in await service.list_campaigns(ctx)]
+
+    table = Table("id", "name", "status", "live", "starts", "ends")
+    for c, live in run(lambda: _ctx_call(workspace, go, True)):
+        table.add_row(
+            str(c.id), c.name, c.status, "yes" if live else "no", _when(c.starts_at), _when(c.ends_at)
+        )
+    out.print(table)
+
+
+@referrals_app.command("figures")
+def referrals_figures(
+    campaign_ids: Annotated[list[int] | None, typer.Argument(help="Campaigns (all when none given).")] = None,
+    csv_out: Annotated[Path | None, typer.Option("--csv", help="Write CSV to this file.")] = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Participants, shares, joined, qualified, rejected by reason, fission rate, K, cost."""
+    from yutang.referrals import figures, service
+
+    async def go(ctx: Ctx) -> list[Any]:
+        ids = campaign_ids or [c.id for c in await service.list_campaigns(ctx)]
+        return [await figures.figures(ctx, i) for i in ids]
+
+    rows = run(lambda: _ctx_call(workspace, go, True))
+    if csv_out:
+        csv_out.write_text(figures.figures_csv(rows), encoding="utf-8-sig")
+        out.print(f"wrote {csv_out}")
+        return
+    table = Table(
+        "campaign",
+        "participants",
+        "shares",
+        "joined",
+        "new",
+        "qualified",
+        "rejected",
+        "fission",
+        "K",
+        "cost/new",
+    )
+    for f in rows:
+        table.add_row(
+            str(f.campaign_id),
+            str(f.participants),
+            str(f.shares),
+            str(f.joined),
+            str(f.new_members),
+            str(f.qualified),
+            str(f.rejected),
+            f"{f.fission_rate:.0%}" if f.fission_rate is not None else "-",
+            f"{f.k_factor:.2f}" if f.k_factor is not None else "-",
+            f"¥{f.cost_per_new_member_cents / 100:.2f}" if f.cost_per_new_member_cents is not None else "-",
         )
     out.print(table)
 
