@@ -195,9 +195,8 @@ async def test_stage_rewards_are_paid_once_when_qualifications_race(engine: Asyn
     async with unit_of_work(readonly=True, engine=engine) as s:
         awards = (await s.scalars(select(StageAward).where(StageAward.campaign_id == cid))).all()
         assert sorted(len(a.payouts) for a in awards) == [1, 1, 1]
-        ordinals = sorted(
-            (await s.scalars(select(Invitation.ordinal).where(Invitation.campaign_id == cid))).all()
-        )
+        rows = (await s.scalars(select(Invitation.ordinal).where(Invitation.campaign_id == cid))).all()
+        ordinals = sorted(o or 0 for o in rows)
         assert ordinals == list(range(1, 9))
         statuses = (await s.scalars(select(Invitation.status).where(Invitation.campaign_id == cid))).all()
         assert (
