@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from yutang import __version__, domains
 from yutang.commerce import endpoints as commerce_endpoints
 from yutang.config import Settings, get_settings
+from yutang.distribution import endpoints as distribution_endpoints
 from yutang.kit import crypto
 from yutang.kit.db import create_engine
 from yutang.kit.errors import ERROR_CODES
@@ -133,6 +134,7 @@ def create_app(
     api.include_router(loyalty_endpoints.router)
     api.include_router(catalog_endpoints.router)
     api.include_router(referrals_endpoints.router)
+    api.include_router(distribution_endpoints.router)
 
     @api.get("/health", include_in_schema=False)
     async def health() -> JSONResponse:

@@ -45,6 +45,8 @@ app.add_typer(points_app, name="points")
 app.add_typer(pii_app, name="pii")
 referrals_app = typer.Typer(help="Referral campaigns (任务宝): campaigns, figures.", no_args_is_help=True)
 app.add_typer(referrals_app, name="referrals")
+distribution_app = typer.Typer(help="Distribution (分销): figures, commission release.", no_args_is_help=True)
+app.add_typer(distribution_app, name="distribution")
 
 out = Console()
 err = Console(stderr=True)
@@ -621,6 +623,61 @@ def referrals_figures(
             f"¥{f.cost_per_new_member_cents / 100:.2f}" if f.cost_per_new_member_cents is not None else "-",
         )
     out.print(table)
+
+
+def money(cents: int) -> str:
+    return f"¥{cents / 100:,.2f}"
+
+
+@distribution_app.command("figures")
+def distribution_figures(
+    csv_out: Annotated[Path | None, typer.Option("--csv", help="Write CSV to this file.")] = None,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Per distributor: orders, sales, commissions by state, team size; and the total."""
+    from yutang.distribution import figures
+
+    rows = run(lambda: _ctx_call(workspace, figures.per_distributor, True))
+    if csv_out:
+        csv_out.write_text(figures.to_csv(rows), encoding="utf-8-sig")
+        out.print(f"wrote {csv_out}")
+        return
+    table = Table(
+        "distributor", "member", "orders", "sales", "pending", "available", "reversed", "withdrawn", "team"
+    )
+    for r in rows:
+        table.add_row(
+            str(r.distributor_id),
+            str(r.member_id),
+            str(r.orders),
+            money(r.sales_cents),
+            money(r.pending_cents),
+            money(r.available_cents),
+            money(r.reversed_cents),
+            money(r.withdrawn_cents),
+            str(r.team_size),
+        )
+    total = figures.overall(rows)
+    table.add_row(
+        "all",
+        str(total["distributors"]),
+        str(total["orders"]),
+        money(total["sales_cents"]),
+        money(total["pending_cents"]),
+        money(total["available_cents"]),
+        money(total["reversed_cents"]),
+        money(total["withdrawn_cents"]),
+        "",
+    )
+    out.print(table)
+
+
+@distribution_app.command("release")
+def distribution_release() -> None:
+    """Make commissions whose refund window ended available now (the hourly job)."""
+    from yutang.distribution import tasks
+
+    out.print(f"{run(tasks.release)} commissions released")
 
 
 # --- members, orders, points ------------------------------------------------------------

@@ -11,6 +11,8 @@ MODULES = (
     "yutang.loyalty.tiers",  # upgrades on order.paid and points.earned
     "yutang.loyalty.tasks",  # pending release, expiry, birthday points, tier evaluation
     "yutang.referrals.handlers",  # attribution on join, invitees' goals, revocation
+    "yutang.distribution.handlers",  # commissions on orders/refunds, entry paths, bindings
+    "yutang.distribution.tasks",  # commissions released after the refund window
 )
 
 

@@ -59,6 +59,15 @@ async def test_a_seed_member_grows_the_pond(
     seed = (
         await client.post("/api/v1/members", json={"phone": "13800000001", "name": "王小明"}, headers=h)
     ).json()
+    # The seed member is also a distributor (a KOL the operator approved): 10 % and 5 %.
+    plan = await client.post(
+        "/api/v1/distribution/plans",
+        json={"name": "全店", "kind": "percent", "rates": [1000, 500]},
+        headers=h,
+    )
+    assert plan.status_code == 201, plan.text
+    kol = await client.post("/api/v1/distribution/distributors", json={"member_id": seed["id"]}, headers=h)
+    assert kol.status_code == 201, kol.text
     kit = await client.post(
         f"/api/v1/referrals/campaigns/{campaign['id']}/participants",
         json={"member_id": seed["id"]},
@@ -112,6 +121,9 @@ async def test_a_seed_member_grows_the_pond(
         assert r.status_code == 201, r.text
     await run_events(engine)
     assert await _points(engine, seed["id"]) == 100 + 300  # stages 2 and 3, once each
+    # Friends who joined through the seed's link are the seed's customers: 10 % of each order.
+    seed_dist = (await client.get(f"/api/v1/distribution/distributors/{kol.json()['id']}", headers=h)).json()
+    assert seed_dist["pending_cents"] == 880 + 500 + 499 + 990
     progress = (
         await client.get(f"/api/v1/referrals/participants/{kit_body['id']}/progress?lang=en", headers=h)
     ).json()
@@ -185,6 +197,50 @@ async def test_a_seed_member_grows_the_pond(
 
     board = (await client.get(f"/api/v1/referrals/campaigns/{campaign['id']}/leaderboard", headers=h)).json()
     assert board == [{"rank": 1, "member_id": seed["id"], "display_name": "王**", "counted": 3}]
+
+    # Two levels of commission: the first friend becomes a distributor under the seed, a
+    # new customer buys through the friend's code; a refund reverses both levels in part.
+    friend_dist = await client.post(
+        "/api/v1/distribution/distributors", json={"member_id": friends[0]}, headers=h
+    )
+    assert friend_dist.json()["parent_id"] == kol.json()["id"]
+    buyer = (await client.post("/api/v1/members", json={"phone": "13700000001"}, headers=h)).json()
+    bound = await client.post(
+        "/api/v1/distribution/bindings",
+        json={"member_id": buyer["id"], "code": friend_dist.json()["code"]},
+        headers=h,
+    )
+    assert bound.status_code == 200, bound.text
+    placed = await client.post(
+        "/api/v1/orders",
+        json={
+            "external_id": "O-two-levels",
+            "member_id": buyer["id"],
+            "total_cents": 10_000,
+            "paid_at": datetime.now(UTC).isoformat(),
+        },
+        headers=h,
+    )
+    await run_events(engine)
+    order_id = placed.json()["id"]
+    paid = (await client.get(f"/api/v1/distribution/commissions?order_id={order_id}", headers=h)).json()[
+        "items"
+    ]
+    assert sorted((c["level"], c["distributor_id"], c["amount_cents"]) for c in paid) == [
+        (1, friend_dist.json()["id"], 1000),
+        (2, kol.json()["id"], 500),
+    ]
+    back = await client.post(
+        f"/api/v1/orders/{order_id}/refunds", json={"external_id": "R-1", "amount_cents": 4_000}, headers=h
+    )
+    assert back.status_code == 201, back.text
+    await run_events(engine)
+    paid = (await client.get(f"/api/v1/distribution/commissions?order_id={order_id}", headers=h)).json()[
+        "items"
+    ]
+    assert sorted((c["level"], c["reversed_cents"]) for c in paid) == [(1, 400), (2, 200)]
+    overall = (await client.get("/api/v1/distribution/figures/overall", headers=h)).json()
+    assert overall["reversed_cents"] == 600
 
     # The member's own page and poster.
     async with device(app, tenant.host, "198.51.100.9") as own:

@@ -11,6 +11,7 @@ OPERATE = READ | {
     "points:write",
     "loyalty:manage",
     "referrals:manage",
+    "distribution:manage",
 }
 #: Reading PII in clear, exporting and erasing members is for admins and owners.
 ADMIN = OPERATE | {

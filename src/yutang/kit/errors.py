@@ -146,6 +146,20 @@ ERROR_CODES: dict[str, str] = {
     "art_too_large": "The poster art is larger than 2 MB.",
     "poster_font_missing": "No CJK font is installed for posters (run scripts/fonts.sh).",
     "code_exhausted": "No free invite code was found (retry).",
+    # distribution
+    "third_level_forbidden": "Commission is paid on two levels at most; a third rate is refused.",
+    "invalid_rate": "Commission rates are 0-10,000 basis points (percent) or cents per unit (fixed).",
+    "unknown_commission_plan": "No such commission plan in this workspace.",
+    "level_taken": "A distributor level of that rank exists.",
+    "not_a_distributor": "No such (active) distributor in this workspace.",
+    "not_an_application": "That distributor is not an application waiting for a decision.",
+    "unknown_distributor_code": "No active distributor has that code.",
+    "self_binding": "A member cannot be bound to (or recruited by) themselves.",
+    "already_bound": "The member is bound to another distributor already (the first binding stays).",
+    "below_minimum_withdrawal": "The withdrawal is below the workspace's minimum.",
+    "insufficient_commission": "The withdrawal is more than the distributor has available.",
+    "unknown_withdrawal": "No such withdrawal in this workspace.",
+    "withdrawal_decided": "The withdrawal was already paid or rejected.",
 }
 
 

@@ -161,4 +161,9 @@ async def check_workspace(session: AsyncSession, workspace_id: int) -> list[Find
     for problem in await wallet.check(Ctx(session, workspace_id, SYSTEM)):
         subject, _, detail = problem.partition(": ")
         findings.append(Finding("wallet_balance", subject, detail))
+    from yutang.distribution import commissions
+
+    for problem in await commissions.check(Ctx(session, workspace_id, SYSTEM)):
+        subject, _, detail = problem.partition(": ")
+        findings.append(Finding("commission_balance", subject, detail))
     return findings

@@ -2,6 +2,17 @@
 
 from yutang.models.base import Base
 from yutang.models.commerce import Order, OrderItem, Refund
+from yutang.models.distribution import (
+    CheckinDay,
+    Commission,
+    CommissionEntry,
+    CommissionPlan,
+    DistributionBinding,
+    DistributionSettings,
+    Distributor,
+    DistributorLevel,
+    Withdrawal,
+)
 from yutang.models.links import Channel, Click, Link, LinkDomain, LiveCodeCounter, LiveCodeTarget
 from yutang.models.loyalty import (
     EarnRule,
@@ -53,9 +64,17 @@ __all__ = [
     "AuditEntry",
     "Base",
     "Channel",
+    "CheckinDay",
     "Click",
+    "Commission",
+    "CommissionEntry",
+    "CommissionPlan",
     "Coupon",
     "CouponTemplate",
+    "DistributionBinding",
+    "DistributionSettings",
+    "Distributor",
+    "DistributorLevel",
     "EarnRule",
     "EventReceipt",
     "Form",
@@ -99,6 +118,7 @@ __all__ = [
     "User",
     "Wallet",
     "WalletEntry",
+    "Withdrawal",
     "Workspace",
     "WorkspaceMember",
 ]

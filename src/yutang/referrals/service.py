@@ -759,6 +759,17 @@ async def review(ctx: Ctx, invitation_id: int, decision: str, note: str = "") ->
     else:
         inv.status = "joined"
         await ctx.session.flush()
+        events.emit(
+            ctx,
+            "invitation.joined",
+            {
+                "invitation_id": inv.id,
+                "campaign_id": campaign.id,
+                "inviter_id": inv.inviter_id,
+                "invitee_id": inv.invitee_id,
+                "reasons": inv.reasons,
+            },
+        )
         if inv.goal_met_at is not None:
             await qualify(ctx, campaign, inv, now)
     audit.record(ctx, f"invitation.{decision}d", "invitation", inv.id, {"note": note, "reasons": inv.reasons})

@@ -1,0 +1,216 @@
+"""HTTP API of distribution (分销): settings, levels, commission plans, distributors and
+their teams, customer bindings, commissions, withdrawals, figures."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import Depends, Query, Response
+from sqlalchemy import select
+
+from yutang.distribution import commissions, figures, service
+from yutang.distribution.schemas import (
+    AppointIn,
+    BindIn,
+    BindingOut,
+    CommissionOut,
+    CommissionPage,
+    DecisionIn,
+    DistributorFigures,
+    DistributorOut,
+    LevelIn,
+    LevelOut,
+    PlanIn,
+    PlanOut,
+    SettingsIn,
+    SettingsOut,
+    TeamOut,
+    WithdrawalOut,
+    WithdrawIn,
+)
+from yutang.kit.context import Ctx
+from yutang.kit.http import api_router, idempotent, require
+from yutang.kit.idempotency import Idempotency
+from yutang.kit.pagination import MAX_LIMIT, page_of, paginate
+from yutang.models.distribution import Commission, Distributor, Withdrawal
+
+router = api_router(prefix="/api/v1/distribution", tags=["distribution"])
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
+
+
+@router.get("/settings", response_model=SettingsOut)
+async def get_settings(ctx: Ctx = Depends(require("members:read"))) -> SettingsOut:
+    return SettingsOut.model_validate(await service.settings(ctx))
+
+
+@router.patch("/settings", response_model=SettingsOut)
+async def patch_settings(body: SettingsIn, ctx: Ctx = Depends(require("distribution:manage"))) -> SettingsOut:
+    return SettingsOut.model_validate(await service.configure(ctx, body.model_dump(exclude_unset=True)))
+
+
+@router.post("/levels", status_code=201, response_model=LevelOut)
+async def create_level(body: LevelIn, ctx: Ctx = Depends(require("distribution:manage"))) -> LevelOut:
+    return LevelOut.model_validate(await service.create_level(ctx, body.model_dump()))
+
+
+@router.get("/levels", response_model=list[LevelOut])
+async def list_levels(ctx: Ctx = Depends(require("members:read"))) -> list[LevelOut]:
+    return [LevelOut.model_validate(lv) for lv in await service.levels(ctx)]
+
+
+@router.post("/plans", status_code=201, response_model=PlanOut)
+async def create_plan(body: PlanIn, ctx: Ctx = Depends(require("distribution:manage"))) -> PlanOut:
+    """A plan with a third rate is refused (`third_level_forbidden`)."""
+    return PlanOut.model_validate(await service.create_plan(ctx, body.model_dump()))
+
+
+@router.get("/plans", response_model=list[PlanOut])
+async def list_plans(ctx: Ctx = Depends(require("members:read"))) -> list[PlanOut]:
+    return [PlanOut.model_validate(p) for p in await service.plans(ctx)]
+
+
+@router.post("/distributors", status_code=201, response_model=DistributorOut)
+async def appoint(
+    body: AppointIn, idem: Idempotency = Depends(idempotent("distribution:manage"))
+) -> Response:
+    """Make a member a distributor (``apply_only``: record an application for review)."""
+    if (replay := await idem.replay()) is not None:
+        return replay
+    parent = await service.by_code(idem.ctx, body.parent_code) if body.parent_code else None
+    dist, created = await service.become(
+        idem.ctx, body.member_id, "approved", parent=parent, pending=body.apply_only
+    )
+    return await idem.respond(201 if created else 200, DistributorOut.model_validate(dist))
+
+
+@router.get("/distributors", response_model=list[DistributorOut])
+async def list_distributors(
+    status: str | None = None, ctx: Ctx = Depends(require("members:read"))
+) -> list[DistributorOut]:
+    stmt = select(Distributor).where(Distributor.workspace_id == ctx.workspace_id)
+    if status:
+        stmt = stmt.where(Distributor.status == status)
+    rows = await ctx.session.scalars(stmt.order_by(Distributor.id).limit(1000))
+    return [DistributorOut.model_validate(d) for d in rows.all()]
+
+
+@router.get("/distributors/{distributor_id}", response_model=DistributorOut)
+async def get_distributor(distributor_id: int, ctx: Ctx = Depends(require("members:read"))) -> DistributorOut:
+    return DistributorOut.model_validate(await service.get_distributor(ctx, distributor_id))
+
+
+@router.post("/distributors/{distributor_id}/decision", response_model=DistributorOut)
+async def decide(
+    distributor_id: int, body: DecisionIn, ctx: Ctx = Depends(require("distribution:manage"))
+) -> DistributorOut:
+    return DistributorOut.model_validate(await service.decide(ctx, distributor_id, body.decision, body.note))
+
+
+@router.post("/distributors/{distributor_id}/suspend", response_model=DistributorOut)
+async def suspend(distributor_id: int, ctx: Ctx = Depends(require("distribution:manage"))) -> DistributorOut:
+    return DistributorOut.model_validate(await service.set_status(ctx, distributor_id, "suspended"))
+
+
+@router.post("/distributors/{distributor_id}/resume", response_model=DistributorOut)
+async def resume(distributor_id: int, ctx: Ctx = Depends(require("distribution:manage"))) -> DistributorOut:
+    return DistributorOut.model_validate(await service.set_status(ctx, distributor_id, "active"))
+
+
+@router.get("/distributors/{distributor_id}/team", response_model=TeamOut)
+async def team(distributor_id: int, ctx: Ctx = Depends(require("members:read"))) -> TeamOut:
+    """Who they recruited (level 1) and who those recruited (level 2). Never deeper."""
+    dist = await service.get_distributor(ctx, distributor_id)
+    level1, level2 = await service.team(ctx, dist)
+    return TeamOut(
+        distributor_id=dist.id,
+        level1=level1,
+        level2=level2,
+        team_size=len(level1) + len(level2),
+        team_sales_cents=await service.team_sales(ctx, dist),
+    )
+
+
+@router.post("/bindings", response_model=BindingOut)
+async def bind(body: BindIn, idem: Idempotency = Depends(idempotent("members:write"))) -> Response:
+    """Bind a customer to the distributor whose code they came with (the first binding stays)."""
+    if (replay := await idem.replay()) is not None:
+        return replay
+    dist = await service.by_code(idem.ctx, body.code)
+    binding = await service.bind(idem.ctx, body.member_id, dist, "code")
+    return await idem.respond(200, BindingOut.model_validate(binding))
+
+
+@router.get("/commissions", response_model=CommissionPage)
+async def list_commissions(
+    distributor_id: int | None = None,
+    order_id: int | None = None,
+    status: str | None = None,
+    cursor: str | None = None,
+    limit: Limit = 50,
+    ctx: Ctx = Depends(require("orders:read")),
+) -> CommissionPage:
+    stmt = select(Commission).where(Commission.workspace_id == ctx.workspace_id)
+    if distributor_id is not None:
+        stmt = stmt.where(Commission.distributor_id == distributor_id)
+    if order_id is not None:
+        stmt = stmt.where(Commission.order_id == order_id)
+    if status:
+        stmt = stmt.where(Commission.status == status)
+    rows = (await ctx.session.scalars(paginate(stmt, Commission.id, cursor, limit))).all()
+    items, nxt = page_of(rows, limit, lambda r: r.id)
+    return CommissionPage(items=[CommissionOut.model_validate(c) for c in items], next_cursor=nxt)
+
+
+@router.post("/distributors/{distributor_id}/withdrawals", status_code=201, response_model=WithdrawalOut)
+async def withdraw(
+    distributor_id: int, body: WithdrawIn, idem: Idempotency = Depends(idempotent("members:write"))
+) -> Response:
+    """Ask to withdraw available commission (`below_minimum_withdrawal`, `insufficient_commission`)."""
+    if (replay := await idem.replay()) is not None:
+        return replay
+    w = await commissions.withdraw(idem.ctx, distributor_id, body.amount_cents)
+    return await idem.respond(201, WithdrawalOut.model_validate(w))
+
+
+@router.get("/withdrawals", response_model=list[WithdrawalOut])
+async def list_withdrawals(
+    status: str | None = None, ctx: Ctx = Depends(require("orders:read"))
+) -> list[WithdrawalOut]:
+    stmt = select(Withdrawal).where(Withdrawal.workspace_id == ctx.workspace_id)
+    if status:
+        stmt = stmt.where(Withdrawal.status == status)
+    rows = await ctx.session.scalars(stmt.order_by(Withdrawal.id.desc()).limit(500))
+    return [WithdrawalOut.model_validate(w) for w in rows.all()]
+
+
+@router.post("/withdrawals/{withdrawal_id}/decision", response_model=WithdrawalOut)
+async def decide_withdrawal(
+    withdrawal_id: int, body: DecisionIn, idem: Idempotency = Depends(idempotent("distribution:manage"))
+) -> Response:
+    """Approve (paid out) or reject (back to available)."""
+    if (replay := await idem.replay()) is not None:
+        return replay
+    w = await commissions.decide_withdrawal(idem.ctx, withdrawal_id, body.decision, body.note)
+    return await idem.respond(200, WithdrawalOut.model_validate(w))
+
+
+@router.get("/figures", response_model=list[DistributorFigures])
+async def distribution_figures(
+    format: Literal["json", "csv"] = "json", ctx: Ctx = Depends(require("stats:read"))
+) -> Response:
+    """Per distributor: orders, sales, commissions pending / available / reversed /
+    withdrawn, team size (``format=csv`` for a file)."""
+    rows = await figures.per_distributor(ctx)
+    if format == "csv":
+        return Response(
+            figures.to_csv(rows),
+            media_type="text/csv; charset=utf-8",
+            headers={"content-disposition": 'attachment; filename="distributors.csv"'},
+        )
+    return Response("[" + ",".join(r.model_dump_json() for r in rows) + "]", media_type="application/json")
+
+
+@router.get("/figures/overall", response_model=dict[str, int])
+async def overall_figures(ctx: Ctx = Depends(require("stats:read"))) -> dict[str, int]:
+    """The same figures summed over every distributor."""
+    return figures.overall(await figures.per_distributor(ctx))
