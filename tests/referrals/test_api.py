@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.conftest import Tenant, add_key
-from tests.referrals.conftest import campaign_data, in_tx, make_campaign, member, take_part
+from tests.referrals.conftest import campaign_data, device, in_tx, make_campaign, member, take_part
 from tests.test_cli import cli_env, invoke
 from yutang.kit.context import Ctx
 from yutang.kit.db import unit_of_work
@@ -43,7 +43,8 @@ def _code(r: httpx.Response) -> str:
         ({"stages": [{"threshold": 2, "rewards": [{"kind": "points"}]}]}, "amount"),
         ({"stages": [{"threshold": 2, "rewards": [{"kind": "points", "amount": 1}]}] * 2}, "same threshold"),
         ({"ends_at": (utcnow() - timedelta(days=30)).isoformat()}, "ends_at"),
-        ({"goal": {"kind": "event"}}, "event_name"),
+        ({"goal": {"kind": "event"}}, "event_type"),
+        ({"goal": {"kind": "event", "event_type": "invitation.qualified"}}, "own events"),
         ({"stages": []}, "stages"),
     ],
 )
@@ -175,7 +176,9 @@ def test_the_poster_font_draws_chinese():
         assert (glyph.size, bytes(glyph)) != (notdef.size, bytes(notdef)), ch
 
 
-async def test_share_kit_and_poster_art(client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine):
+async def test_share_kit_and_poster_art(
+    client: httpx.AsyncClient, app: Any, tenant: Tenant, engine: AsyncEngine
+):
     cid = await make_campaign(engine, tenant, poster={"title": "春季邀友季", "color": "#aa3355"})
     seed = await member(engine, tenant, "13800000001", name="李雷")
     kit = (
@@ -192,13 +195,23 @@ async def test_share_kit_and_poster_art(client: httpx.AsyncClient, tenant: Tenan
     assert png.headers["content-type"] == "image/png" and img.size == (750, 1334)
     assert img.convert("RGB").getpixel((5, 0)) == (0xAA, 0x33, 0x55)  # the campaign's colour at the top
 
+    hits = poster.CACHE.hits
+    again = await client.get(kit["poster_url"], headers=tenant.headers)
+    assert again.headers["etag"] == png.headers["etag"] and poster.CACHE.hits == hits + 1
+    async with device(app, tenant.host, "198.51.100.1") as phone:
+        path = kit["progress_url"].split(tenant.host, 1)[1] + "/poster.png"
+        fresh = await phone.get(path, headers={"if-none-match": png.headers["etag"]})
+        assert fresh.status_code == 304 and not fresh.content
+
     bad = await client.put(f"{API}/campaigns/{cid}/art", content=b"not a picture", headers=tenant.headers)
     assert bad.status_code == 400 and _code(bad) == "invalid_art"
     art = io.BytesIO()
     Image.new("RGB", (300, 500), (10, 200, 30)).save(art, format="JPEG")
     ok = await client.put(f"{API}/campaigns/{cid}/art", content=art.getvalue(), headers=tenant.headers)
     assert ok.status_code == 200 and ok.json()["has_art"] is True
-    with_art = Image.open(io.BytesIO((await client.get(kit["poster_url"], headers=tenant.headers)).content))
+    redrawn = await client.get(kit["poster_url"], headers=tenant.headers)
+    assert redrawn.headers["etag"] != png.headers["etag"]
+    with_art = Image.open(io.BytesIO(redrawn.content))
     pixel = with_art.convert("RGB").getpixel((5, 1300))
     assert isinstance(pixel, tuple) and pixel[1] > 150 and pixel[0] < 60  # the green art shows below the card
 

@@ -162,17 +162,43 @@ async def test_goal_must_be_met_within_goal_days_and_match(engine: AsyncEngine, 
     await claim(engine, tenant, cid, friend, code)
     await claim(engine, tenant, cid, late, code)
 
+    def activity(name: str) -> dict[str, Any]:
+        return {"type": "member.activity", "payload": {"type": "custom", "name": name}}
+
     async def events(ctx: Ctx) -> list[int]:
         return [
-            await service.goal_reached(ctx, friend, "event", {"name": "other"}, utcnow()),
+            await service.goal_reached(ctx, friend, "event", activity("other"), utcnow()),
             await service.goal_reached(ctx, friend, "checkin", {}, utcnow()),
             await service.goal_reached(
-                ctx, late, "event", {"name": "watched_live"}, utcnow() + timedelta(days=4)
+                ctx, late, "event", activity("watched_live"), utcnow() + timedelta(days=4)
             ),
-            await service.goal_reached(ctx, friend, "event", {"name": "watched_live"}, utcnow()),
+            await service.goal_reached(ctx, friend, "event", activity("watched_live"), utcnow()),
         ]
 
     assert await in_tx(engine, tenant, events) == [0, 0, 0, 1]
+    assert await counted(engine, pid) == 1
+
+
+async def test_any_domain_event_with_conditions_can_be_the_goal(engine: AsyncEngine, tenant: Tenant):
+    """Here: a stored-value top-up of at least 500 yuan, through the real outbox."""
+    cid = await make_campaign(
+        engine,
+        tenant,
+        goal={"kind": "event", "event_type": "wallet.topped_up", "at_least": {"amount_cents": 50_000}},
+    )
+    seed = await member(engine, tenant, "13800000001")
+    pid, code = await take_part(engine, tenant, cid, seed)
+    friend = await member(engine, tenant, "13900000001")
+    await claim(engine, tenant, cid, friend, code)
+
+    async def top_up(ctx: Ctx, cents: int, ref: str) -> None:
+        await wallet.top_up(ctx, friend, cents, payment_ref=ref)
+
+    await in_tx(engine, tenant, lambda c: top_up(c, 10_000, "P1"))
+    await run_events(engine)
+    assert await counted(engine, pid) == 0  # 100 yuan: not enough
+    await in_tx(engine, tenant, lambda c: top_up(c, 50_000, "P2"))
+    await run_events(engine)
     assert await counted(engine, pid) == 1
 
 

@@ -154,7 +154,8 @@ async def get_progress(
 )
 async def get_poster(participant_id: int, ctx: Ctx = Depends(require("members:read"))) -> Response:
     participant = await service.get_participant(ctx, participant_id)
-    return Response(await service.poster_png(ctx, participant), media_type="image/png")
+    png, etag = await service.poster_png(ctx, participant)
+    return Response(png, media_type="image/png", headers={"etag": f'"{etag}"'})
 
 
 @router.get("/campaigns/{campaign_id}/leaderboard", response_model=list[BoardRow])

@@ -33,13 +33,25 @@ async def _on_form(session: AsyncSession, ev: OutboxEvent) -> None:
     await service.goal_reached(_ctx(session, ev), int(ev.payload["member_id"]), "form", facts, ev.created_at)
 
 
-@events.on("member.activity", name="referrals.goal_activity")
-async def _on_activity(session: AsyncSession, ev: OutboxEvent) -> None:
-    kind = {"checkin": "checkin", "custom": "event"}.get(str(ev.payload.get("type")))
-    if kind is None:
+@events.on("member.activity", name="referrals.goal_checkin")
+async def _on_checkin(session: AsyncSession, ev: OutboxEvent) -> None:
+    if ev.payload.get("type") != "checkin":
         return
-    facts = {"name": ev.payload.get("name")}
-    await service.goal_reached(_ctx(session, ev), int(ev.payload["member_id"]), kind, facts, ev.created_at)
+    await service.goal_reached(_ctx(session, ev), int(ev.payload["member_id"]), "checkin", {}, ev.created_at)
+
+
+#: Events that are never an invitee's goal (the campaign's own; their member_id is the inviter).
+NOT_GOALS = ("invitation.", "referral.")
+
+
+@events.on("*", name="referrals.goal_event")
+async def _on_any_event(session: AsyncSession, ev: OutboxEvent) -> None:
+    """Goals of kind ``event``: any domain event about a member who is someone's invitee."""
+    member_id = ev.payload.get("member_id")
+    if not isinstance(member_id, int) or ev.workspace_id is None or ev.type.startswith(NOT_GOALS):
+        return
+    facts = {"type": ev.type, "payload": ev.payload}
+    await service.goal_reached(_ctx(session, ev), member_id, "event", facts, ev.created_at)
 
 
 @events.on("order.paid", name="referrals.goal_order")

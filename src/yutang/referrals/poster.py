@@ -10,10 +10,14 @@ boxes where the characters should be.
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 import os
+from collections import OrderedDict
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from PIL import Image, ImageDraw, ImageFont, ImageOps, UnidentifiedImageError
 
@@ -30,6 +34,41 @@ CANDIDATES = (
     Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
     Path("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc"),
 )
+
+
+class PosterCache:
+    """The newest ``size`` posters drawn in this process (least recently used go first)."""
+
+    def __init__(self, size: int = 128) -> None:
+        self.size = size
+        self._items: OrderedDict[str, bytes] = OrderedDict()
+        self.hits = self.misses = 0
+
+    def get(self, key: str) -> bytes | None:
+        found = self._items.get(key)
+        if found is None:
+            self.misses += 1
+            return None
+        self.hits += 1
+        self._items.move_to_end(key)
+        return found
+
+    def put(self, key: str, png: bytes) -> None:
+        self._items[key] = png
+        self._items.move_to_end(key)
+        while len(self._items) > self.size:
+            self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        self._items.clear()
+
+
+CACHE = PosterCache()
+
+
+def cache_key(drawn: dict[str, Any], *version: object) -> str:
+    blob = json.dumps([drawn, [str(v) for v in version], WIDTH, HEIGHT], ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()[:32]
 
 
 class FontMissing(YutangError):

@@ -43,19 +43,26 @@ class RewardSpec(BaseModel):
 class Goal(BaseModel):
     """What an invitee must do to count: join; submit a form (``form_id``, or any);
     check in; place an order (at least ``min_total_cents``; ``first_order``: their
-    first); or a custom activity named ``event_name``."""
+    first); or any domain event about them (``event``): ``event_type`` (default
+    ``member.activity``, where ``event_name`` names a custom activity) whose payload
+    has the values in ``where`` and at least the numbers in ``at_least``."""
 
     model_config = ConfigDict(extra="forbid")
     kind: GoalKind = "join"
     form_id: int | None = None
     min_total_cents: int | None = Field(default=None, ge=0)
     first_order: bool = False
+    event_type: str | None = Field(default=None, max_length=64, pattern=r"^[a-z_]+\.[a-z_]+$")
     event_name: str | None = Field(default=None, max_length=64)
+    where: dict[str, str | int | bool] = Field(default_factory=dict, max_length=10)
+    at_least: dict[str, int] = Field(default_factory=dict, max_length=10)
 
     @model_validator(mode="after")
     def _coherent(self) -> Goal:
-        if self.kind == "event" and not self.event_name:
-            raise ValueError("an event goal needs event_name")
+        if self.kind == "event" and not (self.event_name or self.event_type):
+            raise ValueError("an event goal needs event_type (or event_name for a custom activity)")
+        if self.event_type and self.event_type.startswith(("invitation.", "referral.")):
+            raise ValueError("a goal cannot be the campaign's own events")
         return self
 
 

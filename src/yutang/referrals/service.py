@@ -589,7 +589,19 @@ def goal_matches(goal: dict[str, Any], kind: str, facts: dict[str, Any]) -> bool
             return False
         if goal.get("first_order") and not facts.get("first_order"):
             return False
-    return not (kind == "event" and facts.get("name") != goal.get("event_name"))
+    if kind == "event":
+        payload = facts.get("payload") or {}
+        if facts.get("type") != (goal.get("event_type") or "member.activity"):
+            return False
+        if goal.get("event_name") and payload.get("name") != goal["event_name"]:
+            return False
+        if any(payload.get(k) != v for k, v in (goal.get("where") or {}).items()):
+            return False
+        for k, v in (goal.get("at_least") or {}).items():
+            value = payload.get(k)
+            if not isinstance(value, int | float) or isinstance(value, bool) or value < v:
+                return False
+    return True
 
 
 async def goal_reached(ctx: Ctx, invitee_id: int, kind: str, facts: dict[str, Any], at: datetime) -> int:
@@ -910,25 +922,34 @@ async def share_urls(ctx: Ctx, participant: ReferralParticipant) -> dict[str, st
     }
 
 
-async def poster_png(ctx: Ctx, participant: ReferralParticipant) -> bytes:
-    """The participant's share poster: campaign art, their display name, the QR code of
-    their personal short link (so the scans count as their clicks)."""
+async def poster_png(ctx: Ctx, participant: ReferralParticipant) -> tuple[bytes, str]:
+    """The participant's share poster and its ETag: campaign art, their display name,
+    the QR code of their personal short link (so the scans count as their clicks).
+
+    A poster takes ~40 ms of CPU to draw, and members reload their page: posters are
+    kept in a small in-process cache keyed by everything drawn on them (a new art,
+    title or stage changes the campaign's ``updated_at`` and so the key)."""
     from yutang.models.workspaces import Workspace
     from yutang.referrals import poster
 
     campaign = await get_campaign(ctx, participant.campaign_id)
-    await ctx.session.refresh(campaign, ["art"])
     workspace = await ctx.session.get(Workspace, ctx.workspace_id)
     urls = await share_urls(ctx, participant)
     look = campaign.poster or {}
-    return poster.render(
-        brand=workspace.name if workspace else "",
-        title=look.get("title") or campaign.name,
-        subtitle=look.get("subtitle") or "",
-        inviter=participant.display_name,
-        stages=stage_lines(await stages_of(ctx, campaign.id)),
-        url=urls["short_url"] or urls["landing_url"] or "",
-        code=participant.code,
-        color=look.get("color") or "#0e7c66",
-        art=campaign.art,
-    )
+    drawn: dict[str, Any] = {
+        "brand": workspace.name if workspace else "",
+        "title": look.get("title") or campaign.name,
+        "subtitle": look.get("subtitle") or "",
+        "inviter": participant.display_name,
+        "stages": stage_lines(await stages_of(ctx, campaign.id)),
+        "url": urls["short_url"] or urls["landing_url"] or "",
+        "code": participant.code,
+        "color": look.get("color") or "#0e7c66",
+    }
+    key = poster.cache_key(drawn, campaign.id, campaign.updated_at.isoformat())
+    cached = poster.CACHE.get(key)
+    if cached is None:
+        await ctx.session.refresh(campaign, ["art"])
+        cached = poster.render(**drawn, art=campaign.art)
+        poster.CACHE.put(key, cached)
+    return cached, key

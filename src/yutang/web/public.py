@@ -328,8 +328,8 @@ async def my_progress(token: str, request: Request) -> HTMLResponse:
 async def my_poster(token: str, request: Request) -> Response:
     ctx, _ = await _workspace(request)
     participant = await referrals.participant_by_token(ctx, token)
-    return Response(
-        await referrals.poster_png(ctx, participant),
-        media_type="image/png",
-        headers={"cache-control": "private, max-age=300"},
-    )
+    png, etag = await referrals.poster_png(ctx, participant)
+    headers = {"cache-control": "private, max-age=300", "etag": f'"{etag}"'}
+    if request.headers.get("if-none-match") == f'"{etag}"':
+        return Response(status_code=304, headers=headers)
+    return Response(png, media_type="image/png", headers=headers)
