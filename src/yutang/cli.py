@@ -620,13 +620,13 @@ def referrals_figures(
             str(f.rejected),
             f"{f.fission_rate:.0%}" if f.fission_rate is not None else "-",
             f"{f.k_factor:.2f}" if f.k_factor is not None else "-",
-            f"¥{f.cost_per_new_member_cents / 100:.2f}" if f.cost_per_new_member_cents is not None else "-",
+            f"{f.cost_per_new_member_cents / 100:.2f}" if f.cost_per_new_member_cents is not None else "-",
         )
     out.print(table)
 
 
 def money(cents: int) -> str:
-    return f"¥{cents / 100:,.2f}"
+    return f"{cents / 100:,.2f}"
 
 
 @distribution_app.command("figures")

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert, update
+from sqlalchemy import insert, select, update
 
 from yutang.auth import service as auth_service
 from yutang.config import get_settings
@@ -20,6 +20,7 @@ from yutang.links import service as links_service
 from yutang.links.clicks import classify, ip_hash
 from yutang.links.schemas import ChannelIn, ChannelType, LinkIn, TargetIn, Utm
 from yutang.models.links import Click, Link
+from yutang.models.members import Member
 from yutang.workspaces import repository as ws_repo
 from yutang.workspaces import service as ws_service
 
@@ -201,6 +202,19 @@ async def load(
     pond = await demo_members.load(
         ws.id, actor, visitors, [c.id for c in channels], days=days, rng=rng, count=members
     )
+    from yutang import demo_fission
+
+    async with unit_of_work() as s:
+        member_ids = list(
+            (
+                await s.scalars(
+                    select(Member.id)
+                    .where(Member.workspace_id == ws.id, Member.status == "active")
+                    .order_by(Member.total_spent_cents.desc(), Member.id)
+                )
+            ).all()
+        )
+    await demo_fission.load(ws.id, actor, member_ids, rng)
     return DemoResult(SLUG, len(channels), len(links), written, key.secret, pond.members, pond.orders)
 
 

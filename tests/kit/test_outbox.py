@@ -176,3 +176,34 @@ async def test_serve_wiring_wakes_the_configured_worker_after_commit(
         events.wake_dispatcher = previous
         worker.stop()
         jobs.reset()
+
+
+async def test_a_batch_filter_keeps_events_from_a_catch_all_handler(
+    engine: AsyncEngine, tenant: Tenant
+) -> None:
+    """One filter call per batch; filtered-out events reach neither the handler nor the
+    receipts table, the others are handled once."""
+    calls: list[int] = []
+    got: list[str] = []
+
+    async def only_tea(session: AsyncSession, batch: list[OutboxEvent]) -> set[int]:
+        calls.append(len(batch))
+        return {ev.id for ev in batch if ev.payload.get("name") == "tea"}
+
+    @events.on("*", name="test.filtered", batch_filter=only_tea)
+    async def handle(session: AsyncSession, ev: OutboxEvent) -> None:
+        got.append(str(ev.payload.get("name")))
+
+    try:
+        async with unit_of_work(engine=engine) as s:
+            for name in ("coffee", "tea", "milk"):
+                events.emit(Ctx(s, tenant.id, SYSTEM), "drink.ordered", {"name": name})
+        await events.dispatch_pending(engine)
+        assert got == ["tea"] and len(calls) == 1
+        async with unit_of_work(readonly=True, engine=engine) as s:
+            receipts = await s.scalar(
+                select(func.count()).select_from(EventReceipt).where(EventReceipt.handler == "test.filtered")
+            )
+        assert receipts == 1
+    finally:
+        events.unregister("test.filtered")

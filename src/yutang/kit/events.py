@@ -26,19 +26,31 @@ from yutang.models.platform import EventReceipt, OutboxEvent
 log = logging.getLogger(__name__)
 
 Handler = Callable[[AsyncSession, OutboxEvent], Awaitable[None]]
+#: Given a batch of events, the ids a handler needs to see (the rest it would ignore).
+BatchFilter = Callable[[AsyncSession, list[OutboxEvent]], Awaitable[set[int]]]
 
 _HANDLERS: dict[str, list[tuple[str, Handler]]] = {}
+_FILTERS: dict[str, BatchFilter] = {}
 MAX_ATTEMPTS = 10
 
 #: Called after a commit that recorded events (set by the job queue at start-up).
 wake_dispatcher: Callable[[], None] | None = None
 
 
-def on(event_type: str, name: str | None = None) -> Callable[[Handler], Handler]:
-    """Register an idempotent handler for ``event_type`` ("*" receives every event)."""
+def on(
+    event_type: str, name: str | None = None, *, batch_filter: BatchFilter | None = None
+) -> Callable[[Handler], Handler]:
+    """Register an idempotent handler for ``event_type`` ("*" receives every event).
+
+    ``batch_filter`` (for catch-all handlers that ignore most events) answers, with one
+    query per batch, which events the handler needs; it is not called — and no receipt
+    is written — for the others. It must only leave out events the handler would ignore.
+    """
 
     def register(fn: Handler) -> Handler:
         handler_name = name or f"{fn.__module__}.{fn.__qualname__}"
+        if batch_filter is not None:
+            _FILTERS[handler_name] = batch_filter
         bucket = _HANDLERS.setdefault(event_type, [])
         if all(existing != handler_name for existing, _ in bucket):
             bucket.append((handler_name, fn))
@@ -48,6 +60,7 @@ def on(event_type: str, name: str | None = None) -> Callable[[Handler], Handler]
 
 
 def unregister(name: str) -> None:
+    _FILTERS.pop(name, None)
     for bucket in _HANDLERS.values():
         bucket[:] = [(n, f) for n, f in bucket if n != name]
 
@@ -79,6 +92,12 @@ def _wake() -> None:
 
 async def dispatch_pending(engine: AsyncEngine | None = None, batch: int = 100) -> int:
     """Hand pending events to their handlers. Returns how many events were completed."""
+    # Every handler must be registered before anything is dispatched, whoever dispatches
+    # (server, worker, CLI, demo): an event handed out with a handler missing would be
+    # marked done without it.
+    from yutang import domains
+
+    domains.load()
     completed = 0
     failed_ids: set[int] = set()
     while True:
@@ -103,12 +122,22 @@ async def dispatch_pending(engine: AsyncEngine | None = None, batch: int = 100) 
                 )
             )
             done = {(event_id, handler) for event_id, handler in rows.all()}
+            await _filter(session, events, done)
             for ev in events:
                 if await _deliver(session, ev, done):
                     ev.dispatched_at = utcnow()
                     completed += 1
                 else:
                     failed_ids.add(ev.id)
+
+
+async def _filter(session: AsyncSession, events: list[OutboxEvent], done: set[tuple[int, str]]) -> None:
+    """Mark as done, for this batch, the events a filtered handler does not need."""
+    names = {name for ev in events for name, _ in handlers_for(ev.type) if name in _FILTERS}
+    for name in names:
+        relevant = [ev for ev in events if any(n == name for n, _ in handlers_for(ev.type))]
+        wanted = await _FILTERS[name](session, relevant)
+        done.update((ev.id, name) for ev in relevant if ev.id not in wanted)
 
 
 async def _deliver(session: AsyncSession, ev: OutboxEvent, done: set[tuple[int, str]] | None = None) -> bool:

@@ -14,6 +14,7 @@ from yutang.kit.context import SYSTEM, Ctx
 from yutang.models.commerce import Order
 from yutang.models.members import Member
 from yutang.models.platform import OutboxEvent
+from yutang.models.referrals import Invitation
 from yutang.referrals import service
 
 
@@ -44,11 +45,37 @@ async def _on_checkin(session: AsyncSession, ev: OutboxEvent) -> None:
 NOT_GOALS = ("invitation.", "referral.")
 
 
-@events.on("*", name="referrals.goal_event")
-async def _on_any_event(session: AsyncSession, ev: OutboxEvent) -> None:
-    """Goals of kind ``event``: any domain event about a member who is someone's invitee."""
+def _about_a_member(ev: OutboxEvent) -> int | None:
     member_id = ev.payload.get("member_id")
     if not isinstance(member_id, int) or ev.workspace_id is None or ev.type.startswith(NOT_GOALS):
+        return None
+    return member_id
+
+
+async def _invitees_only(session: AsyncSession, batch: list[OutboxEvent]) -> set[int]:
+    """One query per batch: only events about members with an open invitation matter."""
+    about = {ev.id: m for ev in batch if (m := _about_a_member(ev)) is not None}
+    if not about:
+        return set()
+    open_ = set(
+        (
+            await session.scalars(
+                select(Invitation.invitee_id).where(
+                    Invitation.invitee_id.in_(set(about.values())),
+                    Invitation.status.in_(("joined", "held")),
+                    Invitation.goal_met_at.is_(None),
+                )
+            )
+        ).all()
+    )
+    return {event_id for event_id, m in about.items() if m in open_}
+
+
+@events.on("*", name="referrals.goal_event", batch_filter=_invitees_only)
+async def _on_any_event(session: AsyncSession, ev: OutboxEvent) -> None:
+    """Goals of kind ``event``: any domain event about a member who is someone's invitee."""
+    member_id = _about_a_member(ev)
+    if member_id is None:
         return
     facts = {"type": ev.type, "payload": ev.payload}
     await service.goal_reached(_ctx(session, ev), member_id, "event", facts, ev.created_at)

@@ -625,7 +625,8 @@ async def goal_reached(ctx: Ctx, invitee_id: int, kind: str, facts: dict[str, An
         if not goal_matches(campaign.goal or {}, kind, facts) or not is_live(campaign, at):
             continue
         assert inv.joined_at is not None
-        if at > inv.joined_at + timedelta(days=campaign.goal_days):
+        # Only what the invitee does after joining, within the campaign's goal_days.
+        if at < inv.joined_at or at > inv.joined_at + timedelta(days=campaign.goal_days):
             continue
         await _goal_met(ctx, campaign, inv, at)
         moved += 1
