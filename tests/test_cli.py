@@ -16,10 +16,12 @@ from yutang.cli import app
 from yutang.config import reset_settings
 from yutang.kit.db import create_engine, dispose_engines, unit_of_work
 from yutang.models.commerce import Order
+from yutang.models.distribution import Commission
 from yutang.models.links import Channel, Click, Link
 from yutang.models.loyalty import PointsEntry, Tier
 from yutang.models.members import Member
 from yutang.models.platform import AuditEntry
+from yutang.models.referrals import Invitation, ReferralParticipant
 from yutang.models.workspaces import ApiKey
 
 runner = CliRunner()
@@ -103,15 +105,22 @@ async def test_demo_loads_a_brand_with_clicks_over_the_days(cli_env: str, engine
     assert re.search(r"demo API key .*: yt_\S+", result.output)
     async with unit_of_work(readonly=True, engine=engine) as s:
         channels = await s.scalar(select(func.count()).select_from(Channel))
-        links = await s.scalar(select(func.count()).select_from(Link))
-        clicks = await s.scalar(select(func.count()).select_from(Click))
+        personal = select(ReferralParticipant.link_id)
+        participants = await s.scalar(select(func.count()).select_from(ReferralParticipant))
+        links = await s.scalar(select(func.count()).select_from(Link).where(Link.id.not_in(personal)))
+        clicks = await s.scalar(select(func.count()).select_from(Click).where(Click.link_id.not_in(personal)))
+        shares = await s.scalar(select(func.count()).select_from(Click).where(Click.link_id.in_(personal)))
+        new_by_invite = await s.scalar(
+            select(func.count()).select_from(Invitation).where(Invitation.via == "cookie")
+        )
+        commissions = await s.scalar(select(func.count()).select_from(Commission))
         first = await s.scalar(select(func.min(Click.occurred_at)))
         last = await s.scalar(select(func.max(Click.occurred_at)))
         counted = await s.scalar(select(func.sum(Link.click_count)))
         humans = await s.scalar(select(func.count()).select_from(Click).where(Click.is_bot.is_(False)))
-    assert channels == 7
-    assert links == 30
-    assert clicks == 3000
+    assert channels == 7 + 1  # the touchpoints and the referral campaign's own channel
+    assert links == 30 and participants == 8  # and a personal link per participant
+    assert clicks == 3000 and shares and new_by_invite and commissions
     assert first is not None and last is not None and (last - first).days >= 50
     assert counted == humans
     async with unit_of_work(readonly=True, engine=engine) as s:
@@ -125,13 +134,15 @@ async def test_demo_loads_a_brand_with_clicks_over_the_days(cli_env: str, engine
             select(func.count()).select_from(PointsEntry).where(PointsEntry.kind == "earn")
         )
     assert thresholds == [500_000, 1_000_000, 5_000_000, 10_000_000]  # 5,000 … 100,000 yuan
-    assert members == 40 and attributed and orders and earned and earned >= members  # sign-up points at least
+    assert (
+        members == 40 + new_by_invite and attributed and orders and earned and earned >= members
+    )  # sign-up points at least
     doctor = await invoke("doctor")
     assert doctor.exit_code == 0, doctor.output
     again = await invoke("demo")
     assert again.exit_code == 0 and "yt_" in again.output  # re-running issues a new key only
     async with unit_of_work(readonly=True, engine=engine) as s:
-        assert await s.scalar(select(func.count()).select_from(Link)) == 30
+        assert await s.scalar(select(func.count()).select_from(Link)) == 30 + 8
 
 
 async def test_serve_refuses_several_processes_without_redis(

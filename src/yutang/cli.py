@@ -597,18 +597,7 @@ def referrals_figures(
         csv_out.write_text(figures.figures_csv(rows), encoding="utf-8-sig")
         out.print(f"wrote {csv_out}")
         return
-    table = Table(
-        "campaign",
-        "participants",
-        "shares",
-        "joined",
-        "new",
-        "qualified",
-        "rejected",
-        "fission",
-        "K",
-        "cost/new",
-    )
+    table = Table("id", "people", "shares", "joined", "new", "qual.", "rej.", "fission", "K", "¥/new")
     for f in rows:
         table.add_row(
             str(f.campaign_id),
@@ -642,9 +631,7 @@ def distribution_figures(
         csv_out.write_text(figures.to_csv(rows), encoding="utf-8-sig")
         out.print(f"wrote {csv_out}")
         return
-    table = Table(
-        "distributor", "member", "orders", "sales", "pending", "available", "reversed", "withdrawn", "team"
-    )
+    table = Table("id", "member", "orders", "sales ¥", "pending", "avail.", "reversed", "paid out", "team")
     for r in rows:
         table.add_row(
             str(r.distributor_id),

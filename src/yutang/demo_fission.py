@@ -24,7 +24,7 @@ from yutang.kit.db import unit_of_work
 from yutang.kit.events import dispatch_pending
 from yutang.members import service as members
 from yutang.members.schemas import MemberIn
-from yutang.models.links import Click
+from yutang.models.links import Click, Link
 from yutang.models.members import Member
 from yutang.models.rewards import CouponTemplate, Lottery
 from yutang.referrals import service as referrals
@@ -169,6 +169,11 @@ async def load(workspace_id: int, actor: Actor, member_ids: list[int], rng: rand
                     }
                 )
         await s.execute(insert(Click), clicks)
+        per_link: dict[object, int] = {}
+        for c in clicks:
+            per_link[c["link_id"]] = per_link.get(c["link_id"], 0) + 1
+        for link_id, n in per_link.items():
+            await s.execute(update(Link).where(Link.id == link_id).values(click_count=Link.click_count + n))
         # A member who was already in the pond claims a code: not a new member.
         old = member_ids[-1]
         await referrals.claim_code(ctx, campaign.id, old, kits[0].code)

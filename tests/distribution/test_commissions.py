@@ -331,3 +331,77 @@ async def test_figures_per_distributor(client: httpx.AsyncClient, tenant: Tenant
     assert csv_text.splitlines()[0].startswith("distributor_id,member_id,orders")
     async with unit_of_work(readonly=True, engine=engine) as s:
         assert await s.scalar(select(func.count()).select_from(Commission)) == 2
+
+
+async def test_a_refund_handled_before_its_order_still_reverses_the_commission(
+    engine: AsyncEngine, tenant: Tenant
+):
+    await plan(engine, tenant, [1000, 500])
+    a, b = await chain(engine, tenant, 2)
+    buyer = await member(engine, tenant, "13900000001")
+    await bind(engine, tenant, buyer, b)
+
+    async def paid_and_refunded(ctx: Ctx) -> tuple[int, dict[str, int]]:
+        from yutang.commerce import service as commerce
+        from yutang.commerce.schemas import OrderIn, RefundIn
+
+        rec = await commerce.record_order(
+            ctx, OrderIn(external_id="O-x", member_id=buyer, total_cents=10_000, paid_at=utcnow())
+        )
+        refund_row, _ = await commerce.record_refund(
+            ctx, rec.order.id, RefundIn(external_id="R-x", amount_cents=10_000)
+        )
+        return rec.order.id, {
+            "order_id": rec.order.id,
+            "refund_id": refund_row.id,
+            "total_cents": 10_000,
+            "refunded_after_cents": 10_000,
+        }
+
+    oid, payload = await in_tx(engine, tenant, paid_and_refunded)
+
+    async def out_of_order(ctx: Ctx) -> None:
+        assert await commissions.on_order_refunded(ctx, payload) == 0  # nothing to reverse yet
+        await commissions.on_order_paid(ctx, oid)
+
+    await in_tx(engine, tenant, out_of_order)
+    got = await commissions_of(engine, oid)
+    assert [(c.amount_cents, c.reversed_cents, c.status) for c in got] == [
+        (1000, 1000, "reversed"),
+        (500, 500, "reversed"),
+    ]
+    assert (await dist(engine, b)).pending_cents == 0 and (await dist(engine, a)).pending_cents == 0
+
+
+async def test_a_level_bonus_never_passes_the_cap(engine: AsyncEngine, tenant: Tenant):
+    async def ladder(ctx: Ctx) -> None:
+        await service.create_level(ctx, {"name": "钻石", "rank": 1, "bonus_bp": 5000})
+
+    await in_tx(engine, tenant, ladder)
+    await plan(engine, tenant, [4000, 1000])
+    _a, b = await chain(engine, tenant, 2)
+    buyer = await member(engine, tenant, "13900000001")
+    await bind(engine, tenant, buyer, b)
+    oid = await order(engine, tenant, buyer, 10_000)
+    assert [c.amount_cents for c in await commissions_of(engine, oid)] == [4000, 1000]  # 40 % + 10 %: the cap
+
+
+async def test_a_refused_applicant_can_still_qualify_later(engine: AsyncEngine, tenant: Tenant):
+    async def conf(ctx: Ctx) -> None:
+        await service.configure(ctx, {"task_entry": {"orders": 1}})
+
+    await in_tx(engine, tenant, conf)
+    applicant = await member(engine, tenant, "13900000001")
+
+    async def refuse(ctx: Ctx) -> None:
+        d, _ = await service.become(ctx, applicant, "approved", pending=True)
+        await service.decide(ctx, d.id, "reject")
+
+    await in_tx(engine, tenant, refuse)
+    await order(engine, tenant, applicant, 1000)
+
+    async def status(ctx: Ctx) -> tuple[str, str] | None:
+        d = await service.of_member(ctx, applicant)
+        return (d.status, d.entry) if d else None
+
+    assert await in_tx(engine, tenant, status) == ("active", "task")

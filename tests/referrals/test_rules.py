@@ -354,3 +354,77 @@ async def test_a_stage_is_awarded_once_per_inviter_by_the_database(engine: Async
         await in_tx(engine, tenant, two)
     async with unit_of_work(readonly=True, engine=engine) as s:
         assert await s.scalar(select(func.count()).select_from(StageAward)) == 0
+
+
+async def test_a_stage_reached_again_pays_back_only_what_the_clawback_recovered(
+    engine: AsyncEngine, tenant: Tenant
+):
+    from yutang.loyalty import points
+
+    stages = [{"threshold": 1, "name": "one", "rewards": [{"kind": "points", "amount": 100}]}]
+    cid = await make_campaign(engine, tenant, stages=stages, clawback=True)
+    seed = await member(engine, tenant, "13800000001")
+    _, code = await take_part(engine, tenant, cid, seed)
+    friend = await member(engine, tenant, "13900000001")
+    await claim(engine, tenant, cid, friend, code)
+
+    async def spend_all(ctx: Ctx) -> None:
+        await points.spend(ctx, seed, 100, reason="a mug")
+
+    await in_tx(engine, tenant, spend_all)  # the stage's points are gone before the claw-back
+    await _block(engine, tenant, friend)
+    assert await points_of(engine, seed) == 0
+    other = await member(engine, tenant, "13900000002")
+    await claim(engine, tenant, cid, other, code)
+    assert await points_of(engine, seed) == 0  # nothing was recovered, so nothing is paid twice
+    async with unit_of_work(readonly=True, engine=engine) as s:
+        award = await s.scalar(select(StageAward))
+        assert award is not None and (award.status, award.round) == ("paid", 2)
+        assert [(p["round"], p.get("taken_back")) for p in award.payouts] == [(1, 0)]
+
+
+async def test_a_reward_that_cannot_be_paid_does_not_undo_the_qualification(
+    engine: AsyncEngine, tenant: Tenant
+):
+    async def sold_out(ctx: Ctx) -> int:
+        tpl = await coupons.create_template(
+            ctx, {"name": "限量券", "kind": "amount_off", "value": 500, "valid_days": 7, "total_limit": 1}
+        )
+        return tpl.id
+
+    tpl = await in_tx(engine, tenant, sold_out)
+    stage = {"threshold": 1, "name": "券", "rewards": [{"kind": "coupon", "template_id": tpl}]}
+    cid = await make_campaign(
+        engine, tenant, stages=[stage], invitee_rewards=[{"kind": "points", "amount": 5}]
+    )
+    seeds = [await member(engine, tenant, f"1380000000{n}") for n in range(2)]
+    codes = [(await take_part(engine, tenant, cid, m))[1] for m in seeds]
+    for n, code in enumerate(codes):
+        friend = await member(engine, tenant, f"1390000000{n}")
+        assert (await claim(engine, tenant, cid, friend, code)).status == "rewarded"
+    async with unit_of_work(readonly=True, engine=engine) as s:
+        awards = (await s.scalars(select(StageAward).order_by(StageAward.id))).all()
+        assert [a.payouts[0].get("failed") for a in awards] == [None, "out_of_stock"]
+
+
+async def test_a_goal_event_in_the_same_batch_as_the_join_counts(engine: AsyncEngine, tenant: Tenant):
+    """The catch-all goal handler's batch filter must not hide the events of a member
+    whose invitation is created by an earlier event of the same batch."""
+    cid = await make_campaign(engine, tenant, goal={"kind": "event", "event_type": "wallet.topped_up"})
+    seed = await member(engine, tenant, "13800000001")
+    pid, _ = await take_part(engine, tenant, cid, seed)
+
+    async def visit(ctx: Ctx) -> None:
+        await service.record_visit(ctx, await service.get_participant(ctx, pid), "friend-phone", None)
+
+    await in_tx(engine, tenant, visit)
+
+    async def join_and_top_up(ctx: Ctx) -> None:
+        from yutang.members.schemas import MemberIn
+
+        friend = await members.create_member(ctx, MemberIn(phone="13900000001", visitor_id="friend-phone"))
+        await wallet.top_up(ctx, friend.id, 10_000, payment_ref="P1")
+
+    await in_tx(engine, tenant, join_and_top_up)  # member.joined and wallet.topped_up, one batch
+    await run_events(engine)
+    assert await counted(engine, pid) == 1

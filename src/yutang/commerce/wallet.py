@@ -45,7 +45,12 @@ async def _wallet(ctx: Ctx, member_id: int, *, active: bool = True) -> Wallet:
         await members.active_member(ctx, member_id, lock=True)
     else:
         await members.get_member(ctx, member_id, lock=True)
-    wallet = await ctx.session.scalar(select(Wallet).where(Wallet.member_id == member_id).with_for_update())
+    wallet = await ctx.session.scalar(
+        select(Wallet)
+        .where(Wallet.member_id == member_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
     if wallet is None:
         wallet = Wallet(member_id=member_id, workspace_id=ctx.workspace_id, principal_cents=0, bonus_cents=0)
         ctx.session.add(wallet)

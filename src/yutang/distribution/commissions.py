@@ -36,6 +36,8 @@ from yutang.models.distribution import (
 )
 
 MAX_WITHDRAWAL = 100_000_000
+#: The most both levels together may pay of an item (basis points).
+MAX_PERCENT_BP = 5_000
 
 
 def _append(ctx: Ctx, dist: Distributor, kind: str, **deltas: Any) -> CommissionEntry:
@@ -83,7 +85,10 @@ def amounts(
                 continue
             rate = plan.rates[level - 1]
             if plan.kind == "percent":
-                rate += bonus_bp if level == 1 else 0
+                if level == 1 and bonus_bp:
+                    # A level's bonus never takes the two levels past the 50 % cap.
+                    room = MAX_PERCENT_BP - sum(plan.rates[1:2])
+                    rate = min(rate + bonus_bp, room)
                 cents = line.cents * rate // 10_000
             else:
                 cents = line.quantity * rate
@@ -134,13 +139,34 @@ async def _chain(ctx: Ctx, buyer_id: int) -> list[Distributor]:
     return chain
 
 
+async def _lock_order(ctx: Ctx, order_id: int) -> Order | None:
+    """Order first, then distributors by id, then commissions: one lock order for all."""
+    found: Order | None = await ctx.session.scalar(
+        select(Order)
+        .where(Order.id == order_id, Order.workspace_id == ctx.workspace_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return found
+
+
+async def _lock_distributors(ctx: Ctx, ids: list[int]) -> dict[int, Distributor]:
+    return {i: await service.get_distributor(ctx, i, lock=True) for i in sorted(set(ids))}
+
+
 async def on_order_paid(ctx: Ctx, order_id: int) -> list[Commission]:
-    order = await ctx.session.get(Order, order_id)
-    if order is None or order.workspace_id != ctx.workspace_id or order.member_id is None:
+    order = await _lock_order(ctx, order_id)
+    if order is None or order.member_id is None:
         return []
-    chain = await _chain(ctx, order.member_id)
-    if not chain:
+    found = await _chain(ctx, order.member_id)
+    if not found:
         return []
+    locked = await _lock_distributors(ctx, [d.id for d in found])
+    chain = [locked[d.id] for d in found]
+    if any(d.status != "active" for d in chain):  # suspended while we waited
+        chain = chain[: next(i for i, d in enumerate(chain) if d.status != "active")]
+        if not chain:
+            return []
     plans = await service.plans(ctx, active_only=True)
     bonus = 0
     if chain[0].level_id is not None:
@@ -156,7 +182,6 @@ async def on_order_paid(ctx: Ctx, order_id: int) -> list[Commission]:
     ):
         if amount <= 0:
             continue
-        dist = await service.get_distributor(ctx, dist.id, lock=True)
         commission = Commission(
             workspace_id=ctx.workspace_id,
             distributor_id=dist.id,
@@ -183,6 +208,22 @@ async def on_order_paid(ctx: Ctx, order_id: int) -> list[Commission]:
             dedupe_key=f"earn:{order.id}:{level}",
         )
         await ctx.session.flush()
+        if order.refunded_cents:
+            # The refund's event was handled first (another worker, a retry): take back
+            # its share now, as that handler would have.
+            back = amount * min(order.refunded_cents, order.total_cents) // order.total_cents
+            if back:
+                _append(
+                    ctx,
+                    dist,
+                    "reverse",
+                    pending_delta=-back,
+                    commission_id=commission.id,
+                    dedupe_key=f"reverse:before:{commission.id}",
+                )
+                commission.reversed_cents = back
+                commission.status = "reversed" if back >= amount else "pending"
+                await ctx.session.flush()
         made.append(commission)
         events.emit(
             ctx,
@@ -204,15 +245,23 @@ async def on_order_refunded(ctx: Ctx, payload: dict[str, Any]) -> int:
     order_id = int(payload["order_id"])
     total = int(payload["total_cents"])
     after = min(int(payload["refunded_after_cents"]), total)
-    ids = (await ctx.session.scalars(select(Commission.id).where(Commission.order_id == order_id))).all()
+    await _lock_order(ctx, order_id)
+    rows = (
+        await ctx.session.execute(
+            select(Commission.id, Commission.distributor_id).where(Commission.order_id == order_id)
+        )
+    ).all()
+    locked = await _lock_distributors(ctx, [d for _, d in rows])
     reversed_total = 0
-    for cid in ids:
-        peek = await ctx.session.get(Commission, cid)
-        assert peek is not None
-        dist = await service.get_distributor(ctx, peek.distributor_id, lock=True)
-        c = await ctx.session.scalar(select(Commission).where(Commission.id == cid).with_for_update())
+    for cid, did in sorted(rows, key=lambda r: (r[1], r[0])):
+        dist = locked[did]
+        c = await ctx.session.scalar(
+            select(Commission)
+            .where(Commission.id == cid)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
         assert c is not None
-        await ctx.session.refresh(c)
         target = c.amount_cents * after // total if total else c.amount_cents
         delta = target - c.reversed_cents
         if delta <= 0:
@@ -235,7 +284,7 @@ async def on_order_refunded(ctx: Ctx, payload: dict[str, Any]) -> int:
     return reversed_total
 
 
-async def release_due(ctx: Ctx, *, now: datetime | None = None, limit: int = 1000) -> int:
+async def release_due(ctx: Ctx, *, now: datetime | None = None, limit: int = 200) -> int:
     """Pending commissions whose refund window ended become available."""
     now = now or utcnow()
     due = (
@@ -246,16 +295,21 @@ async def release_due(ctx: Ctx, *, now: datetime | None = None, limit: int = 100
                 Commission.status == "pending",
                 Commission.release_at <= now,
             )
-            .order_by(Commission.release_at, Commission.id)
+            .order_by(Commission.distributor_id, Commission.id)
             .limit(limit)
         )
     ).all()
     done = 0
+    # Distributors are locked in id order, as every other path does (no deadlocks).
     for cid, dist_id in due:
         dist = await service.get_distributor(ctx, dist_id, lock=True)
-        c = await ctx.session.scalar(select(Commission).where(Commission.id == cid).with_for_update())
+        c = await ctx.session.scalar(
+            select(Commission)
+            .where(Commission.id == cid)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
         assert c is not None
-        await ctx.session.refresh(c)
         if c.status != "pending":
             continue
         left = c.amount_cents - c.reversed_cents
@@ -317,9 +371,13 @@ async def decide_withdrawal(ctx: Ctx, withdrawal_id: int, decision: str, note: s
     if peek is None:
         raise NotFound(f"No withdrawal {withdrawal_id}.", code="unknown_withdrawal")
     dist = await service.get_distributor(ctx, peek.distributor_id, lock=True)
-    w = await ctx.session.scalar(select(Withdrawal).where(Withdrawal.id == withdrawal_id).with_for_update())
+    w = await ctx.session.scalar(
+        select(Withdrawal)
+        .where(Withdrawal.id == withdrawal_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
     assert w is not None
-    await ctx.session.refresh(w)
     if w.status != "requested":
         raise Conflict(f"This withdrawal was already {w.status}.", code="withdrawal_decided")
     if decision == "approve":

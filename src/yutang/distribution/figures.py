@@ -37,11 +37,9 @@ async def per_distributor(ctx: Ctx, distributor_ids: list[int] | None = None) ->
     if distributor_ids:
         stmt = stmt.where(Distributor.id.in_(distributor_ids))
     out = []
-    for did, mid, withdrawn, orders, sales, pending, available, reversed_ in (
-        await ctx.session.execute(stmt)
-    ).all():
-        dist = await service.get_distributor(ctx, did)
-        level1, level2 = await service.team(ctx, dist)
+    sizes = await service.team_sizes(ctx)
+    rows = (await ctx.session.execute(stmt)).all()
+    for did, mid, withdrawn, orders, sales, pending, available, reversed_ in rows:
         out.append(
             DistributorFigures(
                 distributor_id=did,
@@ -52,7 +50,7 @@ async def per_distributor(ctx: Ctx, distributor_ids: list[int] | None = None) ->
                 available_cents=int(available),
                 reversed_cents=int(reversed_),
                 withdrawn_cents=int(withdrawn),
-                team_size=len(level1) + len(level2),
+                team_size=sizes.get(did, 0),
             )
         )
     return out

@@ -192,8 +192,13 @@ async def become(
     now = now or utcnow()
     member = await members.active_member(ctx, member_id, lock=True)
     existing = await of_member(ctx, member.id)
+    if existing is not None and existing.status == "rejected" and pending:
+        existing.status = "pending"  # applying again after a refusal
+        await ctx.session.flush()
+        return existing, False
     if existing is not None:
-        if existing.status == "pending" and not pending:
+        # An application, or a member once refused, who now qualifies or is approved.
+        if existing.status in ("pending", "rejected") and not pending:
             existing.status, existing.entry, existing.activated_at = "active", entry, now
             await ctx.session.flush()
             events.emit(ctx, "distributor.activated", {"distributor_id": existing.id, "member_id": member.id})
@@ -365,6 +370,25 @@ async def check_purchase_entry(ctx: Ctx, member_id: int, order_id: int) -> Distr
 # --- the team ---------------------------------------------------------------------------
 
 
+async def team_sizes(ctx: Ctx) -> dict[int, int]:
+    """Every active distributor's team size (two levels of recruits), in one query."""
+    rows = (
+        await ctx.session.execute(
+            select(Distributor.id, Distributor.parent_id).where(
+                Distributor.workspace_id == ctx.workspace_id, Distributor.status == "active"
+            )
+        )
+    ).all()
+    children: dict[int, list[int]] = {}
+    for did, parent in rows:
+        if parent is not None:
+            children.setdefault(parent, []).append(did)
+    return {
+        did: len(children.get(did, [])) + sum(len(children.get(c, [])) for c in children.get(did, []))
+        for did, _ in rows
+    }
+
+
 async def team(ctx: Ctx, dist: Distributor) -> tuple[list[int], list[int]]:
     """Distributor ids recruited directly (level 1) and by those (level 2) — no deeper."""
     level1 = list(
@@ -391,15 +415,15 @@ async def team(ctx: Ctx, dist: Distributor) -> tuple[list[int], list[int]]:
 
 
 async def team_sales(ctx: Ctx, dist: Distributor) -> int:
-    """What the orders that paid this distributor commission came to, net of refunds."""
-    rows = (
-        await ctx.session.execute(
-            select(Commission.base_cents, Commission.amount_cents, Commission.reversed_cents).where(
-                Commission.distributor_id == dist.id
-            )
+    """What the orders that paid this distributor commission came to, net of refunds
+    (one aggregate query)."""
+    net = Commission.base_cents - Commission.base_cents * Commission.reversed_cents / Commission.amount_cents
+    total = await ctx.session.scalar(
+        select(func.coalesce(func.sum(net), 0)).where(
+            Commission.distributor_id == dist.id, Commission.amount_cents > 0
         )
-    ).all()
-    return sum(base - (base * rev // amount if amount else 0) for base, amount, rev in rows)
+    )
+    return int(total or 0)
 
 
 async def reassess_level(ctx: Ctx, dist: Distributor) -> DistributorLevel | None:

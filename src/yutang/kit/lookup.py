@@ -20,7 +20,11 @@ M = TypeVar("M", bound=Base)
 async def one(ctx: Ctx, model: type[M], row_id: int, *, code: str, what: str, lock: bool = False) -> M:
     table = cast(Any, model)  # every model passed here has `workspace_id` and `id`
     stmt = select(model).where(table.workspace_id == ctx.workspace_id, table.id == row_id)
-    found = await ctx.session.scalar(stmt.with_for_update() if lock else stmt)
+    if lock:
+        # populate_existing: a row already in the session is reloaded with what the lock
+        # saw, or a change committed meanwhile would be overwritten from a stale copy.
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    found = await ctx.session.scalar(stmt)
     if found is None:
         raise NotFound(f"No {what} {row_id}.", code=code)
     return found

@@ -169,6 +169,7 @@ async def cancel(ctx: Ctx, redemption_id: int, reason: str) -> Redemption:
         select(Redemption)
         .where(Redemption.workspace_id == ctx.workspace_id, Redemption.id == redemption_id)
         .with_for_update()
+        .execution_options(populate_existing=True)
     )
     if redemption is None:
         raise NotFound(f"No redemption {redemption_id}.", code="unknown_redemption")

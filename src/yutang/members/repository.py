@@ -18,7 +18,9 @@ async def member(
     stmt = select(Member).where(Member.workspace_id == workspace_id, Member.id == member_id)
     if lock:
         # Row lock on PostgreSQL; SQLite's writers are already serialised (BEGIN IMMEDIATE).
-        stmt = stmt.with_for_update()
+        # populate_existing: reload a member already in the session with what the lock
+        # saw (an outbox batch keeps members from earlier events in its identity map).
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
     return await session.scalar(stmt)
 
 

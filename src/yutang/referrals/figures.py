@@ -230,9 +230,7 @@ async def figures(ctx: Ctx, campaign_id: int) -> Figures:
 
 
 def _net_cost(paid: list[dict[str, Any]] | None) -> int:
-    """What still costs the brand: payouts taken back in full cost nothing."""
-    kept = [p for p in paid or [] if p.get("taken_back") in (None, False)]
-    return payouts.cost_of(kept)
+    return payouts.cost_of(paid or [])
 
 
 def figures_csv(rows: list[Figures]) -> str:

@@ -53,10 +53,16 @@ def _about_a_member(ev: OutboxEvent) -> int | None:
 
 
 async def _invitees_only(session: AsyncSession, batch: list[OutboxEvent]) -> set[int]:
-    """One query per batch: only events about members with an open invitation matter."""
+    """One query per batch: only events about members with an open invitation matter.
+
+    The filter sees every event of the batch, member.joined included (it is not one of
+    this handler's own types, but the "*" registration hands it every type)."""
     about = {ev.id: m for ev in batch if (m := _about_a_member(ev)) is not None}
     if not about:
         return set()
+    # Members who join in this very batch get their invitation from an earlier event of
+    # it (attribution on join): their later events count too.
+    joining = {int(ev.payload["member_id"]) for ev in batch if ev.type == "member.joined"}
     open_ = set(
         (
             await session.scalars(
@@ -68,7 +74,7 @@ async def _invitees_only(session: AsyncSession, batch: list[OutboxEvent]) -> set
             )
         ).all()
     )
-    return {event_id for event_id, m in about.items() if m in open_}
+    return {event_id for event_id, m in about.items() if m in open_ or m in joining}
 
 
 @events.on("*", name="referrals.goal_event", batch_filter=_invitees_only)

@@ -101,7 +101,7 @@ def check_art(data: bytes) -> None:
         with Image.open(io.BytesIO(data)) as img:
             kind, (w, h) = img.format, img.size
             img.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError) as exc:
         raise BadRequest("The art is not a readable picture.", code="invalid_art") from exc
     if kind not in ("PNG", "JPEG"):
         raise BadRequest(

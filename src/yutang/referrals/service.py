@@ -431,6 +431,17 @@ async def attach(
     inv = invitation
     if inv is None and visitor_id:
         inv = await _first_click(ctx, campaign.id, visitor_id, unclaimed=True)
+    if inv is not None:
+        # Lock order everywhere: the participant, then the invitation. Reloaded under
+        # the lock, a clicked invitation another joiner took a moment ago is seen taken.
+        participant = await _lock_participant(ctx, inv.participant_id)
+        inv = await _lock_invitation(ctx, inv.id)
+        if inv.invitee_id is not None:
+            if inv.invitee_id == invitee.id:
+                return inv
+            inv = None  # a second person on the same device: an invitation of their own
+    elif participant is not None:
+        participant = await _lock_participant(ctx, participant.id)
     if inv is None:
         if participant is None:
             return None
@@ -512,7 +523,9 @@ async def claim_code(ctx: Ctx, campaign_id: int, member_id: int, code: str) -> I
 async def claim_invitation(ctx: Ctx, invitation_id: int, member_id: int) -> Invitation:
     """Bind a clicked invitation (seen by the shop's own page) to the member who joined."""
     now = utcnow()
-    inv = await get_invitation(ctx, invitation_id, lock=True)
+    peek = await get_invitation(ctx, invitation_id)
+    await _lock_participant(ctx, peek.participant_id)
+    inv = await _lock_invitation(ctx, invitation_id)
     campaign = await get_campaign(ctx, inv.campaign_id)
     if inv.invitee_id is not None:
         if inv.invitee_id == member_id:
@@ -634,6 +647,10 @@ async def goal_reached(ctx: Ctx, invitee_id: int, kind: str, facts: dict[str, An
 
 
 async def _goal_met(ctx: Ctx, campaign: ReferralCampaign, inv: Invitation, now: datetime) -> None:
+    await _lock_participant(ctx, inv.participant_id)
+    inv = await _lock_invitation(ctx, inv.id)
+    if inv.goal_met_at is not None or inv.status not in ("joined", "held"):
+        return  # handled meanwhile (a review, a twin delivery, a revocation)
     inv.goal_met_at = now
     if inv.status == "joined":
         await qualify(ctx, campaign, inv, now)
@@ -642,13 +659,18 @@ async def _goal_met(ctx: Ctx, campaign: ReferralCampaign, inv: Invitation, now: 
 
 
 async def _lock_participant(ctx: Ctx, participant_id: int) -> ReferralParticipant:
+    """Every path that changes invitations locks the participant first, then them."""
     return await get_participant(ctx, participant_id, lock=True)
 
 
+async def _lock_invitation(ctx: Ctx, invitation_id: int) -> Invitation:
+    return await get_invitation(ctx, invitation_id, lock=True)
+
+
 async def qualify(ctx: Ctx, campaign: ReferralCampaign, inv: Invitation, now: datetime) -> None:
-    await ctx.session.flush()
+    """Count the invitation and pay (the caller holds the participant's lock)."""
     participant = await _lock_participant(ctx, inv.participant_id)
-    await ctx.session.refresh(inv)
+    inv = await _lock_invitation(ctx, inv.id)
     if inv.status != "joined":  # a concurrent twin handled it while we waited
         return
     if campaign.max_per_inviter is not None and participant.counted >= campaign.max_per_inviter:
@@ -702,6 +724,7 @@ async def settle_stages(
         )
         if award is not None and award.status == "paid":
             continue
+        specs = stage.rewards
         if award is None:
             award = StageAward(
                 workspace_id=ctx.workspace_id,
@@ -709,21 +732,25 @@ async def settle_stages(
                 stage_id=stage.id,
                 inviter_id=participant.member_id,
                 round=1,
+                payouts=[],
             )
             ctx.session.add(award)
-        else:  # clawed back earlier; the count came back: a new round
+        else:  # clawed back earlier; the count came back: a new round pays back what was recovered
+            previous = [p for p in award.payouts if p.get("round", 1) == award.round]
+            specs = payouts.to_repay(previous)
             award.round += 1
             award.status, award.clawed_back_at = "paid", None
         await ctx.session.flush()
-        award.payouts = await payouts.pay(
+        paid = await payouts.pay(
             ctx,
             campaign,
             participant.member_id,
-            stage.rewards,
+            specs,
             key=f"stage:{stage.id}:{participant.member_id}:{award.round}",
             reason=f"{campaign.name}: {stage.name}",
             now=now,
         )
+        award.payouts = [*award.payouts, *({**p, "round": award.round} for p in paid)]
         await ctx.session.flush()
         paid_now.append(award)
         events.emit(
@@ -755,7 +782,9 @@ async def settle_stages(
 
 
 async def review(ctx: Ctx, invitation_id: int, decision: str, note: str = "") -> Invitation:
-    inv = await get_invitation(ctx, invitation_id, lock=True)
+    peek = await get_invitation(ctx, invitation_id)
+    await _lock_participant(ctx, peek.participant_id)
+    inv = await _lock_invitation(ctx, invitation_id)
     if inv.status != "held":
         raise Conflict(
             f"Only held invitations are reviewed; this one is {inv.status}.",
@@ -808,7 +837,9 @@ async def revoke_for_member(ctx: Ctx, member_id: int, reason: str, now: datetime
         if now > inv.joined_at + timedelta(days=campaign.revoke_days):
             continue
         participant = await _lock_participant(ctx, inv.participant_id)
-        await ctx.session.refresh(inv)
+        inv = await _lock_invitation(ctx, inv.id)
+        if inv.status not in LIVE_STATUSES:
+            continue
         was_counted = inv.status in ("qualified", "rewarded")
         inv.status, inv.ended_at, inv.reasons = "revoked", now, [*inv.reasons, reason]
         revoked += 1
@@ -864,13 +895,16 @@ async def _claw_stages(
         )
         if award is None:
             continue
-        award.payouts = await payouts.take_back(
+        current = [p for p in award.payouts if p.get("round", 1) == award.round]
+        earlier = [p for p in award.payouts if p.get("round", 1) != award.round]
+        taken = await payouts.take_back(
             ctx,
             campaign,
             participant.member_id,
-            award.payouts,
+            current,
             key=f"stage:{stage.id}:{participant.member_id}:{award.round}",
         )
+        award.payouts = [*earlier, *taken]
         award.status, award.clawed_back_at = "clawed_back", now
     await ctx.session.flush()
     # Invitations are "rewarded" only as far as a stage still paid covers them.
