@@ -161,3 +161,42 @@ async def test_sign_in_returns_to_the_page_asked_for_and_only_within_the_console
         data={"email": "op@acme.example", "password": PASSWORD, "next": "https://evil.example/console"},
     )
     assert evil.headers["location"] == "/console"
+
+
+async def test_fission_page_shows_the_funnel_and_distributors(
+    client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine
+) -> None:
+    from tests.referrals.conftest import campaign_data
+
+    await _user(engine, tenant)
+    empty = await _login(client)
+    assert empty.status_code in (200, 303)
+    page = await client.get("/console/fission")
+    assert "还没有任务宝活动" in page.text and "还没有分销员" in page.text
+    h = tenant.headers
+    campaign = (await client.post("/api/v1/referrals/campaigns", json=campaign_data(), headers=h)).json()
+    seed = (
+        await client.post("/api/v1/members", json={"phone": "13800000001", "name": "李雷"}, headers=h)
+    ).json()
+    kit = (
+        await client.post(
+            f"/api/v1/referrals/campaigns/{campaign['id']}/participants",
+            json={"member_id": seed["id"]},
+            headers=h,
+        )
+    ).json()
+    for n in range(3):
+        friend = (await client.post("/api/v1/members", json={"phone": f"1390000000{n}"}, headers=h)).json()
+        await client.post(
+            f"/api/v1/referrals/campaigns/{campaign['id']}/claims",
+            json={"member_id": friend["id"], "code": kit["code"]},
+            headers=h,
+        )
+    await client.post("/api/v1/distribution/distributors", json={"member_id": seed["id"]}, headers=h)
+    page = await client.get("/console/fission?lang=en")
+    assert page.status_code == 200
+    text = page.text
+    assert "Invitation funnel" in text and "邀请好友领好礼" in text
+    assert "300%" in text  # fission rate: 3 new members from 1 seed
+    assert "李*" in text  # the leaderboard shows display names, masked
+    assert "Distributors" in text and f'href="/console/members/{seed["id"]}"' in text
