@@ -1,4 +1,4 @@
-.PHONY: demo test lint typecheck bench bench-redirect bench-points clean
+.PHONY: demo test lint typecheck bench bench-redirect bench-points bench-poster clean
 
 demo:  ## set up, load the demo brand into SQLite, serve at http://127.0.0.1:8000
 	bash scripts/demo.sh
@@ -12,13 +12,16 @@ lint:
 typecheck:
 	.venv/bin/mypy
 
-bench: bench-redirect bench-points  ## every benchmark
+bench: bench-redirect bench-points bench-poster  ## every benchmark
 
 bench-redirect:  ## nginx `return 302` vs Yutang's redirect path, wrk, 100k links
 	bash bench/redirect.sh
 
 bench-points:  ## pgbench -N vs Yutang's points earn+redeem (service layer), same PostgreSQL
 	bash bench/points.sh
+
+bench-poster:  ## share-poster draw time vs the PNG-encode floor of its size
+	bash bench/poster.sh
 
 clean:
 	rm -rf .venv .tools var bench/out

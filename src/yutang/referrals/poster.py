@@ -124,12 +124,10 @@ def _background(art: bytes | None, color: str) -> Image.Image:
         with Image.open(io.BytesIO(art)) as img:
             return ImageOps.fit(img.convert("RGB"), (WIDTH, HEIGHT), Image.Resampling.LANCZOS)
     top = _rgb(color)
-    bottom = tuple(max(0, int(c * 0.45)) for c in top)
-    column = Image.new("RGB", (1, HEIGHT))
-    for y in range(HEIGHT):
-        t = y / (HEIGHT - 1)
-        column.putpixel((0, y), tuple(int(a + (b - a) * t) for a, b in zip(top, bottom, strict=True)))
-    return column.resize((WIDTH, HEIGHT))
+    bottom = (int(top[0] * 0.45), int(top[1] * 0.45), int(top[2] * 0.45))
+    # Pillow's own 256-step vertical ramp (black at the top), coloured, then stretched.
+    ramp = ImageOps.colorize(Image.linear_gradient("L"), black=top, white=bottom)
+    return ramp.resize((WIDTH, HEIGHT), Image.Resampling.BILINEAR)
 
 
 def _wrap(draw: ImageDraw.ImageDraw, text: str, face: ImageFont.FreeTypeFont, width: int) -> list[str]:
