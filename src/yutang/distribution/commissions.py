@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from yutang.distribution import service
-from yutang.kit import audit, events
+from yutang.kit import audit, events, lookup
 from yutang.kit.context import Ctx
 from yutang.kit.errors import BadRequest, Conflict, NotFound
 from yutang.models.base import utcnow
@@ -141,13 +141,8 @@ async def _chain(ctx: Ctx, buyer_id: int) -> list[Distributor]:
 
 async def _lock_order(ctx: Ctx, order_id: int) -> Order | None:
     """Order first, then distributors by id, then commissions: one lock order for all."""
-    found: Order | None = await ctx.session.scalar(
-        select(Order)
-        .where(Order.id == order_id, Order.workspace_id == ctx.workspace_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    return found
+    found = await lookup.locked(ctx.session, Order, order_id)
+    return found if found is not None and found.workspace_id == ctx.workspace_id else None
 
 
 async def _lock_distributors(ctx: Ctx, ids: list[int]) -> dict[int, Distributor]:
@@ -255,12 +250,7 @@ async def on_order_refunded(ctx: Ctx, payload: dict[str, Any]) -> int:
     reversed_total = 0
     for cid, did in sorted(rows, key=lambda r: (r[1], r[0])):
         dist = locked[did]
-        c = await ctx.session.scalar(
-            select(Commission)
-            .where(Commission.id == cid)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
+        c = await lookup.locked(ctx.session, Commission, cid)
         assert c is not None
         target = c.amount_cents * after // total if total else c.amount_cents
         delta = target - c.reversed_cents
@@ -303,12 +293,7 @@ async def release_due(ctx: Ctx, *, now: datetime | None = None, limit: int = 200
     # Distributors are locked in id order, as every other path does (no deadlocks).
     for cid, dist_id in due:
         dist = await service.get_distributor(ctx, dist_id, lock=True)
-        c = await ctx.session.scalar(
-            select(Commission)
-            .where(Commission.id == cid)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
+        c = await lookup.locked(ctx.session, Commission, cid)
         assert c is not None
         if c.status != "pending":
             continue
@@ -371,12 +356,7 @@ async def decide_withdrawal(ctx: Ctx, withdrawal_id: int, decision: str, note: s
     if peek is None:
         raise NotFound(f"No withdrawal {withdrawal_id}.", code="unknown_withdrawal")
     dist = await service.get_distributor(ctx, peek.distributor_id, lock=True)
-    w = await ctx.session.scalar(
-        select(Withdrawal)
-        .where(Withdrawal.id == withdrawal_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
+    w = await lookup.locked(ctx.session, Withdrawal, withdrawal_id)
     assert w is not None
     if w.status != "requested":
         raise Conflict(f"This withdrawal was already {w.status}.", code="withdrawal_decided")

@@ -9,14 +9,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from yutang.distribution import commissions, service
 from yutang.kit import events
-from yutang.kit.context import SYSTEM, Ctx
+from yutang.kit.context import Ctx
 from yutang.kit.errors import YutangError
 from yutang.models.platform import OutboxEvent
 
 
 def _ctx(session: AsyncSession, ev: OutboxEvent) -> Ctx:
-    assert ev.workspace_id is not None
-    return Ctx(session, ev.workspace_id, SYSTEM)
+    return events.handler_ctx(session, ev)
 
 
 @events.on("order.paid", name="distribution.commission_on_order")

@@ -10,7 +10,6 @@ campaign), first binding for good. A distributor recruited by another has that o
 
 from __future__ import annotations
 
-import secrets
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -217,7 +216,7 @@ async def become(
             member_id=member.id,
             status="pending" if pending else "active",
             entry=entry,
-            code="".join(secrets.choice(link_rules.SLUG_ALPHABET) for _ in range(CODE_LENGTH)),
+            code=link_rules.random_code(CODE_LENGTH),
             parent_id=parent.id if parent is not None else None,
             activated_at=None if pending else now,
         )

@@ -69,6 +69,15 @@ def handlers_for(event_type: str) -> list[tuple[str, Handler]]:
     return [*_HANDLERS.get(event_type, []), *_HANDLERS.get("*", [])]
 
 
+def handler_ctx(session: AsyncSession, ev: OutboxEvent) -> Ctx:
+    """What a handler's services receive: the dispatcher's session, the event's
+    workspace, acting as the system."""
+    from yutang.kit.context import SYSTEM
+
+    assert ev.workspace_id is not None
+    return Ctx(session, ev.workspace_id, SYSTEM)
+
+
 def emit(ctx: Ctx, event_type: str, payload: dict[str, Any]) -> None:
     emit_raw(ctx.session, ctx.workspace_id, event_type, payload)
 

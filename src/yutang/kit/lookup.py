@@ -9,12 +9,22 @@ from __future__ import annotations
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from yutang.kit.context import Ctx
 from yutang.kit.errors import NotFound
 from yutang.models.base import Base
 
 M = TypeVar("M", bound=Base)
+
+
+async def locked(session: AsyncSession, model: type[M], row_id: int) -> M | None:
+    """The row by primary key, locked for this transaction and reloaded with what the
+    lock saw (``populate_existing``: a copy already in the session would be stale)."""
+    table = cast(Any, model)
+    stmt = select(model).where(table.id == row_id).with_for_update().execution_options(populate_existing=True)
+    found: M | None = await session.scalar(stmt)
+    return found
 
 
 async def one(ctx: Ctx, model: type[M], row_id: int, *, code: str, what: str, lock: bool = False) -> M:

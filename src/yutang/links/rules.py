@@ -57,9 +57,14 @@ _CONTROL = re.compile(r"[\x00-\x20\x7f\\]")
 UTM_KEYS = ("source", "medium", "campaign", "term", "content")
 
 
+def random_code(length: int) -> str:
+    """Random characters of the slug alphabet (no look-alikes): slugs, invite and distributor codes."""
+    return "".join(secrets.choice(SLUG_ALPHABET) for _ in range(length))
+
+
 def generate_slug() -> str:
     while True:
-        slug = "".join(secrets.choice(SLUG_ALPHABET) for _ in range(GENERATED_SLUG_LENGTH))
+        slug = random_code(GENERATED_SLUG_LENGTH)
         # e.g. "metrics" can be drawn from the alphabet, and the redirect never serves it.
         if slug.lower() not in RESERVED_SLUGS:
             return slug

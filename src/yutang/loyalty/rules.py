@@ -21,7 +21,7 @@ from sqlalchemy import extract, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from yutang.kit import audit, events, lookup
-from yutang.kit.context import SYSTEM, Ctx
+from yutang.kit.context import Ctx
 from yutang.loyalty import points, tiers
 from yutang.loyalty.schemas import RuleIn, RulePatch
 from yutang.members import segments
@@ -287,8 +287,7 @@ async def claw_back_order(ctx: Ctx, payload: dict[str, Any]) -> None:
 
 
 def _ctx(session: AsyncSession, ev: OutboxEvent) -> Ctx:
-    assert ev.workspace_id is not None
-    return Ctx(session, ev.workspace_id, SYSTEM)
+    return events.handler_ctx(session, ev)
 
 
 @events.on("order.paid", name="loyalty.earn_on_order")

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from yutang.kit import events
-from yutang.kit.context import SYSTEM, Ctx
+from yutang.kit.context import Ctx
 from yutang.models.commerce import Order
 from yutang.models.members import Member
 from yutang.models.platform import OutboxEvent
@@ -19,8 +19,7 @@ from yutang.referrals import service
 
 
 def _ctx(session: AsyncSession, ev: OutboxEvent) -> Ctx:
-    assert ev.workspace_id is not None
-    return Ctx(session, ev.workspace_id, SYSTEM)
+    return events.handler_ctx(session, ev)
 
 
 @events.on("member.joined", name="referrals.attribute_on_join")

@@ -310,7 +310,7 @@ async def take_part(
         )
     domain = await _default_domain(ctx)
     for _attempt in range(5):
-        code = "".join(secrets.choice(link_rules.SLUG_ALPHABET) for _ in range(CODE_LENGTH))
+        code = link_rules.random_code(CODE_LENGTH)
         participant = ReferralParticipant(
             workspace_id=ctx.workspace_id,
             campaign_id=campaign.id,

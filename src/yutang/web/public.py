@@ -30,6 +30,7 @@ from yutang.links.clicks import ip_hash
 from yutang.links.redirect import COOKIE_MAX_AGE
 from yutang.members import forms, service
 from yutang.members.schemas import MemberIn
+from yutang.models.members import Member
 from yutang.models.workspaces import Workspace
 from yutang.referrals import figures as referral_figures
 from yutang.referrals import service as referrals
@@ -81,18 +82,7 @@ async def join(request: Request) -> HTMLResponse:
     if channel is not None and await links_repository.channel(ctx.session, ctx.workspace_id, channel) is None:
         channel = None
     try:
-        member, created = await service.join(
-            ctx,
-            MemberIn(
-                phone=values["phone"] or None,
-                name=values["name"] or None,
-                source_channel_id=channel,
-                visitor_id=_visitor(request),
-                # An unticked box on a later visit does not withdraw an earlier consent.
-                consents={"marketing": True} if form.get("consent") == "yes" else {},
-            ),
-            via="page",
-        )
+        member, created = await _join_from_form(ctx, request, form, channel=channel, via="page")
     except YutangError as exc:
         code = "invalid_identity" if exc.code in ("identity_required", "invalid_identity") else exc.code
         return render(
@@ -104,13 +94,35 @@ async def join(request: Request) -> HTMLResponse:
             values=values,
             error=field_error(code, lang),
         )
+    return _welcome(request, workspace, member.id, created)
+
+
+async def _join_from_form(
+    ctx: Ctx, request: Request, form: FormData, *, channel: int | None, via: str
+) -> tuple[Member, bool]:
+    """Join (or find) the member a page's form describes (phone, name, consent)."""
+    return await service.join(
+        ctx,
+        MemberIn(
+            phone=str(form.get("phone") or "") or None,
+            name=str(form.get("name") or "") or None,
+            source_channel_id=channel,
+            visitor_id=_visitor(request),
+            # An unticked box on a later visit does not withdraw an earlier consent.
+            consents={"marketing": True} if form.get("consent") == "yes" else {},
+        ),
+        via=via,
+    )
+
+
+def _welcome(request: Request, workspace: Workspace, member_id: int, created: bool) -> HTMLResponse:
     return render(
         request,
         "public/thanks.html",
         brand=workspace.name,
         created=created,
         heading="welcome" if created else "welcome_back",
-        member_id=member.id,
+        member_id=member_id,
     )
 
 
@@ -271,16 +283,8 @@ async def accept_invite(code: str, request: Request) -> HTMLResponse:
         return await _invite_page(request, code, status_code=409)
     try:
         async with ctx.session.begin_nested():
-            member, created = await service.join(
-                ctx,
-                MemberIn(
-                    phone=values["phone"] or None,
-                    name=values["name"] or None,
-                    source_channel_id=campaign.channel_id,
-                    visitor_id=_visitor(request),
-                    consents={"marketing": True} if form.get("consent") == "yes" else {},
-                ),
-                via="invite",
+            member, created = await _join_from_form(
+                ctx, request, form, channel=campaign.channel_id, via="invite"
             )
     except YutangError as exc:
         code_ = "invalid_identity" if exc.code in ("identity_required", "invalid_identity") else exc.code
@@ -297,14 +301,7 @@ async def accept_invite(code: str, request: Request) -> HTMLResponse:
         visitor_id=_visitor(request),
         ip_hash=_ip_hash(request),
     )
-    return render(
-        request,
-        "public/thanks.html",
-        brand=workspace.name,
-        created=created,
-        heading="welcome" if created else "welcome_back",
-        member_id=member.id,
-    )
+    return _welcome(request, workspace, member.id, created)
 
 
 @router.get("/invite/me/{token}", response_class=HTMLResponse)
