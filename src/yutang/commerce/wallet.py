@@ -170,18 +170,21 @@ async def grant(ctx: Ctx, member_id: int, amount: int, *, dedupe_key: str, reaso
     return WalletMove(entry, wallet)
 
 
-async def take_back_grant(ctx: Ctx, grant_entry_id: int, *, reason: str) -> WalletMove:
-    """Take a grant back, as far as the bonus bucket still holds it (never below zero).
-    Once per grant; the entry says how much was recovered."""
+async def _entry_of(ctx: Ctx, entry_id: int, kind: str) -> WalletEntry:
     original = await ctx.session.scalar(
         select(WalletEntry).where(
-            WalletEntry.workspace_id == ctx.workspace_id,
-            WalletEntry.id == grant_entry_id,
-            WalletEntry.kind == "grant",
+            WalletEntry.workspace_id == ctx.workspace_id, WalletEntry.id == entry_id, WalletEntry.kind == kind
         )
     )
     if original is None:
-        raise NotFound(f"No wallet grant {grant_entry_id}.", code="unknown_wallet_entry")
+        raise NotFound(f"No wallet {kind} {entry_id}.", code="unknown_wallet_entry")
+    return original
+
+
+async def take_back_grant(ctx: Ctx, grant_entry_id: int, *, reason: str) -> WalletMove:
+    """Take a grant back, as far as the bonus bucket still holds it (never below zero).
+    Once per grant; the entry says how much was recovered."""
+    original = await _entry_of(ctx, grant_entry_id, "grant")
     wallet = await _wallet(ctx, original.member_id, active=False)
     key = f"ungrant:{grant_entry_id}"
     if (found := await _replay(ctx, key)) is not None:
@@ -199,15 +202,7 @@ async def refund(
 ) -> WalletMove:
     """Give back part or all of a spend, in the spend's own principal/bonus split."""
     _check(amount)
-    original = await ctx.session.scalar(
-        select(WalletEntry).where(
-            WalletEntry.workspace_id == ctx.workspace_id,
-            WalletEntry.id == spend_entry_id,
-            WalletEntry.kind == "spend",
-        )
-    )
-    if original is None:
-        raise NotFound(f"No wallet spend {spend_entry_id}.", code="unknown_wallet_entry")
+    original = await _entry_of(ctx, spend_entry_id, "spend")
     wallet = await _wallet(ctx, original.member_id, active=False)
     key = f"refund:{refund_ref}"
     if (found := await _replay(ctx, key)) is not None:
