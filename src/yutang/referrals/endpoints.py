@@ -15,7 +15,7 @@ from yutang.kit.http import api_router, idempotent, require
 from yutang.kit.idempotency import Idempotency
 from yutang.kit.pagination import MAX_LIMIT, page_of, paginate
 from yutang.models.referrals import INVITATION_STATUSES, Invitation, ReferralCampaign, ReferralParticipant
-from yutang.referrals import figures, service
+from yutang.referrals import figures, service, share
 from yutang.referrals.schemas import (
     BoardRow,
     CampaignIn,
@@ -67,7 +67,7 @@ async def _campaign_out(ctx: Ctx, c: ReferralCampaign) -> CampaignOut:
 
 
 async def _participant_out(ctx: Ctx, p: ReferralParticipant) -> ParticipantOut:
-    urls = await service.share_urls(ctx, p)
+    urls = await share.share_urls(ctx, p)
     return ParticipantOut(
         id=p.id,
         campaign_id=p.campaign_id,
@@ -154,7 +154,7 @@ async def get_progress(
 )
 async def get_poster(participant_id: int, ctx: Ctx = Depends(require("members:read"))) -> Response:
     participant = await service.get_participant(ctx, participant_id)
-    png, etag = await service.poster_png(ctx, participant)
+    png, etag = await share.poster_png(ctx, participant)
     return Response(png, media_type="image/png", headers={"etag": f'"{etag}"'})
 
 

@@ -34,6 +34,7 @@ from yutang.models.members import Member
 from yutang.models.workspaces import Workspace
 from yutang.referrals import figures as referral_figures
 from yutang.referrals import service as referrals
+from yutang.referrals import share as referral_share
 from yutang.web.console import render
 from yutang.web.i18n import field_error, pick_language
 
@@ -325,7 +326,7 @@ async def my_progress(token: str, request: Request) -> HTMLResponse:
 async def my_poster(token: str, request: Request) -> Response:
     ctx, _ = await _workspace(request)
     participant = await referrals.participant_by_token(ctx, token)
-    png, etag = await referrals.poster_png(ctx, participant)
+    png, etag = await referral_share.poster_png(ctx, participant)
     headers = {"cache-control": "private, max-age=300", "etag": f'"{etag}"'}
     if request.headers.get("if-none-match") == f'"{etag}"':
         return Response(status_code=304, headers=headers)
