@@ -101,7 +101,7 @@ async def test_domain_errors_exit_1_with_the_code(cli_env: str) -> None:
 async def test_demo_loads_a_brand_with_clicks_over_the_days(cli_env: str, engine: AsyncEngine) -> None:
     result = await invoke("demo", "--days", "60", "--clicks", "3000", "--members", "40")
     assert result.exit_code == 0, result.output
-    assert "40 members" in result.output
+    assert "40 members" in result.output and "a referral campaign (8 participants" in result.output
     assert re.search(r"demo API key .*: yt_\S+", result.output)
     async with unit_of_work(readonly=True, engine=engine) as s:
         channels = await s.scalar(select(func.count()).select_from(Channel))

@@ -280,6 +280,7 @@ def demo(
         f"demo workspace [bold]{result.workspace_slug}[/bold]: {result.channels} channels, "
         f"{result.links} links, {result.clicks} clicks over {days} days, "
         f"{result.members} members, {result.orders} orders"
+        + (f"; {result.fission}" if result.fission else "")
     )
     out.print(f"demo API key (admin): [bold]{result.api_key}[/bold]")
     out.print(f"console sign-in: {demo_mod.OWNER_EMAIL} / {demo_mod.OWNER_PASSWORD}")

@@ -100,6 +100,8 @@ class DemoResult:
     api_key: str
     members: int = 0
     orders: int = 0
+    #: "a referral campaign: 8 participants, 32 invitations; 6 distributors"
+    fission: str = ""
 
 
 async def load(
@@ -214,8 +216,14 @@ async def load(
                 )
             ).all()
         )
-    await demo_fission.load(ws.id, actor, member_ids, rng)
-    return DemoResult(SLUG, len(channels), len(links), written, key.secret, pond.members, pond.orders)
+    grown = await demo_fission.load(ws.id, actor, member_ids, rng)
+    fission = (
+        f"a referral campaign ({grown.participants} participants, {grown.invitations} friends invited), "
+        f"{grown.distributors} distributors"
+    )
+    return DemoResult(
+        SLUG, len(channels), len(links), written, key.secret, pond.members, pond.orders, fission
+    )
 
 
 async def _clicks(

@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 
 from yutang.commerce import service as commerce
 from yutang.commerce.schemas import OrderIn, OrderItemIn, RefundIn
@@ -24,6 +24,7 @@ from yutang.kit.db import unit_of_work
 from yutang.kit.events import dispatch_pending
 from yutang.members import service as members
 from yutang.members.schemas import MemberIn
+from yutang.models.distribution import Distributor
 from yutang.models.links import Click, Link
 from yutang.models.members import Member
 from yutang.models.rewards import CouponTemplate, Lottery
@@ -193,7 +194,11 @@ async def load(workspace_id: int, actor: Actor, member_ids: list[int], rng: rand
             if kol.available_cents >= 1000:
                 await commissions.withdraw(ctx, kol.id, 1000)
     await dispatch_pending()
-    return FissionResult(campaign.id, len(kits), invitations, 6)
+    async with unit_of_work(readonly=True) as s:
+        distributors = await s.scalar(
+            select(func.count()).select_from(Distributor).where(Distributor.workspace_id == workspace_id)
+        )
+    return FissionResult(campaign.id, len(kits), invitations, int(distributors or 0))
 
 
 async def _friend_orders(workspace_id: int, actor: Actor, rng: random.Random, now: datetime) -> None:
