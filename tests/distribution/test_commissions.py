@@ -24,7 +24,7 @@ from tests.distribution.conftest import (
     refund,
 )
 from yutang.distribution import commissions, service, tasks
-from yutang.kit.context import Ctx
+from yutang.kit.context import SYSTEM, Ctx
 from yutang.kit.db import unit_of_work
 from yutang.kit.errors import YutangError
 from yutang.models.base import utcnow
@@ -405,3 +405,40 @@ async def test_a_refused_applicant_can_still_qualify_later(engine: AsyncEngine, 
         return (d.status, d.entry) if d else None
 
     assert await in_tx(engine, tenant, status) == ("active", "task")
+
+
+async def test_a_locked_row_is_reloaded_not_written_back_from_a_stale_copy(
+    engine: AsyncEngine, tenant: Tenant
+):
+    """A long transaction (an outbox batch) that read a distributor before another
+    transaction withdrew, and then locks and changes it, must start from what the lock
+    saw. PostgreSQL only: on SQLite the writers never overlap (BEGIN IMMEDIATE)."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite serialises writers: no stale copy is possible")
+    await plan(engine, tenant, [1000])
+    (d,) = await chain(engine, tenant, 1)
+    buyer = await member(engine, tenant, "13900000001")
+    await bind(engine, tenant, buyer, d)
+    await order(engine, tenant, buyer, 50_000, paid_at=utcnow() - timedelta(days=10))  # 5,000 pending, due
+    await order(engine, tenant, buyer, 20_000, paid_at=utcnow() - timedelta(days=10))  # 2,000 pending, due
+    async with unit_of_work(engine=engine) as s:
+        ctx = Ctx(s, tenant.id, SYSTEM)
+        # Read without a lock and kept (the identity map holds objects only while
+        # something refers to them, as a handler's local variables do).
+        seen = await service.get_distributor(ctx, d)
+        async with unit_of_work(engine=engine) as other:
+            await commissions.release_due(Ctx(other, tenant.id, SYSTEM), limit=1)  # 5,000 available
+
+            async def take(c: Ctx) -> None:
+                await commissions.withdraw(c, d, 3000)
+
+            await take(Ctx(other, tenant.id, SYSTEM))
+        await commissions.release_due(ctx)  # the other 2,000: locks the row it read before
+        assert seen.available_cents == 4000  # the very object, reloaded by the lock
+    got = await dist(engine, d)
+    assert (got.pending_cents, got.available_cents, got.frozen_cents) == (0, 4000, 3000)
+
+    async def check(c: Ctx) -> list[str]:
+        return await commissions.check(c)
+
+    assert await in_tx(engine, tenant, check) == []
