@@ -428,3 +428,72 @@ async def test_a_goal_event_in_the_same_batch_as_the_join_counts(engine: AsyncEn
     await in_tx(engine, tenant, join_and_top_up)  # member.joined and wallet.topped_up, one batch
     await run_events(engine)
     assert await counted(engine, pid) == 1
+
+
+async def test_a_blind_box_clawed_back_with_nothing_recovered_is_not_drawn_again(
+    engine: AsyncEngine, tenant: Tenant
+):
+    from yutang.loyalty import points
+
+    async def box(ctx: Ctx) -> int:
+        return (
+            await lottery.create_lottery(
+                ctx,
+                {"name": "盲盒", "points_per_draw": 0},
+                [{"name": "50 points", "kind": "points", "points": 50, "probability_bp": 10000}],
+            )
+        ).id
+
+    box_id = await in_tx(engine, tenant, box)
+    stage = {"threshold": 1, "name": "盲盒", "rewards": [{"kind": "lottery", "lottery_id": box_id}]}
+    cid = await make_campaign(engine, tenant, stages=[stage], clawback=True)
+    seed = await member(engine, tenant, "13800000001")
+    _, code = await take_part(engine, tenant, cid, seed)
+    friend = await member(engine, tenant, "13900000001")
+    await claim(engine, tenant, cid, friend, code)
+    assert await points_of(engine, seed) == 50
+
+    async def spend(ctx: Ctx) -> None:
+        await points.spend(ctx, seed, 50, reason="a cup")
+
+    await in_tx(engine, tenant, spend)
+    await _block(engine, tenant, friend)  # nothing left to take back
+    other = await member(engine, tenant, "13900000002")
+    await claim(engine, tenant, cid, other, code)
+    assert await points_of(engine, seed) == 0  # no second box
+    async with unit_of_work(readonly=True, engine=engine) as s:
+        award = await s.scalar(select(StageAward))
+        assert award is not None and [p.get("taken_back") for p in award.payouts] == [0]
+
+
+async def test_a_goal_event_waits_for_the_join_it_depends_on(engine: AsyncEngine, tenant: Tenant):
+    """If the member's join was not handled yet (failed, or on another worker), their goal
+    event is retried instead of being judged without an invitation and lost."""
+    from yutang.kit import events
+    from yutang.models.platform import OutboxEvent
+    from yutang.referrals import handlers
+
+    cid = await make_campaign(engine, tenant, goal={"kind": "event", "event_type": "wallet.topped_up"})
+    seed = await member(engine, tenant, "13800000001")
+    pid, _ = await take_part(engine, tenant, cid, seed)
+
+    async def visit(ctx: Ctx) -> None:
+        await service.record_visit(ctx, await service.get_participant(ctx, pid), "friend-phone", None)
+
+    await in_tx(engine, tenant, visit)
+    friend = await member(engine, tenant, "13900000001", visitor_id="friend-phone")
+
+    async def top_up(ctx: Ctx) -> None:
+        await wallet.top_up(ctx, friend, 10_000, payment_ref="P1")
+
+    await in_tx(engine, tenant, top_up)
+    async with unit_of_work(engine=engine) as s:
+        ev = await s.scalar(select(OutboxEvent).where(OutboxEvent.type == "wallet.topped_up"))
+        assert ev is not None
+        wanted = await handlers._invitees_only(s, [ev])
+        assert wanted == {ev.id}  # the join is pending: the filter lets the event through
+        with pytest.raises(handlers.AttributionPending):
+            await handlers._on_any_event(s, ev)
+    assert events.MAX_ATTEMPTS > 1
+    await run_events(engine)  # the join first, then the goal
+    assert await counted(engine, pid) == 1

@@ -151,6 +151,11 @@ async def order_by_external_id(ctx: Ctx, external_id: str) -> Order:
 
 async def record_refund(ctx: Ctx, order_id: int, data: RefundIn, *, via: str = "api") -> tuple[Refund, bool]:
     """A (partial or full) refund; the same refund id again returns the first one."""
+    # Lock order across the codebase: the member, then the order (the outbox handlers of
+    # order events lock the buyer first, then the order).
+    peek = await get_order(ctx, order_id)
+    if peek.member_id is not None:
+        await members.get_member(ctx, peek.member_id, lock=True)
     order = await get_order(ctx, order_id, lock=True)
     existing = await ctx.session.scalar(
         select(Refund).where(Refund.workspace_id == ctx.workspace_id, Refund.external_id == data.external_id)

@@ -11,6 +11,7 @@ from yutang.distribution import commissions, service
 from yutang.kit import events
 from yutang.kit.context import Ctx
 from yutang.kit.errors import YutangError
+from yutang.members import service as members
 from yutang.models.platform import OutboxEvent
 
 
@@ -25,6 +26,8 @@ async def _on_order(session: AsyncSession, ev: OutboxEvent) -> None:
         return
     ctx = _ctx(session, ev)
     order_id = int(ev.payload["order_id"])
+    # Lock order: the buyer, then the order, then distributors (entry paths lock the buyer).
+    await members.get_member(ctx, int(member_id), lock=True)
     # Commission first: an order that makes its buyer a distributor pays their upline,
     # never the buyer themselves.
     await commissions.on_order_paid(ctx, order_id)

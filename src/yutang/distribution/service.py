@@ -191,6 +191,8 @@ async def become(
     now = now or utcnow()
     member = await members.active_member(ctx, member_id, lock=True)
     existing = await of_member(ctx, member.id)
+    if existing is not None:
+        existing = await get_distributor(ctx, existing.id, lock=True)  # after the member: one lock order
     if existing is not None and existing.status == "rejected" and pending:
         existing.status = "pending"  # applying again after a refusal
         await ctx.session.flush()
@@ -239,6 +241,9 @@ async def become(
 
 
 async def decide(ctx: Ctx, distributor_id: int, decision: str, note: str = "") -> Distributor:
+    # Lock order: the member, then the distributor (as become() and the handlers do).
+    peek = await get_distributor(ctx, distributor_id)
+    await members.get_member(ctx, peek.member_id, lock=True)
     dist = await get_distributor(ctx, distributor_id, lock=True)
     if dist.status != "pending":
         raise Conflict(
@@ -446,11 +451,14 @@ async def reassess_level(ctx: Ctx, dist: Distributor) -> DistributorLevel | None
 
 
 async def on_recruit(ctx: Ctx, dist: Distributor) -> None:
-    """A new distributor joined a team: their uplines (two levels) may level up."""
+    """A new distributor joined a team: their uplines (two levels) may level up. The
+    uplines are locked (ascending ids, like every path that locks several) before their
+    level is written."""
+    ids = [dist.id]
     parent = await ctx.session.get(Distributor, dist.parent_id) if dist.parent_id else None
     if parent is not None:
-        await reassess_level(ctx, parent)
-        grand = await ctx.session.get(Distributor, parent.parent_id) if parent.parent_id else None
-        if grand is not None:
-            await reassess_level(ctx, grand)
-    await reassess_level(ctx, dist)
+        ids.append(parent.id)
+        if parent.parent_id is not None:
+            ids.append(parent.parent_id)
+    for did in sorted(ids):
+        await reassess_level(ctx, await get_distributor(ctx, did, lock=True))

@@ -2,10 +2,10 @@
 
 Services call :func:`emit` inside their transaction; the event row commits or rolls
 back with the change. After commit the dispatcher is woken (a huey job); it hands
-each pending event to every handler registered for its type. A handler runs inside
-a savepoint together with the insert of its receipt ``(event_id, handler)``, so a
-redelivered event — a crash after the handler, two workers racing — changes
-nothing twice.
+each pending event to every handler registered for its type, one transaction per
+event. A handler runs inside a savepoint together with the insert of its receipt
+``(event_id, handler)``, so a redelivered event — a crash after the handler, two
+workers racing — changes nothing twice.
 """
 
 from __future__ import annotations
@@ -108,19 +108,20 @@ async def dispatch_pending(engine: AsyncEngine | None = None, batch: int = 100) 
 
     domains.load()
     completed = 0
-    failed_ids: set[int] = set()
+    # Events this call failed on, or found taken by another worker: not picked again by
+    # this call (the next wake-up or the sweep retries them).
+    passed_over: set[int] = set()
     while True:
-        async with unit_of_work(engine=engine) as session:
+        # The batch is chosen, its receipts fetched and filtered in a short read …
+        async with unit_of_work(readonly=True, engine=engine) as session:
             stmt = (
                 select(OutboxEvent)
                 .where(OutboxEvent.dispatched_at.is_(None), OutboxEvent.attempts < MAX_ATTEMPTS)
                 .order_by(OutboxEvent.id)
                 .limit(batch)
             )
-            if failed_ids:
-                stmt = stmt.where(OutboxEvent.id.not_in(failed_ids))
-            if session.get_bind().dialect.name == "postgresql":
-                stmt = stmt.with_for_update(skip_locked=True)
+            if passed_over:
+                stmt = stmt.where(OutboxEvent.id.not_in(passed_over))
             events = list((await session.scalars(stmt)).all())
             if not events:
                 return completed
@@ -132,12 +133,26 @@ async def dispatch_pending(engine: AsyncEngine | None = None, batch: int = 100) 
             )
             done = {(event_id, handler) for event_id, handler in rows.all()}
             await _filter(session, events, done)
-            for ev in events:
+            ids = [ev.id for ev in events]
+        # … and each event is handled in a transaction of its own, so the locks its
+        # handlers take (members, participants, orders …) are held for one event, never
+        # across the events of a batch (which would make any lock order moot).
+        for event_id in ids:
+            async with unit_of_work(engine=engine) as session:
+                pick = select(OutboxEvent).where(
+                    OutboxEvent.id == event_id, OutboxEvent.dispatched_at.is_(None)
+                )
+                if session.get_bind().dialect.name == "postgresql":
+                    pick = pick.with_for_update(skip_locked=True)
+                ev = await session.scalar(pick)
+                if ev is None:  # handled meanwhile, or another worker has it now
+                    passed_over.add(event_id)
+                    continue
                 if await _deliver(session, ev, done):
                     ev.dispatched_at = utcnow()
                     completed += 1
                 else:
-                    failed_ids.add(ev.id)
+                    passed_over.add(event_id)
 
 
 async def _filter(session: AsyncSession, events: list[OutboxEvent], done: set[tuple[int, str]]) -> None:

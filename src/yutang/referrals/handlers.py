@@ -6,6 +6,8 @@ moves nothing twice (and the services below are idempotent on their own as well)
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,6 +18,36 @@ from yutang.models.members import Member
 from yutang.models.platform import OutboxEvent
 from yutang.models.referrals import Invitation
 from yutang.referrals import service
+
+
+class AttributionPending(RuntimeError):
+    """The member's join is not attributed yet (its event failed or another worker has
+    it): this goal event is retried later instead of being judged without it."""
+
+
+async def _joins_pending(session: AsyncSession, member_ids: set[int], before: int) -> set[int]:
+    """Of these members, those whose ``member.joined`` (older than event ``before``) is
+    still waiting in the outbox."""
+    if not member_ids:
+        return set()
+    rows = await session.scalars(
+        select(OutboxEvent.payload["member_id"].as_integer()).where(
+            OutboxEvent.dispatched_at.is_(None),
+            OutboxEvent.attempts < events.MAX_ATTEMPTS,  # a join given up on holds nothing back
+            OutboxEvent.type == "member.joined",
+            OutboxEvent.id < before,
+            OutboxEvent.payload["member_id"].as_integer().in_(member_ids),
+        )
+    )
+    return {int(m) for m in rows.all() if m is not None}
+
+
+async def _goal(
+    session: AsyncSession, ev: OutboxEvent, member_id: int, kind: str, facts: dict[str, Any]
+) -> None:
+    if await _joins_pending(session, {member_id}, ev.id):
+        raise AttributionPending(f"member {member_id} joined in an event not handled yet")
+    await service.goal_reached(_ctx(session, ev), member_id, kind, facts, ev.created_at)
 
 
 def _ctx(session: AsyncSession, ev: OutboxEvent) -> Ctx:
@@ -29,15 +61,14 @@ async def _on_joined(session: AsyncSession, ev: OutboxEvent) -> None:
 
 @events.on("form.submitted", name="referrals.goal_form")
 async def _on_form(session: AsyncSession, ev: OutboxEvent) -> None:
-    facts = {"form_id": ev.payload.get("form_id")}
-    await service.goal_reached(_ctx(session, ev), int(ev.payload["member_id"]), "form", facts, ev.created_at)
+    await _goal(session, ev, int(ev.payload["member_id"]), "form", {"form_id": ev.payload.get("form_id")})
 
 
 @events.on("member.activity", name="referrals.goal_checkin")
 async def _on_checkin(session: AsyncSession, ev: OutboxEvent) -> None:
     if ev.payload.get("type") != "checkin":
         return
-    await service.goal_reached(_ctx(session, ev), int(ev.payload["member_id"]), "checkin", {}, ev.created_at)
+    await _goal(session, ev, int(ev.payload["member_id"]), "checkin", {})
 
 
 #: Events that are never an invitee's goal (the campaign's own; their member_id is the inviter).
@@ -62,6 +93,8 @@ async def _invitees_only(session: AsyncSession, batch: list[OutboxEvent]) -> set
     # Members who join in this very batch get their invitation from an earlier event of
     # it (attribution on join): their later events count too.
     joining = {int(ev.payload["member_id"]) for ev in batch if ev.type == "member.joined"}
+    # … and members whose join an earlier batch has not handled yet (the handler waits).
+    joining |= await _joins_pending(session, set(about.values()), max(about))
     open_ = set(
         (
             await session.scalars(
@@ -82,8 +115,7 @@ async def _on_any_event(session: AsyncSession, ev: OutboxEvent) -> None:
     member_id = _about_a_member(ev)
     if member_id is None:
         return
-    facts = {"type": ev.type, "payload": ev.payload}
-    await service.goal_reached(_ctx(session, ev), member_id, "event", facts, ev.created_at)
+    await _goal(session, ev, member_id, "event", {"type": ev.type, "payload": ev.payload})
 
 
 @events.on("order.paid", name="referrals.goal_order")
@@ -96,7 +128,7 @@ async def _on_order(session: AsyncSession, ev: OutboxEvent) -> None:
         select(func.count()).select_from(Order).where(Order.member_id == int(member_id), Order.id < order_id)
     )
     facts = {"total_cents": int(ev.payload.get("total_cents") or 0), "first_order": not earlier}
-    await service.goal_reached(_ctx(session, ev), int(member_id), "order", facts, ev.created_at)
+    await _goal(session, ev, int(member_id), "order", facts)
 
 
 @events.on("member.updated", name="referrals.revoke_on_block")

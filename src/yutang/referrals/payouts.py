@@ -105,9 +105,10 @@ async def _pay_one(
     elif kind == "lottery":
         draw = await lottery.draw(ctx, int(spec["lottery_id"]), member_id, free=True, now=now)
         done = {"kind": "lottery", "ref": draw.id, "outcome": draw.outcome}
-        if cost is None and draw.prize_id is not None:
-            prize = await ctx.session.get(LotteryPrize, draw.prize_id)
-            if prize is not None and prize.kind == "points":
+        prize = await ctx.session.get(LotteryPrize, draw.prize_id) if draw.prize_id is not None else None
+        if prize is not None and prize.kind == "points":
+            done["amount"] = prize.points  # what a claw-back can recover, and what it costs
+            if cost is None:
                 cost = prize.points * campaign.point_cost_centi // 100
     else:  # pragma: no cover - the schema admits only the kinds above
         raise AssertionError(kind)
@@ -125,10 +126,20 @@ def to_repay(previous: list[Payout]) -> list[dict[str, Any]]:
         spec, back = p.get("spec"), p.get("taken_back")
         if not spec:
             continue
-        if back is True:
-            again.append(spec)
+        recovered_all = back is True or (
+            isinstance(back, int) and not isinstance(back, bool) and back > 0 and back == p.get("amount")
+        )
+        if recovered_all:
+            again.append(spec)  # the whole thing came back: give the whole thing again
         elif isinstance(back, int) and not isinstance(back, bool) and back > 0:
-            again.append({**spec, "amount": back, "cost_cents": None})
+            # Part came back: pay back that part (a blind box's points as points).
+            again.append(
+                {
+                    "kind": spec["kind"] if spec["kind"] in ("points", "wallet") else "points",
+                    "amount": back,
+                    "cost_cents": None,
+                }
+            )
     return again
 
 
@@ -184,7 +195,7 @@ async def _take_back_one(
     return False
 
 
-async def _undo_draw(ctx: Ctx, draw_id: int, reason: str) -> bool:
+async def _undo_draw(ctx: Ctx, draw_id: int, reason: str) -> int | bool:
     """A blind box's prize back: its points clawed back or its coupon voided."""
     draw = await ctx.session.get(LotteryDraw, draw_id)
     if draw is None or not draw.award_ref:
@@ -194,7 +205,7 @@ async def _undo_draw(ctx: Ctx, draw_id: int, reason: str) -> bool:
         prize = await ctx.session.get(LotteryPrize, draw.prize_id) if draw.prize_id else None
         if prize is None:
             return False
-        await points.clawback(
+        mv = await points.clawback(
             ctx,
             draw.member_id,
             prize.points,
@@ -203,7 +214,7 @@ async def _undo_draw(ctx: Ctx, draw_id: int, reason: str) -> bool:
             reason=reason,
             dedupe_key=f"referral-back:draw:{draw.id}",
         )
-        return True
+        return -mv.entry.amount - mv.entry.pending_delta  # what was recovered (spent points are not)
     if what == "coupon":
         coupon = await ctx.session.get(Coupon, int(ref))
         if coupon is None:

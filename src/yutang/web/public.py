@@ -282,6 +282,9 @@ async def accept_invite(code: str, request: Request) -> HTMLResponse:
     lang = pick_language(request)
     if not referrals.is_live(campaign):
         return await _invite_page(request, code, status_code=409)
+    # The participant first, then the member (join may lock an existing one): the
+    # order every referral path keeps, so this never deadlocks with a qualification.
+    participant = await referrals.get_participant(ctx, participant.id, lock=True)
     try:
         async with ctx.session.begin_nested():
             member, created = await _join_from_form(
