@@ -442,3 +442,49 @@ async def test_a_locked_row_is_reloaded_not_written_back_from_a_stale_copy(
         return await commissions.check(c)
 
     assert await in_tx(engine, tenant, check) == []
+
+
+async def test_a_refund_and_an_order_handler_wait_for_each_other_instead_of_deadlocking(
+    engine: AsyncEngine, tenant: Tenant
+):
+    """The outbox's order handlers lock the buyer, then the order; a refund must take
+    them in the same order. PostgreSQL only (SQLite never runs two writers at once)."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite serialises writers")
+    from yutang.commerce import service as commerce
+    from yutang.commerce.schemas import OrderIn, RefundIn
+    from yutang.members import service as members
+
+    await plan(engine, tenant, [1000])
+    (d,) = await chain(engine, tenant, 1)
+    buyer = await member(engine, tenant, "13900000001")
+    await bind(engine, tenant, buyer, d)
+
+    async def place(ctx: Ctx) -> int:
+        rec = await commerce.record_order(
+            ctx, OrderIn(external_id="O-lock", member_id=buyer, total_cents=10_000, paid_at=utcnow())
+        )
+        return rec.order.id
+
+    oid = await in_tx(engine, tenant, place)
+    handler_has_member = asyncio.Event()
+
+    async def handler() -> None:  # what the outbox does for order.paid: the buyer, then the order
+        async with unit_of_work(engine=engine) as s:
+            ctx = Ctx(s, tenant.id, SYSTEM)
+            await members.get_member(ctx, buyer, lock=True)
+            handler_has_member.set()
+            await asyncio.sleep(0.3)  # the refund starts meanwhile and waits for a lock
+            await commissions.on_order_paid(ctx, oid)
+
+    async def refunder() -> None:
+        await handler_has_member.wait()
+
+        async def go(ctx: Ctx) -> None:
+            await commerce.record_refund(ctx, oid, RefundIn(external_id="R-lock", amount_cents=10_000))
+
+        await in_tx(engine, tenant, go)
+
+    await asyncio.wait_for(asyncio.gather(handler(), refunder()), timeout=20)
+    (c,) = await commissions_of(engine, oid)
+    assert c.amount_cents == 1000  # the handler ran first; the refund's own event reverses it later
