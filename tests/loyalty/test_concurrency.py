@@ -57,3 +57,29 @@ async def test_mixed_earns_and_spends_keep_the_ledger_consistent(engine: AsyncEn
     balance, pending, problems = await state(engine, mid)
     assert (balance, pending, problems) == (earned - spent, 0, [])
     assert balance >= 0
+
+
+async def test_a_member_read_earlier_in_a_transaction_is_reloaded_when_locked(
+    engine: AsyncEngine, tenant: Tenant
+) -> None:
+    """An outbox event's transaction may hold a member read before another transaction
+    credited them; locking must reload it, or the credit is overwritten. PostgreSQL only:
+    SQLite's writers never overlap."""
+    import pytest
+
+    from yutang.kit.context import SYSTEM, Ctx
+    from yutang.kit.db import unit_of_work
+    from yutang.members import service as members
+
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite serialises writers")
+    mid = await new_member(engine, tenant)
+    async with unit_of_work(engine=engine) as s:
+        ctx = Ctx(s, tenant.id, SYSTEM)
+        seen = await members.get_member(ctx, mid)  # read, kept, not locked
+        async with unit_of_work(engine=engine) as other:
+            await points.earn(Ctx(other, tenant.id, SYSTEM), mid, 70, reason="elsewhere")
+        await points.earn(ctx, mid, 30, reason="here")
+        assert seen.points_balance == 100
+    balance, pending, problems = await state(engine, mid)
+    assert (balance, pending, problems) == (100, 0, [])
