@@ -3,7 +3,7 @@ the services, and "devices" — HTTP clients with their own cookie jar and addre
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
@@ -77,5 +77,3 @@ async def device(app: Any, host: str, ip: str) -> AsyncIterator[httpx.AsyncClien
     ) as c:
         yield c
 
-
-Check = Callable[[], Any]
