@@ -27,6 +27,7 @@ from yutang.members.schemas import MemberIn
 from yutang.models.distribution import Distributor
 from yutang.models.links import Click, Link
 from yutang.models.members import Member
+from yutang.models.referrals import ReferralCampaign, ReferralParticipant
 from yutang.models.rewards import CouponTemplate, Lottery
 from yutang.referrals import service as referrals
 from yutang.referrals.schemas import CampaignIn
@@ -140,35 +141,14 @@ async def load(workspace_id: int, actor: Actor, member_ids: list[int], rng: rand
                 )
                 invitations += 1
             for _ in range(rng.randint(1, 3)):
-                clicks.append(
-                    {
-                        "workspace_id": workspace_id,
-                        "link_id": kit.link_id,
-                        "channel_id": campaign.channel_id,
-                        "occurred_at": at - timedelta(minutes=rng.uniform(1, 90)),
-                        "visitor_id": visitor,
-                        "device_type": "mobile",
-                        "os": rng.choice(["iOS", "Android"]),
-                        "browser": "WeChat",
-                    }
-                )
+                clicks.append(_click(kit, campaign, at - timedelta(minutes=rng.uniform(1, 90)), visitor, rng))
     async with unit_of_work() as s:
         ctx = Ctx(s, workspace_id, actor)
         # People who looked and did not join: shares without a join.
         for kit in kits:
             for _ in range(rng.randint(2, 12)):
-                clicks.append(
-                    {
-                        "workspace_id": workspace_id,
-                        "link_id": kit.link_id,
-                        "channel_id": campaign.channel_id,
-                        "occurred_at": now - timedelta(days=rng.uniform(0, 20)),
-                        "visitor_id": secrets.token_urlsafe(12),
-                        "device_type": "mobile",
-                        "os": rng.choice(["iOS", "Android"]),
-                        "browser": "WeChat",
-                    }
-                )
+                at = now - timedelta(days=rng.uniform(0, 20))
+                clicks.append(_click(kit, campaign, at, secrets.token_urlsafe(12), rng))
         await s.execute(insert(Click), clicks)
         per_link: dict[object, int] = {}
         for c in clicks:
@@ -199,6 +179,22 @@ async def load(workspace_id: int, actor: Actor, member_ids: list[int], rng: rand
             select(func.count()).select_from(Distributor).where(Distributor.workspace_id == workspace_id)
         )
     return FissionResult(campaign.id, len(kits), invitations, int(distributors or 0))
+
+
+def _click(
+    kit: ReferralParticipant, campaign: ReferralCampaign, at: datetime, visitor: str, rng: random.Random
+) -> dict[str, object]:
+    """A click on a participant's personal link, from a phone in WeChat."""
+    return {
+        "workspace_id": kit.workspace_id,
+        "link_id": kit.link_id,
+        "channel_id": campaign.channel_id,
+        "occurred_at": at,
+        "visitor_id": visitor,
+        "device_type": "mobile",
+        "os": rng.choice(["iOS", "Android"]),
+        "browser": "WeChat",
+    }
 
 
 async def _friend_orders(workspace_id: int, actor: Actor, rng: random.Random, now: datetime) -> None:

@@ -76,4 +76,3 @@ async def device(app: Any, host: str, ip: str) -> AsyncIterator[httpx.AsyncClien
         transport=transport, base_url=f"http://{host}", headers={"User-Agent": PHONE}
     ) as c:
         yield c
-

@@ -407,9 +407,9 @@ async def test_a_reward_that_cannot_be_paid_does_not_undo_the_qualification(
         assert [a.payouts[0].get("failed") for a in awards] == [None, "out_of_stock"]
 
 
-async def test_a_goal_event_in_the_same_batch_as_the_join_counts(engine: AsyncEngine, tenant: Tenant):
-    """The catch-all goal handler's batch filter must not hide the events of a member
-    whose invitation is created by an earlier event of the same batch."""
+async def _top_up_campaign_clicked_by_a_friend(engine: AsyncEngine, tenant: Tenant) -> int:
+    """A campaign whose goal is a top-up, a participant, and a friend's phone ("friend-phone")
+    that clicked their link. Returns the participant's id."""
     cid = await make_campaign(engine, tenant, goal={"kind": "event", "event_type": "wallet.topped_up"})
     seed = await member(engine, tenant, "13800000001")
     pid, _ = await take_part(engine, tenant, cid, seed)
@@ -418,6 +418,13 @@ async def test_a_goal_event_in_the_same_batch_as_the_join_counts(engine: AsyncEn
         await service.record_visit(ctx, await service.get_participant(ctx, pid), "friend-phone", None)
 
     await in_tx(engine, tenant, visit)
+    return pid
+
+
+async def test_a_goal_event_in_the_same_batch_as_the_join_counts(engine: AsyncEngine, tenant: Tenant):
+    """The catch-all goal handler's batch filter must not hide the events of a member
+    whose invitation is created by an earlier event of the same batch."""
+    pid = await _top_up_campaign_clicked_by_a_friend(engine, tenant)
 
     async def join_and_top_up(ctx: Ctx) -> None:
         from yutang.members.schemas import MemberIn
@@ -473,14 +480,7 @@ async def test_a_goal_event_waits_for_the_join_it_depends_on(engine: AsyncEngine
     from yutang.models.platform import OutboxEvent
     from yutang.referrals import handlers
 
-    cid = await make_campaign(engine, tenant, goal={"kind": "event", "event_type": "wallet.topped_up"})
-    seed = await member(engine, tenant, "13800000001")
-    pid, _ = await take_part(engine, tenant, cid, seed)
-
-    async def visit(ctx: Ctx) -> None:
-        await service.record_visit(ctx, await service.get_participant(ctx, pid), "friend-phone", None)
-
-    await in_tx(engine, tenant, visit)
+    pid = await _top_up_campaign_clicked_by_a_friend(engine, tenant)
     friend = await member(engine, tenant, "13900000001", visitor_id="friend-phone")
 
     async def top_up(ctx: Ctx) -> None:

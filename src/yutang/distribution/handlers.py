@@ -9,14 +9,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from yutang.distribution import commissions, service
 from yutang.kit import events
-from yutang.kit.context import Ctx
 from yutang.kit.errors import YutangError
 from yutang.members import service as members
 from yutang.models.platform import OutboxEvent
 
-
-def _ctx(session: AsyncSession, ev: OutboxEvent) -> Ctx:
-    return events.handler_ctx(session, ev)
+_ctx = events.handler_ctx
 
 
 @events.on("order.paid", name="distribution.commission_on_order")

@@ -286,8 +286,7 @@ async def claw_back_order(ctx: Ctx, payload: dict[str, Any]) -> None:
 # --- outbox handlers --------------------------------------------------------------------
 
 
-def _ctx(session: AsyncSession, ev: OutboxEvent) -> Ctx:
-    return events.handler_ctx(session, ev)
+_ctx = events.handler_ctx
 
 
 @events.on("order.paid", name="loyalty.earn_on_order")

@@ -12,7 +12,6 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from yutang.kit import events
-from yutang.kit.context import Ctx
 from yutang.models.commerce import Order
 from yutang.models.members import Member
 from yutang.models.platform import OutboxEvent
@@ -50,8 +49,7 @@ async def _goal(
     await service.goal_reached(_ctx(session, ev), member_id, kind, facts, ev.created_at)
 
 
-def _ctx(session: AsyncSession, ev: OutboxEvent) -> Ctx:
-    return events.handler_ctx(session, ev)
+_ctx = events.handler_ctx
 
 
 @events.on("member.joined", name="referrals.attribute_on_join")
