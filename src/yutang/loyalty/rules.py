@@ -11,6 +11,7 @@ of the birthday job finds the key and credits nothing.
 from __future__ import annotations
 
 import calendar
+import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -104,13 +105,31 @@ class Occasion:
 
     trigger: str
     member_id: int
-    #: Unique per occurrence: the order id, the event id, "2026" for a birthday …
+    #: Unique per occurrence *for this member*: "order:<id>", "signup", "checkin:<the
+    #: client's id>", "birthday:2026" … The member is added by :func:`dedupe_key`.
     key: str
     at: datetime
     ref: tuple[str, str] | None = None
     event_name: str | None = None
     items: list[OrderItem] | None = None
     total_cents: int = 0
+
+
+#: The ledger's ``dedupe_key`` column (unique per workspace) holds this many characters.
+DEDUPE_KEY_MAX = 128
+
+
+def dedupe_key(rule_id: int, member_id: int, occasion: str) -> str:
+    """``rule:<rule id>:m<member id>:<occasion>`` — once per rule, member and occasion.
+
+    The ledger's key is unique per *workspace*, so it must name the member: an occasion
+    such as "signup", "birthday:2026" or a check-in's "2026-12-03" happens to every
+    member. An occasion too long for the column is replaced by its SHA-256.
+    """
+    key = f"rule:{rule_id}:m{member_id}:{occasion}"
+    if len(key) > DEDUPE_KEY_MAX:
+        key = f"rule:{rule_id}:m{member_id}:sha256:{hashlib.sha256(occasion.encode()).hexdigest()[:64]}"
+    return key
 
 
 def _eligible_cents(rule: EarnRule, occ: Occasion) -> int:
@@ -235,7 +254,7 @@ async def apply_rules(ctx: Ctx, occ: Occasion, *, now: datetime | None = None) -
             rule_id=rule.id,
             expires_at=expires_at,
             pending_until=pending_until,
-            dedupe_key=f"rule:{rule.id}:{occ.key}",
+            dedupe_key=dedupe_key(rule.id, member.id, occ.key),
             now=now,
         )
         done.append(mv)
