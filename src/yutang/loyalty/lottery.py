@@ -48,9 +48,9 @@ async def create_lottery(ctx: Ctx, data: dict[str, Any], prizes: list[dict[str, 
     for i, p in enumerate(prizes):
         if p["kind"] == "points" and p.get("points", 0) <= 0:
             raise BadRequest("A points prize gives a positive number of points.", code="invalid_lottery")
-        if p["kind"] == "coupon":
-            if p.get("coupon_template_id") is None:
-                raise BadRequest("A coupon prize names its coupon template.", code="invalid_lottery")
+        if p["kind"] == "coupon" and p.get("coupon_template_id") is None:
+            raise BadRequest("A coupon prize names its coupon template.", code="invalid_lottery")
+        if p.get("coupon_template_id") is not None:  # any kind: a row of this workspace only
             await coupons.get_template(ctx, p["coupon_template_id"])
         ctx.session.add(LotteryPrize(lottery_id=lottery.id, position=i, **p))
     await ctx.session.flush()

@@ -42,6 +42,9 @@ async def create_plan(ctx: Ctx, data: dict[str, Any]) -> MembershipPlan:
         raise BadRequest("Gift points are 0 or more.", code="invalid_amount")
     for template_id in data.get("gift_coupon_template_ids") or []:
         await coupons.get_template(ctx, template_id)
+    from yutang.loyalty import tiers
+
+    await tiers.check_benefit_refs(ctx, data.get("benefits") or {}, code="invalid_plan")
     plan = MembershipPlan(workspace_id=ctx.workspace_id, **data)
     ctx.session.add(plan)
     await ctx.session.flush()

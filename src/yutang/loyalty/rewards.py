@@ -28,9 +28,9 @@ MAX_QUANTITY = 100
 async def create_reward(ctx: Ctx, data: dict[str, Any]) -> Reward:
     if data["points_cost"] <= 0:
         raise BadRequest("A reward costs a positive number of points.", code="invalid_amount")
-    if data["kind"] == "coupon":
-        if data.get("coupon_template_id") is None:
-            raise BadRequest("A coupon reward names its coupon template.", code="invalid_reward")
+    if data["kind"] == "coupon" and data.get("coupon_template_id") is None:
+        raise BadRequest("A coupon reward names its coupon template.", code="invalid_reward")
+    if data.get("coupon_template_id") is not None:  # any kind: a row of this workspace only
         await coupons.get_template(ctx, data["coupon_template_id"])
     reward = Reward(workspace_id=ctx.workspace_id, **data)
     ctx.session.add(reward)

@@ -76,21 +76,48 @@ def _check_ladder(ladder: Sequence[Tier]) -> None:
             )
 
 
-def _check_benefits(benefits: dict[str, Any]) -> dict[str, Any]:
+async def check_benefits(ctx: Ctx, benefits: dict[str, Any], *, code: str = "invalid_tier") -> dict[str, Any]:
+    """Benefits of a tier (or a paid plan): known keys, values in range, and coupon
+    templates of the caller's workspace (``unknown_coupon_template`` otherwise)."""
+    from yutang.loyalty.points import MAX_POINTS
+
     unknown = set(benefits) - BENEFIT_KEYS
     if unknown:
         raise BadRequest(
             f"Unknown benefits {sorted(unknown)}.",
-            code="invalid_tier",
+            code=code,
             details={"allowed": sorted(BENEFIT_KEYS)},
         )
     mult = benefits.get("points_multiplier")
-    if mult is not None and not (isinstance(mult, int | float) and 0 < mult <= 10):
-        raise BadRequest("points_multiplier is a number in (0, 10].", code="invalid_tier")
+    if mult is not None and not (
+        isinstance(mult, int | float) and not isinstance(mult, bool) and 0 < mult <= 10
+    ):
+        raise BadRequest("points_multiplier is a number in (0, 10].", code=code)
     disc = benefits.get("discount_percent")
-    if disc is not None and not (isinstance(disc, int) and 0 <= disc < 100):
-        raise BadRequest("discount_percent is a whole number in [0, 100).", code="invalid_tier")
+    if disc is not None and not (isinstance(disc, int) and not isinstance(disc, bool) and 0 <= disc < 100):
+        raise BadRequest("discount_percent is a whole number in [0, 100).", code=code)
+    gift = benefits.get("birthday_points")
+    if gift is not None and not (
+        isinstance(gift, int) and not isinstance(gift, bool) and 0 <= gift <= MAX_POINTS
+    ):
+        raise BadRequest("birthday_points is a whole number in [0, 1,000,000,000].", code=code)
+    await check_benefit_refs(ctx, benefits, code=code)
     return benefits
+
+
+async def check_benefit_refs(ctx: Ctx, benefits: dict[str, Any], *, code: str) -> None:
+    """The coupon templates benefits name (``coupon_template_ids``) are the workspace's."""
+    from yutang.loyalty import coupons
+
+    templates = benefits.get("coupon_template_ids")
+    if templates is None:
+        return
+    if not isinstance(templates, list) or len(templates) > 20:
+        raise BadRequest("coupon_template_ids is a list of at most 20 coupon template ids.", code=code)
+    for template_id in templates:
+        if not isinstance(template_id, int) or isinstance(template_id, bool) or not 0 < template_id < 2**63:
+            raise BadRequest("coupon_template_ids holds coupon template ids.", code=code)
+        await coupons.get_template(ctx, template_id)
 
 
 async def create_tier(ctx: Ctx, name: str, rank: int, threshold: int, benefits: dict[str, Any]) -> Tier:
@@ -104,7 +131,7 @@ async def create_tier(ctx: Ctx, name: str, rank: int, threshold: int, benefits: 
         name=name,
         rank=rank,
         threshold=threshold,
-        benefits=_check_benefits(benefits),
+        benefits=await check_benefits(ctx, benefits),
     )
     _check_ladder([*ladder, tier])
     ctx.session.add(tier)
@@ -120,7 +147,7 @@ async def get_tier(ctx: Ctx, tier_id: int) -> Tier:
 async def update_tier(ctx: Ctx, tier_id: int, values: dict[str, Any]) -> Tier:
     tier = await get_tier(ctx, tier_id)
     if "benefits" in values:
-        values["benefits"] = _check_benefits(values["benefits"])
+        values["benefits"] = await check_benefits(ctx, values["benefits"])
     for key, value in values.items():
         setattr(tier, key, value)
     _check_ladder(await tiers(ctx.session, ctx.workspace_id))

@@ -85,12 +85,14 @@ def _check_open(campaign: ReferralCampaign, now: datetime) -> None:
 
 
 async def _check_specs(ctx: Ctx, specs: Sequence[RewardSpec]) -> None:
+    """Every row a reward names is the workspace's — whatever its kind, since what is
+    given is stored (a points reward with another workspace's template id is refused)."""
     for spec in specs:
-        if spec.kind == "coupon" and spec.template_id is not None:
+        if spec.template_id is not None:
             await coupons.get_template(ctx, spec.template_id)
-        elif spec.kind == "reward" and spec.reward_id is not None:
+        if spec.reward_id is not None:
             await rewards.get_reward(ctx, spec.reward_id)
-        elif spec.kind == "lottery" and spec.lottery_id is not None:
+        if spec.lottery_id is not None:
             await lottery.get_lottery(ctx, spec.lottery_id)
 
 
@@ -115,7 +117,7 @@ async def create_campaign(ctx: Ctx, data: CampaignIn) -> ReferralCampaign:
         await segments.get_segment(ctx, data.eligibility.segment_id)
     for tier_id in data.eligibility.tier_ids or []:
         await tiers.get_tier(ctx, tier_id)
-    if data.goal.kind == "form" and data.goal.form_id is not None:
+    if data.goal.form_id is not None:
         await forms.get_form(ctx, data.goal.form_id)
     if data.channel_id is not None:
         await links.get_channel(ctx, data.channel_id)
