@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Query, Request, Response
+from fastapi import Depends, Path, Request, Response
 from pydantic import ValidationError
 
 from yutang.commerce import service, wallet
@@ -28,12 +28,12 @@ from yutang.kit.context import SYSTEM, Actor, Ctx
 from yutang.kit.errors import BadRequest, Unauthenticated, YutangError
 from yutang.kit.http import api_router, idempotent, require
 from yutang.kit.idempotency import Idempotency
-from yutang.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
+from yutang.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, Page
+from yutang.kit.schemas import ParamId
 from yutang.models.commerce import Order
 from yutang.workspaces import repository as ws_repository
 
 router = api_router(prefix="/api/v1")
-Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 WEBHOOK_ACTOR = Actor("webhook", "shop", SYSTEM.role)
 
 
@@ -71,22 +71,22 @@ async def record_order(body: OrderIn, idem: Idempotency = Depends(idempotent("or
 @router.get("/orders", tags=["orders"], response_model=Page[OrderOut])
 async def list_orders(
     ctx: Ctx = Depends(require("orders:read")),
-    cursor: str | None = None,
+    cursor: Cursor = None,
     limit: Limit = DEFAULT_LIMIT,
-    member_id: int | None = None,
+    member_id: ParamId | None = None,
 ) -> Page[OrderOut]:
     rows, nxt = await service.list_orders(ctx, cursor=cursor, limit=limit, member_id=member_id)
     return Page(data=await present(ctx, rows), next_cursor=nxt)
 
 
 @router.get("/orders/{order_id}", tags=["orders"], response_model=OrderOut)
-async def get_order(order_id: int, ctx: Ctx = Depends(require("orders:read"))) -> OrderOut:
+async def get_order(order_id: ParamId, ctx: Ctx = Depends(require("orders:read"))) -> OrderOut:
     return (await present(ctx, [await service.get_order(ctx, order_id)]))[0]
 
 
 @router.post("/orders/{order_id}/refunds", tags=["orders"], status_code=201, response_model=OrderOut)
 async def refund_order(
-    order_id: int, body: RefundIn, idem: Idempotency = Depends(idempotent("orders:write"))
+    order_id: ParamId, body: RefundIn, idem: Idempotency = Depends(idempotent("orders:write"))
 ) -> Response:
     """A partial or full refund, idempotent on the refund's `external_id`. Points earned
     on the order are taken back in proportion (through the outbox)."""
@@ -104,7 +104,7 @@ async def rotate_secret(ctx: Ctx = Depends(require("webhooks:manage"))) -> dict[
 
 
 @router.post("/webhooks/shop/{workspace_slug}", tags=["orders"])
-async def shop_webhook(workspace_slug: str, request: Request) -> Response:
+async def shop_webhook(workspace_slug: Annotated[str, Path(max_length=63)], request: Request) -> Response:
     """Orders and refunds pushed by the shop, signed with `X-Yutang-Signature:
     t=<unix time>,v1=<hex HMAC-SHA256 of "<t>." + raw body>` (5-minute tolerance)."""
     session = request.state.session
@@ -149,7 +149,7 @@ def _move(mv: wallet.WalletMove) -> WalletMoveOut:
 
 
 @router.get("/members/{member_id}/wallet", tags=["stored value"], response_model=WalletOut)
-async def get_wallet(member_id: int, ctx: Ctx = Depends(require("members:read"))) -> WalletOut:
+async def get_wallet(member_id: ParamId, ctx: Ctx = Depends(require("members:read"))) -> WalletOut:
     w = await wallet.balance(ctx, member_id)
     return WalletOut(
         member_id=member_id,
@@ -167,7 +167,7 @@ async def get_wallet(member_id: int, ctx: Ctx = Depends(require("members:read"))
     response_model=WalletMoveOut,
 )
 async def top_up(
-    member_id: int, body: TopUpIn, idem: Idempotency = Depends(idempotent("orders:write"))
+    member_id: ParamId, body: TopUpIn, idem: Idempotency = Depends(idempotent("orders:write"))
 ) -> Response:
     """Money paid into the wallet; the best top-up rule adds its bonus."""
     if (replay := await idem.replay()) is not None:
@@ -180,7 +180,7 @@ async def top_up(
     "/members/{member_id}/wallet/spends", tags=["stored value"], status_code=201, response_model=WalletMoveOut
 )
 async def wallet_spend(
-    member_id: int, body: WalletSpendIn, idem: Idempotency = Depends(idempotent("orders:write"))
+    member_id: ParamId, body: WalletSpendIn, idem: Idempotency = Depends(idempotent("orders:write"))
 ) -> Response:
     """Pay from the wallet; principal and bonus in proportion. `insufficient_balance` otherwise."""
     if (replay := await idem.replay()) is not None:
@@ -196,7 +196,7 @@ async def wallet_spend(
     response_model=WalletMoveOut,
 )
 async def wallet_refund(
-    member_id: int, body: WalletRefundIn, idem: Idempotency = Depends(idempotent("orders:write"))
+    member_id: ParamId, body: WalletRefundIn, idem: Idempotency = Depends(idempotent("orders:write"))
 ) -> Response:
     if (replay := await idem.replay()) is not None:
         return replay

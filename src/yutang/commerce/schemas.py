@@ -10,27 +10,28 @@ from datetime import datetime
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from yutang.kit.schemas import MAX_CENTS, MAX_COUNT, Id, In, Int
 from yutang.members.schemas import Identities
 
 
-class OrderItemIn(BaseModel):
+class OrderItemIn(In):
     product_id: str = Field(min_length=1, max_length=64)
     name: str = Field(default="", max_length=200)
     category: str | None = Field(default=None, max_length=64)
-    quantity: int = 1
-    price_cents: int
+    quantity: Int = Field(default=1, ge=-MAX_COUNT, le=MAX_COUNT)
+    price_cents: Int = Field(ge=-MAX_CENTS, le=MAX_CENTS)
 
 
-class OrderIn(BaseModel):
+class OrderIn(In):
     external_id: str = Field(min_length=1, max_length=64, description="The shop's order id")
-    member_id: int | None = None
+    member_id: Id | None = None
     #: Used to find the member when ``member_id`` is not given.
     customer: Identities | None = None
     #: What the customer paid; defaults to Σ quantity × price of the items.
-    total_cents: int | None = None
+    total_cents: Int | None = Field(default=None, ge=-MAX_CENTS, le=MAX_CENTS)
     currency: str = Field(default="CNY", min_length=3, max_length=3)
     paid_at: AwareDatetime
-    channel_id: int | None = None
+    channel_id: Id | None = None
     items: list[OrderItemIn] = Field(default_factory=list, max_length=500)
 
 
@@ -67,38 +68,38 @@ class OrderOut(BaseModel):
     created_at: datetime
 
 
-class RefundIn(BaseModel):
+class RefundIn(In):
     external_id: str = Field(min_length=1, max_length=64, description="The shop's refund id")
-    amount_cents: int
+    amount_cents: Int = Field(ge=-MAX_CENTS, le=MAX_CENTS)
     reason: str = Field(default="", max_length=200)
     refunded_at: AwareDatetime | None = None
 
 
-class WebhookIn(BaseModel):
+class WebhookIn(In):
     """``POST /api/v1/webhooks/shop/{workspace}``, signed with ``X-Yutang-Signature``."""
 
-    type: str = Field(description="`order.paid` or `order.refunded`")
+    type: str = Field(description="`order.paid` or `order.refunded`", max_length=32)
     order: OrderIn | None = None
-    order_external_id: str | None = None
+    order_external_id: str | None = Field(default=None, max_length=64)
     refund: RefundIn | None = None
 
 
-class TopUpIn(BaseModel):
-    amount_cents: int
+class TopUpIn(In):
+    amount_cents: Int = Field(ge=-MAX_CENTS, le=MAX_CENTS)
     payment_ref: str = Field(
         min_length=1, max_length=64, description="The payment's id: a retry tops up once"
     )
 
 
-class WalletSpendIn(BaseModel):
-    amount_cents: int
+class WalletSpendIn(In):
+    amount_cents: Int = Field(ge=-MAX_CENTS, le=MAX_CENTS)
     order_ref: str = Field(min_length=1, max_length=64, description="The order paid: the same ref pays once")
     reason: str = Field(default="", max_length=200)
 
 
-class WalletRefundIn(BaseModel):
-    spend_entry_id: int
-    amount_cents: int
+class WalletRefundIn(In):
+    spend_entry_id: Id
+    amount_cents: Int = Field(ge=-MAX_CENTS, le=MAX_CENTS)
     refund_ref: str = Field(min_length=1, max_length=64)
     reason: str = Field(default="", max_length=200)
 
@@ -134,10 +135,10 @@ class WalletMoveOut(BaseModel):
     replayed: bool
 
 
-class TopUpRuleIn(BaseModel):
+class TopUpRuleIn(In):
     name: str = Field(min_length=1, max_length=120)
-    min_amount_cents: int
-    bonus_cents: int
+    min_amount_cents: Int = Field(ge=-MAX_CENTS, le=MAX_CENTS)
+    bonus_cents: Int = Field(ge=-MAX_CENTS, le=MAX_CENTS)
 
 
 class TopUpRuleOut(BaseModel):

@@ -31,11 +31,11 @@ from yutang.distribution.schemas import (
 from yutang.kit.context import Ctx
 from yutang.kit.http import api_router, idempotent, require
 from yutang.kit.idempotency import Idempotency
-from yutang.kit.pagination import MAX_LIMIT, page_of, paginate
+from yutang.kit.pagination import Cursor, Limit, page_of, paginate
+from yutang.kit.schemas import ParamId
 from yutang.models.distribution import Commission, Distributor, Withdrawal
 
 router = api_router(prefix="/api/v1/distribution", tags=["distribution"])
-Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 
 
 @router.get("/settings", response_model=SettingsOut)
@@ -85,7 +85,7 @@ async def appoint(
 
 @router.get("/distributors", response_model=list[DistributorOut])
 async def list_distributors(
-    status: str | None = None, ctx: Ctx = Depends(require("members:read"))
+    status: Annotated[str | None, Query(max_length=32)] = None, ctx: Ctx = Depends(require("members:read"))
 ) -> list[DistributorOut]:
     stmt = select(Distributor).where(Distributor.workspace_id == ctx.workspace_id)
     if status:
@@ -95,29 +95,35 @@ async def list_distributors(
 
 
 @router.get("/distributors/{distributor_id}", response_model=DistributorOut)
-async def get_distributor(distributor_id: int, ctx: Ctx = Depends(require("members:read"))) -> DistributorOut:
+async def get_distributor(
+    distributor_id: ParamId, ctx: Ctx = Depends(require("members:read"))
+) -> DistributorOut:
     return DistributorOut.model_validate(await service.get_distributor(ctx, distributor_id))
 
 
 @router.post("/distributors/{distributor_id}/decision", response_model=DistributorOut)
 async def decide(
-    distributor_id: int, body: DecisionIn, ctx: Ctx = Depends(require("distribution:manage"))
+    distributor_id: ParamId, body: DecisionIn, ctx: Ctx = Depends(require("distribution:manage"))
 ) -> DistributorOut:
     return DistributorOut.model_validate(await service.decide(ctx, distributor_id, body.decision, body.note))
 
 
 @router.post("/distributors/{distributor_id}/suspend", response_model=DistributorOut)
-async def suspend(distributor_id: int, ctx: Ctx = Depends(require("distribution:manage"))) -> DistributorOut:
+async def suspend(
+    distributor_id: ParamId, ctx: Ctx = Depends(require("distribution:manage"))
+) -> DistributorOut:
     return DistributorOut.model_validate(await service.set_status(ctx, distributor_id, "suspended"))
 
 
 @router.post("/distributors/{distributor_id}/resume", response_model=DistributorOut)
-async def resume(distributor_id: int, ctx: Ctx = Depends(require("distribution:manage"))) -> DistributorOut:
+async def resume(
+    distributor_id: ParamId, ctx: Ctx = Depends(require("distribution:manage"))
+) -> DistributorOut:
     return DistributorOut.model_validate(await service.set_status(ctx, distributor_id, "active"))
 
 
 @router.get("/distributors/{distributor_id}/team", response_model=TeamOut)
-async def team(distributor_id: int, ctx: Ctx = Depends(require("members:read"))) -> TeamOut:
+async def team(distributor_id: ParamId, ctx: Ctx = Depends(require("members:read"))) -> TeamOut:
     """Who they recruited (level 1) and who those recruited (level 2). Never deeper."""
     dist = await service.get_distributor(ctx, distributor_id)
     level1, level2 = await service.team(ctx, dist)
@@ -142,10 +148,10 @@ async def bind(body: BindIn, idem: Idempotency = Depends(idempotent("members:wri
 
 @router.get("/commissions", response_model=CommissionPage)
 async def list_commissions(
-    distributor_id: int | None = None,
-    order_id: int | None = None,
-    status: str | None = None,
-    cursor: str | None = None,
+    distributor_id: ParamId | None = None,
+    order_id: ParamId | None = None,
+    status: Annotated[str | None, Query(max_length=32)] = None,
+    cursor: Cursor = None,
     limit: Limit = 50,
     ctx: Ctx = Depends(require("orders:read")),
 ) -> CommissionPage:
@@ -163,7 +169,7 @@ async def list_commissions(
 
 @router.post("/distributors/{distributor_id}/withdrawals", status_code=201, response_model=WithdrawalOut)
 async def withdraw(
-    distributor_id: int, body: WithdrawIn, idem: Idempotency = Depends(idempotent("members:write"))
+    distributor_id: ParamId, body: WithdrawIn, idem: Idempotency = Depends(idempotent("members:write"))
 ) -> Response:
     """Ask to withdraw available commission (`below_minimum_withdrawal`, `insufficient_commission`)."""
     if (replay := await idem.replay()) is not None:
@@ -174,7 +180,7 @@ async def withdraw(
 
 @router.get("/withdrawals", response_model=list[WithdrawalOut])
 async def list_withdrawals(
-    status: str | None = None, ctx: Ctx = Depends(require("orders:read"))
+    status: Annotated[str | None, Query(max_length=32)] = None, ctx: Ctx = Depends(require("orders:read"))
 ) -> list[WithdrawalOut]:
     stmt = select(Withdrawal).where(Withdrawal.workspace_id == ctx.workspace_id)
     if status:
@@ -185,7 +191,7 @@ async def list_withdrawals(
 
 @router.post("/withdrawals/{withdrawal_id}/decision", response_model=WithdrawalOut)
 async def decide_withdrawal(
-    withdrawal_id: int, body: DecisionIn, idem: Idempotency = Depends(idempotent("distribution:manage"))
+    withdrawal_id: ParamId, body: DecisionIn, idem: Idempotency = Depends(idempotent("distribution:manage"))
 ) -> Response:
     """Approve (paid out) or reject (back to available)."""
     if (replay := await idem.replay()) is not None:

@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from yutang.kit.schemas import MAX_CENTS, MAX_COUNT, AnyInt, Bool, Id, In, Int
 
-class SettingsIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    self_purchase: bool | None = None
-    refund_window_days: int | None = Field(default=None, ge=0, le=365)
-    min_withdrawal_cents: int | None = Field(default=None, ge=1, le=100_000_000)
+
+class SettingsIn(In):
+    self_purchase: Bool | None = None
+    refund_window_days: Int | None = Field(default=None, ge=0, le=365)
+    min_withdrawal_cents: Int | None = Field(default=None, ge=1, le=100_000_000)
     #: {"orders": 3} and/or {"checkin_streak": 7}: reaching either makes a distributor.
-    task_entry: dict[str, int] | None = None
-    gift_pack_product_ids: list[str] | None = Field(default=None, max_length=100)
-    bind_invitees: bool | None = None
+    task_entry: dict[str, AnyInt] | None = Field(default=None, max_length=2)
+    gift_pack_product_ids: list[Annotated[str, Field(max_length=64)]] | None = Field(
+        default=None, max_length=100
+    )
+    bind_invitees: Bool | None = None
 
     @model_validator(mode="after")
     def _task(self) -> SettingsIn:
@@ -36,13 +39,12 @@ class SettingsOut(BaseModel):
     bind_invitees: bool
 
 
-class LevelIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class LevelIn(In):
     name: str = Field(min_length=1, max_length=60)
-    rank: int = Field(ge=1, le=100)
-    min_team_size: int = Field(default=0, ge=0)
-    min_team_sales_cents: int = Field(default=0, ge=0)
-    bonus_bp: int = Field(default=0, ge=0, le=5000)
+    rank: Int = Field(ge=1, le=100)
+    min_team_size: Int = Field(default=0, ge=0, le=MAX_COUNT)
+    min_team_sales_cents: Int = Field(default=0, ge=0, le=MAX_CENTS)
+    bonus_bp: Int = Field(default=0, ge=0, le=5000)
 
 
 class LevelOut(LevelIn):
@@ -50,17 +52,16 @@ class LevelOut(LevelIn):
     id: int
 
 
-class PlanIn(BaseModel):
+class PlanIn(In):
     """``rates``: level 1 and (optionally) level 2 — basis points of the item amount for
     ``percent``, cents per unit for ``fixed``. A third rate is refused."""
 
-    model_config = ConfigDict(extra="forbid")
     name: str = Field(min_length=1, max_length=120)
     kind: Literal["percent", "fixed"] = "percent"
-    rates: list[int] = Field(min_length=1, max_length=10)
-    product_ids: list[str] = Field(default_factory=list, max_length=500)
-    categories: list[str] = Field(default_factory=list, max_length=100)
-    active: bool = True
+    rates: list[AnyInt] = Field(min_length=1, max_length=10)
+    product_ids: list[Annotated[str, Field(max_length=64)]] = Field(default_factory=list, max_length=500)
+    categories: list[Annotated[str, Field(max_length=64)]] = Field(default_factory=list, max_length=100)
+    active: Bool = True
 
 
 class PlanOut(BaseModel):
@@ -74,18 +75,16 @@ class PlanOut(BaseModel):
     active: bool
 
 
-class AppointIn(BaseModel):
+class AppointIn(In):
     """An operator makes a member a distributor (a KOL, say), or records an application."""
 
-    model_config = ConfigDict(extra="forbid")
-    member_id: int
+    member_id: Id
     #: The recruiting distributor's code, if any.
     parent_code: str | None = Field(default=None, max_length=16)
-    apply_only: bool = Field(default=False, description="Record an application for review instead")
+    apply_only: Bool = Field(default=False, description="Record an application for review instead")
 
 
-class DecisionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class DecisionIn(In):
     decision: Literal["approve", "reject"]
     note: str = Field(default="", max_length=200)
 
@@ -107,9 +106,8 @@ class DistributorOut(BaseModel):
     created_at: datetime
 
 
-class BindIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    member_id: int
+class BindIn(In):
+    member_id: Id
     code: str = Field(min_length=4, max_length=16)
 
 
@@ -142,9 +140,8 @@ class CommissionPage(BaseModel):
     next_cursor: str | None
 
 
-class WithdrawIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    amount_cents: int
+class WithdrawIn(In):
+    amount_cents: Int = Field(ge=-MAX_CENTS, le=MAX_CENTS)
 
 
 class WithdrawalOut(BaseModel):

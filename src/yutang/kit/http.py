@@ -122,6 +122,12 @@ def idempotent(permission: str) -> Callable[[Request], Awaitable[Idempotency]]:
     return dependency
 
 
+def _dotted(loc: list[Any]) -> str:
+    """``["body", "utm", "foo"]`` → ``utm.foo`` (the part of the body the client named)."""
+    parts = loc[1:] if loc and loc[0] in ("body", "query", "path", "header") else loc
+    return ".".join(str(p) for p in parts) or str(loc)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(YutangError)
     async def _domain(request: Request, exc: YutangError) -> JSONResponse:
@@ -133,13 +139,11 @@ def install_error_handlers(app: FastAPI) -> None:
             {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
             for e in exc.errors()
         ]
-        body = {
-            "error": {
-                "code": "validation_error",
-                "message": "The request payload did not validate.",
-                "details": {"errors": errors},
-            }
-        }
+        unknown = [_dotted(e["loc"]) for e in errors if e["type"] == "extra_forbidden"]
+        message = "The request payload did not validate."
+        if unknown:
+            message = "Unknown field" + ("s" if len(unknown) > 1 else "") + ": " + ", ".join(unknown) + "."
+        body = {"error": {"code": "validation_error", "message": message, "details": {"errors": errors}}}
         return JSONResponse(body, status_code=422)
 
     @app.exception_handler(StarletteHTTPException)

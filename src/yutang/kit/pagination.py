@@ -5,8 +5,9 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Sequence
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
+from fastapi import Query
 from pydantic import BaseModel
 from sqlalchemy import Select
 
@@ -16,6 +17,13 @@ T = TypeVar("T")
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
+
+#: The ``cursor`` query parameter: the ``next_cursor`` of the page before.
+Cursor = Annotated[
+    str | None, Query(max_length=200, description="`next_cursor` of the previous page; omit for the first")
+]
+#: The ``limit`` query parameter.
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page (1-200)")]
 
 
 class Page(BaseModel, Generic[T]):

@@ -10,7 +10,8 @@ from fastapi import Depends, Query, Request, Response
 from yutang.kit.context import Ctx
 from yutang.kit.http import api_router, idempotent, require
 from yutang.kit.idempotency import Idempotency
-from yutang.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
+from yutang.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, Page
+from yutang.kit.schemas import ParamId
 from yutang.links import livecodes, qr, service, stats
 from yutang.links.schemas import (
     BulkIn,
@@ -31,7 +32,6 @@ from yutang.links.schemas import (
 from yutang.models.links import Link, LinkDomain, LiveCodeTarget
 
 router = api_router(prefix="/api/v1")
-Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 
 
 def short_url(domain: LinkDomain, slug: str) -> str:
@@ -114,7 +114,7 @@ async def add_domain(body: DomainIn, idem: Idempotency = Depends(idempotent("dom
 @router.get("/channels", tags=["channels"], response_model=Page[ChannelOut])
 async def list_channels(
     ctx: Ctx = Depends(require("links:read")),
-    cursor: str | None = None,
+    cursor: Cursor = None,
     limit: Limit = DEFAULT_LIMIT,
     include_archived: bool = False,
 ) -> Page[ChannelOut]:
@@ -131,13 +131,13 @@ async def create_channel(body: ChannelIn, idem: Idempotency = Depends(idempotent
 
 
 @router.get("/channels/{channel_id}", tags=["channels"], response_model=ChannelOut)
-async def get_channel(channel_id: int, ctx: Ctx = Depends(require("links:read"))) -> ChannelOut:
+async def get_channel(channel_id: ParamId, ctx: Ctx = Depends(require("links:read"))) -> ChannelOut:
     return ChannelOut.model_validate(await service.get_channel(ctx, channel_id))
 
 
 @router.patch("/channels/{channel_id}", tags=["channels"], response_model=ChannelOut)
 async def update_channel(
-    channel_id: int, body: ChannelPatch, ctx: Ctx = Depends(require("links:write"))
+    channel_id: ParamId, body: ChannelPatch, ctx: Ctx = Depends(require("links:write"))
 ) -> ChannelOut:
     return ChannelOut.model_validate(await service.update_channel(ctx, channel_id, body))
 
@@ -149,10 +149,10 @@ async def update_channel(
 async def list_links(
     request: Request,
     ctx: Ctx = Depends(require("links:read")),
-    cursor: str | None = None,
+    cursor: Cursor = None,
     limit: Limit = DEFAULT_LIMIT,
-    channel_id: int | None = None,
-    tag: str | None = None,
+    channel_id: ParamId | None = None,
+    tag: Annotated[str | None, Query(max_length=64)] = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
     kind: Annotated[str | None, Query(pattern="^(link|live)$")] = None,
     include_archived: bool = False,
@@ -194,14 +194,14 @@ async def create_links_bulk(
 
 
 @router.get("/links/{link_id}", tags=["links"], response_model=LinkOut)
-async def get_link(request: Request, link_id: int, ctx: Ctx = Depends(require("links:read"))) -> LinkOut:
+async def get_link(request: Request, link_id: ParamId, ctx: Ctx = Depends(require("links:read"))) -> LinkOut:
     link = await service.get_link(ctx, link_id)
     return (await present(request, ctx, [link], with_counts=True))[0]
 
 
 @router.patch("/links/{link_id}", tags=["links"], response_model=LinkOut)
 async def update_link(
-    request: Request, link_id: int, body: LinkPatch, ctx: Ctx = Depends(require("links:write"))
+    request: Request, link_id: ParamId, body: LinkPatch, ctx: Ctx = Depends(require("links:write"))
 ) -> LinkOut:
     """Edit a link; the redirect serves the new destination at once."""
     link = await service.update_link(ctx, link_id, body)
@@ -209,7 +209,9 @@ async def update_link(
 
 
 @router.delete("/links/{link_id}", tags=["links"], response_model=LinkOut)
-async def archive_link(request: Request, link_id: int, ctx: Ctx = Depends(require("links:write"))) -> LinkOut:
+async def archive_link(
+    request: Request, link_id: ParamId, ctx: Ctx = Depends(require("links:write"))
+) -> LinkOut:
     """Archive a link: it stops redirecting (410); its slug and clicks are kept."""
     link = await service.archive_link(ctx, link_id)
     return (await present(request, ctx, [link]))[0]
@@ -222,7 +224,7 @@ async def archive_link(request: Request, link_id: int, ctx: Ctx = Depends(requir
     response_class=Response,
 )
 async def link_qr(
-    link_id: int,
+    link_id: ParamId,
     ctx: Ctx = Depends(require("links:read")),
     format: Annotated[qr.QrFormat, Query()] = "png",
     size: Annotated[int, Query(ge=qr.MIN_SIZE, le=qr.MAX_SIZE)] = 512,
@@ -247,8 +249,8 @@ async def click_stats(
     start: date | None = None,
     end: date | None = None,
     dimension: Dimension = "day",
-    link_id: int | None = None,
-    channel_id: int | None = None,
+    link_id: ParamId | None = None,
+    channel_id: ParamId | None = None,
     format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
 ) -> StatsOut | Response:
     """Clicks and unique visitors for the workspace, a link or a channel, by a dimension.

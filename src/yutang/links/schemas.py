@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from yutang.kit.schemas import MAX_COUNT, Bool, Id, In, Int
 from yutang.models.links import CHANNEL_TYPES
 
 ChannelType = Literal[
@@ -15,10 +16,10 @@ ChannelType = Literal[
 assert set(ChannelType.__args__) == set(CHANNEL_TYPES)  # type: ignore[attr-defined]
 
 
-class DomainIn(BaseModel):
+class DomainIn(In):
     host: str = Field(min_length=1, max_length=253, examples=["go.brand.cn"])
-    is_default: bool = False
-    https: bool = True
+    is_default: Bool = False
+    https: Bool = True
 
 
 class DomainOut(BaseModel):
@@ -30,17 +31,17 @@ class DomainOut(BaseModel):
     created_at: datetime
 
 
-class ChannelIn(BaseModel):
+class ChannelIn(In):
     name: str = Field(min_length=1, max_length=120)
     type: ChannelType = "other"
-    exposures: int | None = Field(default=None, ge=0)
+    exposures: Int | None = Field(default=None, ge=0, le=MAX_COUNT)
 
 
-class ChannelPatch(BaseModel):
+class ChannelPatch(In):
     name: str | None = Field(default=None, min_length=1, max_length=120)
     type: ChannelType | None = None
-    exposures: int | None = Field(default=None, ge=0)
-    archived: bool | None = None
+    exposures: Int | None = Field(default=None, ge=0, le=MAX_COUNT)
+    archived: Bool | None = None
 
 
 class ChannelOut(BaseModel):
@@ -53,7 +54,7 @@ class ChannelOut(BaseModel):
     created_at: datetime
 
 
-class Utm(BaseModel):
+class Utm(In):
     source: str | None = Field(default=None, max_length=200)
     medium: str | None = Field(default=None, max_length=200)
     campaign: str | None = Field(default=None, max_length=200)
@@ -61,12 +62,12 @@ class Utm(BaseModel):
     content: str | None = Field(default=None, max_length=200)
 
 
-class TargetIn(BaseModel):
+class TargetIn(In):
     label: str = Field(min_length=1, max_length=120)
     destination: str = Field(min_length=1, max_length=4096)
-    weight: int = Field(default=1, ge=0, le=10_000)
-    daily_cap: int | None = Field(default=None, ge=1)
-    enabled: bool = True
+    weight: Int = Field(default=1, ge=0, le=10_000)
+    daily_cap: Int | None = Field(default=None, ge=1, le=MAX_COUNT)
+    enabled: Bool = True
 
 
 class TargetOut(BaseModel):
@@ -80,37 +81,39 @@ class TargetOut(BaseModel):
     today: int = 0
 
 
-class LinkIn(BaseModel):
+class LinkIn(In):
     """A short link; give ``targets`` (and no ``url``) for a live code."""
 
     url: str | None = Field(default=None, min_length=1, max_length=4096)
     slug: str | None = Field(default=None, min_length=1, max_length=200)
-    domain: str | None = Field(default=None, description="Host of a link domain; default if unset")
+    domain: str | None = Field(
+        default=None, max_length=253, description="Host of a link domain; default if unset"
+    )
     title: str = Field(default="", max_length=200)
-    tags: list[str] = Field(default_factory=list, max_length=20)
-    channel_id: int | None = None
+    tags: list[Annotated[str, Field(max_length=64)]] = Field(default_factory=list, max_length=20)
+    channel_id: Id | None = None
     utm: Utm = Field(default_factory=Utm)
     expires_at: AwareDatetime | None = None
     expired_url: str | None = Field(default=None, max_length=4096)
-    max_clicks: int | None = Field(default=None, ge=1)
+    max_clicks: Int | None = Field(default=None, ge=1, le=MAX_COUNT)
     exhausted_url: str | None = Field(default=None, max_length=4096)
     redirect_status: Literal[301, 302] = 302
     targets: list[TargetIn] | None = Field(default=None, max_length=100)
     fallback_url: str | None = Field(default=None, max_length=4096)
 
 
-class LinkPatch(BaseModel):
+class LinkPatch(In):
     url: str | None = Field(default=None, min_length=1, max_length=4096)
     title: str | None = Field(default=None, max_length=200)
-    tags: list[str] | None = Field(default=None, max_length=20)
-    channel_id: int | None = None
+    tags: list[Annotated[str, Field(max_length=64)]] | None = Field(default=None, max_length=20)
+    channel_id: Id | None = None
     utm: Utm | None = None
     expires_at: AwareDatetime | None = None
     expired_url: str | None = Field(default=None, max_length=4096)
-    max_clicks: int | None = Field(default=None, ge=1)
+    max_clicks: Int | None = Field(default=None, ge=1, le=MAX_COUNT)
     exhausted_url: str | None = Field(default=None, max_length=4096)
     redirect_status: Literal[301, 302] | None = None
-    disabled: bool | None = None
+    disabled: Bool | None = None
     targets: list[TargetIn] | None = Field(default=None, max_length=100)
     fallback_url: str | None = Field(default=None, max_length=4096)
 
@@ -141,7 +144,7 @@ class LinkOut(BaseModel):
     updated_at: datetime
 
 
-class BulkIn(BaseModel):
+class BulkIn(In):
     links: list[LinkIn] = Field(min_length=1)
 
 

@@ -6,14 +6,15 @@ Every POST that moves value (issue, redeem, draw, bid, purchase) takes an
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Depends, Response
+from fastapi import Depends, Path, Response
 from sqlalchemy import select
 
 from yutang.kit.context import Ctx
 from yutang.kit.http import api_router, idempotent, require
 from yutang.kit.idempotency import Idempotency
+from yutang.kit.schemas import ParamId
 from yutang.loyalty import auctions, coupons, lottery, membership, rewards
 from yutang.loyalty.schemas import (
     AuctionIn,
@@ -77,7 +78,7 @@ async def list_templates(ctx: Ctx = Depends(require("members:read"))) -> list[Co
     response_model=list[CouponOut],
 )
 async def generate(
-    template_id: int, body: GenerateIn, idem: Idempotency = Depends(idempotent("loyalty:manage"))
+    template_id: ParamId, body: GenerateIn, idem: Idempotency = Depends(idempotent("loyalty:manage"))
 ) -> Response:
     """Unassigned codes (for package cards, posters …); members claim them later."""
     if (replay := await idem.replay()) is not None:
@@ -96,13 +97,17 @@ async def issue(body: IssueIn, idem: Idempotency = Depends(idempotent("points:wr
 
 
 @router.get("/coupons/{code}", tags=["coupons"], response_model=CouponOut)
-async def get_coupon(code: str, ctx: Ctx = Depends(require("members:read"))) -> CouponOut:
+async def get_coupon(
+    code: Annotated[str, Path(max_length=64)], ctx: Ctx = Depends(require("members:read"))
+) -> CouponOut:
     return CouponOut.model_validate(await coupons.by_code(ctx, code))
 
 
 @router.post("/coupons/{code}/claim", tags=["coupons"], response_model=CouponOut)
 async def claim(
-    code: str, body: ClaimIn, idem: Idempotency = Depends(idempotent("points:write"))
+    code: Annotated[str, Path(max_length=64)],
+    body: ClaimIn,
+    idem: Idempotency = Depends(idempotent("points:write")),
 ) -> Response:
     if (replay := await idem.replay()) is not None:
         return replay
@@ -113,7 +118,9 @@ async def claim(
 
 @router.post("/coupons/{code}/redeem", tags=["coupons"], response_model=CouponOut)
 async def redeem_coupon(
-    code: str, body: RedeemCouponIn, idem: Idempotency = Depends(idempotent("points:write"))
+    code: Annotated[str, Path(max_length=64)],
+    body: RedeemCouponIn,
+    idem: Idempotency = Depends(idempotent("points:write")),
 ) -> Response:
     """Use the coupon once; `coupon_redeemed`, `coupon_expired`, `coupon_voided` … otherwise."""
     if (replay := await idem.replay()) is not None:
@@ -124,7 +131,9 @@ async def redeem_coupon(
 
 @router.post("/coupons/{code}/void", tags=["coupons"], response_model=CouponOut)
 async def void(
-    code: str, body: ReasonIn, idem: Idempotency = Depends(idempotent("loyalty:manage"))
+    code: Annotated[str, Path(max_length=64)],
+    body: ReasonIn,
+    idem: Idempotency = Depends(idempotent("loyalty:manage")),
 ) -> Response:
     if (replay := await idem.replay()) is not None:
         return replay
@@ -132,7 +141,7 @@ async def void(
 
 
 @router.get("/members/{member_id}/coupons", tags=["coupons"], response_model=list[CouponOut])
-async def member_coupons(member_id: int, ctx: Ctx = Depends(require("members:read"))) -> list[CouponOut]:
+async def member_coupons(member_id: ParamId, ctx: Ctx = Depends(require("members:read"))) -> list[CouponOut]:
     return [CouponOut.model_validate(c) for c in await coupons.of_member(ctx, member_id)]
 
 
@@ -154,7 +163,7 @@ async def list_rewards(ctx: Ctx = Depends(require("members:read"))) -> list[Rewa
 
 @router.patch("/rewards/{reward_id}", tags=["rewards"], response_model=RewardOut)
 async def update_reward(
-    reward_id: int, body: RewardPatch, ctx: Ctx = Depends(require("loyalty:manage"))
+    reward_id: ParamId, body: RewardPatch, ctx: Ctx = Depends(require("loyalty:manage"))
 ) -> RewardOut:
     values = {
         k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None or k == "valid_until"
@@ -164,7 +173,7 @@ async def update_reward(
 
 @router.post("/rewards/{reward_id}/restock", tags=["rewards"], response_model=RewardOut)
 async def restock(
-    reward_id: int, body: RestockIn, idem: Idempotency = Depends(idempotent("loyalty:manage"))
+    reward_id: ParamId, body: RestockIn, idem: Idempotency = Depends(idempotent("loyalty:manage"))
 ) -> Response:
     if (replay := await idem.replay()) is not None:
         return replay
@@ -175,7 +184,7 @@ async def restock(
 
 @router.post("/rewards/{reward_id}/redeem", tags=["rewards"], status_code=201, response_model=RedemptionOut)
 async def redeem_reward(
-    reward_id: int, body: RedeemRewardIn, idem: Idempotency = Depends(idempotent("points:write"))
+    reward_id: ParamId, body: RedeemRewardIn, idem: Idempotency = Depends(idempotent("points:write"))
 ) -> Response:
     """Buy the reward with points: stock and points move together or not at all."""
     if (replay := await idem.replay()) is not None:
@@ -186,7 +195,7 @@ async def redeem_reward(
 
 @router.post("/redemptions/{redemption_id}/cancel", tags=["rewards"], response_model=RedemptionOut)
 async def cancel_redemption(
-    redemption_id: int, body: ReasonIn, idem: Idempotency = Depends(idempotent("loyalty:manage"))
+    redemption_id: ParamId, body: ReasonIn, idem: Idempotency = Depends(idempotent("loyalty:manage"))
 ) -> Response:
     """Points back into their lots, stock back, coupons voided."""
     if (replay := await idem.replay()) is not None:
@@ -219,13 +228,13 @@ async def create_lottery(body: LotteryIn, ctx: Ctx = Depends(require("loyalty:ma
 
 
 @router.get("/lotteries/{lottery_id}", tags=["lotteries"], response_model=LotteryOut)
-async def get_lottery(lottery_id: int, ctx: Ctx = Depends(require("members:read"))) -> LotteryOut:
+async def get_lottery(lottery_id: ParamId, ctx: Ctx = Depends(require("members:read"))) -> LotteryOut:
     return await _lottery_out(ctx, await lottery.get_lottery(ctx, lottery_id))
 
 
 @router.post("/lotteries/{lottery_id}/draws", tags=["lotteries"], status_code=201, response_model=DrawOut)
 async def draw(
-    lottery_id: int, body: DrawIn, idem: Idempotency = Depends(idempotent("points:write"))
+    lottery_id: ParamId, body: DrawIn, idem: Idempotency = Depends(idempotent("points:write"))
 ) -> Response:
     """One draw for the member: the roll and the prize table it was read against are kept."""
     if (replay := await idem.replay()) is not None:
@@ -251,13 +260,13 @@ async def list_auctions(ctx: Ctx = Depends(require("members:read"))) -> list[Auc
 
 
 @router.get("/auctions/{auction_id}/bids", tags=["auctions"], response_model=list[BidOut])
-async def list_bids(auction_id: int, ctx: Ctx = Depends(require("members:read"))) -> list[BidOut]:
+async def list_bids(auction_id: ParamId, ctx: Ctx = Depends(require("members:read"))) -> list[BidOut]:
     return [BidOut.model_validate(b) for b in await auctions.bids_of(ctx, auction_id)]
 
 
 @router.post("/auctions/{auction_id}/bids", tags=["auctions"], status_code=201, response_model=BidOut)
 async def place_bid(
-    auction_id: int, body: BidIn, idem: Idempotency = Depends(idempotent("points:write"))
+    auction_id: ParamId, body: BidIn, idem: Idempotency = Depends(idempotent("points:write"))
 ) -> Response:
     """Hold the bid's points; the previous leader's hold is released."""
     if (replay := await idem.replay()) is not None:
@@ -268,7 +277,7 @@ async def place_bid(
 
 @router.post("/auctions/{auction_id}/close", tags=["auctions"], response_model=AuctionOut)
 async def close_auction(
-    auction_id: int, idem: Idempotency = Depends(idempotent("loyalty:manage"))
+    auction_id: ParamId, idem: Idempotency = Depends(idempotent("loyalty:manage"))
 ) -> Response:
     """Close an auction whose end has passed (the hourly job does it too)."""
     if (replay := await idem.replay()) is not None:
@@ -278,7 +287,7 @@ async def close_auction(
 
 @router.post("/auctions/{auction_id}/cancel", tags=["auctions"], response_model=AuctionOut)
 async def cancel_auction(
-    auction_id: int, body: ReasonIn, idem: Idempotency = Depends(idempotent("loyalty:manage"))
+    auction_id: ParamId, body: ReasonIn, idem: Idempotency = Depends(idempotent("loyalty:manage"))
 ) -> Response:
     """Call the auction off: the leading hold is given back."""
     if (replay := await idem.replay()) is not None:
@@ -310,7 +319,7 @@ async def list_plans(ctx: Ctx = Depends(require("members:read"))) -> list[PlanOu
     "/members/{member_id}/subscriptions", tags=["membership"], status_code=201, response_model=SubscriptionOut
 )
 async def purchase(
-    member_id: int, body: PurchaseIn, idem: Idempotency = Depends(idempotent("orders:write"))
+    member_id: ParamId, body: PurchaseIn, idem: Idempotency = Depends(idempotent("orders:write"))
 ) -> Response:
     """Record a paid plan purchase: a new term with its welcome gift, or a renewal."""
     if (replay := await idem.replay()) is not None:
@@ -323,7 +332,7 @@ async def purchase(
 
 @router.get("/members/{member_id}/subscriptions", tags=["membership"], response_model=list[SubscriptionOut])
 async def member_subscriptions(
-    member_id: int, ctx: Ctx = Depends(require("members:read"))
+    member_id: ParamId, ctx: Ctx = Depends(require("members:read"))
 ) -> list[SubscriptionOut]:
     from yutang.members import service as members
 
@@ -332,6 +341,6 @@ async def member_subscriptions(
 
 
 @router.get("/members/{member_id}/benefits", tags=["membership"])
-async def member_benefits(member_id: int, ctx: Ctx = Depends(require("members:read"))) -> dict[str, Any]:
+async def member_benefits(member_id: ParamId, ctx: Ctx = Depends(require("members:read"))) -> dict[str, Any]:
     """The benefits the member enjoys now: their tier's, and their active plans'."""
     return await membership.benefits(ctx, member_id)

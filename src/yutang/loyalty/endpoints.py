@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import Depends, Query, Response
+from fastapi import Depends, Response
 
 from yutang.kit.context import Ctx
 from yutang.kit.errors import BadRequest
 from yutang.kit.http import api_router, idempotent, require
 from yutang.kit.idempotency import Idempotency
-from yutang.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, decode_cursor, encode_cursor
+from yutang.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, Page, decode_cursor, encode_cursor
+from yutang.kit.schemas import ParamId
 from yutang.loyalty import points, rules, tiers
 from yutang.loyalty.schemas import (
     ActivityIn,
@@ -36,7 +35,6 @@ from yutang.members import service as members
 from yutang.models.members import Member
 
 router = api_router(prefix="/api/v1")
-Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 
 
 def _movement(mv: points.Movement, member: Member) -> MovementOut:
@@ -49,7 +47,7 @@ def _movement(mv: points.Movement, member: Member) -> MovementOut:
 
 
 @router.get("/members/{member_id}/points", tags=["points"], response_model=BalanceOut)
-async def balance(member_id: int, ctx: Ctx = Depends(require("members:read"))) -> BalanceOut:
+async def balance(member_id: ParamId, ctx: Ctx = Depends(require("members:read"))) -> BalanceOut:
     member = await members.get_member(ctx, member_id)
     lots = await points.lots_of(ctx, member_id)
     return BalanceOut(
@@ -62,9 +60,9 @@ async def balance(member_id: int, ctx: Ctx = Depends(require("members:read"))) -
 
 @router.get("/members/{member_id}/points/entries", tags=["points"], response_model=Page[EntryOut])
 async def ledger(
-    member_id: int,
+    member_id: ParamId,
     ctx: Ctx = Depends(require("members:read")),
-    cursor: str | None = None,
+    cursor: Cursor = None,
     limit: Limit = DEFAULT_LIMIT,
 ) -> Page[EntryOut]:
     await members.get_member(ctx, member_id)
@@ -79,7 +77,7 @@ async def ledger(
     "/members/{member_id}/points/spend", tags=["points"], status_code=201, response_model=MovementOut
 )
 async def spend(
-    member_id: int, body: SpendIn, idem: Idempotency = Depends(idempotent("points:write"))
+    member_id: ParamId, body: SpendIn, idem: Idempotency = Depends(idempotent("points:write"))
 ) -> Response:
     """Spend points (soonest-expiring lots first). `insufficient_points` leaves everything as it was."""
     if (replay := await idem.replay()) is not None:
@@ -96,7 +94,7 @@ async def spend(
     "/members/{member_id}/points/adjust", tags=["points"], status_code=201, response_model=MovementOut
 )
 async def adjust(
-    member_id: int, body: AdjustIn, idem: Idempotency = Depends(idempotent("points:write"))
+    member_id: ParamId, body: AdjustIn, idem: Idempotency = Depends(idempotent("points:write"))
 ) -> Response:
     """A manual correction with a reason (audited). Removing more than the balance is refused."""
     if (replay := await idem.replay()) is not None:
@@ -108,7 +106,7 @@ async def adjust(
 
 @router.post("/members/{member_id}/activities", tags=["points"], status_code=202)
 async def activity(
-    member_id: int, body: ActivityIn, idem: Idempotency = Depends(idempotent("members:write"))
+    member_id: ParamId, body: ActivityIn, idem: Idempotency = Depends(idempotent("members:write"))
 ) -> Response:
     """Report a check-in, post, share or custom event; earn rules pay through the outbox.
     The same `external_id` reported twice earns once."""
@@ -134,13 +132,13 @@ async def create_rule(body: RuleIn, idem: Idempotency = Depends(idempotent("loya
 
 
 @router.get("/earn-rules/{rule_id}", tags=["points"], response_model=RuleOut)
-async def get_rule(rule_id: int, ctx: Ctx = Depends(require("members:read"))) -> RuleOut:
+async def get_rule(rule_id: ParamId, ctx: Ctx = Depends(require("members:read"))) -> RuleOut:
     return RuleOut.model_validate(await rules.get_rule(ctx, rule_id))
 
 
 @router.patch("/earn-rules/{rule_id}", tags=["points"], response_model=RuleOut)
 async def update_rule(
-    rule_id: int, body: RulePatch, ctx: Ctx = Depends(require("loyalty:manage"))
+    rule_id: ParamId, body: RulePatch, ctx: Ctx = Depends(require("loyalty:manage"))
 ) -> RuleOut:
     return RuleOut.model_validate(await rules.update_rule(ctx, rule_id, body))
 
@@ -171,7 +169,7 @@ async def create_tier(body: TierIn, ctx: Ctx = Depends(require("loyalty:manage")
 
 @router.patch("/tiers/{tier_id}", tags=["tiers"], response_model=TierOut)
 async def update_tier(
-    tier_id: int, body: TierPatch, ctx: Ctx = Depends(require("loyalty:manage"))
+    tier_id: ParamId, body: TierPatch, ctx: Ctx = Depends(require("loyalty:manage"))
 ) -> TierOut:
     values = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None}
     return TierOut.model_validate(await tiers.update_tier(ctx, tier_id, values))
@@ -185,7 +183,7 @@ async def evaluate_tiers(ctx: Ctx = Depends(require("loyalty:manage"))) -> dict[
 
 @router.post("/members/{member_id}/tier", tags=["tiers"], response_model=TierChangeOut)
 async def set_member_tier(
-    member_id: int, body: SetTierIn, idem: Idempotency = Depends(idempotent("loyalty:manage"))
+    member_id: ParamId, body: SetTierIn, idem: Idempotency = Depends(idempotent("loyalty:manage"))
 ) -> Response:
     if (replay := await idem.replay()) is not None:
         return replay
@@ -195,5 +193,7 @@ async def set_member_tier(
 
 
 @router.get("/members/{member_id}/tier-history", tags=["tiers"], response_model=list[TierChangeOut])
-async def tier_history(member_id: int, ctx: Ctx = Depends(require("members:read"))) -> list[TierChangeOut]:
+async def tier_history(
+    member_id: ParamId, ctx: Ctx = Depends(require("members:read"))
+) -> list[TierChangeOut]:
     return [TierChangeOut.model_validate(c) for c in await tiers.history(ctx, member_id)]

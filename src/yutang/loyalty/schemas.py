@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+from yutang.kit.schemas import MAX_CENTS, MAX_COUNT, MAX_POINTS, Bool, Id, In, Int
 
 Trigger = Literal[
     "order_paid", "signup", "checkin", "post", "share", "referral", "birthday", "form_submitted", "custom"
@@ -14,41 +16,39 @@ Trigger = Literal[
 ActivityType = Literal["checkin", "post", "share", "custom"]
 
 
-class Conditions(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class Conditions(In):
     #: Orders: the eligible spend (after the product/category filter) must reach this.
-    min_amount_cents: int | None = Field(default=None, ge=0)
+    min_amount_cents: Int | None = Field(default=None, ge=0, le=MAX_CENTS)
     #: Orders: only items of these products / categories count.
-    product_ids: list[str] | None = Field(default=None, max_length=500)
-    categories: list[str] | None = Field(default=None, max_length=100)
+    product_ids: list[Annotated[str, Field(max_length=64)]] | None = Field(default=None, max_length=500)
+    categories: list[Annotated[str, Field(max_length=64)]] | None = Field(default=None, max_length=100)
     #: Only members of these tiers earn.
-    tier_ids: list[int] | None = Field(default=None, max_length=50)
+    tier_ids: list[Id] | None = Field(default=None, max_length=50)
     #: Only members of this segment earn.
-    segment_id: int | None = None
+    segment_id: Id | None = None
 
 
-class Caps(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    day: int | None = Field(default=None, ge=1)
-    week: int | None = Field(default=None, ge=1)
-    month: int | None = Field(default=None, ge=1)
-    lifetime: int | None = Field(default=None, ge=1)
+class Caps(In):
+    day: Int | None = Field(default=None, ge=1, le=MAX_COUNT)
+    week: Int | None = Field(default=None, ge=1, le=MAX_COUNT)
+    month: Int | None = Field(default=None, ge=1, le=MAX_COUNT)
+    lifetime: Int | None = Field(default=None, ge=1, le=MAX_COUNT)
 
 
-class RuleIn(BaseModel):
+class RuleIn(In):
     name: str = Field(min_length=1, max_length=120)
     trigger: Trigger
     event_name: str | None = Field(default=None, max_length=64, description="For `custom` triggers")
-    active: bool = True
+    active: Bool = True
     conditions: Conditions = Field(default_factory=Conditions)
     amount_type: Literal["fixed", "per_unit"] = "fixed"
-    points: int = Field(ge=1, le=1_000_000)
-    unit_cents: int = Field(default=100, ge=1)
-    tier_multiplier: bool = False
+    points: Int = Field(ge=1, le=1_000_000)
+    unit_cents: Int = Field(default=100, ge=1, le=MAX_CENTS)
+    tier_multiplier: Bool = False
     caps: Caps = Field(default_factory=Caps)
-    expiry_months: int | None = Field(default=None, ge=1, le=120)
-    pending_days: int = Field(default=0, ge=0, le=365)
-    allow_negative: bool = False
+    expiry_months: Int | None = Field(default=None, ge=1, le=120)
+    pending_days: Int = Field(default=0, ge=0, le=365)
+    allow_negative: Bool = False
     starts_at: AwareDatetime | None = None
     ends_at: AwareDatetime | None = None
 
@@ -63,16 +63,16 @@ class RuleIn(BaseModel):
         return self
 
 
-class RulePatch(BaseModel):
+class RulePatch(In):
     name: str | None = Field(default=None, min_length=1, max_length=120)
-    active: bool | None = None
+    active: Bool | None = None
     conditions: Conditions | None = None
-    points: int | None = Field(default=None, ge=1, le=1_000_000)
-    unit_cents: int | None = Field(default=None, ge=1)
+    points: Int | None = Field(default=None, ge=1, le=1_000_000)
+    unit_cents: Int | None = Field(default=None, ge=1, le=MAX_CENTS)
     caps: Caps | None = None
-    expiry_months: int | None = Field(default=None, ge=1, le=120)
-    pending_days: int | None = Field(default=None, ge=0, le=365)
-    allow_negative: bool | None = None
+    expiry_months: Int | None = Field(default=None, ge=1, le=120)
+    pending_days: Int | None = Field(default=None, ge=0, le=365)
+    allow_negative: Bool | None = None
     ends_at: AwareDatetime | None = None
 
 
@@ -133,20 +133,22 @@ class BalanceOut(BaseModel):
     lots: list[LotOut]
 
 
-class AdjustIn(BaseModel):
-    delta: int = Field(description="Points to add (positive) or remove (negative)")
+class AdjustIn(In):
+    delta: Int = Field(
+        description="Points to add (positive) or remove (negative)", ge=-MAX_POINTS, le=MAX_POINTS
+    )
     reason: str = Field(min_length=1, max_length=200)
     expires_at: AwareDatetime | None = None
 
 
-class SpendIn(BaseModel):
-    points: int
+class SpendIn(In):
+    points: Int = Field(ge=-MAX_POINTS, le=MAX_POINTS)
     reason: str = Field(default="", max_length=200)
     ref_type: str | None = Field(default=None, max_length=32)
     ref_id: str | None = Field(default=None, max_length=64)
 
 
-class ActivityIn(BaseModel):
+class ActivityIn(In):
     type: ActivityType
     #: For ``custom``: the event name earn rules listen to.
     name: str | None = Field(default=None, max_length=64)
@@ -167,29 +169,29 @@ class MovementOut(BaseModel):
     replayed: bool
 
 
-class TierProgramIn(BaseModel):
+class TierProgramIn(In):
     metric: Literal["spend", "points"] = "spend"
-    window_days: int | None = Field(default=365, ge=1, le=3650)
+    window_days: Int | None = Field(default=365, ge=1, le=3650)
     downgrade_policy: Literal["none", "one_level", "recompute"] = "one_level"
-    grace_days: int = Field(default=30, ge=0, le=365)
+    grace_days: Int = Field(default=30, ge=0, le=365)
 
 
 class TierProgramOut(TierProgramIn):
     model_config = ConfigDict(from_attributes=True)
 
 
-class TierIn(BaseModel):
+class TierIn(In):
     name: str = Field(min_length=1, max_length=64)
-    rank: int = Field(ge=0, le=1000)
+    rank: Int = Field(ge=0, le=1000)
     #: Cents of spend, or points, over the programme's window.
-    threshold: int = Field(ge=0)
-    benefits: dict[str, object] = Field(default_factory=dict)
+    threshold: Int = Field(ge=0, le=MAX_POINTS)
+    benefits: dict[str, object] = Field(default_factory=dict, max_length=20)
 
 
-class TierPatch(BaseModel):
+class TierPatch(In):
     name: str | None = Field(default=None, min_length=1, max_length=64)
-    threshold: int | None = Field(default=None, ge=0)
-    benefits: dict[str, object] | None = None
+    threshold: Int | None = Field(default=None, ge=0, le=MAX_POINTS)
+    benefits: dict[str, object] | None = Field(default=None, max_length=20)
 
 
 class TierOut(BaseModel):
@@ -202,8 +204,8 @@ class TierOut(BaseModel):
     created_at: datetime
 
 
-class SetTierIn(BaseModel):
-    tier_id: int | None
+class SetTierIn(In):
+    tier_id: Id | None
     reason: str = Field(min_length=1, max_length=200)
 
 
@@ -220,17 +222,19 @@ class TierChangeOut(BaseModel):
 # --- coupons, rewards, lotteries, auctions, paid membership ---------------------------------
 
 
-class CouponTemplateIn(BaseModel):
+class CouponTemplateIn(In):
     name: str = Field(min_length=1, max_length=120)
     kind: Literal["amount_off", "percent_off", "gift"]
-    value: int = Field(default=0, description="Cents for amount_off, percent for percent_off")
+    value: Int = Field(
+        default=0, description="Cents for amount_off, percent for percent_off", ge=0, le=MAX_CENTS
+    )
     gift_name: str | None = Field(default=None, max_length=120)
-    min_spend_cents: int = Field(default=0, ge=0)
-    valid_days: int | None = Field(default=None, ge=1, le=3650)
+    min_spend_cents: Int = Field(default=0, ge=0, le=MAX_CENTS)
+    valid_days: Int | None = Field(default=None, ge=1, le=3650)
     valid_from: AwareDatetime | None = None
     valid_until: AwareDatetime | None = None
-    total_limit: int | None = Field(default=None, ge=1)
-    per_member_limit: int | None = Field(default=None, ge=1)
+    total_limit: Int | None = Field(default=None, ge=1, le=MAX_COUNT)
+    per_member_limit: Int | None = Field(default=None, ge=1, le=MAX_COUNT)
 
 
 class CouponTemplateOut(BaseModel):
@@ -265,46 +269,46 @@ class CouponOut(BaseModel):
     redeemed_ref: str | None
 
 
-class IssueIn(BaseModel):
-    template_id: int
-    member_id: int
+class IssueIn(In):
+    template_id: Id
+    member_id: Id
 
 
-class GenerateIn(BaseModel):
-    count: int = Field(ge=1, le=10_000)
+class GenerateIn(In):
+    count: Int = Field(ge=1, le=10_000)
 
 
-class ClaimIn(BaseModel):
-    member_id: int
+class ClaimIn(In):
+    member_id: Id
 
 
-class RedeemCouponIn(BaseModel):
+class RedeemCouponIn(In):
     #: When given, the coupon must be this member's.
-    member_id: int | None = None
+    member_id: Id | None = None
     order_ref: str | None = Field(default=None, max_length=64)
 
 
-class ReasonIn(BaseModel):
+class ReasonIn(In):
     reason: str = Field(min_length=1, max_length=200)
 
 
-class RewardIn(BaseModel):
+class RewardIn(In):
     name: str = Field(min_length=1, max_length=120)
     kind: Literal["gift", "coupon"]
-    coupon_template_id: int | None = None
-    points_cost: int
-    stock: int | None = Field(default=None, ge=0)
-    per_member_limit: int | None = Field(default=None, ge=1)
+    coupon_template_id: Id | None = None
+    points_cost: Int = Field(ge=-MAX_POINTS, le=MAX_POINTS)
+    stock: Int | None = Field(default=None, ge=0, le=MAX_COUNT)
+    per_member_limit: Int | None = Field(default=None, ge=1, le=MAX_COUNT)
     valid_from: AwareDatetime | None = None
     valid_until: AwareDatetime | None = None
 
 
-class RewardPatch(BaseModel):
+class RewardPatch(In):
     name: str | None = Field(default=None, min_length=1, max_length=120)
-    points_cost: int | None = Field(default=None, ge=1)
-    per_member_limit: int | None = Field(default=None, ge=1)
+    points_cost: Int | None = Field(default=None, ge=1, le=MAX_POINTS)
+    per_member_limit: Int | None = Field(default=None, ge=1, le=MAX_COUNT)
     valid_until: AwareDatetime | None = None
-    active: bool | None = None
+    active: Bool | None = None
 
 
 class RewardOut(BaseModel):
@@ -321,13 +325,13 @@ class RewardOut(BaseModel):
     active: bool
 
 
-class RestockIn(BaseModel):
-    delta: int
+class RestockIn(In):
+    delta: Int = Field(ge=-MAX_POINTS, le=MAX_POINTS)
 
 
-class RedeemRewardIn(BaseModel):
-    member_id: int
-    quantity: int = 1
+class RedeemRewardIn(In):
+    member_id: Id
+    quantity: Int = Field(default=1, ge=-MAX_COUNT, le=MAX_COUNT)
 
 
 class RedemptionOut(BaseModel):
@@ -343,19 +347,19 @@ class RedemptionOut(BaseModel):
     created_at: datetime
 
 
-class PrizeIn(BaseModel):
+class PrizeIn(In):
     name: str = Field(min_length=1, max_length=120)
     kind: Literal["points", "coupon", "gift"]
-    points: int = Field(default=0, ge=0)
-    coupon_template_id: int | None = None
-    probability_bp: int = Field(ge=0, le=10_000, description="Chance in 1/10,000")
-    stock: int | None = Field(default=None, ge=0)
+    points: Int = Field(default=0, ge=0, le=MAX_POINTS)
+    coupon_template_id: Id | None = None
+    probability_bp: Int = Field(ge=0, le=10_000, description="Chance in 1/10,000")
+    stock: Int | None = Field(default=None, ge=0, le=MAX_COUNT)
 
 
-class LotteryIn(BaseModel):
+class LotteryIn(In):
     name: str = Field(min_length=1, max_length=120)
-    points_per_draw: int = 0
-    daily_limit: int | None = Field(default=None, ge=1)
+    points_per_draw: Int = Field(default=0, ge=-MAX_POINTS, le=MAX_POINTS)
+    daily_limit: Int | None = Field(default=None, ge=1, le=MAX_COUNT)
     starts_at: AwareDatetime | None = None
     ends_at: AwareDatetime | None = None
     prizes: list[PrizeIn] = Field(min_length=1, max_length=50)
@@ -384,8 +388,8 @@ class LotteryOut(BaseModel):
     prizes: list[PrizeOut]
 
 
-class DrawIn(BaseModel):
-    member_id: int
+class DrawIn(In):
+    member_id: Id
 
 
 class DrawOut(BaseModel):
@@ -401,13 +405,13 @@ class DrawOut(BaseModel):
     created_at: datetime
 
 
-class AuctionIn(BaseModel):
+class AuctionIn(In):
     name: str = Field(min_length=1, max_length=120)
     description: str = Field(default="", max_length=1000)
     starts_at: AwareDatetime
     ends_at: AwareDatetime
-    min_bid: int
-    increment: int
+    min_bid: Int = Field(ge=-MAX_POINTS, le=MAX_POINTS)
+    increment: Int = Field(ge=-MAX_POINTS, le=MAX_POINTS)
 
 
 class AuctionOut(BaseModel):
@@ -425,9 +429,9 @@ class AuctionOut(BaseModel):
     closed_at: datetime | None
 
 
-class BidIn(BaseModel):
-    member_id: int
-    amount: int
+class BidIn(In):
+    member_id: Id
+    amount: Int = Field(ge=-MAX_POINTS, le=MAX_POINTS)
 
 
 class BidOut(BaseModel):
@@ -440,14 +444,14 @@ class BidOut(BaseModel):
     created_at: datetime
 
 
-class PlanIn(BaseModel):
+class PlanIn(In):
     name: str = Field(min_length=1, max_length=120)
-    price_cents: int
+    price_cents: Int = Field(ge=-MAX_CENTS, le=MAX_CENTS)
     period: Literal["month", "quarter", "year"]
-    gift_points: int = 0
-    gift_coupon_template_ids: list[int] = Field(default_factory=list, max_length=20)
-    benefits: dict[str, object] = Field(default_factory=dict)
-    remind_days: int = Field(default=7, ge=0, le=60)
+    gift_points: Int = Field(default=0, ge=-MAX_POINTS, le=MAX_POINTS)
+    gift_coupon_template_ids: list[Id] = Field(default_factory=list, max_length=20)
+    benefits: dict[str, object] = Field(default_factory=dict, max_length=20)
+    remind_days: Int = Field(default=7, ge=0, le=60)
 
 
 class PlanOut(BaseModel):
@@ -463,10 +467,10 @@ class PlanOut(BaseModel):
     active: bool
 
 
-class PurchaseIn(BaseModel):
-    plan_id: int
+class PurchaseIn(In):
+    plan_id: Id
     payment_ref: str = Field(min_length=1, max_length=64, description="The payment's id: a retry buys once")
-    amount_cents: int | None = None
+    amount_cents: Int | None = Field(default=None, ge=-MAX_CENTS, le=MAX_CENTS)
 
 
 class SubscriptionOut(BaseModel):

@@ -13,13 +13,15 @@ from yutang.kit.http import api_router, idempotent, require
 from yutang.kit.idempotency import Idempotency
 from yutang.kit.pagination import (
     DEFAULT_LIMIT,
-    MAX_LIMIT,
+    Cursor,
+    Limit,
     Page,
     decode_cursor,
     encode_cursor,
     page_of,
     paginate,
 )
+from yutang.kit.schemas import ParamId
 from yutang.links import service as links_service
 from yutang.members import forms, segments, service
 from yutang.members.repository import tag_groups
@@ -47,7 +49,6 @@ from yutang.members.schemas import (
 from yutang.models.members import Form, FormSubmission, Member, Segment
 
 router = api_router(prefix="/api/v1")
-Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 
 
 def _pii(ctx: Ctx) -> bool:
@@ -111,10 +112,10 @@ async def join(body: MemberIn, idem: Idempotency = Depends(idempotent("members:w
 @router.get("/members", tags=["members"], response_model=Page[MemberOut])
 async def list_members(
     ctx: Ctx = Depends(require("members:read")),
-    cursor: str | None = None,
+    cursor: Cursor = None,
     limit: Limit = DEFAULT_LIMIT,
     status: Annotated[str | None, Query(pattern="^(active|blocked|erased)$")] = None,
-    tag_id: int | None = None,
+    tag_id: ParamId | None = None,
 ) -> Page[MemberOut]:
     rows, nxt = await service.list_members(ctx, cursor=cursor, limit=limit, status=status, tag_id=tag_id)
     return Page(data=await present(ctx, rows), next_cursor=nxt)
@@ -136,13 +137,13 @@ async def lookup(
 
 
 @router.get("/members/{member_id}", tags=["members"], response_model=MemberOut)
-async def get_member(member_id: int, ctx: Ctx = Depends(require("members:read"))) -> MemberOut:
+async def get_member(member_id: ParamId, ctx: Ctx = Depends(require("members:read"))) -> MemberOut:
     return (await present(ctx, [await service.get_member(ctx, member_id)]))[0]
 
 
 @router.patch("/members/{member_id}", tags=["members"], response_model=MemberOut)
 async def update_member(
-    member_id: int, body: MemberPatch, ctx: Ctx = Depends(require("members:write"))
+    member_id: ParamId, body: MemberPatch, ctx: Ctx = Depends(require("members:write"))
 ) -> MemberOut:
     member = await service.update_member(ctx, member_id, body)
     return (await present(ctx, [member]))[0]
@@ -150,7 +151,7 @@ async def update_member(
 
 @router.post("/members/{member_id}/tags", tags=["members"], response_model=MemberOut)
 async def tag_member(
-    member_id: int, body: TaggingIn, ctx: Ctx = Depends(require("members:write"))
+    member_id: ParamId, body: TaggingIn, ctx: Ctx = Depends(require("members:write"))
 ) -> MemberOut:
     """Add tags (`group/name`, created when missing, or ids) and remove tags."""
     member = await service.tag_member(ctx, member_id, body.add, body.remove)
@@ -158,13 +159,13 @@ async def tag_member(
 
 
 @router.get("/members/{member_id}/export", tags=["members"])
-async def export_member(member_id: int, ctx: Ctx = Depends(require("members:erase"))) -> dict[str, Any]:
+async def export_member(member_id: ParamId, ctx: Ctx = Depends(require("members:erase"))) -> dict[str, Any]:
     """Everything held about the member, PII in clear (a data-subject access request)."""
     return await service.export_member(ctx, member_id)
 
 
 @router.post("/members/{member_id}/erase", tags=["members"], response_model=MemberOut)
-async def erase_member(member_id: int, ctx: Ctx = Depends(require("members:erase"))) -> MemberOut:
+async def erase_member(member_id: ParamId, ctx: Ctx = Depends(require("members:erase"))) -> MemberOut:
     """Remove the member's PII for good; orders and ledgers stay under the anonymous id."""
     member = await service.erase_member(ctx, member_id)
     return (await present(ctx, [member]))[0]
@@ -234,12 +235,12 @@ async def list_segments(ctx: Ctx = Depends(require("members:read"))) -> list[Seg
 
 
 @router.get("/segments/{segment_id}", tags=["segments"], response_model=SegmentOut)
-async def get_segment(segment_id: int, ctx: Ctx = Depends(require("members:read"))) -> SegmentOut:
+async def get_segment(segment_id: ParamId, ctx: Ctx = Depends(require("members:read"))) -> SegmentOut:
     return await _segment_out(ctx, await segments.get_segment(ctx, segment_id))
 
 
 @router.post("/segments/{segment_id}/freeze", tags=["segments"], response_model=SegmentOut)
-async def freeze_segment(segment_id: int, ctx: Ctx = Depends(require("members:write"))) -> SegmentOut:
+async def freeze_segment(segment_id: ParamId, ctx: Ctx = Depends(require("members:write"))) -> SegmentOut:
     """Turn the segment static: the members matching now, kept as they are."""
     seg = await segments.get_segment(ctx, segment_id)
     await segments.freeze(ctx, seg)
@@ -248,9 +249,9 @@ async def freeze_segment(segment_id: int, ctx: Ctx = Depends(require("members:wr
 
 @router.get("/segments/{segment_id}/members", tags=["segments"], response_model=Page[MemberOut])
 async def segment_members(
-    segment_id: int,
+    segment_id: ParamId,
     ctx: Ctx = Depends(require("members:read")),
-    cursor: str | None = None,
+    cursor: Cursor = None,
     limit: Limit = DEFAULT_LIMIT,
 ) -> Page[MemberOut]:
     seg = await segments.get_segment(ctx, segment_id)
@@ -307,13 +308,13 @@ async def list_forms(ctx: Ctx = Depends(require("members:read"))) -> list[FormOu
 
 
 @router.get("/forms/{form_id}", tags=["forms"], response_model=FormOut)
-async def get_form(form_id: int, ctx: Ctx = Depends(require("members:read"))) -> FormOut:
+async def get_form(form_id: ParamId, ctx: Ctx = Depends(require("members:read"))) -> FormOut:
     return await _form_out(ctx, await forms.get_form(ctx, form_id))
 
 
 @router.post("/forms/{form_id}/submissions", tags=["forms"], status_code=201, response_model=SubmissionOut)
 async def submit_form(
-    form_id: int, body: SubmissionIn, idem: Idempotency = Depends(idempotent("members:write"))
+    form_id: ParamId, body: SubmissionIn, idem: Idempotency = Depends(idempotent("members:write"))
 ) -> Response:
     """Submit answers for a member: checked by type (`invalid_answers` lists each bad field),
     mapped onto the profile, kept sealed, announced as `form.submitted`."""
@@ -326,9 +327,9 @@ async def submit_form(
 
 @router.get("/forms/{form_id}/submissions", tags=["forms"], response_model=Page[SubmissionOut])
 async def list_submissions(
-    form_id: int,
+    form_id: ParamId,
     ctx: Ctx = Depends(require("members:read")),
-    cursor: str | None = None,
+    cursor: Cursor = None,
     limit: Limit = DEFAULT_LIMIT,
 ) -> Page[SubmissionOut]:
     await forms.get_form(ctx, form_id)

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from yutang.kit.schemas import Bool, Id, In, Int
 
 Gender = Literal["unknown", "male", "female"]
 Status = Literal["active", "blocked"]
 IdentityKind = Literal["phone", "email", "openid", "unionid", "customer_id"]
 
 
-class Address(BaseModel):
+class Address(In):
     province: str | None = Field(default=None, max_length=32)
     city: str | None = Field(default=None, max_length=32)
     district: str | None = Field(default=None, max_length=32)
@@ -20,7 +22,7 @@ class Address(BaseModel):
     postcode: str | None = Field(default=None, max_length=12)
 
 
-class Identities(BaseModel):
+class Identities(In):
     phone: str | None = Field(default=None, max_length=32)
     email: str | None = Field(default=None, max_length=254)
     openid: str | None = Field(default=None, max_length=64)
@@ -38,28 +40,28 @@ class MemberIn(Identities):
     birthday: date | None = None
     address: Address | None = None
     id_number: str | None = Field(default=None, max_length=18)
-    attributes: dict[str, Any] = Field(default_factory=dict)
+    attributes: dict[str, Any] = Field(default_factory=dict, max_length=100)
     #: Tags as "group/name" (created when missing) or tag ids.
-    tags: list[str | int] = Field(default_factory=list, max_length=50)
-    source_channel_id: int | None = None
+    tags: list[Annotated[str, Field(max_length=130)] | Id] = Field(default_factory=list, max_length=50)
+    source_channel_id: Id | None = None
     #: The visitor cookie of the click that brought them: attributes the first link.
     visitor_id: str | None = Field(default=None, max_length=32)
-    owner_user_id: int | None = None
+    owner_user_id: Id | None = None
     #: Consent given now, by purpose: {"marketing": true}.
-    consents: dict[str, bool] = Field(default_factory=dict)
+    consents: dict[Annotated[str, Field(max_length=32)], Bool] = Field(default_factory=dict, max_length=20)
 
 
-class MemberPatch(BaseModel):
+class MemberPatch(In):
     name: str | None = Field(default=None, max_length=64)
     gender: Gender | None = None
     birthday: date | None = None
     address: Address | None = None
     id_number: str | None = Field(default=None, max_length=18)
     #: Merged into the stored attributes; a null value removes that attribute.
-    attributes: dict[str, Any] | None = None
+    attributes: dict[str, Any] | None = Field(default=None, max_length=100)
     status: Status | None = None
-    owner_user_id: int | None = None
-    consents: dict[str, bool] | None = None
+    owner_user_id: Id | None = None
+    consents: dict[Annotated[str, Field(max_length=32)], Bool] | None = Field(default=None, max_length=20)
     identities: Identities | None = None
 
 
@@ -98,12 +100,12 @@ class MemberOut(BaseModel):
     pii_visible: bool
 
 
-class TagGroupIn(BaseModel):
+class TagGroupIn(In):
     name: str = Field(min_length=1, max_length=64)
-    exclusive: bool = False
+    exclusive: Bool = False
 
 
-class TagIn(BaseModel):
+class TagIn(In):
     group: str = Field(min_length=1, max_length=64)
     name: str = Field(min_length=1, max_length=64)
 
@@ -116,9 +118,9 @@ class TagGroupOut(BaseModel):
     tags: list[TagOut] = Field(default_factory=list)
 
 
-class TaggingIn(BaseModel):
-    add: list[str | int] = Field(default_factory=list, max_length=50)
-    remove: list[str | int] = Field(default_factory=list, max_length=50)
+class TaggingIn(In):
+    add: list[Annotated[str, Field(max_length=130)] | Id] = Field(default_factory=list, max_length=50)
+    remove: list[Annotated[str, Field(max_length=130)] | Id] = Field(default_factory=list, max_length=50)
 
 
 class JoinOut(BaseModel):
@@ -126,8 +128,8 @@ class JoinOut(BaseModel):
     created: bool
 
 
-class FilterIn(BaseModel):
-    filter: dict[str, Any] = Field(description="A segment filter; see docs/members.md")
+class FilterIn(In):
+    filter: dict[str, Any] = Field(description="A segment filter; see docs/members.md", max_length=50)
 
 
 class PreviewOut(BaseModel):
@@ -138,7 +140,7 @@ class PreviewOut(BaseModel):
 class SegmentIn(FilterIn):
     name: str = Field(min_length=1, max_length=120)
     #: Static: the members matching now are frozen in; dynamic: evaluated at each use.
-    static: bool = False
+    static: Bool = False
 
 
 class SegmentOut(BaseModel):
@@ -151,23 +153,23 @@ class SegmentOut(BaseModel):
     created_at: datetime
 
 
-class FormField(BaseModel):
+class FormField(In):
     key: str = Field(min_length=1, max_length=40)
     label: str = Field(min_length=1, max_length=120)
     label_en: str | None = Field(default=None, max_length=120)
     type: Literal[
         "text", "textarea", "phone", "email", "select", "multiselect", "number", "date", "address", "cn_id"
     ]
-    required: bool = False
-    options: list[str] | None = None
+    required: Bool = False
+    options: list[Annotated[str, Field(max_length=200)]] | None = Field(default=None, max_length=200)
     min: float | None = None
     max: float | None = None
-    max_length: int | None = Field(default=None, ge=1, le=5000)
+    max_length: Int | None = Field(default=None, ge=1, le=5000)
     #: name, phone, email, gender, birthday, address, id_number, attribute.<name>, tag.<group>
-    maps_to: str | None = None
+    maps_to: str | None = Field(default=None, max_length=80)
 
 
-class FormIn(BaseModel):
+class FormIn(In):
     slug: str = Field(min_length=1, max_length=64)
     title: str = Field(min_length=1, max_length=120)
     title_en: str | None = Field(default=None, max_length=120)
@@ -188,8 +190,8 @@ class FormOut(BaseModel):
     public_url: str | None
 
 
-class SubmissionIn(BaseModel):
-    answers: dict[str, Any]
+class SubmissionIn(In):
+    answers: dict[str, Any] = Field(max_length=100)
     visitor_id: str | None = Field(default=None, max_length=32)
 
 

@@ -7,6 +7,7 @@ and audit entries name fields, never their values.
 from __future__ import annotations
 
 import json
+import math
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -243,6 +244,25 @@ def _seal_address(address: Address | None) -> str | None:
     )
 
 
+MAX_ATTRIBUTE_TEXT = 1000
+MAX_ATTRIBUTE_ITEMS = 100
+_INT64 = 2**63 - 1
+
+
+def _small_value(value: Any, *, nested: bool = False) -> bool:
+    if isinstance(value, str):
+        return len(value) <= MAX_ATTRIBUTE_TEXT
+    if isinstance(value, float):
+        return math.isfinite(value)  # NaN and Infinity are not JSON
+    if isinstance(value, bool) or value is None:
+        return True
+    if isinstance(value, int):
+        return -_INT64 <= value <= _INT64
+    if isinstance(value, list) and not nested:
+        return len(value) <= MAX_ATTRIBUTE_ITEMS and all(_small_value(v, nested=True) for v in value)
+    return False
+
+
 def _clean_attributes(attributes: dict[str, Any]) -> dict[str, Any]:
     if len(attributes) > 100:
         raise BadRequest("At most 100 custom attributes.", code="invalid_attributes")
@@ -252,6 +272,12 @@ def _clean_attributes(attributes: dict[str, Any]) -> dict[str, Any]:
         if not (value is None or isinstance(value, str | int | float | bool | list)):
             raise BadRequest(
                 f"Attribute {key!r} must be a string, number, boolean or list.", code="invalid_attributes"
+            )
+        if not _small_value(value):
+            raise BadRequest(
+                f"Attribute {key!r} is too large: text up to {MAX_ATTRIBUTE_TEXT} characters, lists up "
+                f"to {MAX_ATTRIBUTE_ITEMS} items of text, numbers or booleans, whole numbers within 64 bits.",
+                code="invalid_attributes",
             )
     return {k: v for k, v in attributes.items() if v is not None}
 

@@ -13,7 +13,8 @@ from yutang.kit.context import Ctx
 from yutang.kit.errors import BadRequest
 from yutang.kit.http import api_router, idempotent, require
 from yutang.kit.idempotency import Idempotency
-from yutang.kit.pagination import MAX_LIMIT, page_of, paginate
+from yutang.kit.pagination import Cursor, Limit, page_of, paginate
+from yutang.kit.schemas import ParamId
 from yutang.models.referrals import INVITATION_STATUSES, Invitation, ReferralCampaign, ReferralParticipant
 from yutang.referrals import figures, service, share
 from yutang.referrals.schemas import (
@@ -34,7 +35,6 @@ from yutang.referrals.schemas import (
 )
 
 router = api_router(prefix="/api/v1/referrals", tags=["referrals"])
-Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 
 
 async def _campaign_out(ctx: Ctx, c: ReferralCampaign) -> CampaignOut:
@@ -99,13 +99,13 @@ async def list_campaigns(ctx: Ctx = Depends(require("members:read"))) -> list[Ca
 
 
 @router.get("/campaigns/{campaign_id}", response_model=CampaignOut)
-async def get_campaign(campaign_id: int, ctx: Ctx = Depends(require("members:read"))) -> CampaignOut:
+async def get_campaign(campaign_id: ParamId, ctx: Ctx = Depends(require("members:read"))) -> CampaignOut:
     return await _campaign_out(ctx, await service.get_campaign(ctx, campaign_id))
 
 
 @router.patch("/campaigns/{campaign_id}", response_model=CampaignOut)
 async def update_campaign(
-    campaign_id: int, body: CampaignPatch, ctx: Ctx = Depends(require("referrals:manage"))
+    campaign_id: ParamId, body: CampaignPatch, ctx: Ctx = Depends(require("referrals:manage"))
 ) -> CampaignOut:
     """Rename, pause, resume, end early, extend, change the poster or the fraud thresholds."""
     return await _campaign_out(ctx, await service.update_campaign(ctx, campaign_id, body))
@@ -113,7 +113,7 @@ async def update_campaign(
 
 @router.put("/campaigns/{campaign_id}/art", response_model=CampaignOut)
 async def put_art(
-    campaign_id: int, request: Request, ctx: Ctx = Depends(require("referrals:manage"))
+    campaign_id: ParamId, request: Request, ctx: Ctx = Depends(require("referrals:manage"))
 ) -> CampaignOut:
     """The poster's background: send the PNG or JPEG bytes as the body (at most 2 MB)."""
     body = await request.body()
@@ -124,7 +124,7 @@ async def put_art(
 
 @router.post("/campaigns/{campaign_id}/participants", status_code=201, response_model=ParticipantOut)
 async def take_part(
-    campaign_id: int, body: TakePartIn, idem: Idempotency = Depends(idempotent("members:write"))
+    campaign_id: ParamId, body: TakePartIn, idem: Idempotency = Depends(idempotent("members:write"))
 ) -> Response:
     """The member's share kit: invite code, personal short link, poster, progress page
     (201 the first time, 200 with the same kit after)."""
@@ -135,13 +135,15 @@ async def take_part(
 
 
 @router.get("/participants/{participant_id}", response_model=ParticipantOut)
-async def get_participant(participant_id: int, ctx: Ctx = Depends(require("members:read"))) -> ParticipantOut:
+async def get_participant(
+    participant_id: ParamId, ctx: Ctx = Depends(require("members:read"))
+) -> ParticipantOut:
     return await _participant_out(ctx, await service.get_participant(ctx, participant_id))
 
 
 @router.get("/participants/{participant_id}/progress", response_model=ProgressOut)
 async def get_progress(
-    participant_id: int, lang: Literal["zh", "en"] = "zh", ctx: Ctx = Depends(require("members:read"))
+    participant_id: ParamId, lang: Literal["zh", "en"] = "zh", ctx: Ctx = Depends(require("members:read"))
 ) -> ProgressOut:
     """ "2 of 3, 1 pending": counted invitations, pending ones and every stage."""
     return await figures.progress(ctx, await service.get_participant(ctx, participant_id), lang)
@@ -152,7 +154,7 @@ async def get_progress(
     response_class=Response,
     responses={200: {"content": {"image/png": {}}}},
 )
-async def get_poster(participant_id: int, ctx: Ctx = Depends(require("members:read"))) -> Response:
+async def get_poster(participant_id: ParamId, ctx: Ctx = Depends(require("members:read"))) -> Response:
     participant = await service.get_participant(ctx, participant_id)
     png, etag = await share.poster_png(ctx, participant)
     return Response(png, media_type="image/png", headers={"etag": f'"{etag}"'})
@@ -160,7 +162,7 @@ async def get_poster(participant_id: int, ctx: Ctx = Depends(require("members:re
 
 @router.get("/campaigns/{campaign_id}/leaderboard", response_model=list[BoardRow])
 async def leaderboard(
-    campaign_id: int,
+    campaign_id: ParamId,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     ctx: Ctx = Depends(require("members:read")),
 ) -> list[BoardRow]:
@@ -169,10 +171,10 @@ async def leaderboard(
 
 @router.get("/campaigns/{campaign_id}/invitations", response_model=InvitationPage)
 async def list_invitations(
-    campaign_id: int,
-    status: str | None = None,
-    inviter_id: int | None = None,
-    cursor: str | None = None,
+    campaign_id: ParamId,
+    status: Annotated[str | None, Query(max_length=32)] = None,
+    inviter_id: ParamId | None = None,
+    cursor: Cursor = None,
     limit: Limit = 50,
     ctx: Ctx = Depends(require("members:read")),
 ) -> InvitationPage:
@@ -192,7 +194,7 @@ async def list_invitations(
 
 @router.post("/campaigns/{campaign_id}/claims", response_model=InvitationOut)
 async def claim_code(
-    campaign_id: int, body: ClaimIn, idem: Idempotency = Depends(idempotent("members:write"))
+    campaign_id: ParamId, body: ClaimIn, idem: Idempotency = Depends(idempotent("members:write"))
 ) -> Response:
     """The member names an inviter's code. `already_invited` if someone else was first."""
     if (replay := await idem.replay()) is not None:
@@ -203,7 +205,7 @@ async def claim_code(
 
 @router.post("/invitations/{invitation_id}/claim", response_model=InvitationOut)
 async def claim_invitation(
-    invitation_id: int, body: ClaimInvitationIn, idem: Idempotency = Depends(idempotent("members:write"))
+    invitation_id: ParamId, body: ClaimInvitationIn, idem: Idempotency = Depends(idempotent("members:write"))
 ) -> Response:
     """Bind a clicked invitation to the member who joined. `invitation_taken` if it is another's."""
     if (replay := await idem.replay()) is not None:
@@ -213,13 +215,15 @@ async def claim_invitation(
 
 
 @router.get("/invitations/{invitation_id}", response_model=InvitationOut)
-async def get_invitation(invitation_id: int, ctx: Ctx = Depends(require("members:read"))) -> InvitationOut:
+async def get_invitation(
+    invitation_id: ParamId, ctx: Ctx = Depends(require("members:read"))
+) -> InvitationOut:
     return InvitationOut.model_validate(await service.get_invitation(ctx, invitation_id))
 
 
 @router.post("/invitations/{invitation_id}/review", response_model=InvitationOut)
 async def review(
-    invitation_id: int, body: ReviewIn, idem: Idempotency = Depends(idempotent("referrals:manage"))
+    invitation_id: ParamId, body: ReviewIn, idem: Idempotency = Depends(idempotent("referrals:manage"))
 ) -> Response:
     """Approve (it goes on, and qualifies if its goal was met) or reject (it never pays)."""
     if (replay := await idem.replay()) is not None:
@@ -230,7 +234,7 @@ async def review(
 
 @router.get("/campaigns/{campaign_id}/figures", response_model=Figures)
 async def campaign_figures(
-    campaign_id: int, format: Literal["json", "csv"] = "json", ctx: Ctx = Depends(require("stats:read"))
+    campaign_id: ParamId, format: Literal["json", "csv"] = "json", ctx: Ctx = Depends(require("stats:read"))
 ) -> Response:
     """Participants, shares, joined, qualified, rewarded, rejected by reason, fission
     rate, K-factor, cost per new member, tree depth (``format=csv`` for a file)."""

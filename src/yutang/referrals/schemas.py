@@ -3,28 +3,29 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+from yutang.kit.schemas import MAX_CENTS, AnyInt, Bool, Id, In, Int
 
 RewardKind = Literal["points", "coupon", "reward", "wallet", "lottery"]
 GoalKind = Literal["join", "form", "checkin", "order", "event"]
 
 
-class RewardSpec(BaseModel):
+class RewardSpec(In):
     """One thing paid: ``points`` (amount), a ``coupon`` (template_id), a catalog
     ``reward`` (reward_id, as a gift), stored value (``wallet``, amount in cents) or a
     blind box (``lottery``: one free draw from that lottery's prize pool)."""
 
-    model_config = ConfigDict(extra="forbid")
     kind: RewardKind
-    amount: int | None = Field(default=None, ge=1, le=100_000_000)
-    template_id: int | None = None
-    reward_id: int | None = None
-    lottery_id: int | None = None
+    amount: Int | None = Field(default=None, ge=1, le=100_000_000)
+    template_id: Id | None = None
+    reward_id: Id | None = None
+    lottery_id: Id | None = None
     #: What this costs the brand, in cents (for the cost per new member). Points and
     #: stored value are costed by themselves when this is left out.
-    cost_cents: int | None = Field(default=None, ge=0)
+    cost_cents: Int | None = Field(default=None, ge=0, le=MAX_CENTS)
 
     @model_validator(mode="after")
     def _complete(self) -> RewardSpec:
@@ -40,22 +41,23 @@ class RewardSpec(BaseModel):
         return self
 
 
-class Goal(BaseModel):
+class Goal(In):
     """What an invitee must do to count: join; submit a form (``form_id``, or any);
     check in; place an order (at least ``min_total_cents``; ``first_order``: their
     first); or any domain event about them (``event``): ``event_type`` (default
     ``member.activity``, where ``event_name`` names a custom activity) whose payload
     has the values in ``where`` and at least the numbers in ``at_least``."""
 
-    model_config = ConfigDict(extra="forbid")
     kind: GoalKind = "join"
-    form_id: int | None = None
-    min_total_cents: int | None = Field(default=None, ge=0)
-    first_order: bool = False
+    form_id: Id | None = None
+    min_total_cents: Int | None = Field(default=None, ge=0, le=MAX_CENTS)
+    first_order: Bool = False
     event_type: str | None = Field(default=None, max_length=64, pattern=r"^[a-z_]+\.[a-z_]+$")
     event_name: str | None = Field(default=None, max_length=64)
-    where: dict[str, str | int | bool] = Field(default_factory=dict, max_length=10)
-    at_least: dict[str, int] = Field(default_factory=dict, max_length=10)
+    where: dict[str, Annotated[str, Field(max_length=200)] | AnyInt | Bool] = Field(
+        default_factory=dict, max_length=10
+    )
+    at_least: dict[str, AnyInt] = Field(default_factory=dict, max_length=10)
 
     @model_validator(mode="after")
     def _coherent(self) -> Goal:
@@ -66,57 +68,52 @@ class Goal(BaseModel):
         return self
 
 
-class Eligibility(BaseModel):
+class Eligibility(In):
     """Who may take part: everyone (empty), a segment's members, or members of tiers."""
 
-    model_config = ConfigDict(extra="forbid")
-    segment_id: int | None = None
-    tier_ids: list[int] | None = Field(default=None, max_length=50)
+    segment_id: Id | None = None
+    tier_ids: list[Id] | None = Field(default=None, max_length=50)
 
 
-class Fraud(BaseModel):
+class Fraud(In):
     """Thresholds of the anti-fraud rules; an invitation past one is held for review."""
 
-    model_config = ConfigDict(extra="forbid")
     #: Invitees of one inviter from one device cookie / one IP hash within the window.
-    device_limit: int = Field(default=1, ge=1, le=1000)
-    ip_limit: int = Field(default=3, ge=1, le=1000)
-    window_hours: int = Field(default=24, ge=1, le=24 * 90)
+    device_limit: Int = Field(default=1, ge=1, le=1000)
+    ip_limit: Int = Field(default=3, ge=1, le=1000)
+    window_hours: Int = Field(default=24, ge=1, le=24 * 90)
     #: Joins credited to one inviter within ``burst_minutes``.
-    burst_limit: int = Field(default=10, ge=1, le=10_000)
-    burst_minutes: int = Field(default=10, ge=1, le=24 * 60)
+    burst_limit: Int = Field(default=10, ge=1, le=10_000)
+    burst_minutes: Int = Field(default=10, ge=1, le=24 * 60)
 
 
-class StageIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    threshold: int = Field(ge=1, le=100_000, description="Qualified invitations needed")
+class StageIn(In):
+    threshold: Int = Field(ge=1, le=100_000, description="Qualified invitations needed")
     name: str = Field(default="", max_length=120)
     rewards: list[RewardSpec] = Field(min_length=1, max_length=10)
 
 
-class PosterIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class PosterIn(In):
     title: str = Field(default="", max_length=40)
     subtitle: str = Field(default="", max_length=80)
-    color: str = Field(default="#0e7c66", pattern=r"^#[0-9a-fA-F]{6}$")
+    color: str = Field(default="#0e7c66", max_length=7, pattern=r"^#[0-9a-fA-F]{6}$")
 
 
-class CampaignIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class CampaignIn(In):
     name: str = Field(min_length=1, max_length=120)
     starts_at: AwareDatetime
     ends_at: AwareDatetime
     eligibility: Eligibility = Field(default_factory=Eligibility)
     goal: Goal = Field(default_factory=Goal)
-    goal_days: int = Field(default=30, ge=1, le=365)
+    goal_days: Int = Field(default=30, ge=1, le=365)
     stages: list[StageIn] = Field(min_length=1, max_length=20)
     invitee_rewards: list[RewardSpec] = Field(default_factory=list, max_length=10)
-    max_per_inviter: int | None = Field(default=None, ge=1, le=100_000)
-    revoke_days: int = Field(default=7, ge=0, le=365)
-    clawback: bool = False
+    max_per_inviter: Int | None = Field(default=None, ge=1, le=100_000)
+    revoke_days: Int = Field(default=7, ge=0, le=365)
+    clawback: Bool = False
     fraud: Fraud = Field(default_factory=Fraud)
-    point_cost_centi: int = Field(default=100, ge=0, le=1_000_000, description="1/100 cent per point")
-    channel_id: int | None = None
+    point_cost_centi: Int = Field(default=100, ge=0, le=1_000_000, description="1/100 cent per point")
+    channel_id: Id | None = None
     poster: PosterIn = Field(default_factory=PosterIn)
 
     @model_validator(mode="after")
@@ -129,8 +126,7 @@ class CampaignIn(BaseModel):
         return self
 
 
-class CampaignPatch(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class CampaignPatch(In):
     name: str | None = Field(default=None, min_length=1, max_length=120)
     status: Literal["active", "paused", "ended"] | None = None
     ends_at: AwareDatetime | None = None
@@ -170,9 +166,8 @@ class CampaignOut(BaseModel):
     created_at: datetime
 
 
-class TakePartIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    member_id: int
+class TakePartIn(In):
+    member_id: Id
     display_name: str | None = Field(default=None, min_length=1, max_length=20)
 
 
@@ -190,21 +185,18 @@ class ParticipantOut(BaseModel):
     created_at: datetime
 
 
-class ClaimIn(BaseModel):
+class ClaimIn(In):
     """An invitee names their inviter's code (typed in, or carried by the shop)."""
 
-    model_config = ConfigDict(extra="forbid")
-    member_id: int
+    member_id: Id
     code: str = Field(min_length=4, max_length=16)
 
 
-class ClaimInvitationIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    member_id: int
+class ClaimInvitationIn(In):
+    member_id: Id
 
 
-class ReviewIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ReviewIn(In):
     decision: Literal["approve", "reject"]
     note: str = Field(default="", max_length=200)
 
