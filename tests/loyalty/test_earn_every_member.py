@@ -296,3 +296,19 @@ def test_the_dedupe_key_names_rule_member_and_occasion_and_fits_its_column():
     long_key = rules.dedupe_key(big, big, "form_submitted:" + "x" * 200)
     assert len(long_key) <= rules.DEDUPE_KEY_MAX and long_key.startswith(f"rule:{big}:m{big}:sha256:")
     assert long_key != rules.dedupe_key(big, big, "form_submitted:" + "x" * 199)
+
+
+async def test_a_dedupe_key_of_another_member_is_refused_loudly(client, tenant: Tenant, engine: AsyncEngine):
+    """A key built without its member would silently pay only the first member: the
+    ledger refuses it for the second (``dedupe_conflict``) so such a bug cannot hide."""
+    from yutang.kit.errors import YutangError
+    from yutang.loyalty import points
+
+    a, b = (await members(client, tenant))[:2]
+    await in_tx(engine, tenant, lambda c: points.earn(c, a, 10, dedupe_key="welcome"))
+    again = await in_tx(engine, tenant, lambda c: points.earn(c, a, 10, dedupe_key="welcome"))
+    assert again.replayed
+    with pytest.raises(YutangError) as refused:
+        await in_tx(engine, tenant, lambda c: points.earn(c, b, 10, dedupe_key="welcome"))
+    assert refused.value.code == "dedupe_conflict"
+    assert await earned(engine, [a, b]) == {a: [10], b: []}

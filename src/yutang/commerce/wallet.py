@@ -66,6 +66,14 @@ async def _replay(ctx: Ctx, dedupe_key: str) -> WalletEntry | None:
     )
 
 
+def _same_or_conflict(found: WalletEntry, *, member_id: int, cents: int, code: str, what: str) -> None:
+    """A reference (payment, order, refund) is unique per workspace, not per member: the
+    same one again is a retry only for the same member and amount. Anything else is
+    refused — never answered with another member's entry, never paid twice."""
+    if found.member_id != member_id or abs(found.principal_delta + found.bonus_delta) != cents:
+        raise Conflict(f"{what} was recorded before for another member or amount.", code=code)
+
+
 def _append(ctx: Ctx, wallet: Wallet, kind: str, principal: int, bonus: int, **extra: Any) -> WalletEntry:
     wallet.principal_cents += principal
     wallet.bonus_cents += bonus
@@ -103,6 +111,11 @@ async def top_up(ctx: Ctx, member_id: int, amount: int, *, payment_ref: str) -> 
     wallet = await _wallet(ctx, member_id)
     key = f"topup:{payment_ref}"
     if (found := await _replay(ctx, key)) is not None:
+        # The bonus came from the rule of that day: the amount paid is the principal.
+        if found.member_id != member_id or found.principal_delta != amount:
+            raise Conflict(
+                "This payment was recorded before for another member or amount.", code="payment_conflict"
+            )
         return WalletMove(found, wallet, replayed=True)
     rule = await best_rule(ctx, amount)
     bonus = rule.bonus_cents if rule else 0
@@ -133,6 +146,9 @@ async def spend(ctx: Ctx, member_id: int, amount: int, *, ref: str, reason: str 
     wallet = await _wallet(ctx, member_id)
     key = f"spend:{ref}"
     if (found := await _replay(ctx, key)) is not None:
+        _same_or_conflict(
+            found, member_id=wallet.member_id, cents=amount, code="spend_conflict", what="This order"
+        )
         return WalletMove(found, wallet, replayed=True)
     total = wallet.principal_cents + wallet.bonus_cents
     if amount > total:
@@ -163,6 +179,9 @@ async def grant(ctx: Ctx, member_id: int, amount: int, *, dedupe_key: str, reaso
     _check(amount)
     wallet = await _wallet(ctx, member_id)
     if (found := await _replay(ctx, dedupe_key)) is not None:
+        _same_or_conflict(
+            found, member_id=wallet.member_id, cents=amount, code="dedupe_conflict", what="This grant"
+        )
         return WalletMove(found, wallet, replayed=True)
     entry = _append(ctx, wallet, "grant", 0, amount, reason=reason[:200], dedupe_key=dedupe_key)
     await ctx.session.flush()
@@ -206,6 +225,11 @@ async def refund(
     wallet = await _wallet(ctx, original.member_id, active=False)
     key = f"refund:{refund_ref}"
     if (found := await _replay(ctx, key)) is not None:
+        if found.refund_of != original.id:
+            raise Conflict("This refund was recorded before for another spend.", code="refund_conflict")
+        _same_or_conflict(
+            found, member_id=wallet.member_id, cents=amount, code="refund_conflict", what="This refund"
+        )
         return WalletMove(found, wallet, replayed=True)
     spent = -(original.principal_delta + original.bonus_delta)
     row = (

@@ -66,6 +66,7 @@ ERROR_CODES: dict[str, str] = {
     "invalid_expiry": "The points would expire before they are credited.",
     "reason_required": "A manual adjustment needs a reason.",
     "unknown_rule": "No such earn rule in this workspace.",
+    "dedupe_conflict": "The operation's dedupe key was used before for another member.",
     # segments and tiers
     "invalid_filter": "The segment filter has an unknown field or operator, or a value of the wrong type.",
     "unknown_segment": "No such segment in this workspace.",
@@ -114,6 +115,7 @@ ERROR_CODES: dict[str, str] = {
     "insufficient_balance": "The wallet holds less than the amount.",
     "refund_exceeds_spend": "The refund is more than is left of the spend.",
     "unknown_wallet_entry": "No such wallet spend in this workspace.",
+    "spend_conflict": "The order reference was spent before for another member or amount.",
     # forms
     "invalid_form": "The form definition is not valid (fields, keys, types, options or maps_to).",
     "form_taken": "A form with that slug exists.",

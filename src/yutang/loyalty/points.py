@@ -50,14 +50,28 @@ def _check_amount(amount: int) -> None:
         )
 
 
-async def _existing(ctx: Ctx, dedupe_key: str | None) -> PointsEntry | None:
+async def _existing(ctx: Ctx, dedupe_key: str | None, member_id: int) -> PointsEntry | None:
+    """The entry made before with ``dedupe_key`` (then this call is a replay), or None.
+
+    Keys are unique per workspace, so a key must name its member (or something only
+    one member has: an order, a refund, an invitation). A key found on ANOTHER member's
+    entry is a key built without its member: refused loudly (``dedupe_conflict``)
+    rather than silently paying nobody but the first member.
+    """
     if dedupe_key is None:
         return None
-    return await ctx.session.scalar(
+    found = await ctx.session.scalar(
         select(PointsEntry).where(
             PointsEntry.workspace_id == ctx.workspace_id, PointsEntry.dedupe_key == dedupe_key
         )
     )
+    if found is not None and found.member_id != member_id:
+        raise Conflict(
+            "This operation's key was used for another member.",
+            code="dedupe_conflict",
+            details={"dedupe_key": dedupe_key},
+        )
+    return found
 
 
 def _entry(
@@ -114,7 +128,7 @@ async def earn(
     now = now or utcnow()
     member = await members.active_member(ctx, member_id, lock=True)
     # Looked up under the member's lock: a concurrent twin has committed or not started.
-    if (found := await _existing(ctx, dedupe_key)) is not None:
+    if (found := await _existing(ctx, dedupe_key, member.id)) is not None:
         return Movement(found, replayed=True)
     if expires_at is not None and expires_at <= now:
         raise BadRequest("The points would expire before they are credited.", code="invalid_expiry")
@@ -264,7 +278,7 @@ async def spend(
     _check_amount(amount)
     now = now or utcnow()
     member = await members.active_member(ctx, member_id, lock=True)
-    if (found := await _existing(ctx, dedupe_key)) is not None:
+    if (found := await _existing(ctx, dedupe_key, member.id)) is not None:
         return Movement(found, replayed=True)
     await _expire_member(ctx, member, now)
     if member.points_balance < amount:
@@ -303,7 +317,7 @@ async def clawback(
     _check_amount(amount)
     now = now or utcnow()
     member = await members.get_member(ctx, member_id, lock=True)
-    if (found := await _existing(ctx, dedupe_key)) is not None:
+    if (found := await _existing(ctx, dedupe_key, member.id)) is not None:
         return Movement(found, replayed=True)
     await _expire_member(ctx, member, now)
     own = (
@@ -410,7 +424,7 @@ async def reverse(
     now = now or utcnow()
     member = await members.get_member(ctx, original.member_id, lock=True)
     dedupe_key = f"reverse:{entry_id}"
-    if (found := await _existing(ctx, dedupe_key)) is not None:
+    if (found := await _existing(ctx, dedupe_key, member.id)) is not None:
         return Movement(found, replayed=True)
     taken = (
         await ctx.session.execute(
