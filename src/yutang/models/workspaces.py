@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from yutang.models.base import Base, BigId, CreatedMixin, IdMixin
+from yutang.models.base import Base, BigId, CreatedMixin, IdMixin, utcnow
 
 ROLES = ("owner", "admin", "operator", "staff", "analyst")
 
@@ -32,6 +32,9 @@ class User(IdMixin, CreatedMixin, Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     locale: Mapped[str] = mapped_column(String(8), default="zh-CN")
     last_login_at: Mapped[datetime | None] = mapped_column(default=None)
+    #: The workspace the console opens after sign-in (checked against the memberships;
+    #: no foreign key: a stale value falls back to the first membership).
+    last_workspace_id: Mapped[int | None] = mapped_column(BigId, default=None)
 
 
 class WorkspaceMember(CreatedMixin, Base):
@@ -62,3 +65,47 @@ class ApiKey(IdMixin, CreatedMixin, Base):
     created_by: Mapped[str | None] = mapped_column(String(128), default=None)
     last_used_at: Mapped[datetime | None] = mapped_column(default=None)
     revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class ConsoleSession(IdMixin, CreatedMixin, Base):
+    """A signed-in console browser. The cookie holds a random token; only its SHA-256 is
+    stored, so a copy of the database opens no session. Deleting the row ends it."""
+
+    __tablename__ = "console_sessions"
+    __table_args__ = (UniqueConstraint("token_hash"),)
+
+    token_hash: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[int] = mapped_column(BigId, ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: The workspace the console shows; None until the user joins one (invitations only).
+    workspace_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("workspaces.id", ondelete="CASCADE"), default=None, index=True
+    )
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: The absolute end of the session, whatever its activity.
+    expires_at: Mapped[datetime]
+
+
+class WorkspaceInvitation(IdMixin, CreatedMixin, Base):
+    """An invitation to join a workspace with a role, accepted by the person it names.
+
+    The accept URL carries a random token shown once to the inviter; only its SHA-256 is
+    stored. Status: pending until accepted, declined, revoked or past ``expires_at``."""
+
+    __tablename__ = "workspace_invitations"
+    __table_args__ = (UniqueConstraint("token_hash"),)
+
+    workspace_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("workspaces.id", ondelete="CASCADE"), index=True
+    )
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    name: Mapped[str] = mapped_column(String(120), default="")
+    role: Mapped[str] = mapped_column(String(16))
+    token_hash: Mapped[str] = mapped_column(String(64))
+    invited_by: Mapped[str] = mapped_column(String(128))
+    expires_at: Mapped[datetime]
+    #: accepted, declined or revoked; None while pending.
+    outcome: Mapped[str | None] = mapped_column(String(16), default=None)
+    decided_at: Mapped[datetime | None] = mapped_column(default=None)
+    user_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("users.id", ondelete="SET NULL"), default=None
+    )

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from yutang.auth import repository as auth_repo
+from yutang.auth import sessions
 from yutang.auth.passwords import hash_password
 from yutang.auth.permissions import ROLE_PERMISSIONS, can_grant
 from yutang.auth.service import validate_password
@@ -63,16 +65,23 @@ async def create_user(session: AsyncSession, email: str, password: str, name: st
 
 
 async def set_member_role(ctx: Ctx, user: User, role: str) -> WorkspaceMember:
+    """Give ``user`` a role in the workspace (a new membership or a changed one).
+
+    Nobody grants a role above their own; only an owner makes, changes or removes an
+    owner; the workspace keeps at least one owner — also when two owners are demoted at
+    once, because every change of the memberships first locks the workspace row."""
     if role not in ROLE_PERMISSIONS:
         raise BadRequest(f"Unknown role {role!r}.", code="validation_error")
     if not can_grant(ctx.actor.role, role):
         raise Forbidden(f"A {ctx.actor.role} cannot grant the role {role!r}.")
+    await lock_memberships(ctx)
     member = await auth_repo.membership(ctx.session, ctx.workspace_id, user.id)
     if member is None:
         member = WorkspaceMember(workspace_id=ctx.workspace_id, user_id=user.id, role=role)
         ctx.session.add(member)
     else:
         if member.role == "owner" and role != "owner":
+            _owner_only(ctx, "change an owner's role")
             await _keep_an_owner(ctx, user.id)
         member.role = role
     await ctx.session.flush()
@@ -81,15 +90,37 @@ async def set_member_role(ctx: Ctx, user: User, role: str) -> WorkspaceMember:
 
 
 async def remove_member(ctx: Ctx, user_id: int) -> None:
+    """Take a user out of the workspace; their console sessions in it end at once."""
+    await lock_memberships(ctx)
     member = await auth_repo.membership(ctx.session, ctx.workspace_id, user_id)
     if member is None:
         raise NotFound("No such user in this workspace.")
     if not can_grant(ctx.actor.role, member.role):
         raise Forbidden(f"A {ctx.actor.role} cannot remove a {member.role}.")
     if member.role == "owner":
+        _owner_only(ctx, "remove an owner")
         await _keep_an_owner(ctx, user_id)
     await ctx.session.delete(member)
+    await sessions.end_for_workspace(ctx.session, user_id, ctx.workspace_id)
     audit.record(ctx, "member.removed", "user", user_id)
+
+
+async def lock_memberships(ctx: Ctx) -> None:
+    """Serialise changes of the workspace's memberships: lock its row (PostgreSQL; SQLite
+    writers are serialised by ``BEGIN IMMEDIATE``). Held to the end of the transaction,
+    so a second demotion reads the owners only after the first one committed."""
+    await ctx.session.execute(
+        select(Workspace.id).where(Workspace.id == ctx.workspace_id).with_for_update()
+    )
+    # Memberships loaded before the lock may be stale: read them again.
+    for obj in list(ctx.session.identity_map.values()):
+        if isinstance(obj, WorkspaceMember) and obj.workspace_id == ctx.workspace_id:
+            ctx.session.expire(obj)
+
+
+def _owner_only(ctx: Ctx, what: str) -> None:
+    if ctx.actor.role != "owner":
+        raise Forbidden(f"Only an owner can {what}.", details={"role": "owner"})
 
 
 async def _keep_an_owner(ctx: Ctx, leaving_user_id: int) -> None:
