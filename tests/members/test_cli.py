@@ -172,3 +172,50 @@ async def test_pii_rotation(cli_env: str, engine: AsyncEngine, tenant: Tenant, t
     assert found.exit_code == 0 and "张三" in found.output and "13800138000" in found.output
     again = await invoke("pii", "rotate")
     assert "0 values re-sealed, 0 look-up hashes renewed" in again.output
+
+
+async def test_imports_run_twice_move_nothing_twice(
+    cli_env: str, engine: AsyncEngine, tenant: Tenant, tmp_path: Path
+):
+    """Beyond the rows: the second run of both imports emits no event, so no points,
+    spend, order count or welcome points are counted twice."""
+    from tests.conftest import run_events
+    from yutang.kit.context import SYSTEM, Ctx
+    from yutang.loyalty import rules
+    from yutang.loyalty.schemas import RuleIn
+    from yutang.models.platform import OutboxEvent
+
+    async with unit_of_work(engine=engine) as s:
+        ctx = Ctx(s, tenant.id, SYSTEM)
+        await rules.create_rule(ctx, RuleIn(name="welcome", trigger="signup", points=20))
+        await rules.create_rule(
+            ctx, RuleIn(name="spend", trigger="order_paid", amount_type="per_unit", points=1, unit_cents=100)
+        )
+    members_csv = write(tmp_path, "m.csv", "phone,name\n13800138000,甲\n13900139000,乙\n")
+    orders_csv = write(
+        tmp_path,
+        "o.csv",
+        "external_id,paid_at,phone,product_id,name,quantity,price_cents\n"
+        "T1,2026-11-20 10:00,13800138000,SKU-1,精华液,1,10000\n"
+        "T2,2026-11-20 11:00,13900139000,SKU-1,精华液,2,10000\n",
+    )
+
+    async def snapshot() -> list[tuple[int, int, int, int]]:
+        await run_events(engine)
+        async with unit_of_work(readonly=True, engine=engine) as s:
+            rows = await s.execute(
+                select(
+                    Member.points_balance, Member.total_spent_cents, Member.order_count, Member.id
+                ).order_by(Member.id)
+            )
+            events = int(await s.scalar(select(func.count()).select_from(OutboxEvent)) or 0)
+        return [*(tuple(r) for r in rows.all()), (events, 0, 0, 0)]
+
+    for args in (("members", "import", str(members_csv)), ("orders", "import", str(orders_csv))):
+        assert (await invoke(*args, "-w", tenant.slug)).exit_code == 0
+    once = await snapshot()
+    assert [r[:3] for r in once[:2]] == [(120, 10000, 1), (220, 20000, 1)]
+    for args in (("members", "import", str(members_csv)), ("orders", "import", str(orders_csv))):
+        again = await invoke(*args, "-w", tenant.slug)
+        assert again.exit_code == 0 and "0 created" in again.output, again.output
+    assert await snapshot() == once
