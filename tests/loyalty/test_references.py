@@ -31,7 +31,7 @@ async def _post(client: httpx.AsyncClient, t: Tenant, path: str, body: dict[str,
     return dict(r.json())
 
 
-async def _rows(client: httpx.AsyncClient, t: Tenant, phone: str) -> dict[str, int]:
+async def _rows(client: httpx.AsyncClient, t: Tenant, phone: str) -> dict[str, Any]:
     """One row of each kind a body can name, in workspace ``t``."""
     tpl = await _post(
         client,
@@ -79,6 +79,8 @@ async def _rows(client: httpx.AsyncClient, t: Tenant, phone: str) -> dict[str, i
         client, t, f"/api/v1/members/{member['id']}/wallet/spends", {"amount_cents": 100, "order_ref": "O1"}
     )
     rule = await _post(client, t, "/api/v1/earn-rules", {"name": "签到", "trigger": "checkin", "points": 1})
+    kol = await _post(client, t, "/api/v1/members", {"phone": phone[:-1] + "9"})
+    dist = await _post(client, t, "/api/v1/distribution/distributors", {"member_id": kol["id"]})
     return {
         "tpl": tpl["id"],
         "tier": tier["id"],
@@ -92,6 +94,7 @@ async def _rows(client: httpx.AsyncClient, t: Tenant, phone: str) -> dict[str, i
         "member": member["id"],
         "spend": spend["entry"]["id"],
         "rule": rule["id"],
+        "dist_code": dist["code"],
     }
 
 
@@ -106,7 +109,7 @@ def _campaign(**extra: Any) -> dict[str, Any]:
     }
 
 
-Case = tuple[str, str, Callable[[dict[str, int], dict[str, int]], tuple[str, dict[str, Any]]], str]
+Case = tuple[str, str, Callable[[dict[str, Any], dict[str, Any]], tuple[str, dict[str, Any]]], str]
 
 #: (name, what is named, (mine, theirs) → (path, body), expected code). ``theirs`` holds
 #: the other workspace's ids — or, in the second pass, ids that exist nowhere.
@@ -401,10 +404,37 @@ CASES: list[Case] = [
         lambda m, o: ("/api/v1/distribution/distributors", {"member_id": o["member"]}),
         "unknown_member",
     ),
+    (
+        "segment: tag",
+        "tag",
+        lambda m, o: (
+            "/api/v1/segments",
+            {"name": "t", "filter": {"field": "tag", "op": "has", "value": o["tag"]}},
+        ),
+        "unknown_tag",
+    ),
+    (
+        "distributor: recruiter",
+        "dist_code",
+        lambda m, o: (
+            "/api/v1/distribution/distributors",
+            {"member_id": m["member"], "parent_code": str(o["dist_code"])},
+        ),
+        "unknown_distributor_code",
+    ),
+    (
+        "binding: distributor",
+        "dist_code",
+        lambda m, o: (
+            "/api/v1/distribution/bindings",
+            {"member_id": m["member"], "code": str(o["dist_code"])},
+        ),
+        "unknown_distributor_code",
+    ),
 ]
 
 
-async def _counts(engine: AsyncEngine) -> dict[str, int]:
+async def _counts(engine: AsyncEngine) -> dict[str, Any]:
     async with unit_of_work(readonly=True, engine=engine) as s:
         return {
             t.name: int(await s.scalar(select(func.count()).select_from(t)) or 0)
