@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -23,7 +24,7 @@ def _headers(signature: str) -> dict[str, str]:
     return {"X-Yutang-Signature": signature, "Content-Type": "application/json"}
 
 
-SIGNATURES = {
+SIGNATURES: dict[str, Callable[[], str]] = {
     "signed with a guess": lambda: service.sign("whsec_guess", BODY, int(time.time())),
     "stale": lambda: service.sign("whsec_guess", BODY, int(time.time()) - 3600),
     "malformed": lambda: "junk",
