@@ -327,7 +327,9 @@ async def test_figures_per_distributor(client: httpx.AsyncClient, tenant: Tenant
     assert (by_id[a]["pending_cents"], by_id[a]["reversed_cents"], by_id[a]["team_size"]) == (250, 250, 1)
     total = (await client.get(f"{API}/figures/overall", headers=tenant.headers)).json()
     assert total["pending_cents"] == 750 and total["distributors"] == 2
-    csv_text = (await client.get(f"{API}/figures?format=csv", headers=tenant.headers)).text
+    csv_text = (await client.get(f"{API}/figures?format=csv", headers=tenant.headers)).content.decode(
+        "utf-8-sig"
+    )
     assert csv_text.splitlines()[0].startswith("distributor_id,member_id,orders")
     async with unit_of_work(readonly=True, engine=engine) as s:
         assert await s.scalar(select(func.count()).select_from(Commission)) == 2

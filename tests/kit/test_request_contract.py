@@ -275,3 +275,32 @@ async def test_a_member_attribute_has_a_size_limit(
         headers=tenant.headers,
     )
     assert r.status_code == 201
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("/api/v1/distribution/commissions", {"status": "pending\x00"}),
+        ("/api/v1/members", {"cursor": "\x00"}),
+        ("/api/v1/coupons/AB%00CD", {}),
+    ],
+)
+async def test_a_nul_in_a_query_or_path_is_refused(
+    client: httpx.AsyncClient, tenant: Tenant, path: str, params: dict[str, str]
+) -> None:
+    """PostgreSQL refuses NUL in text: it answered 500 before."""
+    r = await client.get(path, params=params, headers=tenant.headers)
+    assert (r.status_code, r.json()["error"]["code"]) == (422, "validation_error")
+
+
+async def test_405_names_every_method_the_path_serves(client: httpx.AsyncClient, tenant: Tenant) -> None:
+    """Starlette named only the first matching route's methods (`Allow: GET` on /links)."""
+    r = await client.put(LINKS, headers=tenant.headers)
+    assert (r.status_code, r.headers["allow"]) == (405, "GET, POST")
+    assert r.json()["error"] == {
+        "code": "method_not_allowed",
+        "message": "Method Not Allowed",
+        "details": {"allowed": ["GET", "POST"]},
+    }
+    r = await client.post(f"{LINKS}/1", headers=tenant.headers)
+    assert (r.status_code, r.headers["allow"]) == (405, "GET, PATCH, DELETE")

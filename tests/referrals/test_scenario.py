@@ -192,7 +192,7 @@ async def test_a_seed_member_grows_the_pond(
     assert fig["tree_depth"] == 1
     csv_text = (
         await client.get(f"/api/v1/referrals/campaigns/{campaign['id']}/figures?format=csv", headers=h)
-    ).text
+    ).content.decode("utf-8-sig")
     assert csv_text.splitlines()[0].startswith("campaign_id,participants,")
 
     board = (await client.get(f"/api/v1/referrals/campaigns/{campaign['id']}/leaderboard", headers=h)).json()

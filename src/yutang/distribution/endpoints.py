@@ -29,7 +29,7 @@ from yutang.distribution.schemas import (
     WithdrawIn,
 )
 from yutang.kit.context import Ctx
-from yutang.kit.http import api_router, idempotent, require
+from yutang.kit.http import CSV_RESPONSE, api_router, csv_file, idempotent, require
 from yutang.kit.idempotency import Idempotency
 from yutang.kit.pagination import Cursor, Limit, page_of, paginate
 from yutang.kit.schemas import ParamId
@@ -200,7 +200,7 @@ async def decide_withdrawal(
     return await idem.respond(200, WithdrawalOut.model_validate(w))
 
 
-@router.get("/figures", response_model=list[DistributorFigures])
+@router.get("/figures", response_model=list[DistributorFigures], responses=CSV_RESPONSE)
 async def distribution_figures(
     format: Literal["json", "csv"] = "json", ctx: Ctx = Depends(require("stats:read"))
 ) -> Response:
@@ -208,11 +208,7 @@ async def distribution_figures(
     withdrawn, team size (``format=csv`` for a file)."""
     rows = await figures.per_distributor(ctx)
     if format == "csv":
-        return Response(
-            figures.to_csv(rows),
-            media_type="text/csv; charset=utf-8",
-            headers={"content-disposition": 'attachment; filename="distributors.csv"'},
-        )
+        return csv_file(figures.to_csv(rows), "distributors.csv")
     return Response("[" + ",".join(r.model_dump_json() for r in rows) + "]", media_type="application/json")
 
 

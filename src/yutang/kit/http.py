@@ -12,12 +12,13 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from yutang.auth import service as auth_service
 from yutang.auth.permissions import allowed
 from yutang.kit.context import Actor, Ctx
 from yutang.kit.db import unit_of_work
-from yutang.kit.errors import ERROR_CODES, Forbidden, Unauthenticated, YutangError
+from yutang.kit.errors import ERROR_CODES, BadRequest, Forbidden, Unauthenticated, YutangError
 from yutang.kit.idempotency import Idempotency, idempotency_for
 
 log = logging.getLogger(__name__)
@@ -39,10 +40,44 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     403: {"model": ErrorOut, "description": "`forbidden`"},
     404: {"model": ErrorOut, "description": "`not_found`"},
     409: {"model": ErrorOut, "description": "`conflict`, `idempotency_key_reused`, …"},
+    413: {"model": ErrorOut, "description": "`body_too_large`"},
+    422: {"model": ErrorOut, "description": "`validation_error`: `details.errors` lists each problem"},
+    500: {"model": ErrorOut, "description": "`internal_error`; nothing was written"},
 }
 
 
+#: ``responses=`` of an operation that answers a CSV file when asked with ``format=csv``.
+CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {
+        "content": {"text/csv": {"schema": {"type": "string"}}},
+        "description": "JSON, or CSV with `format=csv`",
+    }
+}
+
+
+def csv_file(text: str, filename: str) -> Response:
+    """A CSV download: UTF-8 with a BOM, so that Excel opens Chinese text correctly."""
+    return Response(
+        text.encode("utf-8-sig"),
+        media_type="text/csv; charset=utf-8",
+        headers={"content-disposition": f'attachment; filename="{filename}"'},
+    )
+
+
 READONLY_METHODS = frozenset({"GET", "HEAD"})
+
+
+def _refuse_nul(request: Request) -> None:
+    """NUL is no character of any name, code or slug, and PostgreSQL refuses it in text:
+    a path or query that carries one is refused here, whatever the route."""
+    for where, params in (("path", request.path_params), ("query", request.query_params)):
+        for name, value in params.items():
+            if isinstance(value, str) and "\x00" in value:
+                raise BadRequest(
+                    "Text may not contain NUL (\\u0000) characters.",
+                    code="validation_error",
+                    details={"errors": [{"loc": [where, name], "msg": "NUL character", "type": "nul"}]},
+                )
 
 
 class TransactionalRoute(APIRoute):
@@ -53,6 +88,7 @@ class TransactionalRoute(APIRoute):
         original = super().get_route_handler()
 
         async def handler(request: Request) -> Response:
+            _refuse_nul(request)
             readonly = request.method in READONLY_METHODS
             engine = request.app.state.engine
             async with unit_of_work(readonly=readonly, engine=engine) as session:
@@ -122,6 +158,19 @@ def idempotent(permission: str) -> Callable[[Request], Awaitable[Idempotency]]:
     return dependency
 
 
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route of the app serves on this request's path."""
+    found = []
+    for method in _METHODS:
+        scope = {**request.scope, "method": method}
+        if any(route.matches(scope)[0] == Match.FULL for route in request.app.router.routes):
+            found.append(method)
+    return found
+
+
 def _dotted(loc: list[Any]) -> str:
     """``["body", "utm", "foo"]`` → ``utm.foo`` (the part of the body the client named)."""
     parts = loc[1:] if loc and loc[0] in ("body", "query", "path", "header") else loc
@@ -155,10 +204,18 @@ def install_error_handlers(app: FastAPI) -> None:
             403: "forbidden",
         }.get(exc.status_code, "bad_request")
         message = exc.detail if isinstance(exc.detail, str) else ERROR_CODES[code]
+        headers = dict(getattr(exc, "headers", None) or {})
+        details: dict[str, Any] = {}
+        if exc.status_code == 405:
+            # Starlette names the methods of the first route that matched the path only;
+            # a path served by several routes (GET and POST /links) needs them all.
+            methods = allowed_methods(request)
+            headers["Allow"] = ", ".join(methods)
+            details["allowed"] = methods
         return JSONResponse(
-            {"error": {"code": code, "message": message, "details": {}}},
+            {"error": {"code": code, "message": message, "details": details}},
             status_code=exc.status_code,
-            headers=getattr(exc, "headers", None),
+            headers=headers or None,
         )
 
     @app.exception_handler(Exception)

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Query, Request, Response
 
 from yutang.kit.context import Ctx
-from yutang.kit.http import api_router, idempotent, require
+from yutang.kit.http import CSV_RESPONSE, api_router, csv_file, idempotent, require
 from yutang.kit.idempotency import Idempotency
 from yutang.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, Page
 from yutang.kit.schemas import ParamId
@@ -243,7 +243,7 @@ async def link_qr(
 # --- statistics -------------------------------------------------------------------------
 
 
-@router.get("/stats/clicks", tags=["stats"], response_model=StatsOut)
+@router.get("/stats/clicks", tags=["stats"], response_model=StatsOut, responses=CSV_RESPONSE)
 async def click_stats(
     ctx: Ctx = Depends(require("stats:read")),
     start: date | None = None,
@@ -264,11 +264,11 @@ async def click_stats(
         ctx.session, ctx.workspace_id, rng, dimension, link_id=link_id, channel_id=channel_id
     )
     if format == "csv":
-        return _csv(stats.stats_csv(result), f"clicks-by-{dimension}.csv")
+        return csv_file(stats.stats_csv(result), f"clicks-by-{dimension}.csv")
     return result
 
 
-@router.get("/stats/channels", tags=["stats"], response_model=ChannelStatsOut)
+@router.get("/stats/channels", tags=["stats"], response_model=ChannelStatsOut, responses=CSV_RESPONSE)
 async def channel_stats(
     ctx: Ctx = Depends(require("stats:read")),
     start: date | None = None,
@@ -280,13 +280,5 @@ async def channel_stats(
     rng = await stats.make_range(ctx.session, ctx.workspace_id, start, end)
     result = await stats.channel_stats(ctx.session, ctx.workspace_id, rng)
     if format == "csv":
-        return _csv(stats.channel_stats_csv(result), "channels.csv")
+        return csv_file(stats.channel_stats_csv(result), "channels.csv")
     return result
-
-
-def _csv(text: str, filename: str) -> Response:
-    return Response(
-        text.encode("utf-8-sig"),  # a BOM so that Excel opens Chinese text correctly
-        media_type="text/csv; charset=utf-8",
-        headers={"content-disposition": f'attachment; filename="{filename}"'},
-    )

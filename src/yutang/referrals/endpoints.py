@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from yutang.kit.context import Ctx
 from yutang.kit.errors import BadRequest
-from yutang.kit.http import api_router, idempotent, require
+from yutang.kit.http import CSV_RESPONSE, api_router, csv_file, idempotent, require
 from yutang.kit.idempotency import Idempotency
 from yutang.kit.pagination import Cursor, Limit, page_of, paginate
 from yutang.kit.schemas import ParamId
@@ -232,7 +232,7 @@ async def review(
     return await idem.respond(200, InvitationOut.model_validate(inv))
 
 
-@router.get("/campaigns/{campaign_id}/figures", response_model=Figures)
+@router.get("/campaigns/{campaign_id}/figures", response_model=Figures, responses=CSV_RESPONSE)
 async def campaign_figures(
     campaign_id: ParamId, format: Literal["json", "csv"] = "json", ctx: Ctx = Depends(require("stats:read"))
 ) -> Response:
@@ -240,9 +240,5 @@ async def campaign_figures(
     rate, K-factor, cost per new member, tree depth (``format=csv`` for a file)."""
     row = await figures.figures(ctx, campaign_id)
     if format == "csv":
-        return Response(
-            figures.figures_csv([row]),
-            media_type="text/csv; charset=utf-8",
-            headers={"content-disposition": f'attachment; filename="campaign-{campaign_id}.csv"'},
-        )
+        return csv_file(figures.figures_csv([row]), f"campaign-{campaign_id}.csv")
     return Response(row.model_dump_json(), media_type="application/json")
