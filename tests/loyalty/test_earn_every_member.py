@@ -312,3 +312,24 @@ async def test_a_dedupe_key_of_another_member_is_refused_loudly(client, tenant: 
         await in_tx(engine, tenant, lambda c: points.earn(c, b, 10, dedupe_key="welcome"))
     assert refused.value.code == "dedupe_conflict"
     assert await earned(engine, [a, b]) == {a: [10], b: []}
+
+
+async def test_a_member_paid_under_the_old_key_is_not_paid_again(client, tenant: Tenant, engine: AsyncEngine):
+    """Across the upgrade: the one member the old key (``rule:<id>:<occasion>``) paid
+    reports the same check-in again — nothing more; everyone else is paid once."""
+    from yutang.loyalty import points
+
+    rid = await rule(client, tenant, trigger="checkin", points=5)
+    ids = await members(client, tenant)
+    await run_events(engine)
+    old_key = f"rule:{rid}:checkin:2026-12-03"
+    await in_tx(engine, tenant, lambda c: points.earn(c, ids[0], 5, rule_id=rid, dedupe_key=old_key))
+    for m in ids:
+        await client.post(
+            f"/api/v1/members/{m}/activities",
+            json={"type": "checkin", "external_id": "2026-12-03"},
+            headers=tenant.headers,
+        )
+    await run_events(engine)
+    await redeliver(engine)
+    assert await earned(engine, ids, rid) == {m: [5] for m in ids}

@@ -132,6 +132,21 @@ def dedupe_key(rule_id: int, member_id: int, occasion: str) -> str:
     return key
 
 
+async def _paid_under_old_key(ctx: Ctx, rule_id: int, member_id: int, occasion: str) -> bool:
+    """Whether this member was paid for this occasion under the key used before keys
+    named the member (``rule:<id>:<occasion>``), so that an event redelivered, an
+    activity reported again or a birthday job run again across the upgrade pays nothing
+    twice. (Such an entry is only ever the first member's: the old key paid no one else.)"""
+    found = await ctx.session.scalar(
+        select(PointsEntry.id).where(
+            PointsEntry.workspace_id == ctx.workspace_id,
+            PointsEntry.dedupe_key == f"rule:{rule_id}:{occasion}",
+            PointsEntry.member_id == member_id,
+        )
+    )
+    return found is not None
+
+
 def _eligible_cents(rule: EarnRule, occ: Occasion) -> int:
     cond = rule.conditions
     if occ.items is None or not (cond.get("product_ids") or cond.get("categories")):
@@ -244,6 +259,8 @@ async def apply_rules(ctx: Ctx, occ: Occasion, *, now: datetime | None = None) -
         pending_until = occ.at + timedelta(days=rule.pending_days) if rule.pending_days else None
         expires_at = _add_months(max(occ.at, now), rule.expiry_months) if rule.expiry_months else None
         if expires_at is not None and expires_at <= now:
+            continue
+        if await _paid_under_old_key(ctx, rule.id, member.id, occ.key):
             continue
         mv = await points.earn(
             ctx,
