@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Header, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
@@ -135,8 +136,19 @@ async def _key_actor(request: Request, token: str) -> tuple[int, Actor]:
     return key.workspace_id, actor
 
 
-def require(permission: str) -> Callable[[Request], Awaitable[Ctx]]:
-    async def dependency(request: Request) -> Ctx:
+#: The API's security scheme in OpenAPI (so the docs page offers "Authorize"); the key
+#: itself is read by :func:`authenticate`, which also accepts a console session.
+BEARER = HTTPBearer(
+    auto_error=False,
+    scheme_name="ApiKey",
+    description="An API key of the workspace: `Authorization: Bearer yt_...`",
+)
+
+
+def require(permission: str) -> Callable[..., Awaitable[Ctx]]:
+    async def dependency(
+        request: Request, _credentials: HTTPAuthorizationCredentials | None = Depends(BEARER)
+    ) -> Ctx:
         ctx = await authenticate(request)
         if not allowed(ctx.actor.role, permission):
             raise Forbidden(
@@ -149,11 +161,27 @@ def require(permission: str) -> Callable[[Request], Awaitable[Ctx]]:
     return dependency
 
 
-def idempotent(permission: str) -> Callable[[Request], Awaitable[Idempotency]]:
+#: The ``Idempotency-Key`` header as OpenAPI shows it; its length is checked by
+#: :func:`~yutang.kit.idempotency.idempotency_for` (``idempotency_key_invalid``).
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        description="Retry safely: the same key and body replay the first answer "
+        "(`Idempotent-Replayed: true`); the same key with another body is refused "
+        "(409 `idempotency_key_reused`). 1-255 characters, per workspace.",
+        json_schema_extra={"minLength": 1, "maxLength": 255},
+    ),
+]
+
+
+def idempotent(permission: str) -> Callable[..., Awaitable[Idempotency]]:
     checker = require(permission)
 
-    async def dependency(request: Request) -> Idempotency:
-        return await idempotency_for(request, await checker(request))
+    async def dependency(
+        request: Request, _key: IdempotencyKey = None, ctx: Ctx = Depends(checker)
+    ) -> Idempotency:
+        return await idempotency_for(request, ctx)
 
     return dependency
 
