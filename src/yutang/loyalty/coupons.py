@@ -210,8 +210,10 @@ async def redeem(
     """Use a coupon once. Refused when not yours, not yet valid, expired, used or voided."""
     now = now or utcnow()
     coupon = await by_code(ctx, code)
-    if member_id is not None and coupon.member_id != member_id:
-        raise Conflict("This coupon belongs to someone else.", code="coupon_not_yours")
+    if member_id is not None:
+        await members.get_member(ctx, member_id)  # a member of this workspace, or unknown_member
+        if coupon.member_id != member_id:
+            raise Conflict("This coupon belongs to someone else.", code="coupon_not_yours")
     _usable(coupon, now)
     result = await ctx.session.execute(
         update(Coupon)

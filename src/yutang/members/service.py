@@ -100,6 +100,8 @@ async def join(ctx: Ctx, data: MemberIn, *, via: str = "api", merge: bool = True
     """
     idents = _normalized(data.given())
     id_number = rules.check_cn_id_number(data.id_number) if data.id_number else None
+    # Checked for a returning member too: the answer never depends on whether they exist.
+    await _check_refs(ctx, data.source_channel_id, data.owner_user_id)
     owners = await _owners_of(ctx, idents)
     if len(owners) > 1:
         raise Conflict(
@@ -126,7 +128,6 @@ async def join(ctx: Ctx, data: MemberIn, *, via: str = "api", merge: bool = True
             "A member needs at least one identity (phone, email, openid, unionid or customer_id).",
             code="identity_required",
         )
-    await _check_refs(ctx, data.source_channel_id, data.owner_user_id)
     now = utcnow()
     member = Member(
         workspace_id=ctx.workspace_id,
