@@ -142,10 +142,13 @@ def create_app(
             await conn.execute(text("SELECT 1"))
         return JSONResponse({"status": "ok", "version": __version__})
 
-    from yutang.web import console, public
+    from yutang.web import console, public, security
 
     console.install(api, settings)
     api.include_router(public.router)
+    # CSP, frame, referrer and sniffing headers (HSTS over https) on every answer of the
+    # console, the API and the H5 pages; the redirect fast path below stays bare.
+    api.add_middleware(security.SecurityHeaders, settings=settings)
 
     return RedirectApp(
         api,

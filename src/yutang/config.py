@@ -32,8 +32,24 @@ class Settings(BaseSettings):
     click_flush_interval: float = Field(default=0.25, gt=0, le=5)
     #: Write a batch early once this many clicks are buffered.
     click_batch_size: int = Field(default=2000, ge=1)
-    #: Take the client IP from X-Forwarded-For (only behind a trusted proxy).
+    #: Behind your own reverse proxy only: take the client IP from X-Forwarded-For and
+    #: the scheme (https → Secure cookies, HSTS) from X-Forwarded-Proto. The proxy must
+    #: overwrite (not pass on) both headers; sign-in limits take the rightmost address.
     trust_forwarded_for: bool = False
+    #: Console sessions end after this many seconds without a request …
+    session_idle_timeout: int = Field(default=8 * 3600, ge=60, le=30 * 24 * 3600)
+    #: … and this many seconds after sign-in, whatever the activity.
+    session_max_age: int = Field(default=7 * 24 * 3600, ge=300, le=90 * 24 * 3600)
+    #: Sign-in attempts per e-mail address, and per client IP, in ``sign_in_window``
+    #: seconds; one more locks that address (or IP) out for ``sign_in_lockout`` seconds.
+    sign_in_account_limit: int = Field(default=5, ge=1, le=1000)
+    sign_in_ip_limit: int = Field(default=20, ge=1, le=100_000)
+    sign_in_window: int = Field(default=900, ge=1, le=24 * 3600)
+    sign_in_lockout: int = Field(default=900, ge=1, le=24 * 3600)
+    #: How long an invitation to a workspace can be accepted (seconds).
+    invitation_ttl: int = Field(default=7 * 24 * 3600, ge=600, le=90 * 24 * 3600)
+    #: ``Strict-Transport-Security`` max-age on https answers (0: no HSTS header).
+    hsts_max_age: int = Field(default=365 * 24 * 3600, ge=0)
     #: Link domain used when a workspace is created without one.
     default_link_domain: str = "127.0.0.1:8000"
     #: Name of the first-party visitor cookie set on redirects.

@@ -6,6 +6,7 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.conftest import Tenant
+from tests.web import browser
 from yutang.kit.context import SYSTEM, Ctx
 from yutang.kit.db import unit_of_work
 from yutang.workspaces import service as ws_service
@@ -22,7 +23,7 @@ async def _user(engine: AsyncEngine, tenant: Tenant, email: str = "op@acme.examp
 async def _login(
     client: httpx.AsyncClient, email: str = "op@acme.example", password: str = PASSWORD
 ) -> httpx.Response:
-    return await client.post("/console/login", data={"email": email, "password": password})
+    return await browser.login(client, email, password)
 
 
 async def test_pages_need_a_session(client: httpx.AsyncClient) -> None:
@@ -35,10 +36,10 @@ async def test_wrong_password_is_refused_in_the_chosen_language(
     client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine
 ) -> None:
     await _user(engine, tenant)
-    zh = await client.post("/console/login", data={"email": "op@acme.example", "password": "nope-nope"})
+    zh = await browser.login(client, "op@acme.example", "nope-nope")
     assert zh.status_code == 401 and "邮箱或密码错误" in zh.text
-    en = await client.post(
-        "/console/login?lang=en", data={"email": "op@acme.example", "password": "nope-nope"}
+    en = await browser.post(
+        client, "/console/login?lang=en", {"email": "op@acme.example", "password": "nope-nope"}
     )
     assert en.status_code == 401 and "Wrong email or password." in en.text
 
@@ -105,7 +106,7 @@ async def test_logout_ends_the_session(
     await _user(engine, tenant)
     await _login(client)
     assert (await client.get("/console")).status_code == 200
-    await client.post("/console/logout")
+    await browser.post(client, "/console/logout")
     assert (await client.get("/console")).status_code == 303
 
 
@@ -151,15 +152,10 @@ async def test_sign_in_returns_to_the_page_asked_for_and_only_within_the_console
     )
     page = await client.get(r.headers["location"])
     assert 'value="/console/members?cursor=abc"' in page.text
-    done = await client.post(
-        "/console/login", data={"email": "op@acme.example", "password": PASSWORD, "next": "/console/members"}
-    )
+    done = await browser.login(client, "op@acme.example", PASSWORD, next="/console/members")
     assert done.status_code == 303 and done.headers["location"] == "/console/members"
-    await client.post("/console/logout")
-    evil = await client.post(
-        "/console/login",
-        data={"email": "op@acme.example", "password": PASSWORD, "next": "https://evil.example/console"},
-    )
+    await browser.post(client, "/console/logout")
+    evil = await browser.login(client, "op@acme.example", PASSWORD, next="https://evil.example/console")
     assert evil.headers["location"] == "/console"
 
 

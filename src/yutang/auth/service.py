@@ -10,8 +10,8 @@ from datetime import timedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from yutang.auth import repository
-from yutang.auth.passwords import hash_password, needs_rehash, verify_password
+from yutang.auth import repository, sessions
+from yutang.auth.passwords import hash_password, needs_rehash, verify_nobody, verify_password
 from yutang.auth.permissions import can_grant
 from yutang.kit import audit
 from yutang.kit.context import Actor, Ctx
@@ -86,14 +86,50 @@ async def stamp_use(session: AsyncSession, key_id: int) -> None:
     await session.execute(update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=utcnow()))
 
 
+#: Longer passwords are refused unchecked (argon2 of megabytes is a cheap way to load us).
+MAX_PASSWORD_LENGTH = 1024
+
+
 async def sign_in(session: AsyncSession, email: str, password: str) -> User:
-    user = await repository.user_by_email(session, email)
-    if user is None or not verify_password(user.password_hash, password):
+    """The user whose e-mail and password these are. A wrong e-mail costs the same time
+    as a wrong password: the password is checked against a dummy hash."""
+    user = await repository.user_by_email(session, email[:254])
+    if len(password) > MAX_PASSWORD_LENGTH:
+        password = password[:MAX_PASSWORD_LENGTH] + "\0"  # never matches; same cost
+    if user is None:
+        verify_nobody(password)
+        raise Unauthenticated("Wrong email or password.")
+    if not verify_password(user.password_hash, password):
         raise Unauthenticated("Wrong email or password.")
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = utcnow()
     return user
+
+
+async def change_password(
+    session: AsyncSession, user: User, current: str, new: str, *, keep_session_id: int | None = None
+) -> None:
+    """Set a new password (the current one proves it is the user) and end every other
+    console session of the user."""
+    if len(current) > MAX_PASSWORD_LENGTH or not verify_password(user.password_hash, current):
+        raise Unauthenticated("Wrong email or password.")
+    set_password_checks(new)
+    user.password_hash = hash_password(new)
+    await sessions.end_all_for_user(session, user.id, keep_id=keep_session_id)
+
+
+async def reset_password(session: AsyncSession, user: User, new: str) -> None:
+    """Set a password without the current one (CLI, operators); ends every session."""
+    set_password_checks(new)
+    user.password_hash = hash_password(new)
+    await sessions.end_all_for_user(session, user.id)
+
+
+def set_password_checks(password: str) -> None:
+    validate_password(password)
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise BadRequest("A password has at most 1,024 characters.", code="validation_error")
 
 
 def validate_password(password: str) -> None:

@@ -41,6 +41,7 @@ ERROR_CODES: dict[str, str] = {
     "email_taken": "A user with that email exists.",
     "workspace_taken": "A workspace with that slug exists.",
     "unknown_user": "No such user in this workspace.",
+    "invitation_invalid": "The workspace invitation was used, declined, revoked or has expired.",
     # members
     "unknown_member": "No such member in this workspace.",
     "identity_required": "A member needs at least one identity (phone, email, openid, unionid, customer_id).",

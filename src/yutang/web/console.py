@@ -1,12 +1,16 @@
 """The operators' console (简体中文 / English): sign-in, overview, links.
 
-Server-rendered pages on the same transactional routes as the API; the session is a
-signed cookie (Starlette's SessionMiddleware) holding the user and workspace ids, and
-the role is read from the membership on every request.
+Server-rendered pages on the same transactional routes as the API. Sessions live on the
+server (:mod:`yutang.auth.sessions`): the ``yt_console`` cookie holds a random token,
+HttpOnly, SameSite=Lax, Secure over https; the role is read from the membership on
+every request. Every unsafe request passes :func:`yutang.web.security.csrf_guard`.
+Sign-in is rate limited (:mod:`yutang.auth.throttle`). A user in several workspaces
+switches between them in the header; the console reopens the last one chosen.
 """
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -16,23 +20,28 @@ from fastapi import Depends, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from starlette.middleware.sessions import SessionMiddleware
 
 from yutang.auth import repository as auth_repo
 from yutang.auth import service as auth_service
+from yutang.auth import sessions
+from yutang.auth.throttle import Policy, keys_for, make_throttle
 from yutang.config import Settings
 from yutang.kit.context import Actor, Ctx
-from yutang.kit.errors import NotFound, Unauthenticated
-from yutang.kit.http import api_router
+from yutang.kit.db import unit_of_work
+from yutang.kit.errors import BadRequest, NotFound, Unauthenticated
+from yutang.kit.http import READONLY_METHODS, api_router
 from yutang.links import endpoints as link_endpoints
 from yutang.links import qr, service, stats
-from yutang.models.workspaces import Workspace
+from yutang.models.workspaces import ConsoleSession, User, Workspace
+from yutang.web import security
 from yutang.web.i18n import channel_type, pick_language, translator
+from yutang.web.security import PRESESSION_COOKIE, SESSION_COOKIE, CsrfRefused, csrf_guard
+from yutang.workspaces import invitations
 from yutang.workspaces import repository as ws_repo
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
-router = api_router(include_in_schema=False)
+router = api_router(include_in_schema=False, dependencies=[Depends(csrf_guard)])
 LANG_COOKIE_AGE = 365 * 24 * 3600
 
 
@@ -40,16 +49,60 @@ class LoginRequired(Exception):
     pass
 
 
+class NoWorkspace(Exception):
+    """Signed in, but in no workspace yet: the invitations page is where to go."""
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+async def current_session(request: Request) -> ConsoleSession | None:
+    """The live server-side session the cookie names (its activity stamped at most once
+    a minute), or None."""
+    if hasattr(request.state, "console_row"):
+        row: ConsoleSession | None = request.state.console_row
+        return row
+    token = request.cookies.get(SESSION_COOKIE)
+    row = None
+    if token:
+        settings = _settings(request)
+        row = await sessions.resolve(
+            request.state.session, token, idle_timeout=settings.session_idle_timeout
+        )
+        if row is not None:
+            request.state.console_token = token
+            if sessions.seen_is_stale(row):
+                if request.method in READONLY_METHODS:
+                    async with unit_of_work(engine=request.app.state.engine) as s:
+                        await sessions.touch(s, row.id)
+                else:
+                    await sessions.touch(request.state.session, row.id)
+    request.state.console_row = row
+    return row
+
+
+async def signed_in(request: Request) -> tuple[ConsoleSession, User]:
+    row = await current_session(request)
+    if row is None:
+        raise LoginRequired
+    user = await request.state.session.get(User, row.user_id)
+    if user is None:
+        raise LoginRequired
+    return row, user
+
+
 async def console_ctx(request: Request) -> Ctx:
-    user_id = request.session.get("user_id")
-    ws_id = request.session.get("workspace_id")
-    if not user_id or not ws_id:
+    row = await current_session(request)
+    if row is None:
         raise LoginRequired
-    member = await auth_repo.membership(request.state.session, int(ws_id), int(user_id))
+    if row.workspace_id is None:
+        raise NoWorkspace
+    member = await auth_repo.membership(request.state.session, row.workspace_id, row.user_id)
     if member is None:
-        request.session.clear()
         raise LoginRequired
-    return Ctx(request.state.session, int(ws_id), Actor("user", str(user_id), member.role))
+    return Ctx(request.state.session, row.workspace_id, Actor("user", str(row.user_id), member.role))
 
 
 def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
@@ -62,10 +115,12 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
             "t": translator(lang),
             "channel_type": lambda k: channel_type(k, lang),
             "workspace": None,
+            "csrf": lambda: security.csrf_token(request),
             **context,
         },
         status_code=status_code,
     )
+    security.finish(request, response)
     if request.query_params.get("lang") == lang:
         response.set_cookie("yt_lang", lang, max_age=LANG_COOKIE_AGE, samesite="lax")
     return response
@@ -78,6 +133,7 @@ def _next_page(value: str | None) -> str:
         and value.startswith("/console")
         and not value.startswith("/console/login")
         and "//" not in value
+        and "\\" not in value
     ):
         return value
     return "/console"
@@ -91,28 +147,197 @@ async def login_page(request: Request) -> HTMLResponse:
 @router.post("/console/login", response_class=HTMLResponse)
 async def login(
     request: Request,
-    email: Annotated[str, Form()],
-    password: Annotated[str, Form()],
-    next: Annotated[str | None, Form()] = None,
+    email: Annotated[str, Form(max_length=254)],
+    password: Annotated[str, Form(max_length=4096)],
+    next: Annotated[str | None, Form(max_length=2048)] = None,
 ) -> Response:
     t = translator(pick_language(request))
     target = _next_page(next)
+    throttle = request.app.state.sign_in_throttle
+    keys = keys_for(throttle.policy, email, security.client_ip(request))
+    wait = await throttle.attempt(keys)
+    if wait:
+        error = t("too_many_attempts").format(minutes=max(1, math.ceil(wait / 60)))
+        page = render(request, "login.html", 429, error=error, email=email, next=target)
+        page.headers["Retry-After"] = str(wait)
+        return page
+    session = request.state.session
     try:
-        user = await auth_service.sign_in(request.state.session, email, password)
+        user = await auth_service.sign_in(session, email, password)
     except Unauthenticated:
         return render(request, "login.html", 401, error=t("wrong_login"), email=email, next=target)
-    memberships = await ws_repo.memberships_of(request.state.session, user.id)
-    if not memberships:
+    await throttle.succeeded(keys)
+    memberships = await ws_repo.memberships_of(session, user.id)
+    if not memberships and not await invitations.pending_for(session, user.email):
         return render(request, "login.html", 403, error=t("no_workspace"), email=email, next=target)
-    request.session.clear()
-    request.session.update({"user_id": user.id, "workspace_id": memberships[0][0].id})
-    return RedirectResponse(target, status_code=303)
+    ids = [ws.id for ws, _ in memberships]
+    workspace_id = user.last_workspace_id if user.last_workspace_id in ids else (ids[0] if ids else None)
+    # A new token at every sign-in: a session fixed before it is worth nothing.
+    if old := request.cookies.get(SESSION_COOKIE):
+        await sessions.end(session, old)
+    settings = _settings(request)
+    _, token = await sessions.start(session, user.id, workspace_id, max_age=settings.session_max_age)
+    if workspace_id is None:
+        target = "/console/invitations"
+    response = RedirectResponse(target, status_code=303)
+    security.set_cookie(request, response, SESSION_COOKIE, token, max_age=settings.session_max_age)
+    response.delete_cookie(PRESESSION_COOKIE, path="/")
+    return response
 
 
 @router.post("/console/logout")
 async def logout(request: Request) -> Response:
-    request.session.clear()
-    return RedirectResponse("/console/login", status_code=303)
+    if token := request.cookies.get(SESSION_COOKIE):
+        await sessions.end(request.state.session, token)
+    response = RedirectResponse("/console/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.post("/console/workspace")
+async def switch_workspace(request: Request, workspace_id: Annotated[int, Form(ge=1)]) -> Response:
+    """Open another of the user's workspaces (and reopen it at the next sign-in)."""
+    row, user = await signed_in(request)
+    if await auth_repo.membership(request.state.session, workspace_id, user.id) is None:
+        raise NotFound("No such workspace.")
+    await sessions.switch(request.state.session, row.id, workspace_id)
+    user.last_workspace_id = workspace_id
+    return RedirectResponse("/console", status_code=303)
+
+
+# --- invitations and the account ------------------------------------------------------------
+
+
+async def _user_frame(request: Request, row: ConsoleSession, user: User) -> dict[str, Any]:
+    """The header of pages a user sees with or without a workspace."""
+    session = request.state.session
+    frame: dict[str, Any] = {"user": user}
+    if row.workspace_id is not None:
+        member = await auth_repo.membership(session, row.workspace_id, user.id)
+        if member is not None:
+            ctx = Ctx(session, row.workspace_id, Actor("user", str(user.id), member.role))
+            frame.update(await _frame(ctx))
+    return frame
+
+
+@router.get("/console/invitations", response_class=HTMLResponse)
+async def invitations_page(request: Request) -> HTMLResponse:
+    row, user = await signed_in(request)
+    pending = await invitations.pending_for(request.state.session, user.email)
+    return render(
+        request,
+        "invitations.html",
+        page="invitations",
+        pending=pending,
+        **await _user_frame(request, row, user),
+    )
+
+
+@router.post("/console/invitations/{invitation_id}/accept")
+async def accept_invitation(request: Request, invitation_id: int) -> Response:
+    row, user = await signed_in(request)
+    session = request.state.session
+    inv = await invitations.pending_of_user(session, user, invitation_id)
+    await invitations.accept(session, inv, user)
+    await sessions.switch(session, row.id, inv.workspace_id)
+    user.last_workspace_id = inv.workspace_id
+    return RedirectResponse("/console", status_code=303)
+
+
+@router.post("/console/invitations/{invitation_id}/decline")
+async def decline_invitation(request: Request, invitation_id: int) -> Response:
+    _, user = await signed_in(request)
+    inv = await invitations.pending_of_user(request.state.session, user, invitation_id)
+    await invitations.decline(request.state.session, inv, user)
+    return RedirectResponse("/console/invitations", status_code=303)
+
+
+@router.get("/console/invitations/{token}", response_class=HTMLResponse)
+async def invitation_page(request: Request, token: str) -> HTMLResponse:
+    """Where an accept URL leads: accept (signed in as the address), or sign in, or
+    create an account."""
+    session = request.state.session
+    inv = await invitations.by_token(session, token)
+    if inv is None:
+        return render(request, "invitation.html", 404, invalid=True)
+    ws = await session.get(Workspace, inv.workspace_id)
+    row = await current_session(request)
+    user = await session.get(User, row.user_id) if row is not None else None
+    return render(
+        request,
+        "invitation.html",
+        inv=inv,
+        invited_to=ws,
+        token=token,
+        user=user,
+        mine=user is not None and user.email == inv.email,
+    )
+
+
+@router.post("/console/invitations/{token}/register", response_class=HTMLResponse)
+async def register_from_invitation(
+    request: Request,
+    token: str,
+    password: Annotated[str, Form(max_length=4096)],
+    name: Annotated[str, Form(max_length=120)] = "",
+) -> HTMLResponse:
+    """A new person accepts: same answer whether or not the address had an account."""
+    session = request.state.session
+    inv = await invitations.by_token(session, token)
+    if inv is None:
+        return render(request, "invitation.html", 404, invalid=True)
+    t = translator(pick_language(request))
+    try:
+        await invitations.register(session, inv, name, password)
+    except BadRequest:
+        ws = await session.get(Workspace, inv.workspace_id)
+        return render(
+            request,
+            "invitation.html",
+            400,
+            inv=inv,
+            invited_to=ws,
+            token=token,
+            user=None,
+            mine=False,
+            error=t("password_too_short"),
+        )
+    return render(request, "invitation.html", registered=True)
+
+
+@router.get("/console/account", response_class=HTMLResponse)
+async def account_page(request: Request) -> HTMLResponse:
+    row, user = await signed_in(request)
+    return render(request, "account.html", page="account", **await _user_frame(request, row, user))
+
+
+@router.post("/console/account/password", response_class=HTMLResponse)
+async def change_password(
+    request: Request,
+    current: Annotated[str, Form(max_length=4096)],
+    new: Annotated[str, Form(max_length=4096)],
+) -> HTMLResponse:
+    """A new password ends every other session of the account."""
+    row, user = await signed_in(request)
+    t = translator(pick_language(request))
+    frame = await _user_frame(request, row, user)
+    throttle = request.app.state.sign_in_throttle
+    keys = keys_for(throttle.policy, user.email, security.client_ip(request))
+    if wait := await throttle.attempt(keys):
+        error = t("too_many_attempts").format(minutes=max(1, math.ceil(wait / 60)))
+        page = render(request, "account.html", 429, page="account", error=error, **frame)
+        page.headers["Retry-After"] = str(wait)
+        return page
+    try:
+        await auth_service.change_password(
+            request.state.session, user, current, new, keep_session_id=row.id
+        )
+    except Unauthenticated:
+        return render(request, "account.html", 400, page="account", error=t("wrong_password"), **frame)
+    except BadRequest:
+        return render(request, "account.html", 400, page="account", error=t("password_too_short"), **frame)
+    await throttle.succeeded(keys)
+    return render(request, "account.html", page="account", done=t("password_changed"), **frame)
 
 
 @router.get("/console", response_class=HTMLResponse)
@@ -151,10 +376,18 @@ async def link_qr(link_id: int, ctx: Ctx = Depends(console_ctx)) -> Response:
 
 
 async def _frame(ctx: Ctx) -> dict[str, Any]:
+    """What the header shows: the workspace, the role, the switcher, invitations."""
     ws = await ctx.session.get(Workspace, ctx.workspace_id)
     if ws is None:
         raise NotFound("No such workspace.")
-    return {"workspace": ws, "role": ctx.actor.role}
+    user = await ctx.session.get(User, int(ctx.actor.id or 0))
+    return {
+        "workspace": ws,
+        "role": ctx.actor.role,
+        "user": user,
+        "workspaces": await ws_repo.memberships_of(ctx.session, user.id) if user else [],
+        "invitation_count": len(await invitations.pending_for(ctx.session, user.email)) if user else 0,
+    }
 
 
 def bar_chart(points: list[tuple[date, int]], width: int = 900, height: int = 180) -> dict[str, Any]:
@@ -180,13 +413,14 @@ def bar_chart(points: list[tuple[date, int]], width: int = 900, height: int = 18
 
 
 def install(app: FastAPI, settings: Settings) -> None:
-    app.add_middleware(
-        SessionMiddleware,
-        secret_key=settings.resolved_secret_key(),
-        session_cookie="yt_console",
-        max_age=14 * 24 * 3600,
-        same_site="lax",
-        https_only=False,
+    app.state.sign_in_throttle = make_throttle(
+        Policy(
+            account_limit=settings.sign_in_account_limit,
+            ip_limit=settings.sign_in_ip_limit,
+            window=settings.sign_in_window,
+            lockout=settings.sign_in_lockout,
+        ),
+        settings.redis_url,
     )
     app.mount("/console/static", StaticFiles(directory=str(HERE / "static")), name="console-static")
     app.include_router(router)
@@ -195,7 +429,19 @@ def install(app: FastAPI, settings: Settings) -> None:
     async def _login(request: Request, exc: LoginRequired) -> Response:
         path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         target = "/console/login" if path == "/console" else f"/console/login?next={quote(path, safe='')}"
-        return RedirectResponse(target, status_code=303)
+        response = RedirectResponse(target, status_code=303)
+        if request.cookies.get(SESSION_COOKIE):
+            response.delete_cookie(SESSION_COOKIE, path="/")
+        return response
+
+    @app.exception_handler(NoWorkspace)
+    async def _no_workspace(request: Request, exc: NoWorkspace) -> Response:
+        return RedirectResponse("/console/invitations", status_code=303)
+
+    @app.exception_handler(CsrfRefused)
+    async def _csrf(request: Request, exc: CsrfRefused) -> Response:
+        t = translator(pick_language(request))
+        return render(request, "refused.html", 403, message=t("form_expired"))
 
     @app.get("/", include_in_schema=False)
     async def root() -> Response:
