@@ -187,10 +187,10 @@ async def test_referral_pays_every_inviter_once(client, app: Any, tenant: Tenant
         assert kit.status_code == 201, kit.text
         landing = f"/invite/{kit.json()['code']}"
         async with device(app, tenant.host, f"198.51.100.{10 + n}") as phone:
-            assert (await phone.get(landing)).status_code == 200
-            done = await phone.post(
-                landing, data={"phone": f"1370000{n:04d}", "name": "好友", "consent": "yes"}
-            )
+            page = await phone.get(landing)
+            assert page.status_code == 200
+            form = {**_hidden_inputs(page.text), "phone": f"1370000{n:04d}", "name": "好友", "consent": "yes"}
+            done = await phone.post(landing, data=form, headers={"Origin": f"http://{tenant.host}"})
             assert done.status_code == 200, done.text
     await run_events(engine)
     assert await earned(engine, inviters, rid) == {m: [40] for m in inviters}
@@ -268,10 +268,11 @@ async def test_everyone_who_joins_on_the_h5_page_gets_the_welcome_points(
             page = await browser.get("/join")
             assert page.status_code == 200, page.text
             form = {**_hidden_inputs(page.text), "phone": phone, "name": f"会员{n}", "consent": "yes"}
-            done = await browser.post("/join", data=form)
+            same_site = {"Origin": f"http://{tenant.host}"}
+            done = await browser.post("/join", data=form, headers=same_site)
             assert done.status_code == 200, done.text
             # The same person submits the page again: welcomed back, no second gift.
-            again = await browser.post("/join", data=form)
+            again = await browser.post("/join", data=form, headers=same_site)
             assert again.status_code == 200, again.text
         found = await client.get(
             "/api/v1/members/lookup", params={"kind": "phone", "value": phone}, headers=tenant.headers
