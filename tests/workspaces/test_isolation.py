@@ -10,10 +10,12 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.conftest import Tenant
+from yutang.kit.context import SYSTEM, Ctx
 from yutang.kit.db import unit_of_work
 from yutang.models.links import Channel, Link
 from yutang.models.platform import AuditEntry
-from yutang.models.workspaces import ApiKey, User
+from yutang.models.workspaces import ApiKey, User, WorkspaceInvitation
+from yutang.workspaces import service as ws_service
 
 
 async def _b_world(client: httpx.AsyncClient, b: Tenant, engine: AsyncEngine) -> dict[str, Any]:
@@ -31,19 +33,21 @@ async def _b_world(client: httpx.AsyncClient, b: Tenant, engine: AsyncEngine) ->
         headers=b.headers,
     )
     key = await client.post("/api/v1/api-keys", json={"name": "b2", "role": "analyst"}, headers=b.headers)
-    user = await client.post(
-        "/api/v1/users",
-        json={"email": "bob@b.example", "role": "operator", "password": "long-enough"},
-        headers=b.headers,
+    invitation = await client.post(
+        "/api/v1/invitations", json={"email": "bob@b.example", "role": "operator"}, headers=b.headers
     )
-    for r in (ch, link, live, key, user):
+    for r in (ch, link, live, key, invitation):
         assert r.status_code == 201, r.text
+    async with unit_of_work(engine=engine) as s:
+        bob = await ws_service.create_user(s, "bob@b.example", "long-enough", "Bob")
+        await ws_service.set_member_role(Ctx(s, b.id, SYSTEM), bob, "operator")
     return {
         "channel": ch.json()["id"],
         "link": link.json()["id"],
         "live": live.json()["id"],
         "key": key.json()["id"],
-        "user": user.json()["id"],
+        "user": bob.id,
+        "invitation": invitation.json()["id"],
     }
 
 
@@ -65,10 +69,24 @@ async def _snapshot(engine: AsyncEngine, b: Tenant) -> tuple[Any, ...]:
             await s.execute(select(ApiKey.id, ApiKey.revoked_at).where(ApiKey.workspace_id == b.id))
         ).all()
         users = (await s.execute(select(func.count()).select_from(User))).scalar()
+        invitations = (
+            await s.execute(
+                select(WorkspaceInvitation.id, WorkspaceInvitation.outcome).where(
+                    WorkspaceInvitation.workspace_id == b.id
+                )
+            )
+        ).all()
         audit = await s.scalar(
             select(func.count()).select_from(AuditEntry).where(AuditEntry.workspace_id == b.id)
         )
-    return tuple(map(tuple, links)), tuple(map(tuple, chans)), tuple(map(tuple, keys)), users, audit
+    return (
+        tuple(map(tuple, links)),
+        tuple(map(tuple, chans)),
+        tuple(map(tuple, keys)),
+        users,
+        tuple(map(tuple, invitations)),
+        audit,
+    )
 
 
 ATTEMPTS = [
@@ -84,6 +102,7 @@ ATTEMPTS = [
     ("DELETE", "/api/v1/api-keys/{key}", None),
     ("PATCH", "/api/v1/users/{user}", {"role": "analyst"}),
     ("DELETE", "/api/v1/users/{user}", None),
+    ("DELETE", "/api/v1/invitations/{invitation}", None),
     ("GET", "/api/v1/stats/clicks?link_id={link}", None),
     ("GET", "/api/v1/stats/clicks?channel_id={channel}", None),
 ]
@@ -133,7 +152,13 @@ async def test_lists_show_only_the_callers_rows(
     client: httpx.AsyncClient, tenant: Tenant, other_tenant: Tenant, engine: AsyncEngine
 ) -> None:
     await _b_world(client, other_tenant, engine)
-    for path in ("/api/v1/links", "/api/v1/channels", "/api/v1/api-keys", "/api/v1/audit-log"):
+    for path in (
+        "/api/v1/links",
+        "/api/v1/channels",
+        "/api/v1/api-keys",
+        "/api/v1/audit-log",
+        "/api/v1/invitations",
+    ):
         r = await client.get(path, headers=tenant.headers)
         assert r.status_code == 200
         rows = r.json()["data"]

@@ -109,13 +109,16 @@ async def test_missing_or_wrong_credentials_get_401(client: httpx.AsyncClient, h
     assert r.json()["error"]["code"] == "unauthenticated"
 
 
-async def test_workspace_keeps_an_owner(client: httpx.AsyncClient, tenant: Tenant) -> None:
-    r = await client.post(
-        "/api/v1/users",
-        json={"email": "own@acme.example", "role": "owner", "password": "long-enough"},
-        headers=tenant.headers,
-    )
-    uid = r.json()["id"]
+async def test_workspace_keeps_an_owner(
+    client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine
+) -> None:
+    from yutang.kit.context import SYSTEM, Ctx
+    from yutang.workspaces import service as ws_service
+
+    async with unit_of_work(engine=engine) as s:
+        user = await ws_service.create_user(s, "own@acme.example", "long-enough")
+        await ws_service.set_member_role(Ctx(s, tenant.id, SYSTEM), user, "owner")
+    uid = user.id
     demote = await client.patch(f"/api/v1/users/{uid}", json={"role": "admin"}, headers=tenant.headers)
     assert demote.status_code == 409
     assert demote.json()["error"]["code"] == "last_owner"

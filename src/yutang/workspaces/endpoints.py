@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import secrets
 from typing import Annotated
 
-from fastapi import Depends, Query, Response
+from fastapi import Depends, Query, Request, Response
 
 from yutang.auth import repository as auth_repo
 from yutang.auth import service as auth_service
@@ -13,21 +12,24 @@ from yutang.kit.context import Ctx
 from yutang.kit.errors import NotFound
 from yutang.kit.http import api_router, idempotent, require
 from yutang.kit.idempotency import Idempotency
-from yutang.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, page_of
-from yutang.workspaces import repository, service
+from yutang.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, Page, page_of
+from yutang.kit.schemas import ParamId
+from yutang.models.workspaces import User, WorkspaceInvitation
+from yutang.workspaces import invitations, repository, service
 from yutang.workspaces.schemas import (
     ApiKeyCreated,
     ApiKeyIn,
     ApiKeyOut,
     AuditOut,
+    InvitationCreated,
+    InvitationIn,
+    InvitationOut,
     RolePatch,
-    UserIn,
     UserOut,
     WorkspaceOut,
 )
 
 router = api_router(prefix="/api/v1")
-Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 
 
 @router.get("/workspace", tags=["workspace"], response_model=WorkspaceOut)
@@ -38,7 +40,7 @@ async def current_workspace(ctx: Ctx = Depends(require("workspace:read"))) -> Wo
 @router.get("/api-keys", tags=["workspace"], response_model=Page[ApiKeyOut])
 async def list_keys(
     ctx: Ctx = Depends(require("keys:manage")),
-    cursor: str | None = None,
+    cursor: Cursor = None,
     limit: Limit = DEFAULT_LIMIT,
 ) -> Page[ApiKeyOut]:
     rows = await auth_service.list_api_keys(ctx, cursor, limit)
@@ -61,7 +63,7 @@ async def create_key(body: ApiKeyIn, idem: Idempotency = Depends(idempotent("key
 
 
 @router.delete("/api-keys/{key_id}", tags=["workspace"], response_model=ApiKeyOut)
-async def revoke_key(key_id: int, ctx: Ctx = Depends(require("keys:manage"))) -> ApiKeyOut:
+async def revoke_key(key_id: ParamId, ctx: Ctx = Depends(require("keys:manage"))) -> ApiKeyOut:
     return ApiKeyOut.model_validate(await auth_service.revoke_api_key(ctx, key_id))
 
 
@@ -73,28 +75,78 @@ async def list_users(ctx: Ctx = Depends(require("users:manage"))) -> list[UserOu
     ]
 
 
-@router.post("/users", tags=["workspace"], status_code=201, response_model=UserOut)
-async def add_user(body: UserIn, idem: Idempotency = Depends(idempotent("users:manage"))) -> Response:
-    """Add a console user to the workspace (creating the user if the email is new)."""
+def _invitation_out(inv: WorkspaceInvitation) -> InvitationOut:
+    return InvitationOut(
+        id=inv.id,
+        email=inv.email,
+        name=inv.name,
+        role=inv.role,
+        status=invitations.status_of(inv),  # type: ignore[arg-type]
+        invited_by=inv.invited_by,
+        created_at=inv.created_at,
+        expires_at=inv.expires_at,
+        decided_at=inv.decided_at,
+    )
+
+
+async def _invite(request: Request, body: InvitationIn, idem: Idempotency) -> Response:
     if (replay := await idem.replay()) is not None:
         return replay
-    ctx = idem.ctx
-    user = await auth_repo.user_by_email(ctx.session, body.email)
-    if user is None:
-        user = await service.create_user(
-            ctx.session, body.email, body.password or secrets.token_urlsafe(12), body.name
-        )
-    member = await service.set_member_role(ctx, user, body.role)
-    return await idem.respond(201, UserOut(id=user.id, email=user.email, name=user.name, role=member.role))
+    settings = request.app.state.settings
+    issued = await invitations.invite(
+        idem.ctx, body.email, body.role, name=body.name, ttl=settings.invitation_ttl
+    )
+    shown = _invitation_out(issued.invitation)
+    # The replay leaves the accept URL out: its token is never stored.
+    await idem.respond(201, shown)
+    url = str(request.base_url).rstrip("/") + f"/console/invitations/{issued.token}"
+    out = InvitationCreated(**shown.model_dump(), accept_url=url)
+    return Response(out.model_dump_json(), status_code=201, media_type="application/json")
+
+
+@router.post("/invitations", tags=["workspace"], status_code=201, response_model=InvitationCreated)
+async def create_invitation(
+    request: Request, body: InvitationIn, idem: Idempotency = Depends(idempotent("users:manage"))
+) -> Response:
+    """Invite a person to the workspace with a role. They join only by accepting; the
+    answer is the same whether or not the address has an account (here or elsewhere).
+    `accept_url` is in this answer only — pass it to them (Yutang sends no mail)."""
+    return await _invite(request, body, idem)
+
+
+@router.post("/users", tags=["workspace"], status_code=201, response_model=InvitationCreated)
+async def add_user(
+    request: Request, body: InvitationIn, idem: Idempotency = Depends(idempotent("users:manage"))
+) -> Response:
+    """The same as `POST /invitations`: a user is added only by accepting an invitation."""
+    return await _invite(request, body, idem)
+
+
+@router.get("/invitations", tags=["workspace"], response_model=Page[InvitationOut])
+async def list_invitations(
+    ctx: Ctx = Depends(require("users:manage")),
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+) -> Page[InvitationOut]:
+    """The workspace's invitations, newest first, with their status."""
+    rows = await invitations.list_for_workspace(ctx, cursor, limit)
+    items, nxt = page_of(rows, limit, lambda i: i.id)
+    return Page[InvitationOut](data=[_invitation_out(i) for i in items], next_cursor=nxt)
+
+
+@router.delete("/invitations/{invitation_id}", tags=["workspace"], response_model=InvitationOut)
+async def revoke_invitation(
+    invitation_id: ParamId, ctx: Ctx = Depends(require("users:manage"))
+) -> InvitationOut:
+    """Revoke a pending invitation: its URL stops working at once."""
+    return _invitation_out(await invitations.revoke(ctx, invitation_id))
 
 
 @router.patch("/users/{user_id}", tags=["workspace"], response_model=UserOut)
-async def set_role(user_id: int, body: RolePatch, ctx: Ctx = Depends(require("users:manage"))) -> UserOut:
+async def set_role(user_id: ParamId, body: RolePatch, ctx: Ctx = Depends(require("users:manage"))) -> UserOut:
     member = await auth_repo.membership(ctx.session, ctx.workspace_id, user_id)
     if member is None:
         raise NotFound("No such user in this workspace.")
-    from yutang.models.workspaces import User
-
     user = await ctx.session.get(User, user_id)
     if user is None:
         raise NotFound("No such user in this workspace.")
@@ -103,7 +155,7 @@ async def set_role(user_id: int, body: RolePatch, ctx: Ctx = Depends(require("us
 
 
 @router.delete("/users/{user_id}", tags=["workspace"], status_code=204)
-async def remove_user(user_id: int, ctx: Ctx = Depends(require("users:manage"))) -> Response:
+async def remove_user(user_id: ParamId, ctx: Ctx = Depends(require("users:manage"))) -> Response:
     await service.remove_member(ctx, user_id)
     return Response(status_code=204)
 
@@ -111,7 +163,7 @@ async def remove_user(user_id: int, ctx: Ctx = Depends(require("users:manage")))
 @router.get("/audit-log", tags=["workspace"], response_model=Page[AuditOut])
 async def audit_log(
     ctx: Ctx = Depends(require("audit:read")),
-    cursor: str | None = None,
+    cursor: Cursor = None,
     limit: Limit = DEFAULT_LIMIT,
     action: Annotated[str | None, Query(max_length=64)] = None,
 ) -> Page[AuditOut]:

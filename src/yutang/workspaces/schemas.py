@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from yutang.kit.schemas import In
+
 Role = Literal["owner", "admin", "operator", "staff", "analyst"]
 
 
@@ -19,7 +21,7 @@ class WorkspaceOut(BaseModel):
     created_at: datetime
 
 
-class ApiKeyIn(BaseModel):
+class ApiKeyIn(In):
     name: str = Field(min_length=1, max_length=120)
     role: Role = "operator"
 
@@ -40,14 +42,33 @@ class ApiKeyCreated(ApiKeyOut):
     key: str = Field(description="The secret. Shown once; store it now.")
 
 
-class UserIn(BaseModel):
+class InvitationIn(In):
+    """Invite a person by e-mail address. Nothing is attached until they accept."""
+
     email: str = Field(min_length=3, max_length=254)
-    name: str = Field(default="", max_length=120)
-    password: str | None = Field(default=None, min_length=8, max_length=200)
+    name: str = Field(default="", max_length=120, description="How to greet them, until they choose")
     role: Role = "operator"
 
 
-class RolePatch(BaseModel):
+class InvitationOut(BaseModel):
+    id: int
+    email: str
+    name: str
+    role: str
+    status: Literal["pending", "accepted", "declined", "revoked", "expired"]
+    invited_by: str
+    created_at: datetime
+    expires_at: datetime
+    decided_at: datetime | None
+
+
+class InvitationCreated(InvitationOut):
+    accept_url: str = Field(
+        description="Give this to the person (Yutang sends no mail). Shown once; not stored."
+    )
+
+
+class RolePatch(In):
     role: Role
 
 
