@@ -320,7 +320,7 @@ async def test_figures_per_distributor(client: httpx.AsyncClient, tenant: Tenant
     await bind(engine, tenant, buyer, b)
     oid = await order(engine, tenant, buyer, 10_000)
     await refund(engine, tenant, oid, 5_000)
-    rows = (await client.get(f"{API}/figures", headers=tenant.headers)).json()
+    rows = (await client.get(f"{API}/figures", headers=tenant.headers)).json()["data"]
     by_id = {r["distributor_id"]: r for r in rows}
     assert by_id[b]["orders"] == 1 and by_id[b]["sales_cents"] == 5_000
     assert (by_id[b]["pending_cents"], by_id[b]["reversed_cents"]) == (500, 500)

@@ -112,3 +112,49 @@ async def test_changes_through_the_api_are_audited_with_the_actor(
     assert rows[1].changes == {"title": "New"}
     listed = await client.get("/api/v1/audit-log", params={"action": "link.updated"}, headers=tenant.headers)
     assert [a["target_id"] for a in listed.json()["data"]] == [str(link_id)]
+
+
+async def test_every_list_answers_a_page(client: httpx.AsyncClient) -> None:
+    """23 lists answered a bare array while the docs promised `{data, next_cursor}`."""
+    spec = (await client.get("/api/openapi.json")).json()
+    bare = []
+    lists = 0
+    for path, ops in spec["paths"].items():
+        for method, op in ops.items():
+            ok = op["responses"].get("200", {}).get("content", {}).get("application/json", {})
+            schema = ok.get("schema", {})
+            if schema.get("type") == "array":
+                bare.append(f"{method.upper()} {path}")
+            elif schema.get("$ref", "").rsplit("/", 1)[-1].startswith("Page_"):
+                lists += 1
+                names = {p["name"] for p in op.get("parameters", [])}
+                assert {"cursor", "limit"} <= names, f"{method.upper()} {path}"
+    assert bare == []
+    assert lists >= 30
+
+
+async def test_a_short_list_walks_in_its_own_order(client: httpx.AsyncClient, tenant: Tenant) -> None:
+    """Tiers come by rank, in pages, each tier once."""
+    for rank, name in ((3, "gold"), (1, "silver"), (4, "diamond"), (2, "bronze"), (5, "black")):
+        body = {"name": name, "rank": rank, "threshold": rank * 1000}
+        assert (await client.post("/api/v1/tiers", json=body, headers=tenant.headers)).status_code == 201
+    seen: list[str] = []
+    cursor = None
+    for _ in range(5):
+        params = {"limit": 2} | ({"cursor": cursor} if cursor else {})
+        page = (await client.get("/api/v1/tiers", params=params, headers=tenant.headers)).json()
+        seen += [t["name"] for t in page["data"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == ["silver", "bronze", "gold", "diamond", "black"]
+    r = await client.get("/api/v1/tiers", params={"cursor": "aWQ6Mw"}, headers=tenant.headers)  # an id cursor
+    assert (r.status_code, r.json()["error"]["code"]) == (400, "invalid_cursor")
+
+
+async def test_a_cursor_past_a_64_bit_id_is_refused(client: httpx.AsyncClient, tenant: Tenant) -> None:
+    import base64
+
+    cursor = base64.urlsafe_b64encode(b"id:99999999999999999999").decode().rstrip("=")
+    r = await client.get("/api/v1/channels", params={"cursor": cursor}, headers=tenant.headers)
+    assert (r.status_code, r.json()["error"]["code"]) == (400, "invalid_cursor")

@@ -280,4 +280,4 @@ async def test_points_api_spend_adjust_ledger(client, tenant: Tenant, engine: As
 async def test_bad_rules_are_refused(client, tenant: Tenant, body):
     r = await client.post("/api/v1/earn-rules", json={"name": "x", **body}, headers=tenant.headers)
     assert r.status_code == 422
-    assert (await client.get("/api/v1/earn-rules", headers=tenant.headers)).json() == []
+    assert (await client.get("/api/v1/earn-rules", headers=tenant.headers)).json()["data"] == []

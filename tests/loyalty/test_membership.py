@@ -60,7 +60,9 @@ async def test_purchase_gives_the_gift_pack_once_and_renewal_extends(
     assert (await client.get(f"/api/v1/members/{mid}/points", headers=tenant.headers)).json()[
         "balance"
     ] == 3000
-    assert len((await client.get(f"/api/v1/members/{mid}/coupons", headers=tenant.headers)).json()) == 4
+    assert (
+        len((await client.get(f"/api/v1/members/{mid}/coupons", headers=tenant.headers)).json()["data"]) == 4
+    )
     replay = await client.post(url, json={"plan_id": p["id"], "payment_ref": "pay-1"}, headers=tenant.headers)
     assert replay.status_code == 200 and replay.json()["renewals"] == 0
     renewed = await client.post(
@@ -130,4 +132,4 @@ async def test_reminder_before_the_end_then_expiry(client, tenant: Tenant, engin
 async def test_bad_plans(client, tenant: Tenant, body, code):
     r = await client.post("/api/v1/membership-plans", json={"name": "x", **body}, headers=tenant.headers)
     assert r.json()["error"]["code"] == code
-    assert (await client.get("/api/v1/membership-plans", headers=tenant.headers)).json() == []
+    assert (await client.get("/api/v1/membership-plans", headers=tenant.headers)).json()["data"] == []

@@ -176,7 +176,7 @@ async def test_bad_templates(client, tenant: Tenant, body):
     r = await client.post("/api/v1/coupon-templates", json={"name": "x", **body}, headers=tenant.headers)
     assert r.status_code == 400
     assert r.json()["error"]["code"] in ("invalid_amount", "invalid_coupon_template")
-    assert (await client.get("/api/v1/coupon-templates", headers=tenant.headers)).json() == []
+    assert (await client.get("/api/v1/coupon-templates", headers=tenant.headers)).json()["data"] == []
 
 
 async def test_redeeming_a_reward_moves_points_stock_and_coupon_together(client, tenant: Tenant, engine):
@@ -215,9 +215,11 @@ async def test_redeeming_a_reward_moves_points_stock_and_coupon_together(client,
         f"/api/v1/rewards/{reward['id']}/redeem", json={"member_id": mid}, headers=tenant.headers
     )
     assert over.json()["error"]["code"] == "limit_reached"
-    rows = (await client.get("/api/v1/rewards", headers=tenant.headers)).json()
+    rows = (await client.get("/api/v1/rewards", headers=tenant.headers)).json()["data"]
     assert rows[0]["stock"] == 3
-    assert len((await client.get(f"/api/v1/members/{mid}/coupons", headers=tenant.headers)).json()) == 2
+    assert (
+        len((await client.get(f"/api/v1/members/{mid}/coupons", headers=tenant.headers)).json()["data"]) == 2
+    )
 
     # Cancelling gives points (into their lots), stock back, and voids the coupons.
     r = await client.post(
@@ -225,10 +227,10 @@ async def test_redeeming_a_reward_moves_points_stock_and_coupon_together(client,
     )
     assert r.status_code == 200 and r.json()["status"] == "cancelled"
     assert (await state(engine, mid)) == (1000, 0, [])
-    assert (await client.get("/api/v1/rewards", headers=tenant.headers)).json()[0]["stock"] == 5
+    assert (await client.get("/api/v1/rewards", headers=tenant.headers)).json()["data"][0]["stock"] == 5
     statuses = {
         c["status"]
-        for c in (await client.get(f"/api/v1/members/{mid}/coupons", headers=tenant.headers)).json()
+        for c in (await client.get(f"/api/v1/members/{mid}/coupons", headers=tenant.headers)).json()["data"]
     }
     assert statuses == {"voided"}
     again = await client.post(
@@ -254,7 +256,9 @@ async def test_a_refused_redemption_changes_nothing(client, tenant: Tenant, engi
         f"/api/v1/rewards/{reward['id']}/redeem", json={"member_id": mid}, headers=tenant.headers
     )
     assert r.status_code == 409 and r.json()["error"]["code"] == "insufficient_points"
-    assert (await client.get("/api/v1/rewards", headers=tenant.headers)).json()[0]["stock"] == 1  # not taken
+    assert (await client.get("/api/v1/rewards", headers=tenant.headers)).json()["data"][0][
+        "stock"
+    ] == 1  # not taken
     assert (await state(engine, mid))[0] == 499
     bad = await client.post(
         f"/api/v1/rewards/{reward['id']}/redeem", json={"member_id": 99999}, headers=tenant.headers

@@ -59,7 +59,7 @@ async def buy(client: httpx.AsyncClient, tenant: Tenant, ext: str, yuan: int) ->
 
 
 async def tier_of(client: httpx.AsyncClient, tenant: Tenant, mid: int) -> int | None:
-    history = (await client.get(f"/api/v1/members/{mid}/tier-history", headers=tenant.headers)).json()
+    history = (await client.get(f"/api/v1/members/{mid}/tier-history", headers=tenant.headers)).json()["data"]
     changes = [h for h in history if h["reason"] in ("upgrade", "downgrade", "manual")]
     return changes[-1]["to_tier_id"] if changes else None
 
@@ -77,7 +77,7 @@ async def test_upgrades_happen_at_once_and_can_skip_levels(
     await buy(client, tenant, "C", 60_000)
     await run_events(engine)
     assert await tier_of(client, tenant, mid) == ladder["铂金"]
-    history = (await client.get(f"/api/v1/members/{mid}/tier-history", headers=tenant.headers)).json()
+    history = (await client.get(f"/api/v1/members/{mid}/tier-history", headers=tenant.headers)).json()["data"]
     assert [(h["reason"], h["metric_value"]) for h in history] == [
         ("upgrade", 5_000 * YUAN),
         ("upgrade", 65_000 * YUAN),
@@ -143,7 +143,9 @@ async def test_qualifying_again_during_grace_keeps_the_tier(
     assert await tier_of(client, tenant, mid) == ladder["金卡"]
     reasons = [
         h["reason"]
-        for h in (await client.get(f"/api/v1/members/{mid}/tier-history", headers=tenant.headers)).json()
+        for h in (await client.get(f"/api/v1/members/{mid}/tier-history", headers=tenant.headers)).json()[
+            "data"
+        ]
     ]
     assert reasons == ["upgrade", "grace_started", "grace_cleared"]
 
@@ -223,7 +225,7 @@ async def test_bad_tiers(client, tenant: Tenant, ladder, body, status, code):
     r = await client.post("/api/v1/tiers", json=body, headers=tenant.headers)
     assert r.status_code == status, r.text
     assert r.json()["error"]["code"] == code
-    assert len((await client.get("/api/v1/tiers", headers=tenant.headers)).json()) == 4
+    assert len((await client.get("/api/v1/tiers", headers=tenant.headers)).json()["data"]) == 4
 
 
 async def test_rule_referring_to_another_workspaces_tier_is_refused(client, tenant, other_tenant, ladder):
@@ -251,8 +253,8 @@ async def test_reaching_a_tier_issues_its_coupons(client, tenant: Tenant, engine
     mid = await member(client, tenant)
     await buy(client, tenant, "A", 6_000)
     await run_events(engine)
-    assert (await client.get(f"/api/v1/members/{mid}/coupons", headers=tenant.headers)).json() == []
+    assert (await client.get(f"/api/v1/members/{mid}/coupons", headers=tenant.headers)).json()["data"] == []
     await buy(client, tenant, "B", 5_000)
     await run_events(engine)
-    held = (await client.get(f"/api/v1/members/{mid}/coupons", headers=tenant.headers)).json()
+    held = (await client.get(f"/api/v1/members/{mid}/coupons", headers=tenant.headers)).json()["data"]
     assert [(c["template_id"], c["source"]) for c in held] == [(tpl["id"], f"tier:{ladder['金卡']}")]

@@ -200,7 +200,7 @@ async def test_tags_exclusive_groups_and_filter(client: httpx.AsyncClient, tenan
     )
     names = sorted(f"{t['group']}/{t['name']}" for t in r.json()["tags"])
     assert names == ["hobby/tea", "stage/loyal"]  # "stage/new" left: the group is exclusive
-    groups = (await client.get("/api/v1/tag-groups", headers=tenant.headers)).json()
+    groups = (await client.get("/api/v1/tag-groups", headers=tenant.headers)).json()["data"]
     tea = next(t for grp in groups for t in grp["tags"] if t["name"] == "tea")
     listed = (
         await client.get("/api/v1/members", params={"tag_id": tea["id"]}, headers=tenant.headers)

@@ -195,7 +195,9 @@ async def test_a_seed_member_grows_the_pond(
     ).content.decode("utf-8-sig")
     assert csv_text.splitlines()[0].startswith("campaign_id,participants,")
 
-    board = (await client.get(f"/api/v1/referrals/campaigns/{campaign['id']}/leaderboard", headers=h)).json()
+    board = (await client.get(f"/api/v1/referrals/campaigns/{campaign['id']}/leaderboard", headers=h)).json()[
+        "data"
+    ]
     assert board == [{"rank": 1, "member_id": seed["id"], "display_name": "王**", "counted": 3}]
 
     # Two levels of commission: the first friend becomes a distributor under the seed, a

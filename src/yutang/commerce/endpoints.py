@@ -217,8 +217,13 @@ async def create_top_up_rule(
     return TopUpRuleOut.model_validate(rule)
 
 
-@router.get("/top-up-rules", tags=["stored value"], response_model=list[TopUpRuleOut])
-async def list_top_up_rules(ctx: Ctx = Depends(require("members:read"))) -> list[TopUpRuleOut]:
+@router.get("/top-up-rules", tags=["stored value"], response_model=Page[TopUpRuleOut])
+async def list_top_up_rules(
+    ctx: Ctx = Depends(require("members:read")),
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+) -> Page[TopUpRuleOut]:
+    """Top-up bonus rules by minimum amount, smallest first."""
     from sqlalchemy import select
 
     from yutang.models.wallet import TopUpRule
@@ -228,4 +233,4 @@ async def list_top_up_rules(ctx: Ctx = Depends(require("members:read"))) -> list
         .where(TopUpRule.workspace_id == ctx.workspace_id)
         .order_by(TopUpRule.min_amount_cents)
     )
-    return [TopUpRuleOut.model_validate(r) for r in rows.all()]
+    return Page[TopUpRuleOut].of(rows.all(), cursor, limit, TopUpRuleOut.model_validate)

@@ -31,7 +31,7 @@ from yutang.distribution.schemas import (
 from yutang.kit.context import Ctx
 from yutang.kit.http import CSV_RESPONSE, api_router, csv_file, idempotent, require
 from yutang.kit.idempotency import Idempotency
-from yutang.kit.pagination import Cursor, Limit, page_of, paginate
+from yutang.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, Page, page_of, paginate
 from yutang.kit.schemas import ParamId
 from yutang.models.distribution import Commission, Distributor, Withdrawal
 
@@ -53,9 +53,14 @@ async def create_level(body: LevelIn, ctx: Ctx = Depends(require("distribution:m
     return LevelOut.model_validate(await service.create_level(ctx, body.model_dump()))
 
 
-@router.get("/levels", response_model=list[LevelOut])
-async def list_levels(ctx: Ctx = Depends(require("members:read"))) -> list[LevelOut]:
-    return [LevelOut.model_validate(lv) for lv in await service.levels(ctx)]
+@router.get("/levels", response_model=Page[LevelOut])
+async def list_levels(
+    ctx: Ctx = Depends(require("members:read")),
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+) -> Page[LevelOut]:
+    """Distributor levels by rank, with what it takes to reach each and its bonus."""
+    return Page[LevelOut].of(await service.levels(ctx), cursor, limit, LevelOut.model_validate)
 
 
 @router.post("/plans", status_code=201, response_model=PlanOut)
@@ -64,9 +69,14 @@ async def create_plan(body: PlanIn, ctx: Ctx = Depends(require("distribution:man
     return PlanOut.model_validate(await service.create_plan(ctx, body.model_dump()))
 
 
-@router.get("/plans", response_model=list[PlanOut])
-async def list_plans(ctx: Ctx = Depends(require("members:read"))) -> list[PlanOut]:
-    return [PlanOut.model_validate(p) for p in await service.plans(ctx)]
+@router.get("/plans", response_model=Page[PlanOut])
+async def list_plans(
+    ctx: Ctx = Depends(require("members:read")),
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+) -> Page[PlanOut]:
+    """Commission plans: rates by level, and the products or categories they cover."""
+    return Page[PlanOut].of(await service.plans(ctx), cursor, limit, PlanOut.model_validate)
 
 
 @router.post("/distributors", status_code=201, response_model=DistributorOut)
@@ -83,15 +93,20 @@ async def appoint(
     return await idem.respond(201 if created else 200, DistributorOut.model_validate(dist))
 
 
-@router.get("/distributors", response_model=list[DistributorOut])
+@router.get("/distributors", response_model=Page[DistributorOut])
 async def list_distributors(
-    status: Annotated[str | None, Query(max_length=32)] = None, ctx: Ctx = Depends(require("members:read"))
-) -> list[DistributorOut]:
+    status: Annotated[str | None, Query(max_length=32)] = None,
+    ctx: Ctx = Depends(require("members:read")),
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+) -> Page[DistributorOut]:
+    """Distributors, newest first (``status=pending``: the applications to review)."""
     stmt = select(Distributor).where(Distributor.workspace_id == ctx.workspace_id)
     if status:
         stmt = stmt.where(Distributor.status == status)
-    rows = await ctx.session.scalars(stmt.order_by(Distributor.id).limit(1000))
-    return [DistributorOut.model_validate(d) for d in rows.all()]
+    rows = (await ctx.session.scalars(paginate(stmt, Distributor.id, cursor, limit))).all()
+    items, nxt = page_of(rows, limit, lambda d: d.id)
+    return Page[DistributorOut](data=[DistributorOut.model_validate(d) for d in items], next_cursor=nxt)
 
 
 @router.get("/distributors/{distributor_id}", response_model=DistributorOut)
@@ -178,15 +193,20 @@ async def withdraw(
     return await idem.respond(201, WithdrawalOut.model_validate(w))
 
 
-@router.get("/withdrawals", response_model=list[WithdrawalOut])
+@router.get("/withdrawals", response_model=Page[WithdrawalOut])
 async def list_withdrawals(
-    status: Annotated[str | None, Query(max_length=32)] = None, ctx: Ctx = Depends(require("orders:read"))
-) -> list[WithdrawalOut]:
+    status: Annotated[str | None, Query(max_length=32)] = None,
+    ctx: Ctx = Depends(require("orders:read")),
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+) -> Page[WithdrawalOut]:
+    """Withdrawals, newest first (``status=requested``: the ones waiting for a decision)."""
     stmt = select(Withdrawal).where(Withdrawal.workspace_id == ctx.workspace_id)
     if status:
         stmt = stmt.where(Withdrawal.status == status)
-    rows = await ctx.session.scalars(stmt.order_by(Withdrawal.id.desc()).limit(500))
-    return [WithdrawalOut.model_validate(w) for w in rows.all()]
+    rows = (await ctx.session.scalars(paginate(stmt, Withdrawal.id, cursor, limit))).all()
+    items, nxt = page_of(rows, limit, lambda w: w.id)
+    return Page[WithdrawalOut](data=[WithdrawalOut.model_validate(w) for w in items], next_cursor=nxt)
 
 
 @router.post("/withdrawals/{withdrawal_id}/decision", response_model=WithdrawalOut)
@@ -200,16 +220,19 @@ async def decide_withdrawal(
     return await idem.respond(200, WithdrawalOut.model_validate(w))
 
 
-@router.get("/figures", response_model=list[DistributorFigures], responses=CSV_RESPONSE)
+@router.get("/figures", response_model=Page[DistributorFigures], responses=CSV_RESPONSE)
 async def distribution_figures(
-    format: Literal["json", "csv"] = "json", ctx: Ctx = Depends(require("stats:read"))
-) -> Response:
+    format: Literal["json", "csv"] = "json",
+    ctx: Ctx = Depends(require("stats:read")),
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+) -> Response | Page[DistributorFigures]:
     """Per distributor: orders, sales, commissions pending / available / reversed /
     withdrawn, team size (``format=csv`` for a file)."""
     rows = await figures.per_distributor(ctx)
     if format == "csv":
         return csv_file(figures.to_csv(rows), "distributors.csv")
-    return Response("[" + ",".join(r.model_dump_json() for r in rows) + "]", media_type="application/json")
+    return Page[DistributorFigures].of(rows, cursor, limit, lambda r: r)
 
 
 @router.get("/figures/overall", response_model=dict[str, int])

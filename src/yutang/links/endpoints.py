@@ -95,9 +95,14 @@ def _out(
 # --- link domains -----------------------------------------------------------------------
 
 
-@router.get("/link-domains", tags=["links"], response_model=list[DomainOut])
-async def list_domains(ctx: Ctx = Depends(require("links:read"))) -> list[LinkDomain]:
-    return await service.list_domains(ctx)
+@router.get("/link-domains", tags=["links"], response_model=Page[DomainOut])
+async def list_domains(
+    ctx: Ctx = Depends(require("links:read")),
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+) -> Page[DomainOut]:
+    """Hosts that serve the workspace's short links; the default one marked."""
+    return Page[DomainOut].of(await service.list_domains(ctx), cursor, limit, DomainOut.model_validate)
 
 
 @router.post("/link-domains", tags=["links"], status_code=201, response_model=DomainOut)

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from yutang.kit.context import Ctx
 from yutang.kit.http import api_router, idempotent, require
 from yutang.kit.idempotency import Idempotency
+from yutang.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, Page, page_of, paginate
 from yutang.kit.schemas import ParamId
 from yutang.loyalty import auctions, coupons, lottery, membership, rewards
 from yutang.loyalty.schemas import (
@@ -61,14 +62,19 @@ async def create_template(
     return CouponTemplateOut.model_validate(await coupons.create_template(ctx, body.model_dump()))
 
 
-@router.get("/coupon-templates", tags=["coupons"], response_model=list[CouponTemplateOut])
-async def list_templates(ctx: Ctx = Depends(require("members:read"))) -> list[CouponTemplateOut]:
+@router.get("/coupon-templates", tags=["coupons"], response_model=Page[CouponTemplateOut])
+async def list_templates(
+    ctx: Ctx = Depends(require("members:read")),
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+) -> Page[CouponTemplateOut]:
+    """The workspace's coupon templates, oldest first."""
     rows = await ctx.session.scalars(
         select(CouponTemplate)
         .where(CouponTemplate.workspace_id == ctx.workspace_id)
         .order_by(CouponTemplate.id)
     )
-    return [CouponTemplateOut.model_validate(t) for t in rows.all()]
+    return Page[CouponTemplateOut].of(rows.all(), cursor, limit, CouponTemplateOut.model_validate)
 
 
 @router.post(
@@ -140,9 +146,17 @@ async def void(
     return await idem.respond(200, CouponOut.model_validate(await coupons.void(idem.ctx, code, body.reason)))
 
 
-@router.get("/members/{member_id}/coupons", tags=["coupons"], response_model=list[CouponOut])
-async def member_coupons(member_id: ParamId, ctx: Ctx = Depends(require("members:read"))) -> list[CouponOut]:
-    return [CouponOut.model_validate(c) for c in await coupons.of_member(ctx, member_id)]
+@router.get("/members/{member_id}/coupons", tags=["coupons"], response_model=Page[CouponOut])
+async def member_coupons(
+    member_id: ParamId,
+    ctx: Ctx = Depends(require("members:read")),
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+) -> Page[CouponOut]:
+    """The member's coupons, with their state (claimed, redeemed, void, expired)."""
+    return Page[CouponOut].of(
+        await coupons.of_member(ctx, member_id), cursor, limit, CouponOut.model_validate
+    )
 
 
 # --- rewards --------------------------------------------------------------------------------
@@ -153,12 +167,17 @@ async def create_reward(body: RewardIn, ctx: Ctx = Depends(require("loyalty:mana
     return RewardOut.model_validate(await rewards.create_reward(ctx, body.model_dump()))
 
 
-@router.get("/rewards", tags=["rewards"], response_model=list[RewardOut])
-async def list_rewards(ctx: Ctx = Depends(require("members:read"))) -> list[RewardOut]:
+@router.get("/rewards", tags=["rewards"], response_model=Page[RewardOut])
+async def list_rewards(
+    ctx: Ctx = Depends(require("members:read")),
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+) -> Page[RewardOut]:
+    """The rewards catalog, oldest first, with price in points and stock."""
     rows = await ctx.session.scalars(
         select(Reward).where(Reward.workspace_id == ctx.workspace_id).order_by(Reward.id)
     )
-    return [RewardOut.model_validate(r) for r in rows.all()]
+    return Page[RewardOut].of(rows.all(), cursor, limit, RewardOut.model_validate)
 
 
 @router.patch("/rewards/{reward_id}", tags=["rewards"], response_model=RewardOut)
@@ -251,17 +270,29 @@ async def create_auction(body: AuctionIn, ctx: Ctx = Depends(require("loyalty:ma
     return AuctionOut.model_validate(await auctions.create_auction(ctx, body.model_dump()))
 
 
-@router.get("/auctions", tags=["auctions"], response_model=list[AuctionOut])
-async def list_auctions(ctx: Ctx = Depends(require("members:read"))) -> list[AuctionOut]:
-    rows = await ctx.session.scalars(
-        select(Auction).where(Auction.workspace_id == ctx.workspace_id).order_by(Auction.id.desc())
+@router.get("/auctions", tags=["auctions"], response_model=Page[AuctionOut])
+async def list_auctions(
+    ctx: Ctx = Depends(require("members:read")),
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+) -> Page[AuctionOut]:
+    """Points auctions, newest first."""
+    stmt = paginate(
+        select(Auction).where(Auction.workspace_id == ctx.workspace_id), Auction.id, cursor, limit
     )
-    return [AuctionOut.model_validate(a) for a in rows.all()]
+    items, nxt = page_of((await ctx.session.scalars(stmt)).all(), limit, lambda a: a.id)
+    return Page[AuctionOut](data=[AuctionOut.model_validate(a) for a in items], next_cursor=nxt)
 
 
-@router.get("/auctions/{auction_id}/bids", tags=["auctions"], response_model=list[BidOut])
-async def list_bids(auction_id: ParamId, ctx: Ctx = Depends(require("members:read"))) -> list[BidOut]:
-    return [BidOut.model_validate(b) for b in await auctions.bids_of(ctx, auction_id)]
+@router.get("/auctions/{auction_id}/bids", tags=["auctions"], response_model=Page[BidOut])
+async def list_bids(
+    auction_id: ParamId,
+    ctx: Ctx = Depends(require("members:read")),
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+) -> Page[BidOut]:
+    """The auction's bids in the order they were placed, with their state."""
+    return Page[BidOut].of(await auctions.bids_of(ctx, auction_id), cursor, limit, BidOut.model_validate)
 
 
 @router.post("/auctions/{auction_id}/bids", tags=["auctions"], status_code=201, response_model=BidOut)
@@ -305,14 +336,19 @@ async def create_plan(body: PlanIn, ctx: Ctx = Depends(require("loyalty:manage")
     return PlanOut.model_validate(await membership.create_plan(ctx, body.model_dump()))
 
 
-@router.get("/membership-plans", tags=["membership"], response_model=list[PlanOut])
-async def list_plans(ctx: Ctx = Depends(require("members:read"))) -> list[PlanOut]:
+@router.get("/membership-plans", tags=["membership"], response_model=Page[PlanOut])
+async def list_plans(
+    ctx: Ctx = Depends(require("members:read")),
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+) -> Page[PlanOut]:
+    """Paid membership plans, oldest first."""
     rows = await ctx.session.scalars(
         select(MembershipPlan)
         .where(MembershipPlan.workspace_id == ctx.workspace_id)
         .order_by(MembershipPlan.id)
     )
-    return [PlanOut.model_validate(p) for p in rows.all()]
+    return Page[PlanOut].of(rows.all(), cursor, limit, PlanOut.model_validate)
 
 
 @router.post(
@@ -330,14 +366,19 @@ async def purchase(
     return await idem.respond(201 if new_term else 200, SubscriptionOut.model_validate(sub))
 
 
-@router.get("/members/{member_id}/subscriptions", tags=["membership"], response_model=list[SubscriptionOut])
+@router.get("/members/{member_id}/subscriptions", tags=["membership"], response_model=Page[SubscriptionOut])
 async def member_subscriptions(
-    member_id: ParamId, ctx: Ctx = Depends(require("members:read"))
-) -> list[SubscriptionOut]:
+    member_id: ParamId,
+    ctx: Ctx = Depends(require("members:read")),
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+) -> Page[SubscriptionOut]:
+    """The member's active paid memberships."""
     from yutang.members import service as members
 
     await members.get_member(ctx, member_id)
-    return [SubscriptionOut.model_validate(s) for s in await membership.active_subscriptions(ctx, member_id)]
+    active = await membership.active_subscriptions(ctx, member_id)
+    return Page[SubscriptionOut].of(active, cursor, limit, SubscriptionOut.model_validate)
 
 
 @router.get("/members/{member_id}/benefits", tags=["membership"])

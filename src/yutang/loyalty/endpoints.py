@@ -116,11 +116,15 @@ async def activity(
     return await idem.respond(202, {"status": "accepted"})
 
 
-@router.get("/earn-rules", tags=["points"], response_model=list[RuleOut])
+@router.get("/earn-rules", tags=["points"], response_model=Page[RuleOut])
 async def list_rules(
-    ctx: Ctx = Depends(require("members:read")), trigger: Trigger | None = None
-) -> list[RuleOut]:
-    return [RuleOut.model_validate(r) for r in await rules.list_rules(ctx, trigger)]
+    ctx: Ctx = Depends(require("members:read")),
+    trigger: Trigger | None = None,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+) -> Page[RuleOut]:
+    """The workspace's earn rules, optionally of one trigger."""
+    return Page[RuleOut].of(await rules.list_rules(ctx, trigger), cursor, limit, RuleOut.model_validate)
 
 
 @router.post("/earn-rules", tags=["points"], status_code=201, response_model=RuleOut)
@@ -156,9 +160,15 @@ async def put_program(body: TierProgramIn, ctx: Ctx = Depends(require("loyalty:m
     return TierProgramOut.model_validate(await tiers.configure(ctx, body.model_dump()))
 
 
-@router.get("/tiers", tags=["tiers"], response_model=list[TierOut])
-async def list_tiers(ctx: Ctx = Depends(require("members:read"))) -> list[TierOut]:
-    return [TierOut.model_validate(t) for t in await tiers.tiers(ctx.session, ctx.workspace_id)]
+@router.get("/tiers", tags=["tiers"], response_model=Page[TierOut])
+async def list_tiers(
+    ctx: Ctx = Depends(require("members:read")),
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+) -> Page[TierOut]:
+    """The tiers by rank, lowest first, with thresholds and benefits."""
+    rows = await tiers.tiers(ctx.session, ctx.workspace_id)
+    return Page[TierOut].of(rows, cursor, limit, TierOut.model_validate)
 
 
 @router.post("/tiers", tags=["tiers"], status_code=201, response_model=TierOut)
@@ -192,8 +202,13 @@ async def set_member_tier(
     return await idem.respond(200, TierChangeOut.model_validate(change))
 
 
-@router.get("/members/{member_id}/tier-history", tags=["tiers"], response_model=list[TierChangeOut])
+@router.get("/members/{member_id}/tier-history", tags=["tiers"], response_model=Page[TierChangeOut])
 async def tier_history(
-    member_id: ParamId, ctx: Ctx = Depends(require("members:read"))
-) -> list[TierChangeOut]:
-    return [TierChangeOut.model_validate(c) for c in await tiers.history(ctx, member_id)]
+    member_id: ParamId,
+    ctx: Ctx = Depends(require("members:read")),
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+) -> Page[TierChangeOut]:
+    """Every change of the member's tier, with its reason."""
+    changes = await tiers.history(ctx, member_id)
+    return Page[TierChangeOut].of(changes, cursor, limit, TierChangeOut.model_validate)

@@ -18,6 +18,7 @@ from yutang.kit.pagination import (
     Page,
     decode_cursor,
     encode_cursor,
+    page_list,
     page_of,
     paginate,
 )
@@ -171,17 +172,24 @@ async def erase_member(member_id: ParamId, ctx: Ctx = Depends(require("members:e
     return (await present(ctx, [member]))[0]
 
 
-@router.get("/tag-groups", tags=["members"], response_model=list[TagGroupOut])
-async def list_tag_groups(ctx: Ctx = Depends(require("members:read"))) -> list[TagGroupOut]:
-    return [
-        TagGroupOut(
-            id=g.id,
-            name=g.name,
-            exclusive=g.exclusive,
-            tags=[TagOut(id=t.id, group=g.name, name=t.name) for t in ts],
-        )
-        for g, ts in await tag_groups(ctx.session, ctx.workspace_id)
-    ]
+@router.get("/tag-groups", tags=["members"], response_model=Page[TagGroupOut])
+async def list_tag_groups(
+    ctx: Ctx = Depends(require("members:read")),
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+) -> Page[TagGroupOut]:
+    """Tag groups with their tags (an exclusive group allows one tag per member)."""
+    return Page[TagGroupOut].of(
+        await tag_groups(ctx.session, ctx.workspace_id),
+        cursor,
+        limit,
+        lambda row: TagGroupOut(
+            id=row[0].id,
+            name=row[0].name,
+            exclusive=row[0].exclusive,
+            tags=[TagOut(id=t.id, group=row[0].name, name=t.name) for t in row[1]],
+        ),
+    )
 
 
 @router.post("/tag-groups", tags=["members"], status_code=201, response_model=TagGroupOut)
@@ -224,14 +232,20 @@ async def create_segment(body: SegmentIn, ctx: Ctx = Depends(require("members:wr
     return await _segment_out(ctx, seg)
 
 
-@router.get("/segments", tags=["segments"], response_model=list[SegmentOut])
-async def list_segments(ctx: Ctx = Depends(require("members:read"))) -> list[SegmentOut]:
+@router.get("/segments", tags=["segments"], response_model=Page[SegmentOut])
+async def list_segments(
+    ctx: Ctx = Depends(require("members:read")),
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+) -> Page[SegmentOut]:
+    """Segments, oldest first, each with its member count."""
     rows = (
         await ctx.session.scalars(
             select(Segment).where(Segment.workspace_id == ctx.workspace_id).order_by(Segment.id)
         )
     ).all()
-    return [await _segment_out(ctx, s) for s in rows]
+    part, nxt = page_list(rows, cursor, limit)
+    return Page[SegmentOut](data=[await _segment_out(ctx, s) for s in part], next_cursor=nxt)
 
 
 @router.get("/segments/{segment_id}", tags=["segments"], response_model=SegmentOut)
@@ -299,12 +313,18 @@ async def create_form(body: FormIn, ctx: Ctx = Depends(require("members:write"))
     return await _form_out(ctx, await forms.create_form(ctx, data))
 
 
-@router.get("/forms", tags=["forms"], response_model=list[FormOut])
-async def list_forms(ctx: Ctx = Depends(require("members:read"))) -> list[FormOut]:
+@router.get("/forms", tags=["forms"], response_model=Page[FormOut])
+async def list_forms(
+    ctx: Ctx = Depends(require("members:read")),
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+) -> Page[FormOut]:
+    """Info-collection forms, oldest first, with their fields and fill-in address."""
     rows = (
         await ctx.session.scalars(select(Form).where(Form.workspace_id == ctx.workspace_id).order_by(Form.id))
     ).all()
-    return [await _form_out(ctx, f) for f in rows]
+    part, nxt = page_list(rows, cursor, limit)
+    return Page[FormOut](data=[await _form_out(ctx, f) for f in part], next_cursor=nxt)
 
 
 @router.get("/forms/{form_id}", tags=["forms"], response_model=FormOut)

@@ -13,7 +13,7 @@ from yutang.kit.context import Ctx
 from yutang.kit.errors import BadRequest
 from yutang.kit.http import CSV_RESPONSE, api_router, csv_file, idempotent, require
 from yutang.kit.idempotency import Idempotency
-from yutang.kit.pagination import Cursor, Limit, page_of, paginate
+from yutang.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, Page, page_list, page_of, paginate
 from yutang.kit.schemas import ParamId
 from yutang.models.referrals import INVITATION_STATUSES, Invitation, ReferralCampaign, ReferralParticipant
 from yutang.referrals import figures, service, share
@@ -34,6 +34,8 @@ from yutang.referrals.schemas import (
     TakePartIn,
 )
 
+#: How many ranks the leaderboard shows, over its pages.
+BOARD_SIZE = 100
 router = api_router(prefix="/api/v1/referrals", tags=["referrals"])
 
 
@@ -93,9 +95,15 @@ async def create_campaign(
     return await idem.respond(201, await _campaign_out(idem.ctx, campaign))
 
 
-@router.get("/campaigns", response_model=list[CampaignOut])
-async def list_campaigns(ctx: Ctx = Depends(require("members:read"))) -> list[CampaignOut]:
-    return [await _campaign_out(ctx, c) for c in await service.list_campaigns(ctx)]
+@router.get("/campaigns", response_model=Page[CampaignOut])
+async def list_campaigns(
+    ctx: Ctx = Depends(require("members:read")),
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+) -> Page[CampaignOut]:
+    """Referral campaigns, with their window, state, stages and poster settings."""
+    part, nxt = page_list(await service.list_campaigns(ctx), cursor, limit)
+    return Page[CampaignOut](data=[await _campaign_out(ctx, c) for c in part], next_cursor=nxt)
 
 
 @router.get("/campaigns/{campaign_id}", response_model=CampaignOut)
@@ -160,13 +168,16 @@ async def get_poster(participant_id: ParamId, ctx: Ctx = Depends(require("member
     return Response(png, media_type="image/png", headers={"etag": f'"{etag}"'})
 
 
-@router.get("/campaigns/{campaign_id}/leaderboard", response_model=list[BoardRow])
+@router.get("/campaigns/{campaign_id}/leaderboard", response_model=Page[BoardRow])
 async def leaderboard(
     campaign_id: ParamId,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Cursor = None,
+    limit: Annotated[int, Query(ge=1, le=BOARD_SIZE)] = 20,
     ctx: Ctx = Depends(require("members:read")),
-) -> list[BoardRow]:
-    return await figures.leaderboard(ctx, campaign_id, limit)
+) -> Page[BoardRow]:
+    """The top inviters by friends counted (the first 100 ranks), names masked."""
+    board = await figures.leaderboard(ctx, campaign_id, BOARD_SIZE)
+    return Page[BoardRow].of(board, cursor, limit, lambda row: row)
 
 
 @router.get("/campaigns/{campaign_id}/invitations", response_model=InvitationPage)
