@@ -158,3 +158,27 @@ async def test_a_cursor_past_a_64_bit_id_is_refused(client: httpx.AsyncClient, t
     cursor = base64.urlsafe_b64encode(b"id:99999999999999999999").decode().rstrip("=")
     r = await client.get("/api/v1/channels", params={"cursor": cursor}, headers=tenant.headers)
     assert (r.status_code, r.json()["error"]["code"]) == (400, "invalid_cursor")
+
+
+async def test_a_missing_row_answers_404_with_a_documented_not_found_code(
+    client: httpx.AsyncClient, tenant: Tenant, other_tenant: Tenant
+) -> None:
+    """Every GET of one row by id: an id that does not exist and an id of another
+    workspace's row answer alike — 404, with `not_found` or the `unknown_<kind>` code
+    whose documented meaning is "No such … in this workspace"."""
+    import re
+
+    # A row of the other workspace under id 1 of most tables.
+    await client.post("/api/v1/channels", json={"name": "theirs"}, headers=other_tenant.headers)
+    spec = (await client.get("/api/openapi.json")).json()
+    checked = 0
+    for path, ops in spec["paths"].items():
+        if "get" not in ops or not re.search(r"\{\w+_id\}", path):
+            continue
+        for missing in ("1", "987654321"):
+            r = await client.get(re.sub(r"\{\w+\}", missing, path), headers=tenant.headers)
+            assert r.status_code == 404, (path, r.text)
+            code = r.json()["error"]["code"]
+            assert ERROR_CODES[code].startswith("No such"), (path, code)
+            checked += 1
+    assert checked > 40
