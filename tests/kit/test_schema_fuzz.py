@@ -18,6 +18,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis import GenerationMode, checks
+from schemathesis.core.result import Ok
 from sqlalchemy import text
 
 from tests.conftest import in_thread, truncate_all
@@ -69,11 +70,14 @@ def _fuzz(base_url: str, headers: dict[str, str]) -> list[str]:
     failures: list[str] = []
     operations = 0
     for result in schema.get_all_operations():
+        assert isinstance(result, Ok), result  # every operation of the description is valid
         operation = result.ok()
         operations += 1
         # Valid requests and invalid ones (wrong types, out of range, missing fields):
         # both must answer as described, the invalid ones with a 4xx.
-        cases = operation.as_strategy(GenerationMode.POSITIVE) | operation.as_strategy(GenerationMode.NEGATIVE)
+        cases = operation.as_strategy(GenerationMode.POSITIVE) | operation.as_strategy(
+            GenerationMode.NEGATIVE
+        )
 
         @given(case=cases)
         @settings(
