@@ -4,6 +4,7 @@ made from the accept URL, and a switcher among several workspaces."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -13,10 +14,13 @@ from tests.web import browser
 from yutang.links.redirect import RedirectApp
 
 
-async def _invite(client: httpx.AsyncClient, tenant: Tenant, email: str, role: str = "operator") -> dict:
+async def _invite(
+    client: httpx.AsyncClient, tenant: Tenant, email: str, role: str = "operator"
+) -> dict[str, Any]:
     r = await client.post("/api/v1/invitations", json={"email": email, "role": role}, headers=tenant.headers)
     assert r.status_code == 201, r.text
-    return r.json()
+    out: dict[str, Any] = r.json()
+    return out
 
 
 def _ids(html: str, action: str) -> list[int]:

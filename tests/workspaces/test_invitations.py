@@ -53,7 +53,7 @@ async def test_inviting_another_workspaces_user_attaches_and_reveals_nothing(
         assert "Globex" not in str(a) and "user_id" not in a  # neither their workspace nor id
     assert await _memberships(engine) == before  # nobody was attached
     # Bob's own console still opens Globex (the lowest workspace id used to be chosen).
-    async with browser.browser(client._transport.app) as bob_browser:  # type: ignore[attr-defined]
+    async with browser.browser(client._transport.app, "192.0.2.99") as bob_browser:  # type: ignore[attr-defined]
         await browser.login(bob_browser, "bob@globex.example")
         page = await bob_browser.get("/console")
         assert page.status_code == 200 and "Globex" in page.text and "邀请 (1)" in page.text

@@ -107,12 +107,14 @@ async def end_for_workspace(session: AsyncSession, user_id: int, workspace_id: i
     )
 
 
-async def purge_expired(session: AsyncSession, *, idle_timeout: int) -> int:
+async def purge_expired(session: AsyncSession, *, idle_timeout: int, user_id: int | None = None) -> int:
+    """Delete ended sessions (of one user, at their sign-in; of everyone, otherwise)."""
     now = utcnow()
-    result = await session.execute(
-        delete(ConsoleSession).where(
-            (ConsoleSession.expires_at <= now)
-            | (ConsoleSession.last_seen_at <= now - timedelta(seconds=idle_timeout))
-        )
+    stmt = delete(ConsoleSession).where(
+        (ConsoleSession.expires_at <= now)
+        | (ConsoleSession.last_seen_at <= now - timedelta(seconds=idle_timeout))
     )
+    if user_id is not None:
+        stmt = stmt.where(ConsoleSession.user_id == user_id)
+    result = await session.execute(stmt)
     return int(getattr(result, "rowcount", 0) or 0)

@@ -68,9 +68,7 @@ async def current_session(request: Request) -> ConsoleSession | None:
     row = None
     if token:
         settings = _settings(request)
-        row = await sessions.resolve(
-            request.state.session, token, idle_timeout=settings.session_idle_timeout
-        )
+        row = await sessions.resolve(request.state.session, token, idle_timeout=settings.session_idle_timeout)
         if row is not None:
             request.state.console_token = token
             if sessions.seen_is_stale(row):
@@ -176,6 +174,8 @@ async def login(
     if old := request.cookies.get(SESSION_COOKIE):
         await sessions.end(session, old)
     settings = _settings(request)
+    # Ended sessions are swept at their owner's next sign-in (rows only, never live ones).
+    await sessions.purge_expired(session, idle_timeout=settings.session_idle_timeout, user_id=user.id)
     _, token = await sessions.start(session, user.id, workspace_id, max_age=settings.session_max_age)
     if workspace_id is None:
         target = "/console/invitations"
@@ -329,9 +329,7 @@ async def change_password(
         page.headers["Retry-After"] = str(wait)
         return page
     try:
-        await auth_service.change_password(
-            request.state.session, user, current, new, keep_session_id=row.id
-        )
+        await auth_service.change_password(request.state.session, user, current, new, keep_session_id=row.id)
     except Unauthenticated:
         return render(request, "account.html", 400, page="account", error=t("wrong_password"), **frame)
     except BadRequest:

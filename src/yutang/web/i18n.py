@@ -33,7 +33,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "invitations": {"zh-CN": "邀请", "en": "Invitations"},
     "no_invitations": {"zh-CN": "没有待处理的邀请。", "en": "No pending invitations."},
     "invited_as": {"zh-CN": "邀请你以「{role}」身份加入", "en": "invites you to join as {role}"},
-    "expires": {"zh-CN": "有效期至", "en": "Expires"},
     "accept": {"zh-CN": "接受", "en": "Accept"},
     "decline": {"zh-CN": "拒绝", "en": "Decline"},
     "invitation_invalid": {
@@ -49,12 +48,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Already have a Yutang account? Sign in and accept it under Invitations.",
     },
     "new_account": {"zh-CN": "新用户：设置姓名和密码", "en": "New here? Choose a name and password"},
-    "name": {"zh-CN": "姓名", "en": "Name"},
     "new_password": {"zh-CN": "新密码（至少 8 位）", "en": "New password (8 characters or more)"},
     "current_password": {"zh-CN": "当前密码", "en": "Current password"},
     "create_account": {"zh-CN": "创建账号并加入", "en": "Create account and join"},
     "registered": {
-        "zh-CN": "完成。请用该邮箱和密码登录。如果该邮箱之前已有鱼塘账号，请用原密码登录，并在「邀请」中接受。",
+        "zh-CN": "完成。请用该邮箱和密码登录。"
+        "如果该邮箱之前已有鱼塘账号，请用原密码登录，并在「邀请」中接受。",
         "en": "Done. Sign in with this e-mail address and your password. If the address already had a "
         "Yutang account, sign in with that account's password and accept the invitation under Invitations.",
     },

@@ -81,7 +81,7 @@ def _invitation_out(inv: WorkspaceInvitation) -> InvitationOut:
         email=inv.email,
         name=inv.name,
         role=inv.role,
-        status=invitations.status_of(inv),  # type: ignore[arg-type]
+        status=invitations.status_of(inv),
         invited_by=inv.invited_by,
         created_at=inv.created_at,
         expires_at=inv.expires_at,

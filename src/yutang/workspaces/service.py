@@ -109,9 +109,7 @@ async def lock_memberships(ctx: Ctx) -> None:
     """Serialise changes of the workspace's memberships: lock its row (PostgreSQL; SQLite
     writers are serialised by ``BEGIN IMMEDIATE``). Held to the end of the transaction,
     so a second demotion reads the owners only after the first one committed."""
-    await ctx.session.execute(
-        select(Workspace.id).where(Workspace.id == ctx.workspace_id).with_for_update()
-    )
+    await ctx.session.execute(select(Workspace.id).where(Workspace.id == ctx.workspace_id).with_for_update())
     # Memberships loaded before the lock may be stale: read them again.
     for obj in list(ctx.session.identity_map.values()):
         if isinstance(obj, WorkspaceMember) and obj.workspace_id == ctx.workspace_id:
