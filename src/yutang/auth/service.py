@@ -119,13 +119,6 @@ async def change_password(
     await sessions.end_all_for_user(session, user.id, keep_id=keep_session_id)
 
 
-async def reset_password(session: AsyncSession, user: User, new: str) -> None:
-    """Set a password without the current one (CLI, operators); ends every session."""
-    set_password_checks(new)
-    user.password_hash = hash_password(new)
-    await sessions.end_all_for_user(session, user.id)
-
-
 def set_password_checks(password: str) -> None:
     validate_password(password)
     if len(password) > MAX_PASSWORD_LENGTH:

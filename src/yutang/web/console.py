@@ -28,13 +28,13 @@ from yutang.auth.throttle import Policy, keys_for, make_throttle
 from yutang.config import Settings
 from yutang.kit.context import Actor, Ctx
 from yutang.kit.db import unit_of_work
-from yutang.kit.errors import BadRequest, NotFound, Unauthenticated
+from yutang.kit.errors import BadRequest, NotFound, Unauthenticated, YutangError
 from yutang.kit.http import READONLY_METHODS, api_router
 from yutang.links import endpoints as link_endpoints
 from yutang.links import qr, service, stats
 from yutang.models.workspaces import ConsoleSession, User, Workspace
 from yutang.web import security
-from yutang.web.i18n import channel_type, pick_language, translator
+from yutang.web.i18n import STRINGS, channel_type, pick_language, translator
 from yutang.web.security import PRESESSION_COOKIE, SESSION_COOKIE, CsrfRefused, csrf_guard
 from yutang.workspaces import invitations
 from yutang.workspaces import repository as ws_repo
@@ -435,6 +435,17 @@ def install(app: FastAPI, settings: Settings) -> None:
     @app.exception_handler(NoWorkspace)
     async def _no_workspace(request: Request, exc: NoWorkspace) -> Response:
         return RedirectResponse("/console/invitations", status_code=303)
+
+    json_errors = app.exception_handlers[YutangError]
+
+    @app.exception_handler(YutangError)
+    async def _console_errors(request: Request, exc: YutangError) -> Response:
+        """Console pages answer a refusal with a page (the API keeps its JSON)."""
+        if not request.url.path.startswith("/console"):
+            return await json_errors(request, exc)  # type: ignore[no-any-return]
+        t = translator(pick_language(request))
+        message = t(exc.code) if exc.code in STRINGS else exc.message
+        return render(request, "refused.html", exc.status_code, message=message)
 
     @app.exception_handler(CsrfRefused)
     async def _csrf(request: Request, exc: CsrfRefused) -> Response:

@@ -27,6 +27,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "This page has expired or the request came from elsewhere. Reload the page and try again.",
     },
     "refused": {"zh-CN": "请求被拒绝", "en": "Request refused"},
+    "not_found": {
+        "zh-CN": "没有找到：它不存在，或不属于你。",
+        "en": "Not found: it does not exist or is not yours.",
+    },
+    "forbidden": {"zh-CN": "你的角色不允许这样做。", "en": "Your role does not allow this."},
     "switch_workspace": {"zh-CN": "切换品牌", "en": "Switch workspace"},
     "switch": {"zh-CN": "切换", "en": "Switch"},
     "account": {"zh-CN": "账号", "en": "Account"},
