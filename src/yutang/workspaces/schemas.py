@@ -45,12 +45,30 @@ class ApiKeyCreated(ApiKeyOut):
 class InvitationIn(In):
     """Invite a person by e-mail address. Nothing is attached until they accept."""
 
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"email": "li.lei@brand.cn", "name": "李雷", "role": "operator"}]}
+    )
     email: str = Field(min_length=3, max_length=254)
     name: str = Field(default="", max_length=120, description="How to greet them, until they choose")
     role: Role = "operator"
 
 
+_INVITATION_EXAMPLE: dict[str, Any] = {
+    "id": 7,
+    "email": "li.lei@brand.cn",
+    "name": "李雷",
+    "role": "operator",
+    "status": "pending",
+    "invited_by": "api_key:3",
+    "created_at": "2026-12-03T08:00:00Z",
+    "expires_at": "2026-12-10T08:00:00Z",
+    "decided_at": None,
+}
+
+
 class InvitationOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [_INVITATION_EXAMPLE]})
+
     id: int
     email: str
     name: str
@@ -63,6 +81,15 @@ class InvitationOut(BaseModel):
 
 
 class InvitationCreated(InvitationOut):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                _INVITATION_EXAMPLE
+                | {"accept_url": "https://console.brand.cn/console/invitations/Q2xhc3NpYy10b2tlbi1leGFtcGxl"}
+            ]
+        }
+    )
+
     accept_url: str = Field(
         description="Give this to the person (Yutang sends no mail). Shown once; not stored."
     )
