@@ -149,6 +149,8 @@ async def test_security_headers_on_console_api_and_h5(
     assert "script-src 'self';" in csp and "frame-ancestors 'none'" in csp and "object-src 'none'" in csp
     assert "unsafe-eval" not in csp and "script-src 'self' 'unsafe-inline'" not in csp
     assert "strict-transport-security" not in h  # plain http
+    if path.startswith("/console"):
+        assert h["cache-control"] == "no-store"
 
 
 async def test_hsts_only_over_https(app: RedirectApp, tenant: Tenant) -> None:

@@ -119,6 +119,9 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
         status_code=status_code,
     )
     security.finish(request, response)
+    if request.url.path.startswith("/console"):
+        # Signed-in pages stay out of caches (and out of the back button after sign-out).
+        response.headers.setdefault("cache-control", "no-store")
     if request.query_params.get("lang") == lang:
         response.set_cookie("yt_lang", lang, max_age=LANG_COOKIE_AGE, samesite="lax")
     return response
