@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -178,9 +180,52 @@ def app(settings: Settings, engine: AsyncEngine) -> RedirectApp:
 
 @pytest.fixture
 async def client(app: RedirectApp) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of the app. Every API answer any test receives is checked against the
+    OpenAPI description: its status code and media type must be documented there."""
     transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 50000))
-    async with httpx.AsyncClient(transport=transport, base_url="http://api.test") as c:
+    described = _described(app)
+
+    async def conforms(response: httpx.Response) -> None:
+        _check_described(described, response)
+
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://api.test", event_hooks={"response": [conforms]}
+    ) as c:
         yield c
+
+
+_descriptions: dict[int, list[tuple[re.Pattern[str], str, dict[str, Any]]]] = {}
+
+
+def _described(app: RedirectApp) -> list[tuple[re.Pattern[str], str, dict[str, Any]]]:
+    """(path pattern, method, responses) of every operation, once per app."""
+    found = _descriptions.get(id(app))
+    if found is None:
+        spec = app.app.openapi()  # type: ignore[attr-defined]
+        found = _descriptions[id(app)] = [
+            (
+                re.compile("^" + re.sub(r"\\\{\w+\\\}", "[^/]+", re.escape(path)) + "$"),
+                method.upper(),
+                op["responses"],
+            )
+            for path, ops in spec["paths"].items()
+            for method, op in ops.items()
+        ]
+    return found
+
+
+def _check_described(described: list[tuple[re.Pattern[str], str, dict[str, Any]]], r: httpx.Response) -> None:
+    path, method = r.request.url.path, r.request.method
+    if not path.startswith("/api/v1/"):
+        return
+    for pattern, op_method, responses in described:
+        if op_method == method and pattern.match(path):
+            documented = responses.get(str(r.status_code))
+            assert documented is not None, f"{method} {path} answered {r.status_code}, not in OpenAPI"
+            media = r.headers.get("content-type", "").split(";")[0]
+            if media and r.status_code != 204:
+                assert media in documented.get("content", {}), f"{method} {path} {r.status_code}: {media}"
+            return
 
 
 @dataclass

@@ -26,7 +26,7 @@ from yutang.commerce.schemas import (
 )
 from yutang.kit.context import SYSTEM, Actor, Ctx
 from yutang.kit.errors import BadRequest, YutangError
-from yutang.kit.http import api_router, idempotent, require
+from yutang.kit.http import ErrorOut, also_200, api_router, idempotent, require
 from yutang.kit.idempotency import Idempotency
 from yutang.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, Page
 from yutang.kit.schemas import ParamId
@@ -57,7 +57,13 @@ async def present(ctx: Ctx, orders: list[Order]) -> list[OrderOut]:
     ]
 
 
-@router.post("/orders", tags=["orders"], status_code=201, response_model=OrderOut)
+@router.post(
+    "/orders",
+    tags=["orders"],
+    status_code=201,
+    response_model=OrderOut,
+    responses=also_200(OrderOut, "The order was recorded before (same `external_id`): the stored order"),
+)
 async def record_order(body: OrderIn, idem: Idempotency = Depends(idempotent("orders:write"))) -> Response:
     """Record a paid order. Idempotent on `external_id`: the same order again answers 200
     with the stored one; the same id with other content is `order_conflict`."""
@@ -74,16 +80,26 @@ async def list_orders(
     limit: Limit = DEFAULT_LIMIT,
     member_id: ParamId | None = None,
 ) -> Page[OrderOut]:
+    """Orders, newest first, with their items and refunds; `member_id` narrows to one member's.
+    An order whose buyer matched no member has `member_id: null`."""
     rows, nxt = await service.list_orders(ctx, cursor=cursor, limit=limit, member_id=member_id)
     return Page(data=await present(ctx, rows), next_cursor=nxt)
 
 
 @router.get("/orders/{order_id}", tags=["orders"], response_model=OrderOut)
 async def get_order(order_id: ParamId, ctx: Ctx = Depends(require("orders:read"))) -> OrderOut:
+    """One order with its items and refunds; `total_cents - refunded_cents` is what is left to
+    refund. `unknown_order` for an id outside this workspace."""
     return (await present(ctx, [await service.get_order(ctx, order_id)]))[0]
 
 
-@router.post("/orders/{order_id}/refunds", tags=["orders"], status_code=201, response_model=OrderOut)
+@router.post(
+    "/orders/{order_id}/refunds",
+    tags=["orders"],
+    status_code=201,
+    response_model=OrderOut,
+    responses=also_200(OrderOut, "The refund was recorded before (same `external_id`): the order as it is"),
+)
 async def refund_order(
     order_id: ParamId, body: RefundIn, idem: Idempotency = Depends(idempotent("orders:write"))
 ) -> Response:
@@ -102,7 +118,15 @@ async def rotate_secret(ctx: Ctx = Depends(require("webhooks:manage"))) -> dict[
     return {"secret": await service.rotate_webhook_secret(ctx)}
 
 
-@router.post("/webhooks/shop/{workspace_slug}", tags=["orders"])
+@router.post(
+    "/webhooks/shop/{workspace_slug}",
+    tags=["orders"],
+    responses={
+        200: {"description": "Received before: nothing new was recorded"},
+        201: {"description": "The order or refund was recorded"},
+        401: {"model": ErrorOut, "description": "`invalid_signature` (also for an unknown workspace)"},
+    },
+)
 async def shop_webhook(workspace_slug: Annotated[str, Path(max_length=63)], request: Request) -> Response:
     """Orders and refunds pushed by the shop, signed with `X-Yutang-Signature:
     t=<unix time>,v1=<hex HMAC-SHA256 of "<t>." + raw body>` (5-minute tolerance)."""
@@ -147,6 +171,9 @@ def _move(mv: wallet.WalletMove) -> WalletMoveOut:
 
 @router.get("/members/{member_id}/wallet", tags=["stored value"], response_model=WalletOut)
 async def get_wallet(member_id: ParamId, ctx: Ctx = Depends(require("members:read"))) -> WalletOut:
+    """The member's stored value: principal (money paid in), bonus (top-up rules, grants) and their
+    sum, with the latest 200 entries, newest first (not paged). A member who never topped up has
+    an empty wallet. `unknown_member`."""
     w = await wallet.balance(ctx, member_id)
     return WalletOut(
         member_id=member_id,
@@ -162,6 +189,7 @@ async def get_wallet(member_id: ParamId, ctx: Ctx = Depends(require("members:rea
     tags=["stored value"],
     status_code=201,
     response_model=WalletMoveOut,
+    responses=also_200(WalletMoveOut, "A retry of the same reference: the movement recorded before"),
 )
 async def top_up(
     member_id: ParamId, body: TopUpIn, idem: Idempotency = Depends(idempotent("orders:write"))
@@ -174,7 +202,11 @@ async def top_up(
 
 
 @router.post(
-    "/members/{member_id}/wallet/spends", tags=["stored value"], status_code=201, response_model=WalletMoveOut
+    "/members/{member_id}/wallet/spends",
+    tags=["stored value"],
+    status_code=201,
+    response_model=WalletMoveOut,
+    responses=also_200(WalletMoveOut, "A retry of the same reference: the movement recorded before"),
 )
 async def wallet_spend(
     member_id: ParamId, body: WalletSpendIn, idem: Idempotency = Depends(idempotent("orders:write"))
@@ -191,10 +223,14 @@ async def wallet_spend(
     tags=["stored value"],
     status_code=201,
     response_model=WalletMoveOut,
+    responses=also_200(WalletMoveOut, "A retry of the same reference: the movement recorded before"),
 )
 async def wallet_refund(
     member_id: ParamId, body: WalletRefundIn, idem: Idempotency = Depends(idempotent("orders:write"))
 ) -> Response:
+    """Give back part or all of a wallet spend, in the spend's own principal/bonus split. Idempotent
+    on `refund_ref` (again: 200, `replayed: true`). `refund_exceeds_spend`, `refund_conflict` (the
+    ref was used for another spend or amount), `unknown_wallet_entry`, `invalid_amount`."""
     if (replay := await idem.replay()) is not None:
         return replay
     mv = await wallet.refund(
@@ -213,6 +249,9 @@ async def wallet_refund(
 async def create_top_up_rule(
     body: TopUpRuleIn, ctx: Ctx = Depends(require("loyalty:manage"))
 ) -> TopUpRuleOut:
+    """Add a top-up bonus rule: a top-up of at least `min_amount_cents` puts `bonus_cents` into the
+    bonus bucket; when several match, the largest bonus wins. `invalid_amount` (a minimum outside
+    1-100,000,000 cents or a negative bonus). Not idempotent: a retry adds a second rule."""
     rule = await wallet.create_rule(ctx, body.name, body.min_amount_cents, body.bonus_cents)
     return TopUpRuleOut.model_validate(rule)
 

@@ -56,6 +56,11 @@ CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
 }
 
 
+def also_200(model: type[BaseModel], when: str) -> dict[int | str, dict[str, Any]]:
+    """``responses=`` of a creating POST that answers 200 when the thing existed already."""
+    return {200: {"model": model, "description": when}}
+
+
 def csv_file(text: str, filename: str) -> Response:
     """A CSV download: UTF-8 with a BOM, so that Excel opens Chinese text correctly."""
     return Response(

@@ -12,7 +12,7 @@ from fastapi import Depends, Path, Response
 from sqlalchemy import select
 
 from yutang.kit.context import Ctx
-from yutang.kit.http import api_router, idempotent, require
+from yutang.kit.http import also_200, api_router, idempotent, require
 from yutang.kit.idempotency import Idempotency
 from yutang.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, Page, page_of, paginate
 from yutang.kit.schemas import ParamId
@@ -59,6 +59,10 @@ router = api_router(prefix="/api/v1")
 async def create_template(
     body: CouponTemplateIn, ctx: Ctx = Depends(require("loyalty:manage"))
 ) -> CouponTemplateOut:
+    """Create a coupon template: `amount_off` (`value` in cents), `percent_off` (`value` 1-99) or
+    a `gift`, valid `valid_days` after issue or in a fixed window, with optional stock and per-member
+    limit. `invalid_amount`; `invalid_coupon_template` for a gift without `gift_name`, neither
+    `valid_days` nor `valid_until`, or `valid_until` before `valid_from`."""
     return CouponTemplateOut.model_validate(await coupons.create_template(ctx, body.model_dump()))
 
 
@@ -106,6 +110,9 @@ async def issue(body: IssueIn, idem: Idempotency = Depends(idempotent("points:wr
 async def get_coupon(
     code: Annotated[str, Path(max_length=64)], ctx: Ctx = Depends(require("members:read"))
 ) -> CouponOut:
+    """One coupon by code (case and spaces ignored): its holder and status `available` (generated,
+    unclaimed), `issued`, `redeemed` or `voided`. An expired coupon stays `issued`: compare
+    `valid_until`. `unknown_coupon`."""
     return CouponOut.model_validate(await coupons.by_code(ctx, code))
 
 
@@ -115,6 +122,9 @@ async def claim(
     body: ClaimIn,
     idem: Idempotency = Depends(idempotent("points:write")),
 ) -> Response:
+    """A member claims a generated code (from a package card, a poster); with `valid_days` the
+    validity starts now. `coupon_taken` when it was claimed before (by anyone, this member too),
+    `limit_reached`, `unknown_coupon`, `unknown_member`, `member_inactive`."""
     if (replay := await idem.replay()) is not None:
         return replay
     return await idem.respond(
@@ -141,6 +151,9 @@ async def void(
     body: ReasonIn,
     idem: Idempotency = Depends(idempotent("loyalty:manage")),
 ) -> Response:
+    """Void an unused coupon (`available` or `issued`) with a reason; it can no longer be claimed or
+    redeemed and its unit is not returned to the template's stock. `reason_required`,
+    `unknown_coupon`; a redeemed or already voided coupon answers `coupon_redeemed`."""
     if (replay := await idem.replay()) is not None:
         return replay
     return await idem.respond(200, CouponOut.model_validate(await coupons.void(idem.ctx, code, body.reason)))
@@ -164,6 +177,10 @@ async def member_coupons(
 
 @router.post("/rewards", tags=["rewards"], status_code=201, response_model=RewardOut)
 async def create_reward(body: RewardIn, ctx: Ctx = Depends(require("loyalty:manage"))) -> RewardOut:
+    """Add a reward to the catalog: a gift, or a coupon of `coupon_template_id`, for `points_cost`
+    points each, with optional stock (`null`: unlimited), per-member limit and sale window.
+    `invalid_amount` (cost under 1), `invalid_reward` (coupon without template),
+    `unknown_coupon_template`."""
     return RewardOut.model_validate(await rewards.create_reward(ctx, body.model_dump()))
 
 
@@ -184,6 +201,9 @@ async def list_rewards(
 async def update_reward(
     reward_id: ParamId, body: RewardPatch, ctx: Ctx = Depends(require("loyalty:manage"))
 ) -> RewardOut:
+    """Rename or reprice a reward, change its per-member limit or end, or take it off sale
+    (`active: false`). Only fields sent change; `valid_until: null` removes the end, other `null`s
+    are ignored. Stock moves through `/restock`. `unknown_reward`."""
     values = {
         k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None or k == "valid_until"
     }
@@ -194,6 +214,8 @@ async def update_reward(
 async def restock(
     reward_id: ParamId, body: RestockIn, idem: Idempotency = Depends(idempotent("loyalty:manage"))
 ) -> Response:
+    """Add units to a reward's stock, or remove them with a negative `delta`; stock never goes below
+    zero (`out_of_stock`). `unlimited_stock` for a reward without a stock count, `unknown_reward`."""
     if (replay := await idem.replay()) is not None:
         return replay
     return await idem.respond(
@@ -241,6 +263,9 @@ async def _lottery_out(ctx: Ctx, lot: Lottery) -> LotteryOut:
 
 @router.post("/lotteries", tags=["lotteries"], status_code=201, response_model=LotteryOut)
 async def create_lottery(body: LotteryIn, ctx: Ctx = Depends(require("loyalty:manage"))) -> LotteryOut:
+    """Create a lottery and its prize table: each prize's chance in 1/10,000 (together at most
+    10,000; the rest draws no prize), its stock and award (points, a coupon, a gift).
+    `invalid_lottery`, `invalid_amount` (negative `points_per_draw`), `unknown_coupon_template`."""
     data: dict[str, Any] = body.model_dump(exclude={"prizes"})
     made = await lottery.create_lottery(ctx, data, [p.model_dump() for p in body.prizes])
     return await _lottery_out(ctx, made)
@@ -248,6 +273,8 @@ async def create_lottery(body: LotteryIn, ctx: Ctx = Depends(require("loyalty:ma
 
 @router.get("/lotteries/{lottery_id}", tags=["lotteries"], response_model=LotteryOut)
 async def get_lottery(lottery_id: ParamId, ctx: Ctx = Depends(require("members:read"))) -> LotteryOut:
+    """One lottery with its prizes in table order, each with its stock and how many were awarded.
+    `unknown_lottery`."""
     return await _lottery_out(ctx, await lottery.get_lottery(ctx, lottery_id))
 
 
@@ -267,6 +294,9 @@ async def draw(
 
 @router.post("/auctions", tags=["auctions"], status_code=201, response_model=AuctionOut)
 async def create_auction(body: AuctionIn, ctx: Ctx = Depends(require("loyalty:manage"))) -> AuctionOut:
+    """Create a points auction open from `starts_at` to `ends_at`: the first bid is at least
+    `min_bid`, each later one beats the leader by `increment`. `invalid_amount` (minimum or
+    increment under 1), `invalid_auction` (ends before it starts)."""
     return AuctionOut.model_validate(await auctions.create_auction(ctx, body.model_dump()))
 
 
@@ -333,6 +363,9 @@ async def cancel_auction(
 
 @router.post("/membership-plans", tags=["membership"], status_code=201, response_model=PlanOut)
 async def create_plan(body: PlanIn, ctx: Ctx = Depends(require("loyalty:manage"))) -> PlanOut:
+    """Create a paid membership plan: price in cents per `period` (month, quarter, year), the welcome
+    gift of a new term (points, coupons), the benefits while active, a reminder `remind_days`
+    before the end. `invalid_amount`, `invalid_plan`, `unknown_coupon_template`."""
     return PlanOut.model_validate(await membership.create_plan(ctx, body.model_dump()))
 
 
@@ -352,7 +385,11 @@ async def list_plans(
 
 
 @router.post(
-    "/members/{member_id}/subscriptions", tags=["membership"], status_code=201, response_model=SubscriptionOut
+    "/members/{member_id}/subscriptions",
+    tags=["membership"],
+    status_code=201,
+    response_model=SubscriptionOut,
+    responses=also_200(SubscriptionOut, "A renewal: the term was extended, no second welcome gift"),
 )
 async def purchase(
     member_id: ParamId, body: PurchaseIn, idem: Idempotency = Depends(idempotent("orders:write"))

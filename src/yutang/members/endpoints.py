@@ -100,7 +100,12 @@ async def create_member(body: MemberIn, idem: Idempotency = Depends(idempotent("
     return await idem.respond(201, (await present(idem.ctx, [member]))[0])
 
 
-@router.post("/members/join", tags=["members"], response_model=JoinOut)
+@router.post(
+    "/members/join",
+    tags=["members"],
+    response_model=JoinOut,
+    responses={201: {"model": JoinOut, "description": "A new member was created"}},
+)
 async def join(body: MemberIn, idem: Idempotency = Depends(idempotent("members:write"))) -> Response:
     """Create the member or, when an identity matches, return them with what is new filled in."""
     if (replay := await idem.replay()) is not None:

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from yutang.kit.context import Ctx
 from yutang.kit.errors import BadRequest
-from yutang.kit.http import CSV_RESPONSE, api_router, csv_file, idempotent, require
+from yutang.kit.http import CSV_RESPONSE, also_200, api_router, csv_file, idempotent, require
 from yutang.kit.idempotency import Idempotency
 from yutang.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, Page, page_list, page_of, paginate
 from yutang.kit.schemas import ParamId
@@ -130,7 +130,12 @@ async def put_art(
     return await _campaign_out(ctx, await service.set_art(ctx, campaign_id, body))
 
 
-@router.post("/campaigns/{campaign_id}/participants", status_code=201, response_model=ParticipantOut)
+@router.post(
+    "/campaigns/{campaign_id}/participants",
+    status_code=201,
+    response_model=ParticipantOut,
+    responses=also_200(ParticipantOut, "The member takes part already: their share kit"),
+)
 async def take_part(
     campaign_id: ParamId, body: TakePartIn, idem: Idempotency = Depends(idempotent("members:write"))
 ) -> Response:
