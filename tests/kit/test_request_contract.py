@@ -304,3 +304,22 @@ async def test_405_names_every_method_the_path_serves(client: httpx.AsyncClient,
     }
     r = await client.post(f"{LINKS}/1", headers=tenant.headers)
     assert (r.status_code, r.headers["allow"]) == (405, "GET, PATCH, DELETE")
+
+
+@pytest.mark.parametrize(
+    "node",
+    [
+        {"field": "points_balance", "op": "gte", "value": 2**63},
+        {"field": "total_spent_cents", "op": "between", "value": [0, 2**64]},
+        {"field": "tier_id", "op": "eq", "value": -(2**63) - 1},
+        {"field": "last_order_at", "op": "within_days", "value": 10**9},
+        {"and": [{"attribute": "score", "op": "gt", "value": 2**70}]},
+    ],
+)
+async def test_numbers_in_a_segment_filter_are_bounded(
+    client: httpx.AsyncClient, tenant: Tenant, node: dict[str, Any]
+) -> None:
+    """The filter language is JSON inside a body: its numbers overflowed a 64-bit bind
+    parameter (500 on PostgreSQL) or a date computation (500 on both)."""
+    r = await client.post("/api/v1/segments/preview", json={"filter": node}, headers=tenant.headers)
+    assert (r.status_code, r.json()["error"]["code"]) == (400, "invalid_filter"), r.text

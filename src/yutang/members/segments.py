@@ -31,6 +31,7 @@ or never). The compiled clause runs in the database; nothing is filtered in Pyth
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, cast
 
@@ -230,6 +231,29 @@ class Compiler:
         raise _bad(f"Attributes have no operator {op!r}.", path)
 
 
+#: Numbers in a filter: within what every JSON parser holds exactly (and far inside the
+#: 64-bit columns they are compared with); days of `within_days` up to a century.
+MAX_FILTER_NUMBER = 2**53 - 1
+MAX_DAYS = 36_500
+
+
+def _check_numbers(node: Any, path: str) -> None:
+    """Refuse, anywhere in the filter, a number no column could be compared with."""
+    if isinstance(node, dict):
+        days = node.get("value")
+        if node.get("op") in ("within_days", "not_within_days") and isinstance(days, int) and days > MAX_DAYS:
+            raise _bad(f"{node['op']} takes at most {MAX_DAYS} days.", f"{path}.value")
+        for key, value in node.items():
+            _check_numbers(value, f"{path}.{key}")
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            _check_numbers(value, f"{path}[{i}]")
+    elif isinstance(node, int) and not isinstance(node, bool) and abs(node) > MAX_FILTER_NUMBER:
+        raise _bad(f"Numbers in a filter are at most {MAX_FILTER_NUMBER} in size.", path)
+    elif isinstance(node, float) and not math.isfinite(node):
+        raise _bad("NaN and Infinity are not numbers.", path)
+
+
 def _text(value: Any, path: str) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -263,6 +287,7 @@ async def tag_index(session: Any, workspace_id: int) -> dict[str, int]:
 async def compile_filter(
     session: Any, workspace_id: int, node: Any, now: datetime | None = None
 ) -> ColumnElement[bool]:
+    _check_numbers(node, "$")
     clause = Compiler(await tag_index(session, workspace_id), now).compile(node)
     return and_(Member.workspace_id == workspace_id, clause if clause is not None else true())
 
