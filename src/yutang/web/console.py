@@ -10,6 +10,7 @@ switches between them in the header; the console reopens the last one chosen.
 
 from __future__ import annotations
 
+import inspect
 import math
 from datetime import date
 from pathlib import Path
@@ -445,7 +446,8 @@ def install(app: FastAPI, settings: Settings) -> None:
     async def _console_errors(request: Request, exc: YutangError) -> Response:
         """Console pages answer a refusal with a page (the API keeps its JSON)."""
         if not request.url.path.startswith("/console"):
-            return await json_errors(request, exc)  # type: ignore[no-any-return]
+            answer = json_errors(request, exc)
+            return await answer if inspect.isawaitable(answer) else answer
         t = translator(pick_language(request))
         message = t(exc.code) if exc.code in STRINGS else exc.message
         return render(request, "refused.html", exc.status_code, message=message)
