@@ -123,8 +123,8 @@ async def claim(
     idem: Idempotency = Depends(idempotent("points:write")),
 ) -> Response:
     """A member claims a generated code (from a package card, a poster); with `valid_days` the
-    validity starts now. `coupon_taken` when it was claimed before (by anyone, this member too),
-    `limit_reached`, `unknown_coupon`, `unknown_member`, `member_inactive`."""
+    validity starts now. `coupon_taken` when the code is no longer available (claimed by anyone, or
+    voided), `limit_reached`, `unknown_coupon`, `unknown_member`, `member_inactive`."""
     if (replay := await idem.replay()) is not None:
         return replay
     return await idem.respond(
@@ -166,7 +166,8 @@ async def member_coupons(
     cursor: Cursor = None,
     limit: Limit = DEFAULT_LIMIT,
 ) -> Page[CouponOut]:
-    """The member's coupons, with their state (claimed, redeemed, void, expired)."""
+    """The member's coupons, newest first, with their status: `issued`, `redeemed` or `voided` (an
+    expired coupon stays `issued`: compare `valid_until`). `unknown_member`."""
     return Page[CouponOut].of(
         await coupons.of_member(ctx, member_id), cursor, limit, CouponOut.model_validate
     )

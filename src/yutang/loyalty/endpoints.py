@@ -48,6 +48,9 @@ def _movement(mv: points.Movement, member: Member) -> MovementOut:
 
 @router.get("/members/{member_id}/points", tags=["points"], response_model=BalanceOut)
 async def balance(member_id: ParamId, ctx: Ctx = Depends(require("members:read"))) -> BalanceOut:
+    """The member's points now: the spendable `balance`, the `pending` points not yet credited,
+    and the open lots, soonest expiry first (the order spending takes them). `unknown_member`
+    for an id outside this workspace."""
     member = await members.get_member(ctx, member_id)
     lots = await points.lots_of(ctx, member_id)
     return BalanceOut(
@@ -65,6 +68,9 @@ async def ledger(
     cursor: Cursor = None,
     limit: Limit = DEFAULT_LIMIT,
 ) -> Page[EntryOut]:
+    """The member's points ledger, newest entry first: every earn, release of pending points, spend,
+    hold and unhold, expiry, claw-back, adjustment and reversal, with the balance after it.
+    `unknown_member`."""
     await members.get_member(ctx, member_id)
     rows = await points.entries_of(
         ctx, member_id, cursor_id=decode_cursor(cursor) if cursor else None, limit=limit
@@ -129,6 +135,10 @@ async def list_rules(
 
 @router.post("/earn-rules", tags=["points"], status_code=201, response_model=RuleOut)
 async def create_rule(body: RuleIn, idem: Idempotency = Depends(idempotent("loyalty:manage"))) -> Response:
+    """Create an earn rule: the trigger it listens to, its conditions, a fixed or per-`unit_cents`
+    amount, and its caps per day/week/month (workspace time) and lifetime. 422 for an incoherent rule
+    (`custom` without `event_name`, `per_unit` off `order_paid`, `ends_at` before `starts_at`);
+    `unknown_tier` / `unknown_segment` for conditions naming rows outside the workspace."""
     if (replay := await idem.replay()) is not None:
         return replay
     rule = await rules.create_rule(idem.ctx, body)
@@ -137,6 +147,7 @@ async def create_rule(body: RuleIn, idem: Idempotency = Depends(idempotent("loya
 
 @router.get("/earn-rules/{rule_id}", tags=["points"], response_model=RuleOut)
 async def get_rule(rule_id: ParamId, ctx: Ctx = Depends(require("members:read"))) -> RuleOut:
+    """One earn rule with its conditions and caps. `unknown_rule` for an id outside this workspace."""
     return RuleOut.model_validate(await rules.get_rule(ctx, rule_id))
 
 
@@ -144,6 +155,10 @@ async def get_rule(rule_id: ParamId, ctx: Ctx = Depends(require("members:read"))
 async def update_rule(
     rule_id: ParamId, body: RulePatch, ctx: Ctx = Depends(require("loyalty:manage"))
 ) -> RuleOut:
+    """Change an earn rule; only the fields sent change. `conditions` and `caps` are replaced whole
+    (`null` clears them), `null` clears `expiry_months` and `ends_at`; the trigger, amount type and
+    `starts_at` stay. Applies to events handled from now on. `unknown_rule`, `unknown_tier`,
+    `unknown_segment`."""
     return RuleOut.model_validate(await rules.update_rule(ctx, rule_id, body))
 
 
@@ -152,11 +167,16 @@ async def update_rule(
 
 @router.get("/tier-program", tags=["tiers"], response_model=TierProgramOut)
 async def get_program(ctx: Ctx = Depends(require("members:read"))) -> TierProgramOut:
+    """The tier programme: the metric (spend in cents, or points earned) over a rolling window,
+    the downgrade policy and the grace days. Until configured: spend, 365 days, `one_level`, 30."""
     return TierProgramOut.model_validate(await tiers.program(ctx))
 
 
 @router.put("/tier-program", tags=["tiers"], response_model=TierProgramOut)
 async def put_program(body: TierProgramIn, ctx: Ctx = Depends(require("loyalty:manage"))) -> TierProgramOut:
+    """Replace the tier programme whole (fields left out take their defaults; `window_days: null`
+    counts all time). Nobody moves now: upgrades follow the next order or earning, downgrades
+    the next evaluation after `grace_days`."""
     return TierProgramOut.model_validate(await tiers.configure(ctx, body.model_dump()))
 
 
@@ -173,6 +193,10 @@ async def list_tiers(
 
 @router.post("/tiers", tags=["tiers"], status_code=201, response_model=TierOut)
 async def create_tier(body: TierIn, ctx: Ctx = Depends(require("loyalty:manage"))) -> TierOut:
+    """Add a tier. Thresholds must rise with rank (`invalid_tier`); a rank or name in use is
+    `tier_taken`; unknown benefit keys or values out of range are `invalid_tier`, a coupon template
+    outside the workspace `unknown_coupon_template`. Nobody moves now: members reach it on their next
+    order or earning (by the programme's metric) or at the next evaluation."""
     tier = await tiers.create_tier(ctx, body.name, body.rank, body.threshold, dict(body.benefits))
     return TierOut.model_validate(tier)
 
@@ -181,6 +205,9 @@ async def create_tier(body: TierIn, ctx: Ctx = Depends(require("loyalty:manage")
 async def update_tier(
     tier_id: ParamId, body: TierPatch, ctx: Ctx = Depends(require("loyalty:manage"))
 ) -> TierOut:
+    """Rename a tier, move its threshold or replace its benefits (the rank stays); `null` fields are
+    ignored. Thresholds must still rise with rank (`invalid_tier`); `unknown_tier`,
+    `unknown_coupon_template`. Nobody moves now: only on their next order, earning or evaluation."""
     values = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None}
     return TierOut.model_validate(await tiers.update_tier(ctx, tier_id, values))
 
@@ -195,6 +222,9 @@ async def evaluate_tiers(ctx: Ctx = Depends(require("loyalty:manage"))) -> dict[
 async def set_member_tier(
     member_id: ParamId, body: SetTierIn, idem: Idempotency = Depends(idempotent("loyalty:manage"))
 ) -> Response:
+    """Put a member on a tier by hand (`tier_id: null`: no tier); the history records `manual`, the
+    audit log the reason, and `tier.changed` is announced; no welcome coupons. `unknown_member`,
+    `member_inactive`, `unknown_tier`, `reason_required`. The daily evaluation may move them again."""
     if (replay := await idem.replay()) is not None:
         return replay
     await tiers.set_tier(idem.ctx, member_id, body.tier_id, body.reason)
@@ -209,6 +239,7 @@ async def tier_history(
     cursor: Cursor = None,
     limit: Limit = DEFAULT_LIMIT,
 ) -> Page[TierChangeOut]:
-    """Every change of the member's tier, with its reason."""
+    """The member's tier history, oldest first: `upgrade`, `downgrade`, `manual`, and `grace_started` /
+    `grace_cleared` rows, which record a grace period and leave the tier as it was. `unknown_member`."""
     changes = await tiers.history(ctx, member_id)
     return Page[TierChangeOut].of(changes, cursor, limit, TierChangeOut.model_validate)
