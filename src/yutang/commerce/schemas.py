@@ -8,10 +8,29 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, JsonValue
+from pydantic.config import JsonDict
 
 from yutang.kit.schemas import MAX_CENTS, MAX_COUNT, Id, In, Int
 from yutang.members.schemas import Identities
+
+#: 满199减30 applied: the items sum to 26,700 cents, the customer paid 23,700.
+_ITEMS: list[JsonValue] = [
+    {
+        "product_id": "SKU-1001",
+        "name": "玻尿酸补水面膜 10片装",
+        "category": "护肤",
+        "quantity": 2,
+        "price_cents": 9900,
+    },
+    {
+        "product_id": "SKU-2003",
+        "name": "氨基酸洁面乳 120g",
+        "category": "护肤",
+        "quantity": 1,
+        "price_cents": 6900,
+    },
+]
 
 
 class OrderItemIn(In):
@@ -23,6 +42,20 @@ class OrderItemIn(In):
 
 
 class OrderIn(In):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "external_id": "SH20260618001",
+                    "customer": {"phone": "13800138000"},
+                    "total_cents": 23700,
+                    "paid_at": "2026-06-18T20:12:45+08:00",
+                    "channel_id": 3,
+                    "items": _ITEMS,
+                }
+            ]
+        }
+    )
     external_id: str = Field(min_length=1, max_length=64, description="The shop's order id")
     member_id: Id | None = None
     #: Used to find the member when ``member_id`` is not given.
@@ -44,6 +77,14 @@ class OrderItemOut(BaseModel):
     price_cents: int
 
 
+_REFUND: JsonDict = {
+    "external_id": "RF20260620001",
+    "amount_cents": 6900,
+    "reason": "洁面乳破损",
+    "refunded_at": "2026-06-20T11:02:00+08:00",
+}
+
+
 class RefundOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     id: int
@@ -54,6 +95,26 @@ class RefundOut(BaseModel):
 
 
 class OrderOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 5521,
+                    "external_id": "SH20260618001",
+                    "member_id": 1024,
+                    "status": "partially_refunded",
+                    "currency": "CNY",
+                    "total_cents": 23700,
+                    "refunded_cents": 6900,
+                    "paid_at": "2026-06-18T20:12:45+08:00",
+                    "channel_id": 3,
+                    "items": _ITEMS,
+                    "refunds": [{"id": 77, **_REFUND}],
+                    "created_at": "2026-06-18T20:12:47+08:00",
+                }
+            ]
+        }
+    )
     id: int
     external_id: str
     member_id: int | None
@@ -69,6 +130,7 @@ class OrderOut(BaseModel):
 
 
 class RefundIn(In):
+    model_config = ConfigDict(json_schema_extra={"examples": [_REFUND]})
     external_id: str = Field(min_length=1, max_length=64, description="The shop's refund id")
     amount_cents: Int = Field(ge=-MAX_CENTS, le=MAX_CENTS)
     reason: str = Field(default="", max_length=200)
@@ -85,6 +147,11 @@ class WebhookIn(In):
 
 
 class TopUpIn(In):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"amount_cents": 100000, "payment_ref": "4200001234202606181111111111"}]
+        }
+    )
     amount_cents: Int = Field(ge=-MAX_CENTS, le=MAX_CENTS)
     payment_ref: str = Field(
         min_length=1, max_length=64, description="The payment's id: a retry tops up once"
@@ -92,16 +159,49 @@ class TopUpIn(In):
 
 
 class WalletSpendIn(In):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"amount_cents": 23700, "order_ref": "SH20260618001", "reason": "储值支付"}]
+        }
+    )
     amount_cents: Int = Field(ge=-MAX_CENTS, le=MAX_CENTS)
     order_ref: str = Field(min_length=1, max_length=64, description="The order paid: the same ref pays once")
     reason: str = Field(default="", max_length=200)
 
 
 class WalletRefundIn(In):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "spend_entry_id": 902,
+                    "amount_cents": 6900,
+                    "refund_ref": "RF20260620001",
+                    "reason": "洁面乳破损",
+                }
+            ]
+        }
+    )
     spend_entry_id: Id
     amount_cents: Int = Field(ge=-MAX_CENTS, le=MAX_CENTS)
     refund_ref: str = Field(min_length=1, max_length=64)
     reason: str = Field(default="", max_length=200)
+
+
+#: 23,700 paid from 100,000 principal + 10,000 bonus: the bonus share is 23,700 × 10,000 // 110,000.
+_WALLET_SPEND: JsonDict = {
+    "id": 902,
+    "kind": "spend",
+    "principal_delta": -21546,
+    "bonus_delta": -2154,
+    "principal_after": 78454,
+    "bonus_after": 7846,
+    "reason": "储值支付",
+    "ref_type": "order",
+    "ref_id": "SH20260618001",
+    "refund_of": None,
+    "created_at": "2026-06-18T20:12:45+08:00",
+}
 
 
 class WalletEntryOut(BaseModel):
@@ -120,6 +220,34 @@ class WalletEntryOut(BaseModel):
 
 
 class WalletOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "member_id": 1024,
+                    "principal_cents": 78454,
+                    "bonus_cents": 7846,
+                    "balance_cents": 86300,
+                    "entries": [
+                        _WALLET_SPEND,
+                        {
+                            "id": 901,
+                            "kind": "topup",
+                            "principal_delta": 100000,
+                            "bonus_delta": 10000,
+                            "principal_after": 100000,
+                            "bonus_after": 10000,
+                            "reason": "充1000送100",
+                            "ref_type": "payment",
+                            "ref_id": "4200001234202606181111111111",
+                            "refund_of": None,
+                            "created_at": "2026-06-18T19:58:10+08:00",
+                        },
+                    ],
+                }
+            ]
+        }
+    )
     member_id: int
     principal_cents: int
     bonus_cents: int
@@ -128,6 +256,19 @@ class WalletOut(BaseModel):
 
 
 class WalletMoveOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "entry": _WALLET_SPEND,
+                    "principal_cents": 78454,
+                    "bonus_cents": 7846,
+                    "balance_cents": 86300,
+                    "replayed": False,
+                }
+            ]
+        }
+    )
     entry: WalletEntryOut
     principal_cents: int
     bonus_cents: int
@@ -135,14 +276,20 @@ class WalletMoveOut(BaseModel):
     replayed: bool
 
 
+_TOP_UP_RULE: JsonDict = {"name": "充1000送100", "min_amount_cents": 100000, "bonus_cents": 10000}
+
+
 class TopUpRuleIn(In):
+    model_config = ConfigDict(json_schema_extra={"examples": [_TOP_UP_RULE]})
     name: str = Field(min_length=1, max_length=120)
     min_amount_cents: Int = Field(ge=-MAX_CENTS, le=MAX_CENTS)
     bonus_cents: Int = Field(ge=-MAX_CENTS, le=MAX_CENTS)
 
 
 class TopUpRuleOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(
+        from_attributes=True, json_schema_extra={"examples": [{"id": 3, **_TOP_UP_RULE, "active": True}]}
+    )
     id: int
     name: str
     min_amount_cents: int
