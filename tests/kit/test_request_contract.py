@@ -323,3 +323,27 @@ async def test_numbers_in_a_segment_filter_are_bounded(
     parameter (500 on PostgreSQL) or a date computation (500 on both)."""
     r = await client.post("/api/v1/segments/preview", json={"filter": node}, headers=tenant.headers)
     assert (r.status_code, r.json()["error"]["code"]) == (400, "invalid_filter"), r.text
+
+
+async def test_money_past_32_bits_is_kept(client: httpx.AsyncClient, tenant: Tenant) -> None:
+    """Plain integer columns were 32-bit on PostgreSQL: a price of ¥10 billion (within
+    the documented bound) answered 500, and ¥21.5 million of spend could not be summed."""
+    r = await client.post(
+        "/api/v1/membership-plans",
+        json={"name": "终身黑卡", "price_cents": 10**12, "period": "month"},
+        headers=tenant.headers,
+    )
+    assert r.status_code == 201, r.text
+    assert r.json()["price_cents"] == 10**12
+    member = await client.post("/api/v1/members", json={"phone": "13800000009"}, headers=tenant.headers)
+    mid = member.json()["id"]
+    for n in range(2):
+        order = {
+            "external_id": f"B2B-{n}",
+            "member_id": mid,
+            "paid_at": "2026-12-01T10:00:00+08:00",
+            "items": [{"product_id": "ERP", "quantity": 1, "price_cents": 2_000_000_000}],
+        }
+        assert (await client.post("/api/v1/orders", json=order, headers=tenant.headers)).status_code == 201
+    got = (await client.get(f"/api/v1/members/{mid}", headers=tenant.headers)).json()
+    assert got["total_spent_cents"] == 4_000_000_000

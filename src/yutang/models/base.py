@@ -19,6 +19,10 @@ NAMING = {
 
 #: 64-bit ids on PostgreSQL; SQLite only auto-increments an ``INTEGER PRIMARY KEY``.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
+#: Every other whole number (money in cents, points, counts, sums of them) is 64-bit
+#: too: a 32-bit column held ¥21.4 million and a balance summed past it would fail.
+#: (SQLite's INTEGER is 64-bit already.)
+BigInt = BigInteger().with_variant(Integer(), "sqlite")
 
 
 def utcnow() -> datetime:
@@ -51,7 +55,7 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime()}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime(), int: BigInt}
 
 
 class IdMixin:
