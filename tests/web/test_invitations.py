@@ -64,7 +64,7 @@ async def test_a_user_of_another_workspace_accepts_and_switches(
         assert 'value="1" selected' in (await bob.get("/console")).text
     listed = (await client.get("/api/v1/invitations", headers=tenant.headers)).json()["data"]
     assert listed[0]["status"] == "accepted"
-    users = (await client.get("/api/v1/users", headers=tenant.headers)).json()
+    users = (await client.get("/api/v1/users", headers=tenant.headers)).json()["data"]
     assert [(u["email"], u["role"]) for u in users] == [("bob@globex.example", "operator")]
 
 
@@ -80,7 +80,7 @@ async def test_a_declined_invitation_attaches_nothing(
         assert _ids((await ann.get("/console/invitations")).text, "accept") == []
         again = await browser.post(ann, f"/console/invitations/{inv['id']}/accept")
         assert again.status_code == 404 and "没有找到" in again.text  # a page, not JSON
-    assert (await client.get("/api/v1/users", headers=other_tenant.headers)).json() == []
+    assert (await client.get("/api/v1/users", headers=other_tenant.headers)).json()["data"] == []
     listed = (await client.get("/api/v1/invitations", headers=other_tenant.headers)).json()["data"]
     assert listed[0]["status"] == "declined"
 
@@ -141,7 +141,7 @@ async def test_an_invitation_is_for_its_address_only(
         assert "该邀请发给另一个邮箱" in page.text and _ids(page.text, "accept") == []
         r = await browser.post(bob, f"/console/invitations/{carols['id']}/accept")
         assert r.status_code == 404
-    assert (await client.get("/api/v1/users", headers=tenant.headers)).json() == []
+    assert (await client.get("/api/v1/users", headers=tenant.headers)).json()["data"] == []
 
 
 async def test_someone_in_no_workspace_yet_lands_on_the_invitations(

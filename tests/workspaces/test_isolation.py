@@ -169,9 +169,9 @@ async def test_lists_show_only_the_callers_rows(
         else:
             assert rows == []
     users = await client.get("/api/v1/users", headers=tenant.headers)
-    assert users.json() == []
+    assert users.json()["data"] == []
     domains = await client.get("/api/v1/link-domains", headers=tenant.headers)
-    assert [d["host"] for d in domains.json()] == [tenant.host]
+    assert [d["host"] for d in domains.json()["data"]] == [tenant.host]
     stats = await client.get("/api/v1/stats/channels", headers=tenant.headers)
     assert stats.json()["rows"] == []
 

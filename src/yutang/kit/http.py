@@ -166,6 +166,13 @@ def require(permission: str) -> Callable[..., Awaitable[Ctx]]:
     return dependency
 
 
+def _key_length(schema: dict[str, Any]) -> None:
+    """Document the key's length on the string branch of ``string | null``."""
+    for branch in schema.get("anyOf", [schema]):
+        if branch.get("type") == "string":
+            branch.update(minLength=1, maxLength=255)
+
+
 #: The ``Idempotency-Key`` header as OpenAPI shows it; its length is checked by
 #: :func:`~yutang.kit.idempotency.idempotency_for` (``idempotency_key_invalid``).
 IdempotencyKey = Annotated[
@@ -175,9 +182,10 @@ IdempotencyKey = Annotated[
         description="Retry safely: the same key and body replay the first answer "
         "(`Idempotent-Replayed: true`); the same key with another body is refused "
         "(409 `idempotency_key_reused`). 1-255 characters, per workspace.",
-        json_schema_extra={"minLength": 1, "maxLength": 255},
+        json_schema_extra=_key_length,
     ),
 ]
+
 
 
 def idempotent(permission: str) -> Callable[..., Awaitable[Idempotency]]:

@@ -67,12 +67,20 @@ async def revoke_key(key_id: ParamId, ctx: Ctx = Depends(require("keys:manage"))
     return ApiKeyOut.model_validate(await auth_service.revoke_api_key(ctx, key_id))
 
 
-@router.get("/users", tags=["workspace"], response_model=list[UserOut])
-async def list_users(ctx: Ctx = Depends(require("users:manage"))) -> list[UserOut]:
-    return [
-        UserOut(id=i, email=e, name=n, role=r)
-        for i, e, n, r in await repository.members(ctx.session, ctx.workspace_id)
-    ]
+@router.get("/users", tags=["workspace"], response_model=Page[UserOut])
+async def list_users(
+    ctx: Ctx = Depends(require("users:manage")),
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+) -> Page[UserOut]:
+    """The workspace's console users and their roles, oldest first (people invited but
+    not yet joined are in `GET /invitations`)."""
+    return Page[UserOut].of(
+        await repository.members(ctx.session, ctx.workspace_id),
+        cursor,
+        limit,
+        lambda row: UserOut(id=row[0], email=row[1], name=row[2], role=row[3]),
+    )
 
 
 def _invitation_out(inv: WorkspaceInvitation) -> InvitationOut:
