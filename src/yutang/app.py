@@ -18,6 +18,7 @@ from yutang.commerce import endpoints as commerce_endpoints
 from yutang.config import Settings, get_settings
 from yutang.distribution import endpoints as distribution_endpoints
 from yutang.kit import crypto
+from yutang.kit.bodylimit import BodyLimit
 from yutang.kit.db import create_engine
 from yutang.kit.errors import ERROR_CODES
 from yutang.kit.http import install_error_handlers
@@ -127,6 +128,7 @@ def create_app(
     api.state.runtime = runtime
     api.state.settings = settings
     install_error_handlers(api)
+    api.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     api.include_router(workspaces_endpoints.router)
     api.include_router(links_endpoints.router)
     api.include_router(members_endpoints.router)

@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     #: Name of the first-party visitor cookie set on redirects.
     visitor_cookie: str = "yt_vid"
     log_level: str = "info"
+    #: The largest request body the app reads (bytes); larger ones are refused with 413.
+    #: 4 MiB holds a bulk request of 1,000 links with long URLs and a 2 MB poster picture.
+    max_body_bytes: int = Field(default=4 * 1024 * 1024, ge=1024, le=1024**3)
     #: Keys that encrypt PII at rest (AES-256-GCM): ``id:base64url-32-bytes`` separated by
     #: commas, the first one encrypts, all decrypt (rotation: put the new one first, then
     #: ``yutang pii rotate``). Unset: one key derived from ``secret_key``.

@@ -19,6 +19,7 @@ ERROR_CODES: dict[str, str] = {
     "idempotency_key_invalid": "The Idempotency-Key header is empty or longer than 255 chars.",
     "rate_limited": "Too many requests.",
     "method_not_allowed": "The HTTP method is not allowed on this path.",
+    "body_too_large": "The request body is larger than the limit (413; `YUTANG_MAX_BODY_BYTES`).",
     "internal_error": "Something broke on our side; nothing was written.",
     "invalid_destination": "The destination is not an absolute http(s) URL.",
     "destination_too_long": "The destination is longer than 2,048 characters.",
