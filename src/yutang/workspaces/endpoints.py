@@ -34,6 +34,8 @@ router = api_router(prefix="/api/v1")
 
 @router.get("/workspace", tags=["workspace"], response_model=WorkspaceOut)
 async def current_workspace(ctx: Ctx = Depends(require("workspace:read"))) -> WorkspaceOut:
+    """The workspace the caller's key or session belongs to: its name, slug and the time
+    zone its reports count days in."""
     return WorkspaceOut.model_validate(await service.get_workspace(ctx.session, ctx.workspace_id))
 
 
@@ -43,6 +45,8 @@ async def list_keys(
     cursor: Cursor = None,
     limit: Limit = DEFAULT_LIMIT,
 ) -> Page[ApiKeyOut]:
+    """The workspace's API keys, newest first: prefix, role, last use (stamped at most once
+    a minute) and revocation. Secrets are never shown again."""
     rows = await auth_service.list_api_keys(ctx, cursor, limit)
     items, nxt = page_of(rows, limit, lambda k: k.id)
     return Page[ApiKeyOut](data=[ApiKeyOut.model_validate(k) for k in items], next_cursor=nxt)
@@ -64,6 +68,8 @@ async def create_key(body: ApiKeyIn, idem: Idempotency = Depends(idempotent("key
 
 @router.delete("/api-keys/{key_id}", tags=["workspace"], response_model=ApiKeyOut)
 async def revoke_key(key_id: ParamId, ctx: Ctx = Depends(require("keys:manage"))) -> ApiKeyOut:
+    """Revoke a key at once: its next request answers 401. Revoking twice changes nothing;
+    the key stays in the list with `revoked_at`."""
     return ApiKeyOut.model_validate(await auth_service.revoke_api_key(ctx, key_id))
 
 
@@ -152,6 +158,8 @@ async def revoke_invitation(
 
 @router.patch("/users/{user_id}", tags=["workspace"], response_model=UserOut)
 async def set_role(user_id: ParamId, body: RolePatch, ctx: Ctx = Depends(require("users:manage"))) -> UserOut:
+    """Change a console user's role. Nobody grants a role above their own, only owners
+    change owners (`forbidden`), and the last owner stays one (`last_owner`)."""
     member = await auth_repo.membership(ctx.session, ctx.workspace_id, user_id)
     if member is None:
         raise NotFound("No such user in this workspace.")
@@ -164,6 +172,8 @@ async def set_role(user_id: ParamId, body: RolePatch, ctx: Ctx = Depends(require
 
 @router.delete("/users/{user_id}", tags=["workspace"], status_code=204)
 async def remove_user(user_id: ParamId, ctx: Ctx = Depends(require("users:manage"))) -> Response:
+    """Remove a user from this workspace (their account and other workspaces stay); their
+    console sessions here end. Only owners remove owners; the last owner stays."""
     await service.remove_member(ctx, user_id)
     return Response(status_code=204)
 
@@ -175,6 +185,8 @@ async def audit_log(
     limit: Limit = DEFAULT_LIMIT,
     action: Annotated[str | None, Query(max_length=64)] = None,
 ) -> Page[AuditOut]:
+    """Who changed what, newest first: the actor (user, API key, CLI or system), the action
+    (`link.updated`, `member.erased`, …; filter with `action=`) and the fields changed."""
     rows = await repository.audit_entries(ctx.session, ctx.workspace_id, action, cursor, limit)
     items, nxt = page_of(rows, limit, lambda a: a.id)
     return Page[AuditOut](data=[AuditOut.model_validate(a) for a in items], next_cursor=nxt)

@@ -13,7 +13,20 @@ Role = Literal["owner", "admin", "operator", "staff", "analyst"]
 
 
 class WorkspaceOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 1,
+                    "name": "山茶花护肤",
+                    "slug": "camellia",
+                    "timezone": "Asia/Shanghai",
+                    "created_at": "2026-11-24T02:00:00Z",
+                }
+            ]
+        },
+    )
     id: int
     name: str
     slug: str
@@ -22,12 +35,25 @@ class WorkspaceOut(BaseModel):
 
 
 class ApiKeyIn(In):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"name": "有赞商城同步", "role": "operator"}]})
     name: str = Field(min_length=1, max_length=120)
     role: Role = "operator"
 
 
+_KEY_EXAMPLE: dict[str, Any] = {
+    "id": 3,
+    "name": "有赞商城同步",
+    "prefix": "yt_Hc8kQ2x",
+    "role": "operator",
+    "created_by": "user:1",
+    "created_at": "2026-12-01T09:30:00Z",
+    "last_used_at": "2026-12-03T07:59:00Z",
+    "revoked_at": None,
+}
+
+
 class ApiKeyOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [_KEY_EXAMPLE]})
     id: int
     name: str
     prefix: str
@@ -39,6 +65,11 @@ class ApiKeyOut(BaseModel):
 
 
 class ApiKeyCreated(ApiKeyOut):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [_KEY_EXAMPLE | {"key": "yt_Hc8kQ2xVn3p0LrT9-shown-once", "last_used_at": None}]
+        }
+    )
     key: str = Field(description="The secret. Shown once; store it now.")
 
 
@@ -96,10 +127,16 @@ class InvitationCreated(InvitationOut):
 
 
 class RolePatch(In):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"role": "admin"}]})
     role: Role
 
 
 class UserOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"id": 2, "email": "li.lei@brand.cn", "name": "李雷", "role": "operator"}]
+        }
+    )
     id: int
     email: str
     name: str
@@ -107,7 +144,23 @@ class UserOut(BaseModel):
 
 
 class AuditOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 412,
+                    "actor_type": "user",
+                    "actor_id": "2",
+                    "action": "link.updated",
+                    "target_type": "link",
+                    "target_id": "57",
+                    "changes": {"fields": ["url", "expires_at"]},
+                    "created_at": "2026-12-03T08:12:45Z",
+                }
+            ]
+        },
+    )
     id: int
     actor_type: str
     actor_id: str | None
