@@ -159,3 +159,32 @@ async def test_wallet_equals_its_ledger_for_any_sequence(engine: AsyncEngine, te
         assert w.principal_cents >= 0 and w.bonus_cents >= 0
         assert w.principal_cents + w.bonus_cents <= paid_in
         assert await in_tx(engine, tenant, wallet.check) == []
+
+
+async def test_another_members_spend_is_unknown_before_anything_is_said_of_it(client, tenant: Tenant):
+    """The refund was checked against the spend (amount left to refund) before the path's
+    member, so `refund_exceeds_spend` told anyone how much another member could get back."""
+    ids = []
+    for phone in ("13800138001", "13800138002"):
+        r = await client.post("/api/v1/members", json={"phone": phone}, headers=tenant.headers)
+        ids.append(r.json()["id"])
+    a, b = ids
+    await client.post(
+        f"/api/v1/members/{a}/wallet/top-ups",
+        json={"amount_cents": 5_000, "payment_ref": "wx-a"},
+        headers=tenant.headers,
+    )
+    spend = await client.post(
+        f"/api/v1/members/{a}/wallet/spends",
+        json={"amount_cents": 3_000, "order_ref": "A1"},
+        headers=tenant.headers,
+    )
+    entry = spend.json()["entry"]["id"]
+    for amount in (1, 10**6):
+        r = await client.post(
+            f"/api/v1/members/{b}/wallet/refunds",
+            json={"spend_entry_id": entry, "amount_cents": amount, "refund_ref": f"R{amount}"},
+            headers=tenant.headers,
+        )
+        assert (r.status_code, r.json()["error"]["code"]) == (404, "unknown_wallet_entry")
+        assert "refundable_cents" not in r.json()["error"]["details"]

@@ -281,3 +281,15 @@ async def test_bad_rules_are_refused(client, tenant: Tenant, body):
     r = await client.post("/api/v1/earn-rules", json={"name": "x", **body}, headers=tenant.headers)
     assert r.status_code == 422
     assert (await client.get("/api/v1/earn-rules", headers=tenant.headers)).json()["data"] == []
+
+
+async def test_a_patch_cannot_end_a_rule_before_it_starts(client, tenant: Tenant):
+    """The create request checked the window; a patch of `ends_at` alone did not."""
+    rule = {"name": "双旦签到", "trigger": "checkin", "points": 5, "starts_at": "2026-12-20T00:00:00+08:00"}
+    r = await client.post("/api/v1/earn-rules", json=rule, headers=tenant.headers)
+    assert r.status_code == 201
+    patch = {"ends_at": "2026-12-01T00:00:00+08:00"}
+    bad = await client.patch(f"/api/v1/earn-rules/{r.json()['id']}", json=patch, headers=tenant.headers)
+    assert (bad.status_code, bad.json()["error"]["code"]) == (422, "validation_error")
+    got = await client.get(f"/api/v1/earn-rules/{r.json()['id']}", headers=tenant.headers)
+    assert got.json()["ends_at"] is None

@@ -225,3 +225,15 @@ async def test_a_bid_without_enough_points_changes_nothing(engine: AsyncEngine, 
     cancelled = await in_tx(engine, tenant, lambda c: auctions.cancel(c, aid, "supplier fell through"))
     assert cancelled.status == "cancelled"
     assert (await state(engine, a)) == (300, 0, [])
+
+
+async def test_a_lottery_that_ends_before_it_starts_is_refused(client, tenant: Tenant):
+    """It was accepted and could never be drawn."""
+    body = {
+        "name": "双十一转盘",
+        "starts_at": "2026-11-11T00:00:00+08:00",
+        "ends_at": "2026-11-10T00:00:00+08:00",
+        "prizes": [{"name": "10 points", "kind": "points", "points": 10, "probability_bp": 5000}],
+    }
+    r = await client.post("/api/v1/lotteries", json=body, headers=tenant.headers)
+    assert (r.status_code, r.json()["error"]["code"]) == (422, "validation_error")

@@ -127,6 +127,10 @@ async def test_reminder_before_the_end_then_expiry(client, tenant: Tenant, engin
             {"price_cents": 100, "period": "year", "gift_coupon_template_ids": [9999]},
             "unknown_coupon_template",
         ),
+        # Benefits were stored unchecked: a 500 % discount, a perk that is not yes/no.
+        ({"price_cents": 100, "period": "year", "benefits": {"discount_percent": 500}}, "invalid_plan"),
+        ({"price_cents": 100, "period": "year", "benefits": {"free_shipping": "maybe"}}, "invalid_plan"),
+        ({"price_cents": 100, "period": "year", "benefits": {"Free Shipping!": True}}, "invalid_plan"),
     ],
 )
 async def test_bad_plans(client, tenant: Tenant, body, code):

@@ -124,8 +124,15 @@ async def test_validity_window_void_and_expiry(engine: AsyncEngine, tenant: Tena
     with pytest.raises(YutangError) as err:
         await in_tx(engine, tenant, lambda c: coupons.redeem(c, b, now=T0 + timedelta(days=1)))
     assert err.value.code == "coupon_voided"
+    # Voiding it again says it was voided (it said "already used").
+    with pytest.raises(YutangError) as err:
+        await in_tx(engine, tenant, lambda c: coupons.void(c, b, "twice"))
+    assert err.value.code == "coupon_voided"
     done = await in_tx(engine, tenant, lambda c: coupons.redeem(c, a, now=T0 + timedelta(days=1)))
     assert done.status == "redeemed"
+    with pytest.raises(YutangError) as err:
+        await in_tx(engine, tenant, lambda c: coupons.void(c, a, "after use"))
+    assert err.value.code == "coupon_redeemed"
 
 
 async def test_generated_codes_stock_and_per_member_limit(client, tenant: Tenant, engine: AsyncEngine):
@@ -146,6 +153,15 @@ async def test_generated_codes_stock_and_per_member_limit(client, tenant: Tenant
         f"/api/v1/coupons/{codes[0]['code']}/claim", json={"member_id": b}, headers=tenant.headers
     )
     assert taken.json()["error"]["code"] == "coupon_taken"
+    # A voided code is "voided" to whoever tries to claim it (it said "already claimed").
+    void = await client.post(
+        f"/api/v1/coupons/{codes[1]['code']}/void", json={"reason": "leaked"}, headers=tenant.headers
+    )
+    assert void.status_code == 200
+    voided = await client.post(
+        f"/api/v1/coupons/{codes[1]['code']}/claim", json={"member_id": b}, headers=tenant.headers
+    )
+    assert (voided.status_code, voided.json()["error"]["code"]) == (409, "coupon_voided")
     limit = await client.post(
         f"/api/v1/coupons/{codes[1]['code']}/claim", json={"member_id": a}, headers=tenant.headers
     )

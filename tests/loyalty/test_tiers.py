@@ -258,3 +258,15 @@ async def test_reaching_a_tier_issues_its_coupons(client, tenant: Tenant, engine
     await run_events(engine)
     held = (await client.get(f"/api/v1/members/{mid}/coupons", headers=tenant.headers)).json()["data"]
     assert [(c["template_id"], c["source"]) for c in held] == [(tpl["id"], f"tier:{ladder['金卡']}")]
+
+
+async def test_renaming_a_tier_to_anothers_name_is_tier_taken(client, tenant: Tenant, ladder):
+    """It answered 500 (the database's unique constraint, unchecked by the service)."""
+    names = {
+        t["name"]: t["id"] for t in (await client.get("/api/v1/tiers", headers=tenant.headers)).json()["data"]
+    }
+    first, second = list(names)[:2]
+    r = await client.patch(f"/api/v1/tiers/{names[second]}", json={"name": first}, headers=tenant.headers)
+    assert (r.status_code, r.json()["error"]["code"]) == (409, "tier_taken")
+    same = await client.patch(f"/api/v1/tiers/{names[second]}", json={"name": second}, headers=tenant.headers)
+    assert same.status_code == 200

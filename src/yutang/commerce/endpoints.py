@@ -234,14 +234,13 @@ async def wallet_refund(
     if (replay := await idem.replay()) is not None:
         return replay
     mv = await wallet.refund(
-        idem.ctx, body.spend_entry_id, body.amount_cents, refund_ref=body.refund_ref, reason=body.reason
+        idem.ctx,
+        body.spend_entry_id,
+        body.amount_cents,
+        refund_ref=body.refund_ref,
+        reason=body.reason,
+        member_id=member_id,
     )
-    if mv.wallet.member_id != member_id:
-        from yutang.kit.errors import NotFound
-
-        raise NotFound(
-            f"No wallet spend {body.spend_entry_id} for member {member_id}.", code="unknown_wallet_entry"
-        )
     return await idem.respond(200 if mv.replayed else 201, _move(mv))
 
 

@@ -189,12 +189,14 @@ async def grant(ctx: Ctx, member_id: int, amount: int, *, dedupe_key: str, reaso
     return WalletMove(entry, wallet)
 
 
-async def _entry_of(ctx: Ctx, entry_id: int, kind: str) -> WalletEntry:
-    original = await ctx.session.scalar(
-        select(WalletEntry).where(
-            WalletEntry.workspace_id == ctx.workspace_id, WalletEntry.id == entry_id, WalletEntry.kind == kind
-        )
+async def _entry_of(ctx: Ctx, entry_id: int, kind: str, member_id: int | None = None) -> WalletEntry:
+    """The entry, of this workspace (and of this member, when one is named)."""
+    stmt = select(WalletEntry).where(
+        WalletEntry.workspace_id == ctx.workspace_id, WalletEntry.id == entry_id, WalletEntry.kind == kind
     )
+    if member_id is not None:
+        stmt = stmt.where(WalletEntry.member_id == member_id)
+    original = await ctx.session.scalar(stmt)
     if original is None:
         raise NotFound(f"No wallet {kind} {entry_id}.", code="unknown_wallet_entry")
     return original
@@ -217,11 +219,18 @@ async def take_back_grant(ctx: Ctx, grant_entry_id: int, *, reason: str) -> Wall
 
 
 async def refund(
-    ctx: Ctx, spend_entry_id: int, amount: int, *, refund_ref: str, reason: str = ""
+    ctx: Ctx,
+    spend_entry_id: int,
+    amount: int,
+    *,
+    refund_ref: str,
+    reason: str = "",
+    member_id: int | None = None,
 ) -> WalletMove:
-    """Give back part or all of a spend, in the spend's own principal/bonus split."""
+    """Give back part or all of a spend, in the spend's own principal/bonus split. With
+    ``member_id``, a spend of another member is unknown before anything else is said of it."""
     _check(amount)
-    original = await _entry_of(ctx, spend_entry_id, "spend")
+    original = await _entry_of(ctx, spend_entry_id, "spend", member_id)
     wallet = await _wallet(ctx, original.member_id, active=False)
     key = f"refund:{refund_ref}"
     if (found := await _replay(ctx, key)) is not None:

@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
+from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
@@ -19,7 +20,7 @@ from yutang.auth import service as auth_service
 from yutang.auth.permissions import allowed
 from yutang.kit.context import Actor, Ctx
 from yutang.kit.db import unit_of_work
-from yutang.kit.errors import ERROR_CODES, BadRequest, Forbidden, Unauthenticated, YutangError
+from yutang.kit.errors import ERROR_CODES, BadRequest, Conflict, Forbidden, Unauthenticated, YutangError
 from yutang.kit.idempotency import Idempotency, idempotency_for
 
 log = logging.getLogger(__name__)
@@ -97,9 +98,17 @@ class TransactionalRoute(APIRoute):
             _refuse_nul(request)
             readonly = request.method in READONLY_METHODS
             engine = request.app.state.engine
-            async with unit_of_work(readonly=readonly, engine=engine) as session:
-                request.state.session = session
-                return await original(request)
+            try:
+                async with unit_of_work(readonly=readonly, engine=engine) as session:
+                    request.state.session = session
+                    return await original(request)
+            except IntegrityError as exc:
+                # A constraint the service did not check first (a unique name, say): the
+                # transaction is rolled back, and the client learns it conflicts, not 500.
+                log.warning("constraint refused %s %s: %s", request.method, request.url.path, exc.orig)
+                raise Conflict(
+                    "The request conflicts with data that exists (a name or key already used)."
+                ) from exc
 
         return handler
 

@@ -194,9 +194,19 @@ async def claim(ctx: Ctx, code: str, member_id: int, *, now: datetime | None = N
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
-        raise Conflict("This code was already claimed.", code="coupon_taken")
+        await ctx.session.refresh(coupon)
+        raise _not_claimable(coupon.status)
     await ctx.session.refresh(coupon)
     return coupon
+
+
+def _not_claimable(status: str) -> Conflict:
+    """Why a code cannot be claimed or voided, by what happened to it."""
+    if status == "voided":
+        return Conflict("This coupon was voided.", code="coupon_voided")
+    if status == "redeemed":
+        return Conflict("This coupon was already used.", code="coupon_redeemed")
+    return Conflict("This code was already claimed.", code="coupon_taken")
 
 
 async def redeem(
@@ -264,7 +274,8 @@ async def void(ctx: Ctx, code: str, reason: str) -> Coupon:
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
-        raise Conflict(f"A {coupon.status} coupon cannot be voided.", code="coupon_redeemed")
+        await ctx.session.refresh(coupon)
+        raise _not_claimable(coupon.status)
     await ctx.session.refresh(coupon)
     audit.record(ctx, "coupon.voided", "coupon", coupon.id, {"reason": reason})
     return coupon

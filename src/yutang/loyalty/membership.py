@@ -44,7 +44,7 @@ async def create_plan(ctx: Ctx, data: dict[str, Any]) -> MembershipPlan:
         await coupons.get_template(ctx, template_id)
     from yutang.loyalty import tiers
 
-    await tiers.check_benefit_refs(ctx, data.get("benefits") or {}, code="invalid_plan")
+    await tiers.check_benefits(ctx, data.get("benefits") or {}, code="invalid_plan", flags=True)
     plan = MembershipPlan(workspace_id=ctx.workspace_id, **data)
     ctx.session.add(plan)
     await ctx.session.flush()

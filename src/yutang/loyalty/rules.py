@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from yutang.kit import audit, events, lookup
 from yutang.kit.context import Ctx
+from yutang.kit.errors import BadRequest
 from yutang.loyalty import points, tiers
 from yutang.loyalty.schemas import RuleIn, RulePatch
 from yutang.members import segments
@@ -84,6 +85,8 @@ async def update_rule(ctx: Ctx, rule_id: int, patch: RulePatch) -> EarnRule:
         ):
             continue
         setattr(rule, field, value)
+    if rule.starts_at and rule.ends_at and rule.ends_at <= rule.starts_at:
+        raise BadRequest("ends_at must be after the rule's starts_at.", code="validation_error")
     await ctx.session.flush()
     audit.record(ctx, "earn_rule.updated", "earn_rule", rule.id, changes)
     return rule

@@ -680,6 +680,12 @@ class LotteryIn(In):
     ends_at: AwareDatetime | None = None
     prizes: list[PrizeIn] = Field(min_length=1, max_length=50)
 
+    @model_validator(mode="after")
+    def _window(self) -> LotteryIn:
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValueError("ends_at must be after starts_at")
+        return self
+
 
 class PrizeOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)

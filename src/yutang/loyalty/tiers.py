@@ -11,6 +11,7 @@ the tier history and announced as a ``tier.changed`` event.
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -28,6 +29,8 @@ from yutang.models.loyalty import PointsEntry, Tier, TierChange, TierProgram
 from yutang.models.members import Member
 from yutang.models.platform import OutboxEvent
 
+#: A paid plan's own yes/no perks (``free_shipping``, ``priority_support``).
+FLAG_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 BENEFIT_KEYS = {
     "points_multiplier",
     "discount_percent",
@@ -76,12 +79,24 @@ def _check_ladder(ladder: Sequence[Tier]) -> None:
             )
 
 
-async def check_benefits(ctx: Ctx, benefits: dict[str, Any], *, code: str = "invalid_tier") -> dict[str, Any]:
+async def check_benefits(
+    ctx: Ctx, benefits: dict[str, Any], *, code: str = "invalid_tier", flags: bool = False
+) -> dict[str, Any]:
     """Benefits of a tier (or a paid plan): known keys, values in range, and coupon
-    templates of the caller's workspace (``unknown_coupon_template`` otherwise)."""
+    templates of the caller's workspace (``unknown_coupon_template`` otherwise). With
+    ``flags`` (paid plans), other keys are yes/no perks such as ``free_shipping``."""
     from yutang.loyalty.points import MAX_POINTS
 
     unknown = set(benefits) - BENEFIT_KEYS
+    if flags:
+        for key in unknown:
+            if not (FLAG_RE.match(key) and isinstance(benefits[key], bool)):
+                raise BadRequest(
+                    f"Benefit {key!r}: a perk is a name of 1-40 lowercase letters, digits or _ "
+                    "with true or false.",
+                    code=code,
+                )
+        unknown = set()
     if unknown:
         raise BadRequest(
             f"Unknown benefits {sorted(unknown)}.",
@@ -148,6 +163,10 @@ async def update_tier(ctx: Ctx, tier_id: int, values: dict[str, Any]) -> Tier:
     tier = await get_tier(ctx, tier_id)
     if "benefits" in values:
         values["benefits"] = await check_benefits(ctx, values["benefits"])
+    if values.get("name") not in (None, tier.name) and any(
+        t.name == values["name"] for t in await tiers(ctx.session, ctx.workspace_id)
+    ):
+        raise Conflict("A tier of that name exists.", code="tier_taken")
     for key, value in values.items():
         setattr(tier, key, value)
     _check_ladder(await tiers(ctx.session, ctx.workspace_id))
