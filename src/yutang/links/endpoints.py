@@ -107,6 +107,8 @@ async def list_domains(
 
 @router.post("/link-domains", tags=["links"], status_code=201, response_model=DomainOut)
 async def add_domain(body: DomainIn, idem: Idempotency = Depends(idempotent("domains:manage"))) -> Response:
+    """Add a host that serves the workspace's short links (point its DNS at Yutang first).
+    `domain_taken` if any workspace has it, `invalid_host` for a malformed host."""
     if (replay := await idem.replay()) is not None:
         return replay
     domain = await service.add_domain(idem.ctx, body.host, is_default=body.is_default, https=body.https)
@@ -123,12 +125,16 @@ async def list_channels(
     limit: Limit = DEFAULT_LIMIT,
     include_archived: bool = False,
 ) -> Page[ChannelOut]:
+    """Channels (touchpoints: package cards, stores, articles, SMS, posters, live streams …),
+    newest first, with their exposure counts."""
     rows, nxt = await service.list_channels(ctx, cursor, limit, include_archived)
     return Page[ChannelOut](data=[ChannelOut.model_validate(c) for c in rows], next_cursor=nxt)
 
 
 @router.post("/channels", tags=["channels"], status_code=201, response_model=ChannelOut)
 async def create_channel(body: ChannelIn, idem: Idempotency = Depends(idempotent("links:write"))) -> Response:
+    """Create a channel; give `exposures` (cards printed, messages sent) to get its diversion
+    rate in the statistics. `channel_name_taken` if the name is used."""
     if (replay := await idem.replay()) is not None:
         return replay
     channel = await service.create_channel(idem.ctx, body)
@@ -137,6 +143,7 @@ async def create_channel(body: ChannelIn, idem: Idempotency = Depends(idempotent
 
 @router.get("/channels/{channel_id}", tags=["channels"], response_model=ChannelOut)
 async def get_channel(channel_id: ParamId, ctx: Ctx = Depends(require("links:read"))) -> ChannelOut:
+    """One channel of the workspace (`unknown_channel` otherwise)."""
     return ChannelOut.model_validate(await service.get_channel(ctx, channel_id))
 
 
@@ -144,6 +151,8 @@ async def get_channel(channel_id: ParamId, ctx: Ctx = Depends(require("links:rea
 async def update_channel(
     channel_id: ParamId, body: ChannelPatch, ctx: Ctx = Depends(require("links:write"))
 ) -> ChannelOut:
+    """Rename a channel, change its type or exposures, or archive it (its links keep
+    working and counting). `channel_name_taken` if the new name is used."""
     return ChannelOut.model_validate(await service.update_channel(ctx, channel_id, body))
 
 
@@ -162,6 +171,8 @@ async def list_links(
     kind: Annotated[str | None, Query(pattern="^(link|live)$")] = None,
     include_archived: bool = False,
 ) -> Page[LinkOut]:
+    """Links and live codes, newest first; filter by channel, tag, kind, or search title,
+    slug and destination with `q`."""
     rows, nxt = await service.list_links(
         ctx,
         cursor,
@@ -200,6 +211,8 @@ async def create_links_bulk(
 
 @router.get("/links/{link_id}", tags=["links"], response_model=LinkOut)
 async def get_link(request: Request, link_id: ParamId, ctx: Ctx = Depends(require("links:read"))) -> LinkOut:
+    """One link or live code with its short URL, expiry rules and clicks counted so far
+    (a live code with each target's count today)."""
     link = await service.get_link(ctx, link_id)
     return (await present(request, ctx, [link], with_counts=True))[0]
 
@@ -235,6 +248,8 @@ async def link_qr(
     size: Annotated[int, Query(ge=qr.MIN_SIZE, le=qr.MAX_SIZE)] = 512,
     ecc: Annotated[qr.ErrorLevel, Query(description="error correction: L, M, Q or H")] = "M",
 ) -> Response:
+    """The link's QR code as PNG or SVG, `size` pixels square, with the chosen error
+    correction (H survives a logo over the middle)."""
     link = await service.get_link(ctx, link_id)
     domains = await service.domain_hosts(ctx)
     body, media = qr.render(short_url(domains[link.domain_id], link.slug), fmt=format, size=size, error=ecc)

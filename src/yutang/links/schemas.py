@@ -3,12 +3,38 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from yutang.kit.schemas import MAX_COUNT, Bool, Id, In, Int
 from yutang.models.links import CHANNEL_TYPES
+
+_LINK_OUT: dict[str, Any] = {
+    "id": 57,
+    "kind": "link",
+    "short_url": "https://go.brand.cn/Kx7pQ2m",
+    "slug": "Kx7pQ2m",
+    "domain": "go.brand.cn",
+    "url": "https://shop.brand.cn/p/1001",
+    "destination": "https://shop.brand.cn/p/1001?utm_source=package_card&utm_campaign=double11",
+    "title": "双十一包裹卡",
+    "tags": ["双十一", "包裹卡"],
+    "channel_id": 3,
+    "utm": {"source": "package_card", "campaign": "double11"},
+    "expires_at": "2026-11-30T23:59:59+08:00",
+    "expired_url": "https://shop.brand.cn/",
+    "max_clicks": None,
+    "exhausted_url": None,
+    "fallback_url": None,
+    "redirect_status": 302,
+    "disabled": False,
+    "archived": False,
+    "click_count": 1284,
+    "targets": None,
+    "created_at": "2026-11-01T02:00:00Z",
+    "updated_at": "2026-11-01T02:00:00Z",
+}
 
 ChannelType = Literal[
     "package_card", "store", "article", "sms", "template_message", "poster", "live_stream", "other"
@@ -17,13 +43,29 @@ assert set(ChannelType.__args__) == set(CHANNEL_TYPES)  # type: ignore[attr-defi
 
 
 class DomainIn(In):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"host": "go.brand.cn", "is_default": True, "https": True}]}
+    )
     host: str = Field(min_length=1, max_length=253, examples=["go.brand.cn"])
     is_default: Bool = False
     https: Bool = True
 
 
 class DomainOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 1,
+                    "host": "go.brand.cn",
+                    "is_default": True,
+                    "https": True,
+                    "created_at": "2026-11-24T02:00:00Z",
+                }
+            ]
+        },
+    )
     id: int
     host: str
     is_default: bool
@@ -32,12 +74,16 @@ class DomainOut(BaseModel):
 
 
 class ChannelIn(In):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"name": "双十一包裹卡", "type": "package_card", "exposures": 50000}]}
+    )
     name: str = Field(min_length=1, max_length=120)
     type: ChannelType = "other"
     exposures: Int | None = Field(default=None, ge=0, le=MAX_COUNT)
 
 
 class ChannelPatch(In):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"exposures": 62000}]})
     name: str | None = Field(default=None, min_length=1, max_length=120)
     type: ChannelType | None = None
     exposures: Int | None = Field(default=None, ge=0, le=MAX_COUNT)
@@ -45,7 +91,21 @@ class ChannelPatch(In):
 
 
 class ChannelOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 3,
+                    "name": "双十一包裹卡",
+                    "type": "package_card",
+                    "exposures": 50000,
+                    "archived": False,
+                    "created_at": "2026-11-01T02:00:00Z",
+                }
+            ]
+        },
+    )
     id: int
     name: str
     type: str
@@ -84,6 +144,31 @@ class TargetOut(BaseModel):
 class LinkIn(In):
     """A short link; give ``targets`` (and no ``url``) for a live code."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "url": "https://shop.brand.cn/p/1001",
+                    "title": "双十一包裹卡",
+                    "tags": ["双十一", "包裹卡"],
+                    "channel_id": 3,
+                    "utm": {"source": "package_card", "campaign": "double11"},
+                    "expires_at": "2026-11-30T23:59:59+08:00",
+                    "expired_url": "https://shop.brand.cn/",
+                },
+                {
+                    "slug": "qun",
+                    "title": "企业微信群活码",
+                    "targets": [
+                        {"label": "1号群", "destination": "https://work.weixin.qq.com/g/1", "daily_cap": 200},
+                        {"label": "2号群", "destination": "https://work.weixin.qq.com/g/2", "daily_cap": 200},
+                    ],
+                    "fallback_url": "https://brand.cn/full",
+                },
+            ]
+        }
+    )
+
     url: str | None = Field(default=None, min_length=1, max_length=4096)
     slug: str | None = Field(default=None, min_length=1, max_length=200)
     domain: str | None = Field(
@@ -103,6 +188,17 @@ class LinkIn(In):
 
 
 class LinkPatch(In):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "url": "https://shop.brand.cn/p/1002",
+                    "max_clicks": 10000,
+                    "exhausted_url": "https://shop.brand.cn/",
+                }
+            ]
+        }
+    )
     url: str | None = Field(default=None, min_length=1, max_length=4096)
     title: str | None = Field(default=None, max_length=200)
     tags: list[Annotated[str, Field(max_length=64)]] | None = Field(default=None, max_length=20)
@@ -119,6 +215,7 @@ class LinkPatch(In):
 
 
 class LinkOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [_LINK_OUT]})
     id: int
     kind: str
     short_url: str
@@ -145,10 +242,31 @@ class LinkOut(BaseModel):
 
 
 class BulkIn(In):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "links": [
+                        {
+                            "url": "https://shop.brand.cn/p/1001",
+                            "title": "双十一包裹卡",
+                            "tags": ["双十一", "包裹卡"],
+                            "channel_id": 3,
+                            "utm": {"source": "package_card", "campaign": "double11"},
+                            "expires_at": "2026-11-30T23:59:59+08:00",
+                            "expired_url": "https://shop.brand.cn/",
+                        },
+                        {"url": "https://shop.brand.cn/p/1003", "title": "门店海报"},
+                    ]
+                }
+            ]
+        }
+    )
     links: list[LinkIn] = Field(min_length=1)
 
 
 class BulkOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"data": [_LINK_OUT]}]})
     data: list[LinkOut]
 
 
@@ -176,6 +294,24 @@ class StatsTotals(BaseModel):
 
 
 class StatsOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "start": "2026-11-01",
+                    "end": "2026-11-03",
+                    "timezone": "Asia/Shanghai",
+                    "dimension": "day",
+                    "totals": {"clicks": 3120, "unique_visitors": 2410, "bot_clicks": 37},
+                    "rows": [
+                        {"key": "2026-11-01", "label": "2026-11-01", "clicks": 1200, "unique_visitors": 950},
+                        {"key": "2026-11-02", "label": "2026-11-02", "clicks": 1020, "unique_visitors": 800},
+                        {"key": "2026-11-03", "label": "2026-11-03", "clicks": 900, "unique_visitors": 660},
+                    ],
+                }
+            ]
+        }
+    )
     start: date
     end: date
     timezone: str
@@ -196,6 +332,29 @@ class ChannelStatsRow(BaseModel):
 
 
 class ChannelStatsOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "start": "2026-11-01",
+                    "end": "2026-11-30",
+                    "timezone": "Asia/Shanghai",
+                    "rows": [
+                        {
+                            "channel_id": 3,
+                            "name": "双十一包裹卡",
+                            "type": "package_card",
+                            "links": 2,
+                            "clicks": 1284,
+                            "unique_visitors": 1102,
+                            "exposures": 50000,
+                            "diversion_rate": 0.02568,
+                        }
+                    ],
+                }
+            ]
+        }
+    )
     start: date
     end: date
     timezone: str
