@@ -9,8 +9,67 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from yutang.kit.schemas import MAX_CENTS, MAX_COUNT, AnyInt, Bool, Id, In, Int
 
+_SETTINGS: dict[str, Any] = {
+    "self_purchase": False,
+    "refund_window_days": 7,
+    "min_withdrawal_cents": 1000,
+    "task_entry": {"orders": 3, "checkin_streak": 7},
+    "gift_pack_product_ids": ["SKU-GIFT-399"],
+    "bind_invitees": True,
+}
+_LEVEL: dict[str, Any] = {
+    "name": "金牌推广员",
+    "rank": 2,
+    "min_team_size": 20,
+    "min_team_sales_cents": 5000000,
+    "bonus_bp": 200,
+}
+#: Level 1 earns 10 % (1,000 basis points) of the item amount, level 2 earns 3 %.
+_PLAN: dict[str, Any] = {
+    "name": "护肤品类佣金",
+    "kind": "percent",
+    "rates": [1000, 300],
+    "product_ids": [],
+    "categories": ["护肤", "面膜"],
+    "active": True,
+}
+_DISTRIBUTOR_OUT: dict[str, Any] = {
+    "id": 88,
+    "member_id": 1024,
+    "status": "active",
+    "entry": "approved",
+    "code": "D4M8Q2ZK",
+    "parent_id": 12,
+    "level_id": 2,
+    "pending_cents": 12800,
+    "available_cents": 45600,
+    "frozen_cents": 10000,
+    "withdrawn_cents": 200000,
+    "activated_at": "2026-10-08T02:00:00Z",
+    "created_at": "2026-10-08T02:00:00Z",
+}
+_COMMISSION_OUT: dict[str, Any] = {
+    "id": 7301,
+    "distributor_id": 88,
+    "order_id": 66120,
+    "buyer_id": 2087,
+    "level": 1,
+    "base_cents": 39900,
+    "amount_cents": 3990,
+    "reversed_cents": 0,
+    "status": "pending",
+    "release_at": "2026-11-19T13:05:00Z",
+    "released_at": None,
+    "created_at": "2026-11-12T13:05:00Z",
+}
+
 
 class SettingsIn(In):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"refund_window_days": 15, "task_entry": {"orders": 3}, "bind_invitees": True}]
+        }
+    )
     self_purchase: Bool | None = None
     refund_window_days: Int | None = Field(default=None, ge=0, le=365)
     min_withdrawal_cents: Int | None = Field(default=None, ge=1, le=100_000_000)
@@ -30,7 +89,7 @@ class SettingsIn(In):
 
 
 class SettingsOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [_SETTINGS]})
     self_purchase: bool
     refund_window_days: int
     min_withdrawal_cents: int
@@ -40,6 +99,7 @@ class SettingsOut(BaseModel):
 
 
 class LevelIn(In):
+    model_config = ConfigDict(json_schema_extra={"examples": [_LEVEL]})
     name: str = Field(min_length=1, max_length=60)
     rank: Int = Field(ge=1, le=100)
     min_team_size: Int = Field(default=0, ge=0, le=MAX_COUNT)
@@ -48,7 +108,9 @@ class LevelIn(In):
 
 
 class LevelOut(LevelIn):
-    model_config = ConfigDict(from_attributes=True, extra="ignore")
+    model_config = ConfigDict(
+        from_attributes=True, extra="ignore", json_schema_extra={"examples": [{"id": 2, **_LEVEL}]}
+    )
     id: int
 
 
@@ -56,6 +118,7 @@ class PlanIn(In):
     """``rates``: level 1 and (optionally) level 2 — basis points of the item amount for
     ``percent``, cents per unit for ``fixed``. A third rate is refused."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [_PLAN]})
     name: str = Field(min_length=1, max_length=120)
     kind: Literal["percent", "fixed"] = "percent"
     rates: list[AnyInt] = Field(min_length=1, max_length=10)
@@ -65,7 +128,7 @@ class PlanIn(In):
 
 
 class PlanOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [{"id": 5, **_PLAN}]})
     id: int
     name: str
     kind: str
@@ -78,6 +141,9 @@ class PlanOut(BaseModel):
 class AppointIn(In):
     """An operator makes a member a distributor (a KOL, say), or records an application."""
 
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"member_id": 1024, "parent_code": "A9X3T7LP", "apply_only": False}]}
+    )
     member_id: Id
     #: The recruiting distributor's code, if any.
     parent_code: str | None = Field(default=None, max_length=16)
@@ -85,12 +151,15 @@ class AppointIn(In):
 
 
 class DecisionIn(In):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"decision": "approve", "note": "小红书粉丝1.2万，通过"}]}
+    )
     decision: Literal["approve", "reject"]
     note: str = Field(default="", max_length=200)
 
 
 class DistributorOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [_DISTRIBUTOR_OUT]})
     id: int
     member_id: int
     status: str
@@ -107,12 +176,20 @@ class DistributorOut(BaseModel):
 
 
 class BindIn(In):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"member_id": 2087, "code": "D4M8Q2ZK"}]})
     member_id: Id
     code: str = Field(min_length=4, max_length=16)
 
 
 class BindingOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {"member_id": 2087, "distributor_id": 88, "via": "code", "created_at": "2026-11-12T12:58:00Z"}
+            ]
+        },
+    )
     member_id: int
     distributor_id: int
     via: str
@@ -120,7 +197,7 @@ class BindingOut(BaseModel):
 
 
 class CommissionOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [_COMMISSION_OUT]})
     id: int
     distributor_id: int
     order_id: int
@@ -136,16 +213,52 @@ class CommissionOut(BaseModel):
 
 
 class CommissionPage(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "items": [
+                        _COMMISSION_OUT,
+                        {
+                            **_COMMISSION_OUT,
+                            "id": 7302,
+                            "distributor_id": 12,
+                            "level": 2,
+                            "amount_cents": 1197,
+                        },
+                    ],
+                    "next_cursor": None,
+                }
+            ]
+        }
+    )
     items: list[CommissionOut]
     next_cursor: str | None
 
 
 class WithdrawIn(In):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"amount_cents": 30000}]})
     amount_cents: Int = Field(ge=-MAX_CENTS, le=MAX_CENTS)
 
 
 class WithdrawalOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 410,
+                    "distributor_id": 88,
+                    "amount_cents": 30000,
+                    "status": "requested",
+                    "decided_at": None,
+                    "decided_by": None,
+                    "note": "",
+                    "created_at": "2026-11-28T08:00:00Z",
+                }
+            ]
+        },
+    )
     id: int
     distributor_id: int
     amount_cents: int
@@ -157,6 +270,19 @@ class WithdrawalOut(BaseModel):
 
 
 class TeamOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "distributor_id": 88,
+                    "level1": [95, 102, 117],
+                    "level2": [131, 140],
+                    "team_size": 5,
+                    "team_sales_cents": 1286000,
+                }
+            ]
+        }
+    )
     distributor_id: int
     level1: list[int]
     level2: list[int]
@@ -165,6 +291,23 @@ class TeamOut(BaseModel):
 
 
 class DistributorFigures(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "distributor_id": 88,
+                    "member_id": 1024,
+                    "orders": 46,
+                    "sales_cents": 1835400,
+                    "pending_cents": 12800,
+                    "available_cents": 45600,
+                    "reversed_cents": 3990,
+                    "withdrawn_cents": 200000,
+                    "team_size": 5,
+                }
+            ]
+        }
+    )
     distributor_id: int
     member_id: int
     orders: int

@@ -13,6 +13,50 @@ Gender = Literal["unknown", "male", "female"]
 Status = Literal["active", "blocked"]
 IdentityKind = Literal["phone", "email", "openid", "unionid", "customer_id"]
 
+_TAG_OUT: dict[str, Any] = {"id": 12, "group": "兴趣", "name": "护肤"}
+#: As a role without ``members:pii`` sees 王小明 (docs/members.md, "Who sees what").
+_MEMBER_OUT: dict[str, Any] = {
+    "id": 1024,
+    "status": "active",
+    "anonymous_id": "7f3c9a2e5b1d4c08a6e2f9b3d1c5a7e4",
+    "name": "王**",
+    "phone": "138****8000",
+    "email": "x***@example.cn",
+    "identities": {"phone": "138****8000", "email": "x***@example.cn", "openid": "oUpF…"},
+    "gender": "male",
+    "birthday": "1992-05-18",
+    "address": {"province": "广东省", "city": "深圳市"},
+    "id_number": None,
+    "attributes": {"skin_type": "dry", "source_store": "深圳万象城店"},
+    "tags": [_TAG_OUT, {"id": 31, "group": "阶段", "name": "新客"}],
+    "source_channel_id": 3,
+    "first_link_id": 57,
+    "owner_user_id": 8,
+    "consents": {"marketing": {"granted": True, "at": "2026-11-11T02:15:00Z"}},
+    "joined_at": "2026-11-11T02:15:00Z",
+    "last_active_at": "2026-11-28T12:40:00Z",
+    "points_balance": 1280,
+    "points_pending": 200,
+    "total_spent_cents": 59800,
+    "order_count": 3,
+    "last_order_at": "2026-11-27T13:05:00Z",
+    "pii_visible": False,
+}
+#: The documented filter language (docs/members.md, "Segments"): skincare fans who spent
+#: ¥500 or bought within 30 days, not blocked.
+_FILTER: dict[str, Any] = {
+    "and": [
+        {"field": "tag", "op": "has", "value": "兴趣/护肤"},
+        {
+            "or": [
+                {"field": "total_spent_cents", "op": "gte", "value": 50000},
+                {"field": "last_order_at", "op": "within_days", "value": 30},
+            ]
+        },
+        {"not": {"field": "status", "op": "eq", "value": "blocked"}},
+    ]
+}
+
 
 class Address(In):
     province: str | None = Field(default=None, max_length=32)
@@ -35,6 +79,33 @@ class Identities(In):
 
 
 class MemberIn(Identities):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "phone": "13800138000",
+                    "email": "xiaoming.wang@example.cn",
+                    "openid": "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
+                    "name": "王小明",
+                    "gender": "male",
+                    "birthday": "1992-05-18",
+                    "address": {
+                        "province": "广东省",
+                        "city": "深圳市",
+                        "district": "南山区",
+                        "detail": "科技园科苑路15号",
+                        "postcode": "518057",
+                    },
+                    "attributes": {"skin_type": "dry", "source_store": "深圳万象城店"},
+                    "tags": ["兴趣/护肤", "阶段/新客"],
+                    "source_channel_id": 3,
+                    "visitor_id": "v_9Kp2xQ7mL4aZ",
+                    "owner_user_id": 8,
+                    "consents": {"marketing": True},
+                }
+            ]
+        }
+    )
     name: str | None = Field(default=None, max_length=64)
     gender: Gender = "unknown"
     birthday: date | None = None
@@ -52,6 +123,18 @@ class MemberIn(Identities):
 
 
 class MemberPatch(In):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "address": {"province": "广东省", "city": "广州市", "district": "天河区"},
+                    "attributes": {"skin_type": "combination", "source_store": None},
+                    "consents": {"marketing": False},
+                    "identities": {"email": "xm.wang@example.cn"},
+                }
+            ]
+        }
+    )
     name: str | None = Field(default=None, max_length=64)
     gender: Gender | None = None
     birthday: date | None = None
@@ -66,12 +149,14 @@ class MemberPatch(In):
 
 
 class TagOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [_TAG_OUT]})
     id: int
     group: str
     name: str
 
 
 class MemberOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [_MEMBER_OUT]})
     id: int
     status: str
     anonymous_id: str
@@ -101,17 +186,31 @@ class MemberOut(BaseModel):
 
 
 class TagGroupIn(In):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"name": "肤质", "exclusive": True}]})
     name: str = Field(min_length=1, max_length=64)
     exclusive: Bool = False
 
 
 class TagIn(In):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"group": "兴趣", "name": "护肤"}]})
     group: str = Field(min_length=1, max_length=64)
     name: str = Field(min_length=1, max_length=64)
 
 
 class TagGroupOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 4,
+                    "name": "兴趣",
+                    "exclusive": False,
+                    "tags": [_TAG_OUT, {"id": 13, "group": "兴趣", "name": "茶饮"}],
+                }
+            ]
+        },
+    )
     id: int
     name: str
     exclusive: bool
@@ -119,31 +218,57 @@ class TagGroupOut(BaseModel):
 
 
 class TaggingIn(In):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"add": ["兴趣/护肤", 31], "remove": ["阶段/新客"]}]}
+    )
     add: list[Annotated[str, Field(max_length=130)] | Id] = Field(default_factory=list, max_length=50)
     remove: list[Annotated[str, Field(max_length=130)] | Id] = Field(default_factory=list, max_length=50)
 
 
 class JoinOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"member": _MEMBER_OUT, "created": False}]})
     member: MemberOut
     created: bool
 
 
 class FilterIn(In):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"filter": _FILTER}]})
     filter: dict[str, Any] = Field(description="A segment filter; see docs/members.md", max_length=50)
 
 
 class PreviewOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"count": 3418, "sample_ids": [1024, 1019, 1003, 998, 990]}]}
+    )
     count: int
     sample_ids: list[int]
 
 
 class SegmentIn(FilterIn):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"name": "护肤高价值会员", "filter": _FILTER, "static": False}]}
+    )
     name: str = Field(min_length=1, max_length=120)
     #: Static: the members matching now are frozen in; dynamic: evaluated at each use.
     static: Bool = False
 
 
 class SegmentOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 7,
+                    "name": "护肤高价值会员",
+                    "kind": "dynamic",
+                    "filter": _FILTER,
+                    "count": 3418,
+                    "frozen_at": None,
+                    "created_at": "2026-11-20T03:00:00Z",
+                }
+            ]
+        }
+    )
     id: int
     name: str
     kind: str
@@ -169,7 +294,50 @@ class FormField(In):
     maps_to: str | None = Field(default=None, max_length=80)
 
 
+#: A KOC recruitment form (选品达人招募), as seed 002 has one.
+_FORM_IN: dict[str, Any] = {
+    "slug": "koc-2026",
+    "title": "达人招募报名表",
+    "title_en": "KOC sign-up",
+    "description": "填写资料，入选后将寄送新品试用装。",
+    "fields": [
+        {
+            "key": "name",
+            "label": "姓名",
+            "label_en": "Name",
+            "type": "text",
+            "required": True,
+            "maps_to": "name",
+        },
+        {
+            "key": "phone",
+            "label": "手机号",
+            "label_en": "Phone",
+            "type": "phone",
+            "required": True,
+            "maps_to": "phone",
+        },
+        {"key": "city", "label": "所在城市", "type": "address", "maps_to": "address"},
+        {
+            "key": "platforms",
+            "label": "常用平台",
+            "type": "multiselect",
+            "options": ["小红书", "抖音", "微博", "B站"],
+        },
+        {"key": "followers", "label": "粉丝数", "type": "number", "min": 0, "max": 100000000},
+        {
+            "key": "skin",
+            "label": "肤质",
+            "type": "select",
+            "options": ["干皮", "油皮", "混合皮"],
+            "maps_to": "tag.肤质",
+        },
+    ],
+}
+
+
 class FormIn(In):
+    model_config = ConfigDict(json_schema_extra={"examples": [_FORM_IN]})
     slug: str = Field(min_length=1, max_length=64)
     title: str = Field(min_length=1, max_length=120)
     title_en: str | None = Field(default=None, max_length=120)
@@ -178,6 +346,23 @@ class FormIn(In):
 
 
 class FormOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 2,
+                    "slug": "koc-2026",
+                    "title": _FORM_IN["title"],
+                    "title_en": _FORM_IN["title_en"],
+                    "description": _FORM_IN["description"],
+                    "fields": _FORM_IN["fields"],
+                    "active": True,
+                    "submissions": 156,
+                    "public_url": "https://go.brand.cn/forms/koc-2026",
+                }
+            ]
+        }
+    )
     id: int
     slug: str
     title: str
@@ -191,11 +376,42 @@ class FormOut(BaseModel):
 
 
 class SubmissionIn(In):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "answers": {
+                        "name": "王小明",
+                        "phone": "13800138000",
+                        "city": {"province": "广东省", "city": "深圳市"},
+                        "platforms": ["小红书", "抖音"],
+                        "followers": 12000,
+                        "skin": "干皮",
+                    },
+                    "visitor_id": "v_9Kp2xQ7mL4aZ",
+                }
+            ]
+        }
+    )
     answers: dict[str, Any] = Field(max_length=100)
     visitor_id: str | None = Field(default=None, max_length=32)
 
 
 class SubmissionOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 311,
+                    "form_id": 2,
+                    "member_id": 1024,
+                    "via": "api",
+                    "created_at": "2026-11-21T09:30:00Z",
+                    "answers": None,
+                }
+            ]
+        }
+    )
     id: int
     form_id: int
     member_id: int

@@ -12,6 +12,60 @@ from yutang.kit.schemas import MAX_CENTS, AnyInt, Bool, Id, In, Int
 RewardKind = Literal["points", "coupon", "reward", "wallet", "lottery"]
 GoalKind = Literal["join", "form", "checkin", "order", "event"]
 
+_STAGES: list[Any] = [
+    {
+        "threshold": 3,
+        "name": "邀3位好友得50元券",
+        "rewards": [{"kind": "coupon", "template_id": 21, "cost_cents": 5000}],
+    },
+    {
+        "threshold": 10,
+        "name": "邀10位好友得正装精华",
+        "rewards": [{"kind": "reward", "reward_id": 6, "cost_cents": 12000}],
+    },
+]
+_INVITEE_REWARDS: list[Any] = [{"kind": "points", "amount": 200}]
+#: As stored and answered: each stage with its id.
+_STAGES_OUT: list[Any] = [{"id": 17 + i, **stage} for i, stage in enumerate(_STAGES)]
+_FRAUD: dict[str, Any] = {
+    "device_limit": 1,
+    "ip_limit": 3,
+    "window_hours": 24,
+    "burst_limit": 10,
+    "burst_minutes": 10,
+}
+_POSTER: dict[str, Any] = {
+    "title": "邀3位好友得50元券",
+    "subtitle": "好友扫码入会即算，上不封顶",
+    "color": "#0e7c66",
+}
+_INVITATION_OUT: dict[str, Any] = {
+    "id": 5120,
+    "campaign_id": 9,
+    "inviter_id": 1024,
+    "invitee_id": 2087,
+    "status": "qualified",
+    "reasons": [],
+    "via": "cookie",
+    "clicked_at": "2026-11-12T11:02:00Z",
+    "joined_at": "2026-11-12T11:05:00Z",
+    "goal_met_at": "2026-11-12T11:05:00Z",
+    "qualified_at": "2026-11-12T11:05:00Z",
+    "rewarded_at": None,
+    "ended_at": None,
+    "ordinal": 3,
+    "invitee_payouts": [
+        {
+            "kind": "points",
+            "ref": 88231,
+            "amount": 200,
+            "cost_cents": 200,
+            "spec": {"kind": "points", "amount": 200},
+        }
+    ],
+    "reviewed_by": None,
+}
+
 
 class RewardSpec(In):
     """One thing paid: ``points`` (amount), a ``coupon`` (template_id), a catalog
@@ -100,6 +154,29 @@ class PosterIn(In):
 
 
 class CampaignIn(In):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "双十一 邀3位好友得50元券",
+                    "starts_at": "2026-11-01T00:00:00+08:00",
+                    "ends_at": "2026-11-12T00:00:00+08:00",
+                    "eligibility": {"segment_id": 7},
+                    "goal": {"kind": "order", "min_total_cents": 9900, "first_order": True},
+                    "goal_days": 14,
+                    "stages": _STAGES,
+                    "invitee_rewards": _INVITEE_REWARDS,
+                    "max_per_inviter": 50,
+                    "revoke_days": 7,
+                    "clawback": True,
+                    "fraud": _FRAUD,
+                    "point_cost_centi": 100,
+                    "channel_id": 3,
+                    "poster": _POSTER,
+                }
+            ]
+        }
+    )
     name: str = Field(min_length=1, max_length=120)
     starts_at: AwareDatetime
     ends_at: AwareDatetime
@@ -127,6 +204,17 @@ class CampaignIn(In):
 
 
 class CampaignPatch(In):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "status": "paused",
+                    "ends_at": "2026-11-15T00:00:00+08:00",
+                    "fraud": {**_FRAUD, "ip_limit": 2},
+                }
+            ]
+        }
+    )
     name: str | None = Field(default=None, min_length=1, max_length=120)
     status: Literal["active", "paused", "ended"] | None = None
     ends_at: AwareDatetime | None = None
@@ -143,7 +231,41 @@ class StageOut(BaseModel):
 
 
 class CampaignOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 9,
+                    "name": "双十一 邀3位好友得50元券",
+                    "status": "active",
+                    "live": True,
+                    "starts_at": "2026-10-31T16:00:00Z",
+                    "ends_at": "2026-11-11T16:00:00Z",
+                    "eligibility": {"segment_id": 7},
+                    "goal": {
+                        "kind": "order",
+                        "min_total_cents": 9900,
+                        "first_order": True,
+                        "where": {},
+                        "at_least": {},
+                    },
+                    "goal_days": 14,
+                    "stages": _STAGES_OUT,
+                    "invitee_rewards": _INVITEE_REWARDS,
+                    "max_per_inviter": 50,
+                    "revoke_days": 7,
+                    "clawback": True,
+                    "fraud": _FRAUD,
+                    "point_cost_centi": 100,
+                    "channel_id": 3,
+                    "poster": _POSTER,
+                    "has_art": True,
+                    "created_at": "2026-10-25T06:30:00Z",
+                }
+            ]
+        },
+    )
     id: int
     name: str
     status: str
@@ -167,11 +289,31 @@ class CampaignOut(BaseModel):
 
 
 class TakePartIn(In):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"member_id": 1024, "display_name": "小明"}]})
     member_id: Id
     display_name: str | None = Field(default=None, min_length=1, max_length=20)
 
 
 class ParticipantOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 301,
+                    "campaign_id": 9,
+                    "member_id": 1024,
+                    "code": "K7P2QX9M",
+                    "display_name": "小明",
+                    "counted": 2,
+                    "link_id": 640,
+                    "short_url": "https://go.brand.cn/r7Kx2Qp",
+                    "progress_url": "https://go.brand.cn/invite/me/9c1f3b7a2e5d4a6f",
+                    "poster_url": "/api/v1/referrals/participants/301/poster.png",
+                    "created_at": "2026-11-01T01:20:00Z",
+                }
+            ]
+        }
+    )
     id: int
     campaign_id: int
     member_id: int
@@ -188,21 +330,26 @@ class ParticipantOut(BaseModel):
 class ClaimIn(In):
     """An invitee names their inviter's code (typed in, or carried by the shop)."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [{"member_id": 2087, "code": "K7P2QX9M"}]})
     member_id: Id
     code: str = Field(min_length=4, max_length=16)
 
 
 class ClaimInvitationIn(In):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"member_id": 2087}]})
     member_id: Id
 
 
 class ReviewIn(In):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"decision": "reject", "note": "同一设备邀请5人，判定为刷单"}]}
+    )
     decision: Literal["approve", "reject"]
     note: str = Field(default="", max_length=200)
 
 
 class InvitationOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [_INVITATION_OUT]})
     id: int
     campaign_id: int
     inviter_id: int
@@ -222,6 +369,29 @@ class InvitationOut(BaseModel):
 
 
 class InvitationPage(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "items": [
+                        {
+                            **_INVITATION_OUT,
+                            "id": 5133,
+                            "invitee_id": 2101,
+                            "status": "held",
+                            "reasons": ["shared_device"],
+                            "goal_met_at": None,
+                            "qualified_at": None,
+                            "ordinal": None,
+                            "invitee_payouts": [],
+                        },
+                        _INVITATION_OUT,
+                    ],
+                    "next_cursor": "aWQ6NTEyMA",
+                }
+            ]
+        }
+    )
     items: list[InvitationOut]
     next_cursor: str | None
 
@@ -234,6 +404,25 @@ class StageProgress(BaseModel):
 
 
 class ProgressOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "campaign_id": 9,
+                    "member_id": 1024,
+                    "counted": 2,
+                    "pending": 1,
+                    "held": 0,
+                    "next_threshold": 3,
+                    "summary": "已邀请 2/3 人，1 人待完成",
+                    "stages": [
+                        {"threshold": 3, "name": "邀3位好友得50元券", "reached": False, "paid": False},
+                        {"threshold": 10, "name": "邀10位好友得正装精华", "reached": False, "paid": False},
+                    ],
+                }
+            ]
+        }
+    )
     campaign_id: int
     member_id: int
     counted: int
@@ -246,6 +435,11 @@ class ProgressOut(BaseModel):
 
 
 class BoardRow(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"rank": 1, "member_id": 1388, "display_name": "李**", "counted": 27}]
+        }
+    )
     rank: int
     member_id: int
     display_name: str
@@ -253,6 +447,32 @@ class BoardRow(BaseModel):
 
 
 class Figures(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "campaign_id": 9,
+                    "participants": 1860,
+                    "seed_participants": 420,
+                    "shares": 1860,
+                    "clicked": 9542,
+                    "joined": 3127,
+                    "new_members": 2890,
+                    "qualified": 2311,
+                    "rewarded": 2204,
+                    "held": 37,
+                    "revoked": 58,
+                    "rejected": 146,
+                    "rejected_by_reason": {"self_invite": 21, "known_member": 97, "shared_device": 28},
+                    "fission_rate": 1.55,
+                    "k_factor": 1.24,
+                    "reward_cost_cents": 6843200,
+                    "cost_per_new_member_cents": 2368,
+                    "tree_depth": 6,
+                }
+            ]
+        }
+    )
     campaign_id: int
     participants: int
     seed_participants: int
