@@ -40,16 +40,22 @@ router = api_router(prefix="/api/v1/distribution", tags=["distribution"])
 
 @router.get("/settings", response_model=SettingsOut)
 async def get_settings(ctx: Ctx = Depends(require("members:read"))) -> SettingsOut:
+    """The workspace's distribution rules: self-purchase commission, refund window, minimum
+    withdrawal, task and gift-pack entry, binding of referral invitees (defaults until set)."""
     return SettingsOut.model_validate(await service.settings(ctx))
 
 
 @router.patch("/settings", response_model=SettingsOut)
 async def patch_settings(body: SettingsIn, ctx: Ctx = Depends(require("distribution:manage"))) -> SettingsOut:
+    """Change the settings given; a null leaves that setting as it is. `task_entry` takes
+    `orders` and `checkin_streak` (1-365 each), anything else is refused with 422."""
     return SettingsOut.model_validate(await service.configure(ctx, body.model_dump(exclude_unset=True)))
 
 
 @router.post("/levels", status_code=201, response_model=LevelOut)
 async def create_level(body: LevelIn, ctx: Ctx = Depends(require("distribution:manage"))) -> LevelOut:
+    """Add a distributor level: the team size and team sales that reach it, and its extra level-1
+    commission in basis points. `level_taken` if a level has that rank."""
     return LevelOut.model_validate(await service.create_level(ctx, body.model_dump()))
 
 
@@ -113,6 +119,8 @@ async def list_distributors(
 async def get_distributor(
     distributor_id: ParamId, ctx: Ctx = Depends(require("members:read"))
 ) -> DistributorOut:
+    """One distributor with their code, recruiter, level and commission balances in cents
+    (`not_a_distributor` if there is no such distributor in the workspace)."""
     return DistributorOut.model_validate(await service.get_distributor(ctx, distributor_id))
 
 
@@ -120,6 +128,8 @@ async def get_distributor(
 async def decide(
     distributor_id: ParamId, body: DecisionIn, ctx: Ctx = Depends(require("distribution:manage"))
 ) -> DistributorOut:
+    """Approve an application (the member becomes an active distributor) or reject it (they may
+    apply again). `not_an_application` unless the distributor is pending; `not_a_distributor`."""
     return DistributorOut.model_validate(await service.decide(ctx, distributor_id, body.decision, body.note))
 
 
@@ -127,6 +137,8 @@ async def decide(
 async def suspend(
     distributor_id: ParamId, ctx: Ctx = Depends(require("distribution:manage"))
 ) -> DistributorOut:
+    """Suspend an active distributor: they earn no new commission and cannot withdraw until
+    resumed. A pending or rejected one is refused with `not_an_application`."""
     return DistributorOut.model_validate(await service.set_status(ctx, distributor_id, "suspended"))
 
 
@@ -134,6 +146,8 @@ async def suspend(
 async def resume(
     distributor_id: ParamId, ctx: Ctx = Depends(require("distribution:manage"))
 ) -> DistributorOut:
+    """Make a suspended distributor active again (an active one stays active). A pending or
+    rejected one is refused with `not_an_application`."""
     return DistributorOut.model_validate(await service.set_status(ctx, distributor_id, "active"))
 
 
@@ -170,6 +184,8 @@ async def list_commissions(
     limit: Limit = 50,
     ctx: Ctx = Depends(require("orders:read")),
 ) -> CommissionPage:
+    """Commissions, newest first, filtered by distributor, order or `status` (`pending` inside
+    the refund window, `available`, `reversed`); `level` 1 is the buyer's distributor, 2 their recruiter."""
     stmt = select(Commission).where(Commission.workspace_id == ctx.workspace_id)
     if distributor_id is not None:
         stmt = stmt.where(Commission.distributor_id == distributor_id)

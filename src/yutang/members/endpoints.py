@@ -123,6 +123,9 @@ async def list_members(
     status: Annotated[str | None, Query(pattern="^(active|blocked|erased)$")] = None,
     tag_id: ParamId | None = None,
 ) -> Page[MemberOut]:
+    """Members, newest first; filter by `status` (`active`, `blocked`, `erased`) or `tag_id`.
+    PII (name, identities, address, ID number) is masked unless the caller has `members:pii`
+    (`"pii_visible": false`)."""
     rows, nxt = await service.list_members(ctx, cursor=cursor, limit=limit, status=status, tag_id=tag_id)
     return Page(data=await present(ctx, rows), next_cursor=nxt)
 
@@ -144,6 +147,8 @@ async def lookup(
 
 @router.get("/members/{member_id}", tags=["members"], response_model=MemberOut)
 async def get_member(member_id: ParamId, ctx: Ctx = Depends(require("members:read"))) -> MemberOut:
+    """One member's profile, tags and figures (points, spend, orders); `unknown_member` if not
+    this workspace's. PII is masked unless the caller has `members:pii`."""
     return (await present(ctx, [await service.get_member(ctx, member_id)]))[0]
 
 
@@ -151,6 +156,10 @@ async def get_member(member_id: ParamId, ctx: Ctx = Depends(require("members:rea
 async def update_member(
     member_id: ParamId, body: MemberPatch, ctx: Ctx = Depends(require("members:write"))
 ) -> MemberOut:
+    """Change the fields given (attributes merge, a null attribute is removed; `identities`
+    replace the kinds named, null removes one, one must stay). Refused: `member_erased`, `identity_taken`,
+    `identity_required`, `invalid_identity`, `invalid_id_number`, `invalid_attributes`,
+    `unknown_user`."""
     member = await service.update_member(ctx, member_id, body)
     return (await present(ctx, [member]))[0]
 
@@ -199,12 +208,16 @@ async def list_tag_groups(
 
 @router.post("/tag-groups", tags=["members"], status_code=201, response_model=TagGroupOut)
 async def create_tag_group(body: TagGroupIn, ctx: Ctx = Depends(require("members:write"))) -> TagGroupOut:
+    """Create a tag group; an `exclusive` one lets a member hold only one of its tags (adding
+    another replaces it). `tag_group_taken` if the name is used."""
     group = await service.create_tag_group(ctx, body.name, body.exclusive)
     return TagGroupOut(id=group.id, name=group.name, exclusive=group.exclusive)
 
 
 @router.post("/tags", tags=["members"], status_code=201, response_model=TagOut)
 async def create_tag(body: TagIn, ctx: Ctx = Depends(require("members:write"))) -> TagOut:
+    """Create a tag in a group (the group is created when missing). Idempotent: an existing
+    tag of that name is answered as it is, still with 201. `invalid_tag` for blank names."""
     tag = await service.ensure_tag(ctx, body.group, body.name)
     return TagOut(id=tag.id, group=body.group.strip(), name=tag.name)
 
@@ -233,6 +246,9 @@ async def preview_segment(body: FilterIn, ctx: Ctx = Depends(require("members:re
 
 @router.post("/segments", tags=["segments"], status_code=201, response_model=SegmentOut)
 async def create_segment(body: SegmentIn, ctx: Ctx = Depends(require("members:write"))) -> SegmentOut:
+    """Save a filter as a segment: dynamic (evaluated at each use) or `static` (the members
+    matching now are frozen in). Refused: `invalid_filter` (`details.at` points into it),
+    `unknown_tag`, `segment_taken`."""
     seg = await segments.create_segment(ctx, body.name, body.filter, static=body.static)
     return await _segment_out(ctx, seg)
 
@@ -255,6 +271,8 @@ async def list_segments(
 
 @router.get("/segments/{segment_id}", tags=["segments"], response_model=SegmentOut)
 async def get_segment(segment_id: ParamId, ctx: Ctx = Depends(require("members:read"))) -> SegmentOut:
+    """One segment with its filter and how many members it holds now (`unknown_segment`
+    otherwise)."""
     return await _segment_out(ctx, await segments.get_segment(ctx, segment_id))
 
 
@@ -273,6 +291,8 @@ async def segment_members(
     cursor: Cursor = None,
     limit: Limit = DEFAULT_LIMIT,
 ) -> Page[MemberOut]:
+    """The segment's members, newest first: a dynamic segment's as they match now, a static
+    one's as frozen. PII masked unless the caller has `members:pii`; `unknown_segment`."""
     seg = await segments.get_segment(ctx, segment_id)
     where = await segments.members_clause(ctx, seg)
     rows = (await ctx.session.scalars(paginate(select(Member).where(where), Member.id, cursor, limit))).all()
@@ -313,6 +333,9 @@ def _submission_out(ctx: Ctx, sub: FormSubmission) -> SubmissionOut:
 
 @router.post("/forms", tags=["forms"], status_code=201, response_model=FormOut)
 async def create_form(body: FormIn, ctx: Ctx = Depends(require("members:write"))) -> FormOut:
+    """Define an info-collection form with typed fields mapped onto the profile; it must map a
+    phone or an email. Refused: `invalid_form` (with the field in `details`), `form_taken`
+    (slug used). The answer gives its public H5 address."""
     data = body.model_dump()
     data["fields"] = [f.model_dump(exclude_none=True) for f in body.fields]
     return await _form_out(ctx, await forms.create_form(ctx, data))
@@ -334,6 +357,7 @@ async def list_forms(
 
 @router.get("/forms/{form_id}", tags=["forms"], response_model=FormOut)
 async def get_form(form_id: ParamId, ctx: Ctx = Depends(require("members:read"))) -> FormOut:
+    """One form with its fields, submission count and public URL (`unknown_form` otherwise)."""
     return await _form_out(ctx, await forms.get_form(ctx, form_id))
 
 
@@ -357,6 +381,8 @@ async def list_submissions(
     cursor: Cursor = None,
     limit: Limit = DEFAULT_LIMIT,
 ) -> Page[SubmissionOut]:
+    """The form's submissions, newest first. The answers are given only to callers with
+    `members:pii` (`null` otherwise); `unknown_form`."""
     await forms.get_form(ctx, form_id)
     rows = await forms.submissions(
         ctx, form_id, cursor_id=decode_cursor(cursor) if cursor else None, limit=limit

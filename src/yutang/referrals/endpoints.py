@@ -89,6 +89,10 @@ async def _participant_out(ctx: Ctx, p: ReferralParticipant) -> ParticipantOut:
 async def create_campaign(
     body: CampaignIn, idem: Idempotency = Depends(idempotent("referrals:manage"))
 ) -> Response:
+    """Create a referral campaign (任务宝): window, the goal an invitee must reach, reward stages
+    by qualified invitations, fraud thresholds, poster; without `channel_id` a poster channel is
+    made for it. Refused: `unknown_segment`, `unknown_tier`, `unknown_form`, `unknown_channel`,
+    `unknown_coupon_template`, `unknown_reward`, `unknown_lottery`. A replay answers the first result."""
     if (replay := await idem.replay()) is not None:
         return replay
     campaign = await service.create_campaign(idem.ctx, body)
@@ -108,6 +112,8 @@ async def list_campaigns(
 
 @router.get("/campaigns/{campaign_id}", response_model=CampaignOut)
 async def get_campaign(campaign_id: ParamId, ctx: Ctx = Depends(require("members:read"))) -> CampaignOut:
+    """One campaign with its stages, rules and whether it is live now (active and inside its
+    window); `unknown_campaign` otherwise."""
     return await _campaign_out(ctx, await service.get_campaign(ctx, campaign_id))
 
 
@@ -151,6 +157,8 @@ async def take_part(
 async def get_participant(
     participant_id: ParamId, ctx: Ctx = Depends(require("members:read"))
 ) -> ParticipantOut:
+    """One participant's share kit: invite code, short link, progress page and poster address,
+    with the invitations counted so far (`unknown_participant` otherwise)."""
     return await _participant_out(ctx, await service.get_participant(ctx, participant_id))
 
 
@@ -168,6 +176,8 @@ async def get_progress(
     responses={200: {"content": {"image/png": {}}}},
 )
 async def get_poster(participant_id: ParamId, ctx: Ctx = Depends(require("members:read"))) -> Response:
+    """The participant's share poster as PNG: campaign art, title, stages, their name and the QR
+    code of their personal short link (scans count as their clicks). Sent with an ETag."""
     participant = await service.get_participant(ctx, participant_id)
     png, etag = await share.poster_png(ctx, participant)
     return Response(png, media_type="image/png", headers={"etag": f'"{etag}"'})
@@ -234,6 +244,8 @@ async def claim_invitation(
 async def get_invitation(
     invitation_id: ParamId, ctx: Ctx = Depends(require("members:read"))
 ) -> InvitationOut:
+    """One invitation with its status, fraud reasons, milestones and what the invitee was paid
+    (`unknown_invitation` otherwise)."""
     return InvitationOut.model_validate(await service.get_invitation(ctx, invitation_id))
 
 
