@@ -23,7 +23,8 @@ from yutang.kit.pagination import Page
 def api(tmp_path_factory: pytest.TempPathFactory) -> Any:
     var = tmp_path_factory.mktemp("var")
     return create_app(
-        Settings(database_url=f"sqlite+aiosqlite:///{var}/x.db", secret_key="x", var_dir=var), run_worker=False
+        Settings(database_url=f"sqlite+aiosqlite:///{var}/x.db", secret_key="x", var_dir=var),
+        run_worker=False,
     ).app
 
 
@@ -49,7 +50,8 @@ def _models(annotation: Any) -> Iterator[type[BaseModel]]:
 
 def _examples(model: type[BaseModel]) -> list[Any]:
     extra = model.model_config.get("json_schema_extra")
-    return list(extra.get("examples", [])) if isinstance(extra, dict) else []
+    examples = extra.get("examples", []) if isinstance(extra, dict) else []
+    return list(examples) if isinstance(examples, list) else []
 
 
 def test_every_operation_has_a_description(api: Any) -> None:
@@ -66,7 +68,7 @@ def test_every_operation_has_a_description(api: Any) -> None:
 def test_every_request_and_answer_model_has_an_example_it_accepts(api: Any) -> None:
     models: dict[type[BaseModel], str] = {}
     for route in _routes(api.routes):
-        where = f"{sorted(route.methods)[0]} {route.path}"
+        where = f"{sorted(route.methods or ())[0]} {route.path}"
         for param in route.dependant.body_params:
             for model in _models(param.field_info.annotation):
                 models.setdefault(model, where)

@@ -117,8 +117,7 @@ async def _rows(
     listed = (
         await client.get(f"/api/v1/referrals/campaigns/{campaign['id']}/invitations", headers=t.headers)
     ).json()
-    invitations = listed["data"] if isinstance(listed, dict) and "data" in listed else listed
-    invitations = invitations["items"] if isinstance(invitations, dict) else invitations
+    invitations = listed["data"]
     async with unit_of_work(engine=engine) as s:
         user = await ws_service.create_user(s, f"op@{t.slug}.example", "correct-horse-battery", "Op")
         await ws_service.set_member_role(Ctx(s, t.id, SYSTEM), user, "operator")

@@ -96,7 +96,7 @@ async def test_a_seed_member_grows_the_pond(
     await run_events(engine)
 
     invs = (await client.get(f"/api/v1/referrals/campaigns/{campaign['id']}/invitations", headers=h)).json()[
-        "items"
+        "data"
     ]
     by_status: dict[str, int] = {}
     for inv in invs:
@@ -226,7 +226,7 @@ async def test_a_seed_member_grows_the_pond(
     await run_events(engine)
     order_id = placed.json()["id"]
     paid = (await client.get(f"/api/v1/distribution/commissions?order_id={order_id}", headers=h)).json()[
-        "items"
+        "data"
     ]
     assert sorted((c["level"], c["distributor_id"], c["amount_cents"]) for c in paid) == [
         (1, friend_dist.json()["id"], 1000),
@@ -238,7 +238,7 @@ async def test_a_seed_member_grows_the_pond(
     assert back.status_code == 201, back.text
     await run_events(engine)
     paid = (await client.get(f"/api/v1/distribution/commissions?order_id={order_id}", headers=h)).json()[
-        "items"
+        "data"
     ]
     assert sorted((c["level"], c["reversed_cents"]) for c in paid) == [(1, 400), (2, 200)]
     overall = (await client.get("/api/v1/distribution/figures/overall", headers=h)).json()

@@ -14,7 +14,6 @@ from yutang.distribution.schemas import (
     BindIn,
     BindingOut,
     CommissionOut,
-    CommissionPage,
     DecisionIn,
     DistributorFigures,
     DistributorOut,
@@ -175,15 +174,15 @@ async def bind(body: BindIn, idem: Idempotency = Depends(idempotent("members:wri
     return await idem.respond(200, BindingOut.model_validate(binding))
 
 
-@router.get("/commissions", response_model=CommissionPage)
+@router.get("/commissions", response_model=Page[CommissionOut])
 async def list_commissions(
     distributor_id: ParamId | None = None,
     order_id: ParamId | None = None,
     status: Annotated[str | None, Query(max_length=32)] = None,
     cursor: Cursor = None,
-    limit: Limit = 50,
+    limit: Limit = DEFAULT_LIMIT,
     ctx: Ctx = Depends(require("orders:read")),
-) -> CommissionPage:
+) -> Page[CommissionOut]:
     """Commissions, newest first, filtered by distributor, order or `status` (`pending` inside
     the refund window, `available`, `reversed`); `level` 1 is the buyer's distributor, 2 their recruiter."""
     stmt = select(Commission).where(Commission.workspace_id == ctx.workspace_id)
@@ -195,7 +194,7 @@ async def list_commissions(
         stmt = stmt.where(Commission.status == status)
     rows = (await ctx.session.scalars(paginate(stmt, Commission.id, cursor, limit))).all()
     items, nxt = page_of(rows, limit, lambda r: r.id)
-    return CommissionPage(items=[CommissionOut.model_validate(c) for c in items], next_cursor=nxt)
+    return Page[CommissionOut](data=[CommissionOut.model_validate(c) for c in items], next_cursor=nxt)
 
 
 @router.post("/distributors/{distributor_id}/withdrawals", status_code=201, response_model=WithdrawalOut)

@@ -212,29 +212,6 @@ class CommissionOut(BaseModel):
     created_at: datetime
 
 
-class CommissionPage(BaseModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "items": [
-                        _COMMISSION_OUT,
-                        {
-                            **_COMMISSION_OUT,
-                            "id": 7302,
-                            "distributor_id": 12,
-                            "level": 2,
-                            "amount_cents": 1197,
-                        },
-                    ],
-                    "next_cursor": None,
-                }
-            ]
-        }
-    )
-    items: list[CommissionOut]
-    next_cursor: str | None
-
 
 class WithdrawIn(In):
     model_config = ConfigDict(json_schema_extra={"examples": [{"amount_cents": 30000}]})

@@ -26,7 +26,6 @@ from yutang.referrals.schemas import (
     ClaimInvitationIn,
     Figures,
     InvitationOut,
-    InvitationPage,
     ParticipantOut,
     ProgressOut,
     ReviewIn,
@@ -195,15 +194,15 @@ async def leaderboard(
     return Page[BoardRow].of(board, cursor, limit, lambda row: row)
 
 
-@router.get("/campaigns/{campaign_id}/invitations", response_model=InvitationPage)
+@router.get("/campaigns/{campaign_id}/invitations", response_model=Page[InvitationOut])
 async def list_invitations(
     campaign_id: ParamId,
     status: Annotated[str | None, Query(max_length=32)] = None,
     inviter_id: ParamId | None = None,
     cursor: Cursor = None,
-    limit: Limit = 50,
+    limit: Limit = DEFAULT_LIMIT,
     ctx: Ctx = Depends(require("members:read")),
-) -> InvitationPage:
+) -> Page[InvitationOut]:
     """Newest first; filter by ``status`` (``held`` is the review queue) or inviter."""
     await service.get_campaign(ctx, campaign_id)
     if status is not None and status not in INVITATION_STATUSES:
@@ -215,7 +214,7 @@ async def list_invitations(
         stmt = stmt.where(Invitation.inviter_id == inviter_id)
     rows = (await ctx.session.scalars(paginate(stmt, Invitation.id, cursor, limit))).all()
     items, nxt = page_of(rows, limit, lambda r: r.id)
-    return InvitationPage(items=[InvitationOut.model_validate(i) for i in items], next_cursor=nxt)
+    return Page[InvitationOut](data=[InvitationOut.model_validate(i) for i in items], next_cursor=nxt)
 
 
 @router.post("/campaigns/{campaign_id}/claims", response_model=InvitationOut)

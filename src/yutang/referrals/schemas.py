@@ -368,33 +368,6 @@ class InvitationOut(BaseModel):
     reviewed_by: str | None
 
 
-class InvitationPage(BaseModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "items": [
-                        {
-                            **_INVITATION_OUT,
-                            "id": 5133,
-                            "invitee_id": 2101,
-                            "status": "held",
-                            "reasons": ["shared_device"],
-                            "goal_met_at": None,
-                            "qualified_at": None,
-                            "ordinal": None,
-                            "invitee_payouts": [],
-                        },
-                        _INVITATION_OUT,
-                    ],
-                    "next_cursor": "aWQ6NTEyMA",
-                }
-            ]
-        }
-    )
-    items: list[InvitationOut]
-    next_cursor: str | None
-
 
 class StageProgress(BaseModel):
     threshold: int
