@@ -108,7 +108,7 @@ ERROR_CODES: dict[str, str] = {
     "auction_not_ended": "The auction has not reached its end time.",
     "bid_too_low": "The bid is below the minimum or the leading bid plus the increment.",
     # paid membership
-    "invalid_plan": "A plan's period is month, quarter or year; its benefits known ones in range, or yes/no perks.",
+    "invalid_plan": "A plan's period is month, quarter or year; benefits are known ones or yes/no perks.",
     "unknown_plan": "No such membership plan in this workspace.",
     "plan_inactive": "The plan is not on sale.",
     "payment_conflict": "The payment reference was recorded for another purchase.",
