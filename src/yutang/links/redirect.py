@@ -9,6 +9,7 @@ click is appended to the :class:`~yutang.links.clicks.ClickBuffer`. Anything els
 
 from __future__ import annotations
 
+import re
 import secrets
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -44,6 +45,22 @@ NOT_FOUND_PAGE = _page("链接不存在", "This link does not exist.")
 GONE_PAGE = _page("链接已失效", "This link has expired or is no longer active.")
 FULL_PAGE = _page("今日名额已满，请明天再来", "Every destination is full today. Please come back tomorrow.")
 
+BAD_HOST_PAGE = _page("请求无效", "The request's Host header is malformed or given twice.")
+
+#: A Host header: a name (or IPv4) or a bracketed IPv6 literal, and at most one port.
+#: ``b.test:8102:80`` or a second Host header are refused for the whole app: the
+#: redirect path and the framework would otherwise read different hosts.
+HOST_HEADER = re.compile(
+    rb"^(?:[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,252})|\[[0-9A-Fa-f:.]{2,45}\])(?::[0-9]{1,5})?\Z"
+)
+
+
+def _bad_host(headers: list[tuple[bytes, bytes]]) -> bool:
+    """Two Host headers, or one that is not a host (the framework's requests)."""
+    found = [value for name, value in headers if name == b"host"]
+    return len(found) > 1 or (len(found) == 1 and not HOST_HEADER.match(found[0]))
+
+
 _HTML_HEADERS = [
     (b"content-type", b"text/html; charset=utf-8"),
     (b"cache-control", b"no-store"),
@@ -76,13 +93,18 @@ class RedirectApp:
         method = scope["method"]
         path: str = scope["path"]
         if (method != "GET" and method != "HEAD") or len(path) < 2 or "/" in path[1:]:
+            if _bad_host(scope["headers"]):
+                await _html(send, 400, BAD_HOST_PAGE, method)
+                return
             await self.app(scope, receive, send)
             return
         slug = path[1:]
         host = cookie = ua = referrer = forwarded = None
+        hosts = 0
         for name, value in scope["headers"]:
             if name == b"host":
                 host = value
+                hosts += 1
             elif name == b"cookie":
                 cookie = value
             elif name == b"user-agent":
@@ -93,6 +115,9 @@ class RedirectApp:
                 forwarded = value
         if host is None:
             await self.app(scope, receive, send)
+            return
+        if hosts > 1 or not HOST_HEADER.match(host):
+            await _html(send, 400, BAD_HOST_PAGE, method)
             return
         host_s = host.decode("latin-1").lower()
         if host_s.endswith(":80") or host_s.endswith(":443"):

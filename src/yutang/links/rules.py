@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 import secrets
-from urllib.parse import SplitResult, quote, unquote_plus, urlencode, urlsplit, urlunsplit
+from urllib.parse import SplitResult, quote, unquote, unquote_plus, urlencode, urlsplit, urlunsplit
+
+import idna
 
 from yutang.kit.errors import BadRequest
 
@@ -51,6 +53,11 @@ HOST_RE = re.compile(
     r"^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
     r"(?::\d{1,5})?$"
 )
+#: What may not appear in an ASCII host (WHATWG "forbidden host code points", and "%"
+#: left over after decoding).
+_FORBIDDEN_IN_HOST = re.compile(r"[\x00-\x20#%/:<>?@\[\\\]^|]")
+_LAST_LABEL_NUMERIC = re.compile(r"(?:^|\.)(?:0[xX][0-9a-fA-F]*|[0-9]+)\.?\Z")
+_IPV6 = re.compile(r"^[0-9a-fA-F:.]+\Z")
 #: Spaces, control characters and backslashes (browsers read "\\" as "/", which would
 #: let ``https://own.host\\@elsewhere/`` slip past the loop check).
 _CONTROL = re.compile(r"[\x00-\x20\x7f\\]")
@@ -82,12 +89,77 @@ def check_slug(slug: str) -> str:
     return slug
 
 
-def normalize_host(host: str) -> str:
-    """Lower-case ``host[:port]`` without a default port (80/443)."""
-    host = host.strip().lower().rstrip(".")
-    if host.endswith(":80") or host.endswith(":443"):
-        host = host.rsplit(":", 1)[0]
+def canonical_host(raw: str) -> str:
+    """A host name as a browser reads it (the WHATWG URL standard's host parser):
+    percent-decoded, UTS #46-mapped and IDNA-encoded — so ``a．test`` (U+FF0E), ``a。test``
+    (U+3002, a Chinese keyboard's full stop), ``a%2etest`` and ``A.TEST`` are all
+    ``a.test`` — lower case, without a trailing dot, and an IPv4 address in any of the
+    forms a browser accepts (``0x7f.1``, ``2130706433``) as a dotted quad.
+
+    Raises ``ValueError`` for a host no browser would resolve."""
+    host = unquote(raw.strip())
+    if host.startswith("["):  # an IPv6 literal: browsers compare it as written, lower case
+        if not host.endswith("]") or not _IPV6.match(host[1:-1]):
+            raise ValueError(raw)
+        return host.lower()
+    if host.isascii():
+        host = host.lower()
+        if _FORBIDDEN_IN_HOST.search(host):
+            raise ValueError(raw)
+    else:
+        try:
+            host = idna.encode(host, uts46=True, transitional=False).decode("ascii")
+        except idna.IDNAError as exc:
+            raise ValueError(raw) from exc
+    host = host.rstrip(".")
+    if not host:
+        raise ValueError(raw)
+    if _LAST_LABEL_NUMERIC.search(host):
+        return _ipv4(host, raw)
     return host
+
+
+def _ipv4(host: str, raw: str) -> str:
+    """The WHATWG IPv4 parser: 1-4 parts, each decimal, ``0x`` hex or ``0`` octal, the
+    last filling the remaining bytes."""
+    parts = host.split(".")
+    if len(parts) > 4:
+        raise ValueError(raw)
+    numbers = []
+    for part in parts:
+        try:
+            if part[:2] in ("0x", "0X"):
+                numbers.append(int(part[2:] or "0", 16))
+            elif len(part) > 1 and part.startswith("0"):
+                numbers.append(int(part, 8))
+            else:
+                numbers.append(int(part, 10))
+        except ValueError as exc:
+            raise ValueError(raw) from exc
+    *head, last = numbers
+    if any(n > 255 for n in head) or last >= 256 ** (5 - len(numbers)):
+        raise ValueError(raw)
+    value = last
+    for i, n in enumerate(head):
+        value += n << (8 * (3 - i))
+    return ".".join(str((value >> shift) & 255) for shift in (24, 16, 8, 0))
+
+
+def normalize_host(host: str) -> str:
+    """``host[:port]`` canonical (:func:`canonical_host`), without a default port (80/443)."""
+    host = host.strip()
+    name, port = host, ""
+    if host.startswith("["):
+        end = host.find("]")
+        name, rest = host[: end + 1], host[end + 1 :]
+        port = rest[1:] if rest.startswith(":") else ""
+    elif host.count(":") == 1:
+        name, port = host.split(":")
+    try:
+        name = canonical_host(name)
+    except ValueError:
+        return host.lower()  # not a host at all: check_host refuses it by its pattern
+    return name if port in ("", "80", "443") else f"{name}:{port}"
 
 
 def check_host(host: str) -> str:
@@ -98,7 +170,8 @@ def check_host(host: str) -> str:
 
 
 def check_destination(url: str, own_hosts: set[str], field: str = "url") -> str:
-    """An absolute http(s) URL of at most 2,048 chars that does not loop back to us."""
+    """An absolute http(s) URL of at most 2,048 chars that does not loop back to us,
+    returned with its host canonical (:func:`canonical_host`): that form is stored."""
     if len(url) > MAX_DESTINATION:
         raise BadRequest(
             f"The destination is {len(url)} characters long; the limit is {MAX_DESTINATION}.",
@@ -116,8 +189,16 @@ def check_destination(url: str, own_hosts: set[str], field: str = "url") -> str:
         raise _invalid(field, "only http and https destinations are allowed")
     if not parts.hostname:
         raise _invalid(field, "it has no host")
-    host = parts.hostname.lower().rstrip(".")
+    try:
+        # The host as the browser will resolve it: every check below, and what is stored.
+        host = canonical_host(f"[{parts.hostname}]" if "[" in parts.netloc else parts.hostname)
+    except ValueError as exc:
+        raise _invalid(field, "its host is not a valid host name") from exc
     netloc = f"{host}:{port}" if port else host
+    userinfo = parts.netloc.rpartition("@")[0]
+    url = urlunsplit(
+        parts._replace(scheme=parts.scheme.lower(), netloc=(f"{userinfo}@" if userinfo else "") + netloc)
+    )
     if PUBLIC_PAGES.match(parts.path):
         return url
     for own in own_hosts:

@@ -143,9 +143,16 @@ def _check_targets(targets: list[TargetIn], own_hosts: set[str]) -> list[TargetI
             "A live code needs at least one enabled target with a positive weight.",
             code="invalid_live_code",
         )
-    for i, t in enumerate(targets):
-        rules.check_destination(t.destination, own_hosts, field=f"targets[{i}].destination")
-    return targets
+    return [
+        t.model_copy(
+            update={
+                "destination": rules.check_destination(
+                    t.destination, own_hosts, field=f"targets[{i}].destination"
+                )
+            }
+        )
+        for i, t in enumerate(targets)
+    ]
 
 
 async def _prepare(ctx: Ctx, data: LinkIn, env: _Env) -> tuple[Link, LinkDomain, list[TargetIn]]:
@@ -171,10 +178,11 @@ async def _prepare(ctx: Ctx, data: LinkIn, env: _Env) -> tuple[Link, LinkDomain,
                 code="destination_too_long",
                 details={"field": "utm", "length": len(destination)},
             )
+    fallbacks: dict[str, str | None] = {}
     for field in ("expired_url", "exhausted_url", "fallback_url"):
         value = getattr(data, field)
-        if value is not None:
-            rules.check_destination(value, env.own_hosts, field=field)
+        checked = None if value is None else rules.check_destination(value, env.own_hosts, field=field)
+        fallbacks[field] = checked
     if data.channel_id is not None and data.channel_id not in env.channels:
         raise BadRequest("No such channel in this workspace.", code="unknown_channel")
     slug = rules.check_slug(data.slug) if data.slug is not None else ""
@@ -190,10 +198,10 @@ async def _prepare(ctx: Ctx, data: LinkIn, env: _Env) -> tuple[Link, LinkDomain,
         channel_id=data.channel_id,
         utm=_utm(data.utm) if kind == "link" else {},
         expires_at=data.expires_at,
-        expired_url=data.expired_url,
+        expired_url=fallbacks["expired_url"],
         max_clicks=data.max_clicks,
-        exhausted_url=data.exhausted_url,
-        fallback_url=data.fallback_url,
+        exhausted_url=fallbacks["exhausted_url"],
+        fallback_url=fallbacks["fallback_url"],
         redirect_status=data.redirect_status,
     )
     return link, domain, targets
@@ -358,7 +366,7 @@ async def update_link(ctx: Ctx, link_id: int, data: LinkPatch) -> Link:
         link.url, link.utm, link.destination = url, utm, destination
     for field in ("expired_url", "exhausted_url", "fallback_url"):
         if changes.get(field) is not None:
-            rules.check_destination(changes[field], env.own_hosts, field=field)
+            changes[field] = rules.check_destination(changes[field], env.own_hosts, field=field)
     if "channel_id" in changes and data.channel_id is not None and data.channel_id not in env.channels:
         raise BadRequest("No such channel in this workspace.", code="unknown_channel")
     for field in (
