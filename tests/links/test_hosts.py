@@ -10,6 +10,7 @@ made the redirect path and the framework read different hosts.
 from __future__ import annotations
 
 import re
+from collections.abc import MutableMapping
 from typing import Any
 
 import httpx
@@ -133,7 +134,7 @@ async def _raw(app: RedirectApp, method: str, path: str, hosts: list[bytes]) -> 
     async def receive() -> dict[str, Any]:
         return {"type": "http.request", "body": b"", "more_body": False}
 
-    async def send(message: dict[str, Any]) -> None:
+    async def send(message: MutableMapping[str, Any]) -> None:
         if message["type"] == "http.response.start":
             status.append(message["status"])
 
