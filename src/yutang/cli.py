@@ -398,12 +398,17 @@ def links_import(
 ) -> None:
     """Import links from CSV (columns: url, slug, title, channel, tags, utm_source,
     utm_medium, utm_campaign, utm_term, utm_content, expires_at, max_clicks).
-    Good rows are created; refused rows go to the error report with their reason."""
+    Good rows are created; refused rows go to the error report with their reason. Safe to
+    run twice: a row repeating a link already there (same slug and destination, or same
+    destination, title and channel) is counted as already there."""
     from yutang.links import importer
 
     errors = errors or file.with_name(file.stem + ".errors.csv")
     report = run(lambda: importer.import_csv(file, errors, workspace, batch, cli_actor(), out))
-    out.print(f"imported [bold]{report.created}[/bold] of {report.rows} rows; {report.failed} refused")
+    out.print(
+        f"imported [bold]{report.created}[/bold] of {report.rows} rows; "
+        f"{report.skipped} already there; {report.failed} refused"
+    )
     if report.failed:
         out.print(f"error report: {errors}")
         raise typer.Exit(2)

@@ -82,7 +82,7 @@ async def test_import_creates_good_rows_and_reports_bad_lines(cli, engine, tenan
     report = tmp_path / "refused.csv"
     result = await cli("links", "import", str(source), "--errors", str(report), "--batch", "3")
     assert result.exit_code == 2, result.output
-    assert "imported 3 of 9 rows; 6 refused" in result.stdout
+    assert "imported 3 of 9 rows; 0 already there; 6 refused" in result.stdout
 
     with report.open(encoding="utf-8-sig", newline="") as fh:
         refused = list(csv.reader(fh))
@@ -119,7 +119,7 @@ async def test_import_of_a_clean_file_exits_0_without_a_report(cli, engine, tena
     )
     result = await cli("links", "import", str(source), "--workspace", "acme")
     assert result.exit_code == 0, result.output
-    assert "imported 12 of 12 rows; 0 refused" in result.stdout
+    assert "imported 12 of 12 rows; 0 already there; 0 refused" in result.stdout
     assert not (tmp_path / "clean.errors.csv").exists()
     links = await _links(engine, tenant.id)
     assert [lk.title for lk in links] == [f"第{i}个" for i in range(12)]
@@ -241,3 +241,40 @@ async def test_stats_channels_csv(cli, engine, tenant, tmp_path):
         ["channel_id", "name", "type", "links", "clicks", "unique_visitors", "exposures", "diversion_rate"],
         [str(card.id), "快递卡", "package_card", "1", "3", "3", "50", "0.06"],
     ]  # fmt: skip
+
+
+async def test_an_import_run_twice_creates_nothing_new(cli, engine, tenant, tmp_path):
+    """The links import run twice created every link again (301 duplicates of 301 rows)."""
+    async with unit_of_work(engine=engine) as s:
+        await service.create_channel(tenant.ctx(s), ChannelIn(name="快递卡", type="package_card"))
+    rows = [["url", "slug", "title", "channel", "utm_source"]]
+    rows += [[f"https://example.com/p/{i}", "", f"第{i}个", "快递卡", "card"] for i in range(40)]
+    rows += [[f"https://example.com/s/{i}", f"imp-{i}", f"自定义{i}", "", ""] for i in range(10)]
+    rows += [["https://example.com/p/0", "", "第0个", "快递卡", "card"]]  # the first row again
+    source = _write_csv(tmp_path / "links.csv", rows)
+    first = await cli("links", "import", str(source), "--batch", "7")
+    assert first.exit_code == 0, first.output
+    assert "imported 50 of 51 rows; 1 already there; 0 refused" in first.stdout
+    before = [(lk.id, lk.slug, lk.destination) for lk in await _links(engine, tenant.id)]
+    assert len(before) == 50
+
+    again = await cli("links", "import", str(source), "--batch", "7")
+    assert again.exit_code == 0, again.output
+    assert "imported 0 of 51 rows; 51 already there; 0 refused" in again.stdout
+    assert [(lk.id, lk.slug, lk.destination) for lk in await _links(engine, tenant.id)] == before
+
+    # A changed row is a new link (no slug) or a reported conflict (its slug leads elsewhere).
+    changed = _write_csv(
+        tmp_path / "changed.csv",
+        [
+            ["url", "slug", "title", "channel", "utm_source"],
+            ["https://example.com/p/0", "", "第0个", "快递卡", "sms"],  # another UTM source
+            ["https://example.com/elsewhere", "imp-1", "自定义1", "", ""],
+        ],
+    )
+    report = tmp_path / "changed.errors.csv"
+    result = await cli("links", "import", str(changed), "--errors", str(report))
+    assert result.exit_code == 2, result.output
+    assert "imported 1 of 2 rows; 0 already there; 1 refused" in result.stdout
+    with report.open(encoding="utf-8-sig", newline="") as fh:
+        assert [(r[0], r[1]) for r in list(csv.reader(fh))[1:]] == [("3", "slug_taken")]

@@ -3,6 +3,11 @@
 Each batch is one all-or-nothing bulk create. When a batch is refused, its good rows
 are retried without the bad ones, so every good row of the file is created and
 every bad row lands in the report with its row number, code and message.
+
+Safe to run twice: a row that repeats a link already there (the same custom slug to the
+same destination, or — without a slug — the same destination, title and channel; see
+:func:`yutang.links.service.repeat_of`) or a row given twice in the file is counted as
+already there and creates nothing.
 """
 
 from __future__ import annotations
@@ -43,6 +48,8 @@ COLUMNS = (
 class ImportReport:
     rows: int = 0
     created: int = 0
+    #: Rows that repeat a link already there (or an earlier row of the file).
+    skipped: int = 0
     failed: int = 0
 
 
@@ -137,6 +144,7 @@ async def import_csv(
     report = ImportReport(rows=len(rows))
     failures: list[tuple[int, str, str, str]] = []  # (line, code, message, raw url)
     channels: dict[str, int] = {}
+    seen: set[tuple[object, ...]] = set()
     async with unit_of_work(readonly=True) as s:
         ws_id = await resolve_workspace(s, workspace)
     progress = Progress(
@@ -152,8 +160,9 @@ async def import_csv(
         task = progress.add_task("import", total=len(rows))
         for start in range(0, len(rows), batch_size):
             chunk = list(enumerate(rows[start : start + batch_size], start=start + 2))  # line numbers
-            created, refused = await _import_batch(ws_id, actor, chunk, channels)
+            created, skipped, refused = await _import_batch(ws_id, actor, chunk, channels, seen)
             report.created += created
+            report.skipped += skipped
             failures.extend(refused)
             progress.advance(task, len(chunk))
     report.failed = len(failures)
@@ -166,29 +175,45 @@ async def import_csv(
 
 
 async def _import_batch(
-    ws_id: int, actor: Actor, chunk: list[tuple[int, dict[str, str]]], channels: dict[str, int]
-) -> tuple[int, list[tuple[int, str, str, str]]]:
+    ws_id: int,
+    actor: Actor,
+    chunk: list[tuple[int, dict[str, str]]],
+    channels: dict[str, int],
+    seen: set[tuple[object, ...]],
+) -> tuple[int, int, list[tuple[int, str, str, str]]]:
+    """(created, already there, refused rows) of one batch; ``seen`` holds the identities
+    of the rows created so far in this run."""
     refused: list[tuple[int, str, str, str]] = []
+    skipped = 0
     pending = chunk
     while pending:
         parsed: list[tuple[int, dict[str, str], LinkIn]] = []
+        keys: set[tuple[object, ...]] = set()
         try:
             async with unit_of_work() as s:
                 ctx = Ctx(s, ws_id, actor)
                 for line, row in pending:
                     try:
-                        parsed.append((line, row, await parse_row(ctx, row, channels)))
+                        link_in = await parse_row(ctx, row, channels)
                     except YutangError as exc:
                         refused.append((line, exc.code, exc.message, row.get("url") or ""))
+                        continue
+                    key, existing = await service.repeat_of(ctx, link_in)
+                    if existing is not None or key in seen or key in keys:
+                        skipped += 1  # already there: an earlier run, or an earlier row
+                        continue
+                    keys.add(key)
+                    parsed.append((line, row, link_in))
                 if parsed:
                     await service.create_links_bulk(ctx, [p[2] for p in parsed])
-            return len(parsed), refused
+            seen.update(keys)
+            return len(parsed), skipped, refused
         except YutangError as exc:
             bad = {e["row"]: e for e in exc.details.get("errors", [])} if exc.code == "bulk_invalid" else {}
             if not bad:
                 # The whole batch failed for one reason (e.g. a race on a slug): report every row.
                 refused.extend((line, exc.code, exc.message, row.get("url") or "") for line, row, _ in parsed)
-                return 0, refused
+                return 0, skipped, refused
             for i, (line, row, _) in enumerate(parsed):
                 if i in bad:
                     refused.append((line, bad[i]["code"], bad[i]["message"], row.get("url") or ""))
@@ -196,4 +221,4 @@ async def _import_batch(
             # Rows refused while parsing were already reported; parse the rest again.
             refused_lines = {r[0] for r in refused}
             pending = [p for p in pending if p[0] not in refused_lines]
-    return 0, refused
+    return 0, skipped, refused

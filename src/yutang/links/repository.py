@@ -132,3 +132,22 @@ async def counters_for_day(session: AsyncSession, target_ids: Iterable[int], day
 
 async def link_by_slug(session: AsyncSession, domain_id: int, slug: str) -> Link | None:
     return await session.scalar(select(Link).where(Link.domain_id == domain_id, Link.slug == slug))
+
+
+async def link_like(
+    session: AsyncSession, domain_id: int, destination: str, title: str, channel_id: int | None
+) -> Link | None:
+    """A plain link (not archived) on the domain with this destination, title and channel."""
+    return await session.scalar(
+        select(Link)
+        .where(
+            Link.domain_id == domain_id,
+            Link.kind == "link",
+            Link.archived.is_(False),
+            Link.destination == destination,
+            Link.title == title,
+            Link.channel_id.is_(None) if channel_id is None else Link.channel_id == channel_id,
+        )
+        .order_by(Link.id)
+        .limit(1)
+    )

@@ -133,6 +133,32 @@ async def _env(ctx: Ctx, channel_ids: set[int]) -> _Env:
     return _Env(domains, {d.host for d in domains}, channels)
 
 
+async def repeat_of(ctx: Ctx, data: LinkIn) -> tuple[tuple[Any, ...], Link | None]:
+    """What makes a link given again the same link — so that an import run twice creates
+    nothing new: its custom slug on its domain or, without a slug, its destination (the
+    URL with its UTM fields), title and channel. Returns that identity and the link that
+    exists with it (for a slug: only if it leads to the same destination), or None.
+
+    A row that does not validate gets an identity of its own: creating it reports why."""
+    env = await _env(ctx, set())
+    try:
+        domain = await _domain_for(ctx, data.domain, env.domains)
+        if data.url is None or data.targets is not None:
+            return ("row", id(data)), None
+        destination = rules.with_utm(rules.check_destination(data.url, env.own_hosts), _utm(data.utm))
+    except YutangError:
+        return ("row", id(data)), None
+    if data.slug is not None:
+        found = await repository.link_by_slug(ctx.session, domain.id, data.slug)
+        same = found is not None and found.destination == destination
+        # The destination is part of the identity: the same slug to another destination
+        # is no repeat but a conflict, and creating it says so (`slug_taken`).
+        return ("slug", domain.id, data.slug, destination), found if same else None
+    title = data.title.strip()
+    found = await repository.link_like(ctx.session, domain.id, destination, title, data.channel_id)
+    return ("link", domain.id, destination, title, data.channel_id), found
+
+
 def _utm(data: Any) -> dict[str, str]:
     return {k: v for k, v in data.model_dump().items() if v}
 
