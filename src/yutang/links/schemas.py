@@ -10,6 +10,15 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from yutang.kit.schemas import MAX_COUNT, Bool, Id, In, Int
 from yutang.models.links import CHANNEL_TYPES
 
+_LINK_IN: dict[str, Any] = {
+    "url": "https://shop.brand.cn/p/1001",
+    "title": "双十一包裹卡",
+    "tags": ["双十一", "包裹卡"],
+    "channel_id": 3,
+    "utm": {"source": "package_card", "campaign": "double11"},
+    "expires_at": "2026-11-30T23:59:59+08:00",
+    "expired_url": "https://shop.brand.cn/",
+}
 _LINK_OUT: dict[str, Any] = {
     "id": 57,
     "kind": "link",
@@ -147,15 +156,7 @@ class LinkIn(In):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
-                {
-                    "url": "https://shop.brand.cn/p/1001",
-                    "title": "双十一包裹卡",
-                    "tags": ["双十一", "包裹卡"],
-                    "channel_id": 3,
-                    "utm": {"source": "package_card", "campaign": "double11"},
-                    "expires_at": "2026-11-30T23:59:59+08:00",
-                    "expired_url": "https://shop.brand.cn/",
-                },
+                _LINK_IN,
                 {
                     "slug": "qun",
                     "title": "企业微信群活码",
@@ -247,15 +248,7 @@ class BulkIn(In):
             "examples": [
                 {
                     "links": [
-                        {
-                            "url": "https://shop.brand.cn/p/1001",
-                            "title": "双十一包裹卡",
-                            "tags": ["双十一", "包裹卡"],
-                            "channel_id": 3,
-                            "utm": {"source": "package_card", "campaign": "double11"},
-                            "expires_at": "2026-11-30T23:59:59+08:00",
-                            "expired_url": "https://shop.brand.cn/",
-                        },
+                        _LINK_IN,
                         {"url": "https://shop.brand.cn/p/1003", "title": "门店海报"},
                     ]
                 }
