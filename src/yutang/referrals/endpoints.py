@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from yutang.kit.context import Ctx
 from yutang.kit.errors import BadRequest
-from yutang.kit.http import CSV_RESPONSE, also_200, api_router, csv_file, idempotent, require
+from yutang.kit.http import CSV_RESPONSE, ErrorOut, also_200, api_router, csv_file, idempotent, require
 from yutang.kit.idempotency import Idempotency
 from yutang.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, Page, page_list, page_of, paginate
 from yutang.kit.schemas import ParamId
@@ -172,7 +172,10 @@ async def get_progress(
 @router.get(
     "/participants/{participant_id}/poster.png",
     response_class=Response,
-    responses={200: {"content": {"image/png": {}}}},
+    responses={
+        200: {"content": {"image/png": {}}},
+        503: {"model": ErrorOut, "description": "`poster_font_missing`: no CJK font is installed"},
+    },
 )
 async def get_poster(participant_id: ParamId, ctx: Ctx = Depends(require("members:read"))) -> Response:
     """The participant's share poster as PNG: campaign art, title, stages, their name and the QR
