@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from yutang import __version__, domains
 from yutang.commerce import endpoints as commerce_endpoints
 from yutang.config import Settings, get_settings
+from yutang.coupons import endpoints as coupons_endpoints
 from yutang.distribution import endpoints as distribution_endpoints
 from yutang.kit import crypto
 from yutang.kit.bodylimit import BodyLimit
@@ -27,10 +28,11 @@ from yutang.links.cache import LinkCache, RedisInvalidationListener
 from yutang.links.clicks import ClickBuffer
 from yutang.links.livecodes import Counters, DatabaseCounters, RedisCounters
 from yutang.links.redirect import RedirectApp
-from yutang.loyalty import catalog_endpoints
 from yutang.loyalty import endpoints as loyalty_endpoints
 from yutang.members import endpoints as members_endpoints
+from yutang.membership import endpoints as membership_endpoints
 from yutang.referrals import endpoints as referrals_endpoints
+from yutang.rewards import endpoints as rewards_endpoints
 from yutang.workspaces import endpoints as workspaces_endpoints
 
 log = logging.getLogger(__name__)
@@ -134,7 +136,9 @@ def create_app(
     api.include_router(members_endpoints.router)
     api.include_router(commerce_endpoints.router)
     api.include_router(loyalty_endpoints.router)
-    api.include_router(catalog_endpoints.router)
+    api.include_router(coupons_endpoints.router)
+    api.include_router(rewards_endpoints.router)
+    api.include_router(membership_endpoints.router)
     api.include_router(referrals_endpoints.router)
     api.include_router(distribution_endpoints.router)
 

@@ -828,13 +828,16 @@ def points_maintain() -> None:
     """Run the hourly jobs now: release pending points, expire lots, birthday points,
     close ended auctions, remind and expire paid memberships."""
     from yutang.loyalty import tasks
+    from yutang.membership import tasks as membership_tasks
+    from yutang.rewards import tasks as rewards_tasks
 
     report = run(lambda: tasks.maintain())
+    auctions_closed = run(lambda: rewards_tasks.close_auctions())
+    reminded, expired = run(lambda: membership_tasks.remind_and_expire())
     out.print(
         f"{len(report.workspaces)} workspaces: {report.released_lots} pending lots released, "
         f"{report.expired_points} points expired, {report.birthday_credits} birthday credits, "
-        f"{report.auctions_closed} auctions closed, {report.memberships_reminded} memberships reminded, "
-        f"{report.memberships_expired} expired"
+        f"{auctions_closed} auctions closed, {reminded} memberships reminded, {expired} expired"
     )
 
 

@@ -19,17 +19,21 @@ from sqlalchemy import select, update
 from yutang.commerce import service as commerce
 from yutang.commerce import wallet
 from yutang.commerce.schemas import OrderIn, OrderItemIn, RefundIn
+from yutang.coupons import service as coupons
 from yutang.kit.context import Actor, Ctx
 from yutang.kit.db import unit_of_work
 from yutang.kit.errors import YutangError
 from yutang.kit.events import dispatch_pending
-from yutang.loyalty import coupons, lottery, membership, rewards, rules, tasks, tiers
+from yutang.loyalty import earning, tasks, tiers
 from yutang.loyalty.schemas import Caps, Conditions, RuleIn
 from yutang.members import service as members
 from yutang.members.schemas import Address, MemberIn
+from yutang.membership import service as membership
 from yutang.models.members import Member
 from yutang.models.membership import MembershipPlan
 from yutang.models.rewards import Lottery, Reward
+from yutang.rewards import lottery
+from yutang.rewards import service as rewards
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = [
@@ -173,7 +177,7 @@ async def load(
         ctx = Ctx(s, workspace_id, actor)
         for member_id, _ in rng.sample(people, min(40, len(people))):
             for d in range(rng.randint(1, 6)):
-                await rules.record_activity(ctx, member_id, "checkin", None, f"demo-{d}")
+                await earning.record_activity(ctx, member_id, "checkin", None, f"demo-{d}")
     await dispatch_pending()
     await tasks.maintain()  # release the pending points whose refund window has passed
     async with unit_of_work() as s:
@@ -195,7 +199,7 @@ async def _programme(ctx: Ctx) -> None:
             yuan * 100,
             {"points_multiplier": mult, "discount_percent": discount, "birthday_points": 100 * rank},
         )
-    await rules.create_rule(
+    await earning.create_rule(
         ctx,
         RuleIn(
             name="消费积分 1 point per yuan",
@@ -209,14 +213,14 @@ async def _programme(ctx: Ctx) -> None:
             allow_negative=False,
         ),
     )
-    await rules.create_rule(
+    await earning.create_rule(
         ctx, RuleIn(name="入会礼 Welcome points", trigger="signup", points=100, expiry_months=12)
     )
-    await rules.create_rule(
+    await earning.create_rule(
         ctx, RuleIn(name="每日打卡 Daily check-in", trigger="checkin", points=5, caps=Caps(day=5, month=100))
     )
-    await rules.create_rule(ctx, RuleIn(name="生日积分 Birthday points", trigger="birthday", points=200))
-    await rules.create_rule(
+    await earning.create_rule(ctx, RuleIn(name="生日积分 Birthday points", trigger="birthday", points=200))
+    await earning.create_rule(
         ctx,
         RuleIn(
             name="挂耳加赠 Drip-bag bonus",

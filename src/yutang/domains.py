@@ -7,9 +7,11 @@ from __future__ import annotations
 import importlib
 
 MODULES = (
-    "yutang.loyalty.rules",  # earn rules: order.paid, order.refunded, member.joined, activities
+    "yutang.loyalty.earning",  # earn rules: order.paid, order.refunded, member.joined, activities
     "yutang.loyalty.tiers",  # upgrades on order.paid and points.earned
     "yutang.loyalty.tasks",  # pending release, expiry, birthday points, tier evaluation
+    "yutang.rewards.tasks",  # ended auctions closed
+    "yutang.membership.tasks",  # paid memberships reminded and expired
     "yutang.referrals.handlers",  # attribution on join, invitees' goals, revocation
     "yutang.distribution.handlers",  # commissions on orders/refunds, entry paths, bindings
     "yutang.distribution.tasks",  # commissions released after the refund window

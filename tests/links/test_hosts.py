@@ -18,8 +18,8 @@ import pytest
 
 from tests.conftest import Tenant
 from tests.links.conftest import LINKS
+from yutang.links.addresses import canonical_host, check_destination
 from yutang.links.redirect import RedirectApp
-from yutang.links.rules import canonical_host, check_destination
 
 LOOPS = [
     "http://go.acme.test/x",

@@ -8,7 +8,7 @@ import httpx
 
 from tests.conftest import Tenant
 from tests.links.conftest import LINKS, list_all
-from yutang.links import rules
+from yutang.links import addresses
 
 HOST = {"host": "go.acme.test"}
 
@@ -18,8 +18,8 @@ async def test_create_link_returns_201_with_a_generated_seven_char_slug(client, 
     assert r.status_code == 201
     link = r.json()
     slug = link["slug"]
-    assert len(slug) == rules.GENERATED_SLUG_LENGTH == 7
-    assert set(slug) <= set(rules.SLUG_ALPHABET)
+    assert len(slug) == addresses.GENERATED_SLUG_LENGTH == 7
+    assert set(slug) <= set(addresses.SLUG_ALPHABET)
     assert link["kind"] == "link"
     assert link["domain"] == "go.acme.test"
     assert link["short_url"] == f"http://go.acme.test/{slug}"

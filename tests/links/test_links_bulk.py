@@ -8,7 +8,7 @@ from typing import Any
 
 from tests.links.conftest import LINKS, list_all
 from yutang.kit.db import unit_of_work
-from yutang.links import rules, service
+from yutang.links import addresses, service
 from yutang.links.schemas import LinkIn
 
 BULK = f"{LINKS}/bulk"
@@ -26,7 +26,7 @@ async def test_bulk_of_1000_rows_creates_1000_links_with_distinct_slugs(client, 
     assert [d["url"] for d in data] == [f"https://example.com/item/{i}" for i in range(1000)]
     slugs = {d["slug"] for d in data}
     assert len(slugs) == 1000
-    assert all(len(s) == 7 and set(s) <= set(rules.SLUG_ALPHABET) for s in slugs)
+    assert all(len(s) == 7 and set(s) <= set(addresses.SLUG_ALPHABET) for s in slugs)
     assert await link_count() == 1000
 
 
@@ -117,7 +117,7 @@ async def test_bulk_rows_with_payload_errors_are_422(client, tenant, link_count)
 
 async def test_generated_slugs_never_repeat_a_custom_slug_of_the_same_batch(engine, tenant, monkeypatch):
     drawn = chain(["Custom7", "Custom7", "Fresh22"], repeat("Never99"))
-    monkeypatch.setattr(rules, "generate_slug", lambda: next(drawn))
+    monkeypatch.setattr(addresses, "generate_slug", lambda: next(drawn))
     async with unit_of_work(engine=engine) as s:
         links = await service.create_links_bulk(
             tenant.ctx(s),
@@ -133,4 +133,4 @@ async def test_generated_slugs_never_repeat_a_custom_slug_of_the_same_batch(engi
 def test_generated_slugs_are_never_reserved(monkeypatch):
     letters = iter("metrics" + "MeTRiCS" + "abcdefg")
     monkeypatch.setattr(secrets, "choice", lambda alphabet: next(letters))
-    assert rules.generate_slug() == "abcdefg"
+    assert addresses.generate_slug() == "abcdefg"

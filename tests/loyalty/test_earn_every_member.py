@@ -22,7 +22,7 @@ from tests.conftest import Tenant, run_events
 from tests.loyalty.conftest import in_tx, state
 from tests.referrals.conftest import campaign_data, device
 from yutang.kit.db import unit_of_work
-from yutang.loyalty import rules
+from yutang.loyalty import earning
 from yutang.models.loyalty import PointsEntry
 from yutang.models.platform import EventReceipt, OutboxEvent
 
@@ -208,13 +208,15 @@ async def test_birthday_rule_pays_every_member_born_today(client, tenant: Tenant
     rid = await rule(client, tenant, trigger="birthday", points=88)
     ids = await members(client, tenant, birthday="1990-06-15")
     day, now = _birthday_today()
-    first = await in_tx(engine, tenant, lambda c: rules.birthday_points(c, today=day, now=now))
-    again = await in_tx(engine, tenant, lambda c: rules.birthday_points(c, today=day, now=now))
+    first = await in_tx(engine, tenant, lambda c: earning.birthday_points(c, today=day, now=now))
+    again = await in_tx(engine, tenant, lambda c: earning.birthday_points(c, today=day, now=now))
     assert (first, again) == (N, 0)
     assert await earned(engine, ids, rid) == {m: [88] for m in ids}
     # Next year, once more each.
     later = datetime(2027, 6, 15, 8, tzinfo=UTC)
-    assert await in_tx(engine, tenant, lambda c: rules.birthday_points(c, today=later.date(), now=later)) == N
+    assert (
+        await in_tx(engine, tenant, lambda c: earning.birthday_points(c, today=later.date(), now=later)) == N
+    )
     assert await earned(engine, ids, rid) == {m: [88, 88] for m in ids}
     await assert_consistent(engine, ids)
 
@@ -237,8 +239,8 @@ async def test_tier_birthday_gift_reaches_every_member_of_the_tier(
         assert r.status_code == 200, r.text
     await run_events(engine)
     day, now = _birthday_today()
-    first = await in_tx(engine, tenant, lambda c: rules.birthday_points(c, today=day, now=now))
-    again = await in_tx(engine, tenant, lambda c: rules.birthday_points(c, today=day, now=now))
+    first = await in_tx(engine, tenant, lambda c: earning.birthday_points(c, today=day, now=now))
+    again = await in_tx(engine, tenant, lambda c: earning.birthday_points(c, today=day, now=now))
     assert (first, again) == (N, 0)
     gifts = await earned(engine, ids)
     assert {m: [a for a in amounts if a == 300] for m, amounts in gifts.items()} == {m: [300] for m in ids}
@@ -291,12 +293,12 @@ async def test_everyone_who_joins_on_the_h5_page_gets_the_welcome_points(
 
 
 def test_the_dedupe_key_names_rule_member_and_occasion_and_fits_its_column():
-    assert rules.dedupe_key(3, 41, "signup") == "rule:3:m41:signup"
-    assert rules.dedupe_key(3, 42, "signup") != rules.dedupe_key(3, 41, "signup")
+    assert earning.dedupe_key(3, 41, "signup") == "rule:3:m41:signup"
+    assert earning.dedupe_key(3, 42, "signup") != earning.dedupe_key(3, 41, "signup")
     big = 2**63 - 1
-    long_key = rules.dedupe_key(big, big, "form_submitted:" + "x" * 200)
-    assert len(long_key) <= rules.DEDUPE_KEY_MAX and long_key.startswith(f"rule:{big}:m{big}:sha256:")
-    assert long_key != rules.dedupe_key(big, big, "form_submitted:" + "x" * 199)
+    long_key = earning.dedupe_key(big, big, "form_submitted:" + "x" * 200)
+    assert len(long_key) <= earning.DEDUPE_KEY_MAX and long_key.startswith(f"rule:{big}:m{big}:sha256:")
+    assert long_key != earning.dedupe_key(big, big, "form_submitted:" + "x" * 199)
 
 
 async def test_a_dedupe_key_of_another_member_is_refused_loudly(client, tenant: Tenant, engine: AsyncEngine):

@@ -13,7 +13,7 @@ from tests.conftest import Tenant, run_events
 from tests.loyalty.conftest import entries, in_tx, state
 from yutang.kit.db import unit_of_work
 from yutang.kit.events import _deliver
-from yutang.loyalty import rules
+from yutang.loyalty import earning
 from yutang.models.platform import EventReceipt, OutboxEvent
 
 PHONE = "13800138000"
@@ -223,8 +223,8 @@ async def test_birthday_points_once_a_year(client, tenant: Tenant, engine: Async
     ).json()["id"]
     day = date(2026, today.month, min(today.day, 28))
     now = datetime(day.year, day.month, day.day, 8, tzinfo=UTC)
-    paid = await in_tx(engine, tenant, lambda c: rules.birthday_points(c, today=day, now=now))
-    again = await in_tx(engine, tenant, lambda c: rules.birthday_points(c, today=day, now=now))
+    paid = await in_tx(engine, tenant, lambda c: earning.birthday_points(c, today=day, now=now))
+    again = await in_tx(engine, tenant, lambda c: earning.birthday_points(c, today=day, now=now))
     assert (paid, again) == (1 if day != date(2026, 1, 1) else 2, 0)
     assert [e.amount for e in await entries(engine, mid)] == [88]
     if day != date(2026, 1, 1):

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from tests.conftest import Tenant
 from tests.loyalty.conftest import in_tx
 from yutang.kit.db import unit_of_work
-from yutang.loyalty import membership
+from yutang.membership import service as membership
 from yutang.models.platform import OutboxEvent
 
 

@@ -173,7 +173,7 @@ CASES: list[Case] = [
     # coupon templates, from any kind of reward, prize, plan or tier
     (
         "gift reward",
-        "loyalty.RewardIn.coupon_template_id",
+        "rewards.RewardIn.coupon_template_id",
         lambda m, o: (
             POST,
             "/api/v1/rewards",
@@ -183,7 +183,7 @@ CASES: list[Case] = [
     ),
     (
         "coupon reward",
-        "loyalty.RewardIn.coupon_template_id",
+        "rewards.RewardIn.coupon_template_id",
         lambda m, o: (
             POST,
             "/api/v1/rewards",
@@ -193,7 +193,7 @@ CASES: list[Case] = [
     ),
     (
         "gift prize",
-        "loyalty.PrizeIn.coupon_template_id",
+        "rewards.PrizeIn.coupon_template_id",
         lambda m, o: (
             POST,
             "/api/v1/lotteries",
@@ -208,7 +208,7 @@ CASES: list[Case] = [
     ),
     (
         "points prize",
-        "loyalty.PrizeIn.coupon_template_id",
+        "rewards.PrizeIn.coupon_template_id",
         lambda m, o: (
             POST,
             "/api/v1/lotteries",
@@ -229,7 +229,7 @@ CASES: list[Case] = [
     ),
     (
         "coupon prize",
-        "loyalty.PrizeIn.coupon_template_id",
+        "rewards.PrizeIn.coupon_template_id",
         lambda m, o: (
             POST,
             "/api/v1/lotteries",
@@ -244,7 +244,7 @@ CASES: list[Case] = [
     ),
     (
         "plan gift coupons",
-        "loyalty.PlanIn.gift_coupon_template_ids",
+        "membership.PlanIn.gift_coupon_template_ids",
         lambda m, o: (
             POST,
             "/api/v1/membership-plans",
@@ -259,7 +259,7 @@ CASES: list[Case] = [
     ),
     (
         "plan benefit coupons",
-        "loyalty.PlanIn.benefits",
+        "membership.PlanIn.benefits",
         lambda m, o: (
             POST,
             "/api/v1/membership-plans",
@@ -290,44 +290,44 @@ CASES: list[Case] = [
     ),
     (
         "issue: template",
-        "loyalty.IssueIn.template_id",
+        "coupons.IssueIn.template_id",
         lambda m, o: (POST, "/api/v1/coupons", {"template_id": o["tpl"], "member_id": m["member"]}),
         "unknown_coupon_template",
     ),
     # members named by loyalty
     (
         "issue: member",
-        "loyalty.IssueIn.member_id",
+        "coupons.IssueIn.member_id",
         lambda m, o: (POST, "/api/v1/coupons", {"template_id": m["tpl"], "member_id": o["member"]}),
         "unknown_member",
     ),
     (
         "claim coupon: member",
-        "loyalty.ClaimIn.member_id",
+        "coupons.ClaimIn.member_id",
         lambda m, o: (POST, f"/api/v1/coupons/{m['free_code']}/claim", {"member_id": o["member"]}),
         "unknown_member",
     ),
     (
         "redeem coupon: member",
-        "loyalty.RedeemCouponIn.member_id",
+        "coupons.RedeemCouponIn.member_id",
         lambda m, o: (POST, f"/api/v1/coupons/{m['coupon']}/redeem", {"member_id": o["member"]}),
         "unknown_member",
     ),
     (
         "redeem reward: member",
-        "loyalty.RedeemRewardIn.member_id",
+        "rewards.RedeemRewardIn.member_id",
         lambda m, o: (POST, f"/api/v1/rewards/{m['reward']}/redeem", {"member_id": o["member"]}),
         "unknown_member",
     ),
     (
         "draw: member",
-        "loyalty.DrawIn.member_id",
+        "rewards.DrawIn.member_id",
         lambda m, o: (POST, f"/api/v1/lotteries/{m['lottery']}/draws", {"member_id": o["member"]}),
         "unknown_member",
     ),
     (
         "bid: member",
-        "loyalty.BidIn.member_id",
+        "rewards.BidIn.member_id",
         lambda m, o: (POST, f"/api/v1/auctions/{m['auction']}/bids", {"member_id": o["member"], "amount": 1}),
         "unknown_member",
     ),
@@ -366,7 +366,7 @@ CASES: list[Case] = [
     ),
     (
         "subscribe: plan",
-        "loyalty.PurchaseIn.plan_id",
+        "membership.PurchaseIn.plan_id",
         lambda m, o: (
             POST,
             f"/api/v1/members/{m['member']}/subscriptions",
@@ -642,7 +642,7 @@ NOT_REFERENCES = {
     "members.SubmissionIn.visitor_id": "the visitor cookie; its clicks are looked up in the workspace only",
 }
 
-DOMAINS = ("loyalty", "referrals", "distribution", "commerce", "members")
+DOMAINS = ("loyalty", "coupons", "rewards", "membership", "referrals", "distribution", "commerce", "members")
 
 
 async def _counts(engine: AsyncEngine) -> dict[str, Any]:

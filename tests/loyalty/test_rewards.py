@@ -13,10 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.conftest import Tenant
 from tests.loyalty.conftest import entries, give, in_tx, new_member, state
+from yutang.coupons import service as coupons
 from yutang.kit.db import unit_of_work
 from yutang.kit.errors import YutangError
-from yutang.loyalty import coupons, rewards
 from yutang.models.rewards import Coupon, Redemption, Reward
+from yutang.rewards import service as rewards
 
 T0 = datetime(2026, 5, 1, tzinfo=UTC)
 

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.conftest import Tenant, run_events
 from tests.loyalty.conftest import entries, in_tx
-from yutang.loyalty import rules, tiers
+from yutang.loyalty import earning, tiers
 
 PHONE = "13800138000"
 YUAN = 100
@@ -199,8 +199,8 @@ async def test_tier_birthday_points(client, tenant: Tenant, engine: AsyncEngine,
         f"/api/v1/members/{mid}/tier", json={"tier_id": ladder["银卡"], "reason": "x"}, headers=tenant.headers
     )
     day = datetime(2026, 6, 15, 1, tzinfo=UTC)
-    assert await in_tx(engine, tenant, lambda c: rules.birthday_points(c, today=day.date(), now=day)) == 1
-    assert await in_tx(engine, tenant, lambda c: rules.birthday_points(c, today=day.date(), now=day)) == 0
+    assert await in_tx(engine, tenant, lambda c: earning.birthday_points(c, today=day.date(), now=day)) == 1
+    assert await in_tx(engine, tenant, lambda c: earning.birthday_points(c, today=day.date(), now=day)) == 0
     assert [e.amount for e in await entries(engine, mid)] == [300]
 
 

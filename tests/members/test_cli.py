@@ -15,7 +15,7 @@ from tests.test_cli import invoke
 from yutang.config import Settings
 from yutang.kit import crypto
 from yutang.kit.db import unit_of_work
-from yutang.members.rules import id_check_char
+from yutang.members.identities import id_check_char
 from yutang.models.commerce import Order, OrderItem
 from yutang.models.members import Member, MemberIdentity
 
@@ -181,14 +181,14 @@ async def test_imports_run_twice_move_nothing_twice(
     spend, order count or welcome points are counted twice."""
     from tests.conftest import run_events
     from yutang.kit.context import SYSTEM, Ctx
-    from yutang.loyalty import rules
+    from yutang.loyalty import earning
     from yutang.loyalty.schemas import RuleIn
     from yutang.models.platform import OutboxEvent
 
     async with unit_of_work(engine=engine) as s:
         ctx = Ctx(s, tenant.id, SYSTEM)
-        await rules.create_rule(ctx, RuleIn(name="welcome", trigger="signup", points=20))
-        await rules.create_rule(
+        await earning.create_rule(ctx, RuleIn(name="welcome", trigger="signup", points=20))
+        await earning.create_rule(
             ctx, RuleIn(name="spend", trigger="order_paid", amount_type="per_unit", points=1, unit_cents=100)
         )
     members_csv = write(tmp_path, "m.csv", "phone,name\n13800138000,甲\n13900139000,乙\n")

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from tests.conftest import Tenant, run_events
 from tests.loyalty.conftest import entries
 from yutang.kit.db import unit_of_work
-from yutang.members.rules import id_check_char
+from yutang.members.identities import id_check_char
 from yutang.models.links import Click
 from yutang.models.members import FormSubmission, Member
 

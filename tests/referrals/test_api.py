@@ -19,7 +19,7 @@ from tests.test_cli import cli_env, invoke
 from yutang.kit.context import Ctx
 from yutang.kit.db import unit_of_work
 from yutang.kit.errors import BadRequest
-from yutang.links import rules as link_rules
+from yutang.links import addresses
 from yutang.models.base import utcnow
 from yutang.models.referrals import Invitation, ReferralCampaign, ReferralParticipant
 from yutang.referrals import poster, service
@@ -218,10 +218,10 @@ async def test_share_kit_and_poster_art(
 
 def test_links_may_lead_to_the_member_pages_of_their_own_domain():
     own = {"go.acme.test"}
-    assert link_rules.check_destination("http://go.acme.test/invite/Ab3dEf7x", own)
-    assert link_rules.check_destination("https://go.acme.test/join", own)
+    assert addresses.check_destination("http://go.acme.test/invite/Ab3dEf7x", own)
+    assert addresses.check_destination("https://go.acme.test/join", own)
     with pytest.raises(BadRequest) as loop:
-        link_rules.check_destination("http://go.acme.test/abc", own)
+        addresses.check_destination("http://go.acme.test/abc", own)
     assert loop.value.code == "destination_loop"
 
 

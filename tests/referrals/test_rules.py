@@ -11,9 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from tests.conftest import Tenant, run_events
 from tests.referrals.conftest import in_tx, make_campaign, member, take_part
 from yutang.commerce import wallet
+from yutang.coupons import service as coupons
 from yutang.kit.context import Ctx
 from yutang.kit.db import unit_of_work
-from yutang.loyalty import coupons, lottery, rewards
 from yutang.members import service as members
 from yutang.members.schemas import MemberPatch
 from yutang.models.base import utcnow
@@ -21,6 +21,8 @@ from yutang.models.members import Member
 from yutang.models.referrals import Invitation, ReferralParticipant, StageAward
 from yutang.models.rewards import Coupon, Redemption
 from yutang.referrals import service
+from yutang.rewards import lottery
+from yutang.rewards import service as rewards
 
 
 async def claim(

@@ -212,7 +212,6 @@ class CommissionOut(BaseModel):
     created_at: datetime
 
 
-
 class WithdrawIn(In):
     model_config = ConfigDict(json_schema_extra={"examples": [{"amount_cents": 30000}]})
     amount_cents: Int = Field(ge=-MAX_CENTS, le=MAX_CENTS)

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from yutang.kit import audit, events, lookup
 from yutang.kit.context import Ctx
 from yutang.kit.errors import BadRequest, Conflict, NotFound
-from yutang.links import rules as link_rules
+from yutang.links import addresses
 from yutang.members import service as members
 from yutang.models.base import utcnow
 from yutang.models.commerce import OrderItem
@@ -218,7 +218,7 @@ async def become(
             member_id=member.id,
             status="pending" if pending else "active",
             entry=entry,
-            code=link_rules.random_code(CODE_LENGTH),
+            code=addresses.random_code(CODE_LENGTH),
             parent_id=parent.id if parent is not None else None,
             activated_at=None if pending else now,
         )

@@ -196,7 +196,6 @@ IdempotencyKey = Annotated[
 ]
 
 
-
 def idempotent(permission: str) -> Callable[..., Awaitable[Idempotency]]:
     checker = require(permission)
 

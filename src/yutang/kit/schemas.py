@@ -69,3 +69,10 @@ class In(BaseModel):
         if why := _refused(data):
             raise ValueError(why)
         return data
+
+
+class ReasonIn(In):
+    """Why an operator cancels or voids something (kept in the audit log)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"reason": "活动取消，统一作废"}]})
+    reason: str = Field(min_length=1, max_length=200)

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from yutang.kit.db import unit_of_work
-from yutang.links.rules import location_header
+from yutang.links.addresses import location_header
 from yutang.models.links import Link, LinkDomain, LiveCodeTarget
 from yutang.models.workspaces import Workspace
 

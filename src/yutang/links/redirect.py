@@ -16,9 +16,9 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from yutang.links import livecodes
+from yutang.links.addresses import RESERVED_SLUGS, SLUG_RE, location_header
 from yutang.links.cache import Entry, LinkCache
 from yutang.links.clicks import ClickBuffer, looks_like_bot
-from yutang.links.rules import RESERVED_SLUGS, SLUG_RE, location_header
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]

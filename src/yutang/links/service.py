@@ -15,7 +15,7 @@ from yutang.kit.context import Ctx
 from yutang.kit.db import after_commit
 from yutang.kit.errors import BadRequest, Conflict, NotFound, YutangError
 from yutang.kit.pagination import page_of, paginate
-from yutang.links import repository, rules
+from yutang.links import addresses, repository
 from yutang.links.cache import link_cache
 from yutang.links.schemas import ChannelIn, ChannelPatch, LinkIn, LinkPatch, TargetIn
 from yutang.models.base import utcnow
@@ -29,7 +29,7 @@ BULK_LIMIT = 1000
 
 
 async def add_domain(ctx: Ctx, host: str, *, is_default: bool = False, https: bool = False) -> LinkDomain:
-    norm = rules.check_host(host)
+    norm = addresses.check_host(host)
     if await repository.domain_by_host(ctx.session, norm) is not None:
         # Same answer whichever workspace holds it: hosts are global, but whose they are is not told.
         raise Conflict(f"The host {norm!r} is already a link domain.", code="domain_taken")
@@ -61,7 +61,7 @@ async def _domain_for(ctx: Ctx, host: str | None, domains: Sequence[LinkDomain])
         if domains:
             return domains[0]
         raise BadRequest("The workspace has no link domain.", code="unknown_domain")
-    norm = rules.normalize_host(host)
+    norm = addresses.normalize_host(host)
     for d in domains:
         if d.host == norm:
             return d
@@ -145,7 +145,7 @@ async def repeat_of(ctx: Ctx, data: LinkIn) -> tuple[tuple[Any, ...], Link | Non
         domain = await _domain_for(ctx, data.domain, env.domains)
         if data.url is None or data.targets is not None:
             return ("row", id(data)), None
-        destination = rules.with_utm(rules.check_destination(data.url, env.own_hosts), _utm(data.utm))
+        destination = addresses.with_utm(addresses.check_destination(data.url, env.own_hosts), _utm(data.utm))
     except YutangError:
         return ("row", id(data)), None
     if data.slug is not None:
@@ -172,7 +172,7 @@ def _check_targets(targets: list[TargetIn], own_hosts: set[str]) -> list[TargetI
     return [
         t.model_copy(
             update={
-                "destination": rules.check_destination(
+                "destination": addresses.check_destination(
                     t.destination, own_hosts, field=f"targets[{i}].destination"
                 )
             }
@@ -195,10 +195,10 @@ async def _prepare(ctx: Ctx, data: LinkIn, env: _Env) -> tuple[Link, LinkDomain,
         if data.url is None:
             raise BadRequest("A link needs a url (or targets for a live code).", code="validation_error")
         kind = "link"
-        url = rules.check_destination(data.url, env.own_hosts)
+        url = addresses.check_destination(data.url, env.own_hosts)
         utm = _utm(data.utm)
-        destination = rules.with_utm(url, utm)
-        if len(destination) > rules.MAX_DESTINATION:
+        destination = addresses.with_utm(url, utm)
+        if len(destination) > addresses.MAX_DESTINATION:
             raise BadRequest(
                 "The destination with its UTM parameters is longer than 2,048 characters.",
                 code="destination_too_long",
@@ -207,11 +207,11 @@ async def _prepare(ctx: Ctx, data: LinkIn, env: _Env) -> tuple[Link, LinkDomain,
     fallbacks: dict[str, str | None] = {}
     for field in ("expired_url", "exhausted_url", "fallback_url"):
         value = getattr(data, field)
-        checked = None if value is None else rules.check_destination(value, env.own_hosts, field=field)
+        checked = None if value is None else addresses.check_destination(value, env.own_hosts, field=field)
         fallbacks[field] = checked
     if data.channel_id is not None and data.channel_id not in env.channels:
         raise BadRequest("No such channel in this workspace.", code="unknown_channel")
-    slug = rules.check_slug(data.slug) if data.slug is not None else ""
+    slug = addresses.check_slug(data.slug) if data.slug is not None else ""
     link = Link(
         workspace_id=ctx.workspace_id,
         domain_id=domain.id,
@@ -220,7 +220,7 @@ async def _prepare(ctx: Ctx, data: LinkIn, env: _Env) -> tuple[Link, LinkDomain,
         url=url,
         destination=destination,
         title=data.title.strip(),
-        tags=rules.clean_tags(data.tags),
+        tags=addresses.clean_tags(data.tags),
         channel_id=data.channel_id,
         utm=_utm(data.utm) if kind == "link" else {},
         expires_at=data.expires_at,
@@ -240,7 +240,7 @@ async def _assign_slugs(ctx: Ctx, links: list[Link]) -> None:
         if not missing:
             return
         for lk in missing:
-            lk.slug = rules.generate_slug()
+            lk.slug = addresses.generate_slug()
         taken = await repository.taken_slugs(ctx.session, [(lk.domain_id, lk.slug) for lk in missing])
         # Slugs of this batch that are not in the database yet: custom ones, and those
         # generated on an earlier round.
@@ -381,10 +381,10 @@ async def update_link(ctx: Ctx, link_id: int, data: LinkPatch) -> Link:
     if "url" in changes or "utm" in changes:
         if link.kind != "link":
             raise BadRequest("A live code has targets, not a url.", code="wrong_link_kind")
-        url = rules.check_destination(data.url or link.url, env.own_hosts)
+        url = addresses.check_destination(data.url or link.url, env.own_hosts)
         utm = _utm(data.utm) if data.utm is not None else dict(link.utm)
-        destination = rules.with_utm(url, utm)
-        if len(destination) > rules.MAX_DESTINATION:
+        destination = addresses.with_utm(url, utm)
+        if len(destination) > addresses.MAX_DESTINATION:
             raise BadRequest(
                 "The destination with its UTM parameters is longer than 2,048 characters.",
                 code="destination_too_long",
@@ -392,7 +392,7 @@ async def update_link(ctx: Ctx, link_id: int, data: LinkPatch) -> Link:
         link.url, link.utm, link.destination = url, utm, destination
     for field in ("expired_url", "exhausted_url", "fallback_url"):
         if changes.get(field) is not None:
-            changes[field] = rules.check_destination(changes[field], env.own_hosts, field=field)
+            changes[field] = addresses.check_destination(changes[field], env.own_hosts, field=field)
     if "channel_id" in changes and data.channel_id is not None and data.channel_id not in env.channels:
         raise BadRequest("No such channel in this workspace.", code="unknown_channel")
     for field in (
@@ -412,7 +412,7 @@ async def update_link(ctx: Ctx, link_id: int, data: LinkPatch) -> Link:
                 continue
             setattr(link, field, value.strip() if field == "title" else value)
     if data.tags is not None:
-        link.tags = rules.clean_tags(data.tags)
+        link.tags = addresses.clean_tags(data.tags)
     if data.targets is not None:
         if link.kind != "live":
             raise BadRequest("Only a live code has targets.", code="wrong_link_kind")

@@ -10,7 +10,7 @@ from yutang.kit.http import api_router, idempotent, require
 from yutang.kit.idempotency import Idempotency
 from yutang.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, Page, decode_cursor, encode_cursor
 from yutang.kit.schemas import ParamId
-from yutang.loyalty import points, rules, tiers
+from yutang.loyalty import earning, points, tiers
 from yutang.loyalty.schemas import (
     ActivityIn,
     AdjustIn,
@@ -118,7 +118,7 @@ async def activity(
     The same `external_id` reported twice earns once."""
     if (replay := await idem.replay()) is not None:
         return replay
-    await rules.record_activity(idem.ctx, member_id, body.type, body.name, body.external_id)
+    await earning.record_activity(idem.ctx, member_id, body.type, body.name, body.external_id)
     return await idem.respond(202, {"status": "accepted"})
 
 
@@ -130,7 +130,7 @@ async def list_rules(
     limit: Limit = DEFAULT_LIMIT,
 ) -> Page[RuleOut]:
     """The workspace's earn rules, optionally of one trigger."""
-    return Page[RuleOut].of(await rules.list_rules(ctx, trigger), cursor, limit, RuleOut.model_validate)
+    return Page[RuleOut].of(await earning.list_rules(ctx, trigger), cursor, limit, RuleOut.model_validate)
 
 
 @router.post("/earn-rules", tags=["points"], status_code=201, response_model=RuleOut)
@@ -141,14 +141,14 @@ async def create_rule(body: RuleIn, idem: Idempotency = Depends(idempotent("loya
     `unknown_tier` / `unknown_segment` for conditions naming rows outside the workspace."""
     if (replay := await idem.replay()) is not None:
         return replay
-    rule = await rules.create_rule(idem.ctx, body)
+    rule = await earning.create_rule(idem.ctx, body)
     return await idem.respond(201, RuleOut.model_validate(rule))
 
 
 @router.get("/earn-rules/{rule_id}", tags=["points"], response_model=RuleOut)
 async def get_rule(rule_id: ParamId, ctx: Ctx = Depends(require("members:read"))) -> RuleOut:
     """One earn rule with its conditions and caps. `unknown_rule` for an id outside this workspace."""
-    return RuleOut.model_validate(await rules.get_rule(ctx, rule_id))
+    return RuleOut.model_validate(await earning.get_rule(ctx, rule_id))
 
 
 @router.patch("/earn-rules/{rule_id}", tags=["points"], response_model=RuleOut)
@@ -159,7 +159,7 @@ async def update_rule(
     (`null` clears them), `null` clears `expiry_months` and `ends_at`; the trigger, amount type and
     `starts_at` stay. Applies to events handled from now on. `unknown_rule`, `unknown_tier`,
     `unknown_segment`."""
-    return RuleOut.model_validate(await rules.update_rule(ctx, rule_id, body))
+    return RuleOut.model_validate(await earning.update_rule(ctx, rule_id, body))
 
 
 # --- tiers ----------------------------------------------------------------------------------

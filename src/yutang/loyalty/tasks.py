@@ -1,6 +1,5 @@
-"""Background jobs of loyalty: release pending points, expire lots, birthday points,
-close ended auctions, remind and expire paid memberships (hourly), and the tier
-evaluation (daily at 03:15 UTC).
+"""Background jobs of loyalty: release pending points, expire lots, birthday points
+(hourly), and the tier evaluation (daily at 03:15 UTC).
 
 All of them are safe to run at any time and any number of times: released lots are no
 longer pending, expired lots are closed, and birthday credits carry a per-year dedupe
@@ -20,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from yutang.kit import jobs
 from yutang.kit.context import SYSTEM, Ctx
 from yutang.kit.db import unit_of_work
-from yutang.loyalty import auctions, membership, points, rules, tiers
+from yutang.loyalty import earning, points, tiers
 from yutang.models.workspaces import Workspace
 
 log = logging.getLogger(__name__)
@@ -31,9 +30,6 @@ class MaintenanceReport:
     released_lots: int = 0
     expired_points: int = 0
     birthday_credits: int = 0
-    auctions_closed: int = 0
-    memberships_reminded: int = 0
-    memberships_expired: int = 0
     workspaces: list[int] = field(default_factory=list)
 
 
@@ -59,13 +55,7 @@ async def maintain(engine: AsyncEngine | None = None, *, now: datetime | None = 
             if n == 0:
                 break
         async with unit_of_work(engine=engine) as s:
-            report.birthday_credits += await rules.birthday_points(Ctx(s, ws, SYSTEM), now=now)
-        async with unit_of_work(engine=engine) as s:
-            report.auctions_closed += await auctions.close_ended(Ctx(s, ws, SYSTEM), now=now)
-        async with unit_of_work(engine=engine) as s:
-            reminded, expired = await membership.remind_and_expire(Ctx(s, ws, SYSTEM), now=now)
-            report.memberships_reminded += reminded
-            report.memberships_expired += expired
+            report.birthday_credits += await earning.birthday_points(Ctx(s, ws, SYSTEM), now=now)
     log.info(
         "loyalty maintenance: %s lots released, %s points expired, %s birthday credits",
         report.released_lots,

@@ -122,7 +122,7 @@ async def check_benefits(
 
 async def check_benefit_refs(ctx: Ctx, benefits: dict[str, Any], *, code: str) -> None:
     """The coupon templates benefits name (``coupon_template_ids``) are the workspace's."""
-    from yutang.loyalty import coupons
+    from yutang.coupons import service as coupons
 
     templates = benefits.get("coupon_template_ids")
     if templates is None:
@@ -233,7 +233,7 @@ def _change(ctx: Ctx, member: Member, to: Tier | None, reason: str, value: int, 
 
 async def _welcome_coupons(ctx: Ctx, member: Member, tier: Tier, now: datetime) -> None:
     """The coupons of a tier's benefits, issued when a member reaches it."""
-    from yutang.loyalty import coupons
+    from yutang.coupons import service as coupons
 
     for template_id in tier.benefits.get("coupon_template_ids") or []:
         try:

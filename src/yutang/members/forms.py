@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from yutang.kit import audit, crypto, events
 from yutang.kit.context import Ctx
 from yutang.kit.errors import BadRequest, Conflict, NotFound
-from yutang.members import rules, service
+from yutang.members import identities, service
 from yutang.members.schemas import Address, Identities, MemberIn, MemberPatch
 from yutang.models.members import Form, FormSubmission
 
@@ -181,11 +181,11 @@ def _value(f: dict[str, Any], kind: str, raw: Any) -> Any:
             raise BadRequest(f"At most {limit} characters.", code="too_long")
         return text
     if kind == "phone":
-        return rules.normalize_phone(str(raw))
+        return identities.normalize_phone(str(raw))
     if kind == "email":
-        return rules.normalize_identity("email", str(raw))
+        return identities.normalize_identity("email", str(raw))
     if kind == "cn_id":
-        return rules.check_cn_id_number(str(raw))
+        return identities.check_cn_id_number(str(raw))
     if kind == "select":
         if raw not in f["options"]:
             raise BadRequest("Not one of the options.", code="invalid_option")

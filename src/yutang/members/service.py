@@ -20,7 +20,7 @@ from yutang.kit.context import Ctx
 from yutang.kit.errors import BadRequest, Conflict, NotFound
 from yutang.kit.pagination import page_of, paginate
 from yutang.links import repository as links_repository
-from yutang.members import repository, rules
+from yutang.members import identities, repository
 from yutang.members.schemas import Address, MemberIn, MemberPatch
 from yutang.models.base import utcnow
 from yutang.models.commerce import Order, OrderItem, Refund
@@ -52,11 +52,11 @@ def identity_hash(workspace_id: int, kind: str, normalized: str) -> str:
 
 
 def _normalized(given: dict[str, str]) -> dict[str, str]:
-    return {kind: rules.normalize_identity(kind, value) for kind, value in given.items()}
+    return {kind: identities.normalize_identity(kind, value) for kind, value in given.items()}
 
 
 async def find_by_identity(ctx: Ctx, kind: str, value: str) -> Member | None:
-    norm = rules.normalize_identity(kind, value)
+    norm = identities.normalize_identity(kind, value)
     key = (kind, identity_hash(ctx.workspace_id, kind, norm))
     found = await repository.members_by_hashes(ctx.session, ctx.workspace_id, [key])
     if key not in found:
@@ -99,7 +99,7 @@ async def join(ctx: Ctx, data: MemberIn, *, via: str = "api", merge: bool = True
     refused (``identity_conflict``): merging people is a decision for an operator.
     """
     idents = _normalized(data.given())
-    id_number = rules.check_cn_id_number(data.id_number) if data.id_number else None
+    id_number = identities.check_cn_id_number(data.id_number) if data.id_number else None
     # Checked for a returning member too: the answer never depends on whether they exist.
     await _check_refs(ctx, data.source_channel_id, data.owner_user_id)
     owners = await _owners_of(ctx, idents)
@@ -325,9 +325,9 @@ async def views(ctx: Ctx, members: list[Member], *, pii: bool) -> list[MemberVie
         id_number = keys.open("member.id_number", m.id_number_sealed) if m.id_number_sealed else None
         address = json.loads(keys.open("member.address", m.address_sealed)) if m.address_sealed else None
         if not pii:
-            opened = {k: rules.mask(k, v) or "" for k, v in opened.items()}
-            name = rules.mask("name", name)
-            id_number = rules.mask("id_number", id_number)
+            opened = {k: identities.mask(k, v) or "" for k, v in opened.items()}
+            name = identities.mask("name", name)
+            id_number = identities.mask("id_number", id_number)
             if address is not None:
                 address = {k: v for k, v in address.items() if k in ("province", "city")}
         out.append(MemberView(m, opened, tags[m.id], name, address, id_number, pii))
@@ -350,7 +350,7 @@ async def update_member(ctx: Ctx, member_id: int, patch: MemberPatch) -> Member:
         member.address_sealed = _seal_address(patch.address)
         changed.append("address")
     if "id_number" in given:
-        value = rules.check_cn_id_number(patch.id_number) if patch.id_number else None
+        value = identities.check_cn_id_number(patch.id_number) if patch.id_number else None
         member.id_number_sealed = crypto.seal("member.id_number", value)
         changed.append("id_number")
     for field in ("gender", "birthday", "status"):

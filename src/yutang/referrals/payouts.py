@@ -12,11 +12,14 @@ from datetime import datetime
 from typing import Any
 
 from yutang.commerce import wallet
+from yutang.coupons import service as coupons
 from yutang.kit.context import Ctx
 from yutang.kit.errors import YutangError
-from yutang.loyalty import coupons, lottery, points, rewards
+from yutang.loyalty import points
 from yutang.models.referrals import ReferralCampaign
 from yutang.models.rewards import Coupon, CouponTemplate, LotteryDraw, LotteryPrize
+from yutang.rewards import lottery
+from yutang.rewards import service as rewards
 
 Payout = dict[str, Any]
 

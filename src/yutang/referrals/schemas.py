@@ -368,7 +368,6 @@ class InvitationOut(BaseModel):
     reviewed_by: str | None
 
 
-
 class StageProgress(BaseModel):
     threshold: int
     name: str

@@ -31,15 +31,15 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from yutang.coupons import service as coupons
 from yutang.kit import audit, crypto, events, lookup
 from yutang.kit.context import Ctx
 from yutang.kit.errors import BadRequest, Conflict, Forbidden, NotFound
-from yutang.links import rules as link_rules
+from yutang.links import addresses
 from yutang.links import service as links
 from yutang.links.schemas import ChannelIn, LinkIn
-from yutang.loyalty import coupons, lottery, rewards, tiers
-from yutang.members import forms, segments
-from yutang.members import rules as member_rules
+from yutang.loyalty import tiers
+from yutang.members import forms, identities, segments
 from yutang.members import service as members
 from yutang.models.base import utcnow
 from yutang.models.links import Channel, LinkDomain
@@ -54,6 +54,8 @@ from yutang.models.referrals import (
 )
 from yutang.referrals import fraud, payouts
 from yutang.referrals.schemas import CampaignIn, CampaignPatch, RewardSpec
+from yutang.rewards import lottery
+from yutang.rewards import service as rewards
 
 CODE_LENGTH = 8
 MAX_ART_BYTES = 2 * 1024 * 1024
@@ -270,7 +272,7 @@ async def _eligible(ctx: Ctx, campaign: ReferralCampaign, member: Member) -> boo
 
 def default_display_name(member: Member) -> str:
     name = crypto.unseal("member.name", member.name_sealed)
-    return member_rules.mask("name", name) or f"会员{member.id % 10000:04d}"
+    return identities.mask("name", name) or f"会员{member.id % 10000:04d}"
 
 
 async def default_domain(ctx: Ctx) -> LinkDomain:
@@ -312,7 +314,7 @@ async def take_part(
         )
     domain = await default_domain(ctx)
     for _attempt in range(5):
-        code = link_rules.random_code(CODE_LENGTH)
+        code = addresses.random_code(CODE_LENGTH)
         participant = ReferralParticipant(
             workspace_id=ctx.workspace_id,
             campaign_id=campaign.id,

@@ -508,7 +508,8 @@ async def members_page(
 async def member_page(request: Request, member_id: int, ctx: Ctx = Depends(console_ctx)) -> HTMLResponse:
     from yutang.auth.permissions import allowed
     from yutang.commerce import service as commerce
-    from yutang.loyalty import coupons, points, tiers
+    from yutang.coupons import service as coupons
+    from yutang.loyalty import points, tiers
     from yutang.members import service as members
 
     member = await members.get_member(ctx, member_id)

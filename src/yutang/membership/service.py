@@ -16,10 +16,11 @@ from typing import Any
 
 from sqlalchemy import select
 
+from yutang.coupons import service as coupons
 from yutang.kit import audit, events, lookup
 from yutang.kit.context import Ctx
 from yutang.kit.errors import BadRequest, Conflict, NotFound
-from yutang.loyalty import coupons, points
+from yutang.loyalty import points
 from yutang.members import service as members
 from yutang.models.base import utcnow
 from yutang.models.membership import PERIODS, MembershipPlan, Subscription, SubscriptionPayment

@@ -18,10 +18,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_, select, update
 
+from yutang.coupons import service as coupons
 from yutang.kit import audit, events, lookup
 from yutang.kit.context import Ctx
 from yutang.kit.errors import BadRequest, Conflict
-from yutang.loyalty import coupons, points
+from yutang.loyalty import points
 from yutang.members import service as members
 from yutang.models.base import utcnow
 from yutang.models.rewards import Lottery, LotteryDraw, LotteryPrize
