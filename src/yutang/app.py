@@ -21,7 +21,7 @@ from yutang.distribution import endpoints as distribution_endpoints
 from yutang.kit import crypto
 from yutang.kit.bodylimit import BodyLimit
 from yutang.kit.db import create_engine
-from yutang.kit.errors import ERROR_CODES
+from yutang.kit.errors import DECLARED_IN, ERROR_CODES
 from yutang.kit.http import install_error_handlers
 from yutang.links import endpoints as links_endpoints
 from yutang.links.cache import LinkCache, RedisInvalidationListener
@@ -51,12 +51,21 @@ class Runtime:
     worker: Any = None
 
 
+def _domain_of(module: str) -> str:
+    """``yutang.members.errors`` → ``members``; the codes of kit are shared by all."""
+    name = module.split(".")[1]
+    return "all" if name == "kit" else name
+
+
 def _description() -> str:
-    rows = "\n".join(f"| `{code}` | {text} |" for code, text in ERROR_CODES.items())
+    domains.load_error_codes()
+    rows = "\n".join(
+        f"| `{code}` | {_domain_of(DECLARED_IN[code])} | {text} |" for code, text in ERROR_CODES.items()
+    )
     return (
         "Yutang's REST API. Authenticate with `Authorization: Bearer <API key>`.\n\n"
         'Errors are `{"error": {"code", "message", "details"}}`; the code is stable:\n\n'
-        "| code | meaning |\n|---|---|\n" + rows + "\n\n"
+        "| code | declared by | meaning |\n|---|---|---|\n" + rows + "\n\n"
         "Lists are paginated by cursor: pass `next_cursor` back as `cursor`. Creating POSTs "
         "accept an `Idempotency-Key` header: the same key and body replay the first answer; "
         "the same key with another body is refused with `idempotency_key_reused` (409)."

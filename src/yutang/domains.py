@@ -5,6 +5,7 @@ dispatch, so a handler is never missing in one process and present in another.""
 from __future__ import annotations
 
 import importlib
+import importlib.util
 
 MODULES = (
     "yutang.loyalty.earning",  # earn rules: order.paid, order.refunded, member.joined, activities
@@ -21,3 +22,15 @@ MODULES = (
 def load() -> None:
     for name in MODULES:
         importlib.import_module(name)
+
+
+def load_error_codes() -> None:
+    """Import every ``yutang.<domain>.errors`` so the catalogue of error codes is whole
+    (for OpenAPI) even before a code of that domain was needed."""
+    import pkgutil
+
+    import yutang
+
+    for info in pkgutil.iter_modules(yutang.__path__):
+        if info.ispkg and importlib.util.find_spec(f"yutang.{info.name}.errors") is not None:
+            importlib.import_module(f"yutang.{info.name}.errors")

@@ -170,7 +170,7 @@ async def test_withdrawals_need_the_minimum_and_a_decision(engine: AsyncEngine, 
     await tasks.release(engine)
 
     async def go(ctx: Ctx) -> list[str]:
-        codes = []
+        codes: list[str] = []
         for amount in (999, 0, 6000):
             try:
                 await commissions.withdraw(ctx, d, amount)

@@ -15,7 +15,7 @@ from yutang.auth.passwords import hash_password, needs_rehash, verify_nobody, ve
 from yutang.auth.permissions import can_grant
 from yutang.kit import audit
 from yutang.kit.context import Actor, Ctx
-from yutang.kit.errors import BadRequest, Forbidden, NotFound, Unauthenticated
+from yutang.kit.errors import VALIDATION_ERROR, BadRequest, Forbidden, NotFound, Unauthenticated
 from yutang.kit.pagination import paginate
 from yutang.models.base import utcnow
 from yutang.models.workspaces import ApiKey, User
@@ -122,9 +122,9 @@ async def change_password(
 def set_password_checks(password: str) -> None:
     validate_password(password)
     if len(password) > MAX_PASSWORD_LENGTH:
-        raise BadRequest("A password has at most 1,024 characters.", code="validation_error")
+        raise BadRequest("A password has at most 1,024 characters.", code=VALIDATION_ERROR)
 
 
 def validate_password(password: str) -> None:
     if len(password) < 8:
-        raise BadRequest("A password has at least 8 characters.", code="validation_error")
+        raise BadRequest("A password has at least 8 characters.", code=VALIDATION_ERROR)

@@ -25,7 +25,7 @@ from yutang.commerce.schemas import (
     WebhookIn,
 )
 from yutang.kit.context import SYSTEM, Actor, Ctx
-from yutang.kit.errors import BadRequest, YutangError
+from yutang.kit.errors import BAD_REQUEST, VALIDATION_ERROR, BadRequest, YutangError
 from yutang.kit.http import ErrorOut, also_200, api_router, idempotent, require
 from yutang.kit.idempotency import Idempotency
 from yutang.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, Page
@@ -142,7 +142,7 @@ async def shop_webhook(workspace_slug: Annotated[str, Path(max_length=63)], requ
     except ValidationError as exc:
         raise YutangError(
             "The webhook payload did not validate.",
-            code="validation_error",
+            code=VALIDATION_ERROR,
             details={"errors": [{"loc": list(e["loc"]), "msg": e["msg"]} for e in exc.errors()]},
         ) from exc
     if hook.type == "order.paid" and hook.order is not None:
@@ -152,7 +152,7 @@ async def shop_webhook(workspace_slug: Annotated[str, Path(max_length=63)], requ
         order = await service.order_by_external_id(ctx, hook.order_external_id)
         _, created = await service.record_refund(ctx, order.id, hook.refund, via="webhook")
         return Response(status_code=201 if created else 200)
-    raise BadRequest("Unknown webhook type or missing fields.", code="bad_request")
+    raise BadRequest("Unknown webhook type or missing fields.", code=BAD_REQUEST)
 
 
 # --- stored value -----------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from yutang.commerce import service
 from yutang.commerce.schemas import OrderIn, OrderItemIn
 from yutang.kit.context import Ctx
 from yutang.kit.csvimport import Outcome, Record, as_bad_request
-from yutang.kit.errors import BadRequest
+from yutang.kit.errors import VALIDATION_ERROR, BadRequest
 from yutang.members.schemas import Identities
 
 IDENTITY_COLUMNS = ("phone", "email", "openid", "unionid", "customer_id")
@@ -48,7 +48,7 @@ def _int(value: str | None, name: str) -> int | None:
         return int(value)
     except ValueError as exc:
         raise BadRequest(
-            f"{name} is not a whole number: {value!r}.", code="validation_error", details={"field": name}
+            f"{name} is not a whole number: {value!r}.", code=VALIDATION_ERROR, details={"field": name}
         ) from exc
 
 
@@ -58,7 +58,7 @@ def to_order(rows: list[dict[str, str]], tz: ZoneInfo) -> OrderIn:
         paid = datetime.fromisoformat(head.get("paid_at") or "")
     except ValueError as exc:
         raise BadRequest(
-            "paid_at is not an ISO date/time.", code="validation_error", details={"field": "paid_at"}
+            "paid_at is not an ISO date/time.", code=VALIDATION_ERROR, details={"field": "paid_at"}
         ) from exc
     if paid.tzinfo is None:
         paid = paid.replace(tzinfo=tz)

@@ -19,12 +19,20 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from yutang.commerce.errors import (
+    INVALID_SIGNATURE,
+    ORDER_CONFLICT,
+    REFUND_CONFLICT,
+    REFUND_EXCEEDS_ORDER,
+    UNKNOWN_ORDER,
+)
 from yutang.commerce.schemas import OrderIn, RefundIn
 from yutang.kit import audit, crypto, events, lookup
 from yutang.kit.context import Ctx
-from yutang.kit.errors import BadRequest, Conflict, NotFound, Unauthenticated
+from yutang.kit.errors import INVALID_AMOUNT, BadRequest, Conflict, NotFound, Unauthenticated
 from yutang.kit.pagination import page_of, paginate
 from yutang.links import repository as links_repository
+from yutang.links.errors import UNKNOWN_CHANNEL
 from yutang.members import service as members
 from yutang.models.base import utcnow
 from yutang.models.commerce import Order, OrderItem, Refund
@@ -42,7 +50,7 @@ class Recorded:
 def _amount(value: int, what: str, *, allow_zero: bool = False) -> int:
     if value < 0 or (value == 0 and not allow_zero) or value > MAX_CENTS:
         raise BadRequest(
-            f"{what} must be a positive amount in cents.", code="invalid_amount", details={"field": what}
+            f"{what} must be a positive amount in cents.", code=INVALID_AMOUNT, details={"field": what}
         )
     return value
 
@@ -73,7 +81,7 @@ async def record_order(ctx: Ctx, data: OrderIn, *, via: str = "api") -> Recorded
         if existing.content_hash != digest:
             raise Conflict(
                 f"Order {data.external_id!r} was received before with other content.",
-                code="order_conflict",
+                code=ORDER_CONFLICT,
                 details={"order_id": existing.id},
             )
         return Recorded(existing, created=False)
@@ -87,7 +95,7 @@ async def record_order(ctx: Ctx, data: OrderIn, *, via: str = "api") -> Recorded
         data.channel_id is not None
         and await links_repository.channel(ctx.session, ctx.workspace_id, data.channel_id) is None
     ):
-        raise BadRequest(f"No channel {data.channel_id} in this workspace.", code="unknown_channel")
+        raise BadRequest(f"No channel {data.channel_id} in this workspace.", code=UNKNOWN_CHANNEL)
     member_id = await _match_member(ctx, data)
     order = Order(
         workspace_id=ctx.workspace_id,
@@ -138,7 +146,7 @@ async def record_order(ctx: Ctx, data: OrderIn, *, via: str = "api") -> Recorded
 
 
 async def get_order(ctx: Ctx, order_id: int, *, lock: bool = False) -> Order:
-    return await lookup.one(ctx, Order, order_id, code="unknown_order", what="order", lock=lock)
+    return await lookup.one(ctx, Order, order_id, code=UNKNOWN_ORDER, what="order", lock=lock)
 
 
 async def order_by_external_id(ctx: Ctx, external_id: str) -> Order:
@@ -146,7 +154,7 @@ async def order_by_external_id(ctx: Ctx, external_id: str) -> Order:
         select(Order).where(Order.workspace_id == ctx.workspace_id, Order.external_id == external_id)
     )
     if order is None:
-        raise NotFound(f"No order {external_id!r}.", code="unknown_order")
+        raise NotFound(f"No order {external_id!r}.", code=UNKNOWN_ORDER)
     return order
 
 
@@ -165,7 +173,7 @@ async def record_refund(ctx: Ctx, order_id: int, data: RefundIn, *, via: str = "
         if existing.order_id != order.id or existing.amount_cents != data.amount_cents:
             raise Conflict(
                 f"Refund {data.external_id!r} was received before with other content.",
-                code="refund_conflict",
+                code=REFUND_CONFLICT,
                 details={"refund_id": existing.id},
             )
         return existing, False
@@ -174,7 +182,7 @@ async def record_refund(ctx: Ctx, order_id: int, data: RefundIn, *, via: str = "
     if data.amount_cents > refundable:
         raise Conflict(
             f"Only {refundable} cents of order {order.external_id!r} are left to refund.",
-            code="refund_exceeds_order",
+            code=REFUND_EXCEEDS_ORDER,
             details={"refundable_cents": refundable},
         )
     before = order.refunded_cents
@@ -276,12 +284,12 @@ def verify_signature(secret: str, body: bytes, header: str, *, now: float | None
         timestamp = 0
     given = parts.get("v1", "")
     if not timestamp or not given:
-        raise Unauthenticated("The webhook signature is missing or malformed.", code="invalid_signature")
+        raise Unauthenticated("The webhook signature is missing or malformed.", code=INVALID_SIGNATURE)
     if abs((now or time.time()) - timestamp) > SIGNATURE_TOLERANCE:
-        raise Unauthenticated("The webhook signature is too old.", code="invalid_signature")
+        raise Unauthenticated("The webhook signature is too old.", code=INVALID_SIGNATURE)
     expected = sign(secret, body, timestamp).split("v1=", 1)[1]
     if not hmac.compare_digest(expected, given):
-        raise Unauthenticated("The webhook signature does not match.", code="invalid_signature")
+        raise Unauthenticated("The webhook signature does not match.", code=INVALID_SIGNATURE)
 
 
 #: The secret's purpose in the keyring.
@@ -314,5 +322,5 @@ async def webhook_workspace(
     secret = crypto.keyring().open(_KEYRING_FIELD, sealed or _stand_in_sealed())
     verify_signature(secret, body, header, now=now)
     if workspace is None or sealed is None:  # pragma: no cover - nobody knows the stand-in
-        raise Unauthenticated("The webhook signature does not match.", code="invalid_signature")
+        raise Unauthenticated("The webhook signature does not match.", code=INVALID_SIGNATURE)
     return workspace

@@ -14,9 +14,18 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from yutang.commerce.errors import (
+    DEDUPE_CONFLICT,
+    INSUFFICIENT_BALANCE,
+    PAYMENT_CONFLICT,
+    REFUND_CONFLICT,
+    REFUND_EXCEEDS_SPEND,
+    SPEND_CONFLICT,
+    UNKNOWN_WALLET_ENTRY,
+)
 from yutang.kit import audit, events
 from yutang.kit.context import Ctx
-from yutang.kit.errors import BadRequest, Conflict, NotFound
+from yutang.kit.errors import INVALID_AMOUNT, BadRequest, Conflict, ErrorCode, NotFound
 from yutang.members import service as members
 from yutang.models.wallet import TopUpRule, Wallet, WalletEntry
 
@@ -34,7 +43,7 @@ def _check(amount: int) -> None:
     if amount <= 0 or amount > MAX_CENTS:
         raise BadRequest(
             "The amount must be a positive number of cents.",
-            code="invalid_amount",
+            code=INVALID_AMOUNT,
             details={"amount_cents": amount},
         )
 
@@ -66,7 +75,7 @@ async def _replay(ctx: Ctx, dedupe_key: str) -> WalletEntry | None:
     )
 
 
-def _same_or_conflict(found: WalletEntry, *, member_id: int, cents: int, code: str, what: str) -> None:
+def _same_or_conflict(found: WalletEntry, *, member_id: int, cents: int, code: ErrorCode, what: str) -> None:
     """A reference (payment, order, refund) is unique per workspace, not per member: the
     same one again is a retry only for the same member and amount. Anything else is
     refused — never answered with another member's entry, never paid twice."""
@@ -114,7 +123,7 @@ async def top_up(ctx: Ctx, member_id: int, amount: int, *, payment_ref: str) -> 
         # The bonus came from the rule of that day: the amount paid is the principal.
         if found.member_id != member_id or found.principal_delta != amount:
             raise Conflict(
-                "This payment was recorded before for another member or amount.", code="payment_conflict"
+                "This payment was recorded before for another member or amount.", code=PAYMENT_CONFLICT
             )
         return WalletMove(found, wallet, replayed=True)
     rule = await best_rule(ctx, amount)
@@ -147,14 +156,14 @@ async def spend(ctx: Ctx, member_id: int, amount: int, *, ref: str, reason: str 
     key = f"spend:{ref}"
     if (found := await _replay(ctx, key)) is not None:
         _same_or_conflict(
-            found, member_id=wallet.member_id, cents=amount, code="spend_conflict", what="This order"
+            found, member_id=wallet.member_id, cents=amount, code=SPEND_CONFLICT, what="This order"
         )
         return WalletMove(found, wallet, replayed=True)
     total = wallet.principal_cents + wallet.bonus_cents
     if amount > total:
         raise Conflict(
             f"The wallet holds {total} cents; {amount} needed.",
-            code="insufficient_balance",
+            code=INSUFFICIENT_BALANCE,
             details={"balance_cents": total, "needed_cents": amount},
         )
     from_bonus = amount * wallet.bonus_cents // total
@@ -180,7 +189,7 @@ async def grant(ctx: Ctx, member_id: int, amount: int, *, dedupe_key: str, reaso
     wallet = await _wallet(ctx, member_id)
     if (found := await _replay(ctx, dedupe_key)) is not None:
         _same_or_conflict(
-            found, member_id=wallet.member_id, cents=amount, code="dedupe_conflict", what="This grant"
+            found, member_id=wallet.member_id, cents=amount, code=DEDUPE_CONFLICT, what="This grant"
         )
         return WalletMove(found, wallet, replayed=True)
     entry = _append(ctx, wallet, "grant", 0, amount, reason=reason[:200], dedupe_key=dedupe_key)
@@ -198,7 +207,7 @@ async def _entry_of(ctx: Ctx, entry_id: int, kind: str, member_id: int | None = 
         stmt = stmt.where(WalletEntry.member_id == member_id)
     original = await ctx.session.scalar(stmt)
     if original is None:
-        raise NotFound(f"No wallet {kind} {entry_id}.", code="unknown_wallet_entry")
+        raise NotFound(f"No wallet {kind} {entry_id}.", code=UNKNOWN_WALLET_ENTRY)
     return original
 
 
@@ -235,9 +244,9 @@ async def refund(
     key = f"refund:{refund_ref}"
     if (found := await _replay(ctx, key)) is not None:
         if found.refund_of != original.id:
-            raise Conflict("This refund was recorded before for another spend.", code="refund_conflict")
+            raise Conflict("This refund was recorded before for another spend.", code=REFUND_CONFLICT)
         _same_or_conflict(
-            found, member_id=wallet.member_id, cents=amount, code="refund_conflict", what="This refund"
+            found, member_id=wallet.member_id, cents=amount, code=REFUND_CONFLICT, what="This refund"
         )
         return WalletMove(found, wallet, replayed=True)
     spent = -(original.principal_delta + original.bonus_delta)
@@ -253,7 +262,7 @@ async def refund(
     if amount > spent - (refunded_p + refunded_b):
         raise Conflict(
             "That is more than is left to refund of this spend.",
-            code="refund_exceeds_spend",
+            code=REFUND_EXCEEDS_SPEND,
             details={"refundable_cents": spent - refunded_p - refunded_b},
         )
     # Cumulative split, so rounding never gives back more bonus than the spend took.
@@ -301,7 +310,7 @@ async def entries(ctx: Ctx, member_id: int, limit: int = 200) -> list[WalletEntr
 async def create_rule(ctx: Ctx, name: str, min_amount_cents: int, bonus_cents: int) -> TopUpRule:
     _check(min_amount_cents)
     if bonus_cents < 0:
-        raise BadRequest("A bonus is 0 or more.", code="invalid_amount")
+        raise BadRequest("A bonus is 0 or more.", code=INVALID_AMOUNT)
     rule = TopUpRule(
         workspace_id=ctx.workspace_id, name=name, min_amount_cents=min_amount_cents, bonus_cents=bonus_cents
     )

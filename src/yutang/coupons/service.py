@@ -13,9 +13,24 @@ from typing import Any
 
 from sqlalchemy import func, or_, select, update
 
+from yutang.coupons.errors import (
+    COUPON_EXPIRED,
+    COUPON_NOT_YET_VALID,
+    COUPON_NOT_YOURS,
+    COUPON_REDEEMED,
+    COUPON_TAKEN,
+    COUPON_TEMPLATE_INACTIVE,
+    COUPON_UNCLAIMED,
+    COUPON_VOIDED,
+    INVALID_COUPON_TEMPLATE,
+    LIMIT_REACHED,
+    OUT_OF_STOCK,
+    UNKNOWN_COUPON,
+    UNKNOWN_COUPON_TEMPLATE,
+)
 from yutang.kit import audit, events, lookup
 from yutang.kit.context import Ctx
-from yutang.kit.errors import BadRequest, Conflict, NotFound
+from yutang.kit.errors import INVALID_AMOUNT, REASON_REQUIRED, BadRequest, Conflict, NotFound
 from yutang.members import service as members
 from yutang.models.base import utcnow
 from yutang.models.rewards import Coupon, CouponTemplate
@@ -39,15 +54,15 @@ async def create_template(ctx: Ctx, data: dict[str, Any]) -> CouponTemplate:
     kind = data["kind"]
     value = int(data.get("value") or 0)
     if kind == "amount_off" and value <= 0:
-        raise BadRequest("An amount-off coupon needs a positive value in cents.", code="invalid_amount")
+        raise BadRequest("An amount-off coupon needs a positive value in cents.", code=INVALID_AMOUNT)
     if kind == "percent_off" and not 0 < value < 100:
-        raise BadRequest("A percent-off coupon takes 1-99 (%).", code="invalid_amount")
+        raise BadRequest("A percent-off coupon takes 1-99 (%).", code=INVALID_AMOUNT)
     if kind == "gift" and not data.get("gift_name"):
-        raise BadRequest("A gift coupon names its gift.", code="invalid_coupon_template")
+        raise BadRequest("A gift coupon names its gift.", code=INVALID_COUPON_TEMPLATE)
     if data.get("valid_days") is None and data.get("valid_until") is None:
-        raise BadRequest("Give valid_days or valid_until.", code="invalid_coupon_template")
+        raise BadRequest("Give valid_days or valid_until.", code=INVALID_COUPON_TEMPLATE)
     if data.get("valid_from") and data.get("valid_until") and data["valid_until"] <= data["valid_from"]:
-        raise BadRequest("valid_until must be after valid_from.", code="invalid_coupon_template")
+        raise BadRequest("valid_until must be after valid_from.", code=INVALID_COUPON_TEMPLATE)
     tpl = CouponTemplate(workspace_id=ctx.workspace_id, **data)
     ctx.session.add(tpl)
     await ctx.session.flush()
@@ -57,7 +72,7 @@ async def create_template(ctx: Ctx, data: dict[str, Any]) -> CouponTemplate:
 
 async def get_template(ctx: Ctx, template_id: int, *, lock: bool = False) -> CouponTemplate:
     return await lookup.one(
-        ctx, CouponTemplate, template_id, code="unknown_coupon_template", what="coupon template", lock=lock
+        ctx, CouponTemplate, template_id, code=UNKNOWN_COUPON_TEMPLATE, what="coupon template", lock=lock
     )
 
 
@@ -75,7 +90,7 @@ async def _take_from_stock(ctx: Ctx, tpl: CouponTemplate, count: int) -> None:
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
-        raise Conflict(f"Coupon template {tpl.id} has no codes left.", code="out_of_stock")
+        raise Conflict(f"Coupon template {tpl.id} has no codes left.", code=OUT_OF_STOCK)
     await ctx.session.refresh(tpl)
 
 
@@ -90,7 +105,7 @@ def _window(tpl: CouponTemplate, now: datetime) -> tuple[datetime | None, dateti
 async def generate(ctx: Ctx, template_id: int, count: int) -> list[Coupon]:
     """Unassigned codes, to print or hand out; a member claims one later."""
     if not 1 <= count <= MAX_GENERATE:
-        raise BadRequest(f"Generate 1-{MAX_GENERATE} codes at a time.", code="invalid_amount")
+        raise BadRequest(f"Generate 1-{MAX_GENERATE} codes at a time.", code=INVALID_AMOUNT)
     tpl = await get_template(ctx, template_id)
     await _take_from_stock(ctx, tpl, count)
     start, end = (tpl.valid_from, tpl.valid_until) if tpl.valid_days is None else (None, None)
@@ -131,16 +146,16 @@ async def issue(
     member = await members.active_member(ctx, member_id, lock=True)
     tpl = await get_template(ctx, template_id)
     if not tpl.active:
-        raise Conflict(f"Coupon template {tpl.id} is not active.", code="coupon_template_inactive")
+        raise Conflict(f"Coupon template {tpl.id} is not active.", code=COUPON_TEMPLATE_INACTIVE)
     if tpl.valid_until is not None and tpl.valid_until <= now:
-        raise Conflict(f"Coupon template {tpl.id} has ended.", code="coupon_expired")
+        raise Conflict(f"Coupon template {tpl.id} has ended.", code=COUPON_EXPIRED)
     if (
         tpl.per_member_limit is not None
         and await _member_count(ctx, tpl.id, member.id) >= tpl.per_member_limit
     ):
         raise Conflict(
             "The member already holds as many of these coupons as allowed.",
-            code="limit_reached",
+            code=LIMIT_REACHED,
             details={"per_member_limit": tpl.per_member_limit},
         )
     await _take_from_stock(ctx, tpl, 1)
@@ -171,7 +186,7 @@ async def by_code(ctx: Ctx, code: str) -> Coupon:
         select(Coupon).where(Coupon.workspace_id == ctx.workspace_id, Coupon.code == normalize_code(code))
     )
     if coupon is None:
-        raise NotFound("No such coupon code.", code="unknown_coupon")
+        raise NotFound("No such coupon code.", code=UNKNOWN_COUPON)
     return coupon
 
 
@@ -185,7 +200,7 @@ async def claim(ctx: Ctx, code: str, member_id: int, *, now: datetime | None = N
         tpl.per_member_limit is not None
         and await _member_count(ctx, tpl.id, member.id) >= tpl.per_member_limit
     ):
-        raise Conflict("The member already holds as many of these coupons as allowed.", code="limit_reached")
+        raise Conflict("The member already holds as many of these coupons as allowed.", code=LIMIT_REACHED)
     start, end = _window(tpl, now) if tpl.valid_days is not None else (coupon.valid_from, coupon.valid_until)
     result = await ctx.session.execute(
         update(Coupon)
@@ -203,10 +218,10 @@ async def claim(ctx: Ctx, code: str, member_id: int, *, now: datetime | None = N
 def _not_claimable(status: str) -> Conflict:
     """Why a code cannot be claimed or voided, by what happened to it."""
     if status == "voided":
-        return Conflict("This coupon was voided.", code="coupon_voided")
+        return Conflict("This coupon was voided.", code=COUPON_VOIDED)
     if status == "redeemed":
-        return Conflict("This coupon was already used.", code="coupon_redeemed")
-    return Conflict("This code was already claimed.", code="coupon_taken")
+        return Conflict("This coupon was already used.", code=COUPON_REDEEMED)
+    return Conflict("This code was already claimed.", code=COUPON_TAKEN)
 
 
 async def redeem(
@@ -223,7 +238,7 @@ async def redeem(
     if member_id is not None:
         await members.get_member(ctx, member_id)  # a member of this workspace, or unknown_member
         if coupon.member_id != member_id:
-            raise Conflict("This coupon belongs to someone else.", code="coupon_not_yours")
+            raise Conflict("This coupon belongs to someone else.", code=COUPON_NOT_YOURS)
     _usable(coupon, now)
     result = await ctx.session.execute(
         update(Coupon)
@@ -232,7 +247,7 @@ async def redeem(
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
-        raise Conflict("This coupon was used a moment ago.", code="coupon_redeemed")
+        raise Conflict("This coupon was used a moment ago.", code=COUPON_REDEEMED)
     await ctx.session.refresh(coupon)
     events.emit(
         ctx,
@@ -244,28 +259,28 @@ async def redeem(
 
 def _usable(coupon: Coupon, now: datetime) -> None:
     if coupon.status == "redeemed":
-        raise Conflict("This coupon was already used.", code="coupon_redeemed")
+        raise Conflict("This coupon was already used.", code=COUPON_REDEEMED)
     if coupon.status == "voided":
-        raise Conflict("This coupon was voided.", code="coupon_voided")
+        raise Conflict("This coupon was voided.", code=COUPON_VOIDED)
     if coupon.status == "available":
-        raise Conflict("This code has not been claimed by a member.", code="coupon_unclaimed")
+        raise Conflict("This code has not been claimed by a member.", code=COUPON_UNCLAIMED)
     if coupon.valid_from is not None and now < coupon.valid_from:
         raise Conflict(
             "This coupon is not valid yet.",
-            code="coupon_not_yet_valid",
+            code=COUPON_NOT_YET_VALID,
             details={"valid_from": coupon.valid_from.isoformat()},
         )
     if coupon.valid_until is not None and now >= coupon.valid_until:
         raise Conflict(
             "This coupon has expired.",
-            code="coupon_expired",
+            code=COUPON_EXPIRED,
             details={"valid_until": coupon.valid_until.isoformat()},
         )
 
 
 async def void(ctx: Ctx, code: str, reason: str) -> Coupon:
     if not reason.strip():
-        raise BadRequest("Voiding a coupon needs a reason.", code="reason_required")
+        raise BadRequest("Voiding a coupon needs a reason.", code=REASON_REQUIRED)
     coupon = await by_code(ctx, code)
     result = await ctx.session.execute(
         update(Coupon)

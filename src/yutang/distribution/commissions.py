@@ -21,9 +21,16 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from yutang.distribution import service
+from yutang.distribution.errors import (
+    BELOW_MINIMUM_WITHDRAWAL,
+    INSUFFICIENT_COMMISSION,
+    NOT_A_DISTRIBUTOR,
+    UNKNOWN_WITHDRAWAL,
+    WITHDRAWAL_DECIDED,
+)
 from yutang.kit import audit, events, lookup
 from yutang.kit.context import Ctx
-from yutang.kit.errors import BadRequest, Conflict, NotFound
+from yutang.kit.errors import INVALID_AMOUNT, BadRequest, Conflict, NotFound
 from yutang.models.base import utcnow
 from yutang.models.commerce import Order, OrderItem
 from yutang.models.distribution import (
@@ -320,20 +327,20 @@ async def release_due(ctx: Ctx, *, now: datetime | None = None, limit: int = 200
 async def withdraw(ctx: Ctx, distributor_id: int, amount: int) -> Withdrawal:
     conf = await service.settings(ctx)
     if amount <= 0 or amount > MAX_WITHDRAWAL:
-        raise BadRequest("The amount must be a positive number of cents.", code="invalid_amount")
+        raise BadRequest("The amount must be a positive number of cents.", code=INVALID_AMOUNT)
     if amount < conf.min_withdrawal_cents:
         raise BadRequest(
             f"Withdrawals start at {conf.min_withdrawal_cents} cents.",
-            code="below_minimum_withdrawal",
+            code=BELOW_MINIMUM_WITHDRAWAL,
             details={"min_withdrawal_cents": conf.min_withdrawal_cents},
         )
     dist = await service.get_distributor(ctx, distributor_id, lock=True)
     if dist.status != "active":
-        raise Conflict("Only active distributors withdraw.", code="not_a_distributor")
+        raise Conflict("Only active distributors withdraw.", code=NOT_A_DISTRIBUTOR)
     if amount > dist.available_cents:
         raise Conflict(
             f"{max(dist.available_cents, 0)} cents are available; {amount} asked.",
-            code="insufficient_commission",
+            code=INSUFFICIENT_COMMISSION,
             details={"available_cents": dist.available_cents, "asked_cents": amount},
         )
     w = Withdrawal(workspace_id=ctx.workspace_id, distributor_id=dist.id, amount_cents=amount)
@@ -354,12 +361,12 @@ async def decide_withdrawal(ctx: Ctx, withdrawal_id: int, decision: str, note: s
         select(Withdrawal).where(Withdrawal.workspace_id == ctx.workspace_id, Withdrawal.id == withdrawal_id)
     )
     if peek is None:
-        raise NotFound(f"No withdrawal {withdrawal_id}.", code="unknown_withdrawal")
+        raise NotFound(f"No withdrawal {withdrawal_id}.", code=UNKNOWN_WITHDRAWAL)
     dist = await service.get_distributor(ctx, peek.distributor_id, lock=True)
     w = await lookup.locked(ctx.session, Withdrawal, withdrawal_id)
     assert w is not None
     if w.status != "requested":
-        raise Conflict(f"This withdrawal was already {w.status}.", code="withdrawal_decided")
+        raise Conflict(f"This withdrawal was already {w.status}.", code=WITHDRAWAL_DECIDED)
     if decision == "approve":
         _append(
             ctx,

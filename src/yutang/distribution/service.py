@@ -16,6 +16,17 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from yutang.distribution.errors import (
+    ALREADY_BOUND,
+    INVALID_RATE,
+    LEVEL_TAKEN,
+    NOT_A_DISTRIBUTOR,
+    NOT_AN_APPLICATION,
+    SELF_BINDING,
+    THIRD_LEVEL_FORBIDDEN,
+    UNKNOWN_COMMISSION_PLAN,
+    UNKNOWN_DISTRIBUTOR_CODE,
+)
 from yutang.kit import audit, events, lookup
 from yutang.kit.context import Ctx
 from yutang.kit.errors import BadRequest, Conflict, NotFound
@@ -34,6 +45,7 @@ from yutang.models.distribution import (
     DistributorLevel,
 )
 from yutang.models.workspaces import Workspace
+from yutang.referrals.errors import CODE_EXHAUSTED
 
 CODE_LENGTH = 8
 
@@ -75,7 +87,7 @@ async def create_level(ctx: Ctx, data: dict[str, int | str]) -> DistributorLevel
             ctx.session.add(level)
             await ctx.session.flush()
     except IntegrityError as exc:
-        raise Conflict("A level of that rank exists.", code="level_taken") from exc
+        raise Conflict("A level of that rank exists.", code=LEVEL_TAKEN) from exc
     audit.record(ctx, "distributor_level.created", "distributor_level", level.id, data)
     return level
 
@@ -93,17 +105,17 @@ def check_rates(kind: str, rates: list[int]) -> list[int]:
     if len(rates) > MAX_LEVELS:
         raise BadRequest(
             "Yutang pays commission on two levels at most; a third level is not allowed.",
-            code="third_level_forbidden",
+            code=THIRD_LEVEL_FORBIDDEN,
             details={"levels": len(rates)},
         )
     limit = 10_000 if kind == "percent" else 100_000_000
     if any(r < 0 or r > limit for r in rates) or not rates or rates[0] <= 0:
         raise BadRequest(
             "Rates are 0-10,000 basis points (percent) or cents per unit (fixed); level 1 above 0.",
-            code="invalid_rate",
+            code=INVALID_RATE,
         )
     if kind == "percent" and sum(rates) > 5_000:
-        raise BadRequest("The two levels together may pay at most 50 % of an item.", code="invalid_rate")
+        raise BadRequest("The two levels together may pay at most 50 % of an item.", code=INVALID_RATE)
     return rates
 
 
@@ -118,7 +130,7 @@ async def create_plan(ctx: Ctx, data: dict[str, object]) -> CommissionPlan:
 
 async def get_plan(ctx: Ctx, plan_id: int) -> CommissionPlan:
     return await lookup.one(
-        ctx, CommissionPlan, plan_id, code="unknown_commission_plan", what="commission plan"
+        ctx, CommissionPlan, plan_id, code=UNKNOWN_COMMISSION_PLAN, what="commission plan"
     )
 
 
@@ -145,7 +157,7 @@ async def plans(ctx: Ctx, *, active_only: bool = False) -> list[CommissionPlan]:
 
 async def get_distributor(ctx: Ctx, distributor_id: int, *, lock: bool = False) -> Distributor:
     return await lookup.one(
-        ctx, Distributor, distributor_id, code="not_a_distributor", what="distributor", lock=lock
+        ctx, Distributor, distributor_id, code=NOT_A_DISTRIBUTOR, what="distributor", lock=lock
     )
 
 
@@ -167,7 +179,7 @@ async def by_code(ctx: Ctx, code: str) -> Distributor:
         )
     )
     if found is None:
-        raise NotFound("No active distributor has that code.", code="unknown_distributor_code")
+        raise NotFound("No active distributor has that code.", code=UNKNOWN_DISTRIBUTOR_CODE)
     return found
 
 
@@ -211,7 +223,7 @@ async def become(
         if bound is not None:
             parent = await ctx.session.get(Distributor, bound.distributor_id)
     if parent is not None and parent.member_id == member.id:
-        raise Conflict("A distributor cannot recruit themselves.", code="self_binding")
+        raise Conflict("A distributor cannot recruit themselves.", code=SELF_BINDING)
     for _ in range(5):
         dist = Distributor(
             workspace_id=ctx.workspace_id,
@@ -232,7 +244,7 @@ async def become(
             if again is not None:
                 return again, False
     else:  # pragma: no cover
-        raise Conflict("Could not find a free distributor code.", code="code_exhausted")
+        raise Conflict("Could not find a free distributor code.", code=CODE_EXHAUSTED)
     audit.record(ctx, "distributor.created", "distributor", dist.id, {"entry": entry, "pending": pending})
     if not pending:
         events.emit(ctx, "distributor.activated", {"distributor_id": dist.id, "member_id": member.id})
@@ -248,7 +260,7 @@ async def decide(ctx: Ctx, distributor_id: int, decision: str, note: str = "") -
     if dist.status != "pending":
         raise Conflict(
             f"Only applications are decided; this distributor is {dist.status}.",
-            code="not_an_application",
+            code=NOT_AN_APPLICATION,
         )
     if decision == "approve":
         dist, _ = await become(ctx, dist.member_id, "approved")
@@ -262,7 +274,7 @@ async def decide(ctx: Ctx, distributor_id: int, decision: str, note: str = "") -
 async def set_status(ctx: Ctx, distributor_id: int, status: str) -> Distributor:
     dist = await get_distributor(ctx, distributor_id, lock=True)
     if dist.status not in ("active", "suspended"):
-        raise Conflict(f"A {dist.status} distributor cannot be {status}.", code="not_an_application")
+        raise Conflict(f"A {dist.status} distributor cannot be {status}.", code=NOT_AN_APPLICATION)
     dist.status = status
     await ctx.session.flush()
     audit.record(ctx, f"distributor.{status}", "distributor", dist.id, {})
@@ -273,14 +285,14 @@ async def bind(ctx: Ctx, member_id: int, distributor: Distributor, via: str) -> 
     """Bind a customer to a distributor. The first binding stays; binding to oneself is refused."""
     member = await members.active_member(ctx, member_id)
     if distributor.member_id == member.id:
-        raise Conflict("A member cannot be their own distributor's customer.", code="self_binding")
+        raise Conflict("A member cannot be their own distributor's customer.", code=SELF_BINDING)
     existing = await _binding(ctx, member.id)
     if existing is not None:
         if existing.distributor_id == distributor.id:
             return existing
         raise Conflict(
             "This member is already bound to another distributor.",
-            code="already_bound",
+            code=ALREADY_BOUND,
             details={"distributor_id": existing.distributor_id},
         )
     binding = DistributionBinding(
@@ -291,7 +303,7 @@ async def bind(ctx: Ctx, member_id: int, distributor: Distributor, via: str) -> 
             ctx.session.add(binding)
             await ctx.session.flush()
     except IntegrityError as exc:
-        raise Conflict("This member was bound a moment ago.", code="already_bound") from exc
+        raise Conflict("This member was bound a moment ago.", code=ALREADY_BOUND) from exc
     events.emit(
         ctx, "distribution.bound", {"member_id": member.id, "distributor_id": distributor.id, "via": via}
     )

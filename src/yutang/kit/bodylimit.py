@@ -11,6 +11,8 @@ import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from yutang.kit.errors import BAD_REQUEST, BODY_TOO_LARGE
+
 
 def _error(code: str, message: str, **details: int) -> bytes:
     return json.dumps({"error": {"code": code, "message": message, "details": details}}).encode()
@@ -30,12 +32,12 @@ class BodyLimit:
             if name == b"content-length":
                 if not value.isdigit():
                     await _answer(
-                        send, 400, _error("bad_request", "The Content-Length header is not a number.")
+                        send, 400, _error(BAD_REQUEST, "The Content-Length header is not a number.")
                     )
                     return
                 if int(value) > limit:
                     message = f"The body may hold at most {limit} bytes."
-                    await _answer(send, 413, _error("body_too_large", message, max_bytes=limit))
+                    await _answer(send, 413, _error(BODY_TOO_LARGE, message, max_bytes=limit))
                     return
         received = 0
         refused = False
@@ -50,7 +52,7 @@ class BodyLimit:
                     # its transaction rolls back, and whatever it answers is dropped.
                     refused = True
                     message_text = f"The body may hold at most {limit} bytes."
-                    await _answer(send, 413, _error("body_too_large", message_text, max_bytes=limit))
+                    await _answer(send, 413, _error(BODY_TOO_LARGE, message_text, max_bytes=limit))
                     return {"type": "http.disconnect"}
             return message
 

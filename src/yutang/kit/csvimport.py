@@ -20,7 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from yutang.kit.context import Actor, Ctx
 from yutang.kit.db import unit_of_work
-from yutang.kit.errors import BadRequest, YutangError
+from yutang.kit.errors import VALIDATION_ERROR, BadRequest, YutangError
 
 Outcome = Literal["created", "updated", "unchanged"]
 #: A record: its CSV line numbers and rows (several rows for an order with several items).
@@ -48,7 +48,7 @@ def read_rows(path: Path, required: Sequence[str]) -> list[dict[str, str]]:
         if not any(col in names for col in required):
             raise BadRequest(
                 f"The CSV needs a header row with at least one of: {', '.join(required)}.",
-                code="validation_error",
+                code=VALIDATION_ERROR,
                 details={"columns": list(required)},
             )
         return [{k: (v or "").strip() for k, v in row.items() if k} for row in reader]
@@ -57,7 +57,7 @@ def read_rows(path: Path, required: Sequence[str]) -> list[dict[str, str]]:
 def as_bad_request(exc: ValidationError) -> BadRequest:
     first = exc.errors()[0]
     where = ".".join(str(p) for p in first.get("loc", ()))
-    return BadRequest(f"{where}: {first.get('msg')}", code="validation_error", details={"field": where})
+    return BadRequest(f"{where}: {first.get('msg')}", code=VALIDATION_ERROR, details={"field": where})
 
 
 async def run_import(

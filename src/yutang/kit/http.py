@@ -20,7 +20,21 @@ from yutang.auth import service as auth_service
 from yutang.auth.permissions import allowed
 from yutang.kit.context import Actor, Ctx
 from yutang.kit.db import unit_of_work
-from yutang.kit.errors import ERROR_CODES, BadRequest, Conflict, Forbidden, Unauthenticated, YutangError
+from yutang.kit.errors import (
+    BAD_REQUEST,
+    ERROR_CODES,
+    FORBIDDEN,
+    INTERNAL_ERROR,
+    METHOD_NOT_ALLOWED,
+    NOT_FOUND,
+    UNAUTHENTICATED,
+    VALIDATION_ERROR,
+    BadRequest,
+    Conflict,
+    Forbidden,
+    Unauthenticated,
+    YutangError,
+)
 from yutang.kit.idempotency import Idempotency, idempotency_for
 
 log = logging.getLogger(__name__)
@@ -82,7 +96,7 @@ def _refuse_nul(request: Request) -> None:
             if isinstance(value, str) and "\x00" in value:
                 raise BadRequest(
                     "Text may not contain NUL (\\u0000) characters.",
-                    code="validation_error",
+                    code=VALIDATION_ERROR,
                     details={"errors": [{"loc": [where, name], "msg": "NUL character", "type": "nul"}]},
                 )
 
@@ -241,17 +255,17 @@ def install_error_handlers(app: FastAPI) -> None:
         message = "The request payload did not validate."
         if unknown:
             message = "Unknown field" + ("s" if len(unknown) > 1 else "") + ": " + ", ".join(unknown) + "."
-        body = {"error": {"code": "validation_error", "message": message, "details": {"errors": errors}}}
+        body = {"error": {"code": VALIDATION_ERROR, "message": message, "details": {"errors": errors}}}
         return JSONResponse(body, status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = {
-            404: "not_found",
-            405: "method_not_allowed",
-            401: "unauthenticated",
-            403: "forbidden",
-        }.get(exc.status_code, "bad_request")
+            404: NOT_FOUND,
+            405: METHOD_NOT_ALLOWED,
+            401: UNAUTHENTICATED,
+            403: FORBIDDEN,
+        }.get(exc.status_code, BAD_REQUEST)
         message = exc.detail if isinstance(exc.detail, str) else ERROR_CODES[code]
         headers = dict(getattr(exc, "headers", None) or {})
         details: dict[str, Any] = {}
@@ -273,8 +287,8 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(
             {
                 "error": {
-                    "code": "internal_error",
-                    "message": ERROR_CODES["internal_error"],
+                    "code": INTERNAL_ERROR,
+                    "message": ERROR_CODES[INTERNAL_ERROR],
                     "details": {},
                 }
             },

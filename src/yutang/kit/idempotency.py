@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from yutang.kit.context import Ctx
-from yutang.kit.errors import BadRequest, Conflict
+from yutang.kit.errors import IDEMPOTENCY_KEY_INVALID, IDEMPOTENCY_KEY_REUSED, BadRequest, Conflict
 from yutang.models.platform import IdempotencyRecord
 
 
@@ -46,7 +46,7 @@ class Idempotency:
         if (rec.method, rec.path, rec.request_hash) != (self.method, self.path, self.request_hash):
             raise Conflict(
                 "This Idempotency-Key was already used with a different request.",
-                code="idempotency_key_reused",
+                code=IDEMPOTENCY_KEY_REUSED,
                 details={"key": self.key},
             )
         return Response(
@@ -83,7 +83,7 @@ class Idempotency:
 async def idempotency_for(request: Request, ctx: Ctx) -> Idempotency:
     key = request.headers.get("idempotency-key")
     if key is not None and not (0 < len(key) <= 255):
-        raise BadRequest("Idempotency-Key must be 1-255 characters.", code="idempotency_key_invalid")
+        raise BadRequest("Idempotency-Key must be 1-255 characters.", code=IDEMPOTENCY_KEY_INVALID)
     body = await request.body()
     digest = hashlib.sha256(body).hexdigest()
     return Idempotency(ctx, key, request.method, request.url.path, digest)

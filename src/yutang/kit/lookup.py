@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from yutang.kit.context import Ctx
-from yutang.kit.errors import NotFound
+from yutang.kit.errors import ErrorCode, NotFound
 from yutang.models.base import Base
 
 M = TypeVar("M", bound=Base)
@@ -27,7 +27,7 @@ async def locked(session: AsyncSession, model: type[M], row_id: int) -> M | None
     return found
 
 
-async def one(ctx: Ctx, model: type[M], row_id: int, *, code: str, what: str, lock: bool = False) -> M:
+async def one(ctx: Ctx, model: type[M], row_id: int, *, code: ErrorCode, what: str, lock: bool = False) -> M:
     table = cast(Any, model)  # every model passed here has `workspace_id` and `id`
     stmt = select(model).where(table.workspace_id == ctx.workspace_id, table.id == row_id)
     if lock:

@@ -18,7 +18,7 @@ from fastapi import Query
 from pydantic import BaseModel
 from sqlalchemy import Select
 
-from yutang.kit.errors import BadRequest
+from yutang.kit.errors import INVALID_CURSOR, BadRequest
 
 T = TypeVar("T")
 
@@ -57,7 +57,7 @@ def decode_cursor(cursor: str, kind: str = "id") -> int:
             raise ValueError(raw)
         return number
     except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
-        raise BadRequest("The pagination cursor is not valid.", code="invalid_cursor") from exc
+        raise BadRequest("The pagination cursor is not valid.", code=INVALID_CURSOR) from exc
 
 
 def paginate(stmt: Select[Any], id_column: Any, cursor: str | None, limit: int) -> Select[Any]:

@@ -8,7 +8,15 @@ from urllib.parse import SplitResult, quote, unquote, unquote_plus, urlencode, u
 
 import idna
 
-from yutang.kit.errors import BadRequest
+from yutang.kit.errors import VALIDATION_ERROR, BadRequest
+from yutang.links.errors import (
+    DESTINATION_LOOP,
+    DESTINATION_TOO_LONG,
+    INVALID_DESTINATION,
+    INVALID_HOST,
+    INVALID_SLUG,
+    RESERVED_SLUG,
+)
 
 MAX_DESTINATION = 2048
 MAX_SLUG = 64
@@ -81,11 +89,11 @@ def check_slug(slug: str) -> str:
     if not SLUG_RE.match(slug):
         raise BadRequest(
             "A slug is 1-64 characters from A-Z, a-z, 0-9, '_' and '-'.",
-            code="invalid_slug",
+            code=INVALID_SLUG,
             details={"slug": slug[:100]},
         )
     if slug.lower() in RESERVED_SLUGS:
-        raise BadRequest(f"The slug {slug!r} is reserved.", code="reserved_slug", details={"slug": slug})
+        raise BadRequest(f"The slug {slug!r} is reserved.", code=RESERVED_SLUG, details={"slug": slug})
     return slug
 
 
@@ -165,7 +173,7 @@ def normalize_host(host: str) -> str:
 def check_host(host: str) -> str:
     norm = normalize_host(host)
     if not HOST_RE.match(norm):
-        raise BadRequest(f"{host!r} is not a valid host name.", code="invalid_host")
+        raise BadRequest(f"{host!r} is not a valid host name.", code=INVALID_HOST)
     return norm
 
 
@@ -175,7 +183,7 @@ def check_destination(url: str, own_hosts: set[str], field: str = "url") -> str:
     if len(url) > MAX_DESTINATION:
         raise BadRequest(
             f"The destination is {len(url)} characters long; the limit is {MAX_DESTINATION}.",
-            code="destination_too_long",
+            code=DESTINATION_TOO_LONG,
             details={"field": field, "length": len(url)},
         )
     try:
@@ -206,7 +214,7 @@ def check_destination(url: str, own_hosts: set[str], field: str = "url") -> str:
         if normalize_host(netloc) == own or (":" not in own and host == own_bare):
             raise BadRequest(
                 "The destination points at one of this workspace's link domains.",
-                code="destination_loop",
+                code=DESTINATION_LOOP,
                 details={"field": field, "host": own},
             )
     return url
@@ -215,7 +223,7 @@ def check_destination(url: str, own_hosts: set[str], field: str = "url") -> str:
 def _invalid(field: str, why: str) -> BadRequest:
     return BadRequest(
         f"The {field} is not an absolute http(s) URL: {why}.",
-        code="invalid_destination",
+        code=INVALID_DESTINATION,
         details={"field": field},
     )
 
@@ -238,7 +246,7 @@ def clean_tags(tags: list[str]) -> list[str]:
         tag = tag.strip()
         if tag:
             if len(tag) > 40:
-                raise BadRequest("A tag has at most 40 characters.", code="validation_error")
+                raise BadRequest("A tag has at most 40 characters.", code=VALIDATION_ERROR)
             seen.setdefault(tag, None)
     return list(seen)
 

@@ -23,8 +23,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from yutang.kit.context import Actor, Ctx
 from yutang.kit.db import unit_of_work
-from yutang.kit.errors import BadRequest, YutangError
+from yutang.kit.errors import BULK_INVALID, VALIDATION_ERROR, BadRequest, YutangError
 from yutang.links import repository, service
+from yutang.links.errors import UNKNOWN_CHANNEL
 from yutang.links.schemas import LinkIn, Utm
 from yutang.models.links import LinkDomain
 
@@ -67,7 +68,7 @@ async def channel_id(ctx: Ctx, ref: str) -> int:
         return (await service.get_channel(ctx, int(ref))).id
     ch = await repository.channel_by_name(ctx.session, ctx.workspace_id, ref.strip())
     if ch is None:
-        raise BadRequest(f"No channel named {ref!r}.", code="unknown_channel", details={"field": "channel"})
+        raise BadRequest(f"No channel named {ref!r}.", code=UNKNOWN_CHANNEL, details={"field": "channel"})
     return ch.id
 
 
@@ -87,14 +88,14 @@ async def parse_row(ctx: Ctx, row: dict[str, str], channels: dict[str, int]) -> 
     except ValueError as exc:
         raise BadRequest(
             "expires_at is not an ISO date/time.",
-            code="validation_error",
+            code=VALIDATION_ERROR,
             details={"field": "expires_at"},
         ) from exc
     max_clicks = cell("max_clicks")
     if max_clicks is not None and not max_clicks.isdigit():
         raise BadRequest(
             "max_clicks is not a whole number.",
-            code="validation_error",
+            code=VALIDATION_ERROR,
             details={"field": "max_clicks"},
         )
     try:
@@ -118,7 +119,7 @@ async def parse_row(ctx: Ctx, row: dict[str, str], channels: dict[str, int]) -> 
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first.get("loc", ()))
         raise BadRequest(
-            f"{field}: {first.get('msg')}", code="validation_error", details={"field": field}
+            f"{field}: {first.get('msg')}", code=VALIDATION_ERROR, details={"field": field}
         ) from exc
 
 
@@ -137,7 +138,7 @@ async def import_csv(
         if not reader.fieldnames or "url" not in reader.fieldnames:
             raise BadRequest(
                 "The CSV needs a header row with at least a 'url' column.",
-                code="validation_error",
+                code=VALIDATION_ERROR,
                 details={"columns": list(COLUMNS)},
             )
         rows = list(reader)
@@ -209,7 +210,7 @@ async def _import_batch(
             seen.update(keys)
             return len(parsed), skipped, refused
         except YutangError as exc:
-            bad = {e["row"]: e for e in exc.details.get("errors", [])} if exc.code == "bulk_invalid" else {}
+            bad = {e["row"]: e for e in exc.details.get("errors", [])} if exc.code == BULK_INVALID else {}
             if not bad:
                 # The whole batch failed for one reason (e.g. a race on a slug): report every row.
                 refused.extend((line, exc.code, exc.message, row.get("url") or "") for line, row, _ in parsed)

@@ -7,7 +7,7 @@ from typing import Literal
 
 import segno
 
-from yutang.kit.errors import BadRequest
+from yutang.kit.errors import VALIDATION_ERROR, BadRequest
 
 QrFormat = Literal["png", "svg"]
 ErrorLevel = Literal["L", "M", "Q", "H"]
@@ -30,7 +30,7 @@ def render(
     crisp code not wider than ``size`` (never smaller than one pixel per module).
     """
     if not MIN_SIZE <= size <= MAX_SIZE:
-        raise BadRequest(f"size must be between {MIN_SIZE} and {MAX_SIZE} pixels.", code="validation_error")
+        raise BadRequest(f"size must be between {MIN_SIZE} and {MAX_SIZE} pixels.", code=VALIDATION_ERROR)
     qr = segno.make(content, error=error.lower(), micro=False, boost_error=False)
     modules = qr.symbol_size(scale=1, border=BORDER)[0]
     scale = max(1, size // modules)

@@ -13,10 +13,28 @@ from sqlalchemy.exc import IntegrityError
 from yutang.kit import audit, events
 from yutang.kit.context import Ctx
 from yutang.kit.db import after_commit
-from yutang.kit.errors import BadRequest, Conflict, NotFound, YutangError
+from yutang.kit.errors import (
+    BULK_INVALID,
+    BULK_TOO_LARGE,
+    VALIDATION_ERROR,
+    BadRequest,
+    Conflict,
+    NotFound,
+    YutangError,
+)
 from yutang.kit.pagination import page_of, paginate
 from yutang.links import addresses, repository
 from yutang.links.cache import link_cache
+from yutang.links.errors import (
+    CHANNEL_NAME_TAKEN,
+    DESTINATION_TOO_LONG,
+    DOMAIN_TAKEN,
+    INVALID_LIVE_CODE,
+    SLUG_TAKEN,
+    UNKNOWN_CHANNEL,
+    UNKNOWN_DOMAIN,
+    WRONG_LINK_KIND,
+)
 from yutang.links.schemas import ChannelIn, ChannelPatch, LinkIn, LinkPatch, TargetIn
 from yutang.models.base import utcnow
 from yutang.models.links import Channel, Link, LinkDomain, LiveCodeTarget
@@ -32,7 +50,7 @@ async def add_domain(ctx: Ctx, host: str, *, is_default: bool = False, https: bo
     norm = addresses.check_host(host)
     if await repository.domain_by_host(ctx.session, norm) is not None:
         # Same answer whichever workspace holds it: hosts are global, but whose they are is not told.
-        raise Conflict(f"The host {norm!r} is already a link domain.", code="domain_taken")
+        raise Conflict(f"The host {norm!r} is already a link domain.", code=DOMAIN_TAKEN)
     existing = await repository.domains(ctx.session, ctx.workspace_id)
     if is_default or not existing:
         for d in existing:
@@ -43,7 +61,7 @@ async def add_domain(ctx: Ctx, host: str, *, is_default: bool = False, https: bo
     try:
         await ctx.session.flush()
     except IntegrityError as exc:
-        raise Conflict(f"The host {norm!r} is already a link domain.", code="domain_taken") from exc
+        raise Conflict(f"The host {norm!r} is already a link domain.", code=DOMAIN_TAKEN) from exc
     audit.record(ctx, "link_domain.added", "link_domain", domain.id, {"host": norm})
     after_commit(ctx.session, link_cache.invalidate_domains)
     return domain
@@ -60,12 +78,12 @@ async def _domain_for(ctx: Ctx, host: str | None, domains: Sequence[LinkDomain])
                 return d
         if domains:
             return domains[0]
-        raise BadRequest("The workspace has no link domain.", code="unknown_domain")
+        raise BadRequest("The workspace has no link domain.", code=UNKNOWN_DOMAIN)
     norm = addresses.normalize_host(host)
     for d in domains:
         if d.host == norm:
             return d
-    raise BadRequest(f"{host!r} is not a link domain of this workspace.", code="unknown_domain")
+    raise BadRequest(f"{host!r} is not a link domain of this workspace.", code=UNKNOWN_DOMAIN)
 
 
 # --- channels ---------------------------------------------------------------------------
@@ -74,7 +92,7 @@ async def _domain_for(ctx: Ctx, host: str | None, domains: Sequence[LinkDomain])
 async def create_channel(ctx: Ctx, data: ChannelIn) -> Channel:
     name = data.name.strip()
     if await repository.channel_by_name(ctx.session, ctx.workspace_id, name) is not None:
-        raise Conflict(f"A channel named {name!r} exists.", code="channel_name_taken")
+        raise Conflict(f"A channel named {name!r} exists.", code=CHANNEL_NAME_TAKEN)
     ch = Channel(workspace_id=ctx.workspace_id, name=name, type=data.type, exposures=data.exposures)
     ctx.session.add(ch)
     await ctx.session.flush()
@@ -86,7 +104,7 @@ async def create_channel(ctx: Ctx, data: ChannelIn) -> Channel:
 async def get_channel(ctx: Ctx, channel_id: int) -> Channel:
     ch = await repository.channel(ctx.session, ctx.workspace_id, channel_id)
     if ch is None:
-        raise NotFound("No such channel.", code="unknown_channel")
+        raise NotFound("No such channel.", code=UNKNOWN_CHANNEL)
     return ch
 
 
@@ -97,7 +115,7 @@ async def update_channel(ctx: Ctx, channel_id: int, data: ChannelPatch) -> Chann
         name = changes["name"].strip()
         other = await repository.channel_by_name(ctx.session, ctx.workspace_id, name)
         if other is not None and other.id != ch.id:
-            raise Conflict(f"A channel named {name!r} exists.", code="channel_name_taken")
+            raise Conflict(f"A channel named {name!r} exists.", code=CHANNEL_NAME_TAKEN)
         changes["name"] = name
     for key, value in changes.items():
         if value is None and key != "exposures":
@@ -167,7 +185,7 @@ def _check_targets(targets: list[TargetIn], own_hosts: set[str]) -> list[TargetI
     if not targets or not any(t.weight > 0 and t.enabled for t in targets):
         raise BadRequest(
             "A live code needs at least one enabled target with a positive weight.",
-            code="invalid_live_code",
+            code=INVALID_LIVE_CODE,
         )
     return [
         t.model_copy(
@@ -187,13 +205,13 @@ async def _prepare(ctx: Ctx, data: LinkIn, env: _Env) -> tuple[Link, LinkDomain,
     targets: list[TargetIn] = []
     if data.targets is not None:
         if data.url is not None:
-            raise BadRequest("Give either url or targets, not both.", code="validation_error")
+            raise BadRequest("Give either url or targets, not both.", code=VALIDATION_ERROR)
         kind = "live"
         targets = _check_targets(data.targets, env.own_hosts)
         url = destination = ""
     else:
         if data.url is None:
-            raise BadRequest("A link needs a url (or targets for a live code).", code="validation_error")
+            raise BadRequest("A link needs a url (or targets for a live code).", code=VALIDATION_ERROR)
         kind = "link"
         url = addresses.check_destination(data.url, env.own_hosts)
         utm = _utm(data.utm)
@@ -201,7 +219,7 @@ async def _prepare(ctx: Ctx, data: LinkIn, env: _Env) -> tuple[Link, LinkDomain,
         if len(destination) > addresses.MAX_DESTINATION:
             raise BadRequest(
                 "The destination with its UTM parameters is longer than 2,048 characters.",
-                code="destination_too_long",
+                code=DESTINATION_TOO_LONG,
                 details={"field": "utm", "length": len(destination)},
             )
     fallbacks: dict[str, str | None] = {}
@@ -210,7 +228,7 @@ async def _prepare(ctx: Ctx, data: LinkIn, env: _Env) -> tuple[Link, LinkDomain,
         checked = None if value is None else addresses.check_destination(value, env.own_hosts, field=field)
         fallbacks[field] = checked
     if data.channel_id is not None and data.channel_id not in env.channels:
-        raise BadRequest("No such channel in this workspace.", code="unknown_channel")
+        raise BadRequest("No such channel in this workspace.", code=UNKNOWN_CHANNEL)
     slug = addresses.check_slug(data.slug) if data.slug is not None else ""
     link = Link(
         workspace_id=ctx.workspace_id,
@@ -261,7 +279,7 @@ async def _insert(ctx: Ctx, prepared: list[tuple[Link, LinkDomain, list[TargetIn
     try:
         await ctx.session.flush()
     except IntegrityError as exc:
-        raise Conflict("A slug was taken meanwhile; nothing was written.", code="slug_taken") from exc
+        raise Conflict("A slug was taken meanwhile; nothing was written.", code=SLUG_TAKEN) from exc
     for link, domain, targets in prepared:
         for t in targets:
             ctx.session.add(_target(link, t))
@@ -317,7 +335,7 @@ async def create_link(ctx: Ctx, data: LinkIn) -> Link:
     if await _check_custom_slugs_free(ctx, prepared):
         raise Conflict(
             f"The slug {data.slug!r} is already used on this domain.",
-            code="slug_taken",
+            code=SLUG_TAKEN,
             details={"slug": data.slug},
         )
     await _insert(ctx, prepared)
@@ -329,7 +347,7 @@ async def create_links_bulk(ctx: Ctx, rows: list[LinkIn]) -> list[Link]:
     if len(rows) > BULK_LIMIT:
         raise BadRequest(
             f"A bulk request holds at most {BULK_LIMIT} links; this one has {len(rows)}.",
-            code="bulk_too_large",
+            code=BULK_TOO_LARGE,
         )
     env = await _env(ctx, {r.channel_id for r in rows if r.channel_id})
     prepared: list[tuple[Link, LinkDomain, list[TargetIn]]] = []
@@ -347,7 +365,7 @@ async def create_links_bulk(ctx: Ctx, rows: list[LinkIn]) -> list[Link]:
         errors.append(
             {
                 "row": i,
-                "code": "slug_taken",
+                "code": SLUG_TAKEN,
                 "message": f"The slug {rows[i].slug!r} is taken.",
                 "field": "slug",
             }
@@ -355,7 +373,7 @@ async def create_links_bulk(ctx: Ctx, rows: list[LinkIn]) -> list[Link]:
     if errors:
         raise BadRequest(
             f"{len(errors)} of {len(rows)} rows were refused; nothing was written.",
-            code="bulk_invalid",
+            code=BULK_INVALID,
             details={"errors": sorted(errors, key=lambda e: e["row"])},
         )
     await _insert(ctx, prepared)
@@ -380,21 +398,21 @@ async def update_link(ctx: Ctx, link_id: int, data: LinkPatch) -> Link:
     env = await _env(ctx, {data.channel_id} if data.channel_id else set())
     if "url" in changes or "utm" in changes:
         if link.kind != "link":
-            raise BadRequest("A live code has targets, not a url.", code="wrong_link_kind")
+            raise BadRequest("A live code has targets, not a url.", code=WRONG_LINK_KIND)
         url = addresses.check_destination(data.url or link.url, env.own_hosts)
         utm = _utm(data.utm) if data.utm is not None else dict(link.utm)
         destination = addresses.with_utm(url, utm)
         if len(destination) > addresses.MAX_DESTINATION:
             raise BadRequest(
                 "The destination with its UTM parameters is longer than 2,048 characters.",
-                code="destination_too_long",
+                code=DESTINATION_TOO_LONG,
             )
         link.url, link.utm, link.destination = url, utm, destination
     for field in ("expired_url", "exhausted_url", "fallback_url"):
         if changes.get(field) is not None:
             changes[field] = addresses.check_destination(changes[field], env.own_hosts, field=field)
     if "channel_id" in changes and data.channel_id is not None and data.channel_id not in env.channels:
-        raise BadRequest("No such channel in this workspace.", code="unknown_channel")
+        raise BadRequest("No such channel in this workspace.", code=UNKNOWN_CHANNEL)
     for field in (
         "title",
         "channel_id",
@@ -415,7 +433,7 @@ async def update_link(ctx: Ctx, link_id: int, data: LinkPatch) -> Link:
         link.tags = addresses.clean_tags(data.tags)
     if data.targets is not None:
         if link.kind != "live":
-            raise BadRequest("Only a live code has targets.", code="wrong_link_kind")
+            raise BadRequest("Only a live code has targets.", code=WRONG_LINK_KIND)
         targets = _check_targets(data.targets, env.own_hosts)
         await _replace_targets(ctx, link, targets)
     link.updated_at = utcnow()

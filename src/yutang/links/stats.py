@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, and_, case, distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from yutang.kit.errors import BadRequest
+from yutang.kit.errors import INVALID_RANGE, BadRequest
 from yutang.links.schemas import (
     ChannelStatsOut,
     ChannelStatsRow,
@@ -58,9 +58,9 @@ async def make_range(session: AsyncSession, workspace_id: int, start: date | Non
     end = end or today
     start = start or end - timedelta(days=29)
     if start > end:
-        raise BadRequest("The range starts after it ends.", code="invalid_range")
+        raise BadRequest("The range starts after it ends.", code=INVALID_RANGE)
     if (end - start).days >= MAX_RANGE_DAYS:
-        raise BadRequest(f"A range spans at most {MAX_RANGE_DAYS} days.", code="invalid_range")
+        raise BadRequest(f"A range spans at most {MAX_RANGE_DAYS} days.", code=INVALID_RANGE)
     return Range(start, end, tz)
 
 

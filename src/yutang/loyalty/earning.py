@@ -23,8 +23,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from yutang.kit import audit, events, lookup
 from yutang.kit.context import Ctx
-from yutang.kit.errors import BadRequest
+from yutang.kit.errors import VALIDATION_ERROR, BadRequest
 from yutang.loyalty import points, tiers
+from yutang.loyalty.errors import UNKNOWN_RULE
 from yutang.loyalty.schemas import RuleIn, RulePatch
 from yutang.members import segments
 from yutang.models.base import utcnow
@@ -62,7 +63,7 @@ async def create_rule(ctx: Ctx, data: RuleIn) -> EarnRule:
 
 
 async def get_rule(ctx: Ctx, rule_id: int) -> EarnRule:
-    return await lookup.one(ctx, EarnRule, rule_id, code="unknown_rule", what="earn rule")
+    return await lookup.one(ctx, EarnRule, rule_id, code=UNKNOWN_RULE, what="earn rule")
 
 
 async def update_rule(ctx: Ctx, rule_id: int, patch: RulePatch) -> EarnRule:
@@ -86,7 +87,7 @@ async def update_rule(ctx: Ctx, rule_id: int, patch: RulePatch) -> EarnRule:
             continue
         setattr(rule, field, value)
     if rule.starts_at and rule.ends_at and rule.ends_at <= rule.starts_at:
-        raise BadRequest("ends_at must be after the rule's starts_at.", code="validation_error")
+        raise BadRequest("ends_at must be after the rule's starts_at.", code=VALIDATION_ERROR)
     await ctx.session.flush()
     audit.record(ctx, "earn_rule.updated", "earn_rule", rule.id, changes)
     return rule

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import Depends, Response
 
 from yutang.kit.context import Ctx
-from yutang.kit.errors import BadRequest
+from yutang.kit.errors import BAD_REQUEST, BadRequest
 from yutang.kit.http import api_router, idempotent, require
 from yutang.kit.idempotency import Idempotency
 from yutang.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, Page, decode_cursor, encode_cursor
@@ -89,7 +89,7 @@ async def spend(
     if (replay := await idem.replay()) is not None:
         return replay
     if (body.ref_type is None) != (body.ref_id is None):
-        raise BadRequest("Give both ref_type and ref_id, or neither.", code="bad_request")
+        raise BadRequest("Give both ref_type and ref_id, or neither.", code=BAD_REQUEST)
     ref = (body.ref_type, body.ref_id) if body.ref_type and body.ref_id else None
     mv = await points.spend(idem.ctx, member_id, body.points, reason=body.reason, ref=ref)
     member = await members.get_member(idem.ctx, member_id)

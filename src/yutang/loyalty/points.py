@@ -22,9 +22,11 @@ from datetime import datetime
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from yutang.commerce.errors import DEDUPE_CONFLICT
 from yutang.kit import audit, events
 from yutang.kit.context import Ctx
-from yutang.kit.errors import BadRequest, Conflict
+from yutang.kit.errors import INVALID_AMOUNT, REASON_REQUIRED, BadRequest, Conflict
+from yutang.loyalty.errors import INSUFFICIENT_POINTS, INVALID_EXPIRY, NOT_REVERSIBLE
 from yutang.members import service as members
 from yutang.models.base import utcnow
 from yutang.models.loyalty import PointsAllocation, PointsEntry, PointsLot
@@ -45,7 +47,7 @@ def _check_amount(amount: int) -> None:
     if amount <= 0 or amount > MAX_POINTS:
         raise BadRequest(
             "Points must be a positive whole number (at most 1,000,000,000).",
-            code="invalid_amount",
+            code=INVALID_AMOUNT,
             details={"amount": amount},
         )
 
@@ -68,7 +70,7 @@ async def _existing(ctx: Ctx, dedupe_key: str | None, member_id: int) -> PointsE
     if found is not None and found.member_id != member_id:
         raise Conflict(
             "This operation's key was used for another member.",
-            code="dedupe_conflict",
+            code=DEDUPE_CONFLICT,
             details={"dedupe_key": dedupe_key},
         )
     return found
@@ -131,7 +133,7 @@ async def earn(
     if (found := await _existing(ctx, dedupe_key, member.id)) is not None:
         return Movement(found, replayed=True)
     if expires_at is not None and expires_at <= now:
-        raise BadRequest("The points would expire before they are credited.", code="invalid_expiry")
+        raise BadRequest("The points would expire before they are credited.", code=INVALID_EXPIRY)
     pending = pending_until is not None and pending_until > now
     if pending:
         entry = _entry(
@@ -284,7 +286,7 @@ async def spend(
     if member.points_balance < amount:
         raise Conflict(
             f"Member {member_id} has {member.points_balance} points; {amount} needed.",
-            code="insufficient_points",
+            code=INSUFFICIENT_POINTS,
             details={"balance": member.points_balance, "needed": amount},
         )
     entry = _entry(ctx, member, kind, -amount, reason=reason, ref=ref, dedupe_key=dedupe_key)
@@ -376,9 +378,9 @@ async def adjust(
 ) -> Movement:
     """A manual correction by an operator: needs a reason, is audited, never overdraws."""
     if not reason.strip():
-        raise BadRequest("A manual adjustment needs a reason.", code="reason_required")
+        raise BadRequest("A manual adjustment needs a reason.", code=REASON_REQUIRED)
     if delta == 0:
-        raise BadRequest("An adjustment of 0 points changes nothing.", code="invalid_amount")
+        raise BadRequest("An adjustment of 0 points changes nothing.", code=INVALID_AMOUNT)
     if delta > 0:
         mv = await earn(
             ctx,
@@ -420,7 +422,7 @@ async def reverse(
         select(PointsEntry).where(PointsEntry.workspace_id == ctx.workspace_id, PointsEntry.id == entry_id)
     )
     if original is None or original.kind not in REVERSIBLE or original.amount >= 0:
-        raise BadRequest(f"Entry {entry_id} cannot be reversed.", code="not_reversible")
+        raise BadRequest(f"Entry {entry_id} cannot be reversed.", code=NOT_REVERSIBLE)
     now = now or utcnow()
     member = await members.get_member(ctx, original.member_id, lock=True)
     dedupe_key = f"reverse:{entry_id}"

@@ -21,7 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from yutang.kit import audit, events, lookup
 from yutang.kit.context import SYSTEM, Ctx
-from yutang.kit.errors import BadRequest, Conflict, YutangError
+from yutang.kit.errors import REASON_REQUIRED, BadRequest, Conflict, ErrorCode, YutangError
+from yutang.loyalty.errors import INVALID_TIER, TIER_TAKEN, UNKNOWN_TIER
 from yutang.members import service as members
 from yutang.models.base import utcnow
 from yutang.models.commerce import Order
@@ -75,12 +76,12 @@ def _check_ladder(ladder: Sequence[Tier]) -> None:
             raise BadRequest(
                 f"Tier {high.name!r} (rank {high.rank}) needs a threshold above "
                 f"{low.name!r}'s {low.threshold}.",
-                code="invalid_tier",
+                code=INVALID_TIER,
             )
 
 
 async def check_benefits(
-    ctx: Ctx, benefits: dict[str, Any], *, code: str = "invalid_tier", flags: bool = False
+    ctx: Ctx, benefits: dict[str, Any], *, code: ErrorCode = INVALID_TIER, flags: bool = False
 ) -> dict[str, Any]:
     """Benefits of a tier (or a paid plan): known keys, values in range, and coupon
     templates of the caller's workspace (``unknown_coupon_template`` otherwise). With
@@ -120,7 +121,7 @@ async def check_benefits(
     return benefits
 
 
-async def check_benefit_refs(ctx: Ctx, benefits: dict[str, Any], *, code: str) -> None:
+async def check_benefit_refs(ctx: Ctx, benefits: dict[str, Any], *, code: ErrorCode) -> None:
     """The coupon templates benefits name (``coupon_template_ids``) are the workspace's."""
     from yutang.coupons import service as coupons
 
@@ -137,10 +138,10 @@ async def check_benefit_refs(ctx: Ctx, benefits: dict[str, Any], *, code: str) -
 
 async def create_tier(ctx: Ctx, name: str, rank: int, threshold: int, benefits: dict[str, Any]) -> Tier:
     if threshold < 0:
-        raise BadRequest("A threshold is 0 or more.", code="invalid_tier")
+        raise BadRequest("A threshold is 0 or more.", code=INVALID_TIER)
     ladder = await tiers(ctx.session, ctx.workspace_id)
     if any(t.rank == rank for t in ladder) or any(t.name == name for t in ladder):
-        raise Conflict("A tier of that rank or name exists.", code="tier_taken")
+        raise Conflict("A tier of that rank or name exists.", code=TIER_TAKEN)
     tier = Tier(
         workspace_id=ctx.workspace_id,
         name=name,
@@ -156,7 +157,7 @@ async def create_tier(ctx: Ctx, name: str, rank: int, threshold: int, benefits: 
 
 
 async def get_tier(ctx: Ctx, tier_id: int) -> Tier:
-    return await lookup.one(ctx, Tier, tier_id, code="unknown_tier", what="tier")
+    return await lookup.one(ctx, Tier, tier_id, code=UNKNOWN_TIER, what="tier")
 
 
 async def update_tier(ctx: Ctx, tier_id: int, values: dict[str, Any]) -> Tier:
@@ -166,7 +167,7 @@ async def update_tier(ctx: Ctx, tier_id: int, values: dict[str, Any]) -> Tier:
     if values.get("name") not in (None, tier.name) and any(
         t.name == values["name"] for t in await tiers(ctx.session, ctx.workspace_id)
     ):
-        raise Conflict("A tier of that name exists.", code="tier_taken")
+        raise Conflict("A tier of that name exists.", code=TIER_TAKEN)
     for key, value in values.items():
         setattr(tier, key, value)
     _check_ladder(await tiers(ctx.session, ctx.workspace_id))
@@ -319,7 +320,7 @@ async def evaluate(ctx: Ctx, *, now: datetime | None = None) -> dict[str, int]:
 
 async def set_tier(ctx: Ctx, member_id: int, tier_id: int | None, reason: str) -> Member:
     if not reason.strip():
-        raise BadRequest("Setting a tier by hand needs a reason.", code="reason_required")
+        raise BadRequest("Setting a tier by hand needs a reason.", code=REASON_REQUIRED)
     member = await members.active_member(ctx, member_id, lock=True)
     tier = await get_tier(ctx, tier_id) if tier_id is not None else None
     _change(ctx, member, tier, "manual", 0, utcnow())

@@ -25,6 +25,7 @@ from yutang.kit.pagination import (
 from yutang.kit.schemas import ParamId
 from yutang.links import service as links_service
 from yutang.members import forms, segments, service
+from yutang.members.errors import UNKNOWN_MEMBER
 from yutang.members.repository import tag_groups
 from yutang.members.schemas import (
     Address,
@@ -141,7 +142,7 @@ async def lookup(
     if member is None:
         from yutang.kit.errors import NotFound
 
-        raise NotFound("No member with that identity.", code="unknown_member")
+        raise NotFound("No member with that identity.", code=UNKNOWN_MEMBER)
     return (await present(ctx, [member]))[0]
 
 

@@ -20,8 +20,24 @@ from sqlalchemy import func, select
 
 from yutang.kit import audit, crypto, events
 from yutang.kit.context import Ctx
-from yutang.kit.errors import BadRequest, Conflict, NotFound
+from yutang.kit.errors import BadRequest, Conflict, ErrorCode, NotFound
 from yutang.members import identities, service
+from yutang.members.errors import (
+    FORM_CLOSED,
+    FORM_TAKEN,
+    IDENTITY_REQUIRED,
+    INVALID_ADDRESS,
+    INVALID_ANSWERS,
+    INVALID_DATE,
+    INVALID_FORM,
+    INVALID_NUMBER,
+    INVALID_OPTION,
+    OUT_OF_RANGE,
+    REQUIRED,
+    TOO_LONG,
+    UNKNOWN_FIELD,
+    UNKNOWN_FORM,
+)
 from yutang.members.schemas import Address, Identities, MemberIn, MemberPatch
 from yutang.models.members import Form, FormSubmission
 
@@ -46,14 +62,14 @@ MAX_FIELDS = 40
 @dataclass
 class FieldError:
     key: str
-    code: str
+    code: ErrorCode
     message: str
 
 
 def check_definition(fields: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Validate a form's field list; returns it normalised."""
     if not fields or len(fields) > MAX_FIELDS:
-        raise BadRequest(f"A form has 1-{MAX_FIELDS} fields.", code="invalid_form")
+        raise BadRequest(f"A form has 1-{MAX_FIELDS} fields.", code=INVALID_FORM)
     keys: set[str] = set()
     targets: set[str] = set()
     out = []
@@ -61,19 +77,17 @@ def check_definition(fields: list[dict[str, Any]]) -> list[dict[str, Any]]:
         where = {"field": i}
         key, kind = f.get("key"), f.get("type")
         if not isinstance(key, str) or not KEY_RE.match(key) or key in keys:
-            raise BadRequest(
-                "Field keys are unique, lower-case, a-z0-9_.", code="invalid_form", details=where
-            )
+            raise BadRequest("Field keys are unique, lower-case, a-z0-9_.", code=INVALID_FORM, details=where)
         keys.add(key)
         if kind not in FIELD_TYPES:
             raise BadRequest(
-                f"Field type is one of {', '.join(FIELD_TYPES)}.", code="invalid_form", details=where
+                f"Field type is one of {', '.join(FIELD_TYPES)}.", code=INVALID_FORM, details=where
             )
         if not f.get("label"):
-            raise BadRequest("Every field has a label.", code="invalid_form", details=where)
+            raise BadRequest("Every field has a label.", code=INVALID_FORM, details=where)
         options = f.get("options")
         if kind in ("select", "multiselect") and (not isinstance(options, list) or not options):
-            raise BadRequest("A select field lists its options.", code="invalid_form", details=where)
+            raise BadRequest("A select field lists its options.", code=INVALID_FORM, details=where)
         target = f.get("maps_to")
         if target is not None:
             ok = target in PROFILE_TARGETS or (
@@ -81,7 +95,7 @@ def check_definition(fields: list[dict[str, Any]]) -> list[dict[str, Any]]:
             )
             if not ok or target in targets:
                 raise BadRequest(
-                    f"maps_to {target!r} is unknown or used twice.", code="invalid_form", details=where
+                    f"maps_to {target!r} is unknown or used twice.", code=INVALID_FORM, details=where
                 )
             targets.add(target)
         out.append(
@@ -105,7 +119,7 @@ def check_definition(fields: list[dict[str, Any]]) -> list[dict[str, Any]]:
         )
     if not targets & {"phone", "email"}:
         raise BadRequest(
-            "A form asks for a phone or an email (mapped) to know who answered.", code="invalid_form"
+            "A form asks for a phone or an email (mapped) to know who answered.", code=INVALID_FORM
         )
     return out
 
@@ -113,11 +127,11 @@ def check_definition(fields: list[dict[str, Any]]) -> list[dict[str, Any]]:
 async def create_form(ctx: Ctx, data: dict[str, Any]) -> Form:
     slug = data["slug"]
     if not SLUG_RE.match(slug):
-        raise BadRequest("A form slug is lower-case letters, digits and dashes.", code="invalid_form")
+        raise BadRequest("A form slug is lower-case letters, digits and dashes.", code=INVALID_FORM)
     if await ctx.session.scalar(
         select(Form.id).where(Form.workspace_id == ctx.workspace_id, Form.slug == slug)
     ):
-        raise Conflict(f"A form {slug!r} exists.", code="form_taken")
+        raise Conflict(f"A form {slug!r} exists.", code=FORM_TAKEN)
     form = Form(
         workspace_id=ctx.workspace_id,
         slug=slug,
@@ -137,7 +151,7 @@ async def get_form(ctx: Ctx, form_id: int | None = None, *, slug: str | None = N
     stmt = stmt.where(Form.id == form_id) if form_id is not None else stmt.where(Form.slug == slug)
     form = await ctx.session.scalar(stmt)
     if form is None:
-        raise NotFound("No such form.", code="unknown_form")
+        raise NotFound("No such form.", code=UNKNOWN_FORM)
     return form
 
 
@@ -162,14 +176,14 @@ def validate(form: Form, answers: dict[str, Any]) -> tuple[dict[str, Any], list[
         empty = raw is None or raw == "" or raw == [] or (isinstance(raw, dict) and not any(raw.values()))
         if empty:
             if f.get("required"):
-                errors.append(FieldError(key, "required", "This field is required."))
+                errors.append(FieldError(key, REQUIRED, "This field is required."))
             continue
         try:
             clean[key] = _value(f, kind, raw)
         except BadRequest as exc:
             errors.append(FieldError(key, exc.code, exc.message))
     unknown = set(answers) - {f["key"] for f in form.fields}
-    errors += [FieldError(k, "unknown_field", "This form has no such field.") for k in sorted(unknown)]
+    errors += [FieldError(k, UNKNOWN_FIELD, "This form has no such field.") for k in sorted(unknown)]
     return clean, errors
 
 
@@ -178,7 +192,7 @@ def _value(f: dict[str, Any], kind: str, raw: Any) -> Any:
         text = str(raw).strip()
         limit = int(f.get("max_length") or (2000 if kind == "textarea" else 200))
         if len(text) > limit:
-            raise BadRequest(f"At most {limit} characters.", code="too_long")
+            raise BadRequest(f"At most {limit} characters.", code=TOO_LONG)
         return text
     if kind == "phone":
         return identities.normalize_phone(str(raw))
@@ -188,31 +202,31 @@ def _value(f: dict[str, Any], kind: str, raw: Any) -> Any:
         return identities.check_cn_id_number(str(raw))
     if kind == "select":
         if raw not in f["options"]:
-            raise BadRequest("Not one of the options.", code="invalid_option")
+            raise BadRequest("Not one of the options.", code=INVALID_OPTION)
         return raw
     if kind == "multiselect":
         values = raw if isinstance(raw, list) else [raw]
         if not all(v in f["options"] for v in values):
-            raise BadRequest("Not one of the options.", code="invalid_option")
+            raise BadRequest("Not one of the options.", code=INVALID_OPTION)
         return list(dict.fromkeys(values))
     if kind == "number":
         value = _number(raw)
         if value is None:
-            raise BadRequest("A number is expected.", code="invalid_number")
+            raise BadRequest("A number is expected.", code=INVALID_NUMBER)
         if (f.get("min") is not None and value < f["min"]) or (f.get("max") is not None and value > f["max"]):
-            raise BadRequest(f"Between {f.get('min')} and {f.get('max')}.", code="out_of_range")
+            raise BadRequest(f"Between {f.get('min')} and {f.get('max')}.", code=OUT_OF_RANGE)
         return int(value) if value.is_integer() else value
     if kind == "date":
         try:
             return date.fromisoformat(str(raw)).isoformat()
         except ValueError as exc:
-            raise BadRequest("A date (YYYY-MM-DD) is expected.", code="invalid_date") from exc
+            raise BadRequest("A date (YYYY-MM-DD) is expected.", code=INVALID_DATE) from exc
     if kind == "address":
         data = raw if isinstance(raw, dict) else {"detail": str(raw)}
         try:
             return Address(**data).model_dump(exclude_none=True)
         except ValueError as exc:
-            raise BadRequest("Not an address.", code="invalid_address") from exc
+            raise BadRequest("Not an address.", code=INVALID_ADDRESS) from exc
     raise AssertionError(kind)
 
 
@@ -220,18 +234,18 @@ async def submit(
     ctx: Ctx, form: Form, answers: dict[str, Any], *, visitor_id: str | None = None, via: str = "api"
 ) -> FormSubmission:
     if not form.active:
-        raise Conflict("This form is closed.", code="form_closed")
+        raise Conflict("This form is closed.", code=FORM_CLOSED)
     clean, errors = validate(form, answers)
     if errors:
         raise BadRequest(
             "Some answers are not valid.",
-            code="invalid_answers",
+            code=INVALID_ANSWERS,
             details={"errors": [e.__dict__ for e in errors]},
         )
     mapped = {f["maps_to"]: clean[f["key"]] for f in form.fields if f.get("maps_to") and f["key"] in clean}
     idents = Identities(phone=mapped.get("phone"), email=mapped.get("email"))
     if not idents.given():
-        raise BadRequest("Give a phone number or an email.", code="identity_required")
+        raise BadRequest("Give a phone number or an email.", code=IDENTITY_REQUIRED)
     member, _ = await service.join(ctx, MemberIn(**idents.model_dump(), visitor_id=visitor_id), via="form")
     patch: dict[str, Any] = {}
     for target in ("name", "gender", "id_number"):

@@ -6,6 +6,7 @@ import re
 from datetime import date
 
 from yutang.kit.errors import BadRequest
+from yutang.members.errors import INVALID_ID_NUMBER, INVALID_IDENTITY
 
 _CN_MOBILE = re.compile(r"^1[3-9]\d{9}\Z")
 _E164 = re.compile(r"^\+[1-9]\d{6,14}\Z")
@@ -25,7 +26,7 @@ def normalize_phone(raw: str) -> str:
         value = value[3:]
     if _CN_MOBILE.match(value) or _E164.match(value):
         return value
-    raise BadRequest(f"{raw!r} is not a phone number.", code="invalid_identity", details={"kind": "phone"})
+    raise BadRequest(f"{raw!r} is not a phone number.", code=INVALID_IDENTITY, details={"kind": "phone"})
 
 
 def normalize_identity(kind: str, raw: str) -> str:
@@ -43,22 +44,22 @@ def normalize_identity(kind: str, raw: str) -> str:
         if _CUSTOMER.match(value):
             return value
     else:
-        raise BadRequest(f"Unknown identity kind {kind!r}.", code="invalid_identity", details={"kind": kind})
-    raise BadRequest(f"{raw!r} is not a valid {kind}.", code="invalid_identity", details={"kind": kind})
+        raise BadRequest(f"Unknown identity kind {kind!r}.", code=INVALID_IDENTITY, details={"kind": kind})
+    raise BadRequest(f"{raw!r} is not a valid {kind}.", code=INVALID_IDENTITY, details={"kind": kind})
 
 
 def check_cn_id_number(raw: str) -> str:
     """A mainland resident ID number (18 chars): valid birth date and ISO 7064 checksum."""
     value = raw.strip().upper()
     if not re.fullmatch(r"\d{17}[\dX]", value):
-        raise BadRequest("An ID number has 17 digits and a check character.", code="invalid_id_number")
+        raise BadRequest("An ID number has 17 digits and a check character.", code=INVALID_ID_NUMBER)
     try:
         date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError as exc:
-        raise BadRequest("The ID number's birth date is not a date.", code="invalid_id_number") from exc
+        raise BadRequest("The ID number's birth date is not a date.", code=INVALID_ID_NUMBER) from exc
     total = sum(int(d) * w for d, w in zip(value[:17], _ID_WEIGHTS, strict=True))
     if _ID_CHECK[total % 11] != value[17]:
-        raise BadRequest("The ID number's check character is wrong.", code="invalid_id_number")
+        raise BadRequest("The ID number's check character is wrong.", code=INVALID_ID_NUMBER)
     return value
 
 

@@ -54,6 +54,7 @@ from sqlalchemy import (
 from yutang.kit import audit, lookup
 from yutang.kit.context import Ctx
 from yutang.kit.errors import BadRequest, Conflict
+from yutang.members.errors import INVALID_FILTER, SEGMENT_TAKEN, UNKNOWN_SEGMENT, UNKNOWN_TAG
 from yutang.models.base import utcnow
 from yutang.models.members import Member, MemberTag, Segment, SegmentMember, Tag, TagGroup
 
@@ -78,7 +79,7 @@ CHOICES: dict[str, Any] = {
 
 
 def _bad(message: str, path: str) -> BadRequest:
-    return BadRequest(message, code="invalid_filter", details={"at": path})
+    return BadRequest(message, code=INVALID_FILTER, details={"at": path})
 
 
 class Compiler:
@@ -149,11 +150,11 @@ class Compiler:
     def _tag(self, value: Any, path: str) -> int:
         if isinstance(value, int) and not isinstance(value, bool):
             if value not in self.tag_ids.values():
-                raise BadRequest(f"No tag {value}.", code="unknown_tag", details={"at": path})
+                raise BadRequest(f"No tag {value}.", code=UNKNOWN_TAG, details={"at": path})
             return value
         if isinstance(value, str) and value in self.tag_ids:
             return self.tag_ids[value]
-        raise BadRequest(f"No tag {value!r}.", code="unknown_tag", details={"at": path})
+        raise BadRequest(f"No tag {value!r}.", code=UNKNOWN_TAG, details={"at": path})
 
     def _numeric(self, col: Any, op: str, value: Any, path: str) -> ColumnElement[bool]:
         def num(v: Any) -> int | float:
@@ -312,7 +313,7 @@ async def create_segment(ctx: Ctx, name: str, node: Any, *, static: bool = False
         )
         is not None
     ):
-        raise Conflict(f"A segment named {name!r} exists.", code="segment_taken")
+        raise Conflict(f"A segment named {name!r} exists.", code=SEGMENT_TAKEN)
     await compile_filter(ctx.session, ctx.workspace_id, node)  # refuse a bad filter now, not at use
     segment = Segment(
         workspace_id=ctx.workspace_id, name=name, kind="static" if static else "dynamic", filter=node
@@ -326,7 +327,7 @@ async def create_segment(ctx: Ctx, name: str, node: Any, *, static: bool = False
 
 
 async def get_segment(ctx: Ctx, segment_id: int) -> Segment:
-    return await lookup.one(ctx, Segment, segment_id, code="unknown_segment", what="segment")
+    return await lookup.one(ctx, Segment, segment_id, code=UNKNOWN_SEGMENT, what="segment")
 
 
 async def freeze(ctx: Ctx, segment: Segment) -> int:

@@ -20,13 +20,27 @@ from yutang.kit.context import Ctx
 from yutang.kit.errors import BadRequest, Conflict, NotFound
 from yutang.kit.pagination import page_of, paginate
 from yutang.links import repository as links_repository
+from yutang.links.errors import UNKNOWN_CHANNEL
 from yutang.members import identities, repository
+from yutang.members.errors import (
+    IDENTITY_CONFLICT,
+    IDENTITY_REQUIRED,
+    IDENTITY_TAKEN,
+    INVALID_ATTRIBUTES,
+    INVALID_TAG,
+    MEMBER_ERASED,
+    MEMBER_INACTIVE,
+    TAG_GROUP_TAKEN,
+    UNKNOWN_MEMBER,
+    UNKNOWN_TAG,
+)
 from yutang.members.schemas import Address, MemberIn, MemberPatch
 from yutang.models.base import utcnow
 from yutang.models.commerce import Order, OrderItem, Refund
 from yutang.models.loyalty import PointsEntry, PointsLot
 from yutang.models.members import FormSubmission, Member, MemberIdentity, MemberTag, Tag, TagGroup
 from yutang.models.workspaces import WorkspaceMember
+from yutang.workspaces.errors import UNKNOWN_USER
 
 IDENTITY_KINDS = ("phone", "email", "openid", "unionid", "customer_id")
 
@@ -106,27 +120,27 @@ async def join(ctx: Ctx, data: MemberIn, *, via: str = "api", merge: bool = True
     if len(owners) > 1:
         raise Conflict(
             "These identities belong to different members.",
-            code="identity_conflict",
+            code=IDENTITY_CONFLICT,
             details={"member_ids": sorted(owners)},
         )
     if owners:
         if not merge:
             raise Conflict(
                 "A member with one of these identities exists.",
-                code="identity_taken",
+                code=IDENTITY_TAKEN,
                 details={"member_id": next(iter(owners))},
             )
         member = await repository.member(ctx.session, ctx.workspace_id, owners.pop(), lock=True)
         assert member is not None
         if member.status == "erased":
-            raise Conflict("That member was erased.", code="member_erased", details={"member_id": member.id})
+            raise Conflict("That member was erased.", code=MEMBER_ERASED, details={"member_id": member.id})
         await _fill_in(ctx, member, data, idents, id_number)
         return member, False
 
     if not idents:
         raise BadRequest(
             "A member needs at least one identity (phone, email, openid, unionid or customer_id).",
-            code="identity_required",
+            code=IDENTITY_REQUIRED,
         )
     now = utcnow()
     member = Member(
@@ -160,7 +174,7 @@ async def join(ctx: Ctx, data: MemberIn, *, via: str = "api", merge: bool = True
     except IntegrityError as exc:
         # Someone else joined with the same identity a moment ago.
         raise Conflict(
-            "A member with one of these identities was just created.", code="identity_taken"
+            "A member with one of these identities was just created.", code=IDENTITY_TAKEN
         ) from exc
     if data.tags:
         await _apply_tags(ctx, member.id, data.tags, [])
@@ -226,7 +240,7 @@ async def _check_refs(ctx: Ctx, channel_id: int | None, owner_user_id: int | Non
         channel_id is not None
         and await links_repository.channel(ctx.session, ctx.workspace_id, channel_id) is None
     ):
-        raise BadRequest(f"No channel {channel_id} in this workspace.", code="unknown_channel")
+        raise BadRequest(f"No channel {channel_id} in this workspace.", code=UNKNOWN_CHANNEL)
     if owner_user_id is not None:
         found = await ctx.session.scalar(
             select(WorkspaceMember.user_id).where(
@@ -234,7 +248,7 @@ async def _check_refs(ctx: Ctx, channel_id: int | None, owner_user_id: int | Non
             )
         )
         if found is None:
-            raise BadRequest(f"No user {owner_user_id} in this workspace.", code="unknown_user")
+            raise BadRequest(f"No user {owner_user_id} in this workspace.", code=UNKNOWN_USER)
 
 
 def _seal_address(address: Address | None) -> str | None:
@@ -266,19 +280,19 @@ def _small_value(value: Any, *, nested: bool = False) -> bool:
 
 def _clean_attributes(attributes: dict[str, Any]) -> dict[str, Any]:
     if len(attributes) > 100:
-        raise BadRequest("At most 100 custom attributes.", code="invalid_attributes")
+        raise BadRequest("At most 100 custom attributes.", code=INVALID_ATTRIBUTES)
     for key, value in attributes.items():
         if not (1 <= len(key) <= 64):
-            raise BadRequest("Attribute names are 1-64 characters.", code="invalid_attributes")
+            raise BadRequest("Attribute names are 1-64 characters.", code=INVALID_ATTRIBUTES)
         if not (value is None or isinstance(value, str | int | float | bool | list)):
             raise BadRequest(
-                f"Attribute {key!r} must be a string, number, boolean or list.", code="invalid_attributes"
+                f"Attribute {key!r} must be a string, number, boolean or list.", code=INVALID_ATTRIBUTES
             )
         if not _small_value(value):
             raise BadRequest(
                 f"Attribute {key!r} is too large: text up to {MAX_ATTRIBUTE_TEXT} characters, lists up "
                 f"to {MAX_ATTRIBUTE_ITEMS} items of text, numbers or booleans, whole numbers within 64 bits.",
-                code="invalid_attributes",
+                code=INVALID_ATTRIBUTES,
             )
     return {k: v for k, v in attributes.items() if v is not None}
 
@@ -289,7 +303,7 @@ def _clean_attributes(attributes: dict[str, Any]) -> dict[str, Any]:
 async def get_member(ctx: Ctx, member_id: int, *, lock: bool = False) -> Member:
     member = await repository.member(ctx.session, ctx.workspace_id, member_id, lock=lock)
     if member is None:
-        raise NotFound(f"No member {member_id}.", code="unknown_member")
+        raise NotFound(f"No member {member_id}.", code=UNKNOWN_MEMBER)
     return member
 
 
@@ -299,7 +313,7 @@ async def active_member(ctx: Ctx, member_id: int, *, lock: bool = False) -> Memb
     if member.status != "active":
         raise Conflict(
             f"Member {member_id} is {member.status}.",
-            code="member_inactive",
+            code=MEMBER_INACTIVE,
             details={"status": member.status},
         )
     return member
@@ -340,7 +354,7 @@ async def views(ctx: Ctx, members: list[Member], *, pii: bool) -> list[MemberVie
 async def update_member(ctx: Ctx, member_id: int, patch: MemberPatch) -> Member:
     member = await get_member(ctx, member_id, lock=True)
     if member.status == "erased":
-        raise Conflict("An erased member cannot be changed.", code="member_erased")
+        raise Conflict("An erased member cannot be changed.", code=MEMBER_ERASED)
     given = patch.model_fields_set
     changed: list[str] = []
     if "name" in given:
@@ -381,7 +395,7 @@ async def update_member(ctx: Ctx, member_id: int, patch: MemberPatch) -> Member:
     try:
         await ctx.session.flush()
     except IntegrityError as exc:
-        raise Conflict("Another member has one of these identities.", code="identity_taken") from exc
+        raise Conflict("Another member has one of these identities.", code=IDENTITY_TAKEN) from exc
     audit.record(ctx, "member.updated", "member", member.id, {"fields": changed})
     events.emit(ctx, "member.updated", {"member_id": member.id, "fields": changed})
     return member
@@ -392,13 +406,13 @@ async def _replace_identities(ctx: Ctx, member: Member, given: dict[str, str | N
     norm = _normalized(set_now)
     others = await _owners_of(ctx, norm) - {member.id}
     if others:
-        raise Conflict("Another member has one of these identities.", code="identity_taken")
+        raise Conflict("Another member has one of these identities.", code=IDENTITY_TAKEN)
     await repository.delete_identities(ctx.session, member.id, list(given))
     await ctx.session.flush()
     _add_identities(ctx, member.id, norm)
     remaining = {i.kind for i in (await repository.identities(ctx.session, [member.id]))[member.id]}
     if not remaining and not norm:
-        raise BadRequest("A member keeps at least one identity.", code="identity_required")
+        raise BadRequest("A member keeps at least one identity.", code=IDENTITY_REQUIRED)
 
 
 # --- tags -------------------------------------------------------------------------------
@@ -406,7 +420,7 @@ async def _replace_identities(ctx: Ctx, member: Member, given: dict[str, str | N
 
 async def create_tag_group(ctx: Ctx, name: str, exclusive: bool = False) -> TagGroup:
     if await repository.tag_group(ctx.session, ctx.workspace_id, name.strip()) is not None:
-        raise Conflict(f"A tag group named {name!r} exists.", code="tag_group_taken")
+        raise Conflict(f"A tag group named {name!r} exists.", code=TAG_GROUP_TAKEN)
     group = TagGroup(workspace_id=ctx.workspace_id, name=name.strip(), exclusive=exclusive)
     ctx.session.add(group)
     await ctx.session.flush()
@@ -417,7 +431,7 @@ async def create_tag_group(ctx: Ctx, name: str, exclusive: bool = False) -> TagG
 async def ensure_tag(ctx: Ctx, group_name: str, tag_name: str) -> Tag:
     group_name, tag_name = group_name.strip(), tag_name.strip()
     if not (1 <= len(group_name) <= 64 and 1 <= len(tag_name) <= 64):
-        raise BadRequest("Tag and group names are 1-64 characters.", code="invalid_tag")
+        raise BadRequest("Tag and group names are 1-64 characters.", code=INVALID_TAG)
     group = await repository.tag_group(ctx.session, ctx.workspace_id, group_name)
     if group is None:
         group = TagGroup(workspace_id=ctx.workspace_id, name=group_name)
@@ -436,16 +450,14 @@ async def _resolve_tags(ctx: Ctx, refs: list[str | int], *, create: bool) -> lis
     found = await repository.tags_by_id(ctx.session, ctx.workspace_id, ids)
     missing = [i for i in ids if i not in found]
     if missing:
-        raise BadRequest(
-            f"No tags {missing} in this workspace.", code="unknown_tag", details={"ids": missing}
-        )
+        raise BadRequest(f"No tags {missing} in this workspace.", code=UNKNOWN_TAG, details={"ids": missing})
     out = [found[i] for i in ids]
     for ref in refs:
         if isinstance(ref, int):
             continue
         group, sep, name = ref.partition("/")
         if not sep:
-            raise BadRequest(f"Tag {ref!r} is not `group/name`.", code="invalid_tag")
+            raise BadRequest(f"Tag {ref!r} is not `group/name`.", code=INVALID_TAG)
         if create:
             out.append(await ensure_tag(ctx, group, name))
         else:
@@ -456,7 +468,7 @@ async def _resolve_tags(ctx: Ctx, refs: list[str | int], *, create: bool) -> lis
                 else await repository.tag_in_group(ctx.session, ctx.workspace_id, g.id, name.strip())
             )
             if tag is None:
-                raise BadRequest(f"No tag {ref!r}.", code="unknown_tag")
+                raise BadRequest(f"No tag {ref!r}.", code=UNKNOWN_TAG)
             out.append(tag)
     return out
 
@@ -483,7 +495,7 @@ async def _apply_tags(ctx: Ctx, member_id: int, add: list[str | int], remove: li
 async def tag_member(ctx: Ctx, member_id: int, add: list[str | int], remove: list[str | int]) -> Member:
     member = await get_member(ctx, member_id)
     if member.status == "erased":
-        raise Conflict("An erased member cannot be tagged.", code="member_erased")
+        raise Conflict("An erased member cannot be tagged.", code=MEMBER_ERASED)
     await _apply_tags(ctx, member_id, add, remove)
     events.emit(ctx, "member.tagged", {"member_id": member_id})
     return member

@@ -16,12 +16,14 @@ from typing import Any
 
 from sqlalchemy import select
 
+from yutang.commerce.errors import PAYMENT_CONFLICT
 from yutang.coupons import service as coupons
 from yutang.kit import audit, events, lookup
 from yutang.kit.context import Ctx
-from yutang.kit.errors import BadRequest, Conflict, NotFound
+from yutang.kit.errors import INVALID_AMOUNT, REASON_REQUIRED, BadRequest, Conflict, NotFound
 from yutang.loyalty import points
 from yutang.members import service as members
+from yutang.membership.errors import INVALID_PLAN, PLAN_INACTIVE, UNKNOWN_PLAN, UNKNOWN_SUBSCRIPTION
 from yutang.models.base import utcnow
 from yutang.models.membership import PERIODS, MembershipPlan, Subscription, SubscriptionPayment
 
@@ -36,16 +38,16 @@ def add_period(at: datetime, period: str) -> datetime:
 
 async def create_plan(ctx: Ctx, data: dict[str, Any]) -> MembershipPlan:
     if data["period"] not in PERIODS:
-        raise BadRequest(f"The period is one of {', '.join(PERIODS)}.", code="invalid_plan")
+        raise BadRequest(f"The period is one of {', '.join(PERIODS)}.", code=INVALID_PLAN)
     if data["price_cents"] <= 0:
-        raise BadRequest("A plan has a positive price.", code="invalid_amount")
+        raise BadRequest("A plan has a positive price.", code=INVALID_AMOUNT)
     if data.get("gift_points", 0) < 0:
-        raise BadRequest("Gift points are 0 or more.", code="invalid_amount")
+        raise BadRequest("Gift points are 0 or more.", code=INVALID_AMOUNT)
     for template_id in data.get("gift_coupon_template_ids") or []:
         await coupons.get_template(ctx, template_id)
     from yutang.loyalty import tiers
 
-    await tiers.check_benefits(ctx, data.get("benefits") or {}, code="invalid_plan", flags=True)
+    await tiers.check_benefits(ctx, data.get("benefits") or {}, code=INVALID_PLAN, flags=True)
     plan = MembershipPlan(workspace_id=ctx.workspace_id, **data)
     ctx.session.add(plan)
     await ctx.session.flush()
@@ -54,7 +56,7 @@ async def create_plan(ctx: Ctx, data: dict[str, Any]) -> MembershipPlan:
 
 
 async def get_plan(ctx: Ctx, plan_id: int) -> MembershipPlan:
-    return await lookup.one(ctx, MembershipPlan, plan_id, code="unknown_plan", what="membership plan")
+    return await lookup.one(ctx, MembershipPlan, plan_id, code=UNKNOWN_PLAN, what="membership plan")
 
 
 async def purchase(
@@ -72,7 +74,7 @@ async def purchase(
     plan = await get_plan(ctx, plan_id)
     paid = plan.price_cents if amount_cents is None else amount_cents
     if paid != plan.price_cents:
-        raise BadRequest(f"The plan costs {plan.price_cents} cents; {paid} were paid.", code="invalid_amount")
+        raise BadRequest(f"The plan costs {plan.price_cents} cents; {paid} were paid.", code=INVALID_AMOUNT)
     done = await ctx.session.scalar(
         select(SubscriptionPayment).where(
             SubscriptionPayment.workspace_id == ctx.workspace_id,
@@ -83,10 +85,10 @@ async def purchase(
         sub = await ctx.session.get(Subscription, done.subscription_id)
         assert sub is not None
         if sub.member_id != member.id or sub.plan_id != plan.id:
-            raise Conflict("This payment was recorded for another purchase.", code="payment_conflict")
+            raise Conflict("This payment was recorded for another purchase.", code=PAYMENT_CONFLICT)
         return sub, False
     if not plan.active:
-        raise Conflict("This plan is not on sale.", code="plan_inactive")
+        raise Conflict("This plan is not on sale.", code=PLAN_INACTIVE)
     current = await ctx.session.scalar(
         select(Subscription)
         .where(
@@ -170,14 +172,14 @@ async def active_subscriptions(ctx: Ctx, member_id: int, now: datetime | None = 
 
 async def cancel(ctx: Ctx, subscription_id: int, reason: str) -> Subscription:
     if not reason.strip():
-        raise BadRequest("Cancelling needs a reason.", code="reason_required")
+        raise BadRequest("Cancelling needs a reason.", code=REASON_REQUIRED)
     sub = await ctx.session.scalar(
         select(Subscription).where(
             Subscription.workspace_id == ctx.workspace_id, Subscription.id == subscription_id
         )
     )
     if sub is None:
-        raise NotFound(f"No subscription {subscription_id}.", code="unknown_subscription")
+        raise NotFound(f"No subscription {subscription_id}.", code=UNKNOWN_SUBSCRIPTION)
     sub.status = "cancelled"
     await ctx.session.flush()
     audit.record(ctx, "subscription.cancelled", "subscription", sub.id, {"reason": reason})

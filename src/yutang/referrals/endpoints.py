@@ -10,13 +10,14 @@ from fastapi import Depends, Query, Request, Response
 from sqlalchemy import select
 
 from yutang.kit.context import Ctx
-from yutang.kit.errors import BadRequest
+from yutang.kit.errors import VALIDATION_ERROR, BadRequest
 from yutang.kit.http import CSV_RESPONSE, ErrorOut, also_200, api_router, csv_file, idempotent, require
 from yutang.kit.idempotency import Idempotency
 from yutang.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, Page, page_list, page_of, paginate
 from yutang.kit.schemas import ParamId
 from yutang.models.referrals import INVITATION_STATUSES, Invitation, ReferralCampaign, ReferralParticipant
 from yutang.referrals import figures, service, share
+from yutang.referrals.errors import INVALID_ART
 from yutang.referrals.schemas import (
     BoardRow,
     CampaignIn,
@@ -131,7 +132,7 @@ async def put_art(
     """The poster's background: send the PNG or JPEG bytes as the body (at most 2 MB)."""
     body = await request.body()
     if not body:
-        raise BadRequest("Send the picture as the request body.", code="invalid_art")
+        raise BadRequest("Send the picture as the request body.", code=INVALID_ART)
     return await _campaign_out(ctx, await service.set_art(ctx, campaign_id, body))
 
 
@@ -209,7 +210,7 @@ async def list_invitations(
     """Newest first; filter by ``status`` (``held`` is the review queue) or inviter."""
     await service.get_campaign(ctx, campaign_id)
     if status is not None and status not in INVITATION_STATUSES:
-        raise BadRequest(f"status is one of {', '.join(INVITATION_STATUSES)}.", code="validation_error")
+        raise BadRequest(f"status is one of {', '.join(INVITATION_STATUSES)}.", code=VALIDATION_ERROR)
     stmt = select(Invitation).where(Invitation.campaign_id == campaign_id)
     if status:
         stmt = stmt.where(Invitation.status == status)

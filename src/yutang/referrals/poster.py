@@ -23,6 +23,7 @@ from PIL import Image, ImageDraw, ImageFont, ImageOps, UnidentifiedImageError
 
 from yutang.kit.errors import BadRequest, YutangError
 from yutang.links import qr
+from yutang.referrals.errors import INVALID_ART, POSTER_FONT_MISSING
 
 WIDTH, HEIGHT = 750, 1334  # the usual share-poster size on phones
 MAX_ART_SIDE = 6000
@@ -73,7 +74,7 @@ def cache_key(drawn: dict[str, Any], *version: object) -> str:
 
 class FontMissing(YutangError):
     status_code = 503
-    code = "poster_font_missing"
+    code = POSTER_FONT_MISSING
 
 
 def font_path() -> Path:
@@ -102,15 +103,13 @@ def check_art(data: bytes) -> None:
             kind, (w, h) = img.format, img.size
             img.verify()
     except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError) as exc:
-        raise BadRequest("The art is not a readable picture.", code="invalid_art") from exc
+        raise BadRequest("The art is not a readable picture.", code=INVALID_ART) from exc
     if kind not in ("PNG", "JPEG"):
-        raise BadRequest(
-            "The art must be a PNG or JPEG picture.", code="invalid_art", details={"format": kind}
-        )
+        raise BadRequest("The art must be a PNG or JPEG picture.", code=INVALID_ART, details={"format": kind})
     if max(w, h) > MAX_ART_SIDE or min(w, h) < 16:
         raise BadRequest(
             f"The art must be between 16 and {MAX_ART_SIDE} pixels a side.",
-            code="invalid_art",
+            code=INVALID_ART,
             details={"width": w, "height": h},
         )
 

@@ -34,7 +34,7 @@ from sqlalchemy.exc import IntegrityError
 from yutang.coupons import service as coupons
 from yutang.kit import audit, crypto, events, lookup
 from yutang.kit.context import Ctx
-from yutang.kit.errors import BadRequest, Conflict, Forbidden, NotFound
+from yutang.kit.errors import VALIDATION_ERROR, BadRequest, Conflict, Forbidden, NotFound
 from yutang.links import addresses
 from yutang.links import service as links
 from yutang.links.schemas import ChannelIn, LinkIn
@@ -53,6 +53,22 @@ from yutang.models.referrals import (
     StageAward,
 )
 from yutang.referrals import fraud, payouts
+from yutang.referrals.errors import (
+    ALREADY_INVITED,
+    ART_TOO_LARGE,
+    CAMPAIGN_ENDED,
+    CAMPAIGN_NOT_STARTED,
+    CAMPAIGN_PAUSED,
+    CODE_EXHAUSTED,
+    INVITATION_NOT_HELD,
+    INVITATION_TAKEN,
+    NO_LINK_DOMAIN,
+    NOT_ELIGIBLE,
+    UNKNOWN_CAMPAIGN,
+    UNKNOWN_INVITATION,
+    UNKNOWN_INVITE_CODE,
+    UNKNOWN_PARTICIPANT,
+)
 from yutang.referrals.schemas import CampaignIn, CampaignPatch, RewardSpec
 from yutang.rewards import lottery
 from yutang.rewards import service as rewards
@@ -71,17 +87,13 @@ def is_live(campaign: ReferralCampaign, now: datetime | None = None) -> bool:
 
 def _check_open(campaign: ReferralCampaign, now: datetime) -> None:
     if campaign.status == "ended" or now >= campaign.ends_at:
-        raise Conflict(
-            "This campaign has ended.", code="campaign_ended", details={"campaign_id": campaign.id}
-        )
+        raise Conflict("This campaign has ended.", code=CAMPAIGN_ENDED, details={"campaign_id": campaign.id})
     if campaign.status == "paused":
-        raise Conflict(
-            "This campaign is paused.", code="campaign_paused", details={"campaign_id": campaign.id}
-        )
+        raise Conflict("This campaign is paused.", code=CAMPAIGN_PAUSED, details={"campaign_id": campaign.id})
     if now < campaign.starts_at:
         raise Conflict(
             "This campaign has not started yet.",
-            code="campaign_not_started",
+            code=CAMPAIGN_NOT_STARTED,
             details={"starts_at": campaign.starts_at.isoformat()},
         )
 
@@ -161,7 +173,7 @@ async def create_campaign(ctx: Ctx, data: CampaignIn) -> ReferralCampaign:
 
 async def get_campaign(ctx: Ctx, campaign_id: int, *, lock: bool = False) -> ReferralCampaign:
     return await lookup.one(
-        ctx, ReferralCampaign, campaign_id, code="unknown_campaign", what="referral campaign", lock=lock
+        ctx, ReferralCampaign, campaign_id, code=UNKNOWN_CAMPAIGN, what="referral campaign", lock=lock
     )
 
 
@@ -186,7 +198,7 @@ async def list_campaigns(ctx: Ctx) -> list[ReferralCampaign]:
 async def update_campaign(ctx: Ctx, campaign_id: int, patch: CampaignPatch) -> ReferralCampaign:
     campaign = await get_campaign(ctx, campaign_id, lock=True)
     if campaign.status == "ended":
-        raise Conflict("An ended campaign cannot be changed.", code="campaign_ended")
+        raise Conflict("An ended campaign cannot be changed.", code=CAMPAIGN_ENDED)
     for name in patch.model_fields_set:
         value = getattr(patch, name)
         if value is None:
@@ -194,7 +206,7 @@ async def update_campaign(ctx: Ctx, campaign_id: int, patch: CampaignPatch) -> R
         if name in ("poster", "fraud"):
             value = value.model_dump()
         if name == "ends_at" and value <= campaign.starts_at:
-            raise BadRequest("ends_at must be after starts_at.", code="validation_error")
+            raise BadRequest("ends_at must be after starts_at.", code=VALIDATION_ERROR)
         setattr(campaign, name, value)
     await ctx.session.flush()
     audit.record(
@@ -213,7 +225,7 @@ async def set_art(ctx: Ctx, campaign_id: int, data: bytes) -> ReferralCampaign:
 
     campaign = await get_campaign(ctx, campaign_id, lock=True)
     if len(data) > MAX_ART_BYTES:
-        raise BadRequest("The picture is larger than 2 MB.", code="art_too_large")
+        raise BadRequest("The picture is larger than 2 MB.", code=ART_TOO_LARGE)
     poster.check_art(data)
     campaign.art = data
     await ctx.session.flush()
@@ -231,7 +243,7 @@ async def participant_by_code(ctx: Ctx, code: str) -> ReferralParticipant:
         )
     )
     if found is None:
-        raise NotFound("No such invite code.", code="unknown_invite_code")
+        raise NotFound("No such invite code.", code=UNKNOWN_INVITE_CODE)
     return found
 
 
@@ -242,13 +254,13 @@ async def participant_by_token(ctx: Ctx, token: str) -> ReferralParticipant:
         )
     )
     if found is None:
-        raise NotFound("No such progress page.", code="unknown_participant")
+        raise NotFound("No such progress page.", code=UNKNOWN_PARTICIPANT)
     return found
 
 
 async def get_participant(ctx: Ctx, participant_id: int, *, lock: bool = False) -> ReferralParticipant:
     return await lookup.one(
-        ctx, ReferralParticipant, participant_id, code="unknown_participant", what="participant", lock=lock
+        ctx, ReferralParticipant, participant_id, code=UNKNOWN_PARTICIPANT, what="participant", lock=lock
     )
 
 
@@ -282,7 +294,7 @@ async def default_domain(ctx: Ctx) -> LinkDomain:
             return d
     if domains:
         return domains[0]
-    raise Conflict("The workspace has no link domain to share links on.", code="no_link_domain")
+    raise Conflict("The workspace has no link domain to share links on.", code=NO_LINK_DOMAIN)
 
 
 def page_url(domain: LinkDomain, path: str) -> str:
@@ -309,7 +321,7 @@ async def take_part(
     if not await _eligible(ctx, campaign, member):
         raise Forbidden(
             "This member may not take part in the campaign.",
-            code="not_eligible",
+            code=NOT_ELIGIBLE,
             details={"eligibility": campaign.eligibility},
         )
     domain = await default_domain(ctx)
@@ -334,7 +346,7 @@ async def take_part(
             if existing is not None:  # the same member, a moment ago
                 return existing, False
     else:  # pragma: no cover - 56^8 codes
-        raise Conflict("Could not find a free invite code.", code="code_exhausted")
+        raise Conflict("Could not find a free invite code.", code=CODE_EXHAUSTED)
     link = await links.create_link(
         ctx,
         LinkIn(
@@ -500,7 +512,7 @@ async def claim_code(ctx: Ctx, campaign_id: int, member_id: int, code: str) -> I
     _check_open(campaign, now)
     participant = await participant_by_code(ctx, code)
     if participant.campaign_id != campaign.id:
-        raise NotFound("No such invite code in this campaign.", code="unknown_invite_code")
+        raise NotFound("No such invite code in this campaign.", code=UNKNOWN_INVITE_CODE)
     invitee = await members.active_member(ctx, member_id)
     existing = await _of_invitee(ctx, campaign.id, invitee.id)
     if existing is not None:
@@ -508,7 +520,7 @@ async def claim_code(ctx: Ctx, campaign_id: int, member_id: int, code: str) -> I
             return existing
         raise Conflict(
             "This member was invited by someone else first.",
-            code="already_invited",
+            code=ALREADY_INVITED,
             details={"invitation_id": existing.id},
         )
     inv = await attach(
@@ -534,14 +546,14 @@ async def claim_invitation(ctx: Ctx, invitation_id: int, member_id: int) -> Invi
     if inv.invitee_id is not None:
         if inv.invitee_id == member_id:
             return inv
-        raise Conflict("This invitation belongs to another member.", code="invitation_taken")
+        raise Conflict("This invitation belongs to another member.", code=INVITATION_TAKEN)
     _check_open(campaign, now)
     invitee = await members.active_member(ctx, member_id)
     existing = await _of_invitee(ctx, campaign.id, invitee.id)
     if existing is not None:
         raise Conflict(
             "This member was invited by someone else first.",
-            code="already_invited",
+            code=ALREADY_INVITED,
             details={"invitation_id": existing.id},
         )
     participant = await get_participant(ctx, inv.participant_id)
@@ -555,7 +567,7 @@ async def claim_invitation(ctx: Ctx, invitation_id: int, member_id: int) -> Invi
 
 async def get_invitation(ctx: Ctx, invitation_id: int, *, lock: bool = False) -> Invitation:
     return await lookup.one(
-        ctx, Invitation, invitation_id, code="unknown_invitation", what="invitation", lock=lock
+        ctx, Invitation, invitation_id, code=UNKNOWN_INVITATION, what="invitation", lock=lock
     )
 
 
@@ -792,7 +804,7 @@ async def review(ctx: Ctx, invitation_id: int, decision: str, note: str = "") ->
     if inv.status != "held":
         raise Conflict(
             f"Only held invitations are reviewed; this one is {inv.status}.",
-            code="invitation_not_held",
+            code=INVITATION_NOT_HELD,
             details={"status": inv.status},
         )
     now = utcnow()

@@ -17,18 +17,25 @@ from sqlalchemy import select
 
 from yutang.kit import audit, events, lookup
 from yutang.kit.context import Ctx
-from yutang.kit.errors import BadRequest, Conflict
+from yutang.kit.errors import INVALID_AMOUNT, REASON_REQUIRED, BadRequest, Conflict
 from yutang.loyalty import points
 from yutang.members import service as members
 from yutang.models.base import utcnow
 from yutang.models.rewards import Auction, AuctionBid
+from yutang.rewards.errors import (
+    AUCTION_CLOSED,
+    AUCTION_NOT_ENDED,
+    BID_TOO_LOW,
+    INVALID_AUCTION,
+    UNKNOWN_AUCTION,
+)
 
 
 async def create_auction(ctx: Ctx, data: dict[str, Any]) -> Auction:
     if data["min_bid"] <= 0 or data["increment"] <= 0:
-        raise BadRequest("The minimum bid and the increment are positive.", code="invalid_amount")
+        raise BadRequest("The minimum bid and the increment are positive.", code=INVALID_AMOUNT)
     if data["ends_at"] <= data["starts_at"]:
-        raise BadRequest("ends_at must be after starts_at.", code="invalid_auction")
+        raise BadRequest("ends_at must be after starts_at.", code=INVALID_AUCTION)
     auction = Auction(workspace_id=ctx.workspace_id, **data)
     ctx.session.add(auction)
     await ctx.session.flush()
@@ -37,7 +44,7 @@ async def create_auction(ctx: Ctx, data: dict[str, Any]) -> Auction:
 
 
 async def get_auction(ctx: Ctx, auction_id: int, *, lock: bool = False) -> Auction:
-    return await lookup.one(ctx, Auction, auction_id, code="unknown_auction", what="auction", lock=lock)
+    return await lookup.one(ctx, Auction, auction_id, code=UNKNOWN_AUCTION, what="auction", lock=lock)
 
 
 def next_minimum(auction: Auction) -> int:
@@ -50,11 +57,11 @@ async def bid(
     now = now or utcnow()
     auction = await get_auction(ctx, auction_id, lock=True)
     if auction.status != "open" or now < auction.starts_at or now >= auction.ends_at:
-        raise Conflict("This auction is not taking bids.", code="auction_closed")
+        raise Conflict("This auction is not taking bids.", code=AUCTION_CLOSED)
     minimum = next_minimum(auction)
     if amount < minimum:
         raise Conflict(
-            f"A bid must be at least {minimum} points.", code="bid_too_low", details={"minimum": minimum}
+            f"A bid must be at least {minimum} points.", code=BID_TOO_LOW, details={"minimum": minimum}
         )
     await members.active_member(ctx, member_id)
     previous = await ctx.session.get(AuctionBid, auction.leading_bid_id) if auction.leading_bid_id else None
@@ -112,7 +119,7 @@ async def close(ctx: Ctx, auction_id: int, *, now: datetime | None = None, force
     if now < auction.ends_at and not force:
         raise Conflict(
             "The auction has not ended yet.",
-            code="auction_not_ended",
+            code=AUCTION_NOT_ENDED,
             details={"ends_at": auction.ends_at.isoformat()},
         )
     auction.status = "closed"
@@ -137,10 +144,10 @@ async def close(ctx: Ctx, auction_id: int, *, now: datetime | None = None, force
 async def cancel(ctx: Ctx, auction_id: int, reason: str) -> Auction:
     """Call the auction off: the leading hold is given back."""
     if not reason.strip():
-        raise BadRequest("Cancelling an auction needs a reason.", code="reason_required")
+        raise BadRequest("Cancelling an auction needs a reason.", code=REASON_REQUIRED)
     auction = await get_auction(ctx, auction_id, lock=True)
     if auction.status != "open":
-        raise Conflict("Only an open auction can be cancelled.", code="auction_closed")
+        raise Conflict("Only an open auction can be cancelled.", code=AUCTION_CLOSED)
     if auction.leading_bid_id is not None:
         leader = await ctx.session.get(AuctionBid, auction.leading_bid_id)
         assert leader is not None

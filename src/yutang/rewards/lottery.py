@@ -21,12 +21,13 @@ from sqlalchemy import func, or_, select, update
 from yutang.coupons import service as coupons
 from yutang.kit import audit, events, lookup
 from yutang.kit.context import Ctx
-from yutang.kit.errors import BadRequest, Conflict
+from yutang.kit.errors import INVALID_AMOUNT, BadRequest, Conflict
 from yutang.loyalty import points
 from yutang.members import service as members
 from yutang.models.base import utcnow
 from yutang.models.rewards import Lottery, LotteryDraw, LotteryPrize
 from yutang.models.workspaces import Workspace
+from yutang.rewards.errors import DRAW_LIMIT_REACHED, INVALID_LOTTERY, LOTTERY_CLOSED, UNKNOWN_LOTTERY
 
 SCALE = 10_000
 Roller = Callable[[], int]
@@ -38,19 +39,19 @@ def os_roll() -> int:
 
 async def create_lottery(ctx: Ctx, data: dict[str, Any], prizes: list[dict[str, Any]]) -> Lottery:
     if data.get("points_per_draw", 0) < 0:
-        raise BadRequest("Points per draw is 0 or more.", code="invalid_amount")
+        raise BadRequest("Points per draw is 0 or more.", code=INVALID_AMOUNT)
     if not prizes:
-        raise BadRequest("A lottery needs at least one prize.", code="invalid_lottery")
+        raise BadRequest("A lottery needs at least one prize.", code=INVALID_LOTTERY)
     if sum(p["probability_bp"] for p in prizes) > SCALE:
-        raise BadRequest("The prizes' probabilities add up to more than 100 %.", code="invalid_lottery")
+        raise BadRequest("The prizes' probabilities add up to more than 100 %.", code=INVALID_LOTTERY)
     lottery = Lottery(workspace_id=ctx.workspace_id, **data)
     ctx.session.add(lottery)
     await ctx.session.flush()
     for i, p in enumerate(prizes):
         if p["kind"] == "points" and p.get("points", 0) <= 0:
-            raise BadRequest("A points prize gives a positive number of points.", code="invalid_lottery")
+            raise BadRequest("A points prize gives a positive number of points.", code=INVALID_LOTTERY)
         if p["kind"] == "coupon" and p.get("coupon_template_id") is None:
-            raise BadRequest("A coupon prize names its coupon template.", code="invalid_lottery")
+            raise BadRequest("A coupon prize names its coupon template.", code=INVALID_LOTTERY)
         if p.get("coupon_template_id") is not None:  # any kind: a row of this workspace only
             await coupons.get_template(ctx, p["coupon_template_id"])
         ctx.session.add(LotteryPrize(lottery_id=lottery.id, position=i, **p))
@@ -60,7 +61,7 @@ async def create_lottery(ctx: Ctx, data: dict[str, Any], prizes: list[dict[str, 
 
 
 async def get_lottery(ctx: Ctx, lottery_id: int) -> Lottery:
-    return await lookup.one(ctx, Lottery, lottery_id, code="unknown_lottery", what="lottery")
+    return await lookup.one(ctx, Lottery, lottery_id, code=UNKNOWN_LOTTERY, what="lottery")
 
 
 async def prizes_of(ctx: Ctx, lottery_id: int) -> list[LotteryPrize]:
@@ -94,7 +95,7 @@ async def draw(
         or (lottery.starts_at and now < lottery.starts_at)
         or (lottery.ends_at and now >= lottery.ends_at)
     ):
-        raise Conflict("This lottery is not open.", code="lottery_closed")
+        raise Conflict("This lottery is not open.", code=LOTTERY_CLOSED)
     member = await members.active_member(ctx, member_id, lock=True)
     if lottery.daily_limit is not None and not free:
         since = await _local_day_start(ctx, now)
@@ -114,7 +115,7 @@ async def draw(
         if today >= lottery.daily_limit:
             raise Conflict(
                 "No draws left today.",
-                code="draw_limit_reached",
+                code=DRAW_LIMIT_REACHED,
                 details={"daily_limit": lottery.daily_limit},
             )
     entry_id = None

@@ -15,22 +15,31 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 
 from yutang.coupons import service as coupons
+from yutang.coupons.errors import COUPON_REDEEMED, LIMIT_REACHED, OUT_OF_STOCK
 from yutang.kit import audit, events, lookup
 from yutang.kit.context import Ctx
-from yutang.kit.errors import BadRequest, Conflict, NotFound
+from yutang.kit.errors import INVALID_AMOUNT, REASON_REQUIRED, BadRequest, Conflict, NotFound
 from yutang.loyalty import points
 from yutang.members import service as members
 from yutang.models.base import utcnow
 from yutang.models.rewards import Redemption, Reward
+from yutang.rewards.errors import (
+    ALREADY_CANCELLED,
+    INVALID_REWARD,
+    REWARD_UNAVAILABLE,
+    UNKNOWN_REDEMPTION,
+    UNKNOWN_REWARD,
+    UNLIMITED_STOCK,
+)
 
 MAX_QUANTITY = 100
 
 
 async def create_reward(ctx: Ctx, data: dict[str, Any]) -> Reward:
     if data["points_cost"] <= 0:
-        raise BadRequest("A reward costs a positive number of points.", code="invalid_amount")
+        raise BadRequest("A reward costs a positive number of points.", code=INVALID_AMOUNT)
     if data["kind"] == "coupon" and data.get("coupon_template_id") is None:
-        raise BadRequest("A coupon reward names its coupon template.", code="invalid_reward")
+        raise BadRequest("A coupon reward names its coupon template.", code=INVALID_REWARD)
     if data.get("coupon_template_id") is not None:  # any kind: a row of this workspace only
         await coupons.get_template(ctx, data["coupon_template_id"])
     reward = Reward(workspace_id=ctx.workspace_id, **data)
@@ -43,7 +52,7 @@ async def create_reward(ctx: Ctx, data: dict[str, Any]) -> Reward:
 
 
 async def get_reward(ctx: Ctx, reward_id: int) -> Reward:
-    return await lookup.one(ctx, Reward, reward_id, code="unknown_reward", what="reward")
+    return await lookup.one(ctx, Reward, reward_id, code=UNKNOWN_REWARD, what="reward")
 
 
 async def update_reward(ctx: Ctx, reward_id: int, values: dict[str, Any]) -> Reward:
@@ -59,7 +68,7 @@ async def restock(ctx: Ctx, reward_id: int, delta: int) -> Reward:
     """Add (or with a negative delta remove) units; stock never goes below zero."""
     reward = await get_reward(ctx, reward_id)
     if reward.stock is None:
-        raise Conflict("This reward has unlimited stock.", code="unlimited_stock")
+        raise Conflict("This reward has unlimited stock.", code=UNLIMITED_STOCK)
     result = await ctx.session.execute(
         update(Reward)
         .where(Reward.id == reward.id, Reward.stock + delta >= 0)
@@ -67,7 +76,7 @@ async def restock(ctx: Ctx, reward_id: int, delta: int) -> Reward:
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
-        raise Conflict("Not that many units are left to remove.", code="out_of_stock")
+        raise Conflict("Not that many units are left to remove.", code=OUT_OF_STOCK)
     await ctx.session.refresh(reward)
     audit.record(ctx, "reward.restocked", "reward", reward.id, {"delta": delta})
     return reward
@@ -85,7 +94,7 @@ async def redeem(
     """Exchange points for the reward (``gift``: the brand gives it; no points are spent)."""
     now = now or utcnow()
     if not 1 <= quantity <= MAX_QUANTITY:
-        raise BadRequest(f"Quantity is 1-{MAX_QUANTITY}.", code="invalid_amount")
+        raise BadRequest(f"Quantity is 1-{MAX_QUANTITY}.", code=INVALID_AMOUNT)
     member = await members.active_member(ctx, member_id, lock=True)
     reward = await get_reward(ctx, reward_id)
     if (
@@ -93,7 +102,7 @@ async def redeem(
         or (reward.valid_from and now < reward.valid_from)
         or (reward.valid_until and now >= reward.valid_until)
     ):
-        raise Conflict("This reward cannot be redeemed now.", code="reward_unavailable")
+        raise Conflict("This reward cannot be redeemed now.", code=REWARD_UNAVAILABLE)
     if reward.per_member_limit is not None:
         had = int(
             await ctx.session.scalar(
@@ -108,7 +117,7 @@ async def redeem(
         if had + quantity > reward.per_member_limit:
             raise Conflict(
                 "The member has redeemed this reward as often as allowed.",
-                code="limit_reached",
+                code=LIMIT_REACHED,
                 details={"per_member_limit": reward.per_member_limit, "redeemed": had},
             )
     taken = await ctx.session.execute(
@@ -118,7 +127,7 @@ async def redeem(
         .execution_options(synchronize_session=False)
     )
     if taken.rowcount != 1:  # type: ignore[attr-defined]
-        raise Conflict("This reward is out of stock.", code="out_of_stock")
+        raise Conflict("This reward is out of stock.", code=OUT_OF_STOCK)
     cost = 0 if gift else reward.points_cost * quantity
     entry_id = None
     if cost:
@@ -165,7 +174,7 @@ async def redeem(
 async def cancel(ctx: Ctx, redemption_id: int, reason: str) -> Redemption:
     """Undo a redemption: points back into their lots, stock back, its coupons voided."""
     if not reason.strip():
-        raise BadRequest("Cancelling a redemption needs a reason.", code="reason_required")
+        raise BadRequest("Cancelling a redemption needs a reason.", code=REASON_REQUIRED)
     redemption = await ctx.session.scalar(
         select(Redemption)
         .where(Redemption.workspace_id == ctx.workspace_id, Redemption.id == redemption_id)
@@ -173,16 +182,16 @@ async def cancel(ctx: Ctx, redemption_id: int, reason: str) -> Redemption:
         .execution_options(populate_existing=True)
     )
     if redemption is None:
-        raise NotFound(f"No redemption {redemption_id}.", code="unknown_redemption")
+        raise NotFound(f"No redemption {redemption_id}.", code=UNKNOWN_REDEMPTION)
     if redemption.status != "completed":
-        raise Conflict("This redemption was already cancelled.", code="already_cancelled")
+        raise Conflict("This redemption was already cancelled.", code=ALREADY_CANCELLED)
     from yutang.models.rewards import Coupon
 
     for coupon_id in redemption.coupon_ids:
         coupon = await ctx.session.get(Coupon, coupon_id)
         if coupon is not None and coupon.status == "redeemed":
             raise Conflict(
-                "A coupon of this redemption was used; it cannot be cancelled.", code="coupon_redeemed"
+                "A coupon of this redemption was used; it cannot be cancelled.", code=COUPON_REDEEMED
             )
         if coupon is not None and coupon.status in ("issued", "available"):
             await coupons.void(ctx, coupon.code, f"redemption {redemption.id} cancelled")

@@ -29,6 +29,7 @@ from yutang.links import repository as links_repository
 from yutang.links.clicks import ip_hash
 from yutang.links.redirect import COOKIE_MAX_AGE
 from yutang.members import forms, service
+from yutang.members.errors import IDENTITY_REQUIRED, INVALID_IDENTITY
 from yutang.members.schemas import MemberIn
 from yutang.models.members import Member
 from yutang.models.workspaces import Workspace
@@ -85,7 +86,7 @@ async def join(request: Request) -> HTMLResponse:
     try:
         member, created = await _join_from_form(ctx, request, form, channel=channel, via="page")
     except YutangError as exc:
-        code = "invalid_identity" if exc.code in ("identity_required", "invalid_identity") else exc.code
+        code = INVALID_IDENTITY if exc.code in (IDENTITY_REQUIRED, INVALID_IDENTITY) else exc.code
         return render(
             request,
             "public/join.html",
@@ -291,7 +292,7 @@ async def accept_invite(code: str, request: Request) -> HTMLResponse:
                 ctx, request, form, channel=campaign.channel_id, via="invite"
             )
     except YutangError as exc:
-        code_ = "invalid_identity" if exc.code in ("identity_required", "invalid_identity") else exc.code
+        code_ = INVALID_IDENTITY if exc.code in (IDENTITY_REQUIRED, INVALID_IDENTITY) else exc.code
         return await _invite_page(
             request, code, status_code=400, values=values, error=field_error(code_, lang)
         )

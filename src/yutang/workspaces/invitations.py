@@ -32,11 +32,12 @@ from yutang.auth.permissions import ROLE_PERMISSIONS, can_grant
 from yutang.auth.service import set_password_checks
 from yutang.kit import audit
 from yutang.kit.context import Actor, Ctx
-from yutang.kit.errors import BadRequest, Conflict, Forbidden, NotFound
+from yutang.kit.errors import VALIDATION_ERROR, BadRequest, Conflict, Forbidden, NotFound
 from yutang.kit.pagination import paginate
 from yutang.models.base import utcnow
 from yutang.models.workspaces import User, Workspace, WorkspaceInvitation, WorkspaceMember
 from yutang.workspaces import service
+from yutang.workspaces.errors import INVITATION_INVALID
 
 PENDING, ACCEPTED, DECLINED, REVOKED, EXPIRED = "pending", "accepted", "declined", "revoked", "expired"
 
@@ -55,7 +56,7 @@ def normalise_email(email: str) -> str:
     email = email.strip().lower()
     local, at, domain = email.partition("@")
     if not at or not local or "." not in domain or any(c.isspace() for c in email):
-        raise BadRequest("Not an email address.", code="validation_error", details={"field": "email"})
+        raise BadRequest("Not an email address.", code=VALIDATION_ERROR, details={"field": "email"})
     return email
 
 
@@ -68,7 +69,7 @@ class Issued:
 async def invite(ctx: Ctx, email: str, role: str, *, name: str = "", ttl: int) -> Issued:
     email = normalise_email(email)
     if role not in ROLE_PERMISSIONS:
-        raise BadRequest(f"Unknown role {role!r}.", code="validation_error")
+        raise BadRequest(f"Unknown role {role!r}.", code=VALIDATION_ERROR)
     if not can_grant(ctx.actor.role, role):
         raise Forbidden(f"A {ctx.actor.role} cannot grant the role {role!r}.")
     now = utcnow()
@@ -155,7 +156,7 @@ async def accept(session: AsyncSession, inv: WorkspaceInvitation, user: User) ->
     """The user joins the workspace with the invitation's role (a member already keeps
     the role they have)."""
     if status_of(inv) != PENDING or inv.email != user.email:
-        raise Conflict("The invitation is no longer valid.", code="invitation_invalid")
+        raise Conflict("The invitation is no longer valid.", code=INVITATION_INVALID)
     ctx = Ctx(session, inv.workspace_id, Actor("user", str(user.id), inv.role))
     await service.lock_memberships(ctx)
     member = await auth_repo.membership(session, inv.workspace_id, user.id)
@@ -170,7 +171,7 @@ async def accept(session: AsyncSession, inv: WorkspaceInvitation, user: User) ->
 
 async def decline(session: AsyncSession, inv: WorkspaceInvitation, user: User) -> None:
     if status_of(inv) != PENDING or inv.email != user.email:
-        raise Conflict("The invitation is no longer valid.", code="invitation_invalid")
+        raise Conflict("The invitation is no longer valid.", code=INVITATION_INVALID)
     inv.outcome, inv.decided_at, inv.user_id = DECLINED, utcnow(), user.id
     ctx = Ctx(session, inv.workspace_id, Actor("user", str(user.id), "analyst"))
     audit.record(ctx, "invitation.declined", "invitation", inv.id)

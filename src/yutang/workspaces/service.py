@@ -15,10 +15,11 @@ from yutang.auth.permissions import ROLE_PERMISSIONS, can_grant
 from yutang.auth.service import validate_password
 from yutang.kit import audit
 from yutang.kit.context import SYSTEM, Actor, Ctx
-from yutang.kit.errors import BadRequest, Conflict, Forbidden, NotFound
+from yutang.kit.errors import VALIDATION_ERROR, BadRequest, Conflict, Forbidden, NotFound
 from yutang.links import service as links_service
 from yutang.models.workspaces import User, Workspace, WorkspaceMember
 from yutang.workspaces import repository
+from yutang.workspaces.errors import EMAIL_TAKEN, LAST_OWNER, WORKSPACE_TAKEN
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 
@@ -35,10 +36,10 @@ async def create_workspace(
     if not SLUG_RE.match(slug):
         raise BadRequest(
             "A workspace slug is 2-63 lowercase letters, digits or hyphens.",
-            code="validation_error",
+            code=VALIDATION_ERROR,
         )
     if await repository.by_slug(session, slug) is not None:
-        raise Conflict(f"A workspace {slug!r} exists.", code="workspace_taken")
+        raise Conflict(f"A workspace {slug!r} exists.", code=WORKSPACE_TAKEN)
     ws = Workspace(name=name, slug=slug, timezone=timezone)
     session.add(ws)
     await session.flush()
@@ -51,16 +52,16 @@ async def create_workspace(
 async def create_user(session: AsyncSession, email: str, password: str, name: str = "") -> User:
     email = email.strip().lower()
     if "@" not in email:
-        raise BadRequest("Not an email address.", code="validation_error")
+        raise BadRequest("Not an email address.", code=VALIDATION_ERROR)
     validate_password(password)
     if await auth_repo.user_by_email(session, email) is not None:
-        raise Conflict("A user with that email exists.", code="email_taken")
+        raise Conflict("A user with that email exists.", code=EMAIL_TAKEN)
     user = User(email=email, name=name, password_hash=hash_password(password))
     session.add(user)
     try:
         await session.flush()
     except IntegrityError as exc:  # a concurrent sign-up won the race
-        raise Conflict("A user with that email exists.", code="email_taken") from exc
+        raise Conflict("A user with that email exists.", code=EMAIL_TAKEN) from exc
     return user
 
 
@@ -71,7 +72,7 @@ async def set_member_role(ctx: Ctx, user: User, role: str) -> WorkspaceMember:
     owner; the workspace keeps at least one owner — also when two owners are demoted at
     once, because every change of the memberships first locks the workspace row."""
     if role not in ROLE_PERMISSIONS:
-        raise BadRequest(f"Unknown role {role!r}.", code="validation_error")
+        raise BadRequest(f"Unknown role {role!r}.", code=VALIDATION_ERROR)
     if not can_grant(ctx.actor.role, role):
         raise Forbidden(f"A {ctx.actor.role} cannot grant the role {role!r}.")
     await lock_memberships(ctx)
@@ -124,7 +125,7 @@ def _owner_only(ctx: Ctx, what: str) -> None:
 async def _keep_an_owner(ctx: Ctx, leaving_user_id: int) -> None:
     owners = await repository.owners(ctx.session, ctx.workspace_id)
     if all(o.user_id == leaving_user_id for o in owners):
-        raise Conflict("A workspace keeps at least one owner.", code="last_owner")
+        raise Conflict("A workspace keeps at least one owner.", code=LAST_OWNER)
 
 
 async def get_workspace(session: AsyncSession, workspace_id: int) -> Workspace:
