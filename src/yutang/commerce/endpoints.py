@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Path, Request, Response
 from pydantic import ValidationError
 
+from yutang.auth.dependencies import idempotent, require
 from yutang.commerce import service, wallet
 from yutang.commerce.schemas import (
     OrderIn,
@@ -26,8 +27,7 @@ from yutang.commerce.schemas import (
 )
 from yutang.kit.context import SYSTEM, Actor, Ctx
 from yutang.kit.errors import BAD_REQUEST, VALIDATION_ERROR, BadRequest, YutangError
-from yutang.kit.http import ErrorOut, also_200, api_router, idempotent, require
-from yutang.kit.idempotency import Idempotency
+from yutang.kit.http import ErrorOut, also_200, api_router
 from yutang.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, Page
 from yutang.kit.schemas import ParamId
 from yutang.models.commerce import Order
@@ -64,13 +64,14 @@ async def present(ctx: Ctx, orders: list[Order]) -> list[OrderOut]:
     response_model=OrderOut,
     responses=also_200(OrderOut, "The order was recorded before (same `external_id`): the stored order"),
 )
-async def record_order(body: OrderIn, idem: Idempotency = Depends(idempotent("orders:write"))) -> Response:
+async def record_order(
+    response: Response, body: OrderIn, ctx: Ctx = Depends(idempotent("orders:write"))
+) -> OrderOut:
     """Record a paid order. Idempotent on `external_id`: the same order again answers 200
     with the stored one; the same id with other content is `order_conflict`."""
-    if (replay := await idem.replay()) is not None:
-        return replay
-    rec = await service.record_order(idem.ctx, body)
-    return await idem.respond(201 if rec.created else 200, (await present(idem.ctx, [rec.order]))[0])
+    rec = await service.record_order(ctx, body)
+    response.status_code = 201 if rec.created else 200
+    return (await present(ctx, [rec.order]))[0]
 
 
 @router.get("/orders", tags=["orders"], response_model=Page[OrderOut])
@@ -101,15 +102,14 @@ async def get_order(order_id: ParamId, ctx: Ctx = Depends(require("orders:read")
     responses=also_200(OrderOut, "The refund was recorded before (same `external_id`): the order as it is"),
 )
 async def refund_order(
-    order_id: ParamId, body: RefundIn, idem: Idempotency = Depends(idempotent("orders:write"))
-) -> Response:
+    response: Response, order_id: ParamId, body: RefundIn, ctx: Ctx = Depends(idempotent("orders:write"))
+) -> OrderOut:
     """A partial or full refund, idempotent on the refund's `external_id`. Points earned
     on the order are taken back in proportion (through the outbox)."""
-    if (replay := await idem.replay()) is not None:
-        return replay
-    _, created = await service.record_refund(idem.ctx, order_id, body)
-    order = await service.get_order(idem.ctx, order_id)
-    return await idem.respond(201 if created else 200, (await present(idem.ctx, [order]))[0])
+    _, created = await service.record_refund(ctx, order_id, body)
+    order = await service.get_order(ctx, order_id)
+    response.status_code = 201 if created else 200
+    return (await present(ctx, [order]))[0]
 
 
 @router.post("/webhooks/shop/secret", tags=["orders"], status_code=201)
@@ -192,13 +192,12 @@ async def get_wallet(member_id: ParamId, ctx: Ctx = Depends(require("members:rea
     responses=also_200(WalletMoveOut, "A retry of the same reference: the movement recorded before"),
 )
 async def top_up(
-    member_id: ParamId, body: TopUpIn, idem: Idempotency = Depends(idempotent("orders:write"))
-) -> Response:
+    response: Response, member_id: ParamId, body: TopUpIn, ctx: Ctx = Depends(idempotent("orders:write"))
+) -> WalletMoveOut:
     """Money paid into the wallet; the best top-up rule adds its bonus."""
-    if (replay := await idem.replay()) is not None:
-        return replay
-    mv = await wallet.top_up(idem.ctx, member_id, body.amount_cents, payment_ref=body.payment_ref)
-    return await idem.respond(200 if mv.replayed else 201, _move(mv))
+    mv = await wallet.top_up(ctx, member_id, body.amount_cents, payment_ref=body.payment_ref)
+    response.status_code = 200 if mv.replayed else 201
+    return _move(mv)
 
 
 @router.post(
@@ -209,13 +208,15 @@ async def top_up(
     responses=also_200(WalletMoveOut, "A retry of the same reference: the movement recorded before"),
 )
 async def wallet_spend(
-    member_id: ParamId, body: WalletSpendIn, idem: Idempotency = Depends(idempotent("orders:write"))
-) -> Response:
+    response: Response,
+    member_id: ParamId,
+    body: WalletSpendIn,
+    ctx: Ctx = Depends(idempotent("orders:write")),
+) -> WalletMoveOut:
     """Pay from the wallet; principal and bonus in proportion. `insufficient_balance` otherwise."""
-    if (replay := await idem.replay()) is not None:
-        return replay
-    mv = await wallet.spend(idem.ctx, member_id, body.amount_cents, ref=body.order_ref, reason=body.reason)
-    return await idem.respond(200 if mv.replayed else 201, _move(mv))
+    mv = await wallet.spend(ctx, member_id, body.amount_cents, ref=body.order_ref, reason=body.reason)
+    response.status_code = 200 if mv.replayed else 201
+    return _move(mv)
 
 
 @router.post(
@@ -226,22 +227,24 @@ async def wallet_spend(
     responses=also_200(WalletMoveOut, "A retry of the same reference: the movement recorded before"),
 )
 async def wallet_refund(
-    member_id: ParamId, body: WalletRefundIn, idem: Idempotency = Depends(idempotent("orders:write"))
-) -> Response:
+    response: Response,
+    member_id: ParamId,
+    body: WalletRefundIn,
+    ctx: Ctx = Depends(idempotent("orders:write")),
+) -> WalletMoveOut:
     """Give back part or all of a wallet spend, in the spend's own principal/bonus split. Idempotent
     on `refund_ref` (again: 200, `replayed: true`). `refund_exceeds_spend`, `refund_conflict` (the
     ref was used for another spend or amount), `unknown_wallet_entry`, `invalid_amount`."""
-    if (replay := await idem.replay()) is not None:
-        return replay
     mv = await wallet.refund(
-        idem.ctx,
+        ctx,
         body.spend_entry_id,
         body.amount_cents,
         refund_ref=body.refund_ref,
         reason=body.reason,
         member_id=member_id,
     )
-    return await idem.respond(200 if mv.replayed else 201, _move(mv))
+    response.status_code = 200 if mv.replayed else 201
+    return _move(mv)
 
 
 @router.post("/top-up-rules", tags=["stored value"], status_code=201, response_model=TopUpRuleOut)

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Path, Response
+from fastapi import Depends, Path
 from sqlalchemy import select
 
+from yutang.auth.dependencies import idempotent, require
 from yutang.coupons import service as coupons
 from yutang.coupons.schemas import (
     ClaimIn,
@@ -22,8 +23,7 @@ from yutang.coupons.schemas import (
     RedeemCouponIn,
 )
 from yutang.kit.context import Ctx
-from yutang.kit.http import api_router, idempotent, require
-from yutang.kit.idempotency import Idempotency
+from yutang.kit.http import api_router
 from yutang.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, Page
 from yutang.kit.schemas import ParamId, ReasonIn
 from yutang.models.rewards import CouponTemplate
@@ -64,22 +64,18 @@ async def list_templates(
     response_model=list[CouponOut],
 )
 async def generate(
-    template_id: ParamId, body: GenerateIn, idem: Idempotency = Depends(idempotent("loyalty:manage"))
-) -> Response:
+    template_id: ParamId, body: GenerateIn, ctx: Ctx = Depends(idempotent("loyalty:manage"))
+) -> list[CouponOut]:
     """Unassigned codes (for package cards, posters …); members claim them later."""
-    if (replay := await idem.replay()) is not None:
-        return replay
-    made = await coupons.generate(idem.ctx, template_id, body.count)
-    return await idem.respond(201, [CouponOut.model_validate(c) for c in made])
+    made = await coupons.generate(ctx, template_id, body.count)
+    return [CouponOut.model_validate(c) for c in made]
 
 
 @router.post("/coupons", tags=["coupons"], status_code=201, response_model=CouponOut)
-async def issue(body: IssueIn, idem: Idempotency = Depends(idempotent("points:write"))) -> Response:
+async def issue(body: IssueIn, ctx: Ctx = Depends(idempotent("points:write"))) -> CouponOut:
     """Issue a coupon to a member (within the template's stock and per-member limit)."""
-    if (replay := await idem.replay()) is not None:
-        return replay
-    coupon = await coupons.issue(idem.ctx, body.template_id, body.member_id)
-    return await idem.respond(201, CouponOut.model_validate(coupon))
+    coupon = await coupons.issue(ctx, body.template_id, body.member_id)
+    return CouponOut.model_validate(coupon)
 
 
 @router.get("/coupons/{code}", tags=["coupons"], response_model=CouponOut)
@@ -96,43 +92,35 @@ async def get_coupon(
 async def claim(
     code: Annotated[str, Path(max_length=64)],
     body: ClaimIn,
-    idem: Idempotency = Depends(idempotent("points:write")),
-) -> Response:
+    ctx: Ctx = Depends(idempotent("points:write")),
+) -> CouponOut:
     """A member claims a generated code (from a package card, a poster); with `valid_days` the
     validity starts now. `coupon_taken` when the code is no longer available (claimed by anyone, or
     voided), `limit_reached`, `unknown_coupon`, `unknown_member`, `member_inactive`."""
-    if (replay := await idem.replay()) is not None:
-        return replay
-    return await idem.respond(
-        200, CouponOut.model_validate(await coupons.claim(idem.ctx, code, body.member_id))
-    )
+    return CouponOut.model_validate(await coupons.claim(ctx, code, body.member_id))
 
 
 @router.post("/coupons/{code}/redeem", tags=["coupons"], response_model=CouponOut)
 async def redeem_coupon(
     code: Annotated[str, Path(max_length=64)],
     body: RedeemCouponIn,
-    idem: Idempotency = Depends(idempotent("points:write")),
-) -> Response:
+    ctx: Ctx = Depends(idempotent("points:write")),
+) -> CouponOut:
     """Use the coupon once; `coupon_redeemed`, `coupon_expired`, `coupon_voided` … otherwise."""
-    if (replay := await idem.replay()) is not None:
-        return replay
-    used = await coupons.redeem(idem.ctx, code, member_id=body.member_id, order_ref=body.order_ref)
-    return await idem.respond(200, CouponOut.model_validate(used))
+    used = await coupons.redeem(ctx, code, member_id=body.member_id, order_ref=body.order_ref)
+    return CouponOut.model_validate(used)
 
 
 @router.post("/coupons/{code}/void", tags=["coupons"], response_model=CouponOut)
 async def void(
     code: Annotated[str, Path(max_length=64)],
     body: ReasonIn,
-    idem: Idempotency = Depends(idempotent("loyalty:manage")),
-) -> Response:
+    ctx: Ctx = Depends(idempotent("loyalty:manage")),
+) -> CouponOut:
     """Void an unused coupon (`available` or `issued`) with a reason; it can no longer be claimed or
     redeemed and its unit is not returned to the template's stock. `reason_required`,
     `unknown_coupon`; a redeemed or already voided coupon answers `coupon_redeemed`."""
-    if (replay := await idem.replay()) is not None:
-        return replay
-    return await idem.respond(200, CouponOut.model_validate(await coupons.void(idem.ctx, code, body.reason)))
+    return CouponOut.model_validate(await coupons.void(ctx, code, body.reason))
 
 
 @router.get("/members/{member_id}/coupons", tags=["coupons"], response_model=Page[CouponOut])

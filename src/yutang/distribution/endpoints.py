@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from fastapi import Depends, Query, Response
 from sqlalchemy import select
 
+from yutang.auth.dependencies import idempotent, require
 from yutang.distribution import commissions, figures, service
 from yutang.distribution.schemas import (
     AppointIn,
@@ -28,8 +29,7 @@ from yutang.distribution.schemas import (
     WithdrawIn,
 )
 from yutang.kit.context import Ctx
-from yutang.kit.http import CSV_RESPONSE, api_router, csv_file, idempotent, require
-from yutang.kit.idempotency import Idempotency
+from yutang.kit.http import CSV_RESPONSE, api_router, csv_file
 from yutang.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, Page, page_of, paginate
 from yutang.kit.schemas import ParamId
 from yutang.models.distribution import Commission, Distributor, Withdrawal
@@ -86,16 +86,15 @@ async def list_plans(
 
 @router.post("/distributors", status_code=201, response_model=DistributorOut)
 async def appoint(
-    body: AppointIn, idem: Idempotency = Depends(idempotent("distribution:manage"))
-) -> Response:
+    response: Response, body: AppointIn, ctx: Ctx = Depends(idempotent("distribution:manage"))
+) -> DistributorOut:
     """Make a member a distributor (``apply_only``: record an application for review)."""
-    if (replay := await idem.replay()) is not None:
-        return replay
-    parent = await service.by_code(idem.ctx, body.parent_code) if body.parent_code else None
+    parent = await service.by_code(ctx, body.parent_code) if body.parent_code else None
     dist, created = await service.become(
-        idem.ctx, body.member_id, "approved", parent=parent, pending=body.apply_only
+        ctx, body.member_id, "approved", parent=parent, pending=body.apply_only
     )
-    return await idem.respond(201 if created else 200, DistributorOut.model_validate(dist))
+    response.status_code = 201 if created else 200
+    return DistributorOut.model_validate(dist)
 
 
 @router.get("/distributors", response_model=Page[DistributorOut])
@@ -165,13 +164,11 @@ async def team(distributor_id: ParamId, ctx: Ctx = Depends(require("members:read
 
 
 @router.post("/bindings", response_model=BindingOut)
-async def bind(body: BindIn, idem: Idempotency = Depends(idempotent("members:write"))) -> Response:
+async def bind(body: BindIn, ctx: Ctx = Depends(idempotent("members:write"))) -> BindingOut:
     """Bind a customer to the distributor whose code they came with (the first binding stays)."""
-    if (replay := await idem.replay()) is not None:
-        return replay
-    dist = await service.by_code(idem.ctx, body.code)
-    binding = await service.bind(idem.ctx, body.member_id, dist, "code")
-    return await idem.respond(200, BindingOut.model_validate(binding))
+    dist = await service.by_code(ctx, body.code)
+    binding = await service.bind(ctx, body.member_id, dist, "code")
+    return BindingOut.model_validate(binding)
 
 
 @router.get("/commissions", response_model=Page[CommissionOut])
@@ -199,13 +196,11 @@ async def list_commissions(
 
 @router.post("/distributors/{distributor_id}/withdrawals", status_code=201, response_model=WithdrawalOut)
 async def withdraw(
-    distributor_id: ParamId, body: WithdrawIn, idem: Idempotency = Depends(idempotent("members:write"))
-) -> Response:
+    distributor_id: ParamId, body: WithdrawIn, ctx: Ctx = Depends(idempotent("members:write"))
+) -> WithdrawalOut:
     """Ask to withdraw available commission (`below_minimum_withdrawal`, `insufficient_commission`)."""
-    if (replay := await idem.replay()) is not None:
-        return replay
-    w = await commissions.withdraw(idem.ctx, distributor_id, body.amount_cents)
-    return await idem.respond(201, WithdrawalOut.model_validate(w))
+    w = await commissions.withdraw(ctx, distributor_id, body.amount_cents)
+    return WithdrawalOut.model_validate(w)
 
 
 @router.get("/withdrawals", response_model=Page[WithdrawalOut])
@@ -226,13 +221,11 @@ async def list_withdrawals(
 
 @router.post("/withdrawals/{withdrawal_id}/decision", response_model=WithdrawalOut)
 async def decide_withdrawal(
-    withdrawal_id: ParamId, body: DecisionIn, idem: Idempotency = Depends(idempotent("distribution:manage"))
-) -> Response:
+    withdrawal_id: ParamId, body: DecisionIn, ctx: Ctx = Depends(idempotent("distribution:manage"))
+) -> WithdrawalOut:
     """Approve (paid out) or reject (back to available)."""
-    if (replay := await idem.replay()) is not None:
-        return replay
-    w = await commissions.decide_withdrawal(idem.ctx, withdrawal_id, body.decision, body.note)
-    return await idem.respond(200, WithdrawalOut.model_validate(w))
+    w = await commissions.decide_withdrawal(ctx, withdrawal_id, body.decision, body.note)
+    return WithdrawalOut.model_validate(w)
 
 
 @router.get("/figures", response_model=Page[DistributorFigures], responses=CSV_RESPONSE)

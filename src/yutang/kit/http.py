@@ -1,24 +1,20 @@
-"""The HTTP boundary: one transaction per request, authentication, error rendering."""
+"""The HTTP boundary: one transaction per request (with its idempotency record), error rendering."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Coroutine
-from typing import Annotated, Any
+from collections.abc import Callable, Coroutine
+from typing import Any
 
-from fastapi import APIRouter, Depends, FastAPI, Header, Request, Response
+from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
-from yutang.auth import service as auth_service
-from yutang.auth.permissions import allowed
-from yutang.kit.context import Actor, Ctx
 from yutang.kit.db import unit_of_work
 from yutang.kit.errors import (
     BAD_REQUEST,
@@ -31,11 +27,9 @@ from yutang.kit.errors import (
     VALIDATION_ERROR,
     BadRequest,
     Conflict,
-    Forbidden,
-    Unauthenticated,
     YutangError,
 )
-from yutang.kit.idempotency import Idempotency, idempotency_for
+from yutang.kit.idempotency import Replay, record
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +109,12 @@ class TransactionalRoute(APIRoute):
             try:
                 async with unit_of_work(readonly=readonly, engine=engine) as session:
                     request.state.session = session
-                    return await original(request)
+                    try:
+                        response = await original(request)
+                    except Replay as replay:
+                        return replay.response
+                    await record(request, response)
+                    return response
             except IntegrityError as exc:
                 # A constraint the service did not check first (a unique name, say): the
                 # transaction is rolled back, and the client learns it conflicts, not 500.
@@ -129,96 +128,6 @@ class TransactionalRoute(APIRoute):
 
 def api_router(**kwargs: Any) -> APIRouter:
     return APIRouter(route_class=TransactionalRoute, responses=ERROR_RESPONSES, **kwargs)
-
-
-async def authenticate(request: Request) -> Ctx:
-    cached: Ctx | None = getattr(request.state, "ctx", None)
-    if cached is not None:
-        return cached
-    session = request.state.session
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() == "bearer" and token:
-        workspace_id, actor = await _key_actor(request, token.strip())
-    else:
-        user_ctx = getattr(request.state, "console_principal", None)
-        if user_ctx is None:
-            raise Unauthenticated("Send an API key as `Authorization: Bearer <key>`.")
-        workspace_id, actor = user_ctx
-    ctx = Ctx(session, workspace_id, actor)
-    request.state.ctx = ctx
-    return ctx
-
-
-async def _key_actor(request: Request, token: str) -> tuple[int, Actor]:
-    key, actor = await auth_service.authenticate_key(request.state.session, token)
-    if auth_service.use_is_stale(key):
-        # At most once a minute. A writing request stamps in its own transaction; a
-        # read-only one in a short transaction of its own (it must not write, and on
-        # SQLite a second writer beside a writing request would wait for its lock).
-        if request.method in READONLY_METHODS:
-            async with unit_of_work(engine=request.app.state.engine) as s:
-                await auth_service.stamp_use(s, key.id)
-        else:
-            await auth_service.stamp_use(request.state.session, key.id)
-    return key.workspace_id, actor
-
-
-#: The API's security scheme in OpenAPI (so the docs page offers "Authorize"); the key
-#: itself is read by :func:`authenticate`, which also accepts a console session.
-BEARER = HTTPBearer(
-    auto_error=False,
-    scheme_name="ApiKey",
-    description="An API key of the workspace: `Authorization: Bearer yt_...`",
-)
-
-
-def require(permission: str) -> Callable[..., Awaitable[Ctx]]:
-    async def dependency(
-        request: Request, _credentials: HTTPAuthorizationCredentials | None = Depends(BEARER)
-    ) -> Ctx:
-        ctx = await authenticate(request)
-        if not allowed(ctx.actor.role, permission):
-            raise Forbidden(
-                f"The role {ctx.actor.role!r} does not allow {permission!r}.",
-                details={"permission": permission},
-            )
-        return ctx
-
-    dependency.__name__ = f"require_{permission.replace(':', '_')}"
-    return dependency
-
-
-def _key_length(schema: dict[str, Any]) -> None:
-    """Document the key's length on the string branch of ``string | null``."""
-    for branch in schema.get("anyOf", [schema]):
-        if branch.get("type") == "string":
-            branch.update(minLength=1, maxLength=255)
-
-
-#: The ``Idempotency-Key`` header as OpenAPI shows it; its length is checked by
-#: :func:`~yutang.kit.idempotency.idempotency_for` (``idempotency_key_invalid``).
-IdempotencyKey = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key",
-        description="Retry safely: the same key and body replay the first answer "
-        "(`Idempotent-Replayed: true`); the same key with another body is refused "
-        "(409 `idempotency_key_reused`). 1-255 characters, per workspace.",
-        json_schema_extra=_key_length,
-    ),
-]
-
-
-def idempotent(permission: str) -> Callable[..., Awaitable[Idempotency]]:
-    checker = require(permission)
-
-    async def dependency(
-        request: Request, _key: IdempotencyKey = None, ctx: Ctx = Depends(checker)
-    ) -> Idempotency:
-        return await idempotency_for(request, ctx)
-
-    return dependency
 
 
 _METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")

@@ -7,9 +7,9 @@ from typing import Annotated
 
 from fastapi import Depends, Query, Request, Response
 
+from yutang.auth.dependencies import idempotent, require
 from yutang.kit.context import Ctx
-from yutang.kit.http import CSV_RESPONSE, api_router, csv_file, idempotent, require
-from yutang.kit.idempotency import Idempotency
+from yutang.kit.http import CSV_RESPONSE, api_router, csv_file
 from yutang.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, Page
 from yutang.kit.schemas import ParamId
 from yutang.links import livecodes, qr, service, stats
@@ -106,13 +106,11 @@ async def list_domains(
 
 
 @router.post("/link-domains", tags=["links"], status_code=201, response_model=DomainOut)
-async def add_domain(body: DomainIn, idem: Idempotency = Depends(idempotent("domains:manage"))) -> Response:
+async def add_domain(body: DomainIn, ctx: Ctx = Depends(idempotent("domains:manage"))) -> DomainOut:
     """Add a host that serves the workspace's short links (point its DNS at Yutang first).
     `domain_taken` if any workspace has it, `invalid_host` for a malformed host."""
-    if (replay := await idem.replay()) is not None:
-        return replay
-    domain = await service.add_domain(idem.ctx, body.host, is_default=body.is_default, https=body.https)
-    return await idem.respond(201, DomainOut.model_validate(domain))
+    domain = await service.add_domain(ctx, body.host, is_default=body.is_default, https=body.https)
+    return DomainOut.model_validate(domain)
 
 
 # --- channels ---------------------------------------------------------------------------
@@ -132,13 +130,11 @@ async def list_channels(
 
 
 @router.post("/channels", tags=["channels"], status_code=201, response_model=ChannelOut)
-async def create_channel(body: ChannelIn, idem: Idempotency = Depends(idempotent("links:write"))) -> Response:
+async def create_channel(body: ChannelIn, ctx: Ctx = Depends(idempotent("links:write"))) -> ChannelOut:
     """Create a channel; give `exposures` (cards printed, messages sent) to get its diversion
     rate in the statistics. `channel_name_taken` if the name is used."""
-    if (replay := await idem.replay()) is not None:
-        return replay
-    channel = await service.create_channel(idem.ctx, body)
-    return await idem.respond(201, ChannelOut.model_validate(channel))
+    channel = await service.create_channel(ctx, body)
+    return ChannelOut.model_validate(channel)
 
 
 @router.get("/channels/{channel_id}", tags=["channels"], response_model=ChannelOut)
@@ -188,25 +184,21 @@ async def list_links(
 
 @router.post("/links", tags=["links"], status_code=201, response_model=LinkOut)
 async def create_link(
-    request: Request, body: LinkIn, idem: Idempotency = Depends(idempotent("links:write"))
-) -> Response:
+    request: Request, body: LinkIn, ctx: Ctx = Depends(idempotent("links:write"))
+) -> LinkOut:
     """Create a short link, or a live code when ``targets`` are given."""
-    if (replay := await idem.replay()) is not None:
-        return replay
-    link = await service.create_link(idem.ctx, body)
-    return await idem.respond(201, (await present(request, idem.ctx, [link]))[0])
+    link = await service.create_link(ctx, body)
+    return (await present(request, ctx, [link]))[0]
 
 
 @router.post("/links/bulk", tags=["links"], status_code=201, response_model=BulkOut)
 async def create_links_bulk(
-    request: Request, body: BulkIn, idem: Idempotency = Depends(idempotent("links:write"))
-) -> Response:
+    request: Request, body: BulkIn, ctx: Ctx = Depends(idempotent("links:write"))
+) -> BulkOut:
     """Up to 1,000 links in one call: all are created, or none and `bulk_invalid` lists
     every refused row (`details.errors[]` with `row`, `code`, `message`, `field`)."""
-    if (replay := await idem.replay()) is not None:
-        return replay
-    links = await service.create_links_bulk(idem.ctx, body.links)
-    return await idem.respond(201, BulkOut(data=await present(request, idem.ctx, links)))
+    links = await service.create_links_bulk(ctx, body.links)
+    return BulkOut(data=await present(request, ctx, links))
 
 
 @router.get("/links/{link_id}", tags=["links"], response_model=LinkOut)

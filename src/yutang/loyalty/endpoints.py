@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import Depends, Response
+from fastapi import Depends
 
+from yutang.auth.dependencies import idempotent, require
 from yutang.kit.context import Ctx
 from yutang.kit.errors import BAD_REQUEST, BadRequest
-from yutang.kit.http import api_router, idempotent, require
-from yutang.kit.idempotency import Idempotency
+from yutang.kit.http import api_router
 from yutang.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, Page, decode_cursor, encode_cursor
 from yutang.kit.schemas import ParamId
 from yutang.loyalty import earning, points, tiers
@@ -83,43 +83,37 @@ async def ledger(
     "/members/{member_id}/points/spend", tags=["points"], status_code=201, response_model=MovementOut
 )
 async def spend(
-    member_id: ParamId, body: SpendIn, idem: Idempotency = Depends(idempotent("points:write"))
-) -> Response:
+    member_id: ParamId, body: SpendIn, ctx: Ctx = Depends(idempotent("points:write"))
+) -> MovementOut:
     """Spend points (soonest-expiring lots first). `insufficient_points` leaves everything as it was."""
-    if (replay := await idem.replay()) is not None:
-        return replay
     if (body.ref_type is None) != (body.ref_id is None):
         raise BadRequest("Give both ref_type and ref_id, or neither.", code=BAD_REQUEST)
     ref = (body.ref_type, body.ref_id) if body.ref_type and body.ref_id else None
-    mv = await points.spend(idem.ctx, member_id, body.points, reason=body.reason, ref=ref)
-    member = await members.get_member(idem.ctx, member_id)
-    return await idem.respond(201, _movement(mv, member))
+    mv = await points.spend(ctx, member_id, body.points, reason=body.reason, ref=ref)
+    member = await members.get_member(ctx, member_id)
+    return _movement(mv, member)
 
 
 @router.post(
     "/members/{member_id}/points/adjust", tags=["points"], status_code=201, response_model=MovementOut
 )
 async def adjust(
-    member_id: ParamId, body: AdjustIn, idem: Idempotency = Depends(idempotent("points:write"))
-) -> Response:
+    member_id: ParamId, body: AdjustIn, ctx: Ctx = Depends(idempotent("points:write"))
+) -> MovementOut:
     """A manual correction with a reason (audited). Removing more than the balance is refused."""
-    if (replay := await idem.replay()) is not None:
-        return replay
-    mv = await points.adjust(idem.ctx, member_id, body.delta, reason=body.reason, expires_at=body.expires_at)
-    member = await members.get_member(idem.ctx, member_id)
-    return await idem.respond(201, _movement(mv, member))
+    mv = await points.adjust(ctx, member_id, body.delta, reason=body.reason, expires_at=body.expires_at)
+    member = await members.get_member(ctx, member_id)
+    return _movement(mv, member)
 
 
 @router.post("/members/{member_id}/activities", tags=["points"], status_code=202)
 async def activity(
-    member_id: ParamId, body: ActivityIn, idem: Idempotency = Depends(idempotent("members:write"))
-) -> Response:
+    member_id: ParamId, body: ActivityIn, ctx: Ctx = Depends(idempotent("members:write"))
+) -> dict[str, str]:
     """Report a check-in, post, share or custom event; earn rules pay through the outbox.
     The same `external_id` reported twice earns once."""
-    if (replay := await idem.replay()) is not None:
-        return replay
-    await earning.record_activity(idem.ctx, member_id, body.type, body.name, body.external_id)
-    return await idem.respond(202, {"status": "accepted"})
+    await earning.record_activity(ctx, member_id, body.type, body.name, body.external_id)
+    return {"status": "accepted"}
 
 
 @router.get("/earn-rules", tags=["points"], response_model=Page[RuleOut])
@@ -134,15 +128,13 @@ async def list_rules(
 
 
 @router.post("/earn-rules", tags=["points"], status_code=201, response_model=RuleOut)
-async def create_rule(body: RuleIn, idem: Idempotency = Depends(idempotent("loyalty:manage"))) -> Response:
+async def create_rule(body: RuleIn, ctx: Ctx = Depends(idempotent("loyalty:manage"))) -> RuleOut:
     """Create an earn rule: the trigger it listens to, its conditions, a fixed or per-`unit_cents`
     amount, and its caps per day/week/month (workspace time) and lifetime. 422 for an incoherent rule
     (`custom` without `event_name`, `per_unit` off `order_paid`, `ends_at` before `starts_at`);
     `unknown_tier` / `unknown_segment` for conditions naming rows outside the workspace."""
-    if (replay := await idem.replay()) is not None:
-        return replay
-    rule = await earning.create_rule(idem.ctx, body)
-    return await idem.respond(201, RuleOut.model_validate(rule))
+    rule = await earning.create_rule(ctx, body)
+    return RuleOut.model_validate(rule)
 
 
 @router.get("/earn-rules/{rule_id}", tags=["points"], response_model=RuleOut)
@@ -220,16 +212,14 @@ async def evaluate_tiers(ctx: Ctx = Depends(require("loyalty:manage"))) -> dict[
 
 @router.post("/members/{member_id}/tier", tags=["tiers"], response_model=TierChangeOut)
 async def set_member_tier(
-    member_id: ParamId, body: SetTierIn, idem: Idempotency = Depends(idempotent("loyalty:manage"))
-) -> Response:
+    member_id: ParamId, body: SetTierIn, ctx: Ctx = Depends(idempotent("loyalty:manage"))
+) -> TierChangeOut:
     """Put a member on a tier by hand (`tier_id: null`: no tier); the history records `manual`, the
     audit log the reason, and `tier.changed` is announced; no welcome coupons. `unknown_member`,
     `member_inactive`, `unknown_tier`, `reason_required`. The daily evaluation may move them again."""
-    if (replay := await idem.replay()) is not None:
-        return replay
-    await tiers.set_tier(idem.ctx, member_id, body.tier_id, body.reason)
-    change = (await tiers.history(idem.ctx, member_id))[-1]
-    return await idem.respond(200, TierChangeOut.model_validate(change))
+    await tiers.set_tier(ctx, member_id, body.tier_id, body.reason)
+    change = (await tiers.history(ctx, member_id))[-1]
+    return TierChangeOut.model_validate(change)
 
 
 @router.get("/members/{member_id}/tier-history", tags=["tiers"], response_model=Page[TierChangeOut])

@@ -7,10 +7,10 @@ from typing import Annotated, Any
 from fastapi import Depends, Query, Response
 from sqlalchemy import select
 
+from yutang.auth.dependencies import idempotent, require
 from yutang.auth.permissions import allowed
 from yutang.kit.context import Ctx
-from yutang.kit.http import api_router, idempotent, require
-from yutang.kit.idempotency import Idempotency
+from yutang.kit.http import api_router
 from yutang.kit.pagination import (
     DEFAULT_LIMIT,
     Cursor,
@@ -93,12 +93,10 @@ async def present(ctx: Ctx, members: list[Member]) -> list[MemberOut]:
 
 
 @router.post("/members", tags=["members"], status_code=201, response_model=MemberOut)
-async def create_member(body: MemberIn, idem: Idempotency = Depends(idempotent("members:write"))) -> Response:
+async def create_member(body: MemberIn, ctx: Ctx = Depends(idempotent("members:write"))) -> MemberOut:
     """Create a member. Refused with `identity_taken` if an identity is already someone's."""
-    if (replay := await idem.replay()) is not None:
-        return replay
-    member = await service.create_member(idem.ctx, body)
-    return await idem.respond(201, (await present(idem.ctx, [member]))[0])
+    member = await service.create_member(ctx, body)
+    return (await present(ctx, [member]))[0]
 
 
 @router.post(
@@ -107,13 +105,14 @@ async def create_member(body: MemberIn, idem: Idempotency = Depends(idempotent("
     response_model=JoinOut,
     responses={201: {"model": JoinOut, "description": "A new member was created"}},
 )
-async def join(body: MemberIn, idem: Idempotency = Depends(idempotent("members:write"))) -> Response:
+async def join(
+    response: Response, body: MemberIn, ctx: Ctx = Depends(idempotent("members:write"))
+) -> JoinOut:
     """Create the member or, when an identity matches, return them with what is new filled in."""
-    if (replay := await idem.replay()) is not None:
-        return replay
-    member, created = await service.join(idem.ctx, body)
-    out = JoinOut(member=(await present(idem.ctx, [member]))[0], created=created)
-    return await idem.respond(201 if created else 200, out)
+    member, created = await service.join(ctx, body)
+    out = JoinOut(member=(await present(ctx, [member]))[0], created=created)
+    response.status_code = 201 if created else 200
+    return out
 
 
 @router.get("/members", tags=["members"], response_model=Page[MemberOut])
@@ -364,15 +363,13 @@ async def get_form(form_id: ParamId, ctx: Ctx = Depends(require("members:read"))
 
 @router.post("/forms/{form_id}/submissions", tags=["forms"], status_code=201, response_model=SubmissionOut)
 async def submit_form(
-    form_id: ParamId, body: SubmissionIn, idem: Idempotency = Depends(idempotent("members:write"))
-) -> Response:
+    form_id: ParamId, body: SubmissionIn, ctx: Ctx = Depends(idempotent("members:write"))
+) -> SubmissionOut:
     """Submit answers for a member: checked by type (`invalid_answers` lists each bad field),
     mapped onto the profile, kept sealed, announced as `form.submitted`."""
-    if (replay := await idem.replay()) is not None:
-        return replay
-    form = await forms.get_form(idem.ctx, form_id)
-    sub = await forms.submit(idem.ctx, form, body.answers, visitor_id=body.visitor_id)
-    return await idem.respond(201, _submission_out(idem.ctx, sub))
+    form = await forms.get_form(ctx, form_id)
+    sub = await forms.submit(ctx, form, body.answers, visitor_id=body.visitor_id)
+    return _submission_out(ctx, sub)
 
 
 @router.get("/forms/{form_id}/submissions", tags=["forms"], response_model=Page[SubmissionOut])

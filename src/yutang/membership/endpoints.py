@@ -10,9 +10,9 @@ from typing import Any
 from fastapi import Depends, Response
 from sqlalchemy import select
 
+from yutang.auth.dependencies import idempotent, require
 from yutang.kit.context import Ctx
-from yutang.kit.http import also_200, api_router, idempotent, require
-from yutang.kit.idempotency import Idempotency
+from yutang.kit.http import also_200, api_router
 from yutang.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, Page
 from yutang.kit.schemas import ParamId
 from yutang.membership import service as membership
@@ -53,15 +53,14 @@ async def list_plans(
     responses=also_200(SubscriptionOut, "A renewal: the term was extended, no second welcome gift"),
 )
 async def purchase(
-    member_id: ParamId, body: PurchaseIn, idem: Idempotency = Depends(idempotent("orders:write"))
-) -> Response:
+    response: Response, member_id: ParamId, body: PurchaseIn, ctx: Ctx = Depends(idempotent("orders:write"))
+) -> SubscriptionOut:
     """Record a paid plan purchase: a new term with its welcome gift, or a renewal."""
-    if (replay := await idem.replay()) is not None:
-        return replay
     sub, new_term = await membership.purchase(
-        idem.ctx, member_id, body.plan_id, payment_ref=body.payment_ref, amount_cents=body.amount_cents
+        ctx, member_id, body.plan_id, payment_ref=body.payment_ref, amount_cents=body.amount_cents
     )
-    return await idem.respond(201 if new_term else 200, SubscriptionOut.model_validate(sub))
+    response.status_code = 201 if new_term else 200
+    return SubscriptionOut.model_validate(sub)
 
 
 @router.get("/members/{member_id}/subscriptions", tags=["membership"], response_model=Page[SubscriptionOut])

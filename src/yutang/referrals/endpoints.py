@@ -9,10 +9,10 @@ from typing import Annotated, Literal
 from fastapi import Depends, Query, Request, Response
 from sqlalchemy import select
 
+from yutang.auth.dependencies import idempotent, require
 from yutang.kit.context import Ctx
 from yutang.kit.errors import VALIDATION_ERROR, BadRequest
-from yutang.kit.http import CSV_RESPONSE, ErrorOut, also_200, api_router, csv_file, idempotent, require
-from yutang.kit.idempotency import Idempotency
+from yutang.kit.http import CSV_RESPONSE, ErrorOut, also_200, api_router, csv_file
 from yutang.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, Page, page_list, page_of, paginate
 from yutang.kit.schemas import ParamId
 from yutang.models.referrals import INVITATION_STATUSES, Invitation, ReferralCampaign, ReferralParticipant
@@ -87,16 +87,14 @@ async def _participant_out(ctx: Ctx, p: ReferralParticipant) -> ParticipantOut:
 
 @router.post("/campaigns", status_code=201, response_model=CampaignOut)
 async def create_campaign(
-    body: CampaignIn, idem: Idempotency = Depends(idempotent("referrals:manage"))
-) -> Response:
+    body: CampaignIn, ctx: Ctx = Depends(idempotent("referrals:manage"))
+) -> CampaignOut:
     """Create a referral campaign (任务宝): window, the goal an invitee must reach, reward stages
     by qualified invitations, fraud thresholds, poster; without `channel_id` a poster channel is
     made for it. Refused: `unknown_segment`, `unknown_tier`, `unknown_form`, `unknown_channel`,
     `unknown_coupon_template`, `unknown_reward`, `unknown_lottery`. A replay answers the first result."""
-    if (replay := await idem.replay()) is not None:
-        return replay
-    campaign = await service.create_campaign(idem.ctx, body)
-    return await idem.respond(201, await _campaign_out(idem.ctx, campaign))
+    campaign = await service.create_campaign(ctx, body)
+    return await _campaign_out(ctx, campaign)
 
 
 @router.get("/campaigns", response_model=Page[CampaignOut])
@@ -143,14 +141,16 @@ async def put_art(
     responses=also_200(ParticipantOut, "The member takes part already: their share kit"),
 )
 async def take_part(
-    campaign_id: ParamId, body: TakePartIn, idem: Idempotency = Depends(idempotent("members:write"))
-) -> Response:
+    response: Response,
+    campaign_id: ParamId,
+    body: TakePartIn,
+    ctx: Ctx = Depends(idempotent("members:write")),
+) -> ParticipantOut:
     """The member's share kit: invite code, personal short link, poster, progress page
     (201 the first time, 200 with the same kit after)."""
-    if (replay := await idem.replay()) is not None:
-        return replay
-    participant, created = await service.take_part(idem.ctx, campaign_id, body.member_id, body.display_name)
-    return await idem.respond(201 if created else 200, await _participant_out(idem.ctx, participant))
+    participant, created = await service.take_part(ctx, campaign_id, body.member_id, body.display_name)
+    response.status_code = 201 if created else 200
+    return await _participant_out(ctx, participant)
 
 
 @router.get("/participants/{participant_id}", response_model=ParticipantOut)
@@ -223,24 +223,20 @@ async def list_invitations(
 
 @router.post("/campaigns/{campaign_id}/claims", response_model=InvitationOut)
 async def claim_code(
-    campaign_id: ParamId, body: ClaimIn, idem: Idempotency = Depends(idempotent("members:write"))
-) -> Response:
+    campaign_id: ParamId, body: ClaimIn, ctx: Ctx = Depends(idempotent("members:write"))
+) -> InvitationOut:
     """The member names an inviter's code. `already_invited` if someone else was first."""
-    if (replay := await idem.replay()) is not None:
-        return replay
-    inv = await service.claim_code(idem.ctx, campaign_id, body.member_id, body.code)
-    return await idem.respond(200, InvitationOut.model_validate(inv))
+    inv = await service.claim_code(ctx, campaign_id, body.member_id, body.code)
+    return InvitationOut.model_validate(inv)
 
 
 @router.post("/invitations/{invitation_id}/claim", response_model=InvitationOut)
 async def claim_invitation(
-    invitation_id: ParamId, body: ClaimInvitationIn, idem: Idempotency = Depends(idempotent("members:write"))
-) -> Response:
+    invitation_id: ParamId, body: ClaimInvitationIn, ctx: Ctx = Depends(idempotent("members:write"))
+) -> InvitationOut:
     """Bind a clicked invitation to the member who joined. `invitation_taken` if it is another's."""
-    if (replay := await idem.replay()) is not None:
-        return replay
-    inv = await service.claim_invitation(idem.ctx, invitation_id, body.member_id)
-    return await idem.respond(200, InvitationOut.model_validate(inv))
+    inv = await service.claim_invitation(ctx, invitation_id, body.member_id)
+    return InvitationOut.model_validate(inv)
 
 
 @router.get("/invitations/{invitation_id}", response_model=InvitationOut)
@@ -254,13 +250,11 @@ async def get_invitation(
 
 @router.post("/invitations/{invitation_id}/review", response_model=InvitationOut)
 async def review(
-    invitation_id: ParamId, body: ReviewIn, idem: Idempotency = Depends(idempotent("referrals:manage"))
-) -> Response:
+    invitation_id: ParamId, body: ReviewIn, ctx: Ctx = Depends(idempotent("referrals:manage"))
+) -> InvitationOut:
     """Approve (it goes on, and qualifies if its goal was met) or reject (it never pays)."""
-    if (replay := await idem.replay()) is not None:
-        return replay
-    inv = await service.review(idem.ctx, invitation_id, body.decision, body.note)
-    return await idem.respond(200, InvitationOut.model_validate(inv))
+    inv = await service.review(ctx, invitation_id, body.decision, body.note)
+    return InvitationOut.model_validate(inv)
 
 
 @router.get("/campaigns/{campaign_id}/figures", response_model=Figures, responses=CSV_RESPONSE)

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import Depends, Response
+from fastapi import Depends
 from sqlalchemy import select
 
+from yutang.auth.dependencies import idempotent, require
 from yutang.kit.context import Ctx
-from yutang.kit.http import api_router, idempotent, require
-from yutang.kit.idempotency import Idempotency
+from yutang.kit.http import api_router
 from yutang.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, Page, page_of, paginate
 from yutang.kit.schemas import ParamId, ReasonIn
 from yutang.models.rewards import Auction, Lottery, Reward
@@ -80,37 +80,29 @@ async def update_reward(
 
 @router.post("/rewards/{reward_id}/restock", tags=["rewards"], response_model=RewardOut)
 async def restock(
-    reward_id: ParamId, body: RestockIn, idem: Idempotency = Depends(idempotent("loyalty:manage"))
-) -> Response:
+    reward_id: ParamId, body: RestockIn, ctx: Ctx = Depends(idempotent("loyalty:manage"))
+) -> RewardOut:
     """Add units to a reward's stock, or remove them with a negative `delta`; stock never goes below
     zero (`out_of_stock`). `unlimited_stock` for a reward without a stock count, `unknown_reward`."""
-    if (replay := await idem.replay()) is not None:
-        return replay
-    return await idem.respond(
-        200, RewardOut.model_validate(await rewards.restock(idem.ctx, reward_id, body.delta))
-    )
+    return RewardOut.model_validate(await rewards.restock(ctx, reward_id, body.delta))
 
 
 @router.post("/rewards/{reward_id}/redeem", tags=["rewards"], status_code=201, response_model=RedemptionOut)
 async def redeem_reward(
-    reward_id: ParamId, body: RedeemRewardIn, idem: Idempotency = Depends(idempotent("points:write"))
-) -> Response:
+    reward_id: ParamId, body: RedeemRewardIn, ctx: Ctx = Depends(idempotent("points:write"))
+) -> RedemptionOut:
     """Buy the reward with points: stock and points move together or not at all."""
-    if (replay := await idem.replay()) is not None:
-        return replay
-    done = await rewards.redeem(idem.ctx, reward_id, body.member_id, body.quantity)
-    return await idem.respond(201, RedemptionOut.model_validate(done))
+    done = await rewards.redeem(ctx, reward_id, body.member_id, body.quantity)
+    return RedemptionOut.model_validate(done)
 
 
 @router.post("/redemptions/{redemption_id}/cancel", tags=["rewards"], response_model=RedemptionOut)
 async def cancel_redemption(
-    redemption_id: ParamId, body: ReasonIn, idem: Idempotency = Depends(idempotent("loyalty:manage"))
-) -> Response:
+    redemption_id: ParamId, body: ReasonIn, ctx: Ctx = Depends(idempotent("loyalty:manage"))
+) -> RedemptionOut:
     """Points back into their lots, stock back, coupons voided."""
-    if (replay := await idem.replay()) is not None:
-        return replay
-    done = await rewards.cancel(idem.ctx, redemption_id, body.reason)
-    return await idem.respond(200, RedemptionOut.model_validate(done))
+    done = await rewards.cancel(ctx, redemption_id, body.reason)
+    return RedemptionOut.model_validate(done)
 
 
 # --- lotteries ------------------------------------------------------------------------------
@@ -147,14 +139,10 @@ async def get_lottery(lottery_id: ParamId, ctx: Ctx = Depends(require("members:r
 
 
 @router.post("/lotteries/{lottery_id}/draws", tags=["lotteries"], status_code=201, response_model=DrawOut)
-async def draw(
-    lottery_id: ParamId, body: DrawIn, idem: Idempotency = Depends(idempotent("points:write"))
-) -> Response:
+async def draw(lottery_id: ParamId, body: DrawIn, ctx: Ctx = Depends(idempotent("points:write"))) -> DrawOut:
     """One draw for the member: the roll and the prize table it was read against are kept."""
-    if (replay := await idem.replay()) is not None:
-        return replay
-    done = await lottery.draw(idem.ctx, lottery_id, body.member_id)
-    return await idem.respond(201, DrawOut.model_validate(done))
+    done = await lottery.draw(ctx, lottery_id, body.member_id)
+    return DrawOut.model_validate(done)
 
 
 # --- auctions -------------------------------------------------------------------------------
@@ -195,32 +183,22 @@ async def list_bids(
 
 @router.post("/auctions/{auction_id}/bids", tags=["auctions"], status_code=201, response_model=BidOut)
 async def place_bid(
-    auction_id: ParamId, body: BidIn, idem: Idempotency = Depends(idempotent("points:write"))
-) -> Response:
+    auction_id: ParamId, body: BidIn, ctx: Ctx = Depends(idempotent("points:write"))
+) -> BidOut:
     """Hold the bid's points; the previous leader's hold is released."""
-    if (replay := await idem.replay()) is not None:
-        return replay
-    placed = await auctions.bid(idem.ctx, auction_id, body.member_id, body.amount)
-    return await idem.respond(201, BidOut.model_validate(placed))
+    placed = await auctions.bid(ctx, auction_id, body.member_id, body.amount)
+    return BidOut.model_validate(placed)
 
 
 @router.post("/auctions/{auction_id}/close", tags=["auctions"], response_model=AuctionOut)
-async def close_auction(
-    auction_id: ParamId, idem: Idempotency = Depends(idempotent("loyalty:manage"))
-) -> Response:
+async def close_auction(auction_id: ParamId, ctx: Ctx = Depends(idempotent("loyalty:manage"))) -> AuctionOut:
     """Close an auction whose end has passed (the hourly job does it too)."""
-    if (replay := await idem.replay()) is not None:
-        return replay
-    return await idem.respond(200, AuctionOut.model_validate(await auctions.close(idem.ctx, auction_id)))
+    return AuctionOut.model_validate(await auctions.close(ctx, auction_id))
 
 
 @router.post("/auctions/{auction_id}/cancel", tags=["auctions"], response_model=AuctionOut)
 async def cancel_auction(
-    auction_id: ParamId, body: ReasonIn, idem: Idempotency = Depends(idempotent("loyalty:manage"))
-) -> Response:
+    auction_id: ParamId, body: ReasonIn, ctx: Ctx = Depends(idempotent("loyalty:manage"))
+) -> AuctionOut:
     """Call the auction off: the leading hold is given back."""
-    if (replay := await idem.replay()) is not None:
-        return replay
-    return await idem.respond(
-        200, AuctionOut.model_validate(await auctions.cancel(idem.ctx, auction_id, body.reason))
-    )
+    return AuctionOut.model_validate(await auctions.cancel(ctx, auction_id, body.reason))

@@ -8,10 +8,11 @@ from fastapi import Depends, Query, Request, Response
 
 from yutang.auth import repository as auth_repo
 from yutang.auth import service as auth_service
+from yutang.auth.dependencies import idempotent, require
 from yutang.kit.context import Ctx
 from yutang.kit.errors import NotFound
-from yutang.kit.http import api_router, idempotent, require
-from yutang.kit.idempotency import Idempotency
+from yutang.kit.http import api_router
+from yutang.kit.idempotency import store_instead
 from yutang.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, Page, page_of
 from yutang.kit.schemas import ParamId
 from yutang.models.workspaces import User, WorkspaceInvitation
@@ -53,15 +54,15 @@ async def list_keys(
 
 
 @router.post("/api-keys", tags=["workspace"], status_code=201, response_model=ApiKeyCreated)
-async def create_key(body: ApiKeyIn, idem: Idempotency = Depends(idempotent("keys:manage"))) -> Response:
+async def create_key(
+    request: Request, body: ApiKeyIn, ctx: Ctx = Depends(idempotent("keys:manage"))
+) -> Response:
     """Create an API key. The secret is in this answer only (a replay with the same
     Idempotency-Key answers without it)."""
-    if (replay := await idem.replay()) is not None:
-        return replay
-    issued = await auth_service.create_api_key(idem.ctx, body.name, body.role)
+    issued = await auth_service.create_api_key(ctx, body.name, body.role)
     shown = ApiKeyOut.model_validate(issued.key)
     # Store a replay without the secret (it is never stored); this first answer carries it.
-    await idem.respond(201, shown)
+    store_instead(request, shown)
     out = ApiKeyCreated(**shown.model_dump(), key=issued.secret)
     return Response(out.model_dump_json(), status_code=201, media_type="application/json")
 
@@ -103,16 +104,12 @@ def _invitation_out(inv: WorkspaceInvitation) -> InvitationOut:
     )
 
 
-async def _invite(request: Request, body: InvitationIn, idem: Idempotency) -> Response:
-    if (replay := await idem.replay()) is not None:
-        return replay
+async def _invite(request: Request, body: InvitationIn, ctx: Ctx) -> Response:
     settings = request.app.state.settings
-    issued = await invitations.invite(
-        idem.ctx, body.email, body.role, name=body.name, ttl=settings.invitation_ttl
-    )
+    issued = await invitations.invite(ctx, body.email, body.role, name=body.name, ttl=settings.invitation_ttl)
     shown = _invitation_out(issued.invitation)
     # The replay leaves the accept URL out: its token is never stored.
-    await idem.respond(201, shown)
+    store_instead(request, shown)
     url = str(request.base_url).rstrip("/") + f"/console/invitations/{issued.token}"
     out = InvitationCreated(**shown.model_dump(), accept_url=url)
     return Response(out.model_dump_json(), status_code=201, media_type="application/json")
@@ -120,20 +117,20 @@ async def _invite(request: Request, body: InvitationIn, idem: Idempotency) -> Re
 
 @router.post("/invitations", tags=["workspace"], status_code=201, response_model=InvitationCreated)
 async def create_invitation(
-    request: Request, body: InvitationIn, idem: Idempotency = Depends(idempotent("users:manage"))
+    request: Request, body: InvitationIn, ctx: Ctx = Depends(idempotent("users:manage"))
 ) -> Response:
     """Invite a person to the workspace with a role. They join only by accepting; the
     answer is the same whether or not the address has an account (here or elsewhere).
     `accept_url` is in this answer only — pass it to them (Yutang sends no mail)."""
-    return await _invite(request, body, idem)
+    return await _invite(request, body, ctx)
 
 
 @router.post("/users", tags=["workspace"], status_code=201, response_model=InvitationCreated)
 async def add_user(
-    request: Request, body: InvitationIn, idem: Idempotency = Depends(idempotent("users:manage"))
+    request: Request, body: InvitationIn, ctx: Ctx = Depends(idempotent("users:manage"))
 ) -> Response:
     """The same as `POST /invitations`: a user is added only by accepting an invitation."""
-    return await _invite(request, body, idem)
+    return await _invite(request, body, ctx)
 
 
 @router.get("/invitations", tags=["workspace"], response_model=Page[InvitationOut])
