@@ -8,7 +8,7 @@ from fastapi import Depends, Path, Request, Response
 from pydantic import ValidationError
 
 from yutang.auth.dependencies import idempotent, require
-from yutang.commerce import service, wallet
+from yutang.commerce import repository, service, wallet
 from yutang.commerce.schemas import (
     OrderIn,
     OrderItemOut,
@@ -265,13 +265,5 @@ async def list_top_up_rules(
     limit: Limit = DEFAULT_LIMIT,
 ) -> Page[TopUpRuleOut]:
     """Top-up bonus rules by minimum amount, smallest first."""
-    from sqlalchemy import select
-
-    from yutang.models.wallet import TopUpRule
-
-    rows = await ctx.session.scalars(
-        select(TopUpRule)
-        .where(TopUpRule.workspace_id == ctx.workspace_id)
-        .order_by(TopUpRule.min_amount_cents)
-    )
-    return Page[TopUpRuleOut].of(rows.all(), cursor, limit, TopUpRuleOut.model_validate)
+    rows = await repository.top_up_rules(ctx.session, ctx.workspace_id)
+    return Page[TopUpRuleOut].of(rows, cursor, limit, TopUpRuleOut.model_validate)

@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Path
-from sqlalchemy import select
 
 from yutang.auth.dependencies import idempotent, require
+from yutang.coupons import repository
 from yutang.coupons import service as coupons
 from yutang.coupons.schemas import (
     ClaimIn,
@@ -26,7 +26,6 @@ from yutang.kit.context import Ctx
 from yutang.kit.http import api_router
 from yutang.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, Page
 from yutang.kit.schemas import ParamId, ReasonIn
-from yutang.models.rewards import CouponTemplate
 
 router = api_router(prefix="/api/v1")
 
@@ -49,12 +48,8 @@ async def list_templates(
     limit: Limit = DEFAULT_LIMIT,
 ) -> Page[CouponTemplateOut]:
     """The workspace's coupon templates, oldest first."""
-    rows = await ctx.session.scalars(
-        select(CouponTemplate)
-        .where(CouponTemplate.workspace_id == ctx.workspace_id)
-        .order_by(CouponTemplate.id)
-    )
-    return Page[CouponTemplateOut].of(rows.all(), cursor, limit, CouponTemplateOut.model_validate)
+    rows = await repository.templates(ctx.session, ctx.workspace_id)
+    return Page[CouponTemplateOut].of(rows, cursor, limit, CouponTemplateOut.model_validate)
 
 
 @router.post(

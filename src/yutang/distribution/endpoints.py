@@ -6,10 +6,9 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import Depends, Query, Response
-from sqlalchemy import select
 
 from yutang.auth.dependencies import idempotent, require
-from yutang.distribution import commissions, figures, service
+from yutang.distribution import commissions, figures, repository, service
 from yutang.distribution.schemas import (
     AppointIn,
     BindIn,
@@ -30,9 +29,8 @@ from yutang.distribution.schemas import (
 )
 from yutang.kit.context import Ctx
 from yutang.kit.http import CSV_RESPONSE, api_router, csv_file
-from yutang.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, Page, page_of, paginate
+from yutang.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, Page, page_of
 from yutang.kit.schemas import ParamId
-from yutang.models.distribution import Commission, Distributor, Withdrawal
 
 router = api_router(prefix="/api/v1/distribution", tags=["distribution"])
 
@@ -105,10 +103,9 @@ async def list_distributors(
     limit: Limit = DEFAULT_LIMIT,
 ) -> Page[DistributorOut]:
     """Distributors, newest first (``status=pending``: the applications to review)."""
-    stmt = select(Distributor).where(Distributor.workspace_id == ctx.workspace_id)
-    if status:
-        stmt = stmt.where(Distributor.status == status)
-    rows = (await ctx.session.scalars(paginate(stmt, Distributor.id, cursor, limit))).all()
+    rows = await repository.distributors(
+        ctx.session, ctx.workspace_id, status=status, cursor=cursor, limit=limit
+    )
     items, nxt = page_of(rows, limit, lambda d: d.id)
     return Page[DistributorOut](data=[DistributorOut.model_validate(d) for d in items], next_cursor=nxt)
 
@@ -182,14 +179,15 @@ async def list_commissions(
 ) -> Page[CommissionOut]:
     """Commissions, newest first, filtered by distributor, order or `status` (`pending` inside
     the refund window, `available`, `reversed`); `level` 1 is the buyer's distributor, 2 their recruiter."""
-    stmt = select(Commission).where(Commission.workspace_id == ctx.workspace_id)
-    if distributor_id is not None:
-        stmt = stmt.where(Commission.distributor_id == distributor_id)
-    if order_id is not None:
-        stmt = stmt.where(Commission.order_id == order_id)
-    if status:
-        stmt = stmt.where(Commission.status == status)
-    rows = (await ctx.session.scalars(paginate(stmt, Commission.id, cursor, limit))).all()
+    rows = await repository.commissions(
+        ctx.session,
+        ctx.workspace_id,
+        distributor_id=distributor_id,
+        order_id=order_id,
+        status=status,
+        cursor=cursor,
+        limit=limit,
+    )
     items, nxt = page_of(rows, limit, lambda r: r.id)
     return Page[CommissionOut](data=[CommissionOut.model_validate(c) for c in items], next_cursor=nxt)
 
@@ -211,10 +209,9 @@ async def list_withdrawals(
     limit: Limit = DEFAULT_LIMIT,
 ) -> Page[WithdrawalOut]:
     """Withdrawals, newest first (``status=requested``: the ones waiting for a decision)."""
-    stmt = select(Withdrawal).where(Withdrawal.workspace_id == ctx.workspace_id)
-    if status:
-        stmt = stmt.where(Withdrawal.status == status)
-    rows = (await ctx.session.scalars(paginate(stmt, Withdrawal.id, cursor, limit))).all()
+    rows = await repository.withdrawals(
+        ctx.session, ctx.workspace_id, status=status, cursor=cursor, limit=limit
+    )
     items, nxt = page_of(rows, limit, lambda w: w.id)
     return Page[WithdrawalOut](data=[WithdrawalOut.model_validate(w) for w in items], next_cursor=nxt)
 

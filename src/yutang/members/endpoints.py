@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import Depends, Query, Response
-from sqlalchemy import select
 
 from yutang.auth.dependencies import idempotent, require
 from yutang.auth.permissions import allowed
@@ -20,11 +19,10 @@ from yutang.kit.pagination import (
     encode_cursor,
     page_list,
     page_of,
-    paginate,
 )
 from yutang.kit.schemas import ParamId
 from yutang.links import service as links_service
-from yutang.members import forms, segments, service
+from yutang.members import forms, repository, segments, service
 from yutang.members.errors import UNKNOWN_MEMBER
 from yutang.members.repository import tag_groups
 from yutang.members.schemas import (
@@ -260,11 +258,7 @@ async def list_segments(
     limit: Limit = DEFAULT_LIMIT,
 ) -> Page[SegmentOut]:
     """Segments, oldest first, each with its member count."""
-    rows = (
-        await ctx.session.scalars(
-            select(Segment).where(Segment.workspace_id == ctx.workspace_id).order_by(Segment.id)
-        )
-    ).all()
+    rows = await repository.segments(ctx.session, ctx.workspace_id)
     part, nxt = page_list(rows, cursor, limit)
     return Page[SegmentOut](data=[await _segment_out(ctx, s) for s in part], next_cursor=nxt)
 
@@ -295,7 +289,7 @@ async def segment_members(
     one's as frozen. PII masked unless the caller has `members:pii`; `unknown_segment`."""
     seg = await segments.get_segment(ctx, segment_id)
     where = await segments.members_clause(ctx, seg)
-    rows = (await ctx.session.scalars(paginate(select(Member).where(where), Member.id, cursor, limit))).all()
+    rows = await repository.members_page(ctx.session, where, cursor, limit)
     items, nxt = page_of(rows, limit, lambda m: m.id)
     return Page(data=await present(ctx, items), next_cursor=nxt)
 
@@ -348,9 +342,7 @@ async def list_forms(
     limit: Limit = DEFAULT_LIMIT,
 ) -> Page[FormOut]:
     """Info-collection forms, oldest first, with their fields and fill-in address."""
-    rows = (
-        await ctx.session.scalars(select(Form).where(Form.workspace_id == ctx.workspace_id).order_by(Form.id))
-    ).all()
+    rows = await repository.forms(ctx.session, ctx.workspace_id)
     part, nxt = page_list(rows, cursor, limit)
     return Page[FormOut](data=[await _form_out(ctx, f) for f in part], next_cursor=nxt)
 

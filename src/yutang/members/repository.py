@@ -8,8 +8,9 @@ from typing import Any
 from sqlalchemy import Select, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from yutang.kit.pagination import paginate
 from yutang.models.links import Click
-from yutang.models.members import Member, MemberIdentity, MemberTag, Tag, TagGroup
+from yutang.models.members import Form, Member, MemberIdentity, MemberTag, Segment, Tag, TagGroup
 
 
 async def member(
@@ -156,3 +157,23 @@ async def clicks_of(session: AsyncSession, workspace_id: int, visitor_id: str) -
         .order_by(Click.occurred_at, Click.id)
     )
     return list(rows.all())
+
+
+async def segments(session: AsyncSession, workspace_id: int) -> Sequence[Segment]:
+    """The workspace's segments, oldest first."""
+    rows = await session.scalars(
+        select(Segment).where(Segment.workspace_id == workspace_id).order_by(Segment.id)
+    )
+    return rows.all()
+
+
+async def members_page(session: AsyncSession, where: Any, cursor: str | None, limit: int) -> Sequence[Member]:
+    """One page of the members ``where`` selects (a segment's clause), newest first, one
+    row more than ``limit``."""
+    return (await session.scalars(paginate(select(Member).where(where), Member.id, cursor, limit))).all()
+
+
+async def forms(session: AsyncSession, workspace_id: int) -> Sequence[Form]:
+    """The workspace's forms, oldest first."""
+    rows = await session.scalars(select(Form).where(Form.workspace_id == workspace_id).order_by(Form.id))
+    return rows.all()

@@ -8,16 +8,15 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import Depends, Response
-from sqlalchemy import select
 
 from yutang.auth.dependencies import idempotent, require
 from yutang.kit.context import Ctx
 from yutang.kit.http import also_200, api_router
 from yutang.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, Page
 from yutang.kit.schemas import ParamId
+from yutang.membership import repository
 from yutang.membership import service as membership
 from yutang.membership.schemas import PlanIn, PlanOut, PurchaseIn, SubscriptionOut
-from yutang.models.membership import MembershipPlan
 
 router = api_router(prefix="/api/v1")
 
@@ -37,12 +36,8 @@ async def list_plans(
     limit: Limit = DEFAULT_LIMIT,
 ) -> Page[PlanOut]:
     """Paid membership plans, oldest first."""
-    rows = await ctx.session.scalars(
-        select(MembershipPlan)
-        .where(MembershipPlan.workspace_id == ctx.workspace_id)
-        .order_by(MembershipPlan.id)
-    )
-    return Page[PlanOut].of(rows.all(), cursor, limit, PlanOut.model_validate)
+    rows = await repository.plans(ctx.session, ctx.workspace_id)
+    return Page[PlanOut].of(rows, cursor, limit, PlanOut.model_validate)
 
 
 @router.post(

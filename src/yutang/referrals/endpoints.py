@@ -7,16 +7,15 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import Depends, Query, Request, Response
-from sqlalchemy import select
 
 from yutang.auth.dependencies import idempotent, require
 from yutang.kit.context import Ctx
 from yutang.kit.errors import VALIDATION_ERROR, BadRequest
 from yutang.kit.http import CSV_RESPONSE, ErrorOut, also_200, api_router, csv_file
-from yutang.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, Page, page_list, page_of, paginate
+from yutang.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, Page, page_list, page_of
 from yutang.kit.schemas import ParamId
-from yutang.models.referrals import INVITATION_STATUSES, Invitation, ReferralCampaign, ReferralParticipant
-from yutang.referrals import figures, service, share
+from yutang.models.referrals import INVITATION_STATUSES, ReferralCampaign, ReferralParticipant
+from yutang.referrals import figures, repository, service, share
 from yutang.referrals.errors import INVALID_ART
 from yutang.referrals.schemas import (
     BoardRow,
@@ -41,9 +40,7 @@ router = api_router(prefix="/api/v1/referrals", tags=["referrals"])
 
 async def _campaign_out(ctx: Ctx, c: ReferralCampaign) -> CampaignOut:
     stages = await service.stages_of(ctx, c.id)
-    has_art = await ctx.session.scalar(
-        select(ReferralCampaign.art.is_not(None)).where(ReferralCampaign.id == c.id)
-    )
+    has_art = await repository.has_art(ctx.session, c.id)
     return CampaignOut(
         id=c.id,
         name=c.name,
@@ -211,12 +208,9 @@ async def list_invitations(
     await service.get_campaign(ctx, campaign_id)
     if status is not None and status not in INVITATION_STATUSES:
         raise BadRequest(f"status is one of {', '.join(INVITATION_STATUSES)}.", code=VALIDATION_ERROR)
-    stmt = select(Invitation).where(Invitation.campaign_id == campaign_id)
-    if status:
-        stmt = stmt.where(Invitation.status == status)
-    if inviter_id is not None:
-        stmt = stmt.where(Invitation.inviter_id == inviter_id)
-    rows = (await ctx.session.scalars(paginate(stmt, Invitation.id, cursor, limit))).all()
+    rows = await repository.invitations(
+        ctx.session, campaign_id, status=status, inviter_id=inviter_id, cursor=cursor, limit=limit
+    )
     items, nxt = page_of(rows, limit, lambda r: r.id)
     return Page[InvitationOut](data=[InvitationOut.model_validate(i) for i in items], next_cursor=nxt)
 

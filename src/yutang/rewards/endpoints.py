@@ -9,15 +9,14 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import Depends
-from sqlalchemy import select
 
 from yutang.auth.dependencies import idempotent, require
 from yutang.kit.context import Ctx
 from yutang.kit.http import api_router
-from yutang.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, Page, page_of, paginate
+from yutang.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, Page, page_of
 from yutang.kit.schemas import ParamId, ReasonIn
-from yutang.models.rewards import Auction, Lottery, Reward
-from yutang.rewards import auctions, lottery
+from yutang.models.rewards import Lottery
+from yutang.rewards import auctions, lottery, repository
 from yutang.rewards import service as rewards
 from yutang.rewards.schemas import (
     AuctionIn,
@@ -59,10 +58,8 @@ async def list_rewards(
     limit: Limit = DEFAULT_LIMIT,
 ) -> Page[RewardOut]:
     """The rewards catalog, oldest first, with price in points and stock."""
-    rows = await ctx.session.scalars(
-        select(Reward).where(Reward.workspace_id == ctx.workspace_id).order_by(Reward.id)
-    )
-    return Page[RewardOut].of(rows.all(), cursor, limit, RewardOut.model_validate)
+    rows = await repository.rewards(ctx.session, ctx.workspace_id)
+    return Page[RewardOut].of(rows, cursor, limit, RewardOut.model_validate)
 
 
 @router.patch("/rewards/{reward_id}", tags=["rewards"], response_model=RewardOut)
@@ -163,10 +160,8 @@ async def list_auctions(
     limit: Limit = DEFAULT_LIMIT,
 ) -> Page[AuctionOut]:
     """Points auctions, newest first."""
-    stmt = paginate(
-        select(Auction).where(Auction.workspace_id == ctx.workspace_id), Auction.id, cursor, limit
-    )
-    items, nxt = page_of((await ctx.session.scalars(stmt)).all(), limit, lambda a: a.id)
+    rows = await repository.auctions(ctx.session, ctx.workspace_id, cursor, limit)
+    items, nxt = page_of(rows, limit, lambda a: a.id)
     return Page[AuctionOut](data=[AuctionOut.model_validate(a) for a in items], next_cursor=nxt)
 
 
