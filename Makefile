@@ -1,4 +1,4 @@
-.PHONY: demo test lint typecheck bench bench-redirect bench-points bench-poster clean
+.PHONY: demo test lint typecheck imports bench bench-redirect bench-points bench-poster clean
 
 demo:  ## set up, load the demo brand into SQLite, serve at http://127.0.0.1:8000
 	bash scripts/demo.sh
@@ -11,6 +11,9 @@ lint:
 
 typecheck:
 	.venv/bin/mypy
+
+imports:  ## the floors of docs/architecture.md: no import runs back up, no circles
+	.venv/bin/lint-imports
 
 bench: bench-redirect bench-points bench-poster  ## every benchmark
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole test command: environment, PostgreSQL + Redis on loopback, ruff, mypy, pytest.
+# The whole test command: environment, PostgreSQL + Redis on loopback, ruff, mypy,
+# import contracts, pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
@@ -11,5 +12,6 @@ services_up "$SVC_DIR"
 export YUTANG_REQUIRE_SERVICES=1
 echo "== ruff" && .venv/bin/ruff check
 echo "== mypy" && .venv/bin/mypy
+echo "== import contracts (docs/architecture.md)" && .venv/bin/lint-imports
 echo "== pytest (SQLite + PostgreSQL + Redis)"
 .venv/bin/pytest -q "$@"
