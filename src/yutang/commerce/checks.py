@@ -39,7 +39,8 @@ async def member_spend(ctx: Ctx) -> list[Finding]:
         Finding(
             "member_spend",
             f"member {mid}",
-            f"cached {cached_spent} cents in {cached_orders} orders, orders say {spent or 0} in {orders or 0}",
+            f"cached {cached_spent} cents in {cached_orders} orders, "
+            f"orders say {spent or 0} in {orders or 0}",
         )
         for mid, cached_spent, cached_orders, spent, orders in rows.all()
     ]
