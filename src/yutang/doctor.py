@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from yutang.commerce import checks as commerce
 from yutang.distribution import checks as distribution
-from yutang.kit.checks import Check, Finding
 from yutang.kit.context import SYSTEM, Ctx
+from yutang.kit.findings import Check, Finding
 from yutang.loyalty import checks as loyalty
 
 __all__ = ["CHECKS", "Finding", "check_workspace"]

@@ -6,8 +6,8 @@ from __future__ import annotations
 from sqlalchemy import case, func, select
 
 from yutang.commerce import wallet
-from yutang.kit.checks import Check, Finding, from_problems
 from yutang.kit.context import Ctx
+from yutang.kit.findings import Check, Finding, from_problems
 from yutang.models.commerce import Order
 from yutang.models.members import Member
 

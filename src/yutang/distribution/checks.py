@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 from yutang.distribution import commissions
-from yutang.kit.checks import Check, Finding, from_problems
 from yutang.kit.context import Ctx
+from yutang.kit.findings import Check, Finding, from_problems
 
 
 async def commission_balance(ctx: Ctx) -> list[Finding]:

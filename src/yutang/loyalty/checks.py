@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from sqlalchemy import case, func, select
 
-from yutang.kit.checks import Check, Finding
 from yutang.kit.context import Ctx
+from yutang.kit.findings import Check, Finding
 from yutang.models.loyalty import PointsAllocation, PointsEntry, PointsLot
 from yutang.models.members import Member
 
