@@ -907,8 +907,8 @@ async def verify(
     """``doctor.check_workspace`` plus: the ledger holds exactly what the clients committed."""
     from sqlalchemy import func, select
 
-    from yutang.kit.db import unit_of_work
     from yutang import doctor
+    from yutang.kit.db import unit_of_work
     from yutang.models.loyalty import PointsEntry
     from yutang.models.members import Member
 
