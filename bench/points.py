@@ -19,7 +19,7 @@ one run, with the same number of clients C:
    its row lock, lots, allocations, ledger entries and outbox events, as the API runs it.
 
 ``ratio = Yutang tps / pgbench tps``, goal ≥ 0.5. After the run the ledger must add up:
-``yutang.loyalty.doctor.check_workspace`` finds nothing, and the entries and balances
+``yutang.doctor.check_workspace`` finds nothing, and the entries and balances
 match the transactions the clients counted.
 
 Next to each run the CPU used by PostgreSQL (postmaster and backends), by the client
@@ -907,8 +907,8 @@ async def verify(
     """``doctor.check_workspace`` plus: the ledger holds exactly what the clients committed."""
     from sqlalchemy import func, select
 
+    from yutang import doctor
     from yutang.kit.db import unit_of_work
-    from yutang.loyalty import doctor
     from yutang.models.loyalty import PointsEntry
     from yutang.models.members import Member
 

@@ -31,6 +31,7 @@ from yutang.links.redirect import RedirectApp
 from yutang.loyalty import endpoints as loyalty_endpoints
 from yutang.members import endpoints as members_endpoints
 from yutang.membership import endpoints as membership_endpoints
+from yutang.privacy import endpoints as privacy_endpoints
 from yutang.referrals import endpoints as referrals_endpoints
 from yutang.rewards import endpoints as rewards_endpoints
 from yutang.workspaces import endpoints as workspaces_endpoints
@@ -143,6 +144,7 @@ def create_app(
     api.include_router(workspaces_endpoints.router)
     api.include_router(links_endpoints.router)
     api.include_router(members_endpoints.router)
+    api.include_router(privacy_endpoints.router)
     api.include_router(commerce_endpoints.router)
     api.include_router(loyalty_endpoints.router)
     api.include_router(coupons_endpoints.router)

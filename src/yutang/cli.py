@@ -731,9 +731,9 @@ def members_export(
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Everything held about a member as JSON, PII in clear (a data-subject access request)."""
-    from yutang.members import service
+    from yutang.privacy import service as privacy
 
-    data = run(lambda: _ctx_call(workspace, lambda ctx: service.export_member(ctx, member_id)))
+    data = run(lambda: _ctx_call(workspace, lambda ctx: privacy.export_member(ctx, member_id)))
     text = json.dumps(data, ensure_ascii=False, indent=2)
     if output:
         output.write_text(text, encoding="utf-8")
@@ -749,11 +749,11 @@ def members_erase(
     workspace: WorkspaceOpt = None,
 ) -> None:
     """Erase a member's personal data for good (orders and ledgers stay, anonymous)."""
-    from yutang.members import service
+    from yutang.privacy import service as privacy
 
     if not yes:
         typer.confirm(f"Erase member {member_id}'s personal data for good?", abort=True)
-    member = run(lambda: _ctx_call(workspace, lambda ctx: service.erase_member(ctx, member_id)))
+    member = run(lambda: _ctx_call(workspace, lambda ctx: privacy.erase_member(ctx, member_id)))
     out.print(f"member {member.id} erased; anonymous id {member.anonymous_id}")
 
 
@@ -846,7 +846,7 @@ def doctor(workspace: WorkspaceOpt = None) -> None:
     """Check that cached balances and totals equal their ledgers (exit 1 when not)."""
     from sqlalchemy import select
 
-    from yutang.loyalty.doctor import Finding, check_workspace
+    from yutang.doctor import Finding, check_workspace
     from yutang.models.workspaces import Workspace
 
     async def go() -> list[tuple[str, Finding]]:

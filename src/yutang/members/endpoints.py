@@ -1,8 +1,9 @@
-"""HTTP API of members: join, profiles, tags, look-up by identity, export and erasure."""
+"""HTTP API of members: join, profiles, tags, look-up by identity. Export and erasure
+span domains: their routes are in :mod:`yutang.privacy.endpoints`, same paths."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Query, Response
 
@@ -168,19 +169,6 @@ async def tag_member(
 ) -> MemberOut:
     """Add tags (`group/name`, created when missing, or ids) and remove tags."""
     member = await service.tag_member(ctx, member_id, body.add, body.remove)
-    return (await present(ctx, [member]))[0]
-
-
-@router.get("/members/{member_id}/export", tags=["members"])
-async def export_member(member_id: ParamId, ctx: Ctx = Depends(require("members:erase"))) -> dict[str, Any]:
-    """Everything held about the member, PII in clear (a data-subject access request)."""
-    return await service.export_member(ctx, member_id)
-
-
-@router.post("/members/{member_id}/erase", tags=["members"], response_model=MemberOut)
-async def erase_member(member_id: ParamId, ctx: Ctx = Depends(require("members:erase"))) -> MemberOut:
-    """Remove the member's PII for good; orders and ledgers stay under the anonymous id."""
-    member = await service.erase_member(ctx, member_id)
     return (await present(ctx, [member]))[0]
 
 

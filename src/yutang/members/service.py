@@ -1,4 +1,7 @@
-"""Members: joining (with de-duplication by identity), profiles, tags, export, erasure.
+"""Members: joining (with de-duplication by identity), profiles, tags.
+
+Export and erasure of a member span domains: :mod:`yutang.privacy` composes them
+(the members' part is :mod:`yutang.members.privacy`).
 
 PII goes through :mod:`yutang.kit.crypto` on the way in and out; nothing here logs it
 and audit entries name fields, never their values.
@@ -12,7 +15,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from yutang.kit import audit, crypto, events
@@ -36,9 +39,7 @@ from yutang.members.errors import (
 )
 from yutang.members.schemas import Address, MemberIn, MemberPatch
 from yutang.models.base import utcnow
-from yutang.models.commerce import Order, OrderItem, Refund
-from yutang.models.loyalty import PointsEntry, PointsLot
-from yutang.models.members import FormSubmission, Member, MemberIdentity, MemberTag, Tag, TagGroup
+from yutang.models.members import Member, MemberIdentity, MemberTag, Tag, TagGroup
 from yutang.models.workspaces import WorkspaceMember
 from yutang.workspaces.errors import UNKNOWN_USER
 
@@ -498,161 +499,4 @@ async def tag_member(ctx: Ctx, member_id: int, add: list[str | int], remove: lis
         raise Conflict("An erased member cannot be tagged.", code=MEMBER_ERASED)
     await _apply_tags(ctx, member_id, add, remove)
     events.emit(ctx, "member.tagged", {"member_id": member_id})
-    return member
-
-
-# --- data-subject requests --------------------------------------------------------------
-
-
-async def export_member(ctx: Ctx, member_id: int) -> dict[str, Any]:
-    """Everything Yutang holds about a member, PII opened (a data-subject access request)."""
-    member = await get_member(ctx, member_id)
-    view = (await views(ctx, [member], pii=True))[0]
-    s = ctx.session
-    orders = (await s.scalars(select(Order).where(Order.member_id == member.id).order_by(Order.id))).all()
-    order_ids = [o.id for o in orders]
-    items = (
-        (await s.scalars(select(OrderItem).where(OrderItem.order_id.in_(order_ids)))).all()
-        if order_ids
-        else []
-    )
-    refunds = (
-        (await s.scalars(select(Refund).where(Refund.order_id.in_(order_ids)))).all() if order_ids else []
-    )
-    entries = (
-        await s.scalars(
-            select(PointsEntry).where(PointsEntry.member_id == member.id).order_by(PointsEntry.id)
-        )
-    ).all()
-    lots = (
-        await s.scalars(select(PointsLot).where(PointsLot.member_id == member.id).order_by(PointsLot.id))
-    ).all()
-    clicks = await repository.clicks_of(s, ctx.workspace_id, member.visitor_id) if member.visitor_id else []
-    from yutang.members import forms
-
-    submitted = (
-        await s.scalars(
-            select(FormSubmission).where(FormSubmission.member_id == member.id).order_by(FormSubmission.id)
-        )
-    ).all()
-    audit.record(ctx, "member.exported", "member", member.id)
-    return {
-        "exported_at": utcnow().isoformat(),
-        "member": {
-            "id": member.id,
-            "anonymous_id": member.anonymous_id,
-            "status": member.status,
-            "name": view.name,
-            "identities": view.identities,
-            "gender": member.gender,
-            "birthday": member.birthday.isoformat() if member.birthday else None,
-            "address": view.address,
-            "id_number": view.id_number,
-            "attributes": member.attributes,
-            "tags": [f"{group}/{tag.name}" for tag, group in view.tags],
-            "source_channel_id": member.source_channel_id,
-            "first_link_id": member.first_link_id,
-            "owner_user_id": member.owner_user_id,
-            "consents": member.consents,
-            "joined_at": member.joined_at.isoformat(),
-            "last_active_at": member.last_active_at.isoformat() if member.last_active_at else None,
-            "points_balance": member.points_balance,
-            "points_pending": member.points_pending,
-        },
-        "orders": [
-            {
-                "id": o.id,
-                "external_id": o.external_id,
-                "status": o.status,
-                "total_cents": o.total_cents,
-                "refunded_cents": o.refunded_cents,
-                "paid_at": o.paid_at.isoformat(),
-                "items": [
-                    {
-                        "product_id": i.product_id,
-                        "name": i.name,
-                        "category": i.category,
-                        "quantity": i.quantity,
-                        "price_cents": i.price_cents,
-                    }
-                    for i in items
-                    if i.order_id == o.id
-                ],
-                "refunds": [
-                    {
-                        "external_id": r.external_id,
-                        "amount_cents": r.amount_cents,
-                        "refunded_at": r.refunded_at.isoformat(),
-                    }
-                    for r in refunds
-                    if r.order_id == o.id
-                ],
-            }
-            for o in orders
-        ],
-        "points_entries": [
-            {
-                "id": e.id,
-                "kind": e.kind,
-                "amount": e.amount,
-                "pending_delta": e.pending_delta,
-                "balance_after": e.balance_after,
-                "reason": e.reason,
-                "ref": [e.ref_type, e.ref_id],
-                "at": e.created_at.isoformat(),
-            }
-            for e in entries
-        ],
-        "points_lots": [
-            {
-                "id": lot.id,
-                "amount": lot.amount,
-                "remaining": lot.remaining,
-                "state": lot.state,
-                "available_at": lot.available_at.isoformat() if lot.available_at else None,
-                "expires_at": lot.expires_at.isoformat() if lot.expires_at else None,
-            }
-            for lot in lots
-        ],
-        "form_submissions": [
-            {"form_id": f.form_id, "at": f.created_at.isoformat(), "answers": forms.opened(f)}
-            for f in submitted
-        ],
-        "clicks": [
-            {
-                "at": c.occurred_at.isoformat(),
-                "link_id": c.link_id,
-                "channel_id": c.channel_id,
-                "device_type": c.device_type,
-                "os": c.os,
-                "browser": c.browser,
-                "referrer": c.referrer,
-            }
-            for c in clicks
-        ],
-    }
-
-
-async def erase_member(ctx: Ctx, member_id: int) -> Member:
-    """Remove the member's PII for good. Ledgers and orders stay, tied to the anonymous id."""
-    member = await get_member(ctx, member_id, lock=True)
-    if member.status == "erased":
-        return member
-    await repository.delete_identities(ctx.session, member.id)
-    await repository.remove_tags(ctx.session, member.id)
-    # Form answers are the member's words (and may hold an ID number): gone with them.
-    await ctx.session.execute(delete(FormSubmission).where(FormSubmission.member_id == member.id))
-    member.name_sealed = None
-    member.address_sealed = None
-    member.id_number_sealed = None
-    member.birthday = None
-    member.gender = "unknown"
-    member.attributes = {}
-    member.visitor_id = None
-    member.consents = {}
-    member.status = "erased"
-    member.erased_at = utcnow()
-    await ctx.session.flush()
-    audit.record(ctx, "member.erased", "member", member.id, {"anonymous_id": member.anonymous_id})
-    events.emit(ctx, "member.erased", {"member_id": member.id, "anonymous_id": member.anonymous_id})
     return member

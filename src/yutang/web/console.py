@@ -472,10 +472,10 @@ async def members_page(
     from yutang.auth.permissions import allowed
     from yutang.kit.errors import BadRequest
     from yutang.loyalty import tiers
-    from yutang.members import overview
     from yutang.members import service as members
+    from yutang.overview import pond
 
-    figures = await overview.overview(ctx)
+    figures = await pond.overview(ctx)
     error = None
     if phone:
         try:

@@ -1,4 +1,6 @@
-"""Figures of the pond for the console: members, activity, points liability, tiers, channels."""
+"""Figures of the pond for the console's members page: members, activity, points liability,
+sales, tiers, channels (members, commerce, loyalty and links read together; see the
+package docstring)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,53 @@
+"""Export and erasure of a member, composed from the domains' ``privacy.py`` (see the
+package docstring for the shape)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from yutang.commerce import privacy as commerce
+from yutang.kit import audit
+from yutang.kit.context import Ctx
+from yutang.loyalty import privacy as loyalty
+from yutang.members import privacy as members
+from yutang.members import service as members_service
+from yutang.models.base import utcnow
+from yutang.models.members import Member
+
+Export = Callable[[Ctx, int], Awaitable[dict[str, Any]]]
+Erase = Callable[[Ctx, int], Awaitable[None]]
+
+#: The domains' exports, run in this order; members first, since it refuses an unknown member.
+EXPORTS: tuple[Export, ...] = (members.export, commerce.export, loyalty.export)
+
+#: The export file's sections in the order a reader finds them (after ``exported_at``).
+#: The file is a contract with whoever receives it, so its order is declared here once
+#: rather than left to the order the domains happen to be listed in.
+SECTIONS = ("member", "orders", "points_entries", "points_lots", "form_submissions", "clicks")
+
+#: The domains' erasures, run in this order under the member's row lock; members last,
+#: since it marks the member erased and announces it (``member.erased``).
+ERASURES: tuple[Erase, ...] = (members.erase,)
+
+
+async def export_member(ctx: Ctx, member_id: int) -> dict[str, Any]:
+    """Everything Yutang holds about a member, PII opened (a data-subject access request)."""
+    found: dict[str, Any] = {}
+    for export in EXPORTS:
+        found.update(await export(ctx, member_id))
+    if set(found) != set(SECTIONS):
+        raise AssertionError(f"export sections {sorted(found)} are not those declared")
+    audit.record(ctx, "member.exported", "member", member_id)
+    return {"exported_at": utcnow().isoformat(), **{name: found[name] for name in SECTIONS}}
+
+
+async def erase_member(ctx: Ctx, member_id: int) -> Member:
+    """Remove the member's PII for good. Ledgers and orders stay, tied to the anonymous id.
+    Erasing an erased member changes nothing."""
+    member = await members_service.get_member(ctx, member_id, lock=True)
+    if member.status == "erased":
+        return member
+    for erase in ERASURES:
+        await erase(ctx, member_id)
+    return member
