@@ -116,6 +116,7 @@ def import_csv(
     label: str = "importing",
     batch_size: int = 200,
     echo: tuple[str, ...] = (),
+    batch: csvimport.BatchHandler | None = None,
 ) -> None:
     """A CSV import from the command line: records with a progress bar, the summary,
     refused rows written to the error report (``FILE.errors.csv`` by default) and exit
@@ -129,7 +130,15 @@ def import_csv(
             ws_id = await resolve_workspace(s, workspace)
             records, handle = await plan(Ctx(s, ws_id, cli_actor()))
         return await csvimport.run_import(
-            records, ws_id, cli_actor(), handle, batch_size=batch_size, console=out, label=label, echo=echo
+            records,
+            ws_id,
+            cli_actor(),
+            handle,
+            batch_size=batch_size,
+            console=out,
+            label=label,
+            echo=echo,
+            handle_batch=batch,
         )
 
     report = run(go)

@@ -5,6 +5,11 @@ line numbers, code and message (and any columns the import echoes, e.g. the link
 the other records of the batch commit together. The handler says whether a record was
 created, updated or already there, so running an import twice is safe and says so.
 The members, orders and links imports all run on this one engine.
+
+An import may also give a batch handler, which writes a whole batch at once (the links
+import: one bulk insert instead of a savepoint per row, twice as fast). It runs in a
+savepoint of its own; when it refuses the batch, the batch is rolled back and handled
+again record by record, so the report is the same either way.
 """
 
 from __future__ import annotations
@@ -27,6 +32,8 @@ Outcome = Literal["created", "updated", "unchanged"]
 #: A record: its CSV line numbers and rows (several rows for an order with several items).
 Record = tuple[list[int], list[dict[str, str]]]
 Handler = Callable[[Ctx, list[dict[str, str]]], Awaitable[Outcome]]
+#: Writes a batch at once and returns each record's outcome, or raises to refuse it.
+BatchHandler = Callable[[Ctx, list[Record]], Awaitable[list[Outcome]]]
 #: A refused line: its number, the error code and message, and the echoed columns.
 Failure = tuple[int, str, str, tuple[str, ...]]
 
@@ -79,6 +86,7 @@ async def run_import(
     console: Console | None = None,
     label: str = "importing",
     echo: tuple[str, ...] = (),
+    handle_batch: BatchHandler | None = None,
 ) -> ImportReport:
     report = ImportReport(records=len(records), echo=echo)
     progress = Progress(
@@ -95,6 +103,9 @@ async def run_import(
             chunk = records[start : start + batch_size]
             async with unit_of_work() as session:
                 ctx = Ctx(session, workspace_id, actor)
+                if handle_batch is not None and await _all_at_once(ctx, chunk, handle_batch, report):
+                    progress.advance(task, len(chunk))
+                    continue
                 for lines, rows in chunk:
                     try:
                         async with session.begin_nested():
@@ -108,6 +119,18 @@ async def run_import(
                     setattr(report, outcome, getattr(report, outcome) + 1)
             progress.advance(task, len(chunk))
     return report
+
+
+async def _all_at_once(ctx: Ctx, chunk: list[Record], handle: BatchHandler, report: ImportReport) -> bool:
+    """Whether the batch handler took the whole chunk (else nothing of it was written)."""
+    try:
+        async with ctx.session.begin_nested():
+            outcomes = await handle(ctx, chunk)
+    except YutangError:
+        return False
+    for outcome in outcomes:
+        setattr(report, outcome, getattr(report, outcome) + 1)
+    return True
 
 
 def write_errors(path: Path, report: ImportReport) -> None:

@@ -143,8 +143,10 @@ def links_import(
     destination, title and channel) is counted as already there."""
     from yutang.links import importer
 
+    channels: dict[str, int] = {}  # names and ids looked up once per import
+
     async def plan(ctx: Ctx) -> tuple[list[csvimport.Record], csvimport.Handler]:
-        return importer.read(file), importer.handler({})
+        return importer.read(file), importer.handler(channels)
 
     def summary(report: csvimport.ImportReport) -> str:
         return (
@@ -152,7 +154,16 @@ def links_import(
             f"{report.unchanged} already there; {report.failed} refused"
         )
 
-    import_csv(file, errors, workspace, plan, summary, batch_size=batch, echo=("url",))
+    import_csv(
+        file,
+        errors,
+        workspace,
+        plan,
+        summary,
+        batch_size=batch,
+        echo=("url",),
+        batch=importer.batch_handler(channels),
+    )
 
 
 def qr(

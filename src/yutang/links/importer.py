@@ -123,3 +123,27 @@ def handler(channels: dict[str, int]) -> csvimport.Handler:
         return "created"
 
     return handle
+
+
+def batch_handler(channels: dict[str, int]) -> csvimport.BatchHandler:
+    """A whole batch in one bulk create; any refused row refuses the batch, which the
+    engine then hands to :func:`handler` row by row."""
+
+    async def handle_batch(ctx: Ctx, records: list[csvimport.Record]) -> list[csvimport.Outcome]:
+        outcomes: list[csvimport.Outcome] = []
+        new: list[LinkIn] = []
+        keys: set[tuple[object, ...]] = set()  # rows of this batch, not in the database yet
+        for _, rows in records:
+            link_in = await parse_row(ctx, rows[0], channels)
+            key, existing = await service.repeat_of(ctx, link_in)
+            if existing is not None or key in keys:
+                outcomes.append("unchanged")
+                continue
+            keys.add(key)
+            new.append(link_in)
+            outcomes.append("created")
+        if new:
+            await service.create_links_bulk(ctx, new)
+        return outcomes
+
+    return handle_batch
