@@ -1,8 +1,7 @@
-"""CSV import of links (CLI), in batches, with a progress bar and an error report.
-
-Each batch is one all-or-nothing bulk create. When a batch is refused, its good rows
-are retried without the bad ones, so every good row of the file is created and
-every bad row lands in the report with its row number, code and message.
+"""CSV import of links (CLI), on the import engine of :mod:`yutang.kit.csvimport`:
+batches of rows, each batch one transaction and each row a savepoint of its own, so every
+good row of the file is created and every bad row lands in the error report with its
+line number, code, message and url.
 
 Safe to run twice: a row that repeats a link already there (the same custom slug to the
 same destination, or — without a slug — the same destination, title and channel; see
@@ -12,22 +11,17 @@ already there and creates nothing.
 
 from __future__ import annotations
 
-import csv
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from pydantic import ValidationError
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from yutang.kit.context import Actor, Ctx
-from yutang.kit.db import unit_of_work
-from yutang.kit.errors import BULK_INVALID, VALIDATION_ERROR, BadRequest, YutangError
+from yutang.kit import csvimport
+from yutang.kit.context import Ctx
+from yutang.kit.errors import VALIDATION_ERROR, BadRequest
 from yutang.links import repository, service
 from yutang.links.errors import UNKNOWN_CHANNEL
 from yutang.links.schemas import LinkIn, Utm
-from yutang.models.links import LinkDomain
 
 COLUMNS = (
     "url",
@@ -43,19 +37,6 @@ COLUMNS = (
     "expires_at",
     "max_clicks",
 )
-
-
-@dataclass
-class ImportReport:
-    rows: int = 0
-    created: int = 0
-    #: Rows that repeat a link already there (or an earlier row of the file).
-    skipped: int = 0
-    failed: int = 0
-
-
-def short_url(domain: LinkDomain, slug: str) -> str:
-    return f"{'https' if domain.https else 'http'}://{domain.host}/{slug}"
 
 
 def aware(value: datetime) -> datetime:
@@ -116,110 +97,54 @@ async def parse_row(ctx: Ctx, row: dict[str, str], channels: dict[str, int]) -> 
             max_clicks=int(max_clicks) if max_clicks else None,
         )
     except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(p) for p in first.get("loc", ()))
-        raise BadRequest(
-            f"{field}: {first.get('msg')}", code=VALIDATION_ERROR, details={"field": field}
-        ) from exc
+        raise csvimport.as_bad_request(exc) from exc
 
 
-async def import_csv(
-    path: Path,
-    errors_path: Path,
-    workspace: str | None,
-    batch_size: int,
-    actor: Actor,
-    console: Console | None = None,
-) -> ImportReport:
-    from yutang.cli import resolve_workspace
-
-    with path.open(newline="", encoding="utf-8-sig") as fh:
-        reader = csv.DictReader(fh)
-        if not reader.fieldnames or "url" not in reader.fieldnames:
-            raise BadRequest(
-                "The CSV needs a header row with at least a 'url' column.",
-                code=VALIDATION_ERROR,
-                details={"columns": list(COLUMNS)},
-            )
-        rows = list(reader)
-    report = ImportReport(rows=len(rows))
-    failures: list[tuple[int, str, str, str]] = []  # (line, code, message, raw url)
-    channels: dict[str, int] = {}
-    seen: set[tuple[object, ...]] = set()
-    async with unit_of_work(readonly=True) as s:
-        ws_id = await resolve_workspace(s, workspace)
-    progress = Progress(
-        TextColumn("importing"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=console,
-        transient=False,
-        disable=console is None,
+def read(path: Path) -> list[csvimport.Record]:
+    """The file's rows as records of one row each (line 1 is the header)."""
+    rows = csvimport.read_rows(
+        path,
+        ("url",),
+        message="The CSV needs a header row with at least a 'url' column.",
+        columns=COLUMNS,
     )
-    with progress:
-        task = progress.add_task("import", total=len(rows))
-        for start in range(0, len(rows), batch_size):
-            chunk = list(enumerate(rows[start : start + batch_size], start=start + 2))  # line numbers
-            created, skipped, refused = await _import_batch(ws_id, actor, chunk, channels, seen)
-            report.created += created
-            report.skipped += skipped
-            failures.extend(refused)
-            progress.advance(task, len(chunk))
-    report.failed = len(failures)
-    if failures:
-        with errors_path.open("w", newline="", encoding="utf-8-sig") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(["line", "code", "message", "url"])
-            writer.writerows(sorted(failures))
-    return report
+    return [([line], [row]) for line, row in enumerate(rows, start=2)]
 
 
-async def _import_batch(
-    ws_id: int,
-    actor: Actor,
-    chunk: list[tuple[int, dict[str, str]]],
-    channels: dict[str, int],
-    seen: set[tuple[object, ...]],
-) -> tuple[int, int, list[tuple[int, str, str, str]]]:
-    """(created, already there, refused rows) of one batch; ``seen`` holds the identities
-    of the rows created so far in this run."""
-    refused: list[tuple[int, str, str, str]] = []
-    skipped = 0
-    pending = chunk
-    while pending:
-        parsed: list[tuple[int, dict[str, str], LinkIn]] = []
-        keys: set[tuple[object, ...]] = set()
-        try:
-            async with unit_of_work() as s:
-                ctx = Ctx(s, ws_id, actor)
-                for line, row in pending:
-                    try:
-                        link_in = await parse_row(ctx, row, channels)
-                    except YutangError as exc:
-                        refused.append((line, exc.code, exc.message, row.get("url") or ""))
-                        continue
-                    key, existing = await service.repeat_of(ctx, link_in)
-                    if existing is not None or key in seen or key in keys:
-                        skipped += 1  # already there: an earlier run, or an earlier row
-                        continue
-                    keys.add(key)
-                    parsed.append((line, row, link_in))
-                if parsed:
-                    await service.create_links_bulk(ctx, [p[2] for p in parsed])
-            seen.update(keys)
-            return len(parsed), skipped, refused
-        except YutangError as exc:
-            bad = {e["row"]: e for e in exc.details.get("errors", [])} if exc.code == BULK_INVALID else {}
-            if not bad:
-                # The whole batch failed for one reason (e.g. a race on a slug): report every row.
-                refused.extend((line, exc.code, exc.message, row.get("url") or "") for line, row, _ in parsed)
-                return 0, skipped, refused
-            for i, (line, row, _) in enumerate(parsed):
-                if i in bad:
-                    refused.append((line, bad[i]["code"], bad[i]["message"], row.get("url") or ""))
-            pending = [(line, row) for i, (line, row, _) in enumerate(parsed) if i not in bad]
-            # Rows refused while parsing were already reported; parse the rest again.
-            refused_lines = {r[0] for r in refused}
-            pending = [p for p in pending if p[0] not in refused_lines]
-    return 0, skipped, refused
+def handler(channels: dict[str, int]) -> csvimport.Handler:
+    """Create the row's link, unless it repeats one already there (from an earlier run
+    or an earlier row of this file: both are in the database by now)."""
+
+    async def handle(ctx: Ctx, rows: list[dict[str, str]]) -> csvimport.Outcome:
+        link_in = await parse_row(ctx, rows[0], channels)
+        _, existing = await service.repeat_of(ctx, link_in)
+        if existing is not None:
+            return "unchanged"
+        await service.create_link(ctx, link_in)
+        return "created"
+
+    return handle
+
+
+def batch_handler(channels: dict[str, int]) -> csvimport.BatchHandler:
+    """A whole batch in one bulk create; any refused row refuses the batch, which the
+    engine then hands to :func:`handler` row by row."""
+
+    async def handle_batch(ctx: Ctx, records: list[csvimport.Record]) -> list[csvimport.Outcome]:
+        outcomes: list[csvimport.Outcome] = []
+        new: list[LinkIn] = []
+        keys: set[tuple[object, ...]] = set()  # rows of this batch, not in the database yet
+        for _, rows in records:
+            link_in = await parse_row(ctx, rows[0], channels)
+            key, existing = await service.repeat_of(ctx, link_in)
+            if existing is not None or key in keys:
+                outcomes.append("unchanged")
+                continue
+            keys.add(key)
+            new.append(link_in)
+            outcomes.append("created")
+        if new:
+            await service.create_links_bulk(ctx, new)
+        return outcomes
+
+    return handle_batch

@@ -7,8 +7,9 @@ from typing import Any
 
 from fastapi import Depends
 
+from yutang.auth.dependencies import require
 from yutang.kit.context import Ctx
-from yutang.kit.http import api_router, require
+from yutang.kit.http import api_router
 from yutang.kit.schemas import ParamId
 from yutang.members.endpoints import present
 from yutang.members.schemas import MemberOut
