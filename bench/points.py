@@ -437,7 +437,7 @@ async def seed(url: str, args: argparse.Namespace) -> dict[str, Any]:
     from yutang.kit import crypto
     from yutang.kit.context import SYSTEM, Ctx
     from yutang.kit.db import unit_of_work
-    from yutang.loyalty import points
+    from yutang.loyalty import service as points
     from yutang.members import service as members
     from yutang.members.schemas import MemberIn
     from yutang.models.base import utcnow
@@ -567,7 +567,7 @@ async def _service_ops(cfg: ClientConfig) -> tuple[Op, Callable[[], Awaitable[No
     """The real thing: ``points.earn`` / ``points.spend``, one ``unit_of_work`` each."""
     from yutang.kit.context import SYSTEM, Ctx
     from yutang.kit.db import unit_of_work
-    from yutang.loyalty import points
+    from yutang.loyalty import service as points
     from yutang.models.base import utcnow
 
     engine = make_engine(cfg.url, cfg.clients, cfg.pre_ping)

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from tests.conftest import Tenant
 from yutang.kit.context import SYSTEM, Ctx
 from yutang.kit.db import unit_of_work
-from yutang.loyalty import points
+from yutang.loyalty import service as points
 from yutang.members import service as members
 from yutang.members.schemas import MemberIn
 from yutang.models.loyalty import PointsAllocation, PointsEntry, PointsLot

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from tests.conftest import Tenant
 from tests.loyalty.conftest import entries, in_tx, new_member, state
 from yutang.kit.errors import YutangError
-from yutang.loyalty import points
+from yutang.loyalty import service as points
 
 N = 24
 

@@ -305,7 +305,7 @@ async def test_a_dedupe_key_of_another_member_is_refused_loudly(client, tenant: 
     """A key built without its member would silently pay only the first member: the
     ledger refuses it for the second (``dedupe_conflict``) so such a bug cannot hide."""
     from yutang.kit.errors import YutangError
-    from yutang.loyalty import points
+    from yutang.loyalty import service as points
 
     a, b = (await members(client, tenant))[:2]
     await in_tx(engine, tenant, lambda c: points.earn(c, a, 10, dedupe_key="welcome"))
@@ -320,7 +320,7 @@ async def test_a_dedupe_key_of_another_member_is_refused_loudly(client, tenant: 
 async def test_a_member_paid_under_the_old_key_is_not_paid_again(client, tenant: Tenant, engine: AsyncEngine):
     """Across the upgrade: the one member the old key (``rule:<id>:<occasion>``) paid
     reports the same check-in again — nothing more; everyone else is paid once."""
-    from yutang.loyalty import points
+    from yutang.loyalty import service as points
 
     rid = await rule(client, tenant, trigger="checkin", points=5)
     ids = await members(client, tenant)

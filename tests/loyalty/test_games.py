@@ -17,7 +17,7 @@ from tests.loyalty.conftest import entries, give, in_tx, new_member, state
 from yutang.coupons import service as coupons
 from yutang.kit.db import unit_of_work
 from yutang.kit.errors import YutangError
-from yutang.loyalty import points
+from yutang.loyalty import service as points
 from yutang.models.rewards import AuctionBid, LotteryDraw, LotteryPrize
 from yutang.rewards import auctions, lottery
 

@@ -13,7 +13,7 @@ from tests.loyalty.conftest import allocations, entries, in_tx, lots, new_member
 from yutang.kit.context import Ctx
 from yutang.kit.db import unit_of_work
 from yutang.kit.errors import YutangError
-from yutang.loyalty import points
+from yutang.loyalty import service as points
 from yutang.models.platform import AuditEntry
 
 T0 = datetime(2026, 1, 10, 12, 0, tzinfo=UTC)

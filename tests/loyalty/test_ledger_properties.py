@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from tests.conftest import Tenant
 from tests.loyalty.conftest import in_tx, lots, new_member, state
 from yutang.kit.errors import YutangError
-from yutang.loyalty import points
+from yutang.loyalty import service as points
 
 T0 = datetime(2026, 3, 1, tzinfo=UTC)
 amounts = st.integers(min_value=1, max_value=200)

@@ -361,7 +361,7 @@ async def test_a_stage_is_awarded_once_per_inviter_by_the_database(engine: Async
 async def test_a_stage_reached_again_pays_back_only_what_the_clawback_recovered(
     engine: AsyncEngine, tenant: Tenant
 ):
-    from yutang.loyalty import points
+    from yutang.loyalty import service as points
 
     stages = [{"threshold": 1, "name": "one", "rewards": [{"kind": "points", "amount": 100}]}]
     cid = await make_campaign(engine, tenant, stages=stages, clawback=True)
@@ -442,7 +442,7 @@ async def test_a_goal_event_in_the_same_batch_as_the_join_counts(engine: AsyncEn
 async def test_a_blind_box_clawed_back_with_nothing_recovered_is_not_drawn_again(
     engine: AsyncEngine, tenant: Tenant
 ):
-    from yutang.loyalty import points
+    from yutang.loyalty import service as points
 
     async def box(ctx: Ctx) -> int:
         return (

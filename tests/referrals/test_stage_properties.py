@@ -17,7 +17,7 @@ from tests.conftest import Tenant, run_events
 from tests.referrals.conftest import in_tx, make_campaign, member, take_part
 from yutang.kit.context import Ctx
 from yutang.kit.db import unit_of_work
-from yutang.loyalty import points
+from yutang.loyalty import service as points
 from yutang.members import service as members
 from yutang.members.schemas import MemberPatch
 from yutang.models.loyalty import PointsEntry

@@ -17,11 +17,11 @@ points_app = sub_app("Points: balances, adjustments, the maintenance jobs.")
 @points_app.command("balance")
 def points_balance(member_id: int, workspace: WorkspaceOpt = None) -> None:
     """A member's balance and open lots (soonest expiry first)."""
-    from yutang.loyalty import points
+    from yutang.loyalty import repository as ledger
     from yutang.members import service as members
 
     async def fetch(ctx: Ctx) -> tuple[Any, list[Any]]:
-        return await members.get_member(ctx, member_id), await points.lots_of(ctx, member_id)
+        return await members.get_member(ctx, member_id), await ledger.lots_of(ctx, member_id)
 
     member, lots = call(workspace, fetch, readonly=True)
     out.print(
@@ -50,7 +50,7 @@ def points_adjust(
     workspace: WorkspaceOpt = None,
 ) -> None:
     """A manual correction of a member's points, with a reason."""
-    from yutang.loyalty import points
+    from yutang.loyalty import service as points
 
     mv = call(workspace, lambda ctx: points.adjust(ctx, member_id, delta, reason=reason))
     out.print(f"entry {mv.entry.id}: {mv.entry.amount:+d}; balance now {mv.entry.balance_after}")

@@ -24,7 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from yutang.kit import audit, events, lookup
 from yutang.kit.context import Ctx
 from yutang.kit.errors import VALIDATION_ERROR, BadRequest
-from yutang.loyalty import points, tiers
+from yutang.loyalty import service as points
+from yutang.loyalty import tiers
 from yutang.loyalty.errors import UNKNOWN_RULE
 from yutang.loyalty.schemas import RuleIn, RulePatch
 from yutang.members import segments

@@ -10,7 +10,8 @@ from yutang.kit.errors import BAD_REQUEST, BadRequest
 from yutang.kit.http import api_router
 from yutang.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, Page, decode_cursor, encode_cursor
 from yutang.kit.schemas import ParamId
-from yutang.loyalty import earning, points, tiers
+from yutang.loyalty import earning, repository, tiers
+from yutang.loyalty import service as points
 from yutang.loyalty.schemas import (
     ActivityIn,
     AdjustIn,
@@ -52,7 +53,7 @@ async def balance(member_id: ParamId, ctx: Ctx = Depends(require("members:read")
     and the open lots, soonest expiry first (the order spending takes them). `unknown_member`
     for an id outside this workspace."""
     member = await members.get_member(ctx, member_id)
-    lots = await points.lots_of(ctx, member_id)
+    lots = await repository.lots_of(ctx, member_id)
     return BalanceOut(
         member_id=member.id,
         balance=member.points_balance,
@@ -72,7 +73,7 @@ async def ledger(
     hold and unhold, expiry, claw-back, adjustment and reversal, with the balance after it.
     `unknown_member`."""
     await members.get_member(ctx, member_id)
-    rows = await points.entries_of(
+    rows = await repository.entries_of(
         ctx, member_id, cursor_id=decode_cursor(cursor) if cursor else None, limit=limit
     )
     nxt = encode_cursor(rows[limit - 1].id) if len(rows) > limit else None

@@ -19,7 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from yutang.kit import jobs
 from yutang.kit.context import SYSTEM, Ctx
 from yutang.kit.db import unit_of_work
-from yutang.loyalty import earning, points, tiers
+from yutang.loyalty import earning, tiers
+from yutang.loyalty import service as points
 from yutang.models.workspaces import Workspace
 
 log = logging.getLogger(__name__)

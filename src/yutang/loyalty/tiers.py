@@ -86,7 +86,7 @@ async def check_benefits(
     """Benefits of a tier (or a paid plan): known keys, values in range, and coupon
     templates of the caller's workspace (``unknown_coupon_template`` otherwise). With
     ``flags`` (paid plans), other keys are yes/no perks such as ``free_shipping``."""
-    from yutang.loyalty.points import MAX_POINTS
+    from yutang.loyalty.service import MAX_POINTS
 
     unknown = set(benefits) - BENEFIT_KEYS
     if flags:

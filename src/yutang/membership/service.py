@@ -21,7 +21,7 @@ from yutang.coupons import service as coupons
 from yutang.kit import audit, events, lookup
 from yutang.kit.context import Ctx
 from yutang.kit.errors import INVALID_AMOUNT, REASON_REQUIRED, BadRequest, Conflict, NotFound
-from yutang.loyalty import points
+from yutang.loyalty import service as points
 from yutang.members import service as members
 from yutang.membership.errors import INVALID_PLAN, PLAN_INACTIVE, UNKNOWN_PLAN, UNKNOWN_SUBSCRIPTION
 from yutang.models.base import utcnow

@@ -15,7 +15,7 @@ from yutang.commerce import wallet
 from yutang.coupons import service as coupons
 from yutang.kit.context import Ctx
 from yutang.kit.errors import YutangError
-from yutang.loyalty import points
+from yutang.loyalty import service as points
 from yutang.models.referrals import ReferralCampaign
 from yutang.models.rewards import Coupon, CouponTemplate, LotteryDraw, LotteryPrize
 from yutang.rewards import lottery

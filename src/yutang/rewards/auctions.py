@@ -18,7 +18,7 @@ from sqlalchemy import select
 from yutang.kit import audit, events, lookup
 from yutang.kit.context import Ctx
 from yutang.kit.errors import INVALID_AMOUNT, REASON_REQUIRED, BadRequest, Conflict
-from yutang.loyalty import points
+from yutang.loyalty import service as points
 from yutang.members import service as members
 from yutang.models.base import utcnow
 from yutang.models.rewards import Auction, AuctionBid

@@ -22,7 +22,7 @@ from yutang.coupons import service as coupons
 from yutang.kit import audit, events, lookup
 from yutang.kit.context import Ctx
 from yutang.kit.errors import INVALID_AMOUNT, BadRequest, Conflict
-from yutang.loyalty import points
+from yutang.loyalty import service as points
 from yutang.members import service as members
 from yutang.models.base import utcnow
 from yutang.models.rewards import Lottery, LotteryDraw, LotteryPrize

@@ -19,7 +19,7 @@ from yutang.coupons.errors import COUPON_REDEEMED, LIMIT_REACHED, OUT_OF_STOCK
 from yutang.kit import audit, events, lookup
 from yutang.kit.context import Ctx
 from yutang.kit.errors import INVALID_AMOUNT, REASON_REQUIRED, BadRequest, Conflict, NotFound
-from yutang.loyalty import points
+from yutang.loyalty import service as points
 from yutang.members import service as members
 from yutang.models.base import utcnow
 from yutang.models.rewards import Redemption, Reward

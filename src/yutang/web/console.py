@@ -509,13 +509,14 @@ async def member_page(request: Request, member_id: int, ctx: Ctx = Depends(conso
     from yutang.auth.permissions import allowed
     from yutang.commerce import service as commerce
     from yutang.coupons import service as coupons
-    from yutang.loyalty import points, tiers
+    from yutang.loyalty import repository as ledger
+    from yutang.loyalty import tiers
     from yutang.members import service as members
 
     member = await members.get_member(ctx, member_id)
     view = (await members.views(ctx, [member], pii=allowed(ctx.actor.role, "members:pii")))[0]
-    entries = await points.entries_of(ctx, member_id, cursor_id=None, limit=20)
-    lots = await points.lots_of(ctx, member_id)
+    entries = await ledger.entries_of(ctx, member_id, cursor_id=None, limit=20)
+    lots = await ledger.lots_of(ctx, member_id)
     orders, _ = await commerce.list_orders(ctx, cursor=None, limit=20, member_id=member_id)
     held = await coupons.of_member(ctx, member_id)
     names = {t.id: t.name for t in await tiers.tiers(ctx.session, ctx.workspace_id)}

@@ -518,32 +518,7 @@ async def expire_due(ctx: Ctx, *, now: datetime | None = None, limit: int = 1000
     return total
 
 
-# --- reading and checking ---------------------------------------------------------------
-
-
-async def entries_of(ctx: Ctx, member_id: int, *, cursor_id: int | None, limit: int) -> list[PointsEntry]:
-    stmt = select(PointsEntry).where(
-        PointsEntry.workspace_id == ctx.workspace_id, PointsEntry.member_id == member_id
-    )
-    if cursor_id is not None:
-        stmt = stmt.where(PointsEntry.id < cursor_id)
-    rows = await ctx.session.scalars(stmt.order_by(PointsEntry.id.desc()).limit(limit + 1))
-    return list(rows.all())
-
-
-async def lots_of(ctx: Ctx, member_id: int, *, open_only: bool = True) -> list[PointsLot]:
-    stmt = select(PointsLot).where(
-        PointsLot.workspace_id == ctx.workspace_id, PointsLot.member_id == member_id
-    )
-    if open_only:
-        stmt = stmt.where(PointsLot.state != "closed")
-    return list(
-        (
-            await ctx.session.scalars(
-                stmt.order_by(PointsLot.expires_at.is_(None), PointsLot.expires_at, PointsLot.id)
-            )
-        ).all()
-    )
+# --- checking ---------------------------------------------------------------
 
 
 async def check_member(session: AsyncSession, member: Member) -> list[str]:
