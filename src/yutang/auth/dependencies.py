@@ -16,7 +16,7 @@ from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from yutang.auth import service as auth_service
-from yutang.auth.permissions import allowed
+from yutang.auth.permissions import Permission, allowed, declared
 from yutang.kit.context import Actor, Ctx
 from yutang.kit.db import unit_of_work
 from yutang.kit.errors import Forbidden, Unauthenticated
@@ -66,7 +66,9 @@ BEARER = HTTPBearer(
 )
 
 
-def require(permission: str) -> Callable[..., Awaitable[Ctx]]:
+def require(permission: Permission) -> Callable[..., Awaitable[Ctx]]:
+    declared(permission)  # at import of the endpoint module, not at the first request
+
     async def dependency(
         request: Request, _credentials: HTTPAuthorizationCredentials | None = Depends(BEARER)
     ) -> Ctx:
@@ -103,7 +105,7 @@ IdempotencyKey = Annotated[
 ]
 
 
-def idempotent(permission: str) -> Callable[..., Awaitable[Ctx]]:
+def idempotent(permission: Permission) -> Callable[..., Awaitable[Ctx]]:
     """:func:`require` for a creating or changing POST that takes an ``Idempotency-Key``.
 
     A key answered before replays that answer here, before the endpoint runs; otherwise
