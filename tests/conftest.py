@@ -277,8 +277,6 @@ def _pii_keys(tmp_path_factory: pytest.TempPathFactory) -> None:
 
 async def run_events(engine: AsyncEngine) -> int:
     """Dispatch the outbox now (what the worker does after each commit)."""
-    from yutang import domains
     from yutang.kit.events import dispatch_pending
 
-    domains.load()
     return await dispatch_pending(engine)

@@ -13,12 +13,12 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from yutang import __version__, domains
+from yutang import __version__
 from yutang.commerce import endpoints as commerce_endpoints
 from yutang.config import Settings, get_settings
 from yutang.coupons import endpoints as coupons_endpoints
 from yutang.distribution import endpoints as distribution_endpoints
-from yutang.kit import crypto
+from yutang.kit import crypto, discovery
 from yutang.kit.bodylimit import BodyLimit
 from yutang.kit.db import create_engine
 from yutang.kit.errors import DECLARED_IN, ERROR_CODES
@@ -59,7 +59,7 @@ def _domain_of(module: str) -> str:
 
 
 def _description() -> str:
-    domains.load_error_codes()
+    discovery.load_error_codes()
     rows = "\n".join(
         f"| `{code}` | {_domain_of(DECLARED_IN[code])} | {text} |" for code, text in ERROR_CODES.items()
     )
@@ -81,7 +81,7 @@ def create_app(
 ) -> RedirectApp:
     settings = settings or get_settings()
     crypto.configure(settings)
-    domains.load()
+    discovery.load()
     engine = engine or create_engine(settings.resolved_database_url())
     counters: Counters = RedisCounters(settings.redis_url) if settings.redis_url else DatabaseCounters(engine)
     runtime = Runtime(

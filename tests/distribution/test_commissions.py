@@ -23,6 +23,7 @@ from tests.distribution.conftest import (
     plan,
     refund,
 )
+from yutang.commerce.events import OrderRefunded
 from yutang.distribution import commissions, service, tasks
 from yutang.kit.context import SYSTEM, Ctx
 from yutang.kit.db import unit_of_work
@@ -353,12 +354,15 @@ async def test_a_refund_handled_before_its_order_still_reverses_the_commission(
         refund_row, _ = await commerce.record_refund(
             ctx, rec.order.id, RefundIn(external_id="R-x", amount_cents=10_000)
         )
-        return rec.order.id, {
-            "order_id": rec.order.id,
-            "refund_id": refund_row.id,
-            "total_cents": 10_000,
-            "refunded_after_cents": 10_000,
-        }
+        return rec.order.id, OrderRefunded(
+            order_id=rec.order.id,
+            refund_id=refund_row.id,
+            member_id=buyer,
+            amount_cents=10_000,
+            refunded_before_cents=0,
+            refunded_after_cents=10_000,
+            total_cents=10_000,
+        )
 
     oid, payload = await in_tx(engine, tenant, paid_and_refunded)
 

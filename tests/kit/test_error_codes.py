@@ -9,8 +9,7 @@ import re
 
 import pytest
 
-from yutang import domains
-from yutang.kit import errors
+from yutang.kit import discovery, errors
 from yutang.kit.errors import ERROR_CODES, ErrorCode, NotFound, YutangError, declare
 
 SRC = pathlib.Path(__file__).resolve().parents[2] / "src" / "yutang"
@@ -42,7 +41,7 @@ def test_an_undeclared_code_is_refused_where_it_is_raised() -> None:
 
 
 def test_every_domain_declares_its_codes_in_its_errors_module() -> None:
-    domains.load_error_codes()
+    discovery.load_error_codes()
     modules = sorted(p.parent.name for p in SRC.glob("*/errors.py") if p.parent.name != "kit")
     assert len(modules) >= 10
     for name in modules:

@@ -16,17 +16,24 @@ from yutang.kit import events, jobs
 from yutang.kit.context import SYSTEM, Ctx
 from yutang.kit.db import unit_of_work
 from yutang.links import service as links_service
+from yutang.links.events import ChannelCreated
 from yutang.links.schemas import ChannelIn
 from yutang.models.platform import EventReceipt, OutboxEvent
 
 seen: list[tuple[str, int]] = []
 
 
+class DrinkOrdered(events.Event, type_name="drink.ordered"):
+    """An event only this test module emits."""
+
+    name: str
+
+
 @pytest.fixture
 def recording_handler() -> Iterator[list[tuple[str, int]]]:
     seen.clear()
 
-    @events.on("channel.created", name="test.recorder")
+    @events.on(ChannelCreated, name="test.recorder")
     async def record(session: AsyncSession, ev: OutboxEvent) -> None:
         seen.append((ev.type, int(ev.payload["channel_id"])))
 
@@ -82,7 +89,7 @@ async def test_a_failing_handler_is_retried_and_does_not_block_others(
 ) -> None:
     calls = {"n": 0}
 
-    @events.on("channel.created", name="test.flaky")
+    @events.on(ChannelCreated, name="test.flaky")
     async def flaky(session: AsyncSession, ev: OutboxEvent) -> None:
         calls["n"] += 1
         if calls["n"] == 1:
@@ -197,7 +204,7 @@ async def test_a_batch_filter_keeps_events_from_a_catch_all_handler(
     try:
         async with unit_of_work(engine=engine) as s:
             for name in ("coffee", "tea", "milk"):
-                events.emit(Ctx(s, tenant.id, SYSTEM), "drink.ordered", {"name": name})
+                events.emit(Ctx(s, tenant.id, SYSTEM), DrinkOrdered(name=name))
         await events.dispatch_pending(engine)
         assert got == ["tea"] and len(calls) == 1
         async with unit_of_work(readonly=True, engine=engine) as s:

@@ -26,6 +26,7 @@ from yutang.commerce.errors import (
     REFUND_EXCEEDS_ORDER,
     UNKNOWN_ORDER,
 )
+from yutang.commerce.events import OrderPaid, OrderRefunded
 from yutang.commerce.schemas import OrderIn, RefundIn
 from yutang.kit import audit, crypto, events, lookup
 from yutang.kit.context import Ctx
@@ -134,13 +135,9 @@ async def record_order(ctx: Ctx, data: OrderIn, *, via: str = "api") -> Recorded
     audit.record(ctx, "order.recorded", "order", order.id, {"external_id": order.external_id, "via": via})
     events.emit(
         ctx,
-        "order.paid",
-        {
-            "order_id": order.id,
-            "member_id": member_id,
-            "total_cents": total,
-            "paid_at": order.paid_at.isoformat(),
-        },
+        OrderPaid(
+            order_id=order.id, member_id=member_id, total_cents=total, paid_at=order.paid_at.isoformat()
+        ),
     )
     return Recorded(order, created=True)
 
@@ -212,16 +209,15 @@ async def record_refund(ctx: Ctx, order_id: int, data: RefundIn, *, via: str = "
     )
     events.emit(
         ctx,
-        "order.refunded",
-        {
-            "order_id": order.id,
-            "refund_id": refund.id,
-            "member_id": order.member_id,
-            "amount_cents": data.amount_cents,
-            "refunded_before_cents": before,
-            "refunded_after_cents": order.refunded_cents,
-            "total_cents": order.total_cents,
-        },
+        OrderRefunded(
+            order_id=order.id,
+            refund_id=refund.id,
+            member_id=order.member_id,
+            amount_cents=data.amount_cents,
+            refunded_before_cents=before,
+            refunded_after_cents=order.refunded_cents,
+            total_cents=order.total_cents,
+        ),
     )
     return refund, True
 

@@ -23,6 +23,7 @@ from yutang.commerce.errors import (
     SPEND_CONFLICT,
     UNKNOWN_WALLET_ENTRY,
 )
+from yutang.commerce.events import WalletGranted, WalletRefunded, WalletSpent, WalletToppedUp
 from yutang.kit import audit, events
 from yutang.kit.context import Ctx
 from yutang.kit.errors import INVALID_AMOUNT, BadRequest, Conflict, ErrorCode, NotFound
@@ -143,8 +144,7 @@ async def top_up(ctx: Ctx, member_id: int, amount: int, *, payment_ref: str) -> 
     await ctx.session.flush()
     events.emit(
         ctx,
-        "wallet.topped_up",
-        {"member_id": member_id, "entry_id": entry.id, "amount_cents": amount, "bonus_cents": bonus},
+        WalletToppedUp(member_id=member_id, entry_id=entry.id, amount_cents=amount, bonus_cents=bonus),
     )
     return WalletMove(entry, wallet)
 
@@ -179,7 +179,7 @@ async def spend(ctx: Ctx, member_id: int, amount: int, *, ref: str, reason: str 
         dedupe_key=key,
     )
     await ctx.session.flush()
-    events.emit(ctx, "wallet.spent", {"member_id": member_id, "entry_id": entry.id, "amount_cents": amount})
+    events.emit(ctx, WalletSpent(member_id=member_id, entry_id=entry.id, amount_cents=amount))
     return WalletMove(entry, wallet)
 
 
@@ -194,7 +194,7 @@ async def grant(ctx: Ctx, member_id: int, amount: int, *, dedupe_key: str, reaso
         return WalletMove(found, wallet, replayed=True)
     entry = _append(ctx, wallet, "grant", 0, amount, reason=reason[:200], dedupe_key=dedupe_key)
     await ctx.session.flush()
-    events.emit(ctx, "wallet.granted", {"member_id": member_id, "entry_id": entry.id, "amount_cents": amount})
+    events.emit(ctx, WalletGranted(member_id=member_id, entry_id=entry.id, amount_cents=amount))
     return WalletMove(entry, wallet)
 
 
@@ -282,9 +282,7 @@ async def refund(
         dedupe_key=key,
     )
     await ctx.session.flush()
-    events.emit(
-        ctx, "wallet.refunded", {"member_id": wallet.member_id, "entry_id": entry.id, "amount_cents": amount}
-    )
+    events.emit(ctx, WalletRefunded(member_id=wallet.member_id, entry_id=entry.id, amount_cents=amount))
     return WalletMove(entry, wallet)
 
 

@@ -28,6 +28,7 @@ from yutang.coupons.errors import (
     UNKNOWN_COUPON,
     UNKNOWN_COUPON_TEMPLATE,
 )
+from yutang.coupons.events import CouponIssued, CouponRedeemed
 from yutang.kit import audit, events, lookup
 from yutang.kit.context import Ctx
 from yutang.kit.errors import INVALID_AMOUNT, REASON_REQUIRED, BadRequest, Conflict, NotFound
@@ -175,8 +176,7 @@ async def issue(
     await ctx.session.flush()
     events.emit(
         ctx,
-        "coupon.issued",
-        {"coupon_id": coupon.id, "member_id": member.id, "template_id": tpl.id, "source": source},
+        CouponIssued(coupon_id=coupon.id, member_id=member.id, template_id=tpl.id, source=source),
     )
     return coupon
 
@@ -251,8 +251,7 @@ async def redeem(
     await ctx.session.refresh(coupon)
     events.emit(
         ctx,
-        "coupon.redeemed",
-        {"coupon_id": coupon.id, "member_id": coupon.member_id, "order_ref": order_ref},
+        CouponRedeemed(coupon_id=coupon.id, member_id=coupon.member_id, order_ref=order_ref),
     )
     return coupon
 

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from yutang.commerce.events import OrderRefunded
 from yutang.distribution import service
 from yutang.distribution.errors import (
     BELOW_MINIMUM_WITHDRAWAL,
@@ -27,6 +28,13 @@ from yutang.distribution.errors import (
     NOT_A_DISTRIBUTOR,
     UNKNOWN_WITHDRAWAL,
     WITHDRAWAL_DECIDED,
+)
+from yutang.distribution.events import (
+    CommissionEarned,
+    CommissionReversed,
+    WithdrawalPaid,
+    WithdrawalRejected,
+    WithdrawalRequested,
 )
 from yutang.kit import audit, events, lookup
 from yutang.kit.context import Ctx
@@ -229,24 +237,23 @@ async def on_order_paid(ctx: Ctx, order_id: int) -> list[Commission]:
         made.append(commission)
         events.emit(
             ctx,
-            "commission.earned",
-            {
-                "commission_id": commission.id,
-                "distributor_id": dist.id,
-                "order_id": order.id,
-                "level": level,
-                "amount_cents": amount,
-            },
+            CommissionEarned(
+                commission_id=commission.id,
+                distributor_id=dist.id,
+                order_id=order.id,
+                level=level,
+                amount_cents=amount,
+            ),
         )
         await service.reassess_level(ctx, dist)
     return made
 
 
-async def on_order_refunded(ctx: Ctx, payload: dict[str, Any]) -> int:
+async def on_order_refunded(ctx: Ctx, refund: OrderRefunded) -> int:
     """Reverse the order's commissions in proportion to what is refunded so far."""
-    order_id = int(payload["order_id"])
-    total = int(payload["total_cents"])
-    after = min(int(payload["refunded_after_cents"]), total)
+    order_id = refund.order_id
+    total = refund.total_cents
+    after = min(refund.refunded_after_cents, total)
     await _lock_order(ctx, order_id)
     rows = (
         await ctx.session.execute(
@@ -263,7 +270,7 @@ async def on_order_refunded(ctx: Ctx, payload: dict[str, Any]) -> int:
         delta = target - c.reversed_cents
         if delta <= 0:
             continue
-        key = f"reverse:{payload['refund_id']}:{c.id}"
+        key = f"reverse:{refund.refund_id}:{c.id}"
         if c.status == "pending":
             _append(ctx, dist, "reverse", pending_delta=-delta, commission_id=c.id, dedupe_key=key)
         else:
@@ -275,8 +282,9 @@ async def on_order_refunded(ctx: Ctx, payload: dict[str, Any]) -> int:
         await ctx.session.flush()
         events.emit(
             ctx,
-            "commission.reversed",
-            {"commission_id": c.id, "distributor_id": dist.id, "order_id": order_id, "amount_cents": delta},
+            CommissionReversed(
+                commission_id=c.id, distributor_id=dist.id, order_id=order_id, amount_cents=delta
+            ),
         )
     return reversed_total
 
@@ -350,8 +358,7 @@ async def withdraw(ctx: Ctx, distributor_id: int, amount: int) -> Withdrawal:
     await ctx.session.flush()
     events.emit(
         ctx,
-        "withdrawal.requested",
-        {"withdrawal_id": w.id, "distributor_id": dist.id, "amount_cents": amount},
+        WithdrawalRequested(withdrawal_id=w.id, distributor_id=dist.id, amount_cents=amount),
     )
     return w
 
@@ -392,7 +399,8 @@ async def decide_withdrawal(ctx: Ctx, withdrawal_id: int, decision: str, note: s
     audit.record(
         ctx, f"withdrawal.{w.status}", "withdrawal", w.id, {"amount_cents": w.amount_cents, "note": note}
     )
-    events.emit(ctx, f"withdrawal.{w.status}", {"withdrawal_id": w.id, "distributor_id": dist.id})
+    decided = WithdrawalPaid if w.status == "paid" else WithdrawalRejected
+    events.emit(ctx, decided(withdrawal_id=w.id, distributor_id=dist.id))
     return w
 
 

@@ -27,6 +27,7 @@ from yutang.distribution.errors import (
     UNKNOWN_COMMISSION_PLAN,
     UNKNOWN_DISTRIBUTOR_CODE,
 )
+from yutang.distribution.events import DistributionBound, DistributorActivated, DistributorLevelUp
 from yutang.kit import audit, events, lookup
 from yutang.kit.context import Ctx
 from yutang.kit.errors import BadRequest, Conflict, NotFound
@@ -214,7 +215,7 @@ async def become(
         if existing.status in ("pending", "rejected") and not pending:
             existing.status, existing.entry, existing.activated_at = "active", entry, now
             await ctx.session.flush()
-            events.emit(ctx, "distributor.activated", {"distributor_id": existing.id, "member_id": member.id})
+            events.emit(ctx, DistributorActivated(distributor_id=existing.id, member_id=member.id))
             await on_recruit(ctx, existing)
             return existing, True
         return existing, False
@@ -247,7 +248,7 @@ async def become(
         raise Conflict("Could not find a free distributor code.", code=CODE_EXHAUSTED)
     audit.record(ctx, "distributor.created", "distributor", dist.id, {"entry": entry, "pending": pending})
     if not pending:
-        events.emit(ctx, "distributor.activated", {"distributor_id": dist.id, "member_id": member.id})
+        events.emit(ctx, DistributorActivated(distributor_id=dist.id, member_id=member.id))
         await on_recruit(ctx, dist)
     return dist, True
 
@@ -304,9 +305,7 @@ async def bind(ctx: Ctx, member_id: int, distributor: Distributor, via: str) -> 
             await ctx.session.flush()
     except IntegrityError as exc:
         raise Conflict("This member was bound a moment ago.", code=ALREADY_BOUND) from exc
-    events.emit(
-        ctx, "distribution.bound", {"member_id": member.id, "distributor_id": distributor.id, "via": via}
-    )
+    events.emit(ctx, DistributionBound(member_id=member.id, distributor_id=distributor.id, via=via))
     return binding
 
 
@@ -458,7 +457,7 @@ async def reassess_level(ctx: Ctx, dist: Distributor) -> DistributorLevel | None
     if current is None or best.rank > current.rank:
         dist.level_id = best.id
         await ctx.session.flush()
-        events.emit(ctx, "distributor.level_up", {"distributor_id": dist.id, "level_id": best.id})
+        events.emit(ctx, DistributorLevelUp(distributor_id=dist.id, level_id=best.id))
     return best
 
 

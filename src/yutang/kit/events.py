@@ -6,13 +6,29 @@ each pending event to every handler registered for its type, one transaction per
 event. A handler runs inside a savepoint together with the insert of its receipt
 ``(event_id, handler)``, so a redelivered event — a crash after the handler, two
 workers racing — changes nothing twice.
+
+Every event is declared once, in its domain's ``events.py``, as a subclass of
+:class:`Event` naming its type and its payload's fields::
+
+    class OrderPaid(Event, type_name="order.paid"):
+        order_id: int
+        member_id: int | None
+        total_cents: int
+        paid_at: str
+
+Services emit an instance (``events.emit(ctx, OrderPaid(order_id=…, …))``), handlers
+subscribe to the class (``@events.on(OrderPaid, name=…)``) and read the payload back
+typed (``OrderPaid.read(ev)``), so a misspelt type or field is an import or mypy error,
+not an event nobody hears. :data:`CATALOGUE` lists every declared type.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import re
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, ClassVar, Literal, Self, dataclass_transform
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -29,6 +45,51 @@ Handler = Callable[[AsyncSession, OutboxEvent], Awaitable[None]]
 #: Given a batch of events, the ids a handler needs to see (the rest it would ignore).
 BatchFilter = Callable[[AsyncSession, list[OutboxEvent]], Awaitable[set[int]]]
 
+_TYPE_NAME = re.compile(r"^[a-z_]+\.[a-z_]+$")
+
+
+@dataclass_transform(frozen_default=True, kw_only_default=True)
+class Event:
+    """A domain event. Subclasses become frozen keyword-only dataclasses, declared with
+    their type: ``class OrderPaid(Event, type_name="order.paid")``. A class declared
+    without ``type_name`` is a shared base for several types and cannot be emitted."""
+
+    type_name: ClassVar[str] = ""
+    #: The module that declared the type (shown by the catalogue).
+    declared_in: ClassVar[str] = ""
+    _fields: ClassVar[tuple[str, ...]] = ()
+
+    def __init_subclass__(cls, type_name: str = "", **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        dataclasses.dataclass(frozen=True, kw_only=True)(cls)
+        cls._fields = tuple(f.name for f in dataclasses.fields(cls))  # type: ignore[arg-type]
+        if not type_name:
+            return
+        if not _TYPE_NAME.match(type_name):
+            raise ValueError(f"event type {type_name!r} is not <subject>.<verb> in snake_case")
+        known = CATALOGUE.get(type_name)
+        if known is not None and (known.__module__, known.__qualname__) != (cls.__module__, cls.__qualname__):
+            raise ValueError(
+                f"event type {type_name!r} is declared twice: {known.__module__} and {cls.__module__}"
+            )
+        cls.type_name = type_name
+        cls.declared_in = cls.__module__
+        CATALOGUE[type_name] = cls
+
+    def payload(self) -> dict[str, Any]:
+        """The JSON object stored in the outbox (field order as declared)."""
+        return {name: getattr(self, name) for name in self._fields}
+
+    @classmethod
+    def read(cls, ev: OutboxEvent) -> Self:
+        """The payload of a stored event, typed. Fields a newer version added and an older
+        row lacks take their declared default; keys no longer declared are ignored."""
+        return cls(**{k: v for k, v in ev.payload.items() if k in cls._fields})
+
+
+#: Every declared event type → its class (filled as the domains' events modules import).
+CATALOGUE: dict[str, type[Event]] = {}
+
 _HANDLERS: dict[str, list[tuple[str, Handler]]] = {}
 _FILTERS: dict[str, BatchFilter] = {}
 MAX_ATTEMPTS = 10
@@ -38,14 +99,22 @@ wake_dispatcher: Callable[[], None] | None = None
 
 
 def on(
-    event_type: str, name: str | None = None, *, batch_filter: BatchFilter | None = None
+    event: type[Event] | Literal["*"], name: str | None = None, *, batch_filter: BatchFilter | None = None
 ) -> Callable[[Handler], Handler]:
-    """Register an idempotent handler for ``event_type`` ("*" receives every event).
+    """Register an idempotent handler for the events of class ``event`` ("*" receives every
+    event).
 
     ``batch_filter`` (for catch-all handlers that ignore most events) answers, with one
     query per batch, which events the handler needs; it is not called — and no receipt
     is written — for the others. It must only leave out events the handler would ignore.
     """
+
+    if event == "*":
+        event_type = "*"
+    elif not event.type_name:
+        raise ValueError(f"{event.__qualname__} declares no type_name: subscribe to its subclasses")
+    else:
+        event_type = event.type_name
 
     def register(fn: Handler) -> Handler:
         handler_name = name or f"{fn.__module__}.{fn.__qualname__}"
@@ -78,14 +147,12 @@ def handler_ctx(session: AsyncSession, ev: OutboxEvent) -> Ctx:
     return Ctx(session, ev.workspace_id, SYSTEM)
 
 
-def emit(ctx: Ctx, event_type: str, payload: dict[str, Any]) -> None:
-    emit_raw(ctx.session, ctx.workspace_id, event_type, payload)
-
-
-def emit_raw(
-    session: AsyncSession, workspace_id: int | None, event_type: str, payload: dict[str, Any]
-) -> None:
-    session.add(OutboxEvent(workspace_id=workspace_id, type=event_type, payload=payload))
+def emit(ctx: Ctx, event: Event) -> None:
+    """Record ``event`` in the outbox, in the caller's transaction."""
+    if not event.type_name:
+        raise ValueError(f"{type(event).__qualname__} declares no type_name and cannot be emitted")
+    session = ctx.session
+    session.add(OutboxEvent(workspace_id=ctx.workspace_id, type=event.type_name, payload=event.payload()))
     if not session.info.get("outbox_wake_registered"):
         session.info["outbox_wake_registered"] = True
         after_commit(session, _wake)
@@ -104,9 +171,9 @@ async def dispatch_pending(engine: AsyncEngine | None = None, batch: int = 100) 
     # Every handler must be registered before anything is dispatched, whoever dispatches
     # (server, worker, CLI, demo): an event handed out with a handler missing would be
     # marked done without it.
-    from yutang import domains
+    from yutang.kit import discovery
 
-    domains.load()
+    discovery.load()
     completed = 0
     # Events this call failed on, or found taken by another worker: not picked again by
     # this call (the next wake-up or the sweep retries them).

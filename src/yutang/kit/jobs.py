@@ -64,9 +64,9 @@ def run_async(factory: Callable[[AsyncEngine], Coroutine[Any, Any, T]], database
 
 def register_tasks(huey: Huey, database_url: str) -> dict[str, Any]:
     """Register Yutang's jobs on ``huey``; returns them by name."""
-    from yutang import domains
+    from yutang.kit import discovery
 
-    domains.load()
+    discovery.load()
 
     def dispatch_outbox() -> int:
         return run_async(events.dispatch_pending, database_url)

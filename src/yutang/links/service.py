@@ -35,6 +35,7 @@ from yutang.links.errors import (
     UNKNOWN_DOMAIN,
     WRONG_LINK_KIND,
 )
+from yutang.links.events import ChannelCreated, LinkArchived, LinkCreated, LinkUpdated
 from yutang.links.schemas import ChannelIn, ChannelPatch, LinkIn, LinkPatch, TargetIn
 from yutang.models.base import utcnow
 from yutang.models.links import Channel, Link, LinkDomain, LiveCodeTarget
@@ -97,7 +98,7 @@ async def create_channel(ctx: Ctx, data: ChannelIn) -> Channel:
     ctx.session.add(ch)
     await ctx.session.flush()
     audit.record(ctx, "channel.created", "channel", ch.id, data.model_dump())
-    events.emit(ctx, "channel.created", {"channel_id": ch.id, "name": name, "type": ch.type})
+    events.emit(ctx, ChannelCreated(channel_id=ch.id, name=name, type=ch.type))
     return ch
 
 
@@ -286,13 +287,7 @@ async def _insert(ctx: Ctx, prepared: list[tuple[Link, LinkDomain, list[TargetIn
         audit.record(ctx, "link.created", "link", link.id, {"slug": link.slug, "url": link.url})
         events.emit(
             ctx,
-            "link.created",
-            {
-                "link_id": link.id,
-                "slug": link.slug,
-                "kind": link.kind,
-                "channel_id": link.channel_id,
-            },
+            LinkCreated(link_id=link.id, slug=link.slug, kind=link.kind, channel_id=link.channel_id),
         )
         after_commit(ctx.session, _invalidator(domain.host, link.slug))
     await ctx.session.flush()
@@ -438,7 +433,7 @@ async def update_link(ctx: Ctx, link_id: int, data: LinkPatch) -> Link:
         await _replace_targets(ctx, link, targets)
     link.updated_at = utcnow()
     audit.record(ctx, "link.updated", "link", link.id, changes)
-    events.emit(ctx, "link.updated", {"link_id": link.id, "fields": sorted(changes)})
+    events.emit(ctx, LinkUpdated(link_id=link.id, fields=sorted(changes)))
     domain = await ctx.session.get(LinkDomain, link.domain_id)
     assert domain is not None
     after_commit(ctx.session, _invalidator(domain.host, link.slug))
@@ -473,7 +468,7 @@ async def archive_link(ctx: Ctx, link_id: int) -> Link:
         link.archived = True
         link.disabled = True
         audit.record(ctx, "link.archived", "link", link.id, {"slug": link.slug})
-        events.emit(ctx, "link.archived", {"link_id": link.id})
+        events.emit(ctx, LinkArchived(link_id=link.id))
         domain = await ctx.session.get(LinkDomain, link.domain_id)
         assert domain is not None
         after_commit(ctx.session, _invalidator(domain.host, link.slug))

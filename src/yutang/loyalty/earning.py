@@ -21,16 +21,18 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import extract, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from yutang.commerce.events import OrderRefunded
 from yutang.kit import audit, events, lookup
 from yutang.kit.context import Ctx
 from yutang.kit.errors import VALIDATION_ERROR, BadRequest
 from yutang.loyalty import service as points
 from yutang.loyalty import tiers
 from yutang.loyalty.errors import UNKNOWN_RULE
+from yutang.loyalty.events import MemberActivity
 from yutang.loyalty.schemas import RuleIn, RulePatch
 from yutang.members import segments
 from yutang.models.base import utcnow
-from yutang.models.commerce import Order, OrderItem
+from yutang.models.commerce import OrderItem
 from yutang.models.loyalty import EarnRule, PointsEntry, Tier
 from yutang.models.members import Member
 from yutang.models.platform import OutboxEvent
@@ -283,18 +285,17 @@ async def apply_rules(ctx: Ctx, occ: Occasion, *, now: datetime | None = None) -
     return done
 
 
-async def claw_back_order(ctx: Ctx, payload: dict[str, Any]) -> None:
+async def claw_back_order(ctx: Ctx, refund: OrderRefunded) -> None:
     """A refund takes back the order's points in proportion to the amount refunded.
 
     For a rule that paid E points on a total T, after refunds R the member keeps
     E − ⌊E·R/T⌋; each refund takes the difference, so a full refund takes all of E.
     """
-    order_id = int(payload["order_id"])
-    member_id = payload.get("member_id")
+    order_id, member_id = refund.order_id, refund.member_id
     if member_id is None:
         return
-    total = int(payload["total_cents"])
-    before, after = int(payload["refunded_before_cents"]), int(payload["refunded_after_cents"])
+    total = refund.total_cents
+    before, after = refund.refunded_before_cents, refund.refunded_after_cents
     earned = (
         await ctx.session.execute(
             select(PointsEntry.rule_id, func.sum(PointsEntry.amount + PointsEntry.pending_delta))
@@ -315,81 +316,29 @@ async def claw_back_order(ctx: Ctx, payload: dict[str, Any]) -> None:
         rule = await ctx.session.get(EarnRule, rule_id) if rule_id is not None else None
         await points.clawback(
             ctx,
-            int(member_id),
+            member_id,
             take,
             ref=("order", str(order_id)),
             allow_negative=bool(rule and rule.allow_negative),
             reason=f"refund of order {order_id}",
-            dedupe_key=f"refund:{payload['refund_id']}:rule:{rule_id}",
+            dedupe_key=f"refund:{refund.refund_id}:rule:{rule_id}",
         )
 
 
-# --- outbox handlers --------------------------------------------------------------------
-
-
-_ctx = events.handler_ctx
-
-
-@events.on("order.paid", name="loyalty.earn_on_order")
-async def _on_order_paid(session: AsyncSession, ev: OutboxEvent) -> None:
-    member_id = ev.payload.get("member_id")
-    if member_id is None:
-        return
-    ctx = _ctx(session, ev)
-    order = await session.get(Order, int(ev.payload["order_id"]))
-    if order is None:
-        return
-    items = list((await session.scalars(select(OrderItem).where(OrderItem.order_id == order.id))).all())
-    occ = Occasion(
-        "order_paid",
-        int(member_id),
-        f"order:{order.id}",
-        order.paid_at,
-        ref=("order", str(order.id)),
-        items=items,
-        total_cents=order.total_cents,
-    )
-    await apply_rules(ctx, occ)
-
-
-@events.on("order.refunded", name="loyalty.clawback_on_refund")
-async def _on_order_refunded(session: AsyncSession, ev: OutboxEvent) -> None:
-    await claw_back_order(_ctx(session, ev), ev.payload)
-
-
-@events.on("member.joined", name="loyalty.earn_on_signup")
-async def _on_joined(session: AsyncSession, ev: OutboxEvent) -> None:
-    member_id = int(ev.payload["member_id"])
-    await apply_rules(_ctx(session, ev), Occasion("signup", member_id, "signup", ev.created_at))
-
-
-#: Events other modules emit that earn rules listen to: event type → trigger.
-ACTIVITY_EVENTS = {
-    "member.activity": None,  # the trigger is in the payload (checkin, post, share, custom)
-    "form.submitted": "form_submitted",
-    "invitation.qualified": "referral",
-}
-
-
-async def _on_activity(session: AsyncSession, ev: OutboxEvent) -> None:
-    trigger = ACTIVITY_EVENTS.get(ev.type) or str(ev.payload.get("type"))
-    member_id = ev.payload.get("member_id")
-    if member_id is None:
-        return
-    key = f"{trigger}:{ev.payload.get('external_id') or f'event:{ev.id}'}"
+async def earn_on_activity(
+    ctx: Ctx, ev: OutboxEvent, trigger: str, member_id: int, external_id: str | None, name: str | None
+) -> None:
+    """Pay the rules of ``trigger`` for the activity of event ``ev``; an ``external_id``
+    makes the same activity pay once however often it is reported."""
     occ = Occasion(
         trigger,
-        int(member_id),
-        key,
+        member_id,
+        f"{trigger}:{external_id or f'event:{ev.id}'}",
         ev.created_at,
         ref=("event", str(ev.id)),
-        event_name=ev.payload.get("name"),
+        event_name=name,
     )
-    await apply_rules(_ctx(session, ev), occ)
-
-
-for _event_type in ACTIVITY_EVENTS:
-    events.on(_event_type, name=f"loyalty.earn_on_{_event_type}")(_on_activity)
+    await apply_rules(ctx, occ)
 
 
 async def record_activity(
@@ -405,8 +354,7 @@ async def record_activity(
     member.last_active_at = utcnow()
     events.emit(
         ctx,
-        "member.activity",
-        {"member_id": member.id, "type": type_, "name": name, "external_id": external_id},
+        MemberActivity(member_id=member.id, type=type_, name=name, external_id=external_id),
     )
 
 

@@ -27,6 +27,7 @@ from yutang.kit import audit, events
 from yutang.kit.context import Ctx
 from yutang.kit.errors import INVALID_AMOUNT, REASON_REQUIRED, BadRequest, Conflict
 from yutang.loyalty.errors import INSUFFICIENT_POINTS, INVALID_EXPIRY, NOT_REVERSIBLE
+from yutang.loyalty.events import PointsClawedBack, PointsEarned, PointsExpired, PointsReversed, PointsSpent
 from yutang.members import service as members
 from yutang.models.base import utcnow
 from yutang.models.loyalty import PointsAllocation, PointsEntry, PointsLot
@@ -162,8 +163,7 @@ async def earn(
         _pay_debt(ctx, member, lot, entry, amount)
     events.emit(
         ctx,
-        "points.earned",
-        {"member_id": member.id, "entry_id": entry.id, "points": amount, "pending": pending, "kind": kind},
+        PointsEarned(member_id=member.id, entry_id=entry.id, points=amount, pending=pending, kind=kind),
     )
     return Movement(entry)
 
@@ -295,7 +295,7 @@ async def spend(
     if taken != amount:  # the invariant says this cannot happen; refuse rather than corrupt
         raise AssertionError(f"lots of member {member.id} hold {taken}, balance said {amount}")
     await ctx.session.flush()
-    events.emit(ctx, "points.spent", {"member_id": member.id, "entry_id": entry.id, "points": amount})
+    events.emit(ctx, PointsSpent(member_id=member.id, entry_id=entry.id, points=amount))
     return Movement(entry)
 
 
@@ -360,8 +360,7 @@ async def clawback(
     await ctx.session.flush()
     events.emit(
         ctx,
-        "points.clawed_back",
-        {"member_id": member.id, "entry_id": entry.id, "points": amount - forgiven, "forgiven": forgiven},
+        PointsClawedBack(member_id=member.id, entry_id=entry.id, points=amount - forgiven, forgiven=forgiven),
     )
     return Movement(entry)
 
@@ -461,8 +460,7 @@ async def reverse(
     await ctx.session.flush()
     events.emit(
         ctx,
-        "points.reversed",
-        {"member_id": member.id, "entry_id": entry.id, "of": entry_id, "points": total},
+        PointsReversed(member_id=member.id, entry_id=entry.id, of=entry_id, points=total),
     )
     return Movement(entry)
 
@@ -491,7 +489,7 @@ async def _expire_member(ctx: Ctx, member: Member, now: datetime) -> int:
     await ctx.session.flush()
     await _take(ctx, entry, due, total)
     await ctx.session.flush()
-    events.emit(ctx, "points.expired", {"member_id": member.id, "entry_id": entry.id, "points": total})
+    events.emit(ctx, PointsExpired(member_id=member.id, entry_id=entry.id, points=total))
     return total
 
 

@@ -20,15 +20,15 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from yutang.kit import audit, events, lookup
-from yutang.kit.context import SYSTEM, Ctx
+from yutang.kit.context import Ctx
 from yutang.kit.errors import REASON_REQUIRED, BadRequest, Conflict, ErrorCode, YutangError
 from yutang.loyalty.errors import INVALID_TIER, TIER_TAKEN, UNKNOWN_TIER
+from yutang.loyalty.events import TierChanged
 from yutang.members import service as members
 from yutang.models.base import utcnow
 from yutang.models.commerce import Order
 from yutang.models.loyalty import PointsEntry, Tier, TierChange, TierProgram
 from yutang.models.members import Member
-from yutang.models.platform import OutboxEvent
 
 #: A paid plan's own yes/no perks (``free_shipping``, ``priority_support``).
 FLAG_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -219,13 +219,12 @@ def _change(ctx: Ctx, member: Member, to: Tier | None, reason: str, value: int, 
     if reason in ("upgrade", "downgrade", "manual"):
         events.emit(
             ctx,
-            "tier.changed",
-            {
-                "member_id": member.id,
-                "from_tier_id": member.tier_id,
-                "to_tier_id": to.id if to else None,
-                "reason": reason,
-            },
+            TierChanged(
+                member_id=member.id,
+                from_tier_id=member.tier_id,
+                to_tier_id=to.id if to else None,
+                reason=reason,
+            ),
         )
         member.tier_id = to.id if to else None
         member.tier_since = now
@@ -344,24 +343,3 @@ async def multiplier(session: AsyncSession, member: Member) -> float:
         return 1.0
     tier = await session.get(Tier, member.tier_id)
     return float((tier.benefits if tier else {}).get("points_multiplier") or 1.0)
-
-
-# --- outbox handlers: upgrade at once -----------------------------------------------------
-
-
-#: Which events can lift a member's metric, by metric.
-_LIFTS = {"spend": "order.paid", "points": "points.earned"}
-
-
-async def _upgrade_on(session: AsyncSession, ev: OutboxEvent) -> None:
-    member_id = ev.payload.get("member_id")
-    if member_id is None or ev.workspace_id is None:
-        return
-    ctx = Ctx(session, ev.workspace_id, SYSTEM)
-    if _LIFTS.get((await program(ctx)).metric) != ev.type:
-        return  # this event cannot change the programme's metric
-    await reassess(ctx, int(member_id))
-
-
-for _event in ("order.paid", "points.earned"):
-    events.on(_event, name=f"tiers.upgrade_on_{_event}")(_upgrade_on)

@@ -38,6 +38,7 @@ from yutang.members.errors import (
     UNKNOWN_FIELD,
     UNKNOWN_FORM,
 )
+from yutang.members.events import FormSubmitted
 from yutang.members.schemas import Address, Identities, MemberIn, MemberPatch
 from yutang.models.members import Form, FormSubmission
 
@@ -281,13 +282,12 @@ async def submit(
     await ctx.session.flush()
     events.emit(
         ctx,
-        "form.submitted",
-        {
-            "member_id": member.id,
-            "form_id": form.id,
-            "submission_id": submission.id,
-            "external_id": f"form:{form.id}:member:{member.id}",
-        },
+        FormSubmitted(
+            member_id=member.id,
+            form_id=form.id,
+            submission_id=submission.id,
+            external_id=f"form:{form.id}:member:{member.id}",
+        ),
     )
     return submission
 

@@ -13,6 +13,7 @@ from sqlalchemy import delete, select
 from yutang.kit import audit, events
 from yutang.kit.context import Ctx
 from yutang.members import forms, repository, service
+from yutang.members.events import MemberErased
 from yutang.models.base import utcnow
 from yutang.models.members import FormSubmission
 
@@ -93,4 +94,4 @@ async def erase(ctx: Ctx, member_id: int) -> None:
     member.erased_at = utcnow()
     await ctx.session.flush()
     audit.record(ctx, "member.erased", "member", member.id, {"anonymous_id": member.anonymous_id})
-    events.emit(ctx, "member.erased", {"member_id": member.id, "anonymous_id": member.anonymous_id})
+    events.emit(ctx, MemberErased(member_id=member.id, anonymous_id=member.anonymous_id))

@@ -37,6 +37,7 @@ from yutang.members.errors import (
     UNKNOWN_MEMBER,
     UNKNOWN_TAG,
 )
+from yutang.members.events import MemberJoined, MemberTagged, MemberUpdated
 from yutang.members.schemas import Address, MemberIn, MemberPatch
 from yutang.models.base import utcnow
 from yutang.models.members import Member, MemberIdentity, MemberTag, Tag, TagGroup
@@ -182,13 +183,12 @@ async def join(ctx: Ctx, data: MemberIn, *, via: str = "api", merge: bool = True
     audit.record(ctx, "member.created", "member", member.id, {"via": via, "identities": sorted(idents)})
     events.emit(
         ctx,
-        "member.joined",
-        {
-            "member_id": member.id,
-            "via": via,
-            "source_channel_id": member.source_channel_id,
-            "first_link_id": member.first_link_id,
-        },
+        MemberJoined(
+            member_id=member.id,
+            via=via,
+            source_channel_id=member.source_channel_id,
+            first_link_id=member.first_link_id,
+        ),
     )
     return member, True
 
@@ -398,7 +398,7 @@ async def update_member(ctx: Ctx, member_id: int, patch: MemberPatch) -> Member:
     except IntegrityError as exc:
         raise Conflict("Another member has one of these identities.", code=IDENTITY_TAKEN) from exc
     audit.record(ctx, "member.updated", "member", member.id, {"fields": changed})
-    events.emit(ctx, "member.updated", {"member_id": member.id, "fields": changed})
+    events.emit(ctx, MemberUpdated(member_id=member.id, fields=changed))
     return member
 
 
@@ -498,5 +498,5 @@ async def tag_member(ctx: Ctx, member_id: int, add: list[str | int], remove: lis
     if member.status == "erased":
         raise Conflict("An erased member cannot be tagged.", code=MEMBER_ERASED)
     await _apply_tags(ctx, member_id, add, remove)
-    events.emit(ctx, "member.tagged", {"member_id": member_id})
+    events.emit(ctx, MemberTagged(member_id=member_id))
     return member

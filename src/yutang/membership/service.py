@@ -24,6 +24,12 @@ from yutang.kit.errors import INVALID_AMOUNT, REASON_REQUIRED, BadRequest, Confl
 from yutang.loyalty import service as points
 from yutang.members import service as members
 from yutang.membership.errors import INVALID_PLAN, PLAN_INACTIVE, UNKNOWN_PLAN, UNKNOWN_SUBSCRIPTION
+from yutang.membership.events import (
+    MembershipExpired,
+    MembershipExpiring,
+    MembershipPurchased,
+    MembershipRenewed,
+)
 from yutang.models.base import utcnow
 from yutang.models.membership import PERIODS, MembershipPlan, Subscription, SubscriptionPayment
 
@@ -141,16 +147,16 @@ async def purchase(
             )
         for template_id in plan.gift_coupon_template_ids:
             await coupons.issue(ctx, template_id, member.id, source=f"plan:{plan.id}", now=now)
+    term = MembershipPurchased if new_term else MembershipRenewed
     events.emit(
         ctx,
-        "membership.purchased" if new_term else "membership.renewed",
-        {
-            "member_id": member.id,
-            "plan_id": plan.id,
-            "subscription_id": current.id,
-            "ends_at": current.ends_at.isoformat(),
-            "amount_cents": paid,
-        },
+        term(
+            member_id=member.id,
+            plan_id=plan.id,
+            subscription_id=current.id,
+            ends_at=current.ends_at.isoformat(),
+            amount_cents=paid,
+        ),
     )
     return current, new_term
 
@@ -205,21 +211,19 @@ async def remind_and_expire(ctx: Ctx, *, now: datetime | None = None) -> tuple[i
             expired += 1
             events.emit(
                 ctx,
-                "membership.expired",
-                {"member_id": sub.member_id, "subscription_id": sub.id, "plan_id": sub.plan_id},
+                MembershipExpired(member_id=sub.member_id, subscription_id=sub.id, plan_id=sub.plan_id),
             )
         elif sub.ends_at - timedelta(days=remind_days) <= now and sub.reminded_for != sub.ends_at:
             sub.reminded_for = sub.ends_at
             reminded += 1
             events.emit(
                 ctx,
-                "membership.expiring",
-                {
-                    "member_id": sub.member_id,
-                    "subscription_id": sub.id,
-                    "plan_id": sub.plan_id,
-                    "ends_at": sub.ends_at.isoformat(),
-                },
+                MembershipExpiring(
+                    member_id=sub.member_id,
+                    subscription_id=sub.id,
+                    plan_id=sub.plan_id,
+                    ends_at=sub.ends_at.isoformat(),
+                ),
             )
     await ctx.session.flush()
     return reminded, expired

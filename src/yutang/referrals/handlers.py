@@ -11,12 +11,17 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from yutang.commerce.events import OrderPaid
 from yutang.kit import events
+from yutang.loyalty.earning import earn_on_activity
+from yutang.loyalty.events import MemberActivity
+from yutang.members.events import FormSubmitted, MemberErased, MemberJoined, MemberUpdated
 from yutang.models.commerce import Order
 from yutang.models.members import Member
 from yutang.models.platform import OutboxEvent
 from yutang.models.referrals import Invitation
 from yutang.referrals import service
+from yutang.referrals.events import InvitationQualified
 
 
 class AttributionPending(RuntimeError):
@@ -33,7 +38,7 @@ async def _joins_pending(session: AsyncSession, member_ids: set[int], before: in
         select(OutboxEvent.payload["member_id"].as_integer()).where(
             OutboxEvent.dispatched_at.is_(None),
             OutboxEvent.attempts < events.MAX_ATTEMPTS,  # a join given up on holds nothing back
-            OutboxEvent.type == "member.joined",
+            OutboxEvent.type == MemberJoined.type_name,
             OutboxEvent.id < before,
             OutboxEvent.payload["member_id"].as_integer().in_(member_ids),
         )
@@ -52,21 +57,23 @@ async def _goal(
 _ctx = events.handler_ctx
 
 
-@events.on("member.joined", name="referrals.attribute_on_join")
+@events.on(MemberJoined, name="referrals.attribute_on_join")
 async def _on_joined(session: AsyncSession, ev: OutboxEvent) -> None:
-    await service.on_member_joined(_ctx(session, ev), int(ev.payload["member_id"]), ev.created_at)
+    await service.on_member_joined(_ctx(session, ev), MemberJoined.read(ev).member_id, ev.created_at)
 
 
-@events.on("form.submitted", name="referrals.goal_form")
+@events.on(FormSubmitted, name="referrals.goal_form")
 async def _on_form(session: AsyncSession, ev: OutboxEvent) -> None:
-    await _goal(session, ev, int(ev.payload["member_id"]), "form", {"form_id": ev.payload.get("form_id")})
+    form = FormSubmitted.read(ev)
+    await _goal(session, ev, form.member_id, "form", {"form_id": form.form_id})
 
 
-@events.on("member.activity", name="referrals.goal_checkin")
+@events.on(MemberActivity, name="referrals.goal_checkin")
 async def _on_checkin(session: AsyncSession, ev: OutboxEvent) -> None:
-    if ev.payload.get("type") != "checkin":
+    activity = MemberActivity.read(ev)
+    if activity.type != "checkin":
         return
-    await _goal(session, ev, int(ev.payload["member_id"]), "checkin", {})
+    await _goal(session, ev, activity.member_id, "checkin", {})
 
 
 #: Events that are never an invitee's goal (the campaign's own; their member_id is the inviter).
@@ -90,7 +97,7 @@ async def _invitees_only(session: AsyncSession, batch: list[OutboxEvent]) -> set
         return set()
     # Members who join in this very batch get their invitation from an earlier event of
     # it (attribution on join): their later events count too.
-    joining = {int(ev.payload["member_id"]) for ev in batch if ev.type == "member.joined"}
+    joining = {MemberJoined.read(ev).member_id for ev in batch if ev.type == MemberJoined.type_name}
     # … and members whose join an earlier batch has not handled yet (the handler waits).
     joining |= await _joins_pending(session, set(about.values()), max(about))
     open_ = set(
@@ -116,30 +123,43 @@ async def _on_any_event(session: AsyncSession, ev: OutboxEvent) -> None:
     await _goal(session, ev, member_id, "event", {"type": ev.type, "payload": ev.payload})
 
 
-@events.on("order.paid", name="referrals.goal_order")
+@events.on(OrderPaid, name="referrals.goal_order")
 async def _on_order(session: AsyncSession, ev: OutboxEvent) -> None:
-    member_id = ev.payload.get("member_id")
-    if member_id is None:
+    paid = OrderPaid.read(ev)
+    if paid.member_id is None:
         return
-    order_id = int(ev.payload["order_id"])
     earlier = await session.scalar(
-        select(func.count()).select_from(Order).where(Order.member_id == int(member_id), Order.id < order_id)
+        select(func.count())
+        .select_from(Order)
+        .where(Order.member_id == paid.member_id, Order.id < paid.order_id)
     )
-    facts = {"total_cents": int(ev.payload.get("total_cents") or 0), "first_order": not earlier}
-    await _goal(session, ev, int(member_id), "order", facts)
+    facts = {"total_cents": paid.total_cents, "first_order": not earlier}
+    await _goal(session, ev, paid.member_id, "order", facts)
 
 
-@events.on("member.updated", name="referrals.revoke_on_block")
+@events.on(MemberUpdated, name="referrals.revoke_on_block")
 async def _on_updated(session: AsyncSession, ev: OutboxEvent) -> None:
-    if "status" not in (ev.payload.get("fields") or []):
+    updated = MemberUpdated.read(ev)
+    if "status" not in updated.fields:
         return
-    member = await session.get(Member, int(ev.payload["member_id"]))
+    member = await session.get(Member, updated.member_id)
     if member is not None and member.status == "blocked":
         await service.revoke_for_member(_ctx(session, ev), member.id, "invitee_blocked", ev.created_at)
 
 
-@events.on("member.erased", name="referrals.revoke_on_erase")
+@events.on(InvitationQualified, name="loyalty.earn_on_invitation.qualified")
+async def _pay_referral_rules(session: AsyncSession, ev: OutboxEvent) -> None:
+    """Loyalty's earn rules with the ``referral`` trigger pay the inviter (``member_id``).
+    Registered here because loyalty must not import referrals; the name is loyalty's, as
+    stored in the receipts of events handled before."""
+    qualified = InvitationQualified.read(ev)
+    await earn_on_activity(
+        _ctx(session, ev), ev, "referral", qualified.member_id, qualified.external_id, None
+    )
+
+
+@events.on(MemberErased, name="referrals.revoke_on_erase")
 async def _on_erased(session: AsyncSession, ev: OutboxEvent) -> None:
     await service.revoke_for_member(
-        _ctx(session, ev), int(ev.payload["member_id"]), "invitee_erased", ev.created_at
+        _ctx(session, ev), MemberErased.read(ev).member_id, "invitee_erased", ev.created_at
     )

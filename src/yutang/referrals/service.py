@@ -69,6 +69,15 @@ from yutang.referrals.errors import (
     UNKNOWN_INVITE_CODE,
     UNKNOWN_PARTICIPANT,
 )
+from yutang.referrals.events import (
+    InvitationHeld,
+    InvitationJoined,
+    InvitationQualified,
+    InvitationRejected,
+    InvitationRevoked,
+    ReferralParticipantJoined,
+    ReferralStageReached,
+)
 from yutang.referrals.schemas import CampaignIn, CampaignPatch, RewardSpec
 from yutang.rewards import lottery
 from yutang.rewards import service as rewards
@@ -361,8 +370,9 @@ async def take_part(
     await ctx.session.flush()
     events.emit(
         ctx,
-        "referral.participant_joined",
-        {"campaign_id": campaign.id, "member_id": member.id, "participant_id": participant.id},
+        ReferralParticipantJoined(
+            campaign_id=campaign.id, member_id=member.id, participant_id=participant.id
+        ),
     )
     return participant, True
 
@@ -482,23 +492,26 @@ async def attach(
         return await _of_invitee(ctx, campaign.id, invitee.id)
     inviter = await members.get_member(ctx, inv.inviter_id)
     verdict = await fraud.judge(ctx, campaign, inv, inviter, invitee, new_member=new_member, now=now)
-    payload = {
-        "invitation_id": inv.id,
-        "campaign_id": campaign.id,
-        "inviter_id": inv.inviter_id,
-        "invitee_id": invitee.id,
-    }
     if verdict.reject:
         inv.status, inv.reasons, inv.ended_at = "rejected", [*verdict.reject, *verdict.hold], now
-        await ctx.session.flush()
-        events.emit(ctx, "invitation.rejected", {**payload, "reasons": inv.reasons})
-        return inv
-    inv.reasons = verdict.hold
-    inv.status = "held" if verdict.hold else "joined"
+        decided: type[InvitationJoined | InvitationHeld | InvitationRejected] = InvitationRejected
+    else:
+        inv.reasons = verdict.hold
+        inv.status = "held" if verdict.hold else "joined"
+        decided = InvitationHeld if verdict.hold else InvitationJoined
     await ctx.session.flush()
     events.emit(
-        ctx, "invitation.held" if verdict.hold else "invitation.joined", {**payload, "reasons": inv.reasons}
+        ctx,
+        decided(
+            invitation_id=inv.id,
+            campaign_id=campaign.id,
+            inviter_id=inv.inviter_id,
+            invitee_id=invitee.id,
+            reasons=inv.reasons,
+        ),
     )
+    if verdict.reject:
+        return inv
     if (campaign.goal or {}).get("kind", "join") == "join":
         await _goal_met(ctx, campaign, inv, now)
     return inv
@@ -709,15 +722,13 @@ async def qualify(ctx: Ctx, campaign: ReferralCampaign, inv: Invitation, now: da
         )
     events.emit(
         ctx,
-        "invitation.qualified",
-        {
-            # member_id is the inviter: earn rules with the `referral` trigger pay them.
-            "member_id": inv.inviter_id,
-            "invitee_id": inv.invitee_id,
-            "campaign_id": campaign.id,
-            "invitation_id": inv.id,
-            "external_id": f"invitation:{inv.id}",
-        },
+        InvitationQualified(
+            member_id=inv.inviter_id,
+            invitee_id=inv.invitee_id,
+            campaign_id=campaign.id,
+            invitation_id=inv.id,
+            external_id=f"invitation:{inv.id}",
+        ),
     )
     await settle_stages(ctx, campaign, participant, now)
 
@@ -771,14 +782,13 @@ async def settle_stages(
         paid_now.append(award)
         events.emit(
             ctx,
-            "referral.stage_reached",
-            {
-                "campaign_id": campaign.id,
-                "member_id": participant.member_id,
-                "stage_id": stage.id,
-                "threshold": stage.threshold,
-                "award_id": award.id,
-            },
+            ReferralStageReached(
+                campaign_id=campaign.id,
+                member_id=participant.member_id,
+                stage_id=stage.id,
+                threshold=stage.threshold,
+                award_id=award.id,
+            ),
         )
     if top:
         covered = await ctx.session.scalars(
@@ -819,14 +829,13 @@ async def review(ctx: Ctx, invitation_id: int, decision: str, note: str = "") ->
         await ctx.session.flush()
         events.emit(
             ctx,
-            "invitation.joined",
-            {
-                "invitation_id": inv.id,
-                "campaign_id": campaign.id,
-                "inviter_id": inv.inviter_id,
-                "invitee_id": inv.invitee_id,
-                "reasons": inv.reasons,
-            },
+            InvitationJoined(
+                invitation_id=inv.id,
+                campaign_id=campaign.id,
+                inviter_id=inv.inviter_id,
+                invitee_id=inv.invitee_id,
+                reasons=inv.reasons,
+            ),
         )
         if inv.goal_met_at is not None:
             await qualify(ctx, campaign, inv, now)
@@ -871,13 +880,9 @@ async def revoke_for_member(ctx: Ctx, member_id: int, reason: str, now: datetime
         await ctx.session.flush()
         events.emit(
             ctx,
-            "invitation.revoked",
-            {
-                "invitation_id": inv.id,
-                "campaign_id": campaign.id,
-                "inviter_id": inv.inviter_id,
-                "reason": reason,
-            },
+            InvitationRevoked(
+                invitation_id=inv.id, campaign_id=campaign.id, inviter_id=inv.inviter_id, reason=reason
+            ),
         )
     return revoked
 

@@ -29,6 +29,7 @@ from yutang.rewards.errors import (
     INVALID_AUCTION,
     UNKNOWN_AUCTION,
 )
+from yutang.rewards.events import AuctionBidPlaced, AuctionClosed
 
 
 async def create_auction(ctx: Ctx, data: dict[str, Any]) -> Auction:
@@ -99,13 +100,12 @@ async def bid(
     await ctx.session.flush()
     events.emit(
         ctx,
-        "auction.bid",
-        {
-            "auction_id": auction.id,
-            "member_id": member_id,
-            "amount": amount,
-            "outbid_member_id": previous.member_id if previous else None,
-        },
+        AuctionBidPlaced(
+            auction_id=auction.id,
+            member_id=member_id,
+            amount=amount,
+            outbid_member_id=previous.member_id if previous else None,
+        ),
     )
     return new
 
@@ -131,12 +131,9 @@ async def close(ctx: Ctx, auction_id: int, *, now: datetime | None = None, force
     await ctx.session.flush()
     events.emit(
         ctx,
-        "auction.closed",
-        {
-            "auction_id": auction.id,
-            "winner_member_id": auction.leader_member_id,
-            "amount": auction.leading_bid,
-        },
+        AuctionClosed(
+            auction_id=auction.id, winner_member_id=auction.leader_member_id, amount=auction.leading_bid
+        ),
     )
     return auction
 

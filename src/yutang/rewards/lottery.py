@@ -28,6 +28,7 @@ from yutang.models.base import utcnow
 from yutang.models.rewards import Lottery, LotteryDraw, LotteryPrize
 from yutang.models.workspaces import Workspace
 from yutang.rewards.errors import DRAW_LIMIT_REACHED, INVALID_LOTTERY, LOTTERY_CLOSED, UNKNOWN_LOTTERY
+from yutang.rewards.events import LotteryDrawn
 
 SCALE = 10_000
 Roller = Callable[[], int]
@@ -196,13 +197,12 @@ async def draw(
     await ctx.session.flush()
     events.emit(
         ctx,
-        "lottery.drawn",
-        {
-            "draw_id": record.id,
-            "member_id": member.id,
-            "lottery_id": lottery.id,
-            "outcome": outcome,
-            "prize_id": record.prize_id,
-        },
+        LotteryDrawn(
+            draw_id=record.id,
+            member_id=member.id,
+            lottery_id=lottery.id,
+            outcome=outcome,
+            prize_id=record.prize_id,
+        ),
     )
     return record

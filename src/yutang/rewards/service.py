@@ -31,6 +31,7 @@ from yutang.rewards.errors import (
     UNKNOWN_REWARD,
     UNLIMITED_STOCK,
 )
+from yutang.rewards.events import RewardRedeemed
 
 MAX_QUANTITY = 100
 
@@ -159,14 +160,13 @@ async def redeem(
     await ctx.session.refresh(reward)
     events.emit(
         ctx,
-        "reward.redeemed",
-        {
-            "redemption_id": redemption.id,
-            "member_id": member.id,
-            "reward_id": reward.id,
-            "quantity": quantity,
-            "points": cost,
-        },
+        RewardRedeemed(
+            redemption_id=redemption.id,
+            member_id=member.id,
+            reward_id=reward.id,
+            quantity=quantity,
+            points=cost,
+        ),
     )
     return redemption
 
