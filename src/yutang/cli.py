@@ -129,11 +129,28 @@ def demo(
 ) -> None:
     """Load a realistic demo brand: channels, links, live codes and clicks over DAYS days;
     members with orders, points, tiers, coupons, rewards and a paid membership."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     from yutang import demo as demo_mod
 
-    result = run(
-        lambda: demo_mod.load(days=days, clicks=clicks, members=members, seed=seed, actor=cli_actor())
-    )
+    columns = (TextColumn("{task.description:<48}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=False) as bar:
+        task = bar.add_task("demo", total=len(demo_mod.STEPS))
+        started = False
+
+        def step(name: str) -> None:
+            nonlocal started
+            if started:
+                bar.advance(task)
+            started = True
+            bar.update(task, description=name)
+
+        result = run(
+            lambda: demo_mod.load(
+                days=days, clicks=clicks, members=members, seed=seed, actor=cli_actor(), progress=step
+            )
+        )
+        bar.update(task, completed=len(demo_mod.STEPS), description="done")
     out.print(
         f"demo workspace [bold]{result.workspace_slug}[/bold]: {result.channels} channels, "
         f"{result.links} links, {result.clicks} clicks over {days} days, "

@@ -17,6 +17,7 @@ import logging
 import re
 import sqlite3
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -29,7 +30,7 @@ from yutang.kit.db import unit_of_work
 from yutang.models.links import Click, Link
 
 if TYPE_CHECKING:
-    from sqlalchemy.ext.asyncio import AsyncEngine
+    from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 log = logging.getLogger(__name__)
 
@@ -149,63 +150,104 @@ class ClickBuffer:
 
     async def _write(self, batch: list[RawClick]) -> None:
         sqlite = self.engine.dialect.name == "sqlite"
-        rows: list[tuple[Any, ...]] = []
-        human: Counter[int] = Counter()
+        rows: list[ClickRow] = []
         hashes: dict[str | None, str | None] = {}
         for ts, link_id, ws_id, channel_id, target_id, visitor, ip, referrer, ua, is_head in batch:
-            info = classify(ua)
-            bot = is_head or info.is_bot
-            ref = referrer[:1024] if referrer else None
             if ip not in hashes:
                 hashes[ip] = ip_hash(self.secret, ip)
             when = datetime.fromtimestamp(ts, UTC)
             rows.append(
-                (
+                click_row(
                     ws_id,
                     link_id,
                     channel_id,
                     target_id,
-                    # SQLite: the text form SQLAlchemy itself stores ("2026-11-24 05:48:48.519072").
-                    when.isoformat(" ", "microseconds")[:26] if sqlite else when,
-                    visitor[:32],
+                    when,
+                    visitor,
                     hashes[ip],
-                    ref,
-                    _host(ref),
-                    ua[:512] if ua else None,
-                    "bot" if bot else info.device_type,
-                    info.os,
-                    info.browser,
-                    bot,
+                    referrer,
+                    ua,
+                    is_head,
+                    sqlite,
                 )
             )
-            if not bot:
-                human[link_id] += 1
         async with unit_of_work(engine=self.engine) as s:
-            conn = await s.connection()
-            if sqlite and not _SQLITE_JSON:  # SQLite before 3.38 has no ->> operator
-                await conn.exec_driver_sql(_SQLITE_INSERT_ROWS, rows)
-                if human:
-                    await conn.exec_driver_sql(
-                        "UPDATE links SET click_count = click_count + ? WHERE id = ?",
-                        [(n, link_id) for link_id, n in human.items()],
-                    )
-                return
-            if sqlite:
-                # The whole batch as ONE statement over a JSON array: SQLite inserts it
-                # without taking the GIL back per row, so the event loop keeps serving
-                # meanwhile (per-row executemany hands the GIL over thousands of times).
-                await conn.exec_driver_sql(_SQLITE_INSERT, (json.dumps(rows),))
-                if human:
-                    await conn.exec_driver_sql(_SQLITE_COUNT, (json.dumps(list(human.items())),))
-                return
-            await conn.execute(insert(_CLICKS), [dict(zip(_COLUMNS, row, strict=True)) for row in rows])
+            await write_clicks(s, rows)
+
+
+#: One row of ``clicks`` in the order of :data:`_COLUMNS`, ready for the batch insert.
+ClickRow = tuple[Any, ...]
+
+
+def click_row(
+    workspace_id: int,
+    link_id: int,
+    channel_id: int | None,
+    target_id: int | None,
+    when: datetime,
+    visitor: str,
+    hashed_ip: str | None,
+    referrer: str | None,
+    ua: str | None,
+    is_head: bool,
+    sqlite: bool,
+) -> ClickRow:
+    """The one place a click row is built: the user agent classified, a HEAD request or a
+    bot marked as such, the free-text fields cut to their columns. The redirect's buffer
+    and the demo both write through it."""
+    info = classify(ua)
+    bot = is_head or info.is_bot
+    ref = referrer[:1024] if referrer else None
+    return (
+        workspace_id,
+        link_id,
+        channel_id,
+        target_id,
+        # SQLite: the text form SQLAlchemy itself stores ("2026-11-24 05:48:48.519072").
+        when.isoformat(" ", "microseconds")[:26] if sqlite else when,
+        visitor[:32],
+        hashed_ip,
+        ref,
+        _host(ref),
+        ua[:512] if ua else None,
+        "bot" if bot else info.device_type,
+        info.os,
+        info.browser,
+        bot,
+    )
+
+
+async def write_clicks(session: AsyncSession, rows: Sequence[ClickRow]) -> None:
+    """Insert click rows (built by :func:`click_row` for this session's database) and add
+    the human ones to their links' ``click_count``, in the caller's transaction."""
+    if not rows:
+        return
+    human: Counter[int] = Counter(row[1] for row in rows if not row[-1])
+    conn = await session.connection()
+    if conn.dialect.name == "sqlite":
+        if not _SQLITE_JSON:  # SQLite before 3.38 has no ->> operator
+            await conn.exec_driver_sql(_SQLITE_INSERT_ROWS, list(rows))
             if human:
-                await conn.execute(
-                    update(_LINKS)
-                    .where(_LINKS.c.id == bindparam("lid"))
-                    .values(click_count=_LINKS.c.click_count + bindparam("n")),
-                    [{"lid": k, "n": v} for k, v in human.items()],
+                await conn.exec_driver_sql(
+                    "UPDATE links SET click_count = click_count + ? WHERE id = ?",
+                    [(n, link_id) for link_id, n in human.items()],
                 )
+            return
+        # The whole batch as ONE statement over a JSON array: SQLite inserts it without
+        # taking the GIL back per row, so the event loop keeps serving meanwhile (per-row
+        # executemany hands the GIL over thousands of times).
+        await conn.exec_driver_sql(_SQLITE_INSERT, (json.dumps(rows),))
+        if human:
+            await conn.exec_driver_sql(_SQLITE_COUNT, (json.dumps(list(human.items())),))
+        return
+    await conn.execute(insert(_CLICKS), [dict(zip(_COLUMNS, row, strict=True)) for row in rows])
+    if human:
+        await conn.execute(
+            update(_LINKS)
+            .where(_LINKS.c.id == bindparam("lid"))
+            .values(click_count=_LINKS.c.click_count + bindparam("n")),
+            [{"lid": k, "n": v} for k, v in human.items()],
+        )
 
 
 _COLUMNS = (
