@@ -24,7 +24,7 @@ from yutang.commerce.errors import (
     UNKNOWN_WALLET_ENTRY,
 )
 from yutang.commerce.events import WalletGranted, WalletRefunded, WalletSpent, WalletToppedUp
-from yutang.kit import audit, events
+from yutang.kit import audit, events, locks
 from yutang.kit.context import Ctx
 from yutang.kit.errors import INVALID_AMOUNT, BadRequest, Conflict, ErrorCode, NotFound
 from yutang.members import service as members
@@ -55,11 +55,9 @@ async def _wallet(ctx: Ctx, member_id: int, *, active: bool = True) -> Wallet:
         await members.active_member(ctx, member_id, lock=True)
     else:
         await members.get_member(ctx, member_id, lock=True)
+    stmt = select(Wallet).where(Wallet.member_id == member_id)
     wallet = await ctx.session.scalar(
-        select(Wallet)
-        .where(Wallet.member_id == member_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
+        locks.for_update(ctx.session, stmt, "wallets", member_id, owner=member_id)
     )
     if wallet is None:
         wallet = Wallet(member_id=member_id, workspace_id=ctx.workspace_id, principal_cents=0, bonus_cents=0)

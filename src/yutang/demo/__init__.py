@@ -119,11 +119,12 @@ async def load(
     await dispatch_pending()
     await loyalty_tasks.maintain()  # release the pending points whose refund window has passed
     engaged = rng.sample([m for m, _ in people], min(40, len(people)))
-    async with unit_of_work() as s:
-        ctx = Ctx(s, workspace_id, actor)
-        await rewards.engage(ctx, engaged, coupon_reward, wheel)
-        await membership.purchases(ctx, engaged, black_card)
-        await commerce.wallets(ctx, engaged, rng)
+    for i, member_id in enumerate(engaged):  # each member's requests, a transaction each
+        async with unit_of_work() as s:
+            ctx = Ctx(s, workspace_id, actor)
+            await rewards.engage(ctx, i, member_id, coupon_reward, wheel)
+            await membership.purchase(ctx, i, member_id, black_card)
+            await commerce.wallet_use(ctx, i, member_id, rng)
     await dispatch_pending()
 
     step(STEPS[6])

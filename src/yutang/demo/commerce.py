@@ -31,9 +31,11 @@ async def orders(
     """Each member's orders between joining and now; returns how many."""
     now = datetime.now(UTC)
     recorded = 0
-    async with unit_of_work() as s:
-        ctx = Ctx(s, workspace_id, actor)
-        for n, (member_id, joined) in enumerate(people):
+    # A transaction per member, as the shop's requests come one at a time (each locks
+    # its member, and a refund its order after it: kit/locks.py).
+    for n, (member_id, joined) in enumerate(people):
+        async with unit_of_work() as s:
+            ctx = Ctx(s, workspace_id, actor)
             # A few big spenders (machines, grinders), most buy beans now and then.
             habit = rng.choices([0, 1, 3, 8, 20], weights=[25, 35, 25, 12, 3])[0]
             for k in range(habit):
@@ -71,9 +73,8 @@ async def top_up_rule(ctx: Ctx) -> None:
     await wallet.create_rule(ctx, "充1000送100 Top up 1,000, get 100", 100_000, 10_000)
 
 
-async def wallets(ctx: Ctx, member_ids: list[int], rng: random.Random) -> None:
-    """One in five of these members tops up 1,000 yuan and pays part of it from the wallet."""
-    for i, member_id in enumerate(member_ids):
-        if i % 5 == 0:
-            await wallet.top_up(ctx, member_id, 100_000, payment_ref=f"demo-topup-{member_id}")
-            await wallet.spend(ctx, member_id, rng.randint(3_000, 30_000), ref=f"demo-wallet-{member_id}")
+async def wallet_use(ctx: Ctx, i: int, member_id: int, rng: random.Random) -> None:
+    """The ``i``-th engaged member: one in five tops up 1,000 yuan and pays part of it."""
+    if i % 5 == 0:
+        await wallet.top_up(ctx, member_id, 100_000, payment_ref=f"demo-topup-{member_id}")
+        await wallet.spend(ctx, member_id, rng.randint(3_000, 30_000), ref=f"demo-wallet-{member_id}")

@@ -49,9 +49,16 @@ async def setup(workspace_id: int, actor: Actor, member_ids: list[int]) -> None:
             ctx,
             {"name": "设备 equipment", "kind": "percent", "rates": [400, 100], "categories": ["equipment"]},
         )
-        kols = [(await distribution.become(ctx, m, "approved"))[0] for m in member_ids[:2]]
-        for n, m in enumerate(member_ids[2:6]):
-            await distribution.become(ctx, m, "approved", parent=kols[n % 2])
+    # An operator appoints them one at a time (each appointment locks its member).
+    kols = []
+    for m in member_ids[:2]:
+        async with unit_of_work() as s:
+            kols.append((await distribution.become(Ctx(s, workspace_id, actor), m, "approved"))[0].id)
+    for n, m in enumerate(member_ids[2:6]):
+        async with unit_of_work() as s:
+            ctx = Ctx(s, workspace_id, actor)
+            parent = await distribution.get_distributor(ctx, kols[n % 2])
+            await distribution.become(ctx, m, "approved", parent=parent)
 
 
 async def commissions_flow(workspace_id: int, actor: Actor, kol_member_id: int, rng: random.Random) -> int:
@@ -76,8 +83,7 @@ async def commissions_flow(workspace_id: int, actor: Actor, kol_member_id: int, 
 
 
 async def _friend_orders(workspace_id: int, actor: Actor, rng: random.Random, now: datetime) -> None:
-    async with unit_of_work() as s:
-        ctx = Ctx(s, workspace_id, actor)
+    async with unit_of_work(readonly=True) as s:
         bound = (
             await s.execute(
                 select(DistributionBinding.member_id, Member.joined_at)
@@ -86,8 +92,10 @@ async def _friend_orders(workspace_id: int, actor: Actor, rng: random.Random, no
                 .order_by(DistributionBinding.member_id)
             )
         ).all()
-        refunded = False
-        for n, (member_id, joined) in enumerate(bound):
+    refunded = False
+    for n, (member_id, joined) in enumerate(bound):  # a transaction per buyer, as in the shop
+        async with unit_of_work() as s:
+            ctx = Ctx(s, workspace_id, actor)
             for k in range(rng.choice([0, 1, 1, 2])):
                 paid = min(now, joined + timedelta(days=rng.uniform(0, 3), hours=k))
                 picks = rng.sample(PRODUCTS[:6], rng.randint(1, 2))

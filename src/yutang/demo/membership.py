@@ -23,7 +23,7 @@ async def plan(ctx: Ctx, gift: CouponTemplate) -> MembershipPlan:
     )
 
 
-async def purchases(ctx: Ctx, member_ids: list[int], black_card: MembershipPlan) -> None:
-    for i, member_id in enumerate(member_ids):
-        if i % 8 == 0:
-            await membership.purchase(ctx, member_id, black_card.id, payment_ref=f"demo-plan-{member_id}")
+async def purchase(ctx: Ctx, i: int, member_id: int, black_card: MembershipPlan) -> None:
+    """The ``i``-th engaged member: every eighth buys the black card."""
+    if i % 8 == 0:
+        await membership.purchase(ctx, member_id, black_card.id, payment_ref=f"demo-plan-{member_id}")

@@ -114,18 +114,16 @@ async def load_campaign(
                 clicks.append(
                     _click(kit, campaign, at - timedelta(minutes=rng.uniform(1, 90)), visitor, rng, sqlite)
                 )
-    async with unit_of_work() as s:
-        ctx = Ctx(s, workspace_id, actor)
-        # People who looked and did not join: shares without a join.
-        for kit in kits:
-            for _ in range(rng.randint(2, 12)):
-                at = now - timedelta(days=rng.uniform(0, 20))
-                clicks.append(_click(kit, campaign, at, secrets.token_urlsafe(12), rng, sqlite))
-        # A member who was already in the pond claims a code: not a new member.
-        old = member_ids[-1]
-        await referrals.claim_code(ctx, campaign.id, old, kits[0].code)
-        # A participant tries their own code.
-        await referrals.claim_code(ctx, campaign.id, kits[1].member_id, kits[1].code)
+    # People who looked and did not join: shares without a join.
+    for kit in kits:
+        for _ in range(rng.randint(2, 12)):
+            at = now - timedelta(days=rng.uniform(0, 20))
+            clicks.append(_click(kit, campaign, at, secrets.token_urlsafe(12), rng, sqlite))
+    # A member who was already in the pond claims a code (not a new member), and a
+    # participant tries their own code: two requests, two transactions.
+    for claimant, code in ((member_ids[-1], kits[0].code), (kits[1].member_id, kits[1].code)):
+        async with unit_of_work() as s:
+            await referrals.claim_code(Ctx(s, workspace_id, actor), campaign.id, claimant, code)
     await demo_links.write(clicks)
     return len(kits), invitations
 

@@ -50,15 +50,14 @@ async def catalogue(ctx: Ctx, voucher: CouponTemplate) -> tuple[Reward, Lottery]
     return coupon, wheel
 
 
-async def engage(ctx: Ctx, member_ids: list[int], coupon: Reward, wheel: Lottery) -> None:
-    """Every second member redeems the coupon, every third spins the wheel; a member short
-    of points is skipped, as they would be."""
-    for i, member_id in enumerate(member_ids):
-        try:
-            async with ctx.session.begin_nested():
-                if i % 2 == 0:
-                    await rewards.redeem(ctx, coupon.id, member_id)
-                if i % 3 == 0:
-                    await lottery.draw(ctx, wheel.id, member_id)
-        except YutangError:
-            pass
+async def engage(ctx: Ctx, i: int, member_id: int, coupon: Reward, wheel: Lottery) -> None:
+    """The ``i``-th engaged member: every second redeems the coupon, every third spins the
+    wheel; a member short of points is skipped, as they would be."""
+    try:
+        async with ctx.session.begin_nested():
+            if i % 2 == 0:
+                await rewards.redeem(ctx, coupon.id, member_id)
+            if i % 3 == 0:
+                await lottery.draw(ctx, wheel.id, member_id)
+    except YutangError:
+        pass

@@ -264,7 +264,7 @@ async def on_order_refunded(ctx: Ctx, refund: OrderRefunded) -> int:
     reversed_total = 0
     for cid, did in sorted(rows, key=lambda r: (r[1], r[0])):
         dist = locked[did]
-        c = await lookup.locked(ctx.session, Commission, cid)
+        c = await lookup.locked(ctx.session, Commission, cid, owner=did)
         assert c is not None
         target = c.amount_cents * after // total if total else c.amount_cents
         delta = target - c.reversed_cents
@@ -308,7 +308,7 @@ async def release_due(ctx: Ctx, *, now: datetime | None = None, limit: int = 200
     # Distributors are locked in id order, as every other path does (no deadlocks).
     for cid, dist_id in due:
         dist = await service.get_distributor(ctx, dist_id, lock=True)
-        c = await lookup.locked(ctx.session, Commission, cid)
+        c = await lookup.locked(ctx.session, Commission, cid, owner=dist_id)
         assert c is not None
         if c.status != "pending":
             continue
@@ -370,7 +370,7 @@ async def decide_withdrawal(ctx: Ctx, withdrawal_id: int, decision: str, note: s
     if peek is None:
         raise NotFound(f"No withdrawal {withdrawal_id}.", code=UNKNOWN_WITHDRAWAL)
     dist = await service.get_distributor(ctx, peek.distributor_id, lock=True)
-    w = await lookup.locked(ctx.session, Withdrawal, withdrawal_id)
+    w = await lookup.locked(ctx.session, Withdrawal, withdrawal_id, owner=peek.distributor_id)
     assert w is not None
     if w.status != "requested":
         raise Conflict(f"This withdrawal was already {w.status}.", code=WITHDRAWAL_DECIDED)

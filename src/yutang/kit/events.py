@@ -34,6 +34,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from yutang.kit import locks
 from yutang.kit.context import Ctx
 from yutang.kit.db import after_commit, unit_of_work
 from yutang.models.base import utcnow
@@ -210,7 +211,7 @@ async def dispatch_pending(engine: AsyncEngine | None = None, batch: int = 100) 
                     OutboxEvent.id == event_id, OutboxEvent.dispatched_at.is_(None)
                 )
                 if session.get_bind().dialect.name == "postgresql":
-                    pick = pick.with_for_update(skip_locked=True)
+                    pick = locks.for_update(session, pick, "outbox_events", event_id, skip_locked=True)
                 ev = await session.scalar(pick)
                 if ev is None:  # handled meanwhile, or another worker has it now
                     passed_over.add(event_id)

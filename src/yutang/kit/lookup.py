@@ -11,6 +11,7 @@ from typing import Any, TypeVar, cast
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from yutang.kit import locks
 from yutang.kit.context import Ctx
 from yutang.kit.errors import ErrorCode, NotFound
 from yutang.models.base import Base
@@ -18,11 +19,13 @@ from yutang.models.base import Base
 M = TypeVar("M", bound=Base)
 
 
-async def locked(session: AsyncSession, model: type[M], row_id: int) -> M | None:
+async def locked(session: AsyncSession, model: type[M], row_id: int, *, owner: Any = None) -> M | None:
     """The row by primary key, locked for this transaction and reloaded with what the
-    lock saw (``populate_existing``: a copy already in the session would be stale)."""
+    lock saw (``populate_existing``: a copy already in the session would be stale).
+    ``owner``: the key of the row whose lock this one is taken under (:data:`locks.UNDER`)."""
     table = cast(Any, model)
-    stmt = select(model).where(table.id == row_id).with_for_update().execution_options(populate_existing=True)
+    stmt = select(model).where(table.id == row_id)
+    stmt = locks.for_update(session, stmt, table.__tablename__, row_id, owner=owner)
     found: M | None = await session.scalar(stmt)
     return found
 
@@ -31,9 +34,7 @@ async def one(ctx: Ctx, model: type[M], row_id: int, *, code: ErrorCode, what: s
     table = cast(Any, model)  # every model passed here has `workspace_id` and `id`
     stmt = select(model).where(table.workspace_id == ctx.workspace_id, table.id == row_id)
     if lock:
-        # populate_existing: a row already in the session is reloaded with what the lock
-        # saw, or a change committed meanwhile would be overwritten from a stale copy.
-        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+        stmt = locks.for_update(ctx.session, stmt, table.__tablename__, row_id)
     found = await ctx.session.scalar(stmt)
     if found is None:
         raise NotFound(f"No {what} {row_id}.", code=code)

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Select, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from yutang.kit import locks
 from yutang.kit.pagination import paginate
 from yutang.models.links import Click
 from yutang.models.members import Form, Member, MemberIdentity, MemberTag, Segment, Tag, TagGroup
@@ -18,10 +19,7 @@ async def member(
 ) -> Member | None:
     stmt = select(Member).where(Member.workspace_id == workspace_id, Member.id == member_id)
     if lock:
-        # Row lock on PostgreSQL; SQLite's writers are already serialised (BEGIN IMMEDIATE).
-        # populate_existing: reload a member already in the session with what the lock
-        # saw (an outbox batch keeps members from earlier events in its identity map).
-        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+        stmt = locks.for_update(session, stmt, "members", member_id)
     return await session.scalar(stmt)
 
 

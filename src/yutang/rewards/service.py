@@ -16,7 +16,7 @@ from sqlalchemy import func, or_, select, update
 
 from yutang.coupons import service as coupons
 from yutang.coupons.errors import COUPON_REDEEMED, LIMIT_REACHED, OUT_OF_STOCK
-from yutang.kit import audit, events, lookup
+from yutang.kit import audit, events, locks, lookup
 from yutang.kit.context import Ctx
 from yutang.kit.errors import INVALID_AMOUNT, REASON_REQUIRED, BadRequest, Conflict, NotFound
 from yutang.loyalty import service as points
@@ -175,12 +175,10 @@ async def cancel(ctx: Ctx, redemption_id: int, reason: str) -> Redemption:
     """Undo a redemption: points back into their lots, stock back, its coupons voided."""
     if not reason.strip():
         raise BadRequest("Cancelling a redemption needs a reason.", code=REASON_REQUIRED)
-    redemption = await ctx.session.scalar(
-        select(Redemption)
-        .where(Redemption.workspace_id == ctx.workspace_id, Redemption.id == redemption_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
+    stmt = select(Redemption).where(
+        Redemption.workspace_id == ctx.workspace_id, Redemption.id == redemption_id
     )
+    redemption = await ctx.session.scalar(locks.for_update(ctx.session, stmt, "redemptions", redemption_id))
     if redemption is None:
         raise NotFound(f"No redemption {redemption_id}.", code=UNKNOWN_REDEMPTION)
     if redemption.status != "completed":

@@ -13,7 +13,7 @@ from yutang.auth import sessions
 from yutang.auth.passwords import hash_password
 from yutang.auth.permissions import ROLE_PERMISSIONS, can_grant
 from yutang.auth.service import validate_password
-from yutang.kit import audit
+from yutang.kit import audit, locks
 from yutang.kit.context import SYSTEM, Actor, Ctx
 from yutang.kit.errors import VALIDATION_ERROR, BadRequest, Conflict, Forbidden, NotFound
 from yutang.links import service as links_service
@@ -110,7 +110,8 @@ async def lock_memberships(ctx: Ctx) -> None:
     """Serialise changes of the workspace's memberships: lock its row (PostgreSQL; SQLite
     writers are serialised by ``BEGIN IMMEDIATE``). Held to the end of the transaction,
     so a second demotion reads the owners only after the first one committed."""
-    await ctx.session.execute(select(Workspace.id).where(Workspace.id == ctx.workspace_id).with_for_update())
+    stmt = select(Workspace.id).where(Workspace.id == ctx.workspace_id)
+    await ctx.session.execute(locks.for_update(ctx.session, stmt, "workspaces", ctx.workspace_id))
     # Memberships loaded before the lock may be stale: read them again.
     for obj in list(ctx.session.identity_map.values()):
         if isinstance(obj, WorkspaceMember) and obj.workspace_id == ctx.workspace_id:
