@@ -18,18 +18,31 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from yutang.app import create_app
 from yutang.auth import service as auth_service
 from yutang.config import Settings, reset_settings
-from yutang.kit import crypto
+from yutang.kit import crypto, locks
 from yutang.kit.context import SYSTEM, Ctx
 from yutang.kit.db import create_engine, unit_of_work
 from yutang.links.redirect import RedirectApp
 from yutang.models import Base
 from yutang.workspaces import service as ws_service
+
+# Every row lock the suite takes is checked against the declared order (kit/locks.py):
+# a lock out of order fails the test that took it, also inside an outbox handler (whose
+# errors the dispatcher catches and retries).
+locks.checking = True
+
+
+@pytest.fixture(autouse=True)
+def _locks_in_order() -> Iterator[None]:
+    locks.violations.clear()
+    yield
+    assert not locks.violations, f"row locks out of the declared order: {locks.violations}"
+
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("YUTANG_TEST_PG_URL")
@@ -176,6 +189,36 @@ def app(settings: Settings, engine: AsyncEngine) -> RedirectApp:
     built.clicks.pending.clear()
     built.clicks.written = 0
     return built
+
+
+class Queries:
+    """The SQL statements the app sends while counting (``with queries: …``)."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self.statements: list[str] = []
+
+    def _seen(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        self.statements.append(statement)
+
+    def __enter__(self) -> Queries:
+        self.statements = []
+        event.listen(self.engine.sync_engine, "before_cursor_execute", self._seen)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        event.remove(self.engine.sync_engine, "before_cursor_execute", self._seen)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def queries(engine: AsyncEngine) -> Queries:
+    """Counts the statements sent to the test's database inside ``with queries:`` — for
+    the query budgets of the hot endpoints (tests/test_query_counts.py)."""
+    return Queries(engine)
 
 
 @pytest.fixture
