@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.conftest import Tenant, add_key
+from tests.factories import api_member
 from yutang.commerce.service import sign
 from yutang.kit.db import unit_of_work
 from yutang.models.commerce import Order, OrderItem, Refund
@@ -48,8 +49,7 @@ async def rows(engine: AsyncEngine) -> tuple[int, int, int]:
 
 @pytest.fixture
 async def member(client: httpx.AsyncClient, tenant: Tenant) -> dict[str, object]:
-    r = await client.post("/api/v1/members", json={"phone": PHONE}, headers=tenant.headers)
-    return dict(r.json())
+    return {"id": await api_member(client, tenant, PHONE)}
 
 
 async def test_order_is_matched_to_the_member_and_counted(client, tenant: Tenant, member):

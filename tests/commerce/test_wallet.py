@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.conftest import Tenant
-from tests.loyalty.conftest import in_tx, new_member
+from tests.factories import in_tx, new_member
 from yutang.commerce import wallet
 from yutang.kit.errors import YutangError
 

@@ -12,17 +12,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.conftest import Tenant
-from tests.distribution.conftest import (
-    appoint,
-    bind,
-    commissions_of,
-    dist,
-    in_tx,
-    member,
-    order,
-    plan,
-    refund,
-)
+from tests.distribution.conftest import appoint, bind, commissions_of, dist, plan
+from tests.factories import in_tx, member, order, refund
+from tests.waits import until_blocked_on_a_lock
 from yutang.commerce.events import OrderRefunded
 from yutang.distribution import commissions, service, tasks
 from yutang.kit.context import SYSTEM, Ctx
@@ -344,7 +336,7 @@ async def test_a_refund_handled_before_its_order_still_reverses_the_commission(
     buyer = await member(engine, tenant, "13900000001")
     await bind(engine, tenant, buyer, b)
 
-    async def paid_and_refunded(ctx: Ctx) -> tuple[int, dict[str, int]]:
+    async def paid_and_refunded(ctx: Ctx) -> tuple[int, OrderRefunded]:
         from yutang.commerce import service as commerce
         from yutang.commerce.schemas import OrderIn, RefundIn
 
@@ -480,7 +472,7 @@ async def test_a_refund_and_an_order_handler_wait_for_each_other_instead_of_dead
             ctx = Ctx(s, tenant.id, SYSTEM)
             await members.get_member(ctx, buyer, lock=True)
             handler_has_member.set()
-            await asyncio.sleep(0.3)  # the refund starts meanwhile and waits for a lock
+            await until_blocked_on_a_lock(engine)  # the refund has started and waits for the buyer
             await commissions.on_order_paid(ctx, oid)
 
     async def refunder() -> None:

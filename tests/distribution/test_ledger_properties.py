@@ -15,7 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.conftest import Tenant
-from tests.distribution.conftest import appoint, bind, dist, in_tx, member, order, plan, refund
+from tests.distribution.conftest import appoint, bind, dist, plan
+from tests.factories import in_tx, member, order, refund
 from yutang.distribution import commissions
 from yutang.kit.context import Ctx
 from yutang.kit.db import unit_of_work

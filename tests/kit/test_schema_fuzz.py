@@ -22,7 +22,7 @@ from schemathesis.core.result import Ok
 from sqlalchemy import text
 
 from tests.conftest import in_thread, truncate_all
-from tests.links.test_server import Server, free_port
+from tests.servers import Server, free_port
 from yutang.auth import service as auth_service
 from yutang.kit.context import SYSTEM, Ctx
 from yutang.kit.db import create_engine, unit_of_work

@@ -11,7 +11,7 @@ import redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.conftest import make_tenant
-from tests.links.test_server import Server, free_port
+from tests.servers import Server, free_port
 from yutang.kit.context import SYSTEM, Ctx
 from yutang.kit.db import unit_of_work
 from yutang.links import service as links_service

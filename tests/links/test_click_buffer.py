@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 
 import pytest
@@ -11,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.conftest import Tenant
+from tests.waits import until
 from yutang.kit.context import SYSTEM, Ctx
 from yutang.kit.db import unit_of_work
 from yutang.links import service as links_service
@@ -48,7 +48,8 @@ async def test_stop_during_a_write_neither_loses_nor_duplicates(engine: AsyncEng
             )
         )
     buffer.start()
-    await asyncio.sleep(0.1)  # the flusher has taken the batch and is writing it
+    # Stop while the flusher has taken the batch and is writing it.
+    await until(lambda: not buffer.pending, "the flusher to take the batch")
     await buffer.stop()
     async with unit_of_work(readonly=True, engine=engine) as s:
         rows = await s.scalar(select(func.count()).select_from(Click))

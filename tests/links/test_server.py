@@ -3,13 +3,9 @@ loses at most the last flush interval (250 ms by default)."""
 
 from __future__ import annotations
 
-import os
 import signal
-import socket
-import subprocess
-import sys
+import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -18,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.conftest import make_tenant
+from tests.servers import Server, free_port, server_factory
 from yutang.kit.context import SYSTEM, Ctx
 from yutang.kit.db import unit_of_work
 from yutang.links import service as links_service
@@ -25,74 +22,8 @@ from yutang.links.schemas import LinkIn
 from yutang.models.links import Click
 
 pytestmark = pytest.mark.server
+__all__ = ["server_factory"]  # the fixture, used by the tests below
 VISITS = 60
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class Server:
-    def __init__(self, url: str, port: int, var: Path, interval: float, keep_redis: bool = False) -> None:
-        env = os.environ | {
-            "YUTANG_DATABASE_URL": url,
-            "YUTANG_VAR_DIR": str(var),
-            "YUTANG_SECRET_KEY": "test",
-            "YUTANG_CLICK_FLUSH_INTERVAL": str(interval),
-            "YUTANG_LOG_LEVEL": "warning",
-        }
-        if not keep_redis:
-            env.pop("YUTANG_REDIS_URL", None)
-        self.port = port
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "yutang",
-                "serve",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--no-worker",
-                "--no-migrate",
-            ],
-            env=env,
-            start_new_session=True,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        self.kill()
-        raise RuntimeError(f"server did not start: {self.output()}")
-
-    def output(self) -> str:
-        try:
-            out, _ = self.proc.communicate(timeout=5)
-        except subprocess.TimeoutExpired:
-            return ""
-        return out.decode(errors="replace")
-
-    def kill(self) -> None:
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(10)
-
-
-@pytest.fixture
-def server_factory(tmp_path: Path) -> Iterator[list[Server]]:
-    started: list[Server] = []
-    yield started
-    for s in started:
-        s.kill()
 
 
 async def _setup(engine: AsyncEngine, port: int) -> None:
@@ -150,7 +81,6 @@ async def test_hard_kill_loses_at_most_the_last_interval(
 async def test_sigterm_under_load_loses_nothing_and_writes_nothing_twice(
     engine: AsyncEngine, tmp_path: Path, server_factory: list[Server]
 ) -> None:
-    import threading
 
     port = free_port()
     await _setup(engine, port)

@@ -2,34 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.conftest import Tenant
-from yutang.kit.context import SYSTEM, Ctx
+from tests.factories import in_tx
+from yutang.kit.context import Ctx
 from yutang.kit.db import unit_of_work
 from yutang.loyalty import service as points
-from yutang.members import service as members
-from yutang.members.schemas import MemberIn
 from yutang.models.loyalty import PointsAllocation, PointsEntry, PointsLot
 from yutang.models.members import Member
-
-T = TypeVar("T")
-
-
-async def in_tx(engine: AsyncEngine, tenant: Tenant, fn: Callable[[Ctx], Awaitable[T]]) -> T:
-    async with unit_of_work(engine=engine) as s:
-        return await fn(Ctx(s, tenant.id, SYSTEM))
-
-
-async def new_member(engine: AsyncEngine, tenant: Tenant, customer_id: str = "C1") -> int:
-    async def make(ctx: Ctx) -> int:
-        return (await members.create_member(ctx, MemberIn(customer_id=customer_id))).id
-
-    return await in_tx(engine, tenant, make)
 
 
 async def state(engine: AsyncEngine, member_id: int) -> tuple[int, int, list[str]]:

@@ -8,7 +8,8 @@ import asyncio
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.conftest import Tenant
-from tests.loyalty.conftest import entries, in_tx, new_member, state
+from tests.factories import in_tx, new_member
+from tests.loyalty.conftest import entries, state
 from yutang.kit.errors import YutangError
 from yutang.loyalty import service as points
 

@@ -19,7 +19,8 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.conftest import Tenant, run_events
-from tests.loyalty.conftest import in_tx, state
+from tests.factories import in_tx
+from tests.loyalty.conftest import state
 from tests.referrals.conftest import campaign_data, device
 from yutang.kit.db import unit_of_work
 from yutang.loyalty import earning

@@ -10,7 +10,8 @@ from sqlalchemy import delete, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.conftest import Tenant, run_events
-from tests.loyalty.conftest import entries, in_tx, state
+from tests.factories import in_tx
+from tests.loyalty.conftest import entries, state
 from yutang.kit.db import unit_of_work
 from yutang.kit.events import _deliver
 from yutang.loyalty import earning

@@ -13,7 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.conftest import Tenant
-from tests.loyalty.conftest import entries, give, in_tx, new_member, state
+from tests.factories import in_tx, new_member
+from tests.loyalty.conftest import entries, give, state
 from yutang.coupons import service as coupons
 from yutang.kit.db import unit_of_work
 from yutang.kit.errors import YutangError

@@ -9,7 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.conftest import Tenant
-from tests.loyalty.conftest import allocations, entries, in_tx, lots, new_member, state
+from tests.factories import in_tx, new_member
+from tests.loyalty.conftest import allocations, entries, lots, state
 from yutang.kit.context import Ctx
 from yutang.kit.db import unit_of_work
 from yutang.kit.errors import YutangError

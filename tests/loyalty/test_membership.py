@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.conftest import Tenant
-from tests.loyalty.conftest import in_tx
+from tests.factories import in_tx
 from yutang.kit.db import unit_of_work
 from yutang.membership import service as membership
 from yutang.models.platform import OutboxEvent

@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.conftest import Tenant
-from tests.loyalty.conftest import entries, give, in_tx, new_member, state
+from tests.factories import api_member, in_tx, new_member
+from tests.loyalty.conftest import entries, give, state
 from yutang.coupons import service as coupons
 from yutang.kit.db import unit_of_work
 from yutang.kit.errors import YutangError
@@ -36,14 +37,9 @@ async def template(client: httpx.AsyncClient, tenant: Tenant, **extra: Any) -> d
     return dict(r.json())
 
 
-async def member(client: httpx.AsyncClient, tenant: Tenant, phone: str = "13800138000") -> int:
-    r = await client.post("/api/v1/members", json={"phone": phone}, headers=tenant.headers)
-    return int(r.json()["id"])
-
-
 async def test_issue_and_redeem_once(client, tenant: Tenant):
     tpl = await template(client, tenant)
-    mid = await member(client, tenant)
+    mid = await api_member(client, tenant)
     c = (
         await client.post(
             "/api/v1/coupons", json={"template_id": tpl["id"], "member_id": mid}, headers=tenant.headers
@@ -52,7 +48,7 @@ async def test_issue_and_redeem_once(client, tenant: Tenant):
     assert c["status"] == "issued" and len(c["code"]) == 11
     valid_for = datetime.fromisoformat(c["valid_until"]) - datetime.fromisoformat(c["valid_from"])
     assert valid_for == timedelta(days=30)
-    other = await member(client, tenant, "13900139000")
+    other = await api_member(client, tenant, "13900139000")
     r = await client.post(
         f"/api/v1/coupons/{c['code']}/redeem", json={"member_id": other}, headers=tenant.headers
     )
@@ -145,7 +141,7 @@ async def test_generated_codes_stock_and_per_member_limit(client, tenant: Tenant
     ).json()
     assert [c["status"] for c in codes] == ["available", "available"]
     assert len({c["code"] for c in codes}) == 2
-    a, b = await member(client, tenant), await member(client, tenant, "13900139000")
+    a, b = await api_member(client, tenant), await api_member(client, tenant, "13900139000")
     r = await client.post(
         f"/api/v1/coupons/{codes[0]['code']}/claim", json={"member_id": a}, headers=tenant.headers
     )
@@ -171,7 +167,7 @@ async def test_generated_codes_stock_and_per_member_limit(client, tenant: Tenant
         "/api/v1/coupons", json={"template_id": tpl["id"], "member_id": b}, headers=tenant.headers
     )
     assert ok.status_code == 201
-    c = await member(client, tenant, "13700137000")
+    c = await api_member(client, tenant, "13700137000")
     gone = await client.post(
         "/api/v1/coupons", json={"template_id": tpl["id"], "member_id": c}, headers=tenant.headers
     )
@@ -212,7 +208,7 @@ async def test_redeeming_a_reward_moves_points_stock_and_coupon_together(client,
             headers=tenant.headers,
         )
     ).json()
-    mid = await member(client, tenant)
+    mid = await api_member(client, tenant)
     await client.post(
         f"/api/v1/members/{mid}/points/adjust", json={"delta": 1000, "reason": "x"}, headers=tenant.headers
     )
@@ -265,7 +261,7 @@ async def test_a_refused_redemption_changes_nothing(client, tenant: Tenant, engi
             headers=tenant.headers,
         )
     ).json()
-    mid = await member(client, tenant)
+    mid = await api_member(client, tenant)
     await client.post(
         f"/api/v1/members/{mid}/points/adjust", json={"delta": 499, "reason": "x"}, headers=tenant.headers
     )
@@ -336,7 +332,7 @@ async def test_stock_never_negative_on_restock(client, tenant: Tenant):
 
 async def test_value_moving_posts_replay_with_the_same_idempotency_key(client, tenant: Tenant):
     tpl = await template(client, tenant)
-    mid = await member(client, tenant)
+    mid = await api_member(client, tenant)
     c = (
         await client.post(
             "/api/v1/coupons", json={"template_id": tpl["id"], "member_id": mid}, headers=tenant.headers

@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.conftest import Tenant, run_events
-from tests.loyalty.conftest import entries, in_tx
+from tests.factories import api_member, in_tx
+from tests.loyalty.conftest import entries
 from yutang.loyalty import earning, tiers
 
 PHONE = "13800138000"
@@ -38,11 +39,6 @@ async def ladder(client: httpx.AsyncClient, tenant: Tenant) -> dict[str, int]:
     return ids
 
 
-async def member(client: httpx.AsyncClient, tenant: Tenant) -> int:
-    r = await client.post("/api/v1/members", json={"phone": PHONE}, headers=tenant.headers)
-    return int(r.json()["id"])
-
-
 async def buy(client: httpx.AsyncClient, tenant: Tenant, ext: str, yuan: int) -> dict[str, Any]:
     r = await client.post(
         "/api/v1/orders",
@@ -67,7 +63,7 @@ async def tier_of(client: httpx.AsyncClient, tenant: Tenant, mid: int) -> int | 
 async def test_upgrades_happen_at_once_and_can_skip_levels(
     client, tenant: Tenant, engine: AsyncEngine, ladder
 ):
-    mid = await member(client, tenant)
+    mid = await api_member(client, tenant, PHONE)
     await buy(client, tenant, "A", 4_999)
     await run_events(engine)
     assert await tier_of(client, tenant, mid) is None
@@ -97,7 +93,7 @@ async def test_downgrades_wait_for_evaluation_and_grace(
         headers=tenant.headers,
     )
     assert r.status_code == 200
-    mid = await member(client, tenant)
+    mid = await api_member(client, tenant, PHONE)
     order = await buy(client, tenant, "A", 60_000)
     await buy(client, tenant, "B", 6_000)
     await run_events(engine)
@@ -127,7 +123,7 @@ async def test_downgrades_wait_for_evaluation_and_grace(
 async def test_qualifying_again_during_grace_keeps_the_tier(
     client, tenant: Tenant, engine: AsyncEngine, ladder
 ):
-    mid = await member(client, tenant)
+    mid = await api_member(client, tenant, PHONE)
     order = await buy(client, tenant, "A", 12_000)
     await run_events(engine)
     await client.post(
@@ -173,7 +169,7 @@ async def test_tier_multiplier_and_tier_condition(client, tenant: Tenant, engine
         },
         headers=tenant.headers,
     )
-    mid = await member(client, tenant)
+    mid = await api_member(client, tenant, PHONE)
     await buy(client, tenant, "A", 100)  # no tier: ×1
     await run_events(engine)
     r = await client.post(
@@ -250,7 +246,7 @@ async def test_reaching_a_tier_issues_its_coupons(client, tenant: Tenant, engine
         json={"benefits": {"coupon_template_ids": [tpl["id"]]}},
         headers=tenant.headers,
     )
-    mid = await member(client, tenant)
+    mid = await api_member(client, tenant, PHONE)
     await buy(client, tenant, "A", 6_000)
     await run_events(engine)
     assert (await client.get(f"/api/v1/members/{mid}/coupons", headers=tenant.headers)).json()["data"] == []

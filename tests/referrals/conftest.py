@@ -12,15 +12,13 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.conftest import Tenant
-from tests.loyalty.conftest import in_tx
+from tests.factories import in_tx
 from yutang.kit.context import Ctx
-from yutang.members import service as members
-from yutang.members.schemas import MemberIn
 from yutang.models.base import utcnow
 from yutang.referrals import service
 from yutang.referrals.schemas import CampaignIn
 
-__all__ = ["campaign_data", "device", "in_tx", "make_campaign", "member", "take_part"]
+__all__ = ["campaign_data", "device", "make_campaign", "take_part"]
 
 
 def campaign_data(**overrides: Any) -> dict[str, Any]:
@@ -41,13 +39,6 @@ def campaign_data(**overrides: Any) -> dict[str, Any]:
 async def make_campaign(engine: AsyncEngine, tenant: Tenant, **overrides: Any) -> int:
     async def make(ctx: Ctx) -> int:
         return (await service.create_campaign(ctx, CampaignIn.model_validate(campaign_data(**overrides)))).id
-
-    return await in_tx(engine, tenant, make)
-
-
-async def member(engine: AsyncEngine, tenant: Tenant, phone: str, **extra: Any) -> int:
-    async def make(ctx: Ctx) -> int:
-        return (await members.create_member(ctx, MemberIn(phone=phone, **extra))).id
 
     return await in_tx(engine, tenant, make)
 

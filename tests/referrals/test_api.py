@@ -14,7 +14,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.conftest import Tenant, add_key
-from tests.referrals.conftest import campaign_data, device, in_tx, make_campaign, member, take_part
+from tests.factories import in_tx, member
+from tests.referrals.conftest import campaign_data, device, make_campaign, take_part
 from tests.test_cli import cli_env, invoke
 from yutang.kit.context import Ctx
 from yutang.kit.db import unit_of_work

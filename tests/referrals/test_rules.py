@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.conftest import Tenant, run_events
-from tests.referrals.conftest import in_tx, make_campaign, member, take_part
+from tests.factories import in_tx, member
+from tests.referrals.conftest import make_campaign, take_part
 from yutang.commerce import wallet
 from yutang.coupons import service as coupons
 from yutang.kit.context import Ctx

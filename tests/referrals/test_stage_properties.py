@@ -14,7 +14,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.conftest import Tenant, run_events
-from tests.referrals.conftest import in_tx, make_campaign, member, take_part
+from tests.factories import in_tx, member
+from tests.referrals.conftest import make_campaign, take_part
 from yutang.kit.context import Ctx
 from yutang.kit.db import unit_of_work
 from yutang.loyalty import service as points

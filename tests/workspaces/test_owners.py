@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.conftest import Tenant, add_key
+from tests.waits import until_blocked_on_a_lock
 from yutang.auth import repository as auth_repo
 from yutang.kit.context import Actor, Ctx
 from yutang.kit.db import unit_of_work
@@ -97,7 +98,7 @@ async def test_two_concurrent_demotions_leave_one_owner(tenant: Tenant, engine: 
     async with unit_of_work(engine=engine) as s1:
         await demote(s1, a, a)  # B is still an owner: allowed, not yet committed
         second = asyncio.create_task(demote_b())
-        await asyncio.sleep(0.4)
+        await until_blocked_on_a_lock(engine)
         # B's demotion waits for A's to commit (the workspace row is locked) …
         assert not second.done()
     # … and then sees that B is the last owner.
