@@ -1,6 +1,7 @@
 """Commerce's part of a data-subject export: the member's orders with their items and
-refunds. Erasure leaves orders as they are (they stay, tied to the anonymous id), so
-there is no ``erase`` here. :mod:`yutang.privacy` composes the domains' parts."""
+refunds, and their stored value (the wallet's balances and ledger). Erasure leaves
+orders and the wallet as they are (they stay, tied to the anonymous id), so there is no
+``erase`` here. :mod:`yutang.privacy` composes the domains' parts."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ from typing import Any
 from sqlalchemy import select
 
 from yutang.kit.context import Ctx
+from yutang.kit.records import plain
 from yutang.models.commerce import Order, OrderItem, Refund
+from yutang.models.wallet import Wallet, WalletEntry
 
 
 async def export(ctx: Ctx, member_id: int) -> dict[str, Any]:
-    """Section ``orders``, oldest first."""
+    """Sections ``orders`` (oldest first) and ``wallet``."""
     s = ctx.session
     orders = (await s.scalars(select(Order).where(Order.member_id == member_id).order_by(Order.id))).all()
     order_ids = [o.id for o in orders]
@@ -57,4 +60,20 @@ async def export(ctx: Ctx, member_id: int) -> dict[str, Any]:
             }
             for o in orders
         ],
+        "wallet": await _wallet(ctx, member_id),
+    }
+
+
+async def _wallet(ctx: Ctx, member_id: int) -> dict[str, Any] | None:
+    wallet = await ctx.session.scalar(
+        select(Wallet).where(Wallet.workspace_id == ctx.workspace_id, Wallet.member_id == member_id)
+    )
+    if wallet is None:
+        return None
+    entries = await ctx.session.scalars(
+        select(WalletEntry).where(WalletEntry.member_id == member_id).order_by(WalletEntry.id)
+    )
+    return {
+        **plain(wallet, omit=("member_id",)),
+        "entries": [plain(e, omit=("member_id", "dedupe_key")) for e in entries.all()],
     }

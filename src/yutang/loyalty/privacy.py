@@ -1,4 +1,5 @@
-"""Loyalty's part of a data-subject export: the member's points ledger and lots. Erasure
+"""Loyalty's part of a data-subject export: the member's points ledger and lots, and
+their tier changes. Erasure
 keeps the ledger (balances must still equal it), so there is no ``erase`` here.
 :mod:`yutang.privacy` composes the domains' parts."""
 
@@ -9,11 +10,12 @@ from typing import Any
 from sqlalchemy import select
 
 from yutang.kit.context import Ctx
-from yutang.models.loyalty import PointsEntry, PointsLot
+from yutang.kit.records import plain
+from yutang.models.loyalty import PointsEntry, PointsLot, TierChange
 
 
 async def export(ctx: Ctx, member_id: int) -> dict[str, Any]:
-    """Sections ``points_entries`` and ``points_lots``, oldest first."""
+    """Sections ``points_entries``, ``points_lots`` and ``tier_changes``, oldest first."""
     s = ctx.session
     entries = (
         await s.scalars(
@@ -47,5 +49,13 @@ async def export(ctx: Ctx, member_id: int) -> dict[str, Any]:
                 "expires_at": lot.expires_at.isoformat() if lot.expires_at else None,
             }
             for lot in lots
+        ],
+        "tier_changes": [
+            plain(c, omit=("member_id",))
+            for c in (
+                await s.scalars(
+                    select(TierChange).where(TierChange.member_id == member_id).order_by(TierChange.id)
+                )
+            ).all()
         ],
     }

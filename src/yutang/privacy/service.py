@@ -7,28 +7,59 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from yutang.commerce import privacy as commerce
+from yutang.coupons import privacy as coupons
+from yutang.distribution import privacy as distribution
 from yutang.kit import audit
 from yutang.kit.context import Ctx
 from yutang.loyalty import privacy as loyalty
 from yutang.members import privacy as members
 from yutang.members import service as members_service
+from yutang.membership import privacy as membership
 from yutang.models.base import utcnow
 from yutang.models.members import Member
+from yutang.referrals import privacy as referrals
+from yutang.rewards import privacy as rewards
 
 Export = Callable[[Ctx, int], Awaitable[dict[str, Any]]]
 Erase = Callable[[Ctx, int], Awaitable[None]]
 
 #: The domains' exports, run in this order; members first, since it refuses an unknown member.
-EXPORTS: tuple[Export, ...] = (members.export, commerce.export, loyalty.export)
+EXPORTS: tuple[Export, ...] = (
+    members.export,
+    commerce.export,
+    loyalty.export,
+    coupons.export,
+    rewards.export,
+    membership.export,
+    referrals.export,
+    distribution.export,
+)
 
 #: The export file's sections in the order a reader finds them (after ``exported_at``).
 #: The file is a contract with whoever receives it, so its order is declared here once
 #: rather than left to the order the domains happen to be listed in.
-SECTIONS = ("member", "orders", "points_entries", "points_lots", "form_submissions", "clicks")
+SECTIONS = (
+    "member",
+    "orders",
+    "points_entries",
+    "points_lots",
+    "form_submissions",
+    "clicks",
+    # Added later, so after the sections readers already rely on:
+    "wallet",
+    "tier_changes",
+    "coupons",
+    "redemptions",
+    "lottery_draws",
+    "auction_bids",
+    "subscriptions",
+    "referrals",
+    "distribution",
+)
 
 #: The domains' erasures, run in this order under the member's row lock; members last,
 #: since it marks the member erased and announces it (``member.erased``).
-ERASURES: tuple[Erase, ...] = (members.erase,)
+ERASURES: tuple[Erase, ...] = (referrals.erase, members.erase)
 
 
 async def export_member(ctx: Ctx, member_id: int) -> dict[str, Any]:
