@@ -10,7 +10,7 @@ SVC_DIR=$(mktemp -d /tmp/yutang-test-XXXXXX)
 trap 'services_down "$SVC_DIR"' EXIT
 services_up "$SVC_DIR"
 export YUTANG_REQUIRE_SERVICES=1
-echo "== ruff" && .venv/bin/ruff check
+echo "== ruff" && .venv/bin/ruff check && .venv/bin/ruff format --check
 echo "== mypy" && .venv/bin/mypy
 echo "== import contracts (docs/architecture.md)" && .venv/bin/lint-imports
 echo "== pytest (SQLite + PostgreSQL + Redis)"
