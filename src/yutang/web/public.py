@@ -36,7 +36,7 @@ from yutang.models.workspaces import Workspace
 from yutang.referrals import figures as referral_figures
 from yutang.referrals import service as referrals
 from yutang.referrals import share as referral_share
-from yutang.web.console import render
+from yutang.web.console.frame import render
 from yutang.web.i18n import field_error, pick_language
 
 router = api_router(include_in_schema=False)
