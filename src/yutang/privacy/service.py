@@ -57,8 +57,10 @@ SECTIONS = (
     "distribution",
 )
 
-#: The domains' erasures, run in this order under the member's row lock; members last,
-#: since it marks the member erased and announces it (``member.erased``).
+#: The domains' erasures, run in this order. Each locks the rows it changes in the
+#: declared lock order (``kit.locks``: referral participants and invitations before
+#: members), so members comes last: it locks the member's row, marks the member erased
+#: and announces it (``member.erased``).
 ERASURES: tuple[Erase, ...] = (referrals.erase, members.erase)
 
 
@@ -75,8 +77,13 @@ async def export_member(ctx: Ctx, member_id: int) -> dict[str, Any]:
 
 async def erase_member(ctx: Ctx, member_id: int) -> Member:
     """Remove the member's PII for good. Ledgers and orders stay, tied to the anonymous id.
-    Erasing an erased member changes nothing."""
-    member = await members_service.get_member(ctx, member_id, lock=True)
+    Erasing an erased member changes nothing.
+
+    The member's row is not locked here but by ``members.erase``, last: the erasures
+    before it lock rows that come before members in the lock order. Two erasures at
+    once both replace the same names with the same label; the second finds the member
+    erased under the lock and stops."""
+    member = await members_service.get_member(ctx, member_id)
     if member.status == "erased":
         return member
     for erase in ERASURES:
