@@ -75,5 +75,6 @@ async def _wallet(ctx: Ctx, member_id: int) -> dict[str, Any] | None:
     )
     return {
         **plain(wallet, omit=("member_id",)),
-        "entries": [plain(e, omit=("member_id", "dedupe_key")) for e in entries.all()],
+        # ``actor`` names the operator or key that moved the money: staff, not the member.
+        "entries": [plain(e, omit=("member_id", "dedupe_key", "actor")) for e in entries.all()],
     }

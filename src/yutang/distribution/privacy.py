@@ -20,6 +20,11 @@ from yutang.models.distribution import (
     Withdrawal,
 )
 
+#: Left out: a commission's basket (``detail``: what the buyer bought, ``base_cents``: what
+#: they paid on it) is the buyer's data — the buyer appears only as an id; ``decided_by``
+#: names the operator who decided a withdrawal (staff, not the member).
+NOT_EXPORTED = ("detail", "base_cents", "decided_by")
+
 
 async def export(ctx: Ctx, member_id: int) -> dict[str, Any]:
     """Section ``distribution``."""
@@ -50,5 +55,5 @@ async def export(ctx: Ctx, member_id: int) -> dict[str, Any]:
             ("withdrawals", Withdrawal),
         ):
             rows = await s.scalars(select(model).where(model.distributor_id == dist.id).order_by(model.id))
-            found[section] = [plain(r, omit=("distributor_id",)) for r in rows.all()]
+            found[section] = [plain(r, omit=("distributor_id", *NOT_EXPORTED)) for r in rows.all()]
     return {"distribution": found}
