@@ -1,5 +1,6 @@
-"""Members' part of a data-subject request: the profile, the form answers and the clicks
-of the member's visitor cookie (export), and the removal of all their PII (erasure).
+"""Members' part of a data-subject request: the profile (with tags, static segments and
+tier), the form answers and the clicks of the member's visitor cookie (export), and the
+removal of all their PII (erasure).
 
 The shape every domain's ``privacy.py`` has; :mod:`yutang.privacy` composes them.
 """
@@ -15,7 +16,7 @@ from yutang.kit.context import Ctx
 from yutang.members import forms, repository, service
 from yutang.members.events import MemberErased
 from yutang.models.base import utcnow
-from yutang.models.members import FormSubmission
+from yutang.models.members import FormSubmission, Segment, SegmentMember
 
 
 async def export(ctx: Ctx, member_id: int) -> dict[str, Any]:
@@ -25,6 +26,14 @@ async def export(ctx: Ctx, member_id: int) -> dict[str, Any]:
     view = (await service.views(ctx, [member], pii=True))[0]
     s = ctx.session
     clicks = await repository.clicks_of(s, ctx.workspace_id, member.visitor_id) if member.visitor_id else []
+    frozen_in = (
+        await s.scalars(
+            select(Segment.name)
+            .join(SegmentMember, SegmentMember.segment_id == Segment.id)
+            .where(Segment.workspace_id == ctx.workspace_id, SegmentMember.member_id == member.id)
+            .order_by(Segment.id)
+        )
+    ).all()
     submitted = (
         await s.scalars(
             select(FormSubmission).where(FormSubmission.member_id == member.id).order_by(FormSubmission.id)
@@ -43,6 +52,9 @@ async def export(ctx: Ctx, member_id: int) -> dict[str, Any]:
             "id_number": view.id_number,
             "attributes": member.attributes,
             "tags": [f"{group}/{tag.name}" for tag, group in view.tags],
+            # Static segments hold a snapshot of their members; dynamic ones are worked out
+            # from the profile above each time, so nothing of them is held here.
+            "segments": list(frozen_in),
             "source_channel_id": member.source_channel_id,
             "first_link_id": member.first_link_id,
             "owner_user_id": member.owner_user_id,
@@ -51,6 +63,9 @@ async def export(ctx: Ctx, member_id: int) -> dict[str, Any]:
             "last_active_at": member.last_active_at.isoformat() if member.last_active_at else None,
             "points_balance": member.points_balance,
             "points_pending": member.points_pending,
+            "tier_id": member.tier_id,
+            "tier_since": member.tier_since.isoformat() if member.tier_since else None,
+            "tier_grace_until": member.tier_grace_until.isoformat() if member.tier_grace_until else None,
         },
         "form_submissions": [
             {"form_id": f.form_id, "at": f.created_at.isoformat(), "answers": forms.opened(f)}
@@ -80,6 +95,9 @@ async def erase(ctx: Ctx, member_id: int) -> None:
         return
     await repository.delete_identities(ctx.session, member.id)
     await repository.remove_tags(ctx.session, member.id)
+    # A static segment's snapshot is a profile of the member, like a tag: they leave it
+    # (its ``frozen_count`` stays what it was when it was frozen).
+    await ctx.session.execute(delete(SegmentMember).where(SegmentMember.member_id == member.id))
     # Form answers are the member's words (and may hold an ID number): gone with them.
     await ctx.session.execute(delete(FormSubmission).where(FormSubmission.member_id == member.id))
     member.name_sealed = None
