@@ -15,3 +15,4 @@ else
 fi
 "$UV" sync --frozen --quiet --python python3.11 "$@"
 bash scripts/fonts.sh
+bash scripts/assets.sh

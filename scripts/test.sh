@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# The whole test command: environment, PostgreSQL + Redis on loopback, ruff, mypy,
-# import contracts, pytest.
+# The whole test command: environment, Debian's chromium, PostgreSQL + Redis on loopback,
+# ruff, mypy, import contracts, pytest (the console's browser tests included).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
+bash scripts/chromium.sh
 # shellcheck source=services.sh
 source scripts/services.sh
 SVC_DIR=$(mktemp -d /tmp/yutang-test-XXXXXX)

@@ -131,7 +131,7 @@ def create_app(
         title="Yutang API",
         version=__version__,
         description=_description(),
-        docs_url="/api/docs",
+        docs_url=None,  # served below from Yutang's own files (web/console/__init__.py)
         openapi_url="/api/openapi.json",
         redoc_url=None,
         lifespan=lifespan,

@@ -15,6 +15,7 @@ from tests.conftest import Tenant
 from tests.web import browser
 from tests.web.browser import PASSWORD
 from yutang.links.redirect import RedirectApp
+from yutang.web.security import CSP
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "src/yutang/web/templates"
 
@@ -166,12 +167,18 @@ async def test_hsts_only_over_https(app: RedirectApp, tenant: Tenant) -> None:
         assert "strict-transport-security" not in r.headers
 
 
-async def test_the_api_docs_page_keeps_working_and_the_redirect_path_stays_bare(
+async def test_the_api_docs_page_works_offline_under_the_csp_and_the_redirect_path_stays_bare(
     client: httpx.AsyncClient, tenant: Tenant
 ) -> None:
     docs = await client.get("/api/docs")
-    assert docs.status_code == 200 and "content-security-policy" not in docs.headers
+    assert docs.status_code == 200 and docs.headers["content-security-policy"] == CSP
     assert docs.headers["x-frame-options"] == "DENY"
+    sources = re.findall(r'(?:src|href)="([^"]+)"', docs.text)
+    assert sources and all(s.startswith("/") for s in sources), sources  # nothing from elsewhere
+    for source in sources:
+        asset = await client.get(source)
+        assert asset.status_code == 200 and len(asset.content) > 500, source
+    assert (await client.get("/api/docs/oauth2-redirect")).status_code == 200
     await client.post(
         "/api/v1/links", json={"url": "https://a.example/", "slug": "fast"}, headers=tenant.headers
     )

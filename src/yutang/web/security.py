@@ -41,9 +41,9 @@ CSP = (
     "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; "
     "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
-#: Pages that load their own scripts from elsewhere (FastAPI's Swagger UI) get no CSP;
-#: every other header still applies.
-NO_CSP_PATHS = frozenset({"/api/docs", "/api/docs/oauth2-redirect"})
+#: Swagger UI's OAuth2 redirect page (from npm's swagger-ui-dist) runs an inline script;
+#: it alone gets no CSP (every other header still applies). /api/docs itself has one.
+NO_CSP_PATHS = frozenset({"/api/docs/oauth2-redirect"})
 
 
 class CsrfRefused(Exception):

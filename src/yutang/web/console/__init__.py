@@ -12,7 +12,7 @@ import inspect
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import FileResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from yutang.auth.throttle import Policy, make_throttle
@@ -22,7 +22,7 @@ from yutang.kit.errors import YutangError
 # The modules register their routes on the shared router when imported, in this order
 # (a path of one never shadows another's).
 from yutang.web.console import access, fission, links, members, overview  # noqa: F401
-from yutang.web.console.frame import HERE, LoginRequired, NoWorkspace, render, router
+from yutang.web.console.frame import HERE, LoginRequired, NoWorkspace, render, router, templates
 from yutang.web.i18n import STRINGS, pick_language, translator
 from yutang.web.security import SESSION_COOKIE, CsrfRefused
 
@@ -71,6 +71,19 @@ def install(app: FastAPI, settings: Settings) -> None:
     async def _csrf(request: Request, exc: CsrfRefused) -> Response:
         t = translator(pick_language(request))
         return render(request, "refused.html", 403, message=t("form_expired"))
+
+    @app.get("/api/docs", include_in_schema=False)
+    async def api_docs(request: Request) -> Response:
+        """Swagger UI from the npm package Yutang serves itself: works offline."""
+        return templates.TemplateResponse(
+            request,
+            "api_docs.html",
+            {"spec_url": app.openapi_url, "oauth2_redirect_url": "/api/docs/oauth2-redirect"},
+        )
+
+    @app.get("/api/docs/oauth2-redirect", include_in_schema=False)
+    async def api_docs_oauth2_redirect() -> Response:
+        return FileResponse(HERE / "static" / "vendor" / "swagger-ui" / "oauth2-redirect.html")
 
     @app.get("/", include_in_schema=False)
     async def root() -> Response:
