@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+from sqlalchemy import update
 
 from tests.conftest import Tenant
 from tests.links.conftest import LINKS, list_all
+from tests.links.test_redirect import IPHONE_WECHAT
+from yutang.kit.db import unit_of_work
 from yutang.links import addresses
+from yutang.models.links import Link
+from yutang.models.workspaces import Workspace
 
 HOST = {"host": "go.acme.test"}
 
@@ -301,3 +307,56 @@ async def test_requests_without_a_key_are_401(client):
     r = await client.get(LINKS)
     assert r.status_code == 401
     assert r.json()["error"]["code"] == "unauthenticated"
+
+
+async def test_status_tells_what_the_link_does_and_filters_the_list(client, tenant, create, app):
+    past = (datetime.now(UTC) - timedelta(hours=1)).isoformat()
+    later = (datetime.now(UTC) + timedelta(days=3)).isoformat()
+    active = await create(url="https://example.com/a", slug="st-active", expires_at=later, max_clicks=5)
+    expired = await create(url="https://example.com/e", slug="st-expired", expires_at=past)
+    exhausted = await create(url="https://example.com/x", slug="st-exhausted", max_clicks=1)
+    disabled = await create(url="https://example.com/d", slug="st-disabled")
+    archived = await create(url="https://example.com/r", slug="st-archived")
+    await client.patch(f"{LINKS}/{disabled['id']}", json={"disabled": True}, headers=tenant.headers)
+    await client.delete(f"{LINKS}/{archived['id']}", headers=tenant.headers)
+    phone = HOST | {"user-agent": IPHONE_WECHAT}  # a person, not a bot: the click counts
+    assert (await client.get("/st-exhausted", headers=phone)).status_code == 302
+    assert (await client.get("/st-exhausted", headers=phone)).status_code == 410  # used up
+    await app.clicks.flush()
+    expected = {
+        active["id"]: "active",
+        expired["id"]: "expired",
+        exhausted["id"]: "exhausted",
+        disabled["id"]: "disabled",
+        archived["id"]: "archived",
+    }
+    every = await list_all(client, tenant, include_archived="true")
+    assert {lk["id"]: lk["status"] for lk in every} == expected
+    for status in ("active", "expired", "exhausted", "disabled", "archived"):
+        found = [lk["id"] for lk in await list_all(client, tenant, status=status)]
+        assert found == [i for i, s in expected.items() if s == status], status
+        one = await client.get(f"{LINKS}/{found[0]}", headers=tenant.headers)
+        assert one.json()["status"] == status
+    assert {lk["id"] for lk in await list_all(client, tenant)} == set(expected) - {archived["id"]}
+    bad = await client.get(LINKS, params={"status": "sleeping"}, headers=tenant.headers)
+    assert bad.status_code == 422
+
+
+async def test_list_filters_by_the_days_created_in_the_workspaces_calendar(client, tenant, create, engine):
+    made = [await create(url=f"https://example.com/{i}") for i in range(3)]
+    # Shanghai is UTC+8: 2026-11-30 16:30 UTC is already December 1st there.
+    stamps = ["2026-11-30T15:59:00+00:00", "2026-11-30T16:30:00+00:00", "2026-12-01T15:59:59+00:00"]
+    async with unit_of_work(engine=engine) as s:
+        await s.execute(update(Workspace).where(Workspace.id == tenant.id).values(timezone="Asia/Shanghai"))
+        for link, stamp in zip(made, stamps, strict=True):
+            await s.execute(
+                update(Link).where(Link.id == link["id"]).values(created_at=datetime.fromisoformat(stamp))
+            )
+    december_first = await list_all(client, tenant, created_from="2026-12-01", created_to="2026-12-01")
+    assert [lk["id"] for lk in december_first] == [made[2]["id"], made[1]["id"]]
+    november = await list_all(client, tenant, created_to="2026-11-30")
+    assert [lk["id"] for lk in november] == [made[0]["id"]]
+    reversed_range = await client.get(
+        LINKS, params={"created_from": "2026-12-02", "created_to": "2026-12-01"}, headers=tenant.headers
+    )
+    assert reversed_range.status_code == 400 and reversed_range.json()["error"]["code"] == "invalid_range"

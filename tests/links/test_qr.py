@@ -85,13 +85,12 @@ def png_modules(png: bytes, border: int = qr.BORDER) -> list[list[bool]]:
     first = row.index(0)
     run = next(i for i in range(first, width) if row[i] != 0) - first
     scale = run // 7
-    assert first == top == border * scale
-    count = width // scale - 2 * border
+    assert first == top >= border * scale  # at least the standard quiet zone, centred
+    last = max(i for i, v in enumerate(row) if v == 0)  # the right finder's edge
+    count = (last - first + 1) // scale
+    assert width - 2 * first - count * scale in (0, 1)
     return [
-        [
-            pixels[(border + my) * scale + scale // 2][(border + mx) * scale + scale // 2] == 0
-            for mx in range(count)
-        ]
+        [pixels[first + my * scale + scale // 2][first + mx * scale + scale // 2] == 0 for mx in range(count)]
         for my in range(count)
     ]
 
@@ -112,17 +111,20 @@ async def _qr(client: httpx.AsyncClient, tenant: Tenant, link_id: int, **params:
     return await client.get(f"{LINKS}/{link_id}/qr", params=params, headers=tenant.headers)
 
 
-async def test_png_is_as_wide_as_fits_in_the_requested_size(client, tenant, qr_link):
+async def test_png_is_exactly_the_requested_size_with_crisp_modules(client, tenant, qr_link):
     side = segno.make(SHORT, error="m", micro=False).symbol_size(scale=1, border=qr.BORDER)[0]
     assert side == 33  # version 2 (25 modules) and a quiet zone of 4 on each side
-    for size, expected in ((64, 33), (200, 198), (512, 495), (1000, 990)):
+    for size, scale in ((64, 1), (200, 6), (512, 15), (1000, 30), (4096, 124)):
         r = await _qr(client, tenant, qr_link["id"], size=size)
         assert r.status_code == 200
         assert r.headers["content-type"] == "image/png"
-        assert r.content.startswith(b"\x89PNG")
-        # The largest whole number of pixels per module that fits.
-        assert png_size(r.content) == (expected, expected), size
-        assert expected <= size < expected + side
+        assert png_size(r.content) == (size, size), size
+        # The largest whole number of pixels per module that fits with the quiet zone;
+        # the code still reads as the short URL.
+        pixels = png_pixels(r.content)
+        first = pixels[next(y for y, row in enumerate(pixels) if 0 in row)].index(0)
+        assert (size - 2 * first) // 25 == scale == size // side, size
+        assert png_modules(r.content) == segno_modules(SHORT, "m")
 
 
 async def test_png_encodes_the_short_url(client, tenant, qr_link):
@@ -154,8 +156,9 @@ async def test_svg_format(client, tenant, qr_link):
     assert "<svg" in r.text
     assert not r.text.startswith("<?xml")
     side = segno.make(SHORT, error="m", micro=False).symbol_size(scale=1, border=qr.BORDER)[0]
-    scale = 256 // side
-    assert f'width="{side * scale}" height="{side * scale}"' in r.text
+    # Exactly the size asked, the symbol and its quiet zone scaled by the viewBox.
+    assert r.text.startswith('<svg width="256" height="256" ')
+    assert f'viewBox="0 0 {side} {side}"' in r.text
     assert r.headers["content-disposition"] == 'inline; filename="qr-me.svg"'
 
 

@@ -26,6 +26,7 @@ from yutang.links.schemas import (
     LinkIn,
     LinkOut,
     LinkPatch,
+    LinkStatus,
     StatsOut,
     TargetOut,
 )
@@ -72,6 +73,7 @@ def _out(
         redirect_status=link.redirect_status,
         disabled=link.disabled,
         archived=link.archived,
+        status=service.status_of(link),
         click_count=link.click_count,
         targets=None
         if link.kind != "live"
@@ -166,9 +168,14 @@ async def list_links(
     q: Annotated[str | None, Query(max_length=200)] = None,
     kind: Annotated[str | None, Query(pattern="^(link|live)$")] = None,
     include_archived: bool = False,
+    status: LinkStatus | None = None,
+    created_from: date | None = None,
+    created_to: date | None = None,
 ) -> Page[LinkOut]:
-    """Links and live codes, newest first; filter by channel, tag, kind, or search title,
-    slug and destination with `q`."""
+    """Links and live codes, newest first; filter by channel, tag, kind, status (`expired`:
+    past its date, `exhausted`: at its click limit; `archived` ones only appear when asked
+    for by status or `include_archived`), the days they were created (the workspace's
+    calendar, both ends included), or search title, slug and destination with `q`."""
     rows, nxt = await service.list_links(
         ctx,
         cursor,
@@ -178,6 +185,9 @@ async def list_links(
         q=q,
         kind=kind,
         include_archived=include_archived,
+        status=status,
+        created_from=created_from,
+        created_to=created_to,
     )
     return Page[LinkOut](data=await present(request, ctx, rows), next_cursor=nxt)
 

@@ -6,6 +6,7 @@ import io
 from typing import Literal
 
 import segno
+from PIL import Image, ImageDraw
 
 from yutang.kit.errors import VALIDATION_ERROR, BadRequest
 
@@ -24,19 +25,34 @@ def render(
     dark: str = "#000000",
     light: str = "#ffffff",
 ) -> tuple[bytes, str]:
-    """The QR code of ``content`` as (bytes, media type), about ``size`` pixels wide.
+    """The QR code of ``content`` as (bytes, media type), exactly ``size`` pixels square.
 
-    The width is a whole number of pixels per module, so the result is the largest
-    crisp code not wider than ``size`` (never smaller than one pixel per module).
+    PNG: each module is the largest whole number of pixels that fits with the standard
+    quiet zone of 4 modules, so the code stays crisp; the pixels left over widen the
+    quiet zone, centred. (A code too dense for one pixel per module in ``size`` is drawn
+    at one pixel per module, wider than asked.) SVG: drawn in module units and scaled by
+    a viewBox to ``size``, which any viewer renders exactly.
     """
     if not MIN_SIZE <= size <= MAX_SIZE:
         raise BadRequest(f"size must be between {MIN_SIZE} and {MAX_SIZE} pixels.", code=VALIDATION_ERROR)
     qr = segno.make(content, error=error.lower(), micro=False, boost_error=False)
-    modules = qr.symbol_size(scale=1, border=BORDER)[0]
-    scale = max(1, size // modules)
     buf = io.BytesIO()
     if fmt == "svg":
-        qr.save(buf, kind="svg", scale=scale, border=BORDER, dark=dark, light=light, xmldecl=False)
-        return buf.getvalue(), "image/svg+xml"
-    qr.save(buf, kind="png", scale=scale, border=BORDER, dark=dark, light=light)
+        qr.save(buf, kind="svg", border=BORDER, dark=dark, light=light, xmldecl=False, omitsize=True)
+        svg = buf.getvalue().replace(b"<svg ", f'<svg width="{size}" height="{size}" '.encode(), 1)
+        return svg, "image/svg+xml"
+    count = int(qr.symbol_size(scale=1, border=0)[0])
+    scale = max(1, size // (count + 2 * BORDER))
+    side = max(size, (count + 2 * BORDER) * scale)
+    offset = (side - count * scale) // 2
+    plain = (dark.lower(), light.lower()) in (("#000000", "#ffffff"), ("#000", "#fff"))
+    image = Image.new("1" if plain else "RGB", (side, side), 1 if plain else light)
+    draw = ImageDraw.Draw(image)
+    ink: int | str = 0 if plain else dark
+    for y, row in enumerate(qr.matrix):
+        for x, on in enumerate(row):
+            if on:
+                left, top = offset + x * scale, offset + y * scale
+                draw.rectangle((left, top, left + scale - 1, top + scale - 1), fill=ink)
+    image.save(buf, format="PNG", optimize=True)
     return buf.getvalue(), "image/png"

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, cast, exists, func, literal, select, tuple_
+from sqlalchemy import ColumnElement, Select, cast, exists, func, literal, select, tuple_
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from yutang.models.base import utcnow
 from yutang.models.links import Channel, Link, LinkDomain, LiveCodeCounter, LiveCodeTarget
 
 
@@ -69,6 +70,21 @@ async def taken_slugs(session: AsyncSession, pairs: Iterable[tuple[int, str]]) -
     return found
 
 
+def status_condition(status: str, now: datetime) -> ColumnElement[bool]:
+    """The links whose :func:`yutang.links.service.status_of` is ``status`` at ``now``."""
+    live = Link.archived.is_(False) & Link.disabled.is_(False)
+    past_date = Link.expires_at.is_not(None) & (Link.expires_at <= now)
+    used_up = Link.max_clicks.is_not(None) & (Link.click_count >= Link.max_clicks)
+    conditions: dict[str, ColumnElement[bool]] = {
+        "archived": Link.archived.is_(True),
+        "disabled": Link.archived.is_(False) & Link.disabled.is_(True),
+        "expired": live & past_date,
+        "exhausted": live & ~past_date & used_up,
+        "active": live & ~past_date & ~used_up,
+    }
+    return conditions[status]
+
+
 def links_query(
     workspace_id: int,
     *,
@@ -78,10 +94,20 @@ def links_query(
     q: str | None = None,
     kind: str | None = None,
     include_archived: bool = False,
+    status: str | None = None,
+    now: datetime | None = None,
+    created_from: datetime | None = None,
+    created_before: datetime | None = None,
 ) -> Select[Any]:
     stmt = select(Link).where(Link.workspace_id == workspace_id)
-    if not include_archived:
+    if not include_archived and status != "archived":
         stmt = stmt.where(Link.archived.is_(False))
+    if status is not None:
+        stmt = stmt.where(status_condition(status, now or utcnow()))
+    if created_from is not None:
+        stmt = stmt.where(Link.created_at >= created_from)
+    if created_before is not None:
+        stmt = stmt.where(Link.created_at < created_before)
     if channel_id is not None:
         stmt = stmt.where(Link.channel_id == channel_id)
     if kind is not None:

@@ -39,15 +39,35 @@ _LINK_OUT: dict[str, Any] = {
     "redirect_status": 302,
     "disabled": False,
     "archived": False,
+    "status": "active",
     "click_count": 1284,
     "targets": None,
     "created_at": "2026-11-01T02:00:00Z",
     "updated_at": "2026-11-01T02:00:00Z",
 }
 
+#: Touchpoints: 包裹卡 门店 文章 短信 模板消息 海报 直播 企业微信 社群 小程序 视频号 抖音 小红书
+#: 线下活动 其他.
 ChannelType = Literal[
-    "package_card", "store", "article", "sms", "template_message", "poster", "live_stream", "other"
+    "package_card",
+    "store",
+    "article",
+    "sms",
+    "template_message",
+    "poster",
+    "live_stream",
+    "wecom",
+    "community",
+    "mini_program",
+    "channels",
+    "douyin",
+    "xiaohongshu",
+    "offline_event",
+    "other",
 ]
+#: What a link does now: ``expired`` past its date, ``exhausted`` at its click limit
+#: (both answer with their fallback or a 410), ``disabled``, ``archived``, else ``active``.
+LinkStatus = Literal["active", "expired", "exhausted", "disabled", "archived"]
 assert set(ChannelType.__args__) == set(CHANNEL_TYPES)  # type: ignore[attr-defined]
 
 
@@ -236,6 +256,7 @@ class LinkOut(BaseModel):
     redirect_status: int
     disabled: bool
     archived: bool
+    status: LinkStatus
     click_count: int
     targets: list[TargetOut] | None = None
     created_at: datetime

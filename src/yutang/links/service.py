@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,6 +16,7 @@ from yutang.kit.db import after_commit
 from yutang.kit.errors import (
     BULK_INVALID,
     BULK_TOO_LARGE,
+    INVALID_RANGE,
     VALIDATION_ERROR,
     BadRequest,
     Conflict,
@@ -36,7 +37,7 @@ from yutang.links.errors import (
     WRONG_LINK_KIND,
 )
 from yutang.links.events import ChannelCreated, LinkArchived, LinkCreated, LinkUpdated
-from yutang.links.schemas import ChannelIn, ChannelPatch, LinkIn, LinkPatch, TargetIn
+from yutang.links.schemas import ChannelIn, ChannelPatch, LinkIn, LinkPatch, LinkStatus, TargetIn
 from yutang.models.base import utcnow
 from yutang.models.links import Channel, Link, LinkDomain, LiveCodeTarget
 from yutang.models.workspaces import Workspace
@@ -485,7 +486,15 @@ async def list_links(
     q: str | None = None,
     kind: str | None = None,
     include_archived: bool = False,
+    status: LinkStatus | None = None,
+    created_from: date | None = None,
+    created_to: date | None = None,
 ) -> tuple[list[Link], str | None]:
+    """A page of links, newest first. ``created_from`` / ``created_to`` are days of the
+    workspace's calendar, both included."""
+    if created_from and created_to and created_to < created_from:
+        raise BadRequest("created_to is before created_from.", code=INVALID_RANGE)
+    zone = await _zone(ctx)
     stmt = repository.links_query(
         ctx.workspace_id,
         dialect=ctx.session.get_bind().dialect.name,
@@ -494,9 +503,27 @@ async def list_links(
         q=q,
         kind=kind,
         include_archived=include_archived,
+        status=status,
+        created_from=None if created_from is None else _day_start(created_from, zone),
+        created_before=None if created_to is None else _day_start(created_to + timedelta(days=1), zone),
     )
     rows = (await ctx.session.scalars(paginate(stmt, Link.id, cursor, limit))).all()
     return page_of(rows, limit, lambda lk: lk.id)
+
+
+def status_of(link: Link, now: datetime | None = None) -> LinkStatus:
+    """What the link does now (the same rules as the redirect path and
+    :func:`repository.status_condition`)."""
+    now = now or utcnow()
+    if link.archived:
+        return "archived"
+    if link.disabled:
+        return "disabled"
+    if link.expires_at is not None and link.expires_at <= now:
+        return "expired"
+    if link.max_clicks is not None and link.click_count >= link.max_clicks:
+        return "exhausted"
+    return "active"
 
 
 async def domain_hosts(ctx: Ctx) -> dict[int, LinkDomain]:
@@ -516,6 +543,14 @@ async def find_link_by_slug(ctx: Ctx, slug: str, host: str | None = None) -> Lin
     return link
 
 
-async def local_today(ctx: Ctx) -> date:
+async def _zone(ctx: Ctx) -> ZoneInfo:
     ws = await ctx.session.get(Workspace, ctx.workspace_id)
-    return datetime.now(ZoneInfo(ws.timezone if ws else "UTC")).date()
+    return ZoneInfo(ws.timezone if ws else "UTC")
+
+
+def _day_start(day: date, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(), zone).astimezone(UTC)
+
+
+async def local_today(ctx: Ctx) -> date:
+    return datetime.now(await _zone(ctx)).date()

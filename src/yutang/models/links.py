@@ -27,6 +27,13 @@ CHANNEL_TYPES = (
     "template_message",
     "poster",
     "live_stream",
+    "wecom",
+    "community",
+    "mini_program",
+    "channels",
+    "douyin",
+    "xiaohongshu",
+    "offline_event",
     "other",
 )
 
