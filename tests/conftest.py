@@ -29,12 +29,15 @@ from yutang.kit.context import SYSTEM, Ctx
 from yutang.kit.db import create_engine, unit_of_work
 from yutang.links.redirect import RedirectApp
 from yutang.models import Base
+from yutang.web import i18n
 from yutang.workspaces import service as ws_service
 
 # Every row lock the suite takes is checked against the declared order (kit/locks.py):
 # a lock out of order fails the test that took it, also inside an outbox handler (whose
 # errors the dispatcher catches and retries).
 locks.checking = True
+# A string or enumerated value a page shows without words in its language fails the test.
+i18n.strict = True
 
 
 @pytest.fixture(autouse=True)

@@ -15,6 +15,7 @@ again record by record, so the report is the same either way.
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,15 +60,27 @@ def read_rows(
     """The rows of a CSV with a header holding at least one of ``required`` (else a
     ``validation_error`` with ``message``, listing ``columns`` or the required ones)."""
     with path.open(newline="", encoding="utf-8-sig") as fh:
-        reader = csv.DictReader(fh)
-        names = reader.fieldnames or []
-        if not any(col in names for col in required):
-            raise BadRequest(
-                message or f"The CSV needs a header row with at least one of: {', '.join(required)}.",
-                code=VALIDATION_ERROR,
-                details={"columns": list(columns or required)},
-            )
-        return [{k: (v or "").strip() for k, v in row.items() if k} for row in reader]
+        return _rows(csv.DictReader(fh), required, message, columns)
+
+
+def read_text(
+    text: str, required: Sequence[str], *, message: str | None = None, columns: Sequence[str] = ()
+) -> list[dict[str, str]]:
+    """:func:`read_rows` of an uploaded file's text."""
+    return _rows(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))), required, message, columns)
+
+
+def _rows(
+    reader: csv.DictReader[str], required: Sequence[str], message: str | None, columns: Sequence[str]
+) -> list[dict[str, str]]:
+    names = reader.fieldnames or []
+    if not any(col in names for col in required):
+        raise BadRequest(
+            message or f"The CSV needs a header row with at least one of: {', '.join(required)}.",
+            code=VALIDATION_ERROR,
+            details={"columns": list(columns or required)},
+        )
+    return [{k: (v or "").strip() for k, v in row.items() if k} for row in reader]
 
 
 def as_bad_request(exc: ValidationError) -> BadRequest:
@@ -103,22 +116,34 @@ async def run_import(
             chunk = records[start : start + batch_size]
             async with unit_of_work() as session:
                 ctx = Ctx(session, workspace_id, actor)
-                if handle_batch is not None and await _all_at_once(ctx, chunk, handle_batch, report):
-                    progress.advance(task, len(chunk))
-                    continue
-                for lines, rows in chunk:
-                    try:
-                        async with session.begin_nested():
-                            outcome = await handle(ctx, rows)
-                    except YutangError as exc:
-                        report.failures.extend(
-                            (line, exc.code, exc.message, tuple(row.get(c, "") for c in echo))
-                            for line, row in zip(lines, rows, strict=True)
-                        )
-                        continue
-                    setattr(report, outcome, getattr(report, outcome) + 1)
+                if handle_batch is None or not await _all_at_once(ctx, chunk, handle_batch, report):
+                    await _each(ctx, chunk, handle, report)
             progress.advance(task, len(chunk))
     return report
+
+
+async def run_in(
+    ctx: Ctx, records: list[Record], handle: Handler, *, echo: tuple[str, ...] = ()
+) -> ImportReport:
+    """The import inside the caller's transaction (the console's upload): each record in
+    a savepoint, the good ones kept when the caller commits."""
+    report = ImportReport(records=len(records), echo=echo)
+    await _each(ctx, records, handle, report)
+    return report
+
+
+async def _each(ctx: Ctx, records: list[Record], handle: Handler, report: ImportReport) -> None:
+    for lines, rows in records:
+        try:
+            async with ctx.session.begin_nested():
+                outcome = await handle(ctx, rows)
+        except YutangError as exc:
+            report.failures.extend(
+                (line, exc.code, exc.message, tuple(row.get(c, "") for c in report.echo))
+                for line, row in zip(lines, rows, strict=True)
+            )
+            continue
+        setattr(report, outcome, getattr(report, outcome) + 1)
 
 
 async def _all_at_once(ctx: Ctx, chunk: list[Record], handle: BatchHandler, report: ImportReport) -> bool:

@@ -90,10 +90,12 @@ def check_slug(slug: str) -> str:
         raise BadRequest(
             "A slug is 1-64 characters from A-Z, a-z, 0-9, '_' and '-'.",
             code=INVALID_SLUG,
-            details={"slug": slug[:100]},
+            details={"field": "slug", "slug": slug[:100]},
         )
     if slug.lower() in RESERVED_SLUGS:
-        raise BadRequest(f"The slug {slug!r} is reserved.", code=RESERVED_SLUG, details={"slug": slug})
+        raise BadRequest(
+            f"The slug {slug!r} is reserved.", code=RESERVED_SLUG, details={"field": "slug", "slug": slug}
+        )
     return slug
 
 

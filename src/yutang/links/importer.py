@@ -23,6 +23,7 @@ from yutang.links import repository, service
 from yutang.links.errors import UNKNOWN_CHANNEL
 from yutang.links.schemas import LinkIn, Utm
 
+NEEDS_URL = "The CSV needs a header row with at least a 'url' column."
 COLUMNS = (
     "url",
     "slug",
@@ -102,13 +103,20 @@ async def parse_row(ctx: Ctx, row: dict[str, str], channels: dict[str, int]) -> 
 
 def read(path: Path) -> list[csvimport.Record]:
     """The file's rows as records of one row each (line 1 is the header)."""
-    rows = csvimport.read_rows(
-        path,
-        ("url",),
-        message="The CSV needs a header row with at least a 'url' column.",
-        columns=COLUMNS,
-    )
+    rows = csvimport.read_rows(path, ("url",), message=NEEDS_URL, columns=COLUMNS)
     return [([line], [row]) for line, row in enumerate(rows, start=2)]
+
+
+def read_text(text: str) -> list[csvimport.Record]:
+    """:func:`read` of an uploaded file's text."""
+    rows = csvimport.read_text(text, ("url",), message=NEEDS_URL, columns=COLUMNS)
+    return [([line], [row]) for line, row in enumerate(rows, start=2)]
+
+
+async def import_text(ctx: Ctx, text: str) -> csvimport.ImportReport:
+    """The console's upload: every good row created in the request's transaction, every
+    refused row in the report (its line, code, message and url)."""
+    return await csvimport.run_in(ctx, read_text(text), handler({}), echo=("url",))
 
 
 def handler(channels: dict[str, int]) -> csvimport.Handler:

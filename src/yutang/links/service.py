@@ -94,7 +94,9 @@ async def _domain_for(ctx: Ctx, host: str | None, domains: Sequence[LinkDomain])
 async def create_channel(ctx: Ctx, data: ChannelIn) -> Channel:
     name = data.name.strip()
     if await repository.channel_by_name(ctx.session, ctx.workspace_id, name) is not None:
-        raise Conflict(f"A channel named {name!r} exists.", code=CHANNEL_NAME_TAKEN)
+        raise Conflict(
+            f"A channel named {name!r} exists.", code=CHANNEL_NAME_TAKEN, details={"field": "name"}
+        )
     ch = Channel(workspace_id=ctx.workspace_id, name=name, type=data.type, exposures=data.exposures)
     ctx.session.add(ch)
     await ctx.session.flush()
@@ -117,7 +119,9 @@ async def update_channel(ctx: Ctx, channel_id: int, data: ChannelPatch) -> Chann
         name = changes["name"].strip()
         other = await repository.channel_by_name(ctx.session, ctx.workspace_id, name)
         if other is not None and other.id != ch.id:
-            raise Conflict(f"A channel named {name!r} exists.", code=CHANNEL_NAME_TAKEN)
+            raise Conflict(
+                f"A channel named {name!r} exists.", code=CHANNEL_NAME_TAKEN, details={"field": "name"}
+            )
         changes["name"] = name
     for key, value in changes.items():
         if value is None and key != "exposures":
@@ -230,7 +234,9 @@ async def _prepare(ctx: Ctx, data: LinkIn, env: _Env) -> tuple[Link, LinkDomain,
         checked = None if value is None else addresses.check_destination(value, env.own_hosts, field=field)
         fallbacks[field] = checked
     if data.channel_id is not None and data.channel_id not in env.channels:
-        raise BadRequest("No such channel in this workspace.", code=UNKNOWN_CHANNEL)
+        raise BadRequest(
+            "No such channel in this workspace.", code=UNKNOWN_CHANNEL, details={"field": "channel_id"}
+        )
     slug = addresses.check_slug(data.slug) if data.slug is not None else ""
     link = Link(
         workspace_id=ctx.workspace_id,
@@ -332,7 +338,7 @@ async def create_link(ctx: Ctx, data: LinkIn) -> Link:
         raise Conflict(
             f"The slug {data.slug!r} is already used on this domain.",
             code=SLUG_TAKEN,
-            details={"slug": data.slug},
+            details={"field": "slug", "slug": data.slug},
         )
     await _insert(ctx, prepared)
     return prepared[0][0]
@@ -408,7 +414,9 @@ async def update_link(ctx: Ctx, link_id: int, data: LinkPatch) -> Link:
         if changes.get(field) is not None:
             changes[field] = addresses.check_destination(changes[field], env.own_hosts, field=field)
     if "channel_id" in changes and data.channel_id is not None and data.channel_id not in env.channels:
-        raise BadRequest("No such channel in this workspace.", code=UNKNOWN_CHANNEL)
+        raise BadRequest(
+            "No such channel in this workspace.", code=UNKNOWN_CHANNEL, details={"field": "channel_id"}
+        )
     for field in (
         "title",
         "channel_id",

@@ -22,8 +22,8 @@ from yutang.kit.errors import YutangError
 # The modules register their routes on the shared router when imported, in this order
 # (a path of one never shadows another's).
 from yutang.web.console import access, fission, links, members, overview  # noqa: F401
-from yutang.web.console.frame import HERE, LoginRequired, NoWorkspace, render, router, templates
-from yutang.web.i18n import STRINGS, pick_language, translator
+from yutang.web.console.frame import HERE, FormRefused, LoginRequired, NoWorkspace, render, router, templates
+from yutang.web.i18n import error_words, pick_language, translator
 from yutang.web.security import SESSION_COOKIE, CsrfRefused
 
 __all__ = ["install", "render", "router"]
@@ -51,6 +51,10 @@ def install(app: FastAPI, settings: Settings) -> None:
             response.delete_cookie(SESSION_COOKIE, path="/")
         return response
 
+    @app.exception_handler(FormRefused)
+    async def _form_refused(request: Request, exc: FormRefused) -> Response:
+        return exc.response
+
     @app.exception_handler(NoWorkspace)
     async def _no_workspace(request: Request, exc: NoWorkspace) -> Response:
         return RedirectResponse("/console/invitations", status_code=303)
@@ -63,8 +67,7 @@ def install(app: FastAPI, settings: Settings) -> None:
         if not request.url.path.startswith("/console"):
             answer = json_errors(request, exc)
             return await answer if inspect.isawaitable(answer) else answer
-        t = translator(pick_language(request))
-        message = t(exc.code) if exc.code in STRINGS else exc.message
+        message = error_words(exc.code, pick_language(request), exc.message)
         return render(request, "refused.html", exc.status_code, message=message)
 
     @app.exception_handler(CsrfRefused)

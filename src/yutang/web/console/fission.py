@@ -7,7 +7,7 @@ from fastapi.responses import HTMLResponse
 
 from yutang.kit.context import Ctx
 from yutang.web.console.frame import (
-    console_ctx,
+    can,
     header,
     render,
     router,
@@ -15,7 +15,7 @@ from yutang.web.console.frame import (
 
 
 @router.get("/console/fission", response_class=HTMLResponse)
-async def fission_page(request: Request, ctx: Ctx = Depends(console_ctx)) -> HTMLResponse:
+async def fission_page(request: Request, ctx: Ctx = Depends(can("stats:read"))) -> HTMLResponse:
     from yutang.distribution import figures as dist_figures
     from yutang.referrals import figures as ref_figures
     from yutang.referrals import service as referrals

@@ -10,24 +10,34 @@ the membership on every request. Every unsafe request passes
 
 from __future__ import annotations
 
-from datetime import date
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
+from pydantic import ValidationError
+from starlette.datastructures import FormData
 
 from yutang.auth import repository as auth_repo
 from yutang.auth import sessions
+from yutang.auth.permissions import Permission, allowed, declared
 from yutang.config import Settings
 from yutang.kit.context import Actor, Ctx
 from yutang.kit.db import unit_of_work
-from yutang.kit.errors import NotFound
+from yutang.kit.errors import Forbidden, NotFound, YutangError
 from yutang.kit.http import READONLY_METHODS, api_router
+from yutang.links import stats
 from yutang.models.workspaces import ConsoleSession, User, Workspace
 from yutang.web import security
-from yutang.web.i18n import channel_type, pick_language, translator
+from yutang.web.i18n import channel_type, error_words, pick_language, translator, validation_words, worder
 from yutang.web.security import SESSION_COOKIE, csrf_guard
 from yutang.workspaces import invitations
 from yutang.workspaces import repository as ws_repo
@@ -96,17 +106,55 @@ async def console_ctx(request: Request) -> Ctx:
     return Ctx(request.state.session, row.workspace_id, Actor("user", str(row.user_id), member.role))
 
 
+def num(value: int | float | None) -> str:
+    """A count with its thousands grouped (1,234,567); – for none."""
+    return "–" if value is None else f"{value:,}"
+
+
+def money(cents: int | None) -> str:
+    """Cents as ¥ with two decimals and grouped thousands (¥1,234.50)."""
+    if cents is None:
+        return "–"
+    sign = "-" if cents < 0 else ""
+    return f"{sign}¥{abs(cents) // 100:,}.{abs(cents) % 100:02d}"
+
+
+def percent(ratio: float | None, digits: int = 1) -> str:
+    return "–" if ratio is None else f"{ratio * 100:.{digits}f}%"
+
+
 def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     lang = pick_language(request)
+    workspace = context.get("workspace")
+    zone = ZoneInfo(workspace.timezone if workspace is not None else "UTC")
+
+    def when(moment: datetime | None, with_time: bool = True) -> str:
+        """A time in the workspace's timezone, the zone shown (2026-12-04 13:05 CST)."""
+        if moment is None:
+            return "–"
+        local = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(zone)
+        return local.strftime("%Y-%m-%d %H:%M %Z" if with_time else "%Y-%m-%d")
+
+    word = worder(lang)
     response = templates.TemplateResponse(
         request,
         name,
         {
             "lang": lang,
             "t": translator(lang),
+            "word": word,
+            "options": lambda group, values: [(v, word(group, v)) for v in values],
+            "error": lambda code, message: error_words(code, lang, message),
             "channel_type": lambda k: channel_type(k, lang),
+            "num": num,
+            "money": money,
+            "percent": percent,
+            "when": when,
+            "zone": zone.key,
+            "zone_info": zone,
             "workspace": None,
             "csrf": lambda: security.csrf_token(request),
+            "path": request.url.path,
             **context,
         },
         status_code=status_code,
@@ -180,3 +228,163 @@ def bar_chart(points: list[tuple[date, int]], width: int = 900, height: int = 18
             }
         )
     return {"width": width, "height": height, "bars": bars, "max": top}
+
+
+# --- roles ------------------------------------------------------------------------------
+
+
+class RoleCheck:
+    """A page's dependency: the console context of a user whose role allows
+    ``permission`` (else the refused page, 403) — the API's check
+    (:func:`yutang.auth.dependencies.require`). The tests read ``permission`` to walk
+    every page with every role."""
+
+    def __init__(self, permission: Permission) -> None:
+        self.permission = declared(permission)
+
+    async def __call__(self, request: Request) -> Ctx:
+        ctx = await console_ctx(request)
+        if not allowed(ctx.actor.role, self.permission):
+            raise Forbidden(f"The role {ctx.actor.role!r} does not allow {self.permission!r}.")
+        return ctx
+
+
+def can(permission: Permission) -> RoleCheck:
+    return RoleCheck(permission)
+
+
+def may(ctx: Ctx) -> Callable[[str], bool]:
+    """``may("links:write")`` for templates: show an action only to roles that can do it."""
+    return lambda permission: allowed(ctx.actor.role, declared(permission))
+
+
+# --- forms ------------------------------------------------------------------------------
+
+
+class FormRefused(Exception):
+    """A form came back with errors: the page that shows them beside their fields.
+
+    Raised (not returned) so that the request's transaction is rolled back: nothing the
+    refused submission did is kept."""
+
+    def __init__(self, response: Response) -> None:
+        self.response = response
+
+
+class Submitted:
+    """A submitted form: text fields trimmed, empty ones None."""
+
+    def __init__(self, form: FormData) -> None:
+        self.form = form
+
+    def text(self, name: str) -> str | None:
+        value = self.form.get(name)
+        if not isinstance(value, str):
+            return None
+        value = value.strip()
+        return value or None
+
+    def number(self, name: str) -> int | str | None:
+        """A whole number, or the text as typed (the schema then refuses it, by field)."""
+        value = self.text(name)
+        if value is None:
+            return None
+        cleaned = value.replace(",", "").replace("，", "")
+        return int(cleaned) if cleaned.lstrip("-").isdigit() else value
+
+    def flag(self, name: str) -> bool:
+        return self.form.get(name) in ("on", "true", "1")
+
+    def ids(self, name: str) -> list[int]:
+        return [int(v) for v in self.form.getlist(name) if isinstance(v, str) and v.isdigit()]
+
+    def words(self, name: str) -> list[str]:
+        """A list typed as words separated by commas (either width) or new lines."""
+        value = self.text(name) or ""
+        return [w.strip() for w in re.split(r"[,，、\n]", value) if w.strip()]
+
+    def local_time(self, name: str, zone: str) -> datetime | str | None:
+        """A ``datetime-local`` value, read in the workspace's timezone."""
+        value = self.text(name)
+        if value is None:
+            return None
+        try:
+            return datetime.fromisoformat(value).replace(tzinfo=ZoneInfo(zone))
+        except ValueError:
+            return value
+
+
+async def submitted(request: Request) -> Submitted:
+    return Submitted(await request.form())
+
+
+def field_errors(exc: Exception, lang: str) -> dict[str, str]:
+    """Errors by form field name (dotted: ``utm.source``, ``targets.0.destination``;
+    ``_`` for the form as a whole), in the user's language."""
+    if isinstance(exc, ValidationError):
+        found: dict[str, str] = {}
+        for error in exc.errors():
+            name = ".".join(str(part) for part in error["loc"]) or "_"
+            found.setdefault(name, validation_words(error["type"], lang, error.get("ctx")))
+        return found
+    if isinstance(exc, YutangError):
+        field = exc.details.get("field") if isinstance(exc.details, dict) else None
+        name = str(field).replace("[", ".").replace("]", "") if field else "_"
+        return {name: error_words(exc.code, lang, exc.message)}
+    raise exc
+
+
+# --- date ranges and charts ---------------------------------------------------------------
+
+RANGES = (7, 30, 90)
+
+
+@dataclass(frozen=True)
+class Period:
+    """The date range a page shows: the last 7 / 30 / 90 days, or custom days."""
+
+    days: int | None  # None: custom
+    start: date | None
+    end: date | None
+
+    def query(self) -> str:
+        if self.days is not None:
+            return f"days={self.days}"
+        return f"start={self.start}&end={self.end}"
+
+
+def period(days: int | None = None, start: date | None = None, end: date | None = None) -> Period:
+    if start is not None or end is not None:
+        return Period(None, start, end)
+    return Period(days if days in RANGES else 30, None, None)
+
+
+async def stats_range(ctx: Ctx, chosen: Period) -> stats.Range:
+    if chosen.days is not None:
+        today = await stats.make_range(ctx.session, ctx.workspace_id, None, None)
+        return await stats.make_range(
+            ctx.session, ctx.workspace_id, today.end - timedelta(days=chosen.days - 1), today.end
+        )
+    return await stats.make_range(ctx.session, ctx.workspace_id, chosen.start, chosen.end)
+
+
+def line_chart(days: list[str], series: dict[str, list[int]]) -> dict[str, Any]:
+    """An ECharts option: one line per series over the days (console.js draws it)."""
+    return {
+        "animation": False,
+        "tooltip": {"trigger": "axis"},
+        "legend": {"top": 0},
+        "grid": {"left": 48, "right": 16, "top": 32, "bottom": 28},
+        "xAxis": {"type": "category", "data": days, "boundaryGap": False},
+        "yAxis": {"type": "value", "minInterval": 1},
+        "color": ["#0a6e53", "#d97706", "#2563eb", "#9333ea"],
+        "series": [
+            {"name": name, "type": "line", "smooth": True, "showSymbol": len(days) <= 31, "data": data}
+            for name, data in series.items()
+        ],
+    }
+
+
+def chart_json(option: dict[str, Any]) -> Markup:
+    """The option as JSON safe inside <script type="application/json"> (no "</")."""
+    return Markup(json.dumps(option, ensure_ascii=False).replace("</", "<\\/"))  # noqa: S704 -- JSON, "</" escaped

@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse
 from yutang.kit.context import Ctx
 from yutang.kit.errors import BadRequest
 from yutang.web.console.frame import (
-    console_ctx,
+    can,
     header,
     render,
     router,
@@ -17,7 +17,10 @@ from yutang.web.console.frame import (
 
 @router.get("/console/members", response_class=HTMLResponse)
 async def members_page(
-    request: Request, ctx: Ctx = Depends(console_ctx), cursor: str | None = None, phone: str | None = None
+    request: Request,
+    ctx: Ctx = Depends(can("members:read")),
+    cursor: str | None = None,
+    phone: str | None = None,
 ) -> HTMLResponse:
     from yutang.auth.permissions import allowed
     from yutang.loyalty import tiers
@@ -54,7 +57,9 @@ async def members_page(
 
 
 @router.get("/console/members/{member_id}", response_class=HTMLResponse)
-async def member_page(request: Request, member_id: int, ctx: Ctx = Depends(console_ctx)) -> HTMLResponse:
+async def member_page(
+    request: Request, member_id: int, ctx: Ctx = Depends(can("members:read"))
+) -> HTMLResponse:
     from yutang.auth.permissions import allowed
     from yutang.commerce import service as commerce
     from yutang.coupons import service as coupons

@@ -11,7 +11,7 @@ from yutang.kit.context import Ctx
 from yutang.links import stats
 from yutang.web.console.frame import (
     bar_chart,
-    console_ctx,
+    can,
     header,
     render,
     router,
@@ -19,7 +19,7 @@ from yutang.web.console.frame import (
 
 
 @router.get("/console", response_class=HTMLResponse)
-async def dashboard(request: Request, ctx: Ctx = Depends(console_ctx)) -> HTMLResponse:
+async def dashboard(request: Request, ctx: Ctx = Depends(can("stats:read"))) -> HTMLResponse:
     rng = await stats.make_range(ctx.session, ctx.workspace_id, None, None)
     by_day = await stats.click_stats(ctx.session, ctx.workspace_id, rng, "day")
     devices = await stats.click_stats(ctx.session, ctx.workspace_id, rng, "device")

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from fastapi import Request
+
+from yutang.web.i18n.errors import ERROR_WORDS
+from yutang.web.i18n.values import VALUES
+from yutang.web.i18n.values import word as values_word
 
 LANGS = ("zh-CN", "en")
 
@@ -208,6 +214,158 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "leaderboard": {"zh-CN": "排行榜", "en": "Leaderboard"},
     "invite_code": {"zh-CN": "邀请码", "en": "Invite code"},
+    # --- the frame -----------------------------------------------------------------------
+    "skip_to_content": {"zh-CN": "跳到正文", "en": "Skip to content"},
+    "language": {"zh-CN": "语言", "en": "Language"},
+    "modules": {"zh-CN": "功能模块", "en": "Modules"},
+    "mod_acquire": {"zh-CN": "引流", "en": "Acquire"},
+    "mod_members": {"zh-CN": "会员", "en": "Members"},
+    "mod_loyalty": {"zh-CN": "忠诚度", "en": "Loyalty"},
+    "mod_fission": {"zh-CN": "裂变", "en": "Fission"},
+    "mod_settings": {"zh-CN": "设置", "en": "Settings"},
+    # --- shared words of pages and forms ---------------------------------------------------
+    "all": {"zh-CN": "全部", "en": "All"},
+    "none": {"zh-CN": "无", "en": "None"},
+    "apply": {"zh-CN": "应用", "en": "Apply"},
+    "filter": {"zh-CN": "筛选", "en": "Filter"},
+    "clear": {"zh-CN": "清除筛选", "en": "Clear filters"},
+    "save": {"zh-CN": "保存", "en": "Save"},
+    "create": {"zh-CN": "创建", "en": "Create"},
+    "cancel": {"zh-CN": "取消", "en": "Cancel"},
+    "edit": {"zh-CN": "编辑", "en": "Edit"},
+    "enable": {"zh-CN": "启用", "en": "Enable"},
+    "disable": {"zh-CN": "停用", "en": "Disable"},
+    "archive": {"zh-CN": "归档", "en": "Archive"},
+    "restore": {"zh-CN": "恢复", "en": "Restore"},
+    "download": {"zh-CN": "下载", "en": "Download"},
+    "import": {"zh-CN": "导入", "en": "Import"},
+    "select": {"zh-CN": "选择", "en": "Select"},
+    "select_all": {"zh-CN": "全选", "en": "Select all"},
+    "with_selected": {"zh-CN": "对选中项：", "en": "With the selected:"},
+    "bulk_actions": {"zh-CN": "批量操作", "en": "Bulk actions"},
+    "kind": {"zh-CN": "类型", "en": "Kind"},
+    "tag": {"zh-CN": "标签", "en": "Tag"},
+    "created": {"zh-CN": "创建时间", "en": "Created"},
+    "updated": {"zh-CN": "更新时间", "en": "Updated"},
+    "created_from": {"zh-CN": "创建日期从", "en": "Created from"},
+    "created_to": {"zh-CN": "创建日期至", "en": "Created to"},
+    "date_range": {"zh-CN": "日期范围", "en": "Date range"},
+    "last_n_days": {"zh-CN": "近 {n} 天", "en": "Last {n} days"},
+    "from": {"zh-CN": "从", "en": "From"},
+    "to": {"zh-CN": "至", "en": "To"},
+    "today": {"zh-CN": "今日", "en": "Today"},
+    "trend": {"zh-CN": "趋势", "en": "Trend"},
+    "rows": {"zh-CN": "行数", "en": "Rows"},
+    "line": {"zh-CN": "行号", "en": "Line"},
+    "done_created": {"zh-CN": "已创建。", "en": "Created."},
+    "done_saved": {"zh-CN": "已保存。", "en": "Saved."},
+    "done_disabled": {"zh-CN": "已停用。", "en": "Disabled."},
+    "done_enabled": {"zh-CN": "已启用。", "en": "Enabled."},
+    "done_archived": {"zh-CN": "已归档。", "en": "Archived."},
+    "done_disable": {"zh-CN": "已停用所选短链", "en": "Disabled the selected links"},
+    "done_enable": {"zh-CN": "已启用所选短链", "en": "Enabled the selected links"},
+    "done_archive": {"zh-CN": "已归档所选短链", "en": "Archived the selected links"},
+    "done_none": {"zh-CN": "没有选中任何短链。", "en": "No link was selected."},
+    # --- links & channels ---------------------------------------------------------------------
+    "new_link": {"zh-CN": "新建短链", "en": "New link"},
+    "new_live_code": {"zh-CN": "新建活码", "en": "New live code"},
+    "import_csv": {"zh-CN": "CSV 导入", "en": "Import CSV"},
+    "search_links_hint": {"zh-CN": "标题、后缀或目标网址", "en": "Title, slug or destination"},
+    "all_not_archived": {"zh-CN": "全部（不含已归档）", "en": "All but archived"},
+    "confirm_bulk": {
+        "zh-CN": "确定对选中的短链执行此操作吗？",
+        "en": "Apply this to the selected links?",
+    },
+    "confirm_archive": {
+        "zh-CN": "归档后短链不再跳转（返回“已失效”页面），后缀保留、数据保留，且不能恢复。确定归档吗？",
+        "en": "An archived link stops redirecting (visitors see a “gone” page); its slug and clicks are kept. This cannot be undone. Archive it?",
+    },
+    "slug": {"zh-CN": "短链后缀", "en": "Slug"},
+    "slug_hint": {
+        "zh-CN": "留空将自动生成 7 位后缀；可用字母、数字、- 和 _。",
+        "en": "Leave empty for a generated 7-character slug; letters, digits, - and _.",
+    },
+    "link_domain": {"zh-CN": "短链域名", "en": "Link domain"},
+    "destination_hint": {
+        "zh-CN": "完整网址，以 https:// 或 http:// 开头。",
+        "en": "A full address starting with https:// or http://.",
+    },
+    "tags_hint": {"zh-CN": "用逗号分隔多个标签。", "en": "Separate tags with commas."},
+    "targets": {"zh-CN": "分流目标", "en": "Targets"},
+    "targets_hint": {
+        "zh-CN": "按权重轮流分配访客；达到每日上限的目标当天不再分配。留空的行会被忽略。",
+        "en": "Visitors are shared by weight; a target at its daily cap gets none for the rest of the day. Empty rows are ignored.",
+    },
+    "target_label": {"zh-CN": "名称", "en": "Label"},
+    "weight": {"zh-CN": "权重", "en": "Weight"},
+    "daily_cap": {"zh-CN": "每日上限", "en": "Daily cap"},
+    "paused": {"zh-CN": "暂停", "en": "Paused"},
+    "target_on": {"zh-CN": "分流中", "en": "Receiving"},
+    "fallback_url": {"zh-CN": "兜底网址", "en": "Fallback address"},
+    "fallback_hint": {
+        "zh-CN": "所有目标都满额或暂停时跳转到这里；留空则显示“已满”页面。",
+        "en": "Where visitors go when every target is full or paused; empty shows a “full” page.",
+    },
+    "limits": {"zh-CN": "有效期与上限", "en": "Expiry and limits"},
+    "expires_at": {"zh-CN": "到期时间", "en": "Expires at"},
+    "expired_url": {"zh-CN": "到期后跳转", "en": "After expiry, go to"},
+    "expired_url_hint": {
+        "zh-CN": "留空则到期后显示“已失效”页面。",
+        "en": "Empty shows a “gone” page after expiry.",
+    },
+    "max_clicks": {"zh-CN": "点击上限", "en": "Click limit"},
+    "max_clicks_hint": {
+        "zh-CN": "达到此点击数后不再跳转到目标网址（机器人点击不计）。",
+        "en": "After this many clicks the link stops going to its destination (bots are not counted).",
+    },
+    "exhausted_url": {"zh-CN": "达到上限后跳转", "en": "At the limit, go to"},
+    "exhausted_url_hint": {
+        "zh-CN": "留空则达到上限后显示“已失效”页面。",
+        "en": "Empty shows a “gone” page at the limit.",
+    },
+    "redirect_status": {"zh-CN": "跳转方式", "en": "Redirect"},
+    "redirect_302": {
+        "zh-CN": "302 临时跳转（推荐，可统计每次点击）",
+        "en": "302 temporary (recommended: every click is counted)",
+    },
+    "redirect_301": {
+        "zh-CN": "301 永久跳转（浏览器可能缓存）",
+        "en": "301 permanent (browsers may cache it)",
+    },
+    "qr_size": {"zh-CN": "尺寸", "en": "Size"},
+    "qr_format": {"zh-CN": "格式", "en": "Format"},
+    "qr_ecc": {"zh-CN": "容错级别", "en": "Error correction"},
+    "referrers": {"zh-CN": "来源网站", "en": "Referrers"},
+    "no_referrer": {"zh-CN": "直接访问 / 无来源", "en": "Direct / none"},
+    "no_clicks": {"zh-CN": "这段时间没有点击。", "en": "No clicks in this period."},
+    "csv_file": {"zh-CN": "CSV 文件", "en": "CSV file"},
+    "import_hint": {
+        "zh-CN": "UTF-8 编码，首行为列名，至少包含 url 列。可用的列：",
+        "en": "UTF-8, a header row with at least a url column. Columns:",
+    },
+    "import_report": {"zh-CN": "导入结果", "en": "Import report"},
+    "created_n": {"zh-CN": "新建", "en": "Created"},
+    "already_there": {"zh-CN": "已存在（跳过）", "en": "Already there (skipped)"},
+    "refused_rows": {"zh-CN": "被拒绝的行", "en": "Refused rows"},
+    "channels_intro": {
+        "zh-CN": "渠道是引流触点（包裹卡、门店、企业微信、社群……）。填写曝光量即可看到导流率：点击 ÷ 曝光。",
+        "en": "Channels are touchpoints (package cards, stores, WeCom, groups …). Enter exposures to see the diversion rate: clicks ÷ exposures.",
+    },
+    "clicks_30": {"zh-CN": "近 30 天点击", "en": "Clicks, last 30 days"},
+    "no_channels": {"zh-CN": "还没有渠道。", "en": "No channels yet."},
+    "new_channel": {"zh-CN": "新建渠道", "en": "New channel"},
+    "exposures_hint": {
+        "zh-CN": "触达人数，例如包裹卡印刷数量；用于计算导流率。",
+        "en": "How many people it reaches, e.g. package cards printed; gives the diversion rate.",
+    },
+    "confirm_archive_channel": {
+        "zh-CN": "归档后新建短链时不再可选；已有短链照常跳转和统计。确定归档吗？",
+        "en": "An archived channel is no longer offered for new links; its links keep working and counting. Archive it?",
+    },
+    "archive_channel_hint": {
+        "zh-CN": "归档不影响已有短链。",
+        "en": "Archiving does not affect existing links.",
+    },
 }
 
 #: Why an answer was refused, by error code, in the member's language.
@@ -229,18 +387,6 @@ def field_error(code: str, lang: str) -> str:
     return FIELD_ERRORS.get(code, {}).get(lang, code)
 
 
-CHANNEL_TYPES = {
-    "package_card": {"zh-CN": "包裹卡", "en": "Package card"},
-    "store": {"zh-CN": "门店", "en": "Store"},
-    "article": {"zh-CN": "文章", "en": "Article"},
-    "sms": {"zh-CN": "短信", "en": "SMS"},
-    "template_message": {"zh-CN": "模板消息", "en": "Template message"},
-    "poster": {"zh-CN": "海报", "en": "Poster"},
-    "live_stream": {"zh-CN": "直播", "en": "Live stream"},
-    "other": {"zh-CN": "其他", "en": "Other"},
-}
-
-
 def pick_language(request: Request) -> str:
     lang = request.query_params.get("lang") or request.cookies.get("yt_lang")
     if lang in LANGS:
@@ -249,12 +395,92 @@ def pick_language(request: Request) -> str:
     return "en" if accept.startswith("en") else "zh-CN"
 
 
-def translator(lang: str):  # type: ignore[no-untyped-def]
+#: The tests turn this on: a missing string or value word is then an error, not the
+#: key shown on the page (tests/conftest.py).
+strict = False
+
+
+class MissingWords(KeyError):
+    """A string key or enumerated value has no words in the page's language."""
+
+
+def translator(lang: str) -> Callable[[str], str]:
     def t(key: str) -> str:
-        return STRINGS.get(key, {}).get(lang, key)
+        words = STRINGS.get(key, {}).get(lang)
+        if words is None:
+            if strict:
+                raise MissingWords(f"no {lang} words for string {key!r}")
+            return key
+        return words
 
     return t
 
 
+def worder(lang: str) -> Callable[[str, object], str]:
+    """``word(group, value)`` for templates: the words of an enumerated value."""
+
+    def word(group: str, value: object) -> str:
+        if value is None or value == "":
+            return "–"
+        key = str(value)
+        if strict and (group not in VALUES or key not in VALUES[group]):
+            raise MissingWords(f"no words for {group} {key!r}")
+        return values_word(group, key, lang) if group in VALUES else key
+
+    return word
+
+
+def error_words(code: str, lang: str, fallback: str) -> str:
+    """What an error code means to an operator or a member, in ``lang``."""
+    words = ERROR_WORDS.get(code, {}).get(lang)
+    if words is None:
+        if strict:
+            raise MissingWords(f"no {lang} words for error {code!r}")
+        return fallback
+    return words
+
+
 def channel_type(kind: str, lang: str) -> str:
-    return CHANNEL_TYPES.get(kind, {}).get(lang, kind)
+    return worder(lang)("channel_type", kind)
+
+
+#: Why a form field was refused by the schema (Pydantic's error types), in words.
+VALIDATION_WORDS: dict[str, dict[str, str]] = {
+    "missing": {"zh-CN": "此项必填", "en": "This field is required"},
+    "string_too_short": {"zh-CN": "此项不能为空", "en": "This field cannot be empty"},
+    "string_too_long": {
+        "zh-CN": "内容过长（最多 {max_length} 个字符）",
+        "en": "Too long (at most {max_length} characters)",
+    },
+    "too_long": {
+        "zh-CN": "条目过多（最多 {max_length} 项）",
+        "en": "Too many entries (at most {max_length})",
+    },
+    "too_short": {"zh-CN": "至少需要 {min_length} 项", "en": "At least {min_length} needed"},
+    "int_parsing": {"zh-CN": "请输入整数", "en": "Enter a whole number"},
+    "int_type": {"zh-CN": "请输入整数", "en": "Enter a whole number"},
+    "greater_than_equal": {"zh-CN": "不能小于 {ge}", "en": "Must be at least {ge}"},
+    "greater_than": {"zh-CN": "必须大于 {gt}", "en": "Must be more than {gt}"},
+    "less_than_equal": {"zh-CN": "不能大于 {le}", "en": "Must be at most {le}"},
+    "less_than": {"zh-CN": "必须小于 {lt}", "en": "Must be less than {lt}"},
+    "literal_error": {"zh-CN": "请从选项中选择", "en": "Choose one of the options"},
+    "enum": {"zh-CN": "请从选项中选择", "en": "Choose one of the options"},
+    "datetime_parsing": {"zh-CN": "时间格式不正确", "en": "Not a valid date and time"},
+    "datetime_from_date_parsing": {"zh-CN": "时间格式不正确", "en": "Not a valid date and time"},
+    "date_from_datetime_parsing": {"zh-CN": "日期格式不正确", "en": "Not a valid date"},
+    "date_parsing": {"zh-CN": "日期格式不正确", "en": "Not a valid date"},
+    "timezone_aware": {"zh-CN": "时间需带时区", "en": "The time needs a timezone"},
+    "bool_parsing": {"zh-CN": "请选择是或否", "en": "Choose yes or no"},
+    "extra_forbidden": {"zh-CN": "未知字段", "en": "Unknown field"},
+    "value_error": {"zh-CN": "内容不正确", "en": "Not a valid value"},
+}
+
+
+def validation_words(kind: str, lang: str, context: dict[str, object] | None = None) -> str:
+    """Words for a Pydantic error type, its limits filled in (a generic phrase for a type
+    without words of its own)."""
+    words = VALIDATION_WORDS.get(kind, VALIDATION_WORDS["value_error"])[lang]
+    try:
+        return words.format(**(context or {}))
+    except (KeyError, IndexError):
+        return VALIDATION_WORDS["value_error"][lang]

@@ -1,0 +1,123 @@
+"""Every console route, walked: each page is either one of the pages of signing in and of
+one's own account, or declares the permission it needs; every role gets each page it
+may read (in both languages, every word translated) and a 403 page for the others;
+every unsafe request without the form's token is refused and writes nothing."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import httpx
+import pytest
+from fastapi.routing import APIRoute
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from tests.conftest import Tenant
+from tests.factories import api_member
+from tests.web import browser
+from yutang.auth.permissions import ROLE_ORDER, allowed
+from yutang.web.console import router
+from yutang.web.console.frame import RoleCheck
+
+#: Pages of signing in, invitations and one's own account: a session, not a role.
+ACCOUNT_PAGES = {
+    "/console/login",
+    "/console/logout",
+    "/console/workspace",
+    "/console/invitations",
+    "/console/invitations/{invitation_id}/accept",
+    "/console/invitations/{invitation_id}/decline",
+    "/console/invitations/{token}",
+    "/console/invitations/{token}/register",
+    "/console/account",
+    "/console/account/password",
+}
+
+
+def _routes() -> list[APIRoute]:
+    return [r for r in router.routes if isinstance(r, APIRoute)]
+
+
+def _permission(route: APIRoute) -> Any:
+    checks = [d.call for d in route.dependant.dependencies if isinstance(d.call, RoleCheck)]
+    return checks[0].permission if checks else None
+
+
+def test_every_console_route_declares_its_permission() -> None:
+    for route in _routes():
+        if route.path in ACCOUNT_PAGES:
+            assert _permission(route) is None, route.path
+        else:
+            assert _permission(route) is not None, f"{route.path} checks no role"
+
+
+async def _world(client: httpx.AsyncClient, tenant: Tenant) -> dict[str, str]:
+    channel = await client.post(
+        "/api/v1/channels", json={"name": "门店", "type": "store"}, headers=tenant.headers
+    )
+    link = await client.post(
+        "/api/v1/links",
+        json={"url": "https://a.example/", "channel_id": channel.json()["id"]},
+        headers=tenant.headers,
+    )
+    member = await api_member(client, tenant, phone="13800138000")
+    return {
+        "link_id": str(link.json()["id"]),
+        "channel_id": str(channel.json()["id"]),
+        "member_id": str(member),
+        "action": "disable",
+    }
+
+
+def _fill(path: str, values: dict[str, str]) -> str:
+    return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)
+
+
+@pytest.mark.parametrize("role", ROLE_ORDER)
+async def test_every_role_gets_the_pages_it_may_read_and_a_refusal_for_the_others(
+    role: str, client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine
+) -> None:
+    values = await _world(client, tenant)
+    await browser.make_user(engine, tenant.id, f"{role}@acme.example", role)
+    assert (await browser.login(client, f"{role}@acme.example")).status_code == 303
+    walked = 0
+    for route in _routes():
+        permission = _permission(route)
+        if "GET" not in route.methods or permission is None:
+            continue
+        path = _fill(route.path, values)
+        for lang in ("zh-CN", "en"):
+            r = await client.get(path, params={"lang": lang})
+            if allowed(role, permission):
+                assert r.status_code == 200, (role, path, r.status_code)
+            else:
+                assert r.status_code == 403, (role, path, r.status_code)
+                assert "你的角色不允许" in r.text or "Your role does not allow" in r.text
+            walked += 1
+    assert walked >= 2 * 13
+
+
+async def test_every_unsafe_console_request_needs_the_forms_token(
+    client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine
+) -> None:
+    values = await _world(client, tenant) | {"invitation_id": "1", "token": "x"}
+    await browser.make_user(engine, tenant.id, "owner@acme.example", "owner")
+    assert (await browser.login(client, "owner@acme.example")).status_code == 303
+    before = (await client.get(f"/api/v1/links/{values['link_id']}", headers=tenant.headers)).json()
+    posts = [r for r in _routes() if "POST" in r.methods and r.path != "/console/login"]
+    assert len(posts) >= 12
+    for route in posts:
+        path = _fill(route.path, values)
+        bare = await client.post(
+            path, data={"name": "x", "action": "archive"}, headers={"origin": browser.ORIGIN}
+        )
+        assert bare.status_code == 403 and "页面已过期" in bare.text, path
+        token = await browser.csrf(client, "/console/account")
+        elsewhere = await client.post(
+            path, data={"csrf_token": token}, headers={"origin": "https://evil.example"}
+        )
+        assert elsewhere.status_code == 403, path
+    after = (await client.get(f"/api/v1/links/{values['link_id']}", headers=tenant.headers)).json()
+    assert after == before
+    assert (await client.get("/console/account")).status_code == 200  # still signed in
