@@ -1,4 +1,4 @@
-.PHONY: demo test lint typecheck imports bench bench-redirect bench-points bench-poster clean
+.PHONY: demo test lint typecheck imports bench bench-redirect bench-points bench-poster console-shots clean
 
 demo:  ## set up, load the demo brand into SQLite, serve at http://127.0.0.1:8000
 	bash scripts/demo.sh
@@ -28,3 +28,6 @@ bench-poster:  ## share-poster draw time vs the PNG-encode floor of its size
 
 clean:
 	rm -rf .venv .tools var bench/out
+
+console-shots:  ## the console's pages in a real browser, both languages → docs/img/console/
+	YUTANG_SCREENSHOTS=docs/img/console .venv/bin/pytest -q -p no:cacheprovider tests/web/test_console_browser.py

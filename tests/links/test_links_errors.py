@@ -87,7 +87,7 @@ async def test_destination_on_another_workspaces_domain_is_not_a_loop(client, te
 async def test_duplicate_slug_is_409_slug_taken(client, tenant, create, link_count):
     await create(url=OK_URL, slug="taken")
     error = await _refused(client, tenant, link_count, {"url": OK_URL, "slug": "taken"}, 409, "slug_taken")
-    assert error["details"] == {"slug": "taken"}
+    assert error["details"] == {"field": "slug", "slug": "taken"}
     assert await link_count() == 1
 
 
@@ -104,13 +104,13 @@ async def test_reserved_slug_is_refused(client, tenant, link_count):
         error = await _refused(
             client, tenant, link_count, {"url": OK_URL, "slug": slug}, 400, "reserved_slug"
         )
-        assert error["details"] == {"slug": slug}
+        assert error["details"] == {"field": "slug", "slug": slug}
 
 
 async def test_invalid_slug_is_refused(client, tenant, link_count):
     for slug in ("a/b", "a b", "短链", "abc\n", "a.b", "a%20b", "x" * 65):
         error = await _refused(client, tenant, link_count, {"url": OK_URL, "slug": slug}, 400, "invalid_slug")
-        assert error["details"] == {"slug": slug}, repr(slug)
+        assert error["details"] == {"field": "slug", "slug": slug}, repr(slug)
     assert await list_all(client, tenant) == []
 
 

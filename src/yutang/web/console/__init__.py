@@ -9,35 +9,104 @@ A new module is a file here, its templates folder, and a line below.
 from __future__ import annotations
 
 import inspect
+import logging
+from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from yutang.auth.throttle import Policy, make_throttle
 from yutang.config import Settings
-from yutang.kit.errors import YutangError
+from yutang.kit.errors import (
+    BAD_REQUEST,
+    INTERNAL_ERROR,
+    METHOD_NOT_ALLOWED,
+    NOT_FOUND,
+    VALIDATION_ERROR,
+    YutangError,
+)
 
 # The modules register their routes on the shared router when imported, in this order
 # (a path of one never shadows another's).
-from yutang.web.console import access, fission, links, members, overview  # noqa: F401
+from yutang.web.console import access, fission, links, loyalty, members, overview, settings  # noqa: F401
 from yutang.web.console.frame import HERE, FormRefused, LoginRequired, NoWorkspace, render, router, templates
 from yutang.web.i18n import error_words, pick_language, translator
 from yutang.web.security import SESSION_COOKIE, CsrfRefused
 
 __all__ = ["install", "render", "router"]
+log = logging.getLogger("yutang.web")
+
+#: The member-facing (H5) pages on the link domains (yutang.web.public).
+H5_PATHS = ("/join", "/forms/", "/invite/")
 
 
-def install(app: FastAPI, settings: Settings) -> None:
+def _page_kind(request: Request) -> str | None:
+    """ "console" or "h5" for a request of a page, None for the API (which keeps JSON)."""
+    path = request.url.path
+    if path == "/console" or path.startswith("/console/"):
+        return "console"
+    if path.startswith(H5_PATHS):
+        return "h5"
+    return None
+
+
+def _pages_answer_with_pages(app: FastAPI) -> None:
+    """A refusal, a bad address, an unknown page or a failure on a console or H5 page is
+    answered with a page in the visitor's language (with the same status code); the API
+    keeps its JSON errors."""
+    for kind in (YutangError, RequestValidationError, StarletteHTTPException, Exception):
+        _wrap(app, kind, app.exception_handlers[kind])
+
+
+def _wrap(app: FastAPI, kind: type[Exception], as_json: Any) -> None:
+    async def handler(request: Request, exc: Exception) -> Response:
+        page = _page_kind(request)
+        if page is None:
+            answer = as_json(request, exc)
+            response: Response = await answer if inspect.isawaitable(answer) else answer
+            return response
+        status, code, fallback = _what_went_wrong(exc)
+        if status >= 500:
+            log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        lang = pick_language(request)
+        message = error_words(code, lang, fallback)
+        if page == "console":
+            return render(request, "refused.html", status, message=message)
+        t = translator(lang)
+        return templates.TemplateResponse(
+            request,
+            "public/error.html",
+            {"lang": lang, "t": t, "brand": "", "heading": t("page_problem"), "message": message},
+            status_code=status,
+        )
+
+    app.add_exception_handler(kind, handler)
+
+
+def _what_went_wrong(exc: Exception) -> tuple[int, str, str]:
+    if isinstance(exc, YutangError):
+        return exc.status_code, str(exc.code), exc.message
+    if isinstance(exc, RequestValidationError):
+        return 422, str(VALIDATION_ERROR), "The address or form did not validate."
+    if isinstance(exc, StarletteHTTPException):
+        code = {404: NOT_FOUND, 405: METHOD_NOT_ALLOWED}.get(exc.status_code, BAD_REQUEST)
+        return exc.status_code, str(code), str(exc.detail)
+    return 500, str(INTERNAL_ERROR), "Something broke on our side."
+
+
+def install(app: FastAPI, config: Settings) -> None:
     app.state.sign_in_throttle = make_throttle(
         Policy(
-            account_limit=settings.sign_in_account_limit,
-            ip_limit=settings.sign_in_ip_limit,
-            window=settings.sign_in_window,
-            lockout=settings.sign_in_lockout,
+            account_limit=config.sign_in_account_limit,
+            ip_limit=config.sign_in_ip_limit,
+            window=config.sign_in_window,
+            lockout=config.sign_in_lockout,
         ),
-        settings.redis_url,
+        config.redis_url,
     )
     app.mount("/console/static", StaticFiles(directory=str(HERE / "static")), name="console-static")
     app.include_router(router)
@@ -59,16 +128,7 @@ def install(app: FastAPI, settings: Settings) -> None:
     async def _no_workspace(request: Request, exc: NoWorkspace) -> Response:
         return RedirectResponse("/console/invitations", status_code=303)
 
-    json_errors = app.exception_handlers[YutangError]
-
-    @app.exception_handler(YutangError)
-    async def _console_errors(request: Request, exc: YutangError) -> Response:
-        """Console pages answer a refusal with a page (the API keeps its JSON)."""
-        if not request.url.path.startswith("/console"):
-            answer = json_errors(request, exc)
-            return await answer if inspect.isawaitable(answer) else answer
-        message = error_words(exc.code, pick_language(request), exc.message)
-        return render(request, "refused.html", exc.status_code, message=message)
+    _pages_answer_with_pages(app)
 
     @app.exception_handler(CsrfRefused)
     async def _csrf(request: Request, exc: CsrfRefused) -> Response:

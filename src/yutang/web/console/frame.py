@@ -339,6 +339,14 @@ def field_errors(exc: Exception, lang: str) -> dict[str, str]:
 RANGES = (7, 30, 90)
 
 
+def day(value: str | None) -> date | None:
+    """A day typed in a filter (YYYY-MM-DD); empty or not a day is no day."""
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
 @dataclass(frozen=True)
 class Period:
     """The date range a page shows: the last 7 / 30 / 90 days, or custom days."""

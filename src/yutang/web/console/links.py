@@ -8,7 +8,6 @@ transaction; a refused form raises :class:`FormRefused`, so nothing of it is kep
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any, Literal
 from urllib.parse import urlencode
 
@@ -27,6 +26,7 @@ from yutang.web.console.frame import (
     Submitted,
     can,
     chart_json,
+    day,
     field_errors,
     header,
     line_chart,
@@ -64,10 +64,11 @@ async def links_page(
     tag: str | None = None,
     status: str | None = None,
     kind: str | None = None,
-    created_from: date | None = None,
-    created_to: date | None = None,
+    created_from: str | None = None,
+    created_to: str | None = None,
     done: str | None = None,
 ) -> HTMLResponse:
+    """A filter left empty (the form sends every field) is no filter."""
     chosen_status = status if status in STATUSES else None
     chosen_kind = kind if kind in ("link", "live") else None
     channel = int(channel_id) if channel_id and channel_id.isdigit() else None
@@ -80,8 +81,8 @@ async def links_page(
         tag=tag or None,
         status=chosen_status,
         kind=chosen_kind,
-        created_from=created_from,
-        created_to=created_to,
+        created_from=day(created_from),
+        created_to=day(created_to),
     )
     links = await link_endpoints.present(request, ctx, rows)
     filters = {
@@ -90,8 +91,8 @@ async def links_page(
         "tag": tag or "",
         "status": chosen_status or "",
         "kind": chosen_kind or "",
-        "created_from": created_from or "",
-        "created_to": created_to or "",
+        "created_from": day(created_from) or "",
+        "created_to": day(created_to) or "",
     }
     query = urlencode({k: v for k, v in filters.items() if v})
     return render(
@@ -306,13 +307,13 @@ async def link_page(
     link_id: int,
     ctx: Ctx = Depends(can("links:read")),
     days: int | None = None,
-    start: date | None = None,
-    end: date | None = None,
+    start: str | None = None,
+    end: str | None = None,
     done: str | None = None,
 ) -> HTMLResponse:
     link = await service.get_link(ctx, link_id)
     shown = (await link_endpoints.present(request, ctx, [link], with_counts=True))[0]
-    chosen = period(days, start, end)
+    chosen = period(days, day(start), day(end))
     rng = await stats_range(ctx, chosen)
     by_day = await stats.click_stats(ctx.session, ctx.workspace_id, rng, "day", link_id=link.id)
     devices = await stats.click_stats(ctx.session, ctx.workspace_id, rng, "device", link_id=link.id)

@@ -7,6 +7,8 @@ from collections.abc import Callable
 from fastapi import Request
 
 from yutang.web.i18n.errors import ERROR_WORDS
+from yutang.web.i18n.pages import loyalty as pages_loyalty
+from yutang.web.i18n.pages import settings as pages_settings
 from yutang.web.i18n.values import VALUES
 from yutang.web.i18n.values import word as values_word
 
@@ -223,6 +225,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "mod_loyalty": {"zh-CN": "忠诚度", "en": "Loyalty"},
     "mod_fission": {"zh-CN": "裂变", "en": "Fission"},
     "mod_settings": {"zh-CN": "设置", "en": "Settings"},
+    "loyalty": {"zh-CN": "积分与权益", "en": "Points & rewards"},
+    "workspace_settings": {"zh-CN": "品牌设置", "en": "Workspace settings"},
     # --- shared words of pages and forms ---------------------------------------------------
     "all": {"zh-CN": "全部", "en": "All"},
     "none": {"zh-CN": "无", "en": "None"},
@@ -353,6 +357,8 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "clicks_30": {"zh-CN": "近 30 天点击", "en": "Clicks, last 30 days"},
     "no_channels": {"zh-CN": "还没有渠道。", "en": "No channels yet."},
+    "page_problem": {"zh-CN": "出了点问题", "en": "Something went wrong"},
+    "channel_name": {"zh-CN": "渠道名称", "en": "Name"},
     "new_channel": {"zh-CN": "新建渠道", "en": "New channel"},
     "exposures_hint": {
         "zh-CN": "触达人数，例如包裹卡印刷数量；用于计算导流率。",
@@ -367,6 +373,13 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Archiving does not affect existing links.",
     },
 }
+
+for _module in (pages_loyalty, pages_settings):
+    for _key in _module.STRINGS:
+        if _key in STRINGS:
+            raise ValueError(f"string {_key!r} defined twice ({_module.__name__})")
+    STRINGS.update(_module.STRINGS)
+
 
 #: Why an answer was refused, by error code, in the member's language.
 FIELD_ERRORS: dict[str, dict[str, str]] = {

@@ -1,0 +1,263 @@
+"""The console in a real browser: Playwright drives Debian's chromium (no browser is
+downloaded) against ``yutang serve`` on loopback, as an operator would — in 简体中文 and in
+English. Every page visited is written as a screenshot to ``YUTANG_SCREENSHOTS``
+(default ``var/test-artifacts/screenshots/<lang>/``); `make console-shots` writes the ones
+docs/console.md shows.
+
+Each page is also checked for what a keyboard and a screen reader need: every visible
+form control has a label, the page has one <h1>, and the skip link comes first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import shutil
+import struct
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from tests.conftest import in_thread, migrate
+from tests.servers import Server, free_port
+from tests.web.browser import PASSWORD
+from yutang.kit.context import SYSTEM, Ctx
+from yutang.kit.db import create_engine, unit_of_work
+from yutang.workspaces import service as ws_service
+
+pytestmark = [pytest.mark.server, pytest.mark.browser]
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = Path(os.environ.get("YUTANG_SCREENSHOTS", ROOT / "var" / "test-artifacts" / "screenshots"))
+OWNER = "owner@acme.example"
+#: What chromium needs on a machine with a closed network (no background connections).
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+async def _seed(url: str, host: str) -> None:
+    engine = create_engine(url)
+    try:
+        async with unit_of_work(engine=engine) as s:
+            ws = await ws_service.create_workspace(s, "鲜豆咖啡 FreshBean", "acme", link_domain=host)
+            ws.timezone = "Asia/Shanghai"
+            user = await ws_service.create_user(s, OWNER, PASSWORD, "Owner")
+            await ws_service.set_member_role(Ctx(s, ws.id, SYSTEM), user, "owner")
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (scripts/chromium.sh installs it)")
+    var = tmp_path_factory.mktemp("browser")
+    url = f"sqlite+aiosqlite:///{var / 'console.db'}"
+    migrate(url)
+    port = free_port()
+    in_thread(lambda: asyncio.run(_seed(url, f"127.0.0.1:{port}")))
+    server = Server(url, port, var, interval=0.25)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.kill()
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Browser]:
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+class Operator:
+    """A signed-in browser tab that screenshots and checks every page it lands on."""
+
+    def __init__(self, page: Page, site: str, lang: str) -> None:
+        self.page, self.site, self.lang = page, site, lang
+        self.errors: list[str] = []
+        page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+        page.on(
+            "console",
+            lambda msg: (
+                self.errors.append(msg.text) if msg.type == "error" and "favicon" not in msg.text else None
+            ),
+        )
+
+    def go(self, path: str) -> None:
+        self.page.goto(self.site + path)
+        self.page.wait_for_load_state("networkidle")
+
+    def shot(self, name: str) -> None:
+        """Screenshot the page, and check what a keyboard and a screen reader need."""
+        self.page.wait_for_load_state("networkidle")
+        folder = SHOTS / self.lang
+        folder.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+        unlabelled = self.page.evaluate(
+            """() => [...document.querySelectorAll('input, select, textarea')]
+                .filter(el => el.type !== 'hidden' && el.offsetParent !== null)
+                .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label'))
+                .map(el => el.outerHTML.slice(0, 120))"""
+        )
+        assert unlabelled == [], (name, unlabelled)
+        assert self.page.locator("h1").count() == 1, name
+        assert self.errors == [], (name, self.errors)
+
+
+@pytest.fixture(params=["zh-CN", "en"])
+def operator(request: pytest.FixtureRequest, site: str, chromium: Browser) -> Iterator[Operator]:
+    lang = request.param
+    context = chromium.new_context(
+        viewport={"width": 1280, "height": 860}, locale=lang, accept_downloads=True
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    op = Operator(page, site, lang)
+    op.go(f"/console/login?lang={lang}")
+    op.shot("login")
+    page.get_by_label("邮箱" if lang == "zh-CN" else "Email").fill(OWNER)
+    page.get_by_label("密码" if lang == "zh-CN" else "Password").fill(PASSWORD)
+    page.get_by_role("button", name="登录" if lang == "zh-CN" else "Sign in").click()
+    page.wait_for_url(f"{site}/console")
+    yield op
+    context.close()
+
+
+WORDS = {
+    "zh-CN": {
+        "name": "渠道名称",
+        "type": "类型",
+        "exposures": "曝光",
+        "create": "创建",
+        "wecom": "企业微信",
+        "new_link": "新建短链",
+        "destination": "目标地址",
+        "title": "标题",
+        "slug": "短链后缀",
+        "channel": "渠道",
+        "tags": "标签",
+        "save": "保存",
+        "search": "搜索",
+        "filter": "筛选",
+        "edit": "编辑",
+        "download": "下载",
+        "size": "尺寸",
+        "active": "生效中",
+        "clicks": "点击",
+    },
+    "en": {
+        "name": "Name",
+        "type": "Type",
+        "exposures": "Exposures",
+        "create": "Create",
+        "wecom": "WeCom",
+        "new_link": "New link",
+        "destination": "Destination",
+        "title": "Title",
+        "slug": "Slug",
+        "channel": "Channel",
+        "tags": "Tags",
+        "save": "Save",
+        "search": "Search",
+        "filter": "Filter",
+        "edit": "Edit",
+        "download": "Download",
+        "size": "Size",
+        "active": "Active",
+        "clicks": "Clicks",
+    },
+}
+
+
+def test_an_operator_runs_links_and_channels_in_the_browser(operator: Operator) -> None:
+    page, w, lang = operator.page, WORDS[operator.lang], operator.lang
+    suffix = "zh" if lang == "zh-CN" else "en"
+    operator.shot("overview")
+
+    # A channel of a kind Chinese operators use.
+    page.get_by_role("navigation", name=re.compile("功能模块|Modules")).get_by_role(
+        "link", name=re.compile("渠道|Channels")
+    ).click()
+    page.get_by_label(re.compile("^" + w["name"])).fill(f"企微社群-{suffix}")
+    page.get_by_label(w["type"], exact=True).select_option(label=w["wecom"])
+    page.get_by_label(w["exposures"]).fill("2,000")
+    page.get_by_role("button", name=w["create"]).click()
+    expect(page.get_by_role("link", name=f"企微社群-{suffix}")).to_be_visible()
+    operator.shot("channels")
+
+    # A link in that channel, found again by search, then edited.
+    operator.go("/console/links")
+    page.get_by_role("link", name=w["new_link"]).click()
+    page.get_by_label(re.compile("^" + w["destination"])).fill("https://shop.example/winter")
+    page.get_by_label(w["title"], exact=True).fill(f"冬季新品 {suffix}")
+    page.get_by_label(w["slug"], exact=True).fill(f"winter-{suffix}")
+    page.get_by_label(w["channel"], exact=True).select_option(label=f"企微社群-{suffix} · {w['wecom']}")
+    page.get_by_label(w["tags"], exact=True).fill("冬季, 新品")
+    operator.shot("link-new")
+    page.get_by_role("button", name=w["save"]).click()
+    expect(page.locator("h1")).to_contain_text(f"冬季新品 {suffix}")
+    expect(page.locator("h1")).to_contain_text(w["active"])
+    operator.shot("link")
+
+    operator.go("/console/links")
+    page.get_by_label(w["search"], exact=True).fill(f"winter-{suffix}")
+    page.get_by_role("button", name=w["filter"]).click()
+    rows = page.locator("tbody tr")
+    expect(rows).to_have_count(1)
+    operator.shot("links")
+    rows.get_by_role("link", name=f"冬季新品 {suffix}").click()
+    page.get_by_role("link", name=w["edit"], exact=True).click()
+    page.get_by_label(w["title"], exact=True).fill(f"冬季新品（改）{suffix}")
+    operator.shot("link-edit")
+    page.get_by_role("button", name=w["save"]).click()
+    expect(page.locator("h1")).to_contain_text(f"冬季新品（改）{suffix}")
+
+    # Its QR code, downloaded at the size chosen.
+    page.get_by_label(w["size"]).select_option("1024")
+    with page.expect_download() as download:
+        page.get_by_role("button", name=w["download"]).click()
+    png = Path(download.value.path()).read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", png[16:24]) == (1024, 1024)
+    assert download.value.suggested_filename == f"qr-winter-{suffix}-1024.png"
+
+    # The chart is drawn by ECharts from the served package (an SVG inside the box).
+    expect(page.locator("[data-chart] svg")).to_have_count(1)
+
+
+def test_the_language_switch_changes_every_page_and_stays(operator: Operator) -> None:
+    page = operator.page
+    other = "en" if operator.lang == "zh-CN" else "zh-CN"
+    page.get_by_role("navigation", name=re.compile("语言|Language")).get_by_role(
+        "link", name="EN" if other == "en" else "中文"
+    ).click()
+    expect(page.locator("html")).to_have_attribute("lang", other)
+    operator.go("/console/links")
+    expect(page.locator("html")).to_have_attribute("lang", other)
+    text = page.locator("main").inner_text()
+    if other == "en":
+        assert not re.search(r"[\u4e00-\u9fff]", re.sub(r"冬季新品.*|企微社群.*", "", text))
+    else:
+        assert "短链" in text
+
+
+def test_the_keyboard_reaches_the_content_first(operator: Operator) -> None:
+    page = operator.page
+    operator.go("/console/links")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("() => document.activeElement.className")
+    assert focused == "skip"
+    page.keyboard.press("Enter")
+    assert page.evaluate("() => document.activeElement.id") == "main"
