@@ -62,7 +62,14 @@ async def _world(client: httpx.AsyncClient, tenant: Tenant) -> dict[str, str]:
         headers=tenant.headers,
     )
     member = await api_member(client, tenant, phone="13800138000")
+    segment = await client.post(
+        "/api/v1/segments",
+        json={"name": "高积分", "filter": {"field": "points_balance", "op": "gte", "value": 100}},
+        headers=tenant.headers,
+    )
+    assert segment.status_code == 201, segment.text
     return {
+        "segment_id": str(segment.json()["id"]),
         "link_id": str(link.json()["id"]),
         "channel_id": str(channel.json()["id"]),
         "member_id": str(member),
@@ -79,7 +86,12 @@ async def test_every_role_gets_the_pages_it_may_read_and_a_refusal_for_the_other
     role: str, client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine
 ) -> None:
     values = await _world(client, tenant)
-    await browser.make_user(engine, tenant.id, f"{role}@acme.example", role)
+    user_id = await browser.make_user(engine, tenant.id, f"{role}@acme.example", role)
+    # The member is theirs: store staff see the members they own only.
+    owned = await client.patch(
+        f"/api/v1/members/{values['member_id']}", json={"owner_user_id": user_id}, headers=tenant.headers
+    )
+    assert owned.status_code == 200
     assert (await browser.login(client, f"{role}@acme.example")).status_code == 303
     walked = 0
     for route in _routes():

@@ -118,8 +118,8 @@ SOURCES: dict[str, set[str]] = {
     "coupon_status": {"available", "issued", "redeemed", "voided"},
     # the source prefixes: coupons/service.py ("api", "generated"), rewards/service.py (reward),
     # rewards/lottery.py (lottery), membership/service.py (plan), loyalty/tiers.py (tier),
-    # referrals/payouts.py (referral)
-    "coupon_source": {"api", "generated", "reward", "lottery", "plan", "tier", "referral"},
+    # referrals/payouts.py (referral), web/console/members.py (console)
+    "coupon_source": {"api", "console", "generated", "reward", "lottery", "plan", "tier", "referral"},
     # --- rewards
     "reward_kind": field(RewardIn, "kind"),
     # models/rewards.py Redemption.status default (completed); rewards/service.py cancel

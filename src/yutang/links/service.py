@@ -502,7 +502,7 @@ async def list_links(
     workspace's calendar, both included."""
     if created_from and created_to and created_to < created_from:
         raise BadRequest("created_to is before created_from.", code=INVALID_RANGE)
-    zone = await _zone(ctx)
+    zone = await _zone(ctx) if created_from or created_to else None
     stmt = repository.links_query(
         ctx.workspace_id,
         dialect=ctx.session.get_bind().dialect.name,
@@ -512,8 +512,10 @@ async def list_links(
         kind=kind,
         include_archived=include_archived,
         status=status,
-        created_from=None if created_from is None else _day_start(created_from, zone),
-        created_before=None if created_to is None else _day_start(created_to + timedelta(days=1), zone),
+        created_from=None if created_from is None or zone is None else _day_start(created_from, zone),
+        created_before=None
+        if created_to is None or zone is None
+        else _day_start(created_to + timedelta(days=1), zone),
     )
     rows = (await ctx.session.scalars(paginate(stmt, Link.id, cursor, limit))).all()
     return page_of(rows, limit, lambda lk: lk.id)

@@ -277,7 +277,7 @@ async def segment_members(
     one's as frozen. PII masked unless the caller has `members:pii`; `unknown_segment`."""
     seg = await segments.get_segment(ctx, segment_id)
     where = await segments.members_clause(ctx, seg)
-    rows = await repository.members_page(ctx.session, where, cursor, limit)
+    rows = await repository.members_page(ctx.session, where & service.visible(ctx), cursor, limit)
     items, nxt = page_of(rows, limit, lambda m: m.id)
     return Page(data=await present(ctx, items), next_cursor=nxt)
 

@@ -19,6 +19,7 @@ field                     meaning                                       operator
 ``last_active_at``        last activity (join, order, check-in …)        time
 ``joined_at``             when they joined                               time
 ``source_channel``        channel id they came from                      eq, ne, in
+``owner``                 console user id of their staff (导购)           eq, ne, in
 ``status``                active / blocked / erased                      eq, ne, in
 ``gender``                unknown / male / female                        eq, ne, in
 ``birthday_month``        1–12                                           eq, in
@@ -75,6 +76,7 @@ CHOICES: dict[str, Any] = {
     "status": Member.status,
     "gender": Member.gender,
     "tier": Member.tier_id,
+    "owner": Member.owner_user_id,
 }
 
 

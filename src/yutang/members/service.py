@@ -15,7 +15,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, select, true
 from sqlalchemy.exc import IntegrityError
 
 from yutang.kit import audit, crypto, events
@@ -77,7 +77,8 @@ async def find_by_identity(ctx: Ctx, kind: str, value: str) -> Member | None:
     found = await repository.members_by_hashes(ctx.session, ctx.workspace_id, [key])
     if key not in found:
         return None
-    return await repository.member(ctx.session, ctx.workspace_id, found[key])
+    member = await repository.member(ctx.session, ctx.workspace_id, found[key])
+    return member if member is not None and _sees(ctx, member) else None
 
 
 async def _owners_of(ctx: Ctx, idents: dict[str, str]) -> set[int]:
@@ -301,9 +302,23 @@ def _clean_attributes(attributes: dict[str, Any]) -> dict[str, Any]:
 # --- reading ----------------------------------------------------------------------------
 
 
+def visible(ctx: Ctx) -> ColumnElement[bool]:
+    """The members the caller may see: store staff (导购) signed in to the console see the
+    members they own; every other caller sees the workspace's."""
+    if ctx.actor.type == "user" and ctx.actor.role == "staff":
+        return Member.owner_user_id == int(ctx.actor.id or 0)
+    return true()
+
+
+def _sees(ctx: Ctx, member: Member) -> bool:
+    return not (ctx.actor.type == "user" and ctx.actor.role == "staff") or member.owner_user_id == int(
+        ctx.actor.id or 0
+    )
+
+
 async def get_member(ctx: Ctx, member_id: int, *, lock: bool = False) -> Member:
     member = await repository.member(ctx.session, ctx.workspace_id, member_id, lock=lock)
-    if member is None:
+    if member is None or not _sees(ctx, member):
         raise NotFound(f"No member {member_id}.", code=UNKNOWN_MEMBER)
     return member
 
@@ -323,9 +338,27 @@ async def active_member(ctx: Ctx, member_id: int, *, lock: bool = False) -> Memb
 async def list_members(
     ctx: Ctx, *, cursor: str | None, limit: int, status: str | None = None, tag_id: int | None = None
 ) -> tuple[list[Member], str | None]:
-    stmt = paginate(repository.members_query(ctx.workspace_id, status, tag_id), Member.id, cursor, limit)
+    stmt = paginate(
+        repository.members_query(ctx.workspace_id, status, tag_id).where(visible(ctx)),
+        Member.id,
+        cursor,
+        limit,
+    )
     rows = (await ctx.session.scalars(stmt)).all()
     return page_of(rows, limit, lambda m: m.id)
+
+
+async def matching(
+    ctx: Ctx, where: ColumnElement[bool] | None, cursor: str | None, limit: int
+) -> tuple[list[Member], str | None, int]:
+    """A page of the members ``where`` selects (a compiled filter; None: every member not
+    erased) that the caller may see, newest first, and how many there are in all."""
+    clause = (where if where is not None else Member.status != "erased") & visible(ctx)
+    clause = clause & (Member.workspace_id == ctx.workspace_id)
+    rows = await repository.members_page(ctx.session, clause, cursor, limit)
+    items, nxt = page_of(rows, limit, lambda m: m.id)
+    total = int(await ctx.session.scalar(select(func.count()).select_from(Member).where(clause)) or 0)
+    return list(items), nxt, total
 
 
 async def views(ctx: Ctx, members: list[Member], *, pii: bool) -> list[MemberView]:

@@ -1,18 +1,158 @@
-"""会员 Members: the members list and a member's page."""
+"""会员 Members: the list filtered by tier, tag, segment, source channel, joined days,
+points, spend, owner staff and status — saved as a segment in one click —, segments
+(their members, freeze), and a member's page with its actions: tag / untag, adjust
+points, issue a coupon, change tier, assign owner staff, block / unblock, export, erase.
+
+Store staff (导购) see only the members they own (``members.service.visible``); every
+action calls the service the API calls, under the API's permission.
+"""
 
 from __future__ import annotations
 
-from fastapi import Depends, Request
-from fastapi.responses import HTMLResponse
+import json
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
+from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+from yutang.auth.permissions import allowed
+from yutang.commerce import service as commerce
+from yutang.coupons import repository as coupon_repo
+from yutang.coupons import service as coupons
 from yutang.kit.context import Ctx
-from yutang.kit.errors import BadRequest
+from yutang.kit.errors import VALIDATION_ERROR, BadRequest, YutangError
+from yutang.links import service as links
+from yutang.loyalty import repository as ledger
+from yutang.loyalty import service as points
+from yutang.loyalty import tiers
+from yutang.loyalty.schemas import AdjustIn, SetTierIn
+from yutang.members import repository as members_repo
+from yutang.members import segments
+from yutang.members import service as members
+from yutang.members.schemas import MemberPatch
+from yutang.overview import pond
+from yutang.privacy import service as privacy
 from yutang.web.console.frame import (
+    FormRefused,
+    Submitted,
     can,
+    day,
+    field_errors,
     header,
+    may,
     render,
     router,
+    submitted,
 )
+from yutang.web.i18n import pick_language
+from yutang.workspaces import repository as ws_repo
+
+#: The list's filters (query parameters), in the order of the form.
+FILTERS = (
+    "tier",
+    "tag",
+    "segment",
+    "channel",
+    "owner",
+    "status",
+    "joined_from",
+    "joined_to",
+    "points_min",
+    "points_max",
+    "spend_min",
+    "spend_max",
+)
+PAGE = 50
+
+
+def _int(value: str | None) -> int | None:
+    value = (value or "").replace(",", "").strip()
+    return int(value) if value.lstrip("-").isdigit() and len(value) < 16 else None
+
+
+def _yuan(value: str | None) -> int | None:
+    """Yuan as typed (12, 12.5, 1,200.00) → cents."""
+    value = (value or "").replace(",", "").replace("¥", "").strip()
+    try:
+        return round(float(value) * 100) if value and len(value) < 16 else None
+    except ValueError:
+        return None
+
+
+def _day_start(text: str | None, zone: ZoneInfo, after: int = 0) -> str | None:
+    chosen = day(text)
+    if chosen is None:
+        return None
+    start = datetime.combine(chosen + timedelta(days=after), time(), zone)
+    return start.astimezone(UTC).isoformat()
+
+
+async def member_filter(ctx: Ctx, chosen: dict[str, str], zone: ZoneInfo) -> dict[str, Any] | None:
+    """The filters chosen as one node of the segment filter language (None: everyone).
+
+    A dynamic segment chosen is folded in as its own filter; a static one as its frozen
+    members can only be browsed (``static_segment`` tells the page)."""
+    leaves: list[dict[str, Any]] = []
+    tier = chosen.get("tier")
+    if tier == "none":
+        leaves.append({"field": "tier", "op": "eq", "value": None})
+    elif _int(tier) is not None:
+        leaves.append({"field": "tier", "op": "eq", "value": _int(tier)})
+    if _int(chosen.get("tag")) is not None:
+        leaves.append({"field": "tag", "op": "has", "value": _int(chosen.get("tag"))})
+    if _int(chosen.get("channel")) is not None:
+        leaves.append({"field": "source_channel", "op": "eq", "value": _int(chosen.get("channel"))})
+    owner = chosen.get("owner")
+    if owner == "none":
+        leaves.append({"field": "owner", "op": "eq", "value": None})
+    elif _int(owner) is not None:
+        leaves.append({"field": "owner", "op": "eq", "value": _int(owner)})
+    if chosen.get("status") in ("active", "blocked"):
+        leaves.append({"field": "status", "op": "eq", "value": chosen["status"]})
+    else:
+        leaves.append({"field": "status", "op": "ne", "value": "erased"})
+    if (start := _day_start(chosen.get("joined_from"), zone)) is not None:
+        leaves.append({"field": "joined_at", "op": "after", "value": start})
+    if (end := _day_start(chosen.get("joined_to"), zone, after=1)) is not None:
+        leaves.append({"field": "joined_at", "op": "before", "value": end})
+    for name, field, read in (
+        ("points_min", "points_balance", _int),
+        ("points_max", "points_balance", _int),
+        ("spend_min", "total_spent_cents", _yuan),
+        ("spend_max", "total_spent_cents", _yuan),
+    ):
+        value = read(chosen.get(name))
+        if value is not None:
+            leaves.append({"field": field, "op": "gte" if name.endswith("min") else "lte", "value": value})
+    segment_id = _int(chosen.get("segment"))
+    if segment_id is not None:
+        segment = await segments.get_segment(ctx, segment_id)
+        if segment.kind == "dynamic" and segment.filter:
+            leaves.append(segment.filter)
+    return {"and": leaves} if leaves else None
+
+
+async def _choices(ctx: Ctx) -> dict[str, Any]:
+    channels, _ = await links.list_channels(ctx, None, 500, include_archived=True)
+    tag_rows = [
+        (tag.id, f"{group.name}/{tag.name}")
+        for group, tags in await members_repo.tag_groups(ctx.session, ctx.workspace_id)
+        for tag in tags
+    ]
+    return {
+        "tiers": await tiers.tiers(ctx.session, ctx.workspace_id),
+        "tags": tag_rows,
+        "segment_list": await members_repo.segments(ctx.session, ctx.workspace_id),
+        "channels": list(channels),
+        "staff": [
+            (uid, name or email)
+            for uid, email, name, _ in await ws_repo.members(ctx.session, ctx.workspace_id)
+        ],
+    }
 
 
 @router.get("/console/members", response_class=HTMLResponse)
@@ -21,14 +161,14 @@ async def members_page(
     ctx: Ctx = Depends(can("members:read")),
     cursor: str | None = None,
     phone: str | None = None,
+    done: str | None = None,
 ) -> HTMLResponse:
-    from yutang.auth.permissions import allowed
-    from yutang.loyalty import tiers
-    from yutang.members import service as members
-    from yutang.overview import pond
-
+    frame = await header(ctx)
+    zone = ZoneInfo(frame["workspace"].timezone)
+    chosen = {k: v for k in FILTERS if (v := (request.query_params.get(k) or "").strip())}
     figures = await pond.overview(ctx)
-    error = None
+    error, total, static_segment = None, None, False
+    node = await member_filter(ctx, chosen, zone)
     if phone:
         try:
             found = await members.find_by_identity(ctx, "phone", phone)
@@ -36,59 +176,265 @@ async def members_page(
             found, error = None, "invalid_phone"
         rows, nxt = ([found] if found else []), None
     else:
-        rows, nxt = await members.list_members(ctx, cursor=cursor, limit=50)
+        where = await segments.compile_filter(ctx.session, ctx.workspace_id, node) if node else None
+        segment_id = _int(chosen.get("segment"))
+        if segment_id is not None:
+            segment = await segments.get_segment(ctx, segment_id)
+            if segment.kind == "static":
+                static_segment = True
+                clause = await segments.members_clause(ctx, segment)
+                where = clause if where is None else where & clause
+        rows, nxt, total = await members.matching(ctx, where, cursor, PAGE)
     views = await members.views(ctx, rows, pii=allowed(ctx.actor.role, "members:pii"))
-    names = {t.id: t.name for t in await tiers.tiers(ctx.session, ctx.workspace_id)}
-    top = max((n for _, n in figures.tiers), default=0) or 1
+    choices = await _choices(ctx)
     return render(
         request,
         "console/members/list.html",
-        page="members",
         figures=figures,
         views=views,
-        tier_names=names,
+        tier_names={t.id: t.name for t in choices["tiers"]},
         next_cursor=nxt,
+        total=total,
         phone=phone,
         error=error,
-        tier_top=top,
+        chosen=chosen,
+        query=urlencode(chosen),
+        node=json.dumps(node, ensure_ascii=False) if node else "",
+        static_segment=static_segment,
+        done=done,
+        may=may(ctx),
+        tier_top=max((n for _, n in figures.tiers), default=0) or 1,
         channel_top=max((n for _, n in figures.channels), default=0) or 1,
+        **choices,
+        **frame,
+    )
+
+
+@router.post("/console/members/save-segment")
+async def save_segment(request: Request, ctx: Ctx = Depends(can("members:write"))) -> Response:
+    """The list's filters saved as a (dynamic) segment, in one click."""
+    form = await submitted(request)
+    frame = await header(ctx)
+    chosen = {k: v for k in FILTERS if (v := form.text(k))}
+    name = form.text("name")
+    if not name or len(name) > 120:
+        raise BadRequest("A segment needs a name of 1 to 120 characters.", code=VALIDATION_ERROR)
+    node = await member_filter(ctx, chosen, ZoneInfo(frame["workspace"].timezone))
+    segment = await segments.create_segment(
+        ctx, name, node or {"field": "status", "op": "ne", "value": "erased"}
+    )
+    return RedirectResponse(f"/console/segments/{segment.id}?done=created", status_code=303)
+
+
+# --- segments -----------------------------------------------------------------------------
+
+
+@router.get("/console/segments", response_class=HTMLResponse)
+async def segments_page(request: Request, ctx: Ctx = Depends(can("members:read"))) -> HTMLResponse:
+    rows = await members_repo.segments(ctx.session, ctx.workspace_id)
+    counts = {s.id: await segments.count(ctx, s) for s in rows}
+    return render(
+        request, "console/members/segments.html", rows=rows, counts=counts, may=may(ctx), **await header(ctx)
+    )
+
+
+@router.get("/console/segments/{segment_id}", response_class=HTMLResponse)
+async def segment_page(
+    request: Request,
+    segment_id: int,
+    ctx: Ctx = Depends(can("members:read")),
+    cursor: str | None = None,
+    done: str | None = None,
+) -> HTMLResponse:
+    segment = await segments.get_segment(ctx, segment_id)
+    where = await segments.members_clause(ctx, segment)
+    rows, nxt, total = await members.matching(ctx, where, cursor, PAGE)
+    views = await members.views(ctx, rows, pii=allowed(ctx.actor.role, "members:pii"))
+    choices = await _choices(ctx)
+    return render(
+        request,
+        "console/members/segment.html",
+        segment=segment,
+        views=views,
+        total=total,
+        next_cursor=nxt,
+        filter_json=json.dumps(segment.filter, ensure_ascii=False, indent=2),
+        tier_names={t.id: t.name for t in choices["tiers"]},
+        done=done,
+        may=may(ctx),
         **await header(ctx),
     )
+
+
+@router.post("/console/segments/{segment_id}/freeze")
+async def freeze_segment(segment_id: int, ctx: Ctx = Depends(can("members:write"))) -> Response:
+    segment = await segments.get_segment(ctx, segment_id)
+    await segments.freeze(ctx, segment)
+    return RedirectResponse(f"/console/segments/{segment_id}?done=frozen", status_code=303)
+
+
+# --- a member -----------------------------------------------------------------------------
+
+
+async def _member_context(ctx: Ctx, member_id: int) -> dict[str, Any]:
+    member = await members.get_member(ctx, member_id)
+    view = (await members.views(ctx, [member], pii=allowed(ctx.actor.role, "members:pii")))[0]
+    orders, _ = await commerce.list_orders(ctx, cursor=None, limit=20, member_id=member_id)
+    tier_list = await tiers.tiers(ctx.session, ctx.workspace_id)
+    staff = [
+        (uid, name or email) for uid, email, name, _ in await ws_repo.members(ctx.session, ctx.workspace_id)
+    ]
+    return {
+        "v": view,
+        "m": member,
+        "entries": (await ledger.entries_of(ctx, member_id, cursor_id=None, limit=20))[:20],
+        "lots": await ledger.lots_of(ctx, member_id),
+        "orders": orders,
+        "coupons": await coupons.of_member(ctx, member_id),
+        "templates": [tp for tp in await coupon_repo.templates(ctx.session, ctx.workspace_id) if tp.active],
+        "tiers": tier_list,
+        "tier_names": {t.id: t.name for t in tier_list},
+        "history": await tiers.history(ctx, member_id),
+        "staff": staff,
+        "staff_names": dict(staff),
+        "may": may(ctx),
+        "errors": {},
+        "values": {},
+    }
 
 
 @router.get("/console/members/{member_id}", response_class=HTMLResponse)
 async def member_page(
-    request: Request, member_id: int, ctx: Ctx = Depends(can("members:read"))
+    request: Request, member_id: int, ctx: Ctx = Depends(can("members:read")), done: str | None = None
 ) -> HTMLResponse:
-    from yutang.auth.permissions import allowed
-    from yutang.commerce import service as commerce
-    from yutang.coupons import service as coupons
-    from yutang.loyalty import repository as ledger
-    from yutang.loyalty import tiers
-    from yutang.members import service as members
-
-    member = await members.get_member(ctx, member_id)
-    view = (await members.views(ctx, [member], pii=allowed(ctx.actor.role, "members:pii")))[0]
-    entries = await ledger.entries_of(ctx, member_id, cursor_id=None, limit=20)
-    lots = await ledger.lots_of(ctx, member_id)
-    orders, _ = await commerce.list_orders(ctx, cursor=None, limit=20, member_id=member_id)
-    held = await coupons.of_member(ctx, member_id)
-    names = {t.id: t.name for t in await tiers.tiers(ctx.session, ctx.workspace_id)}
-    history = await tiers.history(ctx, member_id)
     return render(
         request,
         "console/members/member.html",
-        page="members",
-        v=view,
-        m=member,
-        entries=entries[:20],
-        lots=lots,
-        orders=orders,
-        coupons=held,
-        tier_names=names,
-        history=history,
+        done=done,
+        **await _member_context(ctx, member_id),
         **await header(ctx),
     )
 
 
-# --- fission: referral campaigns and distribution -------------------------------------------
+async def _refuse(
+    request: Request, ctx: Ctx, member_id: int, action: str, exc: Exception, form: Submitted
+) -> FormRefused:
+    """The member's page again, the refused action's errors beside its fields."""
+    errors = {action: field_errors(exc, pick_language(request))}
+    context = await _member_context(ctx, member_id)
+    context.update(
+        errors=errors, values={k: v for k, v in form.form.items() if isinstance(v, str)}, open=action
+    )
+    status = exc.status_code if isinstance(exc, YutangError) else 422
+    return FormRefused(render(request, "console/members/member.html", status, **context, **await header(ctx)))
+
+
+def _back(member_id: int, done: str) -> Response:
+    return RedirectResponse(f"/console/members/{member_id}?done={done}", status_code=303)
+
+
+@router.post("/console/members/{member_id}/tags")
+async def tag_member(request: Request, member_id: int, ctx: Ctx = Depends(can("members:write"))) -> Response:
+    form = await submitted(request)
+    add: list[str | int] = list(form.words("add"))
+    remove: list[str | int] = list(form.ids("remove"))
+    try:
+        await members.tag_member(ctx, member_id, add, remove)
+    except YutangError as exc:
+        raise await _refuse(request, ctx, member_id, "tags", exc, form) from None
+    return _back(member_id, "tagged")
+
+
+@router.post("/console/members/{member_id}/points")
+async def adjust_points(
+    request: Request, member_id: int, ctx: Ctx = Depends(can("points:write"))
+) -> Response:
+    form = await submitted(request)
+    zone = (await header(ctx))["workspace"].timezone
+    try:
+        body = AdjustIn.model_validate(
+            {
+                "delta": form.number("delta"),
+                "reason": form.text("reason") or "",
+                "expires_at": form.local_time("expires_at", zone),
+            }
+        )
+        await points.adjust(ctx, member_id, body.delta, reason=body.reason, expires_at=body.expires_at)
+    except (ValidationError, YutangError) as exc:
+        raise await _refuse(request, ctx, member_id, "points", exc, form) from None
+    return _back(member_id, "points")
+
+
+@router.post("/console/members/{member_id}/coupon")
+async def issue_coupon(request: Request, member_id: int, ctx: Ctx = Depends(can("points:write"))) -> Response:
+    form = await submitted(request)
+    template_id = _int(form.text("template_id"))
+    try:
+        if template_id is None:
+            raise BadRequest("Choose a coupon.", code=VALIDATION_ERROR, details={"field": "template_id"})
+        await coupons.issue(ctx, template_id, member_id, source="console")
+    except YutangError as exc:
+        raise await _refuse(request, ctx, member_id, "coupon", exc, form) from None
+    return _back(member_id, "coupon")
+
+
+@router.post("/console/members/{member_id}/tier")
+async def change_tier(
+    request: Request, member_id: int, ctx: Ctx = Depends(can("loyalty:manage"))
+) -> Response:
+    form = await submitted(request)
+    try:
+        body = SetTierIn.model_validate(
+            {"tier_id": _int(form.text("tier_id")), "reason": form.text("reason") or ""}
+        )
+        await tiers.set_tier(ctx, member_id, body.tier_id, body.reason)
+    except (ValidationError, YutangError) as exc:
+        raise await _refuse(request, ctx, member_id, "tier", exc, form) from None
+    return _back(member_id, "tier")
+
+
+@router.post("/console/members/{member_id}/owner")
+async def assign_owner(
+    request: Request, member_id: int, ctx: Ctx = Depends(can("members:write"))
+) -> Response:
+    form = await submitted(request)
+    owner = _int(form.text("owner_user_id"))
+    try:
+        await members.update_member(ctx, member_id, MemberPatch.model_validate({"owner_user_id": owner}))
+    except (ValidationError, YutangError) as exc:
+        raise await _refuse(request, ctx, member_id, "owner", exc, form) from None
+    return _back(member_id, "owner")
+
+
+@router.post("/console/members/{member_id}/status")
+async def set_status(request: Request, member_id: int, ctx: Ctx = Depends(can("members:write"))) -> Response:
+    form = await submitted(request)
+    status = "blocked" if form.text("status") == "blocked" else "active"
+    await members.update_member(ctx, member_id, MemberPatch(status=status))
+    return _back(member_id, status)
+
+
+@router.get("/console/members/{member_id}/export")
+async def export_member(member_id: int, ctx: Ctx = Depends(can("members:erase"))) -> Response:
+    """Everything held about the member, as the API's export, to download."""
+    body = json.dumps(await privacy.export_member(ctx, member_id), ensure_ascii=False, indent=2, default=str)
+    return Response(
+        body,
+        media_type="application/json",
+        headers={"content-disposition": f'attachment; filename="member-{member_id}.json"'},
+    )
+
+
+@router.post("/console/members/{member_id}/erase")
+async def erase_member(
+    request: Request, member_id: int, ctx: Ctx = Depends(can("members:erase"))
+) -> Response:
+    """Erase for good — only when the operator typed the member's number to confirm."""
+    form = await submitted(request)
+    if form.text("confirm") != str(member_id):
+        exc = BadRequest(
+            "Type the member's number to confirm.", code=VALIDATION_ERROR, details={"field": "confirm"}
+        )
+        raise await _refuse(request, ctx, member_id, "erase", exc, form)
+    await privacy.erase_member(ctx, member_id)
+    return _back(member_id, "erased")

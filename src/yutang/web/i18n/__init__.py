@@ -8,6 +8,7 @@ from fastapi import Request
 
 from yutang.web.i18n.errors import ERROR_WORDS
 from yutang.web.i18n.pages import loyalty as pages_loyalty
+from yutang.web.i18n.pages import members as pages_members
 from yutang.web.i18n.pages import settings as pages_settings
 from yutang.web.i18n.values import VALUES
 from yutang.web.i18n.values import word as values_word
@@ -374,7 +375,7 @@ STRINGS: dict[str, dict[str, str]] = {
     },
 }
 
-for _module in (pages_loyalty, pages_settings):
+for _module in (pages_loyalty, pages_members, pages_settings):
     for _key in _module.STRINGS:
         if _key in STRINGS:
             raise ValueError(f"string {_key!r} defined twice ({_module.__name__})")

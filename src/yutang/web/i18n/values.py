@@ -257,6 +257,7 @@ VALUES: dict[str, dict[str, dict[str, str]]] = {
     # loyalty.tiers, referrals.payouts
     "coupon_source": {
         "api": {"zh-CN": "接口发放", "en": "Issued through the API"},
+        "console": {"zh-CN": "后台发放", "en": "Issued in the console"},
         "generated": {"zh-CN": "批量生成", "en": "Generated in bulk"},
         "reward": {"zh-CN": "积分兑换", "en": "Reward redemption"},
         "lottery": {"zh-CN": "抽奖", "en": "Lottery"},
