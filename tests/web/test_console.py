@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import re
+
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -65,7 +68,9 @@ async def test_sign_in_shows_the_overview_with_chart_and_channels(
     assert r.status_code == 303 and r.headers["location"] == "/console"
     page = await client.get("/console")
     assert page.status_code == 200
-    assert "<svg" in page.text and page.text.count("<rect") == 30  # one bar a day
+    charts = [json.loads(c) for c in re.findall(r'<script type="application/json">(.*?)</script>', page.text)]
+    traffic = charts[0]
+    assert len(traffic["xAxis"]["data"]) == 30 and sum(traffic["series"][0]["data"]) == 4  # a point a day
     assert "包裹卡" in page.text and "4.0%" in page.text  # 4 clicks ÷ 100 exposures
     assert "Acme" in page.text
 

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, and_, case, distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from yutang.kit import calendar
 from yutang.kit.errors import INVALID_RANGE, BadRequest
 from yutang.links.schemas import (
     ChannelStatsOut,
@@ -65,11 +66,7 @@ async def make_range(session: AsyncSession, workspace_id: int, start: date | Non
 
 
 def _local_day(session: AsyncSession, rng: Range) -> ColumnElement[Any]:
-    if session.get_bind().dialect.name == "postgresql":
-        return func.to_char(func.timezone(rng.tz.key, Click.occurred_at), "YYYY-MM-DD")
-    offset = rng.utc_start.astimezone(rng.tz).utcoffset() or timedelta()
-    minutes = int(offset.total_seconds() // 60)
-    return func.date(Click.occurred_at, f"{minutes:+d} minutes")
+    return calendar.local_day(session, Click.occurred_at, rng.tz, rng.utc_start)
 
 
 def _filters(workspace_id: int, rng: Range, link_id: int | None, channel_id: int | None) -> list[Any]:

@@ -208,28 +208,6 @@ async def header(ctx: Ctx) -> dict[str, Any]:
     }
 
 
-def bar_chart(points: list[tuple[date, int]], width: int = 900, height: int = 180) -> dict[str, Any]:
-    """Bars for an SVG chart: one per day, weekends marked, a date tick every 7 days."""
-    top = max((v for _, v in points), default=0) or 1
-    slot = width / max(len(points), 1)
-    bars = []
-    for i, (day, value) in enumerate(points):
-        h = round(height * value / top, 1)
-        bars.append(
-            {
-                "x": round(i * slot + slot * 0.1, 1),
-                "w": round(slot * 0.8, 1),
-                "y": round(height - h, 1),
-                "h": h,
-                "value": value,
-                "label": day.isoformat(),
-                "weekend": day.weekday() >= 5,
-                "tick": day.strftime("%m-%d") if i % 7 == 0 else "",
-            }
-        )
-    return {"width": width, "height": height, "bars": bars, "max": top}
-
-
 # --- roles ------------------------------------------------------------------------------
 
 
@@ -376,7 +354,7 @@ async def stats_range(ctx: Ctx, chosen: Period) -> stats.Range:
     return await stats.make_range(ctx.session, ctx.workspace_id, chosen.start, chosen.end)
 
 
-def line_chart(days: list[str], series: dict[str, list[int]]) -> dict[str, Any]:
+def line_chart(days: list[str], series: dict[str, list[int]] | dict[str, list[float]]) -> dict[str, Any]:
     """An ECharts option: one line per series over the days (console.js draws it)."""
     return {
         "animation": False,
