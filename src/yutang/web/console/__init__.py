@@ -32,7 +32,16 @@ from yutang.kit.errors import (
 
 # The modules register their routes on the shared router when imported, in this order
 # (a path of one never shadows another's).
-from yutang.web.console import access, fission, links, loyalty, members, overview, settings  # noqa: F401
+from yutang.web.console import (  # noqa: F401
+    access,
+    distribution,
+    fission,
+    links,
+    loyalty,
+    members,
+    overview,
+    settings,
+)
 from yutang.web.console.frame import HERE, FormRefused, LoginRequired, NoWorkspace, render, router, templates
 from yutang.web.i18n import error_words, pick_language, translator
 from yutang.web.security import SESSION_COOKIE, CsrfRefused

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from fastapi import Request
 
 from yutang.web.i18n.errors import ERROR_WORDS
+from yutang.web.i18n.pages import distribution as pages_distribution
 from yutang.web.i18n.pages import loyalty as pages_loyalty
 from yutang.web.i18n.pages import members as pages_members
 from yutang.web.i18n.pages import settings as pages_settings
@@ -227,6 +228,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "mod_fission": {"zh-CN": "裂变", "en": "Fission"},
     "mod_settings": {"zh-CN": "设置", "en": "Settings"},
     "loyalty": {"zh-CN": "积分与权益", "en": "Points & rewards"},
+    "distribution_module": {"zh-CN": "分销", "en": "Distribution"},
     "workspace_settings": {"zh-CN": "品牌设置", "en": "Workspace settings"},
     # --- shared words of pages and forms ---------------------------------------------------
     "all": {"zh-CN": "全部", "en": "All"},
@@ -389,7 +391,7 @@ STRINGS: dict[str, dict[str, str]] = {
     },
 }
 
-for _module in (pages_loyalty, pages_members, pages_settings):
+for _module in (pages_distribution, pages_loyalty, pages_members, pages_settings):
     for _key in _module.STRINGS:
         if _key in STRINGS:
             raise ValueError(f"string {_key!r} defined twice ({_module.__name__})")
