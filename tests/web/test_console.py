@@ -197,7 +197,8 @@ async def test_fission_page_shows_the_funnel_and_distributors(
     page = await client.get("/console/fission?lang=en")
     assert page.status_code == 200
     text = page.text
-    assert "Invitation funnel" in text and "邀请好友领好礼" in text
-    assert "300%" in text  # fission rate: 3 new members from 1 seed
-    assert "李*" in text  # the leaderboard shows display names, masked
+    assert "邀请好友领好礼" in text and "300%" in text  # fission rate: 3 new members from 1 seed
+    detail = (await client.get(f"/console/fission/campaigns/{campaign['id']}?lang=en")).text
+    assert "Invitation funnel" in detail and "Invitations started" in detail
+    assert "李*" in detail  # the leaderboard shows display names, masked
     assert "Distributors" in text and f'href="/console/members/{seed["id"]}"' in text

@@ -6,6 +6,7 @@ every unsafe request without the form's token is refused and writes nothing."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -68,7 +69,20 @@ async def _world(client: httpx.AsyncClient, tenant: Tenant) -> dict[str, str]:
         headers=tenant.headers,
     )
     assert segment.status_code == 201, segment.text
+    now = datetime.now(UTC)
+    campaign = await client.post(
+        "/api/v1/referrals/campaigns",
+        json={
+            "name": "邀请有礼",
+            "starts_at": (now - timedelta(hours=1)).isoformat(),
+            "ends_at": (now + timedelta(days=7)).isoformat(),
+            "stages": [{"threshold": 1, "rewards": [{"kind": "points", "amount": 10}]}],
+        },
+        headers=tenant.headers,
+    )
+    assert campaign.status_code == 201, campaign.text
     return {
+        "campaign_id": str(campaign.json()["id"]),
         "segment_id": str(segment.json()["id"]),
         "link_id": str(link.json()["id"]),
         "channel_id": str(channel.json()["id"]),

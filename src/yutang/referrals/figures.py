@@ -243,3 +243,31 @@ def figures_csv(rows: list[Figures]) -> str:
         data["rejected_by_reason"] = ";".join(f"{k}={v}" for k, v in row.rejected_by_reason.items())
         writer.writerow(["" if data[f] is None else data[f] for f in fields])
     return out.getvalue()
+
+
+#: The steps of a campaign's funnel: each counts the invitations of the step before that
+#: went on, so a step never holds more than the one above it.
+FUNNEL_STEPS = ("started", "joined", "qualified", "rewarded")
+
+
+async def funnel(ctx: Ctx, campaign_id: int) -> list[tuple[str, int]]:
+    """The campaign's invitations by how far they went: ``started`` — every invitation
+    (a click on a personal link or a code given when joining); ``joined`` — the friend
+    joined; ``qualified`` — joined and reached the goal; ``rewarded`` — qualified and
+    paid. (Shares, clicks on the personal links, count visits rather than invitations and
+    stand beside the funnel, not in it.)"""
+    campaign = await service.get_campaign(ctx, campaign_id)
+    inv = Invitation
+    joined = inv.joined_at.is_not(None)
+    qualified = and_(joined, inv.qualified_at.is_not(None))
+    row = (
+        await ctx.session.execute(
+            select(
+                func.count(),
+                func.sum(case((joined, 1), else_=0)),
+                func.sum(case((qualified, 1), else_=0)),
+                func.sum(case((and_(qualified, inv.status == "rewarded"), 1), else_=0)),
+            ).where(inv.campaign_id == campaign.id)
+        )
+    ).one()
+    return list(zip(FUNNEL_STEPS, (int(n or 0) for n in row), strict=True))

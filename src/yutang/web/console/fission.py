@@ -1,52 +1,370 @@
-"""裂变 Fission & distribution: referral campaigns and distribution at a glance."""
+"""裂变 Fission: referral campaigns (任务宝) — the list, creating one (window, goal,
+eligibility, reward stages, invitee reward, fraud thresholds, poster), a campaign's page
+(figures, a funnel whose steps never increase, rejection reasons in words, leaderboard,
+the poster with its art and a live preview, editing), and the review queue of held
+invitations, one by one or in bulk. Distribution has its own module."""
 
 from __future__ import annotations
 
-from fastapi import Depends, Request
-from fastapi.responses import HTMLResponse
+from typing import Any
 
+from fastapi import Depends, File, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+from yutang.distribution import figures as dist_figures
 from yutang.kit.context import Ctx
+from yutang.kit.errors import YutangError
+from yutang.links import service as links
+from yutang.loyalty import tiers
+from yutang.members import repository as members_repo
+from yutang.models.referrals import GOAL_KINDS, REWARD_KINDS
+from yutang.models.workspaces import Workspace
+from yutang.referrals import figures as ref_figures
+from yutang.referrals import poster, repository, service, share
+from yutang.referrals.schemas import CampaignIn, CampaignPatch
 from yutang.web.console.frame import (
+    FormRefused,
+    Submitted,
     can,
+    field_errors,
     header,
+    may,
     render,
     router,
+    submitted,
 )
+from yutang.web.i18n import pick_language, translator
+
+#: Stage rows the campaign form offers.
+STAGE_ROWS = 4
+PAGE = 50
+
+
+async def _campaign_rows(ctx: Ctx) -> list[dict[str, Any]]:
+    rows = []
+    for c in await service.list_campaigns(ctx):
+        f = await ref_figures.figures(ctx, c.id)
+        rows.append({"campaign": c, "live": service.is_live(c), "figures": f})
+    return rows
 
 
 @router.get("/console/fission", response_class=HTMLResponse)
 async def fission_page(request: Request, ctx: Ctx = Depends(can("stats:read"))) -> HTMLResponse:
-    from yutang.distribution import figures as dist_figures
-    from yutang.referrals import figures as ref_figures
-    from yutang.referrals import service as referrals
-
-    campaigns = []
-    for c in (await referrals.list_campaigns(ctx))[:5]:
-        f = await ref_figures.figures(ctx, c.id)
-        steps = [
-            ("shares", f.shares),
-            ("clicked", f.clicked),
-            ("joined", f.joined),
-            ("qualified", f.qualified),
-            ("rewarded", f.rewarded),
-        ]
-        top = max((n for _, n in steps), default=0) or 1
-        campaigns.append(
-            {
-                "campaign": c,
-                "live": referrals.is_live(c),
-                "figures": f,
-                "funnel": [(k, n, round(100 * n / top, 1)) for k, n in steps],
-                "board": await ref_figures.leaderboard(ctx, c.id, 5),
-            }
-        )
     rows = await dist_figures.per_distributor(ctx)
+    held, _ = await _held(ctx, None, None)
     return render(
         request,
         "console/fission/index.html",
-        page="fission",
-        campaigns=campaigns,
+        campaigns=await _campaign_rows(ctx),
+        held_count=len(held),
         distributors=sorted(rows, key=lambda r: -r.sales_cents)[:10],
         overall=dist_figures.overall(rows),
+        may=may(ctx),
         **await header(ctx),
+    )
+
+
+# --- creating and editing a campaign -------------------------------------------------------
+
+
+def _reward(form: Submitted, prefix: str) -> dict[str, Any] | None:
+    kind = form.text(f"{prefix}.kind")
+    if not kind:
+        return None
+    spec: dict[str, Any] = {"kind": kind}
+    value = form.number(f"{prefix}.value")
+    if kind in ("points", "wallet"):
+        spec["amount"] = value
+    else:
+        spec[
+            {"coupon": "template_id", "reward": "reward_id", "lottery": "lottery_id"}.get(kind, "amount")
+        ] = value
+    return spec
+
+
+def _campaign_values(form: Submitted, zone: str) -> dict[str, Any]:
+    stages = []
+    for i in range(STAGE_ROWS):
+        threshold = form.number(f"stages.{i}.threshold")
+        reward = _reward(form, f"stages.{i}.reward")
+        if threshold is None and reward is None:
+            continue
+        stages.append(
+            {
+                "threshold": threshold,
+                "name": form.text(f"stages.{i}.name") or "",
+                "rewards": [reward] if reward else [],
+            }
+        )
+    goal: dict[str, Any] = {"kind": form.text("goal.kind") or "join"}
+    if goal["kind"] == "order":
+        yuan = form.text("goal.min_total")
+        if yuan:
+            try:
+                goal["min_total_cents"] = round(float(yuan.replace(",", "")) * 100)
+            except ValueError:
+                goal["min_total_cents"] = yuan
+        goal["first_order"] = form.flag("goal.first_order")
+    if goal["kind"] == "form" and form.number("goal.form_id") is not None:
+        goal["form_id"] = form.number("goal.form_id")
+    invitee = _reward(form, "invitee")
+    eligibility: dict[str, Any] = {}
+    if form.number("eligibility.segment_id") is not None:
+        eligibility["segment_id"] = form.number("eligibility.segment_id")
+    if form.ids("eligibility.tier_ids"):
+        eligibility["tier_ids"] = form.ids("eligibility.tier_ids")
+    values: dict[str, Any] = {
+        "name": form.text("name") or "",
+        "starts_at": form.local_time("starts_at", zone),
+        "ends_at": form.local_time("ends_at", zone),
+        "eligibility": eligibility,
+        "goal": goal,
+        "goal_days": form.number("goal_days") or 30,
+        "stages": stages,
+        "invitee_rewards": [invitee] if invitee else [],
+        "max_per_inviter": form.number("max_per_inviter"),
+        "revoke_days": form.number("revoke_days") if form.text("revoke_days") else 7,
+        "clawback": form.flag("clawback"),
+        "fraud": _fraud(form),
+        "poster": _poster(form),
+    }
+    if form.number("channel_id") is not None:
+        values["channel_id"] = form.number("channel_id")
+    return values
+
+
+def _fraud(form: Submitted) -> dict[str, Any]:
+    names = ("device_limit", "ip_limit", "window_hours", "burst_limit", "burst_minutes")
+    return {n: form.number(f"fraud.{n}") for n in names if form.text(f"fraud.{n}")}
+
+
+def _poster(form: Submitted) -> dict[str, Any]:
+    return {
+        "title": form.text("poster.title") or "",
+        "subtitle": form.text("poster.subtitle") or "",
+        "color": form.text("poster.color") or "#0e7c66",
+    }
+
+
+async def _form_context(ctx: Ctx) -> dict[str, Any]:
+    channels, _ = await links.list_channels(ctx, None, 500)
+    return {
+        "goal_kinds": GOAL_KINDS,
+        "reward_kinds": REWARD_KINDS,
+        "segment_list": await members_repo.segments(ctx.session, ctx.workspace_id),
+        "tiers": await tiers.tiers(ctx.session, ctx.workspace_id),
+        "channels": list(channels),
+        "stage_rows": STAGE_ROWS,
+    }
+
+
+def _refusal(request: Request, exc: Exception, template: str, **context: Any) -> FormRefused:
+    errors = field_errors(exc, pick_language(request))
+    status = exc.status_code if isinstance(exc, YutangError) else 422
+    return FormRefused(render(request, template, status, errors=errors, **context))
+
+
+@router.get("/console/fission/campaigns/new", response_class=HTMLResponse)
+async def new_campaign_page(request: Request, ctx: Ctx = Depends(can("referrals:manage"))) -> HTMLResponse:
+    values = {
+        "goal": {"kind": "join"},
+        "goal_days": 30,
+        "revoke_days": 7,
+        "eligibility": {},
+        "fraud": {},
+        "poster": {},
+        "stages": [],
+    }
+    return render(
+        request,
+        "console/fission/form.html",
+        values=values,
+        errors={},
+        **await _form_context(ctx),
+        **await header(ctx),
+    )
+
+
+@router.post("/console/fission/campaigns/new")
+async def create_campaign(request: Request, ctx: Ctx = Depends(can("referrals:manage"))) -> Response:
+    form = await submitted(request)
+    frame = await header(ctx)
+    values = _campaign_values(form, frame["workspace"].timezone)
+    try:
+        campaign = await service.create_campaign(ctx, CampaignIn.model_validate(values))
+    except (ValidationError, YutangError) as exc:
+        raise _refusal(
+            request, exc, "console/fission/form.html", values=values, **await _form_context(ctx), **frame
+        ) from None
+    return RedirectResponse(f"/console/fission/campaigns/{campaign.id}?done=created", status_code=303)
+
+
+@router.get("/console/fission/campaigns/{campaign_id}", response_class=HTMLResponse)
+async def campaign_page(
+    request: Request, campaign_id: int, ctx: Ctx = Depends(can("stats:read")), done: str | None = None
+) -> HTMLResponse:
+    return render(
+        request,
+        "console/fission/campaign.html",
+        done=done,
+        errors={},
+        **await _campaign_context(ctx, campaign_id),
+    )
+
+
+async def _campaign_context(ctx: Ctx, campaign_id: int) -> dict[str, Any]:
+    campaign = await service.get_campaign(ctx, campaign_id)
+    steps = await ref_figures.funnel(ctx, campaign_id)
+    top = steps[0][1] or 1
+    return {
+        "campaign": campaign,
+        "live": service.is_live(campaign),
+        "figures": await ref_figures.figures(ctx, campaign_id),
+        "funnel": [(step, n, round(100 * n / top, 1)) for step, n in steps],
+        "board": await ref_figures.leaderboard(ctx, campaign_id, 10),
+        "stages": await service.stages_of(ctx, campaign_id),
+        "has_art": bool(await repository.has_art(ctx.session, campaign_id)),
+        "may": may(ctx),
+        **await header(ctx),
+    }
+
+
+@router.post("/console/fission/campaigns/{campaign_id}/edit")
+async def edit_campaign(
+    request: Request, campaign_id: int, ctx: Ctx = Depends(can("referrals:manage"))
+) -> Response:
+    """Rename, pause / resume / end, move the end, the poster, the fraud thresholds — what
+    the API lets change once a campaign runs."""
+    form = await submitted(request)
+    zone = (await header(ctx))["workspace"].timezone
+    patch: dict[str, Any] = {"name": form.text("name") or "", "poster": _poster(form), "fraud": _fraud(form)}
+    if form.text("status"):
+        patch["status"] = form.text("status")
+    if form.text("ends_at"):
+        patch["ends_at"] = form.local_time("ends_at", zone)
+    try:
+        await service.update_campaign(ctx, campaign_id, CampaignPatch.model_validate(patch))
+    except (ValidationError, YutangError) as exc:
+        context = await _campaign_context(ctx, campaign_id)
+        raise _refusal(request, exc, "console/fission/campaign.html", done=None, **context) from None
+    return RedirectResponse(f"/console/fission/campaigns/{campaign_id}?done=saved", status_code=303)
+
+
+@router.post("/console/fission/campaigns/{campaign_id}/art")
+async def upload_art(
+    request: Request,
+    campaign_id: int,
+    ctx: Ctx = Depends(can("referrals:manage")),
+    art: UploadFile = File(...),
+) -> Response:
+    """The poster's background picture (PNG or JPEG, at most 2 MB)."""
+    data = await art.read(2 * 1024 * 1024 + 1)
+    try:
+        await service.set_art(ctx, campaign_id, data)
+    except YutangError as exc:
+        context = await _campaign_context(ctx, campaign_id)
+        raise _refusal(request, exc, "console/fission/campaign.html", done=None, **context) from None
+    return RedirectResponse(f"/console/fission/campaigns/{campaign_id}?done=art", status_code=303)
+
+
+@router.get("/console/fission/campaigns/{campaign_id}/poster-preview.png")
+async def poster_preview(
+    request: Request,
+    campaign_id: int,
+    ctx: Ctx = Depends(can("stats:read")),
+    title: str | None = None,
+    subtitle: str | None = None,
+    color: str | None = None,
+) -> Response:
+    """What a participant's poster looks like — with the settings typed in the form, not
+    yet saved (a sample inviter, link and code)."""
+    campaign = await service.get_campaign(ctx, campaign_id)
+    workspace = await ctx.session.get(Workspace, ctx.workspace_id)
+    stages = await service.stages_of(ctx, campaign_id)
+    t = translator(pick_language(request))
+    settings = campaign.poster or {}
+    chosen = (
+        color if color and len(color) == 7 and color.startswith("#") else settings.get("color", "#0e7c66")
+    )
+    png = poster.render(
+        brand=workspace.name if workspace else "",
+        title=(title if title is not None else settings.get("title", ""))[:40] or campaign.name,
+        subtitle=(subtitle if subtitle is not None else settings.get("subtitle", ""))[:80],
+        inviter=t("sample_inviter"),
+        stages=share.stage_lines(stages),
+        url="https://example.cn/invite/SAMPLE",
+        code="SAMPLE",
+        color=chosen,
+        art=await repository.art_of(ctx.session, campaign_id),
+    )
+    return Response(png, media_type="image/png", headers={"cache-control": "no-store"})
+
+
+# --- the review queue ---------------------------------------------------------------------
+
+
+async def _held(ctx: Ctx, campaign_id: int | None, cursor: str | None) -> tuple[list[Any], str | None]:
+    from yutang.kit.pagination import page_of
+
+    rows = await repository.held_invitations(
+        ctx.session, ctx.workspace_id, campaign_id=campaign_id, cursor=cursor, limit=PAGE
+    )
+    items, nxt = page_of(rows, PAGE, lambda r: r.id)
+    return list(items), nxt
+
+
+@router.get("/console/fission/review", response_class=HTMLResponse)
+async def review_page(
+    request: Request,
+    ctx: Ctx = Depends(can("stats:read")),
+    campaign: str | None = None,
+    cursor: str | None = None,
+    done: str | None = None,
+) -> HTMLResponse:
+    campaign_id = int(campaign) if campaign and campaign.isdigit() else None
+    held, nxt = await _held(ctx, campaign_id, cursor)
+    names = {c.id: c.name for c in await service.list_campaigns(ctx)}
+    return render(
+        request,
+        "console/fission/review.html",
+        held=held,
+        next_cursor=nxt,
+        campaign_names=names,
+        chosen=campaign_id,
+        done=done,
+        may=may(ctx),
+        **await header(ctx),
+    )
+
+
+@router.post("/console/fission/review")
+async def review_invitations(request: Request, ctx: Ctx = Depends(can("referrals:manage"))) -> Response:
+    """Approve or reject the ticked invitations. Each decision is a transaction of its
+    own, as a reviewer deciding one after the other (a decision pays rewards and locks
+    the members it pays; several in one transaction would take those locks out of the
+    declared order): the decided ones stay decided, one that could not be decided (no
+    longer held) is counted apart."""
+    form = await submitted(request)
+    decision = "reject" if form.text("decision") == "reject" else "approve"
+    note = (form.text("note") or "")[:200]
+    decided = skipped = 0
+    session = ctx.session
+    chosen = sorted(set(form.ids("invitation_id")))
+    for invitation_id in chosen:  # every one of this workspace, before deciding any
+        await service.get_invitation(ctx, invitation_id)
+    for invitation_id in chosen:
+        await session.commit()  # what came before is kept; this decision starts afresh
+        try:
+            await service.review(ctx, invitation_id, decision, note)
+            await session.commit()
+            decided += 1
+        except YutangError:
+            await session.rollback()
+            skipped += 1
+    back = form.text("back") or ""
+    return RedirectResponse(
+        f"/console/fission/review?done={decision}:{decided}:{skipped}"
+        + (f"&campaign={back}" if back.isdigit() else ""),
+        status_code=303,
     )
