@@ -330,8 +330,8 @@ async def test_roles_change_and_users_leave_by_the_apis_rules(
         client, "/console/settings/users/remove", {"user_id": str(op_id)}, "/console/settings/users"
     )
     assert removed.status_code == 303 and removed.headers["location"].endswith("done=user_removed")
-    users = {u["id"] for u in (await client.get("/api/v1/users", headers=tenant.headers)).json()["data"]}
-    assert users == {owner_id, admin_id}
+    left = {u["id"] for u in (await client.get("/api/v1/users", headers=tenant.headers)).json()["data"]}
+    assert left == {owner_id, admin_id}
 
 
 async def test_the_last_owner_stays_an_owner(
