@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, case, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from yutang.kit import crypto
 from yutang.kit.db import unit_of_work
@@ -30,6 +32,56 @@ class RotationReport:
     identities: int = 0
     resealed: int = 0
     rehashed: int = 0
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """The values of one workspace still sealed with a key other than the active one:
+    what ``yutang pii rotate`` would re-seal there."""
+
+    member_fields: int
+    identities: int
+    webhook_secret: bool
+
+    @property
+    def total(self) -> int:
+        return self.member_fields + self.identities + int(self.webhook_secret)
+
+
+def _older(column: Any, current: str) -> ColumnElement[int]:
+    """1 for a value sealed with another key than the active one, else 0."""
+    return case((and_(column.is_not(None), column.not_like(current)), 1), else_=0)
+
+
+async def waiting(session: AsyncSession, workspace_id: int) -> Waiting:
+    """Count, in one workspace, the sealed values :func:`rotate` would re-seal."""
+    current = f"{crypto.PREFIX}.{crypto.keyring().active}."  # key ids are alphanumeric
+    row = (
+        await session.execute(
+            select(
+                *(
+                    func.coalesce(func.sum(_older(getattr(Member, column), current + "%")), 0)
+                    for column, _ in SEALED_MEMBER_FIELDS
+                )
+            ).where(Member.workspace_id == workspace_id)
+        )
+    ).one()
+    identities = await session.scalar(
+        select(func.count())
+        .select_from(MemberIdentity)
+        .where(
+            MemberIdentity.workspace_id == workspace_id,
+            MemberIdentity.value_sealed.not_like(current + "%"),
+        )
+    )
+    secret = await session.scalar(
+        select(Workspace.shop_webhook_secret_sealed).where(Workspace.id == workspace_id)
+    )
+    return Waiting(
+        member_fields=sum(int(n or 0) for n in row),
+        identities=int(identities or 0),
+        webhook_secret=secret is not None and not secret.startswith(current),
+    )
 
 
 async def total_rows() -> int:

@@ -28,6 +28,7 @@ from yutang.workspaces.schemas import (
     RolePatch,
     UserOut,
     WorkspaceOut,
+    WorkspacePatch,
 )
 
 router = api_router(prefix="/api/v1")
@@ -38,6 +39,16 @@ async def current_workspace(ctx: Ctx = Depends(require("workspace:read"))) -> Wo
     """The workspace the caller's key or session belongs to: its name, slug and the time
     zone its reports count days in."""
     return WorkspaceOut.model_validate(await service.get_workspace(ctx.session, ctx.workspace_id))
+
+
+@router.patch("/workspace", tags=["workspace"], response_model=WorkspaceOut)
+async def update_workspace(
+    body: WorkspacePatch, ctx: Ctx = Depends(require("workspace:manage"))
+) -> WorkspaceOut:
+    """Rename the workspace or change its time zone (an IANA name such as
+    `Asia/Shanghai`): reports, daily caps and the console count days in it from now on.
+    Owners only."""
+    return WorkspaceOut.model_validate(await service.update_workspace(ctx, body))
 
 
 @router.get("/api-keys", tags=["workspace"], response_model=Page[ApiKeyOut])

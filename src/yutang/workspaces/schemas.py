@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from yutang.kit.schemas import In
 
@@ -32,6 +33,37 @@ class WorkspaceOut(BaseModel):
     slug: str
     timezone: str
     created_at: datetime
+
+
+class WorkspacePatch(In):
+    """Rename the workspace or change the time zone its days are counted in (reports,
+    daily caps, the console's times). Fields left out keep their value."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"name": "山茶花护肤", "timezone": "Asia/Shanghai"}]}
+    )
+    name: str | None = Field(default=None, min_length=1, max_length=120)
+    timezone: str | None = Field(
+        default=None, min_length=1, max_length=64, description="An IANA time zone, e.g. Asia/Shanghai"
+    )
+
+    @field_validator("name")
+    @classmethod
+    def _trimmed(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            raise ValueError("The name is empty.")
+        return value.strip() if value is not None else None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not a time zone.") from None
+        return value
 
 
 class ApiKeyIn(In):

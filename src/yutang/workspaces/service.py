@@ -15,11 +15,14 @@ from yutang.auth.permissions import ROLE_PERMISSIONS, can_grant
 from yutang.auth.service import validate_password
 from yutang.kit import audit, locks
 from yutang.kit.context import SYSTEM, Actor, Ctx
+from yutang.kit.db import after_commit
 from yutang.kit.errors import VALIDATION_ERROR, BadRequest, Conflict, Forbidden, NotFound
 from yutang.links import service as links_service
+from yutang.links.cache import link_cache
 from yutang.models.workspaces import User, Workspace, WorkspaceMember
 from yutang.workspaces import repository
 from yutang.workspaces.errors import EMAIL_TAKEN, LAST_OWNER, WORKSPACE_TAKEN
+from yutang.workspaces.schemas import WorkspacePatch
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 
@@ -133,4 +136,20 @@ async def get_workspace(session: AsyncSession, workspace_id: int) -> Workspace:
     ws = await session.get(Workspace, workspace_id)
     if ws is None:
         raise NotFound("No such workspace.")
+    return ws
+
+
+async def update_workspace(ctx: Ctx, patch: WorkspacePatch) -> Workspace:
+    """Rename the workspace or move it to another time zone. The redirect path keeps each
+    link domain's zone (daily caps count in it): a new zone drops those caches."""
+    ws = await get_workspace(ctx.session, ctx.workspace_id)
+    changed: dict[str, str] = {}
+    if patch.name is not None and patch.name != ws.name:
+        ws.name = changed["name"] = patch.name
+    if patch.timezone is not None and patch.timezone != ws.timezone:
+        ws.timezone = changed["timezone"] = patch.timezone
+        after_commit(ctx.session, link_cache.invalidate_domains)
+    if changed:
+        await ctx.session.flush()
+        audit.record(ctx, "workspace.updated", "workspace", ws.id, changed)
     return ws

@@ -1,5 +1,221 @@
-"""Strings of the console's settings module."""
+"""Strings of the console's settings module (``st_``: 设置 Settings)."""
 
 from __future__ import annotations
 
-STRINGS: dict[str, dict[str, str]] = {}
+STRINGS: dict[str, dict[str, str]] = {
+    # --- the tabs ------------------------------------------------------------------------------
+    "st_tabs": {"zh-CN": "设置分类", "en": "Settings sections"},
+    "st_tab_profile": {"zh-CN": "品牌资料", "en": "Workspace"},
+    "st_tab_users": {"zh-CN": "后台账号", "en": "Users & roles"},
+    "st_tab_keys": {"zh-CN": "API 密钥", "en": "API keys"},
+    "st_tab_webhook": {"zh-CN": "商城回调", "en": "Shop webhook"},
+    "st_tab_pii": {"zh-CN": "个人信息加密", "en": "Personal data keys"},
+    "st_done_saved": {"zh-CN": "已保存。", "en": "Saved."},
+    "st_done_domain_added": {"zh-CN": "短链域名已添加。", "en": "Link domain added."},
+    "st_done_role_set": {"zh-CN": "角色已修改。", "en": "Role changed."},
+    "st_done_user_removed": {
+        "zh-CN": "已将该账号移出品牌。",
+        "en": "The user was removed from the workspace.",
+    },
+    "st_done_invitation_revoked": {"zh-CN": "邀请已撤销。", "en": "Invitation revoked."},
+    "st_done_key_revoked": {"zh-CN": "API 密钥已吊销。", "en": "API key revoked."},
+    "st_actions": {"zh-CN": "操作", "en": "Actions"},
+    "st_role": {"zh-CN": "角色", "en": "Role"},
+    "st_revoke": {"zh-CN": "撤销", "en": "Revoke"},
+    # --- the workspace and its link domains ----------------------------------------------------
+    "st_profile": {"zh-CN": "品牌资料", "en": "Workspace profile"},
+    "st_edit_profile": {"zh-CN": "修改品牌资料", "en": "Change the profile"},
+    "st_workspace_name": {"zh-CN": "品牌名称", "en": "Workspace name"},
+    "st_slug": {"zh-CN": "品牌标识", "en": "Slug"},
+    "st_timezone": {"zh-CN": "时区", "en": "Time zone"},
+    "st_timezone_hint": {
+        "zh-CN": "报表按天统计、每日上限和后台显示的时间都按此时区计算。",
+        "en": "Reports count days, daily caps reset and the console shows times in this zone.",
+    },
+    "st_local_time": {"zh-CN": "品牌当地时间", "en": "Local time now"},
+    "st_zone_Asia/Shanghai": {"zh-CN": "北京时间（中国大陆）", "en": "China (Beijing time)"},
+    "st_zone_Asia/Hong_Kong": {"zh-CN": "香港", "en": "Hong Kong"},
+    "st_zone_Asia/Taipei": {"zh-CN": "台北", "en": "Taipei"},
+    "st_zone_Asia/Singapore": {"zh-CN": "新加坡", "en": "Singapore"},
+    "st_zone_Asia/Kuala_Lumpur": {"zh-CN": "吉隆坡", "en": "Kuala Lumpur"},
+    "st_zone_Asia/Bangkok": {"zh-CN": "曼谷", "en": "Bangkok"},
+    "st_zone_Asia/Jakarta": {"zh-CN": "雅加达", "en": "Jakarta"},
+    "st_zone_Asia/Tokyo": {"zh-CN": "东京", "en": "Tokyo"},
+    "st_zone_Asia/Seoul": {"zh-CN": "首尔", "en": "Seoul"},
+    "st_zone_Asia/Dubai": {"zh-CN": "迪拜", "en": "Dubai"},
+    "st_zone_Europe/London": {"zh-CN": "伦敦", "en": "London"},
+    "st_zone_Europe/Paris": {"zh-CN": "巴黎", "en": "Paris"},
+    "st_zone_Europe/Berlin": {"zh-CN": "柏林", "en": "Berlin"},
+    "st_zone_America/New_York": {"zh-CN": "纽约", "en": "New York"},
+    "st_zone_America/Los_Angeles": {"zh-CN": "洛杉矶", "en": "Los Angeles"},
+    "st_zone_Australia/Sydney": {"zh-CN": "悉尼", "en": "Sydney"},
+    "st_zone_UTC": {"zh-CN": "协调世界时", "en": "Coordinated Universal Time"},
+    "st_domains": {"zh-CN": "短链域名", "en": "Link domains"},
+    "st_domains_intro": {
+        "zh-CN": "这些域名上的短链会跳转到本品牌的链接。默认域名用于未指定域名的新短链。",
+        "en": "Short links on these hosts belong to this workspace. New links without a domain use the default one.",
+    },
+    "st_host": {"zh-CN": "域名", "en": "Host"},
+    "st_host_hint": {
+        "zh-CN": "例如 go.brand.cn。请先将该域名解析到鱼塘服务器。",
+        "en": "For example go.brand.cn. Point its DNS at Yutang first.",
+    },
+    "st_short_links_look": {"zh-CN": "短链形如", "en": "Short links look like"},
+    "st_default": {"zh-CN": "默认", "en": "Default"},
+    "st_no_domains": {"zh-CN": "还没有短链域名。", "en": "No link domains yet."},
+    "st_add_domain": {"zh-CN": "添加短链域名", "en": "Add a link domain"},
+    "st_https": {"zh-CN": "使用 https（已配置证书）", "en": "Served over https (a certificate is set up)"},
+    "st_make_default": {"zh-CN": "设为默认域名", "en": "Make it the default domain"},
+    # --- users, roles and invitations ------------------------------------------------------------
+    "st_users": {"zh-CN": "后台账号", "en": "Console users"},
+    "st_person": {"zh-CN": "姓名", "en": "Name"},
+    "st_you": {"zh-CN": "我", "en": "you"},
+    "st_role_of": {"zh-CN": "{email} 的角色", "en": "Role of {email}"},
+    "st_change_role": {"zh-CN": "修改角色", "en": "Change role"},
+    "st_remove": {"zh-CN": "移出品牌", "en": "Remove"},
+    "st_confirm_remove": {
+        "zh-CN": "将 {email} 移出本品牌？其账号和在其他品牌的权限保留，在本品牌的登录会立即失效。",
+        "en": "Remove {email} from this workspace? Their account and other workspaces stay; their sessions here end at once.",
+    },
+    "st_roles_rule": {
+        "zh-CN": "只能授予不高于自己的角色；只有所有者可以修改或移除所有者；品牌至少保留一位所有者。",
+        "en": "Nobody grants a role above their own; only owners change or remove owners; a workspace keeps at least one owner.",
+    },
+    "st_invite": {"zh-CN": "邀请成员", "en": "Invite someone"},
+    "st_person_name": {"zh-CN": "称呼", "en": "Name"},
+    "st_person_name_hint": {
+        "zh-CN": "可不填；对方接受邀请时可以修改。",
+        "en": "Optional; they may choose their own when they accept.",
+    },
+    "st_invite_hint": {
+        "zh-CN": "对方接受邀请后才会加入。鱼塘不发送邮件：创建后会显示一次接受链接，请转交给对方。",
+        "en": "They join only by accepting. Yutang sends no mail: the accept link is shown once after you invite — pass it on.",
+    },
+    "st_invite_button": {"zh-CN": "发送邀请", "en": "Invite"},
+    "st_invited": {"zh-CN": "已邀请 {email} 以「{role}」身份加入", "en": "{email} is invited as {role}"},
+    "st_accept_url": {"zh-CN": "接受链接", "en": "Accept link"},
+    "st_accept_url_once": {
+        "zh-CN": "请现在复制此链接并转交给对方：它只显示这一次，之后无法再次查看。",
+        "en": "Copy this link now and pass it on: it is shown this once and cannot be seen again.",
+    },
+    "st_invitations": {"zh-CN": "邀请记录", "en": "Invitations"},
+    "st_invited_at": {"zh-CN": "邀请时间", "en": "Invited"},
+    "st_expires_at": {"zh-CN": "有效期至", "en": "Expires"},
+    "st_no_invitations": {"zh-CN": "还没有邀请。", "en": "No invitations yet."},
+    "st_confirm_revoke_invitation": {
+        "zh-CN": "撤销对 {email} 的邀请？接受链接将立即失效。",
+        "en": "Revoke the invitation of {email}? Its accept link stops working at once.",
+    },
+    # --- API keys --------------------------------------------------------------------------------
+    "st_keys": {"zh-CN": "API 密钥", "en": "API keys"},
+    "st_key_name": {"zh-CN": "名称", "en": "Name"},
+    "st_key_name_hint": {
+        "zh-CN": "用途，例如「有赞商城同步」。",
+        "en": "What it is for, e.g. “shop order sync”.",
+    },
+    "st_key_role_hint": {
+        "zh-CN": "密钥的权限与该角色相同；只能选择不高于自己的角色。",
+        "en": "The key may do what this role may; at most your own role.",
+    },
+    "st_key_prefix": {"zh-CN": "前缀", "en": "Prefix"},
+    "st_last_used": {"zh-CN": "最近使用", "en": "Last used"},
+    "st_never_used": {"zh-CN": "从未使用", "en": "Never used"},
+    "st_revoked_at": {"zh-CN": "已吊销于", "en": "Revoked"},
+    "st_no_keys": {"zh-CN": "还没有 API 密钥。", "en": "No API keys yet."},
+    "st_new_key": {"zh-CN": "新建 API 密钥", "en": "New API key"},
+    "st_create_key": {"zh-CN": "创建密钥", "en": "Create key"},
+    "st_confirm_revoke_key": {
+        "zh-CN": "吊销密钥「{name}」？使用它的系统会立即无法访问，且不能恢复。",
+        "en": "Revoke the key “{name}”? Systems using it are refused at once; this cannot be undone.",
+    },
+    "st_key_created": {"zh-CN": "密钥「{name}」已创建", "en": "The key “{name}” was created"},
+    "st_key_once": {
+        "zh-CN": "请立即复制并妥善保存：密钥只显示这一次，之后无法再次查看（鱼塘只保存它的哈希值）。",
+        "en": "Copy it now and keep it safe: it is shown this once and will not be shown again (Yutang keeps only its hash).",
+    },
+    "st_key_secret": {"zh-CN": "密钥", "en": "Secret key"},
+    "st_key_use": {
+        "zh-CN": "调用 API 时在请求头中携带：Authorization: Bearer <密钥>",
+        "en": "Send it with every API call: Authorization: Bearer <key>",
+    },
+    # --- the shop webhook ------------------------------------------------------------------------
+    "st_webhook": {"zh-CN": "商城订单回调", "en": "The shop's order webhook"},
+    "st_webhook_intro": {
+        "zh-CN": "商城把已支付订单和退款推送到下面的地址，并用签名密钥签名；签名不对的请求会被拒绝。",
+        "en": "The shop pushes paid orders and refunds to the address below, signed with the secret; a request with a wrong signature is refused.",
+    },
+    "st_webhook_secret": {"zh-CN": "签名密钥", "en": "Signing secret"},
+    "st_secret_set": {"zh-CN": "已设置", "en": "Set"},
+    "st_secret_not_set": {
+        "zh-CN": "未设置（回调请求会全部被拒绝）",
+        "en": "Not set (every webhook request is refused)",
+    },
+    "st_webhook_url": {"zh-CN": "回调地址", "en": "Webhook address"},
+    "st_webhook_signature": {"zh-CN": "签名方式", "en": "Signature"},
+    "st_webhook_signature_hint": {
+        "zh-CN": "HMAC-SHA256，内容为「时间戳.原始请求体」；时间误差不超过 5 分钟。",
+        "en": "HMAC-SHA256 of “<timestamp>.<raw body>”; at most 5 minutes old.",
+    },
+    "st_set_secret": {"zh-CN": "生成签名密钥", "en": "Create the signing secret"},
+    "st_rotate_secret": {"zh-CN": "更换签名密钥", "en": "Rotate the signing secret"},
+    "st_rotate_hint": {
+        "zh-CN": "更换后旧密钥立即失效。",
+        "en": "The old secret stops working at once.",
+    },
+    "st_confirm_rotate": {
+        "zh-CN": "更换签名密钥？旧密钥立即失效，在商城填入新密钥之前，回调的订单都会被拒绝。",
+        "en": "Rotate the signing secret? The old one stops working at once: until the shop has the new one, its webhooks are refused.",
+    },
+    "st_webhook_secret_new": {"zh-CN": "新的签名密钥", "en": "The new signing secret"},
+    "st_secret_once": {
+        "zh-CN": "请立即复制并填入商城后台：它只显示这一次，之后无法再次查看。",
+        "en": "Copy it into the shop's settings now: it is shown this once and will not be shown again.",
+    },
+    # --- personal data keys ----------------------------------------------------------------------
+    "st_pii": {"zh-CN": "个人信息加密状态", "en": "Encryption of personal data"},
+    "st_pii_intro": {
+        "zh-CN": "会员的姓名、地址、身份证号和手机号等身份信息以 AES-256-GCM 加密保存。这里只显示密钥编号，不显示密钥本身。",
+        "en": "Members' names, addresses, ID numbers and identities (phone, e-mail …) are stored sealed with AES-256-GCM. Only key ids are shown here, never keys.",
+    },
+    "st_pii_active": {"zh-CN": "当前加密密钥", "en": "Key sealing new data"},
+    "st_pii_keys": {"zh-CN": "已配置的密钥", "en": "Keys configured"},
+    "st_pii_source": {"zh-CN": "密钥来源", "en": "Where the keys come from"},
+    "st_pii_from_keys": {"zh-CN": "YUTANG_PII_KEYS 配置", "en": "YUTANG_PII_KEYS"},
+    "st_pii_derived": {
+        "zh-CN": "由 YUTANG_SECRET_KEY 派生（未单独配置）",
+        "en": "Derived from YUTANG_SECRET_KEY (none configured)",
+    },
+    "st_pii_index": {"zh-CN": "查找索引密钥", "en": "Look-up index key"},
+    "st_pii_index_own": {"zh-CN": "YUTANG_PII_INDEX_KEY 配置", "en": "YUTANG_PII_INDEX_KEY"},
+    "st_pii_index_derived": {"zh-CN": "由 YUTANG_SECRET_KEY 派生", "en": "Derived from YUTANG_SECRET_KEY"},
+    "st_pii_rotation": {"zh-CN": "密钥轮换", "en": "Key rotation"},
+    "st_pii_current": {
+        "zh-CN": "无需轮换：本品牌的加密数据都使用当前密钥。",
+        "en": "Nothing pending: this workspace's sealed data all uses the current key.",
+    },
+    "st_pii_pending": {
+        "zh-CN": "待轮换：本品牌有 {n} 项数据仍使用旧密钥，请运行 yutang pii rotate。",
+        "en": "Pending: {n} values of this workspace are still sealed with an older key — run yutang pii rotate.",
+    },
+    "st_pii_what": {"zh-CN": "数据", "en": "Data"},
+    "st_pii_waiting": {"zh-CN": "使用旧密钥", "en": "Sealed with an older key"},
+    "st_pii_member_fields": {
+        "zh-CN": "会员姓名、地址、身份证号",
+        "en": "Members' names, addresses, ID numbers",
+    },
+    "st_pii_identities": {
+        "zh-CN": "会员身份（手机号、邮箱、微信等）",
+        "en": "Member identities (phone, e-mail, WeChat …)",
+    },
+    "st_pii_how": {"zh-CN": "如何轮换密钥", "en": "How to rotate the key"},
+    "st_pii_step1": {"zh-CN": "生成新密钥：", "en": "Make a new key:"},
+    "st_pii_step2": {
+        "zh-CN": "把它放在 YUTANG_PII_KEYS 的最前面（保留旧密钥），然后重启鱼塘。",
+        "en": "Put it first in YUTANG_PII_KEYS (keep the old ones) and restart Yutang.",
+    },
+    "st_pii_step3": {"zh-CN": "用新密钥重新加密全部数据：", "en": "Re-seal everything with it:"},
+    "st_pii_step4": {
+        "zh-CN": "本页显示无需轮换后，才能从配置中删除旧密钥。更换 YUTANG_PII_INDEX_KEY 后同样需要运行 rotate。",
+        "en": "Remove an old key only once this page shows nothing pending. Changing YUTANG_PII_INDEX_KEY needs rotate too.",
+    },
+}
