@@ -6,7 +6,7 @@ import io
 from typing import Literal
 
 import segno
-from PIL import Image, ImageDraw
+from PIL import Image, ImageColor
 
 from yutang.kit.errors import VALIDATION_ERROR, BadRequest
 
@@ -46,13 +46,11 @@ def render(
     side = max(size, (count + 2 * BORDER) * scale)
     offset = (side - count * scale) // 2
     plain = (dark.lower(), light.lower()) in (("#000000", "#ffffff"), ("#000", "#fff"))
-    image = Image.new("1" if plain else "RGB", (side, side), 1 if plain else light)
-    draw = ImageDraw.Draw(image)
-    ink: int | str = 0 if plain else dark
-    for y, row in enumerate(qr.matrix):
-        for x, on in enumerate(row):
-            if on:
-                left, top = offset + x * scale, offset + y * scale
-                draw.rectangle((left, top, left + scale - 1, top + scale - 1), fill=ink)
-    image.save(buf, format="PNG", optimize=True)
+    mode = "1" if plain else "RGB"
+    ink, paper = (0, 1) if plain else (ImageColor.getrgb(dark), ImageColor.getrgb(light))
+    symbol = Image.new(mode, (count, count), paper)
+    symbol.putdata([ink if on else paper for row in qr.matrix for on in row])
+    image = Image.new(mode, (side, side), paper)
+    image.paste(symbol.resize((count * scale, count * scale), Image.Resampling.NEAREST), (offset, offset))
+    image.save(buf, format="PNG")
     return buf.getvalue(), "image/png"
