@@ -29,5 +29,5 @@ bench-poster:  ## share-poster draw time vs the PNG-encode floor of its size
 clean:
 	rm -rf .venv .tools var bench/out
 
-console-shots:  ## the console's pages in a real browser, both languages → docs/img/console/
-	YUTANG_SCREENSHOTS=docs/img/console .venv/bin/pytest -q -p no:cacheprovider tests/web/test_console_browser.py
+console-shots:  ## the console's main pages in a real browser, both languages → docs/img/console/
+	bash scripts/console_shots.sh
