@@ -14,10 +14,12 @@ from tests.conftest import Tenant
 from tests.test_cli import invoke
 from yutang.config import Settings
 from yutang.kit import crypto
+from yutang.kit.context import SYSTEM, Ctx
 from yutang.kit.db import unit_of_work
+from yutang.members import forms
 from yutang.members.identities import id_check_char
 from yutang.models.commerce import Order, OrderItem
-from yutang.models.members import Member, MemberIdentity
+from yutang.models.members import FormSubmission, Member, MemberIdentity
 
 ID17 = "44030419851020351"
 MEMBERS_CSV = (
@@ -156,20 +158,43 @@ async def test_pii_rotation(cli_env: str, engine: AsyncEngine, tenant: Tenant, t
         "-w",
         tenant.slug,
     )
+    async with unit_of_work(engine=engine) as s:  # a form answer, sealed with the old key
+        ctx = Ctx(s, tenant.id, SYSTEM)
+        form = await forms.create_form(
+            ctx,
+            {
+                "slug": "survey",
+                "title": "问卷",
+                "fields": [
+                    {"key": "phone", "label": "手机", "type": "phone", "maps_to": "phone", "required": True},
+                    {"key": "note", "label": "备注", "type": "text"},
+                ],
+            },
+        )
+        member_id = (await s.scalars(select(Member.id))).one()
+        answer = FormSubmission(
+            workspace_id=tenant.id,
+            form_id=form.id,
+            member_id=member_id,
+            data_sealed=crypto.keyring().seal("form.submission", '{"note": "住在望京"}'),
+        )
+        s.add(answer)
     crypto.configure(
         Settings(secret_key="test-secret", pii_keys=f"{new},{old}", pii_index_key="a-new-index-key")
     )
     result = await invoke("pii", "rotate")
     assert result.exit_code == 0, result.output
-    assert "2 values re-sealed, 1 look-up hashes renewed" in result.output
+    assert "3 values re-sealed, 1 look-up hashes renewed" in result.output
     async with engine.connect() as conn:
         sealed = (await conn.execute(text("SELECT name_sealed FROM members"))).scalar_one()
         ident = (await conn.execute(text("SELECT value_sealed FROM member_identities"))).scalar_one()
-    assert sealed.startswith("v1.new.") and ident.startswith("v1.new.")
+        answered = (await conn.execute(text("SELECT data_sealed FROM form_submissions"))).scalar_one()
+    assert sealed.startswith("v1.new.") and ident.startswith("v1.new.") and answered.startswith("v1.new.")
     # The old key can go now: everything opens, and look-ups use the new index key.
     crypto.configure(Settings(secret_key="test-secret", pii_keys=new, pii_index_key="a-new-index-key"))
     found = await invoke("members", "export", "1", "-w", tenant.slug)
     assert found.exit_code == 0 and "张三" in found.output and "13800138000" in found.output
+    assert "住在望京" in crypto.keyring().open("form.submission", answered)  # the answers open without it
     again = await invoke("pii", "rotate")
     assert "0 values re-sealed, 0 look-up hashes renewed" in again.output
 

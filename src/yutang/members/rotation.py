@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from yutang.kit import crypto
 from yutang.kit.db import unit_of_work
-from yutang.models.members import Member, MemberIdentity
+from yutang.models.members import FormSubmission, Member, MemberIdentity
 from yutang.models.workspaces import Workspace
 
 SEALED_MEMBER_FIELDS = (
@@ -30,6 +30,7 @@ SEALED_MEMBER_FIELDS = (
 class RotationReport:
     members: int = 0
     identities: int = 0
+    submissions: int = 0
     resealed: int = 0
     rehashed: int = 0
 
@@ -42,10 +43,11 @@ class Waiting:
     member_fields: int
     identities: int
     webhook_secret: bool
+    submissions: int = 0
 
     @property
     def total(self) -> int:
-        return self.member_fields + self.identities + int(self.webhook_secret)
+        return self.member_fields + self.identities + self.submissions + int(self.webhook_secret)
 
 
 def _older(column: Any, current: str) -> ColumnElement[int]:
@@ -77,9 +79,18 @@ async def waiting(session: AsyncSession, workspace_id: int) -> Waiting:
     secret = await session.scalar(
         select(Workspace.shop_webhook_secret_sealed).where(Workspace.id == workspace_id)
     )
+    submissions = await session.scalar(
+        select(func.count())
+        .select_from(FormSubmission)
+        .where(
+            FormSubmission.workspace_id == workspace_id,
+            FormSubmission.data_sealed.not_like(current + "%"),
+        )
+    )
     return Waiting(
         member_fields=sum(int(n or 0) for n in row),
         identities=int(identities or 0),
+        submissions=int(submissions or 0),
         webhook_secret=secret is not None and not secret.startswith(current),
     )
 
@@ -88,7 +99,8 @@ async def total_rows() -> int:
     async with unit_of_work(readonly=True) as s:
         members = int(await s.scalar(select(func.count()).select_from(Member)) or 0)
         idents = int(await s.scalar(select(func.count()).select_from(MemberIdentity)) or 0)
-    return members + idents
+        answers = int(await s.scalar(select(func.count()).select_from(FormSubmission)) or 0)
+    return members + idents + answers
 
 
 async def rotate(batch: int = 500, progress: Callable[[int], None] | None = None) -> RotationReport:
@@ -118,6 +130,25 @@ async def rotate(batch: int = 500, progress: Callable[[int], None] | None = None
         if len(rows) < batch:
             break
         last = rows[-1].id
+    last = 0
+    while True:  # form answers (sealed whole: they may hold any personal data)
+        async with unit_of_work() as s:
+            answers = (
+                await s.scalars(
+                    select(FormSubmission)
+                    .where(FormSubmission.id > last)
+                    .order_by(FormSubmission.id)
+                    .limit(batch)
+                )
+            ).all()
+            for answer in answers:
+                answer.data_sealed = reseal("form.submission", answer.data_sealed)
+            report.submissions += len(answers)
+        if progress:
+            progress(len(answers))
+        if len(answers) < batch:
+            break
+        last = answers[-1].id
     last = 0
     while True:
         async with unit_of_work() as s:
