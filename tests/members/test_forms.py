@@ -271,3 +271,47 @@ async def test_join_page_attributes_the_link_and_channel(client, tenant: Tenant,
     assert len(m) == 1
     assert (m[0]["first_link_id"], m[0]["source_channel_id"]) == (link["id"], ch["id"])
     assert m[0]["consents"]["marketing"]["granted"] is True
+
+
+async def test_a_form_is_edited_closed_and_opened_again_keeping_its_answers(client, tenant):
+    form = await client.post(
+        "/api/v1/forms",
+        json={
+            "slug": "edit-me",
+            "title": "问卷",
+            "fields": [
+                {"key": "phone", "label": "手机", "type": "phone", "maps_to": "phone", "required": True}
+            ],
+        },
+        headers=tenant.headers,
+    )
+    assert form.status_code == 201
+    fid = form.json()["id"]
+    answered = await client.post(
+        f"/api/v1/forms/{fid}/submissions", json={"answers": {"phone": "13800138000"}}, headers=tenant.headers
+    )
+    assert answered.status_code == 201
+    more = [
+        {"key": "phone", "label": "手机", "type": "phone", "maps_to": "phone", "required": True},
+        {"key": "city", "label": "城市", "type": "text"},
+    ]
+    r = await client.patch(
+        f"/api/v1/forms/{fid}", json={"title": "问卷二期", "fields": more}, headers=tenant.headers
+    )
+    assert r.status_code == 200 and r.json()["title"] == "问卷二期" and len(r.json()["fields"]) == 2
+    no_phone = await client.patch(
+        f"/api/v1/forms/{fid}",
+        json={"fields": [{"key": "city", "label": "城市", "type": "text"}]},
+        headers=tenant.headers,
+    )
+    assert no_phone.status_code == 400 and no_phone.json()["error"]["code"] == "invalid_form"
+    closed = await client.patch(f"/api/v1/forms/{fid}", json={"active": False}, headers=tenant.headers)
+    assert closed.json()["active"] is False and closed.json()["submissions"] == 1
+    refused = await client.post(
+        f"/api/v1/forms/{fid}/submissions", json={"answers": {"phone": "13900139000"}}, headers=tenant.headers
+    )
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "form_closed"
+    opened = await client.patch(f"/api/v1/forms/{fid}", json={"active": True}, headers=tenant.headers)
+    assert opened.json()["active"] is True
+    unknown = await client.patch("/api/v1/forms/999999", json={"active": True}, headers=tenant.headers)
+    assert unknown.status_code == 404

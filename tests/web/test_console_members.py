@@ -284,3 +284,109 @@ async def test_tier_and_points_reasons_are_words_in_both_languages(
         for raw in (">earn<", ">active<", ">adjust<", ">paid<", ">phone<"):
             assert raw not in body, raw
     assert "手机号" in zh.text or "手机" in zh.text
+
+
+async def test_forms_are_made_edited_closed_and_their_answers_exported(
+    client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine
+) -> None:
+    await _sign_in(client, engine, tenant, "admin", "admin@acme.example")
+    form = {
+        "slug": "koc-2026",
+        "title": "KOC 招募",
+        "field_rows": "4",
+        "fields.0.key": "phone",
+        "fields.0.label": "手机号",
+        "fields.0.type": "phone",
+        "fields.0.maps_to": "phone",
+        "fields.0.required": "on",
+        "fields.1.key": "skin",
+        "fields.1.label": "肤质",
+        "fields.1.type": "select",
+        "fields.1.options": "干性，油性, 混合",
+    }
+    r = await browser.post(client, "/console/forms/new", form, page="/console/forms/new")
+    assert r.status_code == 303, r.text[:300]
+    fid = int(r.headers["location"].split("/")[3].split("?")[0])
+    api = (await client.get(f"/api/v1/forms/{fid}", headers=tenant.headers)).json()
+    assert [f["key"] for f in api["fields"]] == ["phone", "skin"] and api["fields"][1]["options"] == [
+        "干性",
+        "油性",
+        "混合",
+    ]
+    no_phone = await browser.post(
+        client,
+        "/console/forms/new",
+        {"slug": "x", "title": "x", "field_rows": "1", "fields.0.key": "a", "fields.0.label": "A"},
+        page="/console/forms/new",
+    )
+    assert no_phone.status_code == 400 and 'role="alert"' in no_phone.text
+    for phone, skin in (("13800138000", "干性"), ("13900139000", "油性")):
+        answered = await client.post(
+            f"/api/v1/forms/{fid}/submissions",
+            json={"answers": {"phone": phone, "skin": skin}},
+            headers=tenant.headers,
+        )
+        assert answered.status_code == 201, answered.text
+    page = await client.get(f"/console/forms/{fid}")
+    assert "干性" in page.text and "油性" in page.text and "收集中" in page.text
+    csv_file = await client.get(f"/console/forms/{fid}/submissions.csv")
+    lines = csv_file.text.lstrip("\ufeff").splitlines()
+    assert lines[0] == "id,member_id,via,created_at,phone,skin" and len(lines) == 3
+    assert {line.split(",")[-1] for line in lines[1:]} == {"干性", "油性"}
+    edited = {
+        **form,
+        "fields.2.key": "city",
+        "fields.2.label": "城市",
+        "fields.2.type": "text",
+        "title": "KOC 招募 · 二期",
+    }
+    r = await browser.post(client, f"/console/forms/{fid}/edit", edited, page=f"/console/forms/{fid}")
+    assert r.status_code == 303
+    api = (await client.get(f"/api/v1/forms/{fid}", headers=tenant.headers)).json()
+    assert api["title"] == "KOC 招募 · 二期" and [f["key"] for f in api["fields"]] == [
+        "phone",
+        "skin",
+        "city",
+    ]
+    r = await browser.post(
+        client, f"/console/forms/{fid}/active", {"active": "0"}, page=f"/console/forms/{fid}"
+    )
+    assert r.status_code == 303
+    assert (await client.get(f"/api/v1/forms/{fid}", headers=tenant.headers)).json()["active"] is False
+    closed_page = await client.get("/forms/koc-2026", headers={"host": tenant.host})
+    assert "已停止收集" in closed_page.text or "停止" in closed_page.text
+    # Operators read the answers' list without the personal data in them.
+    await _sign_in(client, engine, tenant, "operator", "op@acme.example")
+    masked = await client.get(f"/console/forms/{fid}")
+    answers_table = masked.text.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    assert masked.status_code == 200 and "干性" not in answers_table and answers_table.count("<tr>") == 2
+    masked_csv = (
+        (await client.get(f"/console/forms/{fid}/submissions.csv")).text.lstrip("\ufeff").splitlines()
+    )
+    assert masked_csv[0] == "id,member_id,via,created_at" and "13800138000" not in "".join(masked_csv)
+
+
+async def test_tag_groups_and_tags_are_made_in_the_console(
+    client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine
+) -> None:
+    await _sign_in(client, engine, tenant, "operator", "op@acme.example")
+    r = await browser.post(
+        client, "/console/tags", {"kind": "group", "name": "肤质", "exclusive": "on"}, page="/console/tags"
+    )
+    assert r.status_code == 303
+    r = await browser.post(
+        client,
+        "/console/tags",
+        {"kind": "tags", "group": "肤质", "names": "干性，油性"},
+        page="/console/tags",
+    )
+    assert r.status_code == 303
+    groups = (await client.get("/api/v1/tag-groups", headers=tenant.headers)).json()["data"]
+    skin = next(g for g in groups if g["name"] == "肤质")
+    assert skin["exclusive"] is True and sorted(t["name"] for t in skin["tags"]) == ["干性", "油性"]
+    empty = await browser.post(
+        client, "/console/tags", {"kind": "tags", "group": "肤质", "names": ""}, page="/console/tags"
+    )
+    assert empty.status_code == 422 and 'role="alert"' in empty.text
+    page = await client.get("/console/tags?lang=en")
+    assert "Exclusive" in page.text and "干性" in page.text

@@ -81,7 +81,20 @@ async def _world(client: httpx.AsyncClient, tenant: Tenant) -> dict[str, str]:
         headers=tenant.headers,
     )
     assert campaign.status_code == 201, campaign.text
+    form = await client.post(
+        "/api/v1/forms",
+        json={
+            "slug": "walk",
+            "title": "问卷",
+            "fields": [
+                {"key": "phone", "label": "手机", "type": "phone", "maps_to": "phone", "required": True}
+            ],
+        },
+        headers=tenant.headers,
+    )
+    assert form.status_code == 201, form.text
     return {
+        "form_id": str(form.json()["id"]),
         "campaign_id": str(campaign.json()["id"]),
         "segment_id": str(segment.json()["id"]),
         "link_id": str(link.json()["id"]),

@@ -31,6 +31,7 @@ from yutang.members.schemas import (
     FilterIn,
     FormIn,
     FormOut,
+    FormPatch,
     IdentityKind,
     JoinOut,
     MemberIn,
@@ -321,6 +322,19 @@ async def create_form(body: FormIn, ctx: Ctx = Depends(require("members:write"))
     data = body.model_dump()
     data["fields"] = [f.model_dump(exclude_none=True) for f in body.fields]
     return await _form_out(ctx, await forms.create_form(ctx, data))
+
+
+@router.patch("/forms/{form_id}", tags=["forms"], response_model=FormOut)
+async def update_form(
+    form_id: ParamId, body: FormPatch, ctx: Ctx = Depends(require("members:write"))
+) -> FormOut:
+    """Change the title, description or fields (checked as on creation: `invalid_form`), or
+    close the form (`active: false`) and open it again. Answers already given are kept as
+    they were; `unknown_form` otherwise."""
+    changes = body.model_dump(exclude_unset=True)
+    if body.fields is not None:
+        changes["fields"] = [f.model_dump(exclude_none=True) for f in body.fields]
+    return await _form_out(ctx, await forms.update_form(ctx, form_id, changes))
 
 
 @router.get("/forms", tags=["forms"], response_model=Page[FormOut])

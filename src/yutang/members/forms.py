@@ -147,6 +147,28 @@ async def create_form(ctx: Ctx, data: dict[str, Any]) -> Form:
     return form
 
 
+async def update_form(ctx: Ctx, form_id: int, changes: dict[str, Any]) -> Form:
+    """Change the title, description or fields, or open / close the form (``active``).
+    Answers given before keep their own keys: removing a field hides nothing of them."""
+    form = await get_form(ctx, form_id)
+    for name in ("title", "title_en", "description"):
+        if changes.get(name) is not None:
+            setattr(form, name, changes[name] or "")
+    if changes.get("fields") is not None:
+        form.fields = check_definition(changes["fields"])
+    if changes.get("active") is not None:
+        form.active = bool(changes["active"])
+    await ctx.session.flush()
+    audit.record(
+        ctx,
+        "form.updated",
+        "form",
+        form.id,
+        {"fields": sorted(k for k, v in changes.items() if v is not None)},
+    )
+    return form
+
+
 async def get_form(ctx: Ctx, form_id: int | None = None, *, slug: str | None = None) -> Form:
     stmt = select(Form).where(Form.workspace_id == ctx.workspace_id)
     stmt = stmt.where(Form.id == form_id) if form_id is not None else stmt.where(Form.slug == slug)

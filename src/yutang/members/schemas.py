@@ -345,6 +345,18 @@ class FormIn(In):
     fields: list[FormField] = Field(min_length=1, max_length=40)
 
 
+class FormPatch(In):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"active": False}, {"title": "KOC 招募 · 第二期"}]}
+    )
+    title: str | None = Field(default=None, min_length=1, max_length=120)
+    title_en: str | None = Field(default=None, max_length=120)
+    description: str | None = Field(default=None, max_length=2000)
+    fields: list[FormField] | None = Field(default=None, min_length=1, max_length=40)
+    #: false closes the form (its page says so and takes no answers); true opens it again.
+    active: Bool | None = None
+
+
 class FormOut(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={

@@ -1,7 +1,8 @@
 """会员 Members: the list filtered by tier, tag, segment, source channel, joined days,
 points, spend, owner staff and status — saved as a segment in one click —, segments
-(their members, freeze), and a member's page with its actions: tag / untag, adjust
-points, issue a coupon, change tier, assign owner staff, block / unblock, export, erase.
+(their members, freeze), a member's page with its actions (tag / untag, adjust points,
+issue a coupon, change tier, assign owner staff, block / unblock, export, erase), forms
+(create, edit fields, open / close, answers and their CSV) and tag groups and tags.
 
 Store staff (导购) see only the members they own (``members.service.visible``); every
 action calls the service the API calls, under the API's permission.
@@ -9,6 +10,8 @@ action calls the service the API calls, under the API's permission.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
@@ -30,10 +33,10 @@ from yutang.loyalty import repository as ledger
 from yutang.loyalty import service as points
 from yutang.loyalty import tiers
 from yutang.loyalty.schemas import AdjustIn, SetTierIn
+from yutang.members import forms, segments
 from yutang.members import repository as members_repo
-from yutang.members import segments
 from yutang.members import service as members
-from yutang.members.schemas import MemberPatch
+from yutang.members.schemas import FormIn, FormPatch, MemberPatch, TagGroupIn, TagIn
 from yutang.overview import pond
 from yutang.privacy import service as privacy
 from yutang.web.console.frame import (
@@ -438,3 +441,274 @@ async def erase_member(
         raise await _refuse(request, ctx, member_id, "erase", exc, form)
     await privacy.erase_member(ctx, member_id)
     return _back(member_id, "erased")
+
+
+# --- forms --------------------------------------------------------------------------------
+
+FIELD_ROWS = 3  # empty rows a form's editor offers beyond its fields
+FIELD_TYPES = (
+    "text",
+    "textarea",
+    "phone",
+    "email",
+    "select",
+    "multiselect",
+    "number",
+    "date",
+    "address",
+    "cn_id",
+)
+MAPS_TO = ("", "name", "phone", "email", "gender", "birthday", "address", "id_number")
+
+
+def _form_fields(form: Submitted) -> list[dict[str, Any]]:
+    fields = []
+    rows = _int(form.text("field_rows")) or 0
+    for i in range(min(rows, 40)):
+        key, label = form.text(f"fields.{i}.key"), form.text(f"fields.{i}.label")
+        if key is None and label is None:
+            continue
+        field: dict[str, Any] = {
+            "key": key or "",
+            "label": label or "",
+            "type": form.text(f"fields.{i}.type") or "text",
+            "required": form.flag(f"fields.{i}.required"),
+        }
+        if form.words(f"fields.{i}.options"):
+            field["options"] = form.words(f"fields.{i}.options")
+        if form.text(f"fields.{i}.maps_to"):
+            field["maps_to"] = form.text(f"fields.{i}.maps_to")
+        fields.append(field)
+    return fields
+
+
+def _form_values(form: Submitted) -> dict[str, Any]:
+    return {
+        "slug": form.text("slug") or "",
+        "title": form.text("title") or "",
+        "title_en": form.text("title_en"),
+        "description": form.text("description"),
+        "fields": _form_fields(form),
+    }
+
+
+async def _form_links(ctx: Ctx) -> str | None:
+    domains = await links.list_domains(ctx)
+    default = next((d for d in domains if d.is_default), domains[0] if domains else None)
+    return f"{'https' if default.https else 'http'}://{default.host}/forms/" if default else None
+
+
+@router.get("/console/forms", response_class=HTMLResponse)
+async def forms_page(request: Request, ctx: Ctx = Depends(can("members:read"))) -> HTMLResponse:
+    rows = await members_repo.forms(ctx.session, ctx.workspace_id)
+    counts = {f.id: await forms.count(ctx, f.id) for f in rows}
+    return render(
+        request,
+        "console/members/forms.html",
+        rows=rows,
+        counts=counts,
+        base_url=await _form_links(ctx),
+        may=may(ctx),
+        **await header(ctx),
+    )
+
+
+def _editor(values: dict[str, Any]) -> dict[str, Any]:
+    return {"values": values, "field_types": FIELD_TYPES, "maps_to": MAPS_TO, "spare": FIELD_ROWS}
+
+
+@router.get("/console/forms/new", response_class=HTMLResponse)
+async def new_form_page(request: Request, ctx: Ctx = Depends(can("members:write"))) -> HTMLResponse:
+    starter = [{"key": "phone", "label": "手机号", "type": "phone", "maps_to": "phone", "required": True}]
+    return render(
+        request,
+        "console/members/form_edit.html",
+        form=None,
+        errors={},
+        **_editor({"fields": starter}),
+        **await header(ctx),
+    )
+
+
+@router.post("/console/forms/new")
+async def create_form(request: Request, ctx: Ctx = Depends(can("members:write"))) -> Response:
+    form = await submitted(request)
+    values = _form_values(form)
+    try:
+        body = FormIn.model_validate(values)
+        data = body.model_dump()
+        data["fields"] = [f.model_dump(exclude_none=True) for f in body.fields]
+        made = await forms.create_form(ctx, data)
+    except (ValidationError, YutangError) as exc:
+        status = exc.status_code if isinstance(exc, YutangError) else 422
+        errors = field_errors(exc, pick_language(request))
+        page = render(
+            request,
+            "console/members/form_edit.html",
+            status,
+            form=None,
+            errors=errors,
+            **_editor(values),
+            **await header(ctx),
+        )
+        raise FormRefused(page) from None
+    return RedirectResponse(f"/console/forms/{made.id}?done=created", status_code=303)
+
+
+@router.get("/console/forms/{form_id}", response_class=HTMLResponse)
+async def form_page(
+    request: Request, form_id: int, ctx: Ctx = Depends(can("members:read")), done: str | None = None
+) -> HTMLResponse:
+    return render(
+        request, "console/members/form.html", done=done, errors={}, **await _form_context(ctx, form_id)
+    )
+
+
+async def _form_context(ctx: Ctx, form_id: int) -> dict[str, Any]:
+    found = await forms.get_form(ctx, form_id)
+    pii = allowed(ctx.actor.role, "members:pii")
+    answers = await forms.submissions(ctx, form_id, cursor_id=None, limit=PAGE)
+    return {
+        "form": found,
+        "count": await forms.count(ctx, form_id),
+        "answers": [(a, forms.opened(a) if pii else None) for a in answers[:PAGE]],
+        "pii": pii,
+        "url": (await _form_links(ctx) or "") + found.slug,
+        **_editor(
+            {
+                "fields": found.fields,
+                "title": found.title,
+                "title_en": found.title_en,
+                "description": found.description,
+            }
+        ),
+        "may": may(ctx),
+        **await header(ctx),
+    }
+
+
+@router.post("/console/forms/{form_id}/edit")
+async def edit_form(request: Request, form_id: int, ctx: Ctx = Depends(can("members:write"))) -> Response:
+    form = await submitted(request)
+    values = _form_values(form)
+    try:
+        body = FormPatch.model_validate({k: v for k, v in values.items() if k != "slug"})
+        changes = body.model_dump(exclude_unset=True)
+        if body.fields is not None:
+            changes["fields"] = [f.model_dump(exclude_none=True) for f in body.fields]
+        await forms.update_form(ctx, form_id, changes)
+    except (ValidationError, YutangError) as exc:
+        status = exc.status_code if isinstance(exc, YutangError) else 422
+        context = await _form_context(ctx, form_id)
+        context.update(_editor(values))
+        page = render(
+            request,
+            "console/members/form.html",
+            status,
+            done=None,
+            errors=field_errors(exc, pick_language(request)),
+            **context,
+        )
+        raise FormRefused(page) from None
+    return RedirectResponse(f"/console/forms/{form_id}?done=saved", status_code=303)
+
+
+@router.post("/console/forms/{form_id}/active")
+async def open_or_close_form(
+    request: Request, form_id: int, ctx: Ctx = Depends(can("members:write"))
+) -> Response:
+    form = await submitted(request)
+    active = form.text("active") == "1"
+    await forms.update_form(ctx, form_id, {"active": active})
+    return RedirectResponse(
+        f"/console/forms/{form_id}?done={'opened' if active else 'closed'}", status_code=303
+    )
+
+
+@router.get("/console/forms/{form_id}/submissions.csv")
+async def export_submissions(form_id: int, ctx: Ctx = Depends(can("members:read"))) -> Response:
+    """Every answer as CSV (one column per field, then any key answered before a field was
+    removed); the answers themselves only for roles that may see personal data."""
+    found = await forms.get_form(ctx, form_id)
+    pii = allowed(ctx.actor.role, "members:pii")
+    rows = []
+    cursor: int | None = None
+    while True:
+        batch = await forms.submissions(ctx, form_id, cursor_id=cursor, limit=500)
+        rows += batch[:500]
+        if len(batch) <= 500:
+            break
+        cursor = batch[499].id
+    opened = [(a, forms.opened(a) if pii else {}) for a in rows]
+    keys = [f["key"] for f in found.fields]
+    keys += sorted({k for _, data in opened for k in data} - set(keys))
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["id", "member_id", "via", "created_at", *(keys if pii else [])])
+    for answer, data in opened:
+        cells = [
+            json.dumps(data.get(k), ensure_ascii=False)
+            if isinstance(data.get(k), dict | list)
+            else data.get(k, "")
+            for k in keys
+        ]
+        writer.writerow(
+            [answer.id, answer.member_id, answer.via, answer.created_at.isoformat(), *(cells if pii else [])]
+        )
+    return Response(
+        "\ufeff" + out.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"content-disposition": f'attachment; filename="form-{found.slug}.csv"'},
+    )
+
+
+# --- tags ---------------------------------------------------------------------------------
+
+
+@router.get("/console/tags", response_class=HTMLResponse)
+async def tags_page(
+    request: Request, ctx: Ctx = Depends(can("members:read")), done: str | None = None
+) -> HTMLResponse:
+    return render(
+        request,
+        "console/members/tags.html",
+        groups=await members_repo.tag_groups(ctx.session, ctx.workspace_id),
+        done=done,
+        errors={},
+        may=may(ctx),
+        **await header(ctx),
+    )
+
+
+@router.post("/console/tags")
+async def create_tags(request: Request, ctx: Ctx = Depends(can("members:write"))) -> Response:
+    """A tag group (exclusive or not), or tags in a group (made when missing)."""
+    form = await submitted(request)
+    try:
+        if form.text("kind") == "group":
+            body = TagGroupIn.model_validate(
+                {"name": form.text("name") or "", "exclusive": form.flag("exclusive")}
+            )
+            await members.create_tag_group(ctx, body.name, body.exclusive)
+        else:
+            group = form.text("group") or ""
+            names = form.words("names")
+            if not names:
+                raise BadRequest("Give at least one tag.", code=VALIDATION_ERROR, details={"field": "names"})
+            for name in names:
+                tag = TagIn.model_validate({"group": group, "name": name})
+                await members.ensure_tag(ctx, tag.group, tag.name)
+    except (ValidationError, YutangError) as exc:
+        status = exc.status_code if isinstance(exc, YutangError) else 422
+        page = render(
+            request,
+            "console/members/tags.html",
+            status,
+            groups=await members_repo.tag_groups(ctx.session, ctx.workspace_id),
+            done=None,
+            errors=field_errors(exc, pick_language(request)),
+            may=may(ctx),
+            **await header(ctx),
+        )
+        raise FormRefused(page) from None
+    return RedirectResponse("/console/tags?done=created", status_code=303)
