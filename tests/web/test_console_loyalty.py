@@ -1,0 +1,308 @@
+"""忠诚度 Loyalty in the console: what an operator does there lands through the loyalty,
+coupons, rewards, membership and stored-value services exactly as through the API; a
+refused form keeps nothing and says why beside the field, in the operator's language;
+analysts and staff read but change nothing; another workspace's ids are refused; every
+value is shown in words in both languages."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from tests.conftest import Tenant
+from tests.web import browser
+from yutang.kit.db import unit_of_work
+from yutang.models.loyalty import EarnRule
+
+OP = "op@acme.example"
+LANGS = ("zh-CN", "en")
+
+
+async def _signed_in(
+    client: httpx.AsyncClient, engine: AsyncEngine, tenant: Tenant, role: str = "operator"
+) -> None:
+    email = f"{role}@acme.example"
+    await browser.make_user(engine, tenant.id, email, role)
+    assert (await browser.login(client, email)).status_code == 303
+
+
+async def _submit(client: httpx.AsyncClient, path: str, data: dict[str, Any], page: str) -> httpx.Response:
+    return await browser.post(client, path, data, page=page)
+
+
+def _saved(r: httpx.Response, location: str | None = None) -> None:
+    """The form was taken (a redirect, to ``location`` when given); else what it said."""
+    said = re.findall(r'class="(?:field-error|error)"[^>]*>([^<]+)<', r.text)
+    assert r.status_code == 303, (r.status_code, said)
+    if location is not None:
+        assert r.headers["location"] == location
+
+
+def _field_error(html: str, name: str) -> str:
+    found = re.search(rf'id="e-{re.escape(name)}"[^>]*>([^<]+)<', html)
+    assert found, f"no error beside {name}"
+    return found.group(1)
+
+
+async def _rows(engine: AsyncEngine, model: Any, workspace_id: int) -> list[Any]:
+    async with unit_of_work(readonly=True, engine=engine) as s:
+        stmt = select(model).where(model.workspace_id == workspace_id).order_by(model.id)
+        return list((await s.scalars(stmt)).all())
+
+
+async def _api(client: httpx.AsyncClient, tenant: Tenant, path: str) -> Any:
+    r = await client.get(f"/api/v1/{path}", headers=tenant.headers)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+# --- earn rules ---------------------------------------------------------------------------
+
+ORDER_RULE = {
+    "name": "消费每满1元得1积分",
+    "trigger": "order_paid",
+    "amount_type": "per_unit",
+    "points": "1",
+    "unit_cents": "1.00",
+    "tier_multiplier": "on",
+    "conditions.min_amount_cents": "99",
+    "conditions.categories": "护肤，彩妆",
+    "caps.day": "5,000",
+    "expiry_months": "12",
+    "pending_days": "7",
+}
+
+
+async def test_an_operator_creates_earn_rules_and_sees_them_in_words(
+    client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine
+) -> None:
+    await _signed_in(client, engine, tenant)
+    made = await _submit(client, "/console/loyalty/rule", ORDER_RULE, "/console/loyalty/rule")
+    assert made.status_code == 303 and made.headers["location"] == "/console/loyalty?done=created"
+    signup = {"name": "入会礼", "trigger": "signup", "points": "200", "paused": "on"}
+    assert (
+        await _submit(client, "/console/loyalty/rule", signup, "/console/loyalty/rule")
+    ).status_code == 303
+    custom = {
+        "name": "直播间互动",
+        "trigger": "custom",
+        "event_name": "live_like",
+        "points": "5",
+        "starts_at": "2099-01-01T00:00",
+    }
+    assert (
+        await _submit(client, "/console/loyalty/rule", custom, "/console/loyalty/rule")
+    ).status_code == 303
+
+    rules = (await _api(client, tenant, "earn-rules"))["data"]
+    assert [(r["name"], r["trigger"], r["active"]) for r in rules] == [
+        ("消费每满1元得1积分", "order_paid", True),
+        ("入会礼", "signup", False),
+        ("直播间互动", "custom", True),
+    ]
+    order = rules[0]
+    assert (order["amount_type"], order["points"], order["unit_cents"], order["tier_multiplier"]) == (
+        "per_unit",
+        1,
+        100,
+        True,
+    )
+    assert order["conditions"] == {"min_amount_cents": 9900, "categories": ["护肤", "彩妆"]}
+    assert order["caps"] == {"day": 5000} and order["expiry_months"] == 12 and order["pending_days"] == 7
+    assert rules[2]["event_name"] == "live_like"
+    assert rules[2]["starts_at"].startswith("2098-12-31T16:00")  # the workspace's zone, UTC+8
+
+    zh = (await client.get("/console/loyalty?done=created&lang=zh-CN")).text
+    for words in ("已创建", "订单支付", "注册入会", "自定义事件", "每消费 ¥1.00 得 1 积分", "订单满 ¥99.00"):
+        assert words in zh, words
+    for words in ("每人每天最多 5,000", "7 天后到账", "12 个月后过期", "生效中", "已暂停", "未开始"):
+        assert words in zh, words
+    en = (await client.get("/console/loyalty", params={"lang": "en"})).text
+    for words in (
+        "Order paid",
+        "Sign-up",
+        "Custom event",
+        "1 points per ¥1.00 spent",
+        "Paused",
+        "Not started",
+    ):
+        assert words in en, words
+    assert "order_paid" not in zh.replace('value="order_paid"', "")
+
+
+async def test_an_operator_edits_pauses_and_resumes_a_rule(
+    client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine
+) -> None:
+    await _signed_in(client, engine, tenant)
+    await _submit(client, "/console/loyalty/rule", ORDER_RULE, "/console/loyalty/rule")
+    (rule,) = await _rows(engine, EarnRule, tenant.id)
+    page = await client.get(f"/console/loyalty/rule?id={rule.id}")
+    assert (
+        page.status_code == 200 and 'value="消费每满1元得1积分"' in page.text and 'value="99.00"' in page.text
+    )
+    assert 'value="护肤, 彩妆"' in page.text
+    edited = await _submit(
+        client,
+        "/console/loyalty/rule",
+        {
+            "id": str(rule.id),
+            "name": "消费得积分（双倍）",
+            "points": "2",
+            "unit_cents": "1",
+            "caps.month": "50000",
+            "conditions.product_ids": "SKU-1, SKU-2",
+            "ends_at": "2030-12-31T23:59",
+            "pending_days": "0",
+        },
+        f"/console/loyalty/rule?id={rule.id}",
+    )
+    _saved(edited, "/console/loyalty?done=saved")
+    api = await _api(client, tenant, f"earn-rules/{rule.id}")
+    assert (api["name"], api["points"], api["trigger"], api["amount_type"]) == (
+        "消费得积分（双倍）",
+        2,
+        "order_paid",
+        "per_unit",
+    )
+    # conditions and caps are replaced whole; emptied fields are cleared
+    assert api["conditions"] == {"product_ids": ["SKU-1", "SKU-2"]} and api["caps"] == {"month": 50000}
+    assert api["expiry_months"] is None and api["tier_multiplier"] is True  # stays, as in the API
+    assert api["ends_at"].startswith("2030-12-31T15:59")
+
+    paused = await _submit(
+        client, "/console/loyalty/rule/state", {"id": str(rule.id), "active": "0"}, "/console/loyalty"
+    )
+    assert paused.headers["location"] == "/console/loyalty?done=paused"
+    assert (await _api(client, tenant, f"earn-rules/{rule.id}"))["active"] is False
+    listed = await client.get("/console/loyalty?done=paused")
+    assert "已暂停" in listed.text and ">恢复<" in listed.text
+    await _submit(
+        client, "/console/loyalty/rule/state", {"id": str(rule.id), "active": "1"}, "/console/loyalty"
+    )
+    assert (await _api(client, tenant, f"earn-rules/{rule.id}"))["active"] is True
+    page = await client.get("/console/loyalty")
+    assert 'data-confirm="暂停「消费得积分（双倍）」后' in page.text
+
+
+async def test_a_refused_rule_keeps_nothing_and_says_why_beside_the_field(
+    client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine
+) -> None:
+    await _signed_in(client, engine, tenant)
+    no_event = await _submit(
+        client,
+        "/console/loyalty/rule",
+        {"name": "自定义", "trigger": "custom", "points": "5"},
+        "/console/loyalty/rule",
+    )
+    assert no_event.status_code == 422
+    assert _field_error(no_event.text, "event_name") == "自定义事件需要填写事件名"
+    assert 'value="自定义"' in no_event.text  # what was typed stays
+    per_unit = await _submit(
+        client,
+        "/console/loyalty/rule?lang=en",
+        {"name": "x", "trigger": "signup", "amount_type": "per_unit", "points": "1"},
+        "/console/loyalty/rule",
+    )
+    assert per_unit.status_code == 422
+    assert _field_error(per_unit.text, "amount_type") == "Per amount spent applies to “Order paid” only"
+    bad = await _submit(
+        client,
+        "/console/loyalty/rule?lang=zh-CN",
+        {**ORDER_RULE, "conditions.min_amount_cents": "九十九", "caps.day": "0", "points": ""},
+        "/console/loyalty/rule",
+    )
+    assert bad.status_code == 422
+    assert _field_error(bad.text, "conditions.min_amount_cents") == "请输入金额（元），例如 19.90"
+    assert _field_error(bad.text, "caps.day") == "不能小于 1"
+    assert _field_error(bad.text, "points") == "此项必填"
+    assert 'value="九十九"' in bad.text
+    assert await _rows(engine, EarnRule, tenant.id) == []
+
+    await _submit(client, "/console/loyalty/rule", ORDER_RULE, "/console/loyalty/rule")
+    (rule,) = await _rows(engine, EarnRule, tenant.id)
+    refused = await _submit(
+        client,
+        "/console/loyalty/rule",
+        {"id": str(rule.id), "name": "", "points": "3", "ends_at": "2000-01-01T00:00"},
+        f"/console/loyalty/rule?id={rule.id}",
+    )
+    assert refused.status_code == 422 and _field_error(refused.text, "name") == "此项不能为空"
+    (after,) = await _rows(engine, EarnRule, tenant.id)
+    assert (after.name, after.points) == ("消费每满1元得1积分", 1)
+
+
+async def test_analysts_and_staff_read_rules_but_change_nothing(
+    client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine
+) -> None:
+    r = await client.post(
+        "/api/v1/earn-rules",
+        json={"name": "入会礼", "trigger": "signup", "points": 100},
+        headers=tenant.headers,
+    )
+    rule_id = r.json()["id"]
+    for role in ("analyst", "staff"):
+        client.cookies.clear()
+        await _signed_in(client, engine, tenant, role)
+        page = await client.get("/console/loyalty")
+        assert page.status_code == 200 and "入会礼" in page.text and "注册入会" in page.text
+        assert "/console/loyalty/rule/state" not in page.text and "/console/loyalty/rule?" not in page.text
+        assert (await client.get("/console/loyalty/rule")).status_code == 403
+        assert (await client.get(f"/console/loyalty/rule?id={rule_id}")).status_code == 403
+        for path, data in (
+            ("/console/loyalty/rule", {"name": "x", "trigger": "signup", "points": "1"}),
+            ("/console/loyalty/rule", {"id": str(rule_id), "name": "改名", "points": "1"}),
+            ("/console/loyalty/rule/state", {"id": str(rule_id), "active": "0"}),
+        ):
+            refused = await _submit(client, path, data, "/console/loyalty")
+            assert refused.status_code == 403 and "你的角色不允许" in refused.text, (role, path)
+    (rule,) = await _rows(engine, EarnRule, tenant.id)
+    assert (rule.name, rule.active) == ("入会礼", True)
+
+
+async def test_another_workspaces_rule_is_refused(
+    client: httpx.AsyncClient, tenant: Tenant, other_tenant: Tenant, engine: AsyncEngine
+) -> None:
+    r = await client.post(
+        "/api/v1/earn-rules",
+        json={"name": "别家的规则", "trigger": "signup", "points": 100},
+        headers=other_tenant.headers,
+    )
+    theirs = r.json()["id"]
+    await _signed_in(client, engine, tenant)
+    assert (await client.get(f"/console/loyalty/rule?id={theirs}")).status_code == 404
+    edit = await _submit(
+        client,
+        "/console/loyalty/rule",
+        {"id": str(theirs), "name": "抢来的", "points": "1"},
+        "/console/loyalty",
+    )
+    assert edit.status_code == 404
+    pause = await _submit(
+        client, "/console/loyalty/rule/state", {"id": str(theirs), "active": "0"}, "/console/loyalty"
+    )
+    assert pause.status_code == 404
+    assert "别家的规则" not in (await client.get("/console/loyalty")).text
+    (rule,) = await _rows(engine, EarnRule, other_tenant.id)
+    assert (rule.name, rule.active) == ("别家的规则", True)
+    assert await _rows(engine, EarnRule, tenant.id) == []
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_the_rule_form_renders_in_both_languages(
+    lang: str, client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine
+) -> None:
+    await client.post(
+        "/api/v1/tiers", json={"name": "金卡", "rank": 1, "threshold": 100}, headers=tenant.headers
+    )
+    await _signed_in(client, engine, tenant)
+    page = await client.get("/console/loyalty/rule", params={"lang": lang})
+    assert page.status_code == 200 and "金卡" in page.text
+    assert ("订单支付" if lang == "zh-CN" else "Order paid") in page.text
+    assert page.text.count("<h1>") == 1
+    for name in re.findall(r'<input id="f-([^"]+)"', page.text):
+        assert f'<label for="f-{name}"' in page.text, name
