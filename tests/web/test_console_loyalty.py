@@ -306,3 +306,241 @@ async def test_the_rule_form_renders_in_both_languages(
     assert page.text.count("<h1>") == 1
     for name in re.findall(r'<input id="f-([^"]+)"', page.text):
         assert f'<label for="f-{name}"' in page.text, name
+
+
+# --- tiers and the tier programme -----------------------------------------------------------
+
+
+async def _template(client: httpx.AsyncClient, tenant: Tenant, name: str = "满199减30") -> int:
+    r = await client.post(
+        "/api/v1/coupon-templates",
+        json={"name": name, "kind": "amount_off", "value": 3000, "min_spend_cents": 19900, "valid_days": 30},
+        headers=tenant.headers,
+    )
+    assert r.status_code == 201, r.text
+    return int(r.json()["id"])
+
+
+async def test_an_operator_sets_the_programme_and_builds_the_ladder(
+    client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine
+) -> None:
+    template = await _template(client, tenant)
+    await _signed_in(client, engine, tenant)
+    program = {"metric": "spend", "window_days": "180", "grace_days": "15", "downgrade_policy": "recompute"}
+    _saved(
+        await _submit(client, "/console/loyalty/tier-program", program, "/console/loyalty/tiers"),
+        "/console/loyalty/tiers?done=saved",
+    )
+    assert await _api(client, tenant, "tier-program") == {
+        "metric": "spend",
+        "window_days": 180,
+        "downgrade_policy": "recompute",
+        "grace_days": 15,
+    }
+    silver = {"name": "银卡", "rank": "1", "threshold": "5,000"}
+    _saved(await _submit(client, "/console/loyalty/tier", silver, "/console/loyalty/tier"))
+    gold = {
+        "name": "金卡",
+        "rank": "2",
+        "threshold": "10000.50",
+        "benefits.points_multiplier": "1.5",
+        "benefits.discount_percent": "5",
+        "benefits.birthday_points": "500",
+        "benefits.coupon_template_ids": str(template),
+    }
+    _saved(
+        await _submit(client, "/console/loyalty/tier", gold, "/console/loyalty/tier"),
+        "/console/loyalty/tiers?done=created",
+    )
+    ladder = (await _api(client, tenant, "tiers"))["data"]
+    assert [(t["name"], t["rank"], t["threshold"]) for t in ladder] == [
+        ("银卡", 1, 500000),
+        ("金卡", 2, 1000050),
+    ]
+    assert ladder[1]["benefits"] == {
+        "points_multiplier": 1.5,
+        "discount_percent": 5,
+        "birthday_points": 500,
+        "coupon_template_ids": [template],
+    }
+    zh = (await client.get("/console/loyalty/tiers?lang=zh-CN")).text
+    for words in ("¥5,000.00", "¥10,000.50", "积分 ×1.5", "购物优惠 5%", "生日礼 500 积分", "满199减30"):
+        assert words in zh, words
+    for words in ("累计消费", "按达标情况重新定级", "近 180 天", "15 天"):
+        assert words in zh, words
+    en = (await client.get("/console/loyalty/tiers?lang=en")).text
+    for words in ("Points ×1.5", "5% off purchases", "Recalculate the tier", "Last 180 days", "Spend"):
+        assert words in en, words
+
+
+async def test_an_operator_edits_a_tier_and_its_other_benefits_are_kept(
+    client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine
+) -> None:
+    r = await client.post(
+        "/api/v1/tiers",
+        json={
+            "name": "金卡",
+            "rank": 2,
+            "threshold": 500000,
+            "benefits": {"distribution": True, "discount_percent": 5},
+        },
+        headers=tenant.headers,
+    )
+    tier_id = r.json()["id"]
+    await _signed_in(client, engine, tenant)
+    page = await client.get(f"/console/loyalty/tier?id={tier_id}")
+    assert 'value="金卡"' in page.text and 'value="5000.00"' in page.text and 'value="5"' in page.text
+    _saved(
+        await _submit(
+            client,
+            "/console/loyalty/tier",
+            {"id": str(tier_id), "name": "黄金卡", "threshold": "6000", "benefits.points_multiplier": "2"},
+            f"/console/loyalty/tier?id={tier_id}",
+        ),
+        "/console/loyalty/tiers?done=saved",
+    )
+    (tier,) = (await _api(client, tenant, "tiers"))["data"]
+    assert (tier["name"], tier["rank"], tier["threshold"]) == ("黄金卡", 2, 600000)
+    assert tier["benefits"] == {"distribution": True, "points_multiplier": 2}
+    assert "分销资格" in (await client.get("/console/loyalty/tiers")).text
+
+    # measured by points, thresholds are typed and shown as points
+    await _submit(
+        client,
+        "/console/loyalty/tier-program",
+        {"metric": "points", "grace_days": "0"},
+        "/console/loyalty/tiers",
+    )
+    assert (await _api(client, tenant, "tier-program"))["window_days"] is None  # empty: all time
+    _saved(
+        await _submit(
+            client,
+            "/console/loyalty/tier",
+            {"id": str(tier_id), "name": "黄金卡", "threshold": "20,000"},
+            f"/console/loyalty/tier?id={tier_id}",
+        )
+    )
+    assert (await _api(client, tenant, "tiers"))["data"][0]["threshold"] == 20000
+    listed = (await client.get("/console/loyalty/tiers")).text
+    assert "20,000 积分" in listed and "全部历史" in listed and "累计积分" in listed
+
+
+async def test_a_refused_tier_keeps_nothing_and_says_why_beside_the_field(
+    client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine
+) -> None:
+    await client.post(
+        "/api/v1/tiers", json={"name": "银卡", "rank": 1, "threshold": 500000}, headers=tenant.headers
+    )
+    await _signed_in(client, engine, tenant)
+    low = await _submit(
+        client,
+        "/console/loyalty/tier",
+        {"name": "金卡", "rank": "2", "threshold": "100"},
+        "/console/loyalty/tier",
+    )
+    assert low.status_code == 400 and _field_error(low.text, "threshold") == "级别越高门槛须越高"
+    taken = await _submit(
+        client,
+        "/console/loyalty/tier",
+        {"name": "银卡", "rank": "3", "threshold": "9000"},
+        "/console/loyalty/tier",
+    )
+    assert taken.status_code == 409 and _field_error(taken.text, "name") == "已有相同级别或名称的会员等级。"
+    bad = await _submit(
+        client,
+        "/console/loyalty/tier?lang=en",
+        {"name": "金卡", "rank": "2", "threshold": "9000", "benefits.points_multiplier": "双倍"},
+        "/console/loyalty/tier",
+    )
+    assert bad.status_code == 400
+    assert _field_error(bad.text, "benefits.points_multiplier") == "Enter a number above 0, up to 10"
+    money = await _submit(
+        client,
+        "/console/loyalty/tier?lang=zh-CN",
+        {"name": "金卡", "rank": "2", "threshold": "一万"},
+        "/console/loyalty/tier",
+    )
+    assert (
+        money.status_code == 422 and _field_error(money.text, "threshold") == "请输入金额（元），例如 19.90"
+    )
+    program = await _submit(
+        client,
+        "/console/loyalty/tier-program",
+        {"metric": "spend", "grace_days": "-1"},
+        "/console/loyalty/tiers",
+    )
+    assert program.status_code == 422 and _field_error(program.text, "grace_days") == "不能小于 0"
+    assert [t["name"] for t in (await _api(client, tenant, "tiers"))["data"]] == ["银卡"]
+    assert (await _api(client, tenant, "tier-program"))["grace_days"] == 30  # the default, untouched
+
+
+async def test_evaluating_tiers_says_what_moved(
+    client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine
+) -> None:
+    from tests.factories import api_member
+
+    await client.post(
+        "/api/v1/tiers", json={"name": "银卡", "rank": 1, "threshold": 100}, headers=tenant.headers
+    )
+    for i in range(3):
+        await api_member(client, tenant, phone=f"1380013800{i}")
+    await _signed_in(client, engine, tenant)
+    r = await _submit(client, "/console/loyalty/tiers/evaluate", {}, "/console/loyalty/tiers")
+    assert r.status_code == 303 and "done=evaluated" in r.headers["location"]
+    page = await client.get(r.headers["location"])
+    assert "已评估 3 位会员：升级 0 位，降级 0 位，进入保级期 0 位。" in page.text
+    assert "data-confirm=" in (await client.get("/console/loyalty/tiers")).text
+
+
+async def test_analysts_and_staff_read_tiers_but_change_nothing(
+    client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine
+) -> None:
+    r = await client.post(
+        "/api/v1/tiers", json={"name": "银卡", "rank": 1, "threshold": 100}, headers=tenant.headers
+    )
+    tier_id = r.json()["id"]
+    for role in ("analyst", "staff"):
+        client.cookies.clear()
+        await _signed_in(client, engine, tenant, role)
+        page = await client.get("/console/loyalty/tiers")
+        assert page.status_code == 200 and "银卡" in page.text and "¥1.00" in page.text
+        assert "/console/loyalty/tier-program" not in page.text and "/console/loyalty/tier?" not in page.text
+        assert (await client.get(f"/console/loyalty/tier?id={tier_id}")).status_code == 403
+        for path, data in (
+            ("/console/loyalty/tier", {"name": "金卡", "rank": "2", "threshold": "9"}),
+            ("/console/loyalty/tier", {"id": str(tier_id), "name": "改名", "threshold": "9"}),
+            ("/console/loyalty/tier-program", {"metric": "points"}),
+            ("/console/loyalty/tiers/evaluate", {}),
+        ):
+            refused = await _submit(client, path, data, "/console/loyalty/tiers")
+            assert refused.status_code == 403, (role, path)
+    assert [t["name"] for t in (await _api(client, tenant, "tiers"))["data"]] == ["银卡"]
+    assert (await _api(client, tenant, "tier-program"))["metric"] == "spend"
+
+
+async def test_another_workspaces_tier_is_refused(
+    client: httpx.AsyncClient, tenant: Tenant, other_tenant: Tenant, engine: AsyncEngine
+) -> None:
+    r = await client.post(
+        "/api/v1/tiers", json={"name": "别家金卡", "rank": 1, "threshold": 100}, headers=other_tenant.headers
+    )
+    theirs = r.json()["id"]
+    theirs_template = await _template(client, other_tenant)
+    await _signed_in(client, engine, tenant)
+    assert (await client.get(f"/console/loyalty/tier?id={theirs}")).status_code == 404
+    edit = await _submit(
+        client,
+        "/console/loyalty/tier",
+        {"id": str(theirs), "name": "抢来的", "threshold": "1"},
+        "/console/loyalty/tiers",
+    )
+    assert edit.status_code == 404
+    borrowed = await _submit(
+        client,
+        "/console/loyalty/tier",
+        {"name": "金卡", "rank": "1", "threshold": "1", "benefits.coupon_template_ids": str(theirs_template)},
+        "/console/loyalty/tier",
+    )
+    assert borrowed.status_code == 404
+    assert (await _api(client, other_tenant, "tiers"))["data"][0]["name"] == "别家金卡"
+    assert (await _api(client, tenant, "tiers"))["data"] == []

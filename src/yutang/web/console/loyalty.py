@@ -15,16 +15,18 @@ import re
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
+from yutang.coupons import repository as coupon_rows
 from yutang.kit.context import Ctx
 from yutang.kit.errors import YutangError
 from yutang.kit.schemas import MAX_INT, ParamId
 from yutang.loyalty import earning, tiers
-from yutang.loyalty.schemas import RuleIn, RulePatch
+from yutang.loyalty.schemas import RuleIn, RulePatch, TierIn, TierPatch, TierProgramIn
 from yutang.members import repository as member_rows
 from yutang.models.base import utcnow
 from yutang.models.loyalty import TRIGGERS, EarnRule
@@ -39,20 +41,30 @@ from yutang.web.console.frame import (
     router,
     submitted,
 )
-from yutang.web.i18n import pick_language, translator
+from yutang.web.i18n import pick_language, translator, validation_words
 
 #: The module's tabs: (key of their words, address).
-TABS: tuple[tuple[str, str], ...] = (("tab_rules", "/console/loyalty"),)
+TABS: tuple[tuple[str, str], ...] = (
+    ("tab_rules", "/console/loyalty"),
+    ("tab_tiers", "/console/loyalty/tiers"),
+)
 
 #: What a form's ``done`` may say after a redirect (anything else says nothing).
-DONE = {"created", "saved", "paused", "resumed"}
+DONE = {"created", "saved", "paused", "resumed", "evaluated"}
 
-#: Messages of the schemas' own checks across fields, and the field each is about with
-#: the words that say so.
-CROSS_FIELD: tuple[tuple[str, str, str], ...] = (
+#: Refusals that name no field but whose message says which one they are about (the
+#: schemas' checks across fields, the services' checks of a value): the start of the
+#: message, the field, and the words that say what is wrong (None: the error code's).
+ABOUT: tuple[tuple[str, str, str | None], ...] = (
     ("a custom trigger needs event_name", "event_name", "need_event_name"),
     ("per_unit amounts apply to order_paid rules only", "amount_type", "per_unit_orders_only"),
     ("ends_at must be after", "ends_at", "ends_after_starts"),
+    ("A threshold is 0 or more", "threshold", None),
+    ("Tier ", "threshold", "threshold_must_rise"),
+    ("A tier of that", "name", None),
+    ("points_multiplier ", "benefits.points_multiplier", "multiplier_range"),
+    ("discount_percent ", "benefits.discount_percent", "discount_range"),
+    ("birthday_points ", "benefits.birthday_points", None),
 )
 
 _MONEY = re.compile(r"^(-?)(\d+)(?:\.(\d{1,2}))?$")
@@ -131,31 +143,43 @@ def local_input(moment: datetime | None, zone: str) -> str:
     return moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%dT%H:%M") if moment else ""
 
 
+def _about(message: str, known: set[str]) -> tuple[str, str | None] | None:
+    """The field a refusal's message is about, with the words that say so (None: the
+    error code's own words)."""
+    for begins, field, key in ABOUT:
+        if message.startswith(begins) and field in known:
+            return field, key
+    return None
+
+
 def _errors(request: Request, exc: Exception, fields: Iterable[str], form: Form | None) -> dict[str, str]:
     """The refusal's errors beside the form's fields: an error about a part of a field
-    (``conditions.product_ids.3``) stands beside the field, a check across fields beside
-    the field it is about, an amount that is not one says so."""
+    (``conditions.product_ids.3``) stands beside the field, a check across fields or a
+    service's refusal beside the field its message is about, an amount of money that is
+    not one says so."""
     lang = pick_language(request)
     t = translator(lang)
     known = set(fields)
-    found = field_errors(exc, lang)
     placed: dict[str, str] = {}
-    for name, words in found.items():
-        target = name
-        while target not in known and "." in target:
-            target = target.rsplit(".", 1)[0]
-        placed.setdefault(target if target in known else "_", words)
-    messages: list[str] = []
     if isinstance(exc, ValidationError):
-        messages = [str(e.get("ctx", {}).get("error", "")) for e in exc.errors() if not e["loc"]]
-    elif isinstance(exc, YutangError):
-        messages = [exc.message]
-    for message in messages:
-        for start, field, key in CROSS_FIELD:
-            if message.startswith(start) and field in known:
-                placed[field] = t(key)
-                if placed.get("_") and len(messages) == 1:
-                    del placed["_"]
+        for error in exc.errors():
+            target = ".".join(str(part) for part in error["loc"])
+            while target not in known and "." in target:
+                target = target.rsplit(".", 1)[0]
+            words = validation_words(error["type"], lang, error.get("ctx"))
+            if not error["loc"]:
+                about = _about(str((error.get("ctx") or {}).get("error", "")), known)
+                if about:
+                    target, key = about
+                    words = t(key) if key else words
+            placed.setdefault(target if target in known else "_", words)
+    else:
+        for name, words in field_errors(exc, lang).items():
+            about = _about(exc.message, known) if isinstance(exc, YutangError) and name == "_" else None
+            if about:
+                name, key = about
+                words = t(key) if key else words
+            placed[name if name in known else "_"] = words
     for name in form.bad_money if form else ():
         if name in placed:
             placed[name] = t("enter_money")
@@ -376,3 +400,214 @@ async def rule_pause_or_resume(request: Request, ctx: Ctx = Depends(can("loyalty
     resume = form.text("active") == "1"
     await earning.update_rule(ctx, form.id(), RulePatch(active=resume))
     return _back("/console/loyalty", "resumed" if resume else "paused")
+
+
+# --- tiers and the tier programme -----------------------------------------------------------
+
+PROGRAM_FIELDS = ("metric", "window_days", "grace_days", "downgrade_policy")
+TIER_FIELDS = (
+    "name",
+    "rank",
+    "threshold",
+    "benefits.points_multiplier",
+    "benefits.discount_percent",
+    "benefits.birthday_points",
+    "benefits.coupon_template_ids",
+)
+#: The benefits the tier form sets; others a tier has (``distribution``) are kept.
+FORM_BENEFITS = ("points_multiplier", "discount_percent", "birthday_points", "coupon_template_ids")
+_DECIMAL = re.compile(r"^\d+(\.\d+)?$")
+
+
+def _program_typed(prog: Any) -> dict[str, Any]:
+    return {
+        "metric": prog.metric,
+        "window_days": "" if prog.window_days is None else str(prog.window_days),
+        "grace_days": str(prog.grace_days),
+        "downgrade_policy": prog.downgrade_policy,
+    }
+
+
+async def _tiers_context(ctx: Ctx) -> dict[str, Any]:
+    prog = await tiers.program(ctx)
+    return {
+        "program": prog,
+        "ladder": await tiers.tiers(ctx.session, ctx.workspace_id),
+        "templates": {tpl.id: tpl for tpl in await coupon_rows.templates(ctx.session, ctx.workspace_id)},
+        "program_values": _program_typed(prog),
+    }
+
+
+@router.get("/console/loyalty/tiers", response_class=HTMLResponse)
+async def tiers_page(
+    request: Request,
+    ctx: Ctx = Depends(can("members:read")),
+    done: str | None = None,
+    checked: int = 0,
+    upgraded: int = 0,
+    downgraded: int = 0,
+    grace: int = 0,
+) -> HTMLResponse:
+    evaluated = {"checked": checked, "upgraded": upgraded, "downgraded": downgraded, "grace": grace}
+    return await _page(
+        request,
+        ctx,
+        "tiers.html",
+        "tab_tiers",
+        done=_done(done),
+        evaluated=evaluated if done == "evaluated" else None,
+        **await _tiers_context(ctx),
+    )
+
+
+@router.post("/console/loyalty/tier-program")
+async def save_program(request: Request, ctx: Ctx = Depends(can("loyalty:manage"))) -> Response:
+    """Replace the tier programme whole (the API's PUT): nobody moves now."""
+    form = Form(await submitted(request))
+    payload = {
+        "metric": form.text("metric") or "spend",
+        "window_days": form.number("window_days"),
+        "grace_days": form.number("grace_days") if form.text("grace_days") else 0,
+        "downgrade_policy": form.text("downgrade_policy") or "one_level",
+    }
+    try:
+        await tiers.configure(ctx, TierProgramIn.model_validate(payload).model_dump())
+    except ValidationError as exc:
+        context = await _tiers_context(ctx)
+        raise _refuse(
+            request,
+            "tiers.html",
+            exc,
+            PROGRAM_FIELDS,
+            form,
+            **(context | {"program_values": form.typed()}),
+            tabs=TABS,
+            tab="tab_tiers",
+            may=may(ctx),
+            done=None,
+            evaluated=None,
+            **await header(ctx),
+        ) from None
+    return _back("/console/loyalty/tiers", "saved")
+
+
+@router.post("/console/loyalty/tiers/evaluate")
+async def evaluate_tiers(ctx: Ctx = Depends(can("loyalty:manage"))) -> Response:
+    """Run the tier evaluation now (it also runs daily): upgrades, grace, downgrades."""
+    counts = await tiers.evaluate(ctx)
+    query = urlencode(
+        {
+            "done": "evaluated",
+            "checked": counts["checked"],
+            "upgraded": counts["upgraded"],
+            "downgraded": counts["downgraded"],
+            "grace": counts["grace_started"],
+        }
+    )
+    return RedirectResponse(f"/console/loyalty/tiers?{query}", status_code=303)
+
+
+def _tier_typed(tier: Any, metric: str) -> dict[str, Any]:
+    benefits = tier.benefits or {}
+    mult = benefits.get("points_multiplier")
+    return {
+        "name": tier.name,
+        "rank": str(tier.rank),
+        "threshold": yuan(tier.threshold) if metric == "spend" else str(tier.threshold),
+        "benefits.points_multiplier": "" if mult is None else f"{mult:g}",
+        "benefits.discount_percent": str(benefits.get("discount_percent") or ""),
+        "benefits.birthday_points": str(benefits.get("birthday_points") or ""),
+        "benefits.coupon_template_ids": [str(i) for i in benefits.get("coupon_template_ids") or []],
+    }
+
+
+def _benefits(form: Form, kept: dict[str, Any]) -> dict[str, Any]:
+    """The benefits as the form sets them, over the ones it does not show."""
+    benefits = {k: v for k, v in kept.items() if k not in FORM_BENEFITS}
+    mult = form.text("benefits.points_multiplier")
+    if mult is not None:
+        benefits["points_multiplier"] = (
+            (float(mult) if "." in mult else int(mult)) if _DECIMAL.match(mult) else mult
+        )
+    for key in ("discount_percent", "birthday_points"):
+        value = form.number(f"benefits.{key}")
+        if value is not None:
+            benefits[key] = value
+    templates = form.ids("benefits.coupon_template_ids")
+    if templates:
+        benefits["coupon_template_ids"] = templates
+    return benefits
+
+
+async def _tier_choices(ctx: Ctx) -> dict[str, Any]:
+    return {
+        "program": await tiers.program(ctx),
+        "template_options": [
+            (str(tpl.id), tpl.name) for tpl in await coupon_rows.templates(ctx.session, ctx.workspace_id)
+        ],
+    }
+
+
+@router.get("/console/loyalty/tier", response_class=HTMLResponse)
+async def tier_form(
+    request: Request, ctx: Ctx = Depends(can("loyalty:manage")), id: ParamId | None = None
+) -> HTMLResponse:
+    """A new tier, or with ``?id=`` the tier to edit."""
+    tier = await tiers.get_tier(ctx, id) if id is not None else None
+    choices = await _tier_choices(ctx)
+    ladder = await tiers.tiers(ctx.session, ctx.workspace_id)
+    typed = (
+        _tier_typed(tier, choices["program"].metric)
+        if tier
+        else {"rank": str(max((t.rank for t in ladder), default=0) + 1)}
+    )
+    return await _page(request, ctx, "tier.html", "tab_tiers", tier=tier, values=typed, **choices)
+
+
+@router.post("/console/loyalty/tier")
+async def save_tier(request: Request, ctx: Ctx = Depends(can("loyalty:manage"))) -> Response:
+    """Create the tier, or change the one the form's ``id`` names (its rank stays).
+    Nobody moves now: members reach it on their next order, earning or evaluation."""
+    form = Form(await submitted(request))
+    tier = await tiers.get_tier(ctx, form.id()) if form.text("id") else None
+    choices = await _tier_choices(ctx)
+    spend = choices["program"].metric == "spend"
+    threshold = form.cents("threshold") if spend else form.number("threshold")
+    benefits = _benefits(form, tier.benefits if tier else {})
+    try:
+        if tier is None:
+            body = TierIn.model_validate(
+                {
+                    "name": form.text("name") or "",
+                    "rank": form.number("rank"),
+                    "threshold": threshold,
+                    "benefits": benefits,
+                }
+            )
+            await tiers.create_tier(ctx, body.name, body.rank, body.threshold, dict(body.benefits))
+        else:
+            patch = TierPatch.model_validate(
+                {
+                    "name": form.text("name") or "",
+                    "threshold": "" if threshold is None else threshold,
+                    "benefits": benefits,
+                }
+            )
+            values = {k: v for k, v in patch.model_dump(exclude_unset=True).items() if v is not None}
+            await tiers.update_tier(ctx, tier.id, values)
+    except (ValidationError, YutangError) as exc:
+        raise _refuse(
+            request,
+            "tier.html",
+            exc,
+            TIER_FIELDS,
+            form,
+            tier=tier,
+            values=form.typed("benefits.coupon_template_ids"),
+            tabs=TABS,
+            tab="tab_tiers",
+            may=may(ctx),
+            **choices,
+            **await header(ctx),
+        ) from None
+    return _back("/console/loyalty/tiers", "saved" if tier else "created")

@@ -122,4 +122,94 @@ STRINGS: dict[str, dict[str, str]] = {
     "starts_at_hint": {"zh-CN": "留空表示立即开始。", "en": "Empty: from now."},
     "ends_at_hint": {"zh-CN": "留空表示长期有效。", "en": "Empty: no end."},
     "create_paused": {"zh-CN": "先暂停（创建后不发放）", "en": "Create paused (pays nothing yet)"},
+    # --- tiers ------------------------------------------------------------------------------
+    "tab_tiers": {"zh-CN": "会员等级", "en": "Tiers"},
+    "tiers": {"zh-CN": "会员等级", "en": "Tiers"},
+    "new_tier": {"zh-CN": "新建等级", "en": "New tier"},
+    "no_tiers": {"zh-CN": "还没有会员等级。", "en": "No tiers yet."},
+    "tier_rank": {"zh-CN": "级别", "en": "Rank"},
+    "tier_rank_hint": {
+        "zh-CN": "数字越大等级越高；创建后不能修改。",
+        "en": "Higher is better; it stays as created.",
+    },
+    "tier_name": {"zh-CN": "等级名称", "en": "Name"},
+    "threshold": {"zh-CN": "门槛", "en": "Threshold"},
+    "threshold_yuan": {"zh-CN": "门槛（累计消费，元）", "en": "Threshold (spend, yuan)"},
+    "threshold_points": {"zh-CN": "门槛（累计积分）", "en": "Threshold (points earned)"},
+    "threshold_hint_spend": {
+        "zh-CN": "统计周期内扣除退款后的消费达到此金额即升到该等级。",
+        "en": "Members whose spend net of refunds over the window reaches this move up to the tier.",
+    },
+    "threshold_hint_points": {
+        "zh-CN": "统计周期内获得的积分达到此数即升到该等级。",
+        "en": "Members who earn this many points over the window move up to the tier.",
+    },
+    "threshold_must_rise": {
+        "zh-CN": "级别越高门槛须越高",
+        "en": "A higher rank needs a higher threshold",
+    },
+    "n_points": {"zh-CN": "{n} 积分", "en": "{n} points"},
+    "n_days": {"zh-CN": "{n} 天", "en": "{n} days"},
+    "benefits": {"zh-CN": "权益", "en": "Benefits"},
+    "benefit_multiplier": {"zh-CN": "积分 ×{x}", "en": "Points ×{x}"},
+    "benefit_discount": {"zh-CN": "购物优惠 {n}%", "en": "{n}% off purchases"},
+    "benefit_birthday": {"zh-CN": "生日礼 {n} 积分", "en": "Birthday gift of {n} points"},
+    "benefit_coupons": {"zh-CN": "升级礼券", "en": "Welcome coupons"},
+    "benefit_distribution": {"zh-CN": "分销资格", "en": "May become a distributor"},
+    "points_multiplier": {"zh-CN": "积分倍数", "en": "Points multiplier"},
+    "points_multiplier_hint": {
+        "zh-CN": "例如 1.5；勾选了“乘以等级倍数”的积分规则按此倍数发放。留空表示无。",
+        "en": "E.g. 1.5; earn rules set to multiply by the tier pay this many times. Empty: none.",
+    },
+    "multiplier_range": {"zh-CN": "请输入 0 到 10 之间的数字", "en": "Enter a number above 0, up to 10"},
+    "discount_percent": {"zh-CN": "购物优惠（%）", "en": "Discount (%)"},
+    "discount_percent_hint": {
+        "zh-CN": "0 到 99 的整数；留空表示无。",
+        "en": "A whole number 0-99; empty: none.",
+    },
+    "discount_range": {"zh-CN": "请输入 0 到 99 的整数", "en": "Enter a whole number from 0 to 99"},
+    "birthday_points": {"zh-CN": "生日礼（积分）", "en": "Birthday gift (points)"},
+    "welcome_coupons": {"zh-CN": "升级礼券", "en": "Welcome coupons"},
+    "welcome_coupons_hint": {
+        "zh-CN": "会员升到该等级时各发一张。",
+        "en": "One of each when a member moves up to the tier.",
+    },
+    "tier_nobody_moves": {
+        "zh-CN": "保存后不会立即调整会员：会员在下次下单、获得积分或每日评估时按新设置升降级。",
+        "en": "Nobody moves now: members move on their next order or earning, or at the daily evaluation.",
+    },
+    "tier_program": {"zh-CN": "等级规则", "en": "Tier programme"},
+    "tier_program_intro": {
+        "zh-CN": "达到门槛立即升级；低于门槛的会员在每日评估时进入保级期，保级期结束仍未达标则按降级方式处理。",
+        "en": "Members move up at once; a member below their tier at the daily evaluation gets the grace "
+        "period, and if still below when it ends the downgrade policy applies.",
+    },
+    "tier_metric": {"zh-CN": "定级依据", "en": "Measured by"},
+    "tier_metric_hint": {
+        "zh-CN": "改变依据后请检查各等级门槛的单位（元或积分）。",
+        "en": "After changing it, check the tiers' thresholds (yuan or points).",
+    },
+    "tier_window": {"zh-CN": "统计周期", "en": "Window"},
+    "tier_window_days": {"zh-CN": "统计周期（天）", "en": "Window (days)"},
+    "tier_window_hint": {"zh-CN": "留空表示统计全部历史。", "en": "Empty: all time."},
+    "all_time": {"zh-CN": "全部历史", "en": "All time"},
+    "grace_days": {"zh-CN": "保级期（天）", "en": "Grace period (days)"},
+    "grace_days_hint": {
+        "zh-CN": "低于门槛后保留原等级的天数。",
+        "en": "Days a member below their tier keeps it.",
+    },
+    "downgrade_policy": {"zh-CN": "降级方式", "en": "Downgrade policy"},
+    "evaluate_now": {"zh-CN": "立即评估等级", "en": "Evaluate tiers now"},
+    "confirm_evaluate": {
+        "zh-CN": "现在按门槛评估全部会员：达标者立即升级并获得升级礼券，低于门槛者进入保级期，保级期已满者按降级方式降级。确定吗？",
+        "en": "Evaluate every member now: those who qualify move up and get the welcome coupons, those "
+        "below their tier start a grace period, and those whose grace has ended are downgraded by the "
+        "policy. Go ahead?",
+    },
+    "done_evaluated": {"zh-CN": "已评估会员等级。", "en": "Tiers evaluated."},
+    "done_evaluated_counts": {
+        "zh-CN": "已评估 {checked} 位会员：升级 {upgraded} 位，降级 {downgraded} 位，进入保级期 {grace} 位。",
+        "en": "Evaluated {checked} members: {upgraded} moved up, {downgraded} moved down, {grace} "
+        "started a grace period.",
+    },
 }
