@@ -544,3 +544,218 @@ async def test_another_workspaces_tier_is_refused(
     assert borrowed.status_code == 404
     assert (await _api(client, other_tenant, "tiers"))["data"][0]["name"] == "别家金卡"
     assert (await _api(client, tenant, "tiers"))["data"] == []
+
+
+# --- the rewards catalog ----------------------------------------------------------------------
+
+
+async def _reward(client: httpx.AsyncClient, tenant: Tenant, **extra: Any) -> int:
+    body = {"name": "品牌帆布袋", "kind": "gift", "points_cost": 1500, "stock": 200, **extra}
+    r = await client.post("/api/v1/rewards", json=body, headers=tenant.headers)
+    assert r.status_code == 201, r.text
+    return int(r.json()["id"])
+
+
+async def test_an_operator_fills_the_catalog_and_sees_it_in_words(
+    client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine
+) -> None:
+    template = await _template(client, tenant)
+    await _signed_in(client, engine, tenant)
+    gift = {
+        "name": "品牌帆布袋",
+        "kind": "gift",
+        "points_cost": "1,500",
+        "stock": "200",
+        "per_member_limit": "1",
+        "valid_until": "2030-12-31T23:59",
+    }
+    _saved(
+        await _submit(client, "/console/loyalty/reward", gift, "/console/loyalty/reward"),
+        "/console/loyalty/rewards?done=created",
+    )
+    coupon = {"name": "30 元券", "kind": "coupon", "coupon_template_id": str(template), "points_cost": "800"}
+    _saved(await _submit(client, "/console/loyalty/reward", coupon, "/console/loyalty/reward"))
+    catalog = (await _api(client, tenant, "rewards"))["data"]
+    assert [(r["name"], r["kind"], r["points_cost"], r["stock"], r["per_member_limit"]) for r in catalog] == [
+        ("品牌帆布袋", "gift", 1500, 200, 1),
+        ("30 元券", "coupon", 800, None, None),
+    ]
+    assert (
+        catalog[0]["valid_until"].startswith("2030-12-31T15:59")
+        and catalog[1]["coupon_template_id"] == template
+    )
+    zh = (await client.get("/console/loyalty/rewards?done=created&lang=zh-CN")).text
+    for words in (
+        "已创建",
+        "实物礼品",
+        "优惠券 · 满199减30",
+        "1,500",
+        "不限",
+        "兑换中",
+        "2030-12-31 23:59 CST",
+    ):
+        assert words in zh, words
+    en = (await client.get("/console/loyalty/rewards?lang=en")).text
+    for words in ("Gift", "Coupon · 满199减30", "Unlimited", "On sale"):
+        assert words in en, words
+
+
+async def test_an_operator_edits_a_reward_and_takes_it_off_sale(
+    client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine
+) -> None:
+    reward_id = await _reward(client, tenant, per_member_limit=2, valid_until="2030-01-01T00:00:00+08:00")
+    await _signed_in(client, engine, tenant)
+    page = await client.get(f"/console/loyalty/reward?id={reward_id}")
+    assert 'value="品牌帆布袋"' in page.text and 'value="2030-01-01T00:00"' in page.text
+    _saved(
+        await _submit(
+            client,
+            "/console/loyalty/reward",
+            {"id": str(reward_id), "name": "限量帆布袋", "points_cost": "1200", "per_member_limit": "2"},
+            f"/console/loyalty/reward?id={reward_id}",
+        ),
+        "/console/loyalty/rewards?done=saved",
+    )
+    (reward,) = (await _api(client, tenant, "rewards"))["data"]
+    assert (reward["name"], reward["points_cost"], reward["stock"], reward["active"]) == (
+        "限量帆布袋",
+        1200,
+        200,
+        False,
+    )
+    assert reward["valid_until"] is None  # emptied: no end
+    assert "已下架" in (await client.get("/console/loyalty/rewards")).text
+
+
+async def test_restocking_says_how_many_and_asks_before_it_moves_stock(
+    client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine
+) -> None:
+    reward_id = await _reward(client, tenant)
+    await _signed_in(client, engine, tenant)
+    preview = await _submit(
+        client,
+        "/console/loyalty/reward/restock",
+        {"id": str(reward_id), "delta": "50"},
+        "/console/loyalty/rewards",
+    )
+    assert preview.status_code == 200
+    assert "将为「品牌帆布袋」增加 50 件库存：200 → 250。确定吗？" in preview.text
+    assert 'data-confirm="将为「品牌帆布袋」增加 50 件库存：200 → 250。确定吗？"' in preview.text
+    assert (await _api(client, tenant, "rewards"))["data"][0]["stock"] == 200  # asked, nothing moved
+    done = await _submit(
+        client,
+        "/console/loyalty/reward/restock",
+        {"id": str(reward_id), "delta": "50", "confirm": "1"},
+        "/console/loyalty/rewards",
+    )
+    _saved(done, "/console/loyalty/rewards?done=restocked")
+    assert (await _api(client, tenant, "rewards"))["data"][0]["stock"] == 250
+    less = await _submit(
+        client,
+        "/console/loyalty/reward/restock?lang=en",
+        {"id": str(reward_id), "delta": "-30"},
+        "/console/loyalty/rewards",
+    )
+    assert "Remove 30 units from “品牌帆布袋”: 250 → 220. Go ahead?" in less.text
+    too_many = await _submit(
+        client,
+        "/console/loyalty/reward/restock?lang=zh-CN",
+        {"id": str(reward_id), "delta": "-300", "confirm": "1"},
+        "/console/loyalty/rewards",
+    )
+    assert too_many.status_code == 409 and "库存不足。" in too_many.text
+    not_a_number = await _submit(
+        client,
+        "/console/loyalty/reward/restock",
+        {"id": str(reward_id), "delta": "很多"},
+        "/console/loyalty/rewards",
+    )
+    assert not_a_number.status_code == 422 and _field_error(not_a_number.text, "delta") == "请输入整数"
+    assert (await _api(client, tenant, "rewards"))["data"][0]["stock"] == 250
+
+
+async def test_a_refused_reward_keeps_nothing_and_says_why_beside_the_field(
+    client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine
+) -> None:
+    await _signed_in(client, engine, tenant)
+    no_template = await _submit(
+        client,
+        "/console/loyalty/reward",
+        {"name": "券", "kind": "coupon", "points_cost": "100"},
+        "/console/loyalty/reward",
+    )
+    assert no_template.status_code == 400
+    assert _field_error(no_template.text, "coupon_template_id") == "优惠券类礼品须关联一张已有的优惠券。"
+    free = await _submit(
+        client,
+        "/console/loyalty/reward",
+        {"name": "礼", "kind": "gift", "points_cost": "0"},
+        "/console/loyalty/reward",
+    )
+    assert free.status_code == 400 and _field_error(free.text, "points_cost") == "须大于 0"
+    bad = await _submit(
+        client,
+        "/console/loyalty/reward",
+        {"name": "", "kind": "gift", "points_cost": "10", "stock": "-1", "valid_until": "明天"},
+        "/console/loyalty/reward",
+    )
+    assert bad.status_code == 422 and _field_error(bad.text, "stock") == "不能小于 0"
+    assert (
+        _field_error(bad.text, "name") == "此项不能为空"
+        and _field_error(bad.text, "valid_until") == "时间格式不正确"
+    )
+    assert (await _api(client, tenant, "rewards"))["data"] == []
+
+
+async def test_analysts_and_staff_read_the_catalog_but_change_nothing(
+    client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine
+) -> None:
+    reward_id = await _reward(client, tenant)
+    for role in ("analyst", "staff"):
+        client.cookies.clear()
+        await _signed_in(client, engine, tenant, role)
+        page = await client.get("/console/loyalty/rewards")
+        assert page.status_code == 200 and "品牌帆布袋" in page.text and "1,500" in page.text
+        assert (
+            "/console/loyalty/reward/restock" not in page.text and "/console/loyalty/reward?" not in page.text
+        )
+        assert (await client.get("/console/loyalty/reward")).status_code == 403
+        for path, data in (
+            ("/console/loyalty/reward", {"name": "x", "kind": "gift", "points_cost": "1"}),
+            ("/console/loyalty/reward", {"id": str(reward_id), "name": "x", "points_cost": "1"}),
+            ("/console/loyalty/reward/restock", {"id": str(reward_id), "delta": "5"}),
+            ("/console/loyalty/reward/restock", {"id": str(reward_id), "delta": "5", "confirm": "1"}),
+        ):
+            assert (await _submit(client, path, data, "/console/loyalty/rewards")).status_code == 403, (
+                role,
+                path,
+            )
+    (reward,) = (await _api(client, tenant, "rewards"))["data"]
+    assert (reward["name"], reward["stock"]) == ("品牌帆布袋", 200)
+
+
+async def test_another_workspaces_reward_is_refused(
+    client: httpx.AsyncClient, tenant: Tenant, other_tenant: Tenant, engine: AsyncEngine
+) -> None:
+    theirs = await _reward(client, other_tenant)
+    their_template = await _template(client, other_tenant)
+    await _signed_in(client, engine, tenant)
+    assert (await client.get(f"/console/loyalty/reward?id={theirs}")).status_code == 404
+    for data in (
+        {"id": str(theirs), "name": "抢来的", "points_cost": "1"},
+        {"name": "券", "kind": "coupon", "coupon_template_id": str(their_template), "points_cost": "1"},
+    ):
+        assert (
+            await _submit(client, "/console/loyalty/reward", data, "/console/loyalty/rewards")
+        ).status_code == 404
+    for confirm in ("", "1"):
+        r = await _submit(
+            client,
+            "/console/loyalty/reward/restock",
+            {"id": str(theirs), "delta": "9", "confirm": confirm},
+            "/console/loyalty/rewards",
+        )
+        assert r.status_code == 404
+    (reward,) = (await _api(client, other_tenant, "rewards"))["data"]
+    assert (reward["name"], reward["stock"]) == ("品牌帆布袋", 200)
+    assert (await _api(client, tenant, "rewards"))["data"] == []

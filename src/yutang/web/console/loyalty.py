@@ -30,6 +30,10 @@ from yutang.loyalty.schemas import RuleIn, RulePatch, TierIn, TierPatch, TierPro
 from yutang.members import repository as member_rows
 from yutang.models.base import utcnow
 from yutang.models.loyalty import TRIGGERS, EarnRule
+from yutang.models.rewards import Reward
+from yutang.rewards import repository as reward_rows
+from yutang.rewards import service as rewards
+from yutang.rewards.schemas import RestockIn, RewardIn, RewardPatch
 from yutang.web.console.frame import (
     FormRefused,
     Submitted,
@@ -47,10 +51,11 @@ from yutang.web.i18n import pick_language, translator, validation_words
 TABS: tuple[tuple[str, str], ...] = (
     ("tab_rules", "/console/loyalty"),
     ("tab_tiers", "/console/loyalty/tiers"),
+    ("tab_rewards", "/console/loyalty/rewards"),
 )
 
 #: What a form's ``done`` may say after a redirect (anything else says nothing).
-DONE = {"created", "saved", "paused", "resumed", "evaluated"}
+DONE = {"created", "saved", "paused", "resumed", "evaluated", "restocked"}
 
 #: Refusals that name no field but whose message says which one they are about (the
 #: schemas' checks across fields, the services' checks of a value): the start of the
@@ -65,6 +70,8 @@ ABOUT: tuple[tuple[str, str, str | None], ...] = (
     ("points_multiplier ", "benefits.points_multiplier", "multiplier_range"),
     ("discount_percent ", "benefits.discount_percent", "discount_range"),
     ("birthday_points ", "benefits.birthday_points", None),
+    ("A reward costs", "points_cost", "must_be_positive"),
+    ("A coupon reward names", "coupon_template_id", None),
 )
 
 _MONEY = re.compile(r"^(-?)(\d+)(?:\.(\d{1,2}))?$")
@@ -611,3 +618,168 @@ async def save_tier(request: Request, ctx: Ctx = Depends(can("loyalty:manage")))
             **await header(ctx),
         ) from None
     return _back("/console/loyalty/tiers", "saved" if tier else "created")
+
+
+# --- the rewards catalog ----------------------------------------------------------------------
+
+REWARD_FIELDS = (
+    "name",
+    "kind",
+    "coupon_template_id",
+    "points_cost",
+    "stock",
+    "per_member_limit",
+    "valid_from",
+    "valid_until",
+    "active",
+)
+
+
+def reward_state(reward: Reward, now: datetime) -> str:
+    """Whether members can redeem it now: off sale, not yet, ended, sold out, on sale."""
+    if not reward.active:
+        return "off"
+    if reward.valid_from and now < reward.valid_from:
+        return "scheduled"
+    if reward.valid_until and now >= reward.valid_until:
+        return "ended"
+    if reward.stock == 0:
+        return "sold_out"
+    return "on"
+
+
+async def _template_options(ctx: Ctx) -> list[tuple[str, str]]:
+    return [(str(tpl.id), tpl.name) for tpl in await coupon_rows.templates(ctx.session, ctx.workspace_id)]
+
+
+@router.get("/console/loyalty/rewards", response_class=HTMLResponse)
+async def rewards_page(
+    request: Request, ctx: Ctx = Depends(can("members:read")), done: str | None = None
+) -> HTMLResponse:
+    catalog = list(await reward_rows.rewards(ctx.session, ctx.workspace_id))
+    now = utcnow()
+    return await _page(
+        request,
+        ctx,
+        "rewards.html",
+        "tab_rewards",
+        rewards=catalog,
+        states={r.id: reward_state(r, now) for r in catalog},
+        templates=dict(await _template_options(ctx)),
+        done=_done(done),
+    )
+
+
+def _reward_typed(reward: Reward, zone: str) -> dict[str, Any]:
+    return {
+        "name": reward.name,
+        "points_cost": str(reward.points_cost),
+        "per_member_limit": "" if reward.per_member_limit is None else str(reward.per_member_limit),
+        "valid_until": local_input(reward.valid_until, zone),
+        "active": "on" if reward.active else "",
+    }
+
+
+@router.get("/console/loyalty/reward", response_class=HTMLResponse)
+async def reward_form(
+    request: Request, ctx: Ctx = Depends(can("loyalty:manage")), id: ParamId | None = None
+) -> HTMLResponse:
+    """A new reward, or with ``?id=`` the reward to edit (its stock moves by restocking)."""
+    frame = await header(ctx)
+    reward = await rewards.get_reward(ctx, id) if id is not None else None
+    typed = _reward_typed(reward, frame["workspace"].timezone) if reward else {"kind": "gift"}
+    return await _page(
+        request,
+        ctx,
+        "reward.html",
+        "tab_rewards",
+        reward=reward,
+        values=typed,
+        template_options=await _template_options(ctx),
+    )
+
+
+@router.post("/console/loyalty/reward")
+async def save_reward(request: Request, ctx: Ctx = Depends(can("loyalty:manage"))) -> Response:
+    """Add a reward to the catalog, or change the one the form's ``id`` names: its name,
+    price, per-member limit, end, and whether it is on sale (the API's PATCH)."""
+    form = Form(await submitted(request))
+    frame = await header(ctx)
+    zone = frame["workspace"].timezone
+    reward = await rewards.get_reward(ctx, form.id()) if form.text("id") else None
+    try:
+        if reward is None:
+            body = RewardIn.model_validate(
+                {
+                    "name": form.text("name") or "",
+                    "kind": form.text("kind") or "",
+                    "coupon_template_id": form.number("coupon_template_id"),
+                    "points_cost": form.number("points_cost") if form.text("points_cost") else "",
+                    "stock": form.number("stock"),
+                    "per_member_limit": form.number("per_member_limit"),
+                    "valid_from": form.moment("valid_from", zone),
+                    "valid_until": form.moment("valid_until", zone),
+                }
+            )
+            await rewards.create_reward(ctx, body.model_dump())
+        else:
+            patch = RewardPatch.model_validate(
+                {
+                    "name": form.text("name") or "",
+                    "points_cost": form.number("points_cost") if form.text("points_cost") else "",
+                    "per_member_limit": form.number("per_member_limit"),
+                    "valid_until": form.moment("valid_until", zone),
+                    "active": form.flag("active"),
+                }
+            )
+            values = {
+                k: v
+                for k, v in patch.model_dump(exclude_unset=True).items()
+                if v is not None or k == "valid_until"
+            }
+            await rewards.update_reward(ctx, reward.id, values)
+    except (ValidationError, YutangError) as exc:
+        raise _refuse(
+            request,
+            "reward.html",
+            exc,
+            REWARD_FIELDS,
+            form,
+            reward=reward,
+            values=form.typed(),
+            template_options=await _template_options(ctx),
+            tabs=TABS,
+            tab="tab_rewards",
+            may=may(ctx),
+            **frame,
+        ) from None
+    return _back("/console/loyalty/rewards", "saved" if reward else "created")
+
+
+@router.post("/console/loyalty/reward/restock", response_class=HTMLResponse)
+async def restock_reward(request: Request, ctx: Ctx = Depends(can("loyalty:manage"))) -> Response:
+    """Add units to a reward's stock (or remove them, a negative number). The first
+    submission says what will happen and asks; the confirmed one (``confirm=1``) does it."""
+    form = Form(await submitted(request))
+    reward = await rewards.get_reward(ctx, form.id())
+    context: dict[str, Any] = {"reward": reward, "values": form.typed()}
+    try:
+        body = RestockIn.model_validate({"delta": form.number("delta") if form.text("delta") else ""})
+        if form.text("confirm") != "1":
+            return await _page(request, ctx, "restock.html", "tab_rewards", delta=body.delta, **context)
+        await rewards.restock(ctx, reward.id, body.delta)
+    except (ValidationError, YutangError) as exc:
+        raise _refuse(
+            request,
+            "restock.html",
+            exc,
+            ("delta",),
+            form,
+            delta=None,
+            tabs=TABS,
+            tab="tab_rewards",
+            may=may(ctx),
+            **context,
+            **await header(ctx),
+        ) from None
+    return _back("/console/loyalty/rewards", "restocked")
