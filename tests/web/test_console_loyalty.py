@@ -759,3 +759,248 @@ async def test_another_workspaces_reward_is_refused(
     (reward,) = (await _api(client, other_tenant, "rewards"))["data"]
     assert (reward["name"], reward["stock"]) == ("品牌帆布袋", 200)
     assert (await _api(client, tenant, "rewards"))["data"] == []
+
+
+# --- coupon templates and codes ---------------------------------------------------------------
+
+
+async def test_an_operator_creates_coupon_templates_and_sees_them_in_words(
+    client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine
+) -> None:
+    await _signed_in(client, engine, tenant)
+    amount = {
+        "name": "满199减30",
+        "kind": "amount_off",
+        "value_yuan": "30",
+        "min_spend_cents": "199",
+        "valid_days": "30",
+        "total_limit": "10,000",
+        "per_member_limit": "2",
+    }
+    _saved(
+        await _submit(client, "/console/loyalty/coupon-template", amount, "/console/loyalty/coupon-template"),
+        "/console/loyalty/coupons?done=created",
+    )
+    percent = {
+        "name": "会员85折",
+        "kind": "percent_off",
+        "value_percent": "15",
+        "value_yuan": "",
+        "valid_days": "7",
+    }
+    _saved(
+        await _submit(client, "/console/loyalty/coupon-template", percent, "/console/loyalty/coupon-template")
+    )
+    gift = {
+        "name": "到店礼",
+        "kind": "gift",
+        "gift_name": "护手霜小样",
+        "valid_days": "",
+        "valid_until": "2030-06-30T23:59",
+    }
+    _saved(
+        await _submit(client, "/console/loyalty/coupon-template", gift, "/console/loyalty/coupon-template")
+    )
+    made = (await _api(client, tenant, "coupon-templates"))["data"]
+    assert [(c["name"], c["kind"], c["value"], c["min_spend_cents"], c["valid_days"]) for c in made] == [
+        ("满199减30", "amount_off", 3000, 19900, 30),
+        ("会员85折", "percent_off", 15, 0, 7),
+        ("到店礼", "gift", 0, 0, None),
+    ]
+    assert (made[0]["total_limit"], made[0]["per_member_limit"]) == (10000, 2)
+    assert made[2]["gift_name"] == "护手霜小样" and made[2]["valid_until"].startswith("2030-06-30T15:59")
+    zh = (await client.get("/console/loyalty/coupons?lang=zh-CN")).text
+    for words in (
+        "代金券",
+        "减 ¥30.00",
+        "¥199.00",
+        "领取后 30 天内有效",
+        "0 / 10,000",
+        "折扣券",
+        "减 15%",
+        "礼品券",
+    ):
+        assert words in zh, words
+    assert "护手霜小样" in zh and "无门槛" in zh and "2030-06-30 23:59 CST" in zh
+    en = (await client.get("/console/loyalty/coupons?lang=en")).text
+    for words in ("Amount off", "¥30.00 off", "15% off", "30 days after it is received", "0 / Unlimited"):
+        assert words in en, words
+
+
+async def test_a_refused_coupon_template_keeps_nothing_and_says_why_beside_the_field(
+    client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine
+) -> None:
+    await _signed_in(client, engine, tenant)
+    cases = [
+        ({"kind": "amount_off", "value_yuan": "0", "valid_days": "30"}, "value_yuan", "须大于 0"),
+        (
+            {"kind": "amount_off", "value_yuan": "三十", "valid_days": "30"},
+            "value_yuan",
+            "请输入金额（元），例如 19.90",
+        ),
+        (
+            {"kind": "percent_off", "value_percent": "120", "valid_days": "30"},
+            "value_percent",
+            "请输入 1 到 99 的整数",
+        ),
+        ({"kind": "gift", "valid_days": "30"}, "gift_name", "礼品券需要写明礼品"),
+        ({"kind": "amount_off", "value_yuan": "30"}, "valid_days", "请填写有效天数或截止时间"),
+        (
+            {
+                "kind": "amount_off",
+                "value_yuan": "30",
+                "valid_from": "2030-01-02T00:00",
+                "valid_until": "2030-01-01T00:00",
+            },
+            "valid_until",
+            "结束时间须晚于开始时间",
+        ),
+        ({"kind": "amount_off", "value_yuan": "30", "valid_days": "0"}, "valid_days", "不能小于 1"),
+    ]
+    for data, field, words in cases:
+        r = await _submit(
+            client,
+            "/console/loyalty/coupon-template",
+            {"name": "券", **data},
+            "/console/loyalty/coupon-template",
+        )
+        assert r.status_code in (400, 422), data
+        assert _field_error(r.text, field) == words, data
+    assert (await _api(client, tenant, "coupon-templates"))["data"] == []
+
+
+async def test_generating_codes_says_how_many_asks_first_and_the_codes_export_as_csv(
+    client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine
+) -> None:
+    from tests.factories import api_member
+
+    r = await client.post(
+        "/api/v1/coupon-templates",
+        json={
+            "name": "包裹卡券",
+            "kind": "amount_off",
+            "value": 1000,
+            "valid_until": "2030-01-01T00:00:00+08:00",
+            "total_limit": 600,
+        },
+        headers=tenant.headers,
+    )
+    template = r.json()["id"]
+    other = await _template(client, tenant, "=HYPERLINK(1)")
+    await _signed_in(client, engine, tenant)
+    preview = await _submit(
+        client,
+        "/console/loyalty/coupon-template/generate",
+        {"id": str(template), "count": "500"},
+        "/console/loyalty/coupons",
+    )
+    says = "将为「包裹卡券」生成 500 个未领取的券码（发放后共 500 / 600）。确定吗？"
+    assert preview.status_code == 200 and says in preview.text and f'data-confirm="{says}"' in preview.text
+    assert (await _api(client, tenant, "coupon-templates"))["data"][0]["issued_count"] == 0
+    done = await _submit(
+        client,
+        "/console/loyalty/coupon-template/generate",
+        {"id": str(template), "count": "500", "confirm": "1"},
+        "/console/loyalty/coupons",
+    )
+    _saved(done, "/console/loyalty/coupons?done=generated&n=500")
+    assert "已生成 500 个券码" in (await client.get(done.headers["location"])).text
+    assert (await _api(client, tenant, "coupon-templates"))["data"][0]["issued_count"] == 500
+
+    too_many = await _submit(
+        client,
+        "/console/loyalty/coupon-template/generate",
+        {"id": str(template), "count": "101", "confirm": "1"},
+        "/console/loyalty/coupons",
+    )
+    assert too_many.status_code == 409 and "库存不足。" in too_many.text
+    none = await _submit(
+        client,
+        "/console/loyalty/coupon-template/generate",
+        {"id": str(template), "count": "0"},
+        "/console/loyalty/coupons",
+    )
+    assert none.status_code == 422 and _field_error(none.text, "count") == "不能小于 1"
+    await _submit(
+        client,
+        "/console/loyalty/coupon-template/generate",
+        {"id": str(other), "count": "2", "confirm": "1"},
+        "/console/loyalty/coupons",
+    )
+
+    export = await client.get(f"/console/loyalty/coupon-codes.csv?template_id={template}")
+    assert export.status_code == 200 and export.headers["content-type"].startswith("text/csv")
+    assert "attachment" in export.headers["content-disposition"]
+    text = export.content.decode("utf-8")
+    assert text.startswith("\ufeff券码,优惠券名称,状态,生效时间,截止时间")
+    lines = text.strip().splitlines()
+    assert len(lines) == 501 and all(",包裹卡券,未领取,,2030-01-01 00:00" in line for line in lines[1:])
+    code = lines[1].split(",")[0]
+    assert re.fullmatch(r"[2-9A-HJKMNP-Z]{5}-[2-9A-HJKMNP-Z]{5}", code)
+    member = await api_member(client, tenant)
+    claimed = await client.post(
+        f"/api/v1/coupons/{code}/claim", json={"member_id": member}, headers=tenant.headers
+    )
+    assert claimed.status_code == 200, claimed.text
+    again = (
+        await client.get(f"/console/loyalty/coupon-codes.csv?template_id={template}&lang=en")
+    ).content.decode()
+    assert f"{code},包裹卡券,Issued," in again and again.count(",Unassigned,") == 499
+    everything = (await client.get("/console/loyalty/coupon-codes.csv")).content.decode()
+    assert len(everything.strip().splitlines()) == 503 and ",'=HYPERLINK(1),未领取," in everything
+
+
+async def test_analysts_and_staff_read_coupons_but_generate_and_export_nothing(
+    client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine
+) -> None:
+    template = await _template(client, tenant)
+    for role in ("analyst", "staff"):
+        client.cookies.clear()
+        await _signed_in(client, engine, tenant, role)
+        page = await client.get("/console/loyalty/coupons")
+        assert page.status_code == 200 and "满199减30" in page.text and "减 ¥30.00" in page.text
+        assert "/generate" not in page.text and "coupon-codes.csv" not in page.text
+        for path in (
+            "/console/loyalty/coupon-template",
+            f"/console/loyalty/coupon-codes.csv?template_id={template}",
+        ):
+            assert (await client.get(path)).status_code == 403, (role, path)
+        for path, data in (
+            (
+                "/console/loyalty/coupon-template",
+                {"name": "x", "kind": "amount_off", "value_yuan": "1", "valid_days": "1"},
+            ),
+            (
+                "/console/loyalty/coupon-template/generate",
+                {"id": str(template), "count": "5", "confirm": "1"},
+            ),
+        ):
+            assert (await _submit(client, path, data, "/console/loyalty/coupons")).status_code == 403, (
+                role,
+                path,
+            )
+    (made,) = (await _api(client, tenant, "coupon-templates"))["data"]
+    assert made["issued_count"] == 0
+
+
+async def test_another_workspaces_coupon_template_is_refused(
+    client: httpx.AsyncClient, tenant: Tenant, other_tenant: Tenant, engine: AsyncEngine
+) -> None:
+    theirs = await _template(client, other_tenant, "别家的券")
+    await client.post(
+        f"/api/v1/coupon-templates/{theirs}/generate", json={"count": 3}, headers=other_tenant.headers
+    )
+    await _signed_in(client, engine, tenant)
+    for confirm in ("", "1"):
+        r = await _submit(
+            client,
+            "/console/loyalty/coupon-template/generate",
+            {"id": str(theirs), "count": "5", "confirm": confirm},
+            "/console/loyalty/coupons",
+        )
+        assert r.status_code == 404
+    assert (await client.get(f"/console/loyalty/coupon-codes.csv?template_id={theirs}")).status_code == 404
+    mine = (await client.get("/console/loyalty/coupon-codes.csv")).content.decode()
+    assert "别家的券" not in mine and len(mine.strip().splitlines()) == 1
+    assert "别家的券" not in (await client.get("/console/loyalty/coupons")).text
+    assert (await _api(client, other_tenant, "coupon-templates"))["data"][0]["issued_count"] == 3

@@ -11,6 +11,8 @@ fields. Pages take the ids they work on from the query string and forms from a f
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from collections.abc import Iterable
 from datetime import datetime
@@ -22,6 +24,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from yutang.coupons import repository as coupon_rows
+from yutang.coupons import service as coupons
+from yutang.coupons.schemas import CouponTemplateIn, GenerateIn
 from yutang.kit.context import Ctx
 from yutang.kit.errors import YutangError
 from yutang.kit.schemas import MAX_INT, ParamId
@@ -45,17 +49,18 @@ from yutang.web.console.frame import (
     router,
     submitted,
 )
-from yutang.web.i18n import pick_language, translator, validation_words
+from yutang.web.i18n import pick_language, translator, validation_words, worder
 
 #: The module's tabs: (key of their words, address).
 TABS: tuple[tuple[str, str], ...] = (
     ("tab_rules", "/console/loyalty"),
     ("tab_tiers", "/console/loyalty/tiers"),
     ("tab_rewards", "/console/loyalty/rewards"),
+    ("tab_coupons", "/console/loyalty/coupons"),
 )
 
 #: What a form's ``done`` may say after a redirect (anything else says nothing).
-DONE = {"created", "saved", "paused", "resumed", "evaluated", "restocked"}
+DONE = {"created", "saved", "paused", "resumed", "evaluated", "restocked", "generated"}
 
 #: Refusals that name no field but whose message says which one they are about (the
 #: schemas' checks across fields, the services' checks of a value): the start of the
@@ -72,6 +77,11 @@ ABOUT: tuple[tuple[str, str, str | None], ...] = (
     ("birthday_points ", "benefits.birthday_points", None),
     ("A reward costs", "points_cost", "must_be_positive"),
     ("A coupon reward names", "coupon_template_id", None),
+    ("An amount-off coupon needs", "value_yuan", "must_be_positive"),
+    ("A percent-off coupon takes", "value_percent", "percent_range"),
+    ("A gift coupon names", "gift_name", "need_gift_name"),
+    ("Give valid_days or valid_until", "valid_days", "need_validity"),
+    ("valid_until must be after", "valid_until", "ends_after_starts"),
 )
 
 _MONEY = re.compile(r"^(-?)(\d+)(?:\.(\d{1,2}))?$")
@@ -159,11 +169,10 @@ def _about(message: str, known: set[str]) -> tuple[str, str | None] | None:
     return None
 
 
-def _errors(request: Request, exc: Exception, fields: Iterable[str], form: Form | None) -> dict[str, str]:
+def _errors(request: Request, exc: Exception, fields: Iterable[str]) -> dict[str, str]:
     """The refusal's errors beside the form's fields: an error about a part of a field
     (``conditions.product_ids.3``) stands beside the field, a check across fields or a
-    service's refusal beside the field its message is about, an amount of money that is
-    not one says so."""
+    service's refusal beside the field its message is about."""
     lang = pick_language(request)
     t = translator(lang)
     known = set(fields)
@@ -187,30 +196,37 @@ def _errors(request: Request, exc: Exception, fields: Iterable[str], form: Form 
                 name, key = about
                 words = t(key) if key else words
             placed[name if name in known else "_"] = words
-    for name in form.bad_money if form else ():
-        if name in placed:
-            placed[name] = t("enter_money")
     return placed
 
 
 def _refuse(
     request: Request,
-    template: str,
+    page: str,
     exc: Exception,
     fields: Iterable[str],
     form: Form | None = None,
+    /,
+    rename: dict[str, str] | None = None,
     **context: Any,
 ) -> FormRefused:
-    errors = _errors(request, exc, fields, form)
+    """The refused form's page, its errors beside their fields (``rename``: a payload
+    field typed in a form field of another name)."""
+    errors = _errors(request, exc, fields)
+    for payload_field, form_field in (rename or {}).items():
+        if payload_field in errors:
+            errors.setdefault(form_field, errors.pop(payload_field))
+    for name in form.bad_money if form else ():
+        if name in errors:
+            errors[name] = translator(pick_language(request))("enter_money")
     status = exc.status_code if isinstance(exc, YutangError) else 422
-    return FormRefused(render(request, f"console/loyalty/{template}", status, errors=errors, **context))
+    return FormRefused(render(request, f"console/loyalty/{page}", status, errors=errors, **context))
 
 
-async def _page(request: Request, ctx: Ctx, template: str, tab: str, **context: Any) -> HTMLResponse:
+async def _page(request: Request, ctx: Ctx, page: str, tab: str, /, **context: Any) -> HTMLResponse:
     frame = await header(ctx)
     return render(
         request,
-        f"console/loyalty/{template}",
+        f"console/loyalty/{page}",
         tabs=TABS,
         tab=tab,
         may=may(ctx),
@@ -783,3 +799,161 @@ async def restock_reward(request: Request, ctx: Ctx = Depends(can("loyalty:manag
             **await header(ctx),
         ) from None
     return _back("/console/loyalty/rewards", "restocked")
+
+
+# --- coupon templates and their codes ---------------------------------------------------------
+
+TEMPLATE_FIELDS = (
+    "name",
+    "kind",
+    "value_yuan",
+    "value_percent",
+    "gift_name",
+    "min_spend_cents",
+    "valid_days",
+    "valid_from",
+    "valid_until",
+    "total_limit",
+    "per_member_limit",
+)
+#: The coupon template's ``value`` is typed in one of two fields, by kind.
+VALUE_FIELD = {"amount_off": "value_yuan", "percent_off": "value_percent"}
+
+
+@router.get("/console/loyalty/coupons", response_class=HTMLResponse)
+async def coupons_page(
+    request: Request, ctx: Ctx = Depends(can("members:read")), done: str | None = None, n: int = 0
+) -> HTMLResponse:
+    return await _page(
+        request,
+        ctx,
+        "coupons.html",
+        "tab_coupons",
+        templates=list(await coupon_rows.templates(ctx.session, ctx.workspace_id)),
+        done=_done(done),
+        generated=n if done == "generated" else None,
+    )
+
+
+@router.get("/console/loyalty/coupon-template", response_class=HTMLResponse)
+async def template_form(request: Request, ctx: Ctx = Depends(can("loyalty:manage"))) -> HTMLResponse:
+    """A new coupon template (the API changes none once made)."""
+    return await _page(
+        request, ctx, "coupon_template.html", "tab_coupons", values={"kind": "amount_off", "valid_days": "30"}
+    )
+
+
+@router.post("/console/loyalty/coupon-template")
+async def create_template(request: Request, ctx: Ctx = Depends(can("loyalty:manage"))) -> Response:
+    form = Form(await submitted(request))
+    frame = await header(ctx)
+    zone = frame["workspace"].timezone
+    kind = form.text("kind") or ""
+    value = (
+        form.cents("value_yuan")
+        if kind == "amount_off"
+        else form.number("value_percent")
+        if kind == "percent_off"
+        else None
+    )
+    payload = {
+        "name": form.text("name") or "",
+        "kind": kind,
+        "value": 0 if value is None else value,
+        "gift_name": form.text("gift_name") if kind == "gift" else None,
+        "min_spend_cents": form.cents("min_spend_cents") or 0,
+        "valid_days": form.number("valid_days"),
+        "valid_from": form.moment("valid_from", zone),
+        "valid_until": form.moment("valid_until", zone),
+        "total_limit": form.number("total_limit"),
+        "per_member_limit": form.number("per_member_limit"),
+    }
+    try:
+        await coupons.create_template(ctx, CouponTemplateIn.model_validate(payload).model_dump())
+    except (ValidationError, YutangError) as exc:
+        raise _refuse(
+            request,
+            "coupon_template.html",
+            exc,
+            (*TEMPLATE_FIELDS, "value"),
+            form,
+            rename={"value": VALUE_FIELD.get(kind, "_")},
+            values=form.typed(),
+            tabs=TABS,
+            tab="tab_coupons",
+            may=may(ctx),
+            **frame,
+        ) from None
+    return _back("/console/loyalty/coupons", "created")
+
+
+@router.post("/console/loyalty/coupon-template/generate", response_class=HTMLResponse)
+async def generate_codes(request: Request, ctx: Ctx = Depends(can("loyalty:manage"))) -> Response:
+    """Make unassigned codes of a template, to print (package cards, posters) and for
+    members to claim. The first submission says how many and asks; the confirmed one
+    (``confirm=1``) makes them."""
+    form = Form(await submitted(request))
+    template = await coupons.get_template(ctx, form.id())
+    context: dict[str, Any] = {"template": template, "values": form.typed()}
+    try:
+        body = GenerateIn.model_validate({"count": form.number("count") if form.text("count") else ""})
+        if form.text("confirm") != "1":
+            return await _page(request, ctx, "generate.html", "tab_coupons", count=body.count, **context)
+        made = await coupons.generate(ctx, template.id, body.count)
+    except (ValidationError, YutangError) as exc:
+        raise _refuse(
+            request,
+            "generate.html",
+            exc,
+            ("count",),
+            form,
+            count=None,
+            tabs=TABS,
+            tab="tab_coupons",
+            may=may(ctx),
+            **context,
+            **await header(ctx),
+        ) from None
+    return RedirectResponse(f"/console/loyalty/coupons?done=generated&n={len(made)}", status_code=303)
+
+
+def _cell(value: str) -> str:
+    """A CSV cell a spreadsheet shows as text, never runs as a formula."""
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+@router.get("/console/loyalty/coupon-codes.csv")
+async def export_codes(
+    request: Request, ctx: Ctx = Depends(can("loyalty:manage")), template_id: ParamId | None = None
+) -> Response:
+    """The codes generated in bulk — of one template, or all — with what became of them,
+    as CSV (UTF-8 with a BOM, so spreadsheets read the Chinese)."""
+    from zoneinfo import ZoneInfo
+
+    if template_id is not None:
+        await coupons.get_template(ctx, template_id)
+    names = {tpl.id: tpl.name for tpl in await coupon_rows.templates(ctx.session, ctx.workspace_id)}
+    codes = await coupon_rows.generated_codes(ctx.session, ctx.workspace_id, template_id)
+    frame = await header(ctx)
+    zone = ZoneInfo(frame["workspace"].timezone)
+    lang = pick_language(request)
+    t, word = translator(lang), worder(lang)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([t("coupon_code"), t("coupon_template"), t("status"), t("valid_from"), t("valid_until")])
+    for code in codes:
+        writer.writerow(
+            [
+                code.code,
+                _cell(names.get(code.template_id, "")),
+                word("coupon_status", code.status),
+                code.valid_from.astimezone(zone).strftime("%Y-%m-%d %H:%M") if code.valid_from else "",
+                code.valid_until.astimezone(zone).strftime("%Y-%m-%d %H:%M") if code.valid_until else "",
+            ]
+        )
+    name = f"coupon-codes-{template_id or 'all'}.csv"
+    return Response(
+        "\ufeff" + out.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"content-disposition": f'attachment; filename="{name}"', "cache-control": "no-store"},
+    )
