@@ -1004,3 +1004,130 @@ async def test_another_workspaces_coupon_template_is_refused(
     assert "别家的券" not in mine and len(mine.strip().splitlines()) == 1
     assert "别家的券" not in (await client.get("/console/loyalty/coupons")).text
     assert (await _api(client, other_tenant, "coupon-templates"))["data"][0]["issued_count"] == 3
+
+
+# --- paid membership plans ---------------------------------------------------------------------
+
+
+async def test_an_operator_creates_a_paid_plan_and_sees_it_in_words(
+    client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine
+) -> None:
+    template = await _template(client, tenant)
+    await _signed_in(client, engine, tenant)
+    plan = {
+        "name": "PLUS年卡会员",
+        "price_cents": "199",
+        "period": "year",
+        "gift_points": "2,000",
+        f"gift_coupons.{template}": "2",
+        "benefits.points_multiplier": "2",
+        "benefits.discount_percent": "10",
+        "perks": "free_shipping, priority_support",
+        "remind_days": "7",
+    }
+    _saved(
+        await _submit(client, "/console/loyalty/plan", plan, "/console/loyalty/plan"),
+        "/console/loyalty/plans?done=created",
+    )
+    monthly = {"name": "月卡", "price_cents": "19.9", "period": "month", "remind_days": "0"}
+    _saved(await _submit(client, "/console/loyalty/plan", monthly, "/console/loyalty/plan"))
+    plans = (await _api(client, tenant, "membership-plans"))["data"]
+    assert [(p["name"], p["price_cents"], p["period"], p["gift_points"]) for p in plans] == [
+        ("PLUS年卡会员", 19900, "year", 2000),
+        ("月卡", 1990, "month", 0),
+    ]
+    assert plans[0]["gift_coupon_template_ids"] == [template, template]
+    assert plans[0]["benefits"] == {
+        "points_multiplier": 2,
+        "discount_percent": 10,
+        "free_shipping": True,
+        "priority_support": True,
+    }
+    assert (plans[0]["remind_days"], plans[1]["remind_days"], plans[1]["benefits"]) == (7, 0, {})
+    zh = (await client.get("/console/loyalty/plans?done=created&lang=zh-CN")).text
+    for words in (
+        "已创建",
+        "年卡",
+        "月卡",
+        "¥199.00",
+        "¥19.90",
+        "2,000 积分",
+        "满199减30 ×2",
+        "积分 ×2",
+        "购物优惠 10%",
+    ):
+        assert words in zh, words
+    assert "free_shipping" in zh and "到期前 7 天" in zh and "不提醒" in zh and "在售" in zh
+    en = (await client.get("/console/loyalty/plans?lang=en")).text
+    for words in ("Yearly", "Monthly", "2,000 points", "Points ×2", "7 days before the end", "On sale"):
+        assert words in en, words
+
+
+async def test_a_refused_plan_keeps_nothing_and_says_why_beside_the_field(
+    client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine
+) -> None:
+    template = await _template(client, tenant)
+    await _signed_in(client, engine, tenant)
+    base = {"name": "年卡", "price_cents": "199", "period": "year"}
+    cases = [
+        ({"price_cents": "0"}, "price_cents", "须大于 0"),
+        ({"price_cents": "一百"}, "price_cents", "请输入金额（元），例如 19.90"),
+        ({"perks": "包邮"}, "perks", "权益名称只能用小写英文字母、数字和下划线，以字母开头"),
+        ({f"gift_coupons.{template}": "两张"}, "gift_coupon_template_ids", "请输入整数"),
+        ({f"gift_coupons.{template}": "21"}, "gift_coupon_template_ids", "条目过多（最多 20 项）"),
+        ({"remind_days": "90"}, "remind_days", "不能大于 60"),
+        ({"benefits.discount_percent": "100"}, "benefits.discount_percent", "请输入 0 到 99 的整数"),
+    ]
+    for data, field, words in cases:
+        r = await _submit(client, "/console/loyalty/plan", {**base, **data}, "/console/loyalty/plan")
+        assert r.status_code in (400, 422), data
+        assert _field_error(r.text, field) == words, data
+    assert (await _api(client, tenant, "membership-plans"))["data"] == []
+
+
+async def test_analysts_and_staff_read_plans_but_create_none(
+    client: httpx.AsyncClient, tenant: Tenant, other_tenant: Tenant, engine: AsyncEngine
+) -> None:
+    await client.post(
+        "/api/v1/membership-plans",
+        json={"name": "别家年卡", "price_cents": 100, "period": "year"},
+        headers=other_tenant.headers,
+    )
+    await client.post(
+        "/api/v1/membership-plans",
+        json={"name": "季卡", "price_cents": 5900, "period": "quarter"},
+        headers=tenant.headers,
+    )
+    for role in ("analyst", "staff"):
+        client.cookies.clear()
+        await _signed_in(client, engine, tenant, role)
+        page = await client.get("/console/loyalty/plans")
+        assert page.status_code == 200 and "季卡" in page.text and "¥59.00" in page.text
+        assert "别家年卡" not in page.text and '/console/loyalty/plan"' not in page.text
+        assert (await client.get("/console/loyalty/plan")).status_code == 403
+        r = await _submit(
+            client,
+            "/console/loyalty/plan",
+            {"name": "x", "price_cents": "1", "period": "year"},
+            "/console/loyalty/plans",
+        )
+        assert r.status_code == 403
+    assert [p["name"] for p in (await _api(client, tenant, "membership-plans"))["data"]] == ["季卡"]
+
+
+async def test_another_workspaces_coupons_cannot_be_a_welcome_gift(
+    client: httpx.AsyncClient, tenant: Tenant, other_tenant: Tenant, engine: AsyncEngine
+) -> None:
+    theirs = await _template(client, other_tenant, "别家的券")
+    await _signed_in(client, engine, tenant)
+    form = await client.get("/console/loyalty/plan")
+    assert "别家的券" not in form.text
+    r = await _submit(
+        client,
+        "/console/loyalty/plan",
+        {"name": "年卡", "price_cents": "199", "period": "year", f"gift_coupons.{theirs}": "1"},
+        "/console/loyalty/plan",
+    )
+    _saved(r)  # a field for a coupon not offered is no gift
+    (plan,) = (await _api(client, tenant, "membership-plans"))["data"]
+    assert plan["gift_coupon_template_ids"] == []

@@ -32,6 +32,9 @@ from yutang.kit.schemas import MAX_INT, ParamId
 from yutang.loyalty import earning, tiers
 from yutang.loyalty.schemas import RuleIn, RulePatch, TierIn, TierPatch, TierProgramIn
 from yutang.members import repository as member_rows
+from yutang.membership import repository as plan_rows
+from yutang.membership import service as membership
+from yutang.membership.schemas import PlanIn
 from yutang.models.base import utcnow
 from yutang.models.loyalty import TRIGGERS, EarnRule
 from yutang.models.rewards import Reward
@@ -57,6 +60,7 @@ TABS: tuple[tuple[str, str], ...] = (
     ("tab_tiers", "/console/loyalty/tiers"),
     ("tab_rewards", "/console/loyalty/rewards"),
     ("tab_coupons", "/console/loyalty/coupons"),
+    ("tab_plans", "/console/loyalty/plans"),
 )
 
 #: What a form's ``done`` may say after a redirect (anything else says nothing).
@@ -82,6 +86,9 @@ ABOUT: tuple[tuple[str, str, str | None], ...] = (
     ("A gift coupon names", "gift_name", "need_gift_name"),
     ("Give valid_days or valid_until", "valid_days", "need_validity"),
     ("valid_until must be after", "valid_until", "ends_after_starts"),
+    ("A plan has a positive price", "price_cents", "must_be_positive"),
+    ("Gift points are 0 or more", "gift_points", None),
+    ("Benefit '", "perks", "perk_names"),
 )
 
 _MONEY = re.compile(r"^(-?)(\d+)(?:\.(\d{1,2}))?$")
@@ -957,3 +964,90 @@ async def export_codes(
         media_type="text/csv; charset=utf-8",
         headers={"content-disposition": f'attachment; filename="{name}"', "cache-control": "no-store"},
     )
+
+
+# --- paid membership plans ---------------------------------------------------------------------
+
+PLAN_FIELDS = (
+    "name",
+    "price_cents",
+    "period",
+    "gift_points",
+    "gift_coupon_template_ids",
+    "benefits.points_multiplier",
+    "benefits.discount_percent",
+    "benefits.birthday_points",
+    "perks",
+    "remind_days",
+)
+
+
+@router.get("/console/loyalty/plans", response_class=HTMLResponse)
+async def plans_page(
+    request: Request, ctx: Ctx = Depends(can("members:read")), done: str | None = None
+) -> HTMLResponse:
+    return await _page(
+        request,
+        ctx,
+        "plans.html",
+        "tab_plans",
+        plans=list(await plan_rows.plans(ctx.session, ctx.workspace_id)),
+        templates=dict(await _template_options(ctx)),
+        known_benefits=FORM_BENEFITS,
+        done=_done(done),
+    )
+
+
+@router.get("/console/loyalty/plan", response_class=HTMLResponse)
+async def plan_form(request: Request, ctx: Ctx = Depends(can("loyalty:manage"))) -> HTMLResponse:
+    """A new paid membership plan (the API changes none once made)."""
+    return await _page(
+        request,
+        ctx,
+        "plan.html",
+        "tab_plans",
+        values={"period": "year", "remind_days": "7", "gift_points": "0"},
+        template_options=await _template_options(ctx),
+    )
+
+
+@router.post("/console/loyalty/plan")
+async def create_plan(request: Request, ctx: Ctx = Depends(can("loyalty:manage"))) -> Response:
+    form = Form(await submitted(request))
+    templates = await _template_options(ctx)
+    gifts: list[Any] = []
+    for template_id, _ in templates:  # how many of each coupon the welcome gift holds
+        count = form.number(f"gift_coupons.{template_id}")
+        if isinstance(count, int) and count >= 0:
+            gifts += [int(template_id)] * min(count, 21)  # more than 20 in all: refused
+        elif count is not None:
+            gifts.append(str(count))  # not a number: refused by the schema
+    benefits = _benefits(form, {})
+    for perk in form.words("perks"):
+        benefits.setdefault(perk, True)
+    payload = {
+        "name": form.text("name") or "",
+        "price_cents": form.cents("price_cents") if form.text("price_cents") else "",
+        "period": form.text("period") or "",
+        "gift_points": form.number("gift_points") or 0,
+        "gift_coupon_template_ids": gifts,
+        "benefits": benefits,
+        "remind_days": 7 if form.text("remind_days") is None else form.number("remind_days"),
+    }
+    try:
+        await membership.create_plan(ctx, PlanIn.model_validate(payload).model_dump())
+    except (ValidationError, YutangError) as exc:
+        raise _refuse(
+            request,
+            "plan.html",
+            exc,
+            PLAN_FIELDS,
+            form,
+            values=form.typed(),
+            template_options=templates,
+            tabs=TABS,
+            tab="tab_plans",
+            may=may(ctx),
+            **await header(ctx),
+        ) from None
+    return _back("/console/loyalty/plans", "created")

@@ -341,4 +341,46 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh-CN": "优惠券创建后不能修改，请仔细核对。",
         "en": "A coupon template cannot be changed once created: check it carefully.",
     },
+    # --- paid membership ----------------------------------------------------------------------
+    "tab_plans": {"zh-CN": "付费会员", "en": "Paid membership"},
+    "paid_plans": {"zh-CN": "付费会员卡", "en": "Paid membership plans"},
+    "plans_intro": {
+        "zh-CN": "会员付费开通：首次开通（或到期后再开通）发放开卡礼，续费顺延到期时间；有效期内享受卡上权益。",
+        "en": "Members pay for a plan: a new term hands out the welcome gift, a renewal moves the end one "
+        "period on; while active its benefits apply.",
+    },
+    "new_plan": {"zh-CN": "新建付费会员卡", "en": "New plan"},
+    "no_plans": {"zh-CN": "还没有付费会员卡。", "en": "No paid membership plans yet."},
+    "plan_name": {"zh-CN": "会员卡名称", "en": "Name"},
+    "plan_period": {"zh-CN": "周期", "en": "Period"},
+    "price": {"zh-CN": "价格", "en": "Price"},
+    "price_yuan": {"zh-CN": "价格（元）", "en": "Price (yuan)"},
+    "welcome_gift": {"zh-CN": "开卡礼", "en": "Welcome gift"},
+    "welcome_gift_hint": {
+        "zh-CN": "每个新周期发放一次（续费不再发放）。",
+        "en": "Handed out once per new term (not on renewals).",
+    },
+    "gift_points": {"zh-CN": "赠送积分", "en": "Points"},
+    "gift_coupons_of": {"zh-CN": "赠送「{name}」（张）", "en": "“{name}” coupons"},
+    "plan_benefits": {"zh-CN": "会员权益（有效期内）", "en": "Benefits (while active)"},
+    "perks": {"zh-CN": "其他权益", "en": "Other perks"},
+    "perks_hint": {
+        "zh-CN": "英文小写名称，用逗号分隔，例如 free_shipping, priority_support。",
+        "en": "Lowercase names separated by commas, e.g. free_shipping, priority_support.",
+    },
+    "perk_names": {
+        "zh-CN": "权益名称只能用小写英文字母、数字和下划线，以字母开头",
+        "en": "A perk's name is lowercase letters, digits and _, starting with a letter",
+    },
+    "reminder": {"zh-CN": "到期提醒", "en": "Reminder"},
+    "remind_before": {"zh-CN": "到期前 {n} 天", "en": "{n} days before the end"},
+    "no_reminder": {"zh-CN": "不提醒", "en": "None"},
+    "remind_days": {"zh-CN": "到期前几天提醒", "en": "Remind days before the end"},
+    "remind_days_hint": {"zh-CN": "0 到 60；0 表示不提醒。", "en": "0 to 60; 0: no reminder."},
+    "plan_on_sale": {"zh-CN": "在售", "en": "On sale"},
+    "plan_off_sale": {"zh-CN": "停售", "en": "Off sale"},
+    "plan_fixed": {
+        "zh-CN": "会员卡创建后不能修改，请仔细核对。",
+        "en": "A plan cannot be changed once created: check it carefully.",
+    },
 }
