@@ -1131,3 +1131,332 @@ async def test_another_workspaces_coupons_cannot_be_a_welcome_gift(
     _saved(r)  # a field for a coupon not offered is no gift
     (plan,) = (await _api(client, tenant, "membership-plans"))["data"]
     assert plan["gift_coupon_template_ids"] == []
+
+
+# --- lotteries and points auctions ---------------------------------------------------------------
+
+
+async def test_an_operator_creates_a_lottery_and_sees_its_table_in_words(
+    client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine
+) -> None:
+    template = await _template(client, tenant)
+    await _signed_in(client, engine, tenant)
+    form = {
+        "name": "618幸运大转盘",
+        "points_per_draw": "50",
+        "daily_limit": "3",
+        "prize_rows": "5",
+        "prizes.0.name": "100积分",
+        "prizes.0.kind": "points",
+        "prizes.0.points": "100",
+        "prizes.0.probability_bp": "20",
+        "prizes.2.name": "满199减30券",  # row 1 left empty: no prize
+        "prizes.2.kind": "coupon",
+        "prizes.2.coupon_template_id": str(template),
+        "prizes.2.probability_bp": "5%",
+        "prizes.2.stock": "1,000",
+        "prizes.3.name": "品牌保温杯",
+        "prizes.3.kind": "gift",
+        "prizes.3.probability_bp": "0.1",
+        "prizes.3.stock": "20",
+    }
+    _saved(
+        await _submit(client, "/console/loyalty/lottery", form, "/console/loyalty/lottery"),
+        "/console/loyalty/games?done=created",
+    )
+    later = {
+        "name": "新年抽奖",
+        "starts_at": "2099-01-01T00:00",
+        "prizes.0.name": "10积分",
+        "prizes.0.kind": "points",
+        "prizes.0.points": "10",
+        "prizes.0.probability_bp": "50",
+    }
+    _saved(await _submit(client, "/console/loyalty/lottery", later, "/console/loyalty/lottery"))
+    async with unit_of_work(readonly=True, engine=engine) as s:
+        from yutang.models.rewards import Lottery
+
+        ids = (
+            await s.scalars(select(Lottery.id).where(Lottery.workspace_id == tenant.id).order_by(Lottery.id))
+        ).all()
+    made = await _api(client, tenant, f"lotteries/{ids[0]}")
+    assert (made["points_per_draw"], made["daily_limit"]) == (50, 3)
+    assert [
+        (p["name"], p["kind"], p["points"], p["coupon_template_id"], p["probability_bp"], p["stock"])
+        for p in made["prizes"]
+    ] == [
+        ("100积分", "points", 100, None, 2000, None),
+        ("满199减30券", "coupon", 0, template, 500, 1000),
+        ("品牌保温杯", "gift", 0, None, 10, 20),
+    ]
+    zh = (await client.get("/console/loyalty/games?lang=zh-CN")).text
+    for words in (
+        "618幸运大转盘",
+        "进行中",
+        "未开始",
+        "免费",
+        "概率 20.00%",
+        "概率 0.10%",
+        "未中奖概率 74.90%",
+        "实物礼品",
+    ):
+        assert words in zh, words
+    assert "满199减30券 · 优惠券 满199减30" in zh and "已抽中 0" in zh
+    en = (await client.get("/console/loyalty/games?lang=en")).text
+    for words in ("Open", "Not started", "Free", "20.00% chance", "No prize: 74.90%", "Gift"):
+        assert words in en, words
+
+
+async def test_a_refused_lottery_keeps_nothing_and_says_why_beside_the_field(
+    client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine
+) -> None:
+    from yutang.models.rewards import Lottery
+
+    await _signed_in(client, engine, tenant)
+    prize = {
+        "prizes.0.name": "大奖",
+        "prizes.0.kind": "points",
+        "prizes.0.points": "1",
+        "prizes.0.probability_bp": "60",
+    }
+    over = await _submit(
+        client,
+        "/console/loyalty/lottery",
+        {
+            "name": "抽奖",
+            **prize,
+            "prizes.1.name": "二等奖",
+            "prizes.1.kind": "gift",
+            "prizes.1.probability_bp": "50",
+        },
+        "/console/loyalty/lottery",
+    )
+    assert over.status_code == 400 and _field_error(over.text, "prizes") == "各奖品的中奖概率合计超过了 100%"
+    bad_row = await _submit(
+        client,
+        "/console/loyalty/lottery",
+        {
+            "name": "抽奖",
+            **prize,
+            "prizes.3.name": "三等奖",
+            "prizes.3.kind": "gift",
+            "prizes.3.probability_bp": "一成",
+        },
+        "/console/loyalty/lottery",
+    )
+    assert bad_row.status_code == 422
+    assert re.search(
+        r'name="prizes.3.probability_bp" value="一成"[^>]*><span class="field-error">请输入百分比',
+        bad_row.text,
+    )
+    no_coupon = await _submit(
+        client,
+        "/console/loyalty/lottery",
+        {"name": "抽奖", "prizes.0.name": "券", "prizes.0.kind": "coupon", "prizes.0.probability_bp": "1"},
+        "/console/loyalty/lottery",
+    )
+    assert (
+        no_coupon.status_code == 400
+        and _field_error(no_coupon.text, "prizes") == "优惠券奖品须选择一张优惠券"
+    )
+    empty = await _submit(client, "/console/loyalty/lottery", {"name": "抽奖"}, "/console/loyalty/lottery")
+    assert empty.status_code == 422 and _field_error(empty.text, "prizes") == "至少需要 1 项"
+    window = await _submit(
+        client,
+        "/console/loyalty/lottery",
+        {"name": "抽奖", **prize, "starts_at": "2030-01-02T00:00", "ends_at": "2030-01-01T00:00"},
+        "/console/loyalty/lottery",
+    )
+    assert window.status_code == 422 and _field_error(window.text, "ends_at") == "结束时间须晚于开始时间"
+    assert await _rows(engine, Lottery, tenant.id) == []
+
+
+async def _bidder(client: httpx.AsyncClient, tenant: Tenant, points: int = 10_000) -> int:
+    from tests.factories import api_member
+
+    member = await api_member(client, tenant)
+    r = await client.post(
+        f"/api/v1/members/{member}/points/adjust",
+        json={"delta": points, "reason": "测试"},
+        headers=tenant.headers,
+    )
+    assert r.status_code == 201, r.text
+    return member
+
+
+async def test_an_operator_creates_an_auction_and_cancels_it_giving_the_points_back(
+    client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine
+) -> None:
+    await _signed_in(client, engine, tenant)
+    form = {
+        "name": "联名球鞋",
+        "description": "尺码 42",
+        "starts_at": "2020-01-01T10:00",
+        "ends_at": "2099-01-01T22:00",
+        "min_bid": "5,000",
+        "increment": "500",
+    }
+    _saved(
+        await _submit(client, "/console/loyalty/auction", form, "/console/loyalty/auction"),
+        "/console/loyalty/games?done=created",
+    )
+    (auction,) = (await _api(client, tenant, "auctions"))["data"]
+    assert (auction["name"], auction["min_bid"], auction["increment"], auction["status"]) == (
+        "联名球鞋",
+        5000,
+        500,
+        "open",
+    )
+    assert auction["starts_at"].startswith("2020-01-01T02:00")
+    member = await _bidder(client, tenant)
+    bid = await client.post(
+        f"/api/v1/auctions/{auction['id']}/bids",
+        json={"member_id": member, "amount": 6500},
+        headers=tenant.headers,
+    )
+    assert bid.status_code == 201, bid.text
+    page = (await client.get("/console/loyalty/games?lang=zh-CN")).text
+    assert "竞拍中" in page and "6,500 积分 · " in page and f"会员 #{member}" in page
+    says = f"取消「联名球鞋」：领先出价冻结的 6,500 积分将退还给会员 #{member}，竞拍不能再恢复。确定取消吗？"
+    assert f'data-confirm="{says}"' in page and "/console/loyalty/auction/close" not in page  # not ended yet
+
+    no_reason = await _submit(
+        client, "/console/loyalty/auction/cancel", {"id": str(auction["id"])}, "/console/loyalty/games"
+    )
+    assert no_reason.status_code == 422 and _field_error(no_reason.text, "reason") == "此项不能为空"
+    assert (await _api(client, tenant, "auctions"))["data"][0]["status"] == "open"
+    assert (await _api(client, tenant, f"members/{member}/points"))["balance"] == 3500
+    cancelled = await _submit(
+        client,
+        "/console/loyalty/auction/cancel",
+        {"id": str(auction["id"]), "reason": "品牌方撤拍"},
+        "/console/loyalty/games",
+    )
+    _saved(cancelled, "/console/loyalty/games?done=cancelled")
+    assert (await _api(client, tenant, "auctions"))["data"][0]["status"] == "cancelled"
+    assert (await _api(client, tenant, f"members/{member}/points"))["balance"] == 10000
+    en = (await client.get("/console/loyalty/games?lang=en")).text
+    assert "Cancelled" in en and "/console/loyalty/auction/cancel" not in en
+
+
+async def test_an_ended_auction_is_closed_and_the_winner_pays(
+    client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine
+) -> None:
+    from datetime import timedelta
+
+    from yutang.models.base import utcnow
+    from yutang.models.rewards import Auction
+
+    r = await client.post(
+        "/api/v1/auctions",
+        json={
+            "name": "限量手办",
+            "starts_at": "2020-01-01T00:00:00Z",
+            "ends_at": "2099-01-01T00:00:00Z",
+            "min_bid": 100,
+            "increment": 10,
+        },
+        headers=tenant.headers,
+    )
+    auction_id = r.json()["id"]
+    member = await _bidder(client, tenant, 1000)
+    await client.post(
+        f"/api/v1/auctions/{auction_id}/bids",
+        json={"member_id": member, "amount": 300},
+        headers=tenant.headers,
+    )
+    async with unit_of_work(engine=engine) as s:
+        row = await s.get(Auction, auction_id)
+        assert row is not None
+        row.ends_at = utcnow() - timedelta(minutes=1)
+    await _signed_in(client, engine, tenant)
+    page = (await client.get("/console/loyalty/games")).text
+    assert "已到期，待结拍" in page
+    assert (
+        f"结束「限量手办」：会员 #{member} 以 300 积分拍得，其冻结的 300 积分将被扣除。确定结拍吗？" in page
+    )
+    _saved(
+        await _submit(
+            client, "/console/loyalty/auction/close", {"id": str(auction_id)}, "/console/loyalty/games"
+        ),
+        "/console/loyalty/games?done=closed",
+    )
+    (closed,) = (await _api(client, tenant, "auctions"))["data"]
+    assert (closed["status"], closed["leader_member_id"], closed["leading_bid"]) == ("closed", member, 300)
+    assert (await _api(client, tenant, f"auctions/{auction_id}/bids"))["data"][0]["status"] == "won"
+    assert (await _api(client, tenant, f"members/{member}/points"))["balance"] == 700
+    assert "已结拍。" in (await client.get("/console/loyalty/games?done=closed")).text
+
+
+async def test_analysts_and_staff_read_lotteries_and_auctions_but_change_nothing(
+    client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine
+) -> None:
+    r = await client.post(
+        "/api/v1/auctions",
+        json={
+            "name": "球鞋",
+            "starts_at": "2020-01-01T00:00:00Z",
+            "ends_at": "2021-01-01T00:00:00Z",
+            "min_bid": 1,
+            "increment": 1,
+        },
+        headers=tenant.headers,
+    )
+    auction_id = r.json()["id"]
+    for role in ("analyst", "staff"):
+        client.cookies.clear()
+        await _signed_in(client, engine, tenant, role)
+        page = await client.get("/console/loyalty/games")
+        assert page.status_code == 200 and "球鞋" in page.text and "已到期，待结拍" in page.text
+        assert (
+            "/console/loyalty/auction/" not in page.text
+            and 'href="/console/loyalty/lottery"' not in page.text
+        )
+        for path in ("/console/loyalty/lottery", "/console/loyalty/auction"):
+            assert (await client.get(path)).status_code == 403
+        for path, data in (
+            (
+                "/console/loyalty/lottery",
+                {"name": "x", "prizes.0.name": "x", "prizes.0.kind": "gift", "prizes.0.probability_bp": "1"},
+            ),
+            ("/console/loyalty/auction", {"name": "x"}),
+            ("/console/loyalty/auction/close", {"id": str(auction_id)}),
+            ("/console/loyalty/auction/cancel", {"id": str(auction_id), "reason": "x"}),
+        ):
+            assert (await _submit(client, path, data, "/console/loyalty/games")).status_code == 403, (
+                role,
+                path,
+            )
+    (auction,) = (await _api(client, tenant, "auctions"))["data"]
+    assert auction["status"] == "open"
+
+
+async def test_another_workspaces_auction_is_refused(
+    client: httpx.AsyncClient, tenant: Tenant, other_tenant: Tenant, engine: AsyncEngine
+) -> None:
+    r = await client.post(
+        "/api/v1/auctions",
+        json={
+            "name": "别家拍品",
+            "starts_at": "2020-01-01T00:00:00Z",
+            "ends_at": "2021-01-01T00:00:00Z",
+            "min_bid": 1,
+            "increment": 1,
+        },
+        headers=other_tenant.headers,
+    )
+    theirs = r.json()["id"]
+    await client.post(
+        "/api/v1/lotteries",
+        json={"name": "别家抽奖", "prizes": [{"name": "x", "kind": "gift", "probability_bp": 1}]},
+        headers=other_tenant.headers,
+    )
+    await _signed_in(client, engine, tenant)
+    page = (await client.get("/console/loyalty/games")).text
+    assert "别家拍品" not in page and "别家抽奖" not in page
+    for path, data in (
+        ("/console/loyalty/auction/close", {"id": str(theirs)}),
+        ("/console/loyalty/auction/cancel", {"id": str(theirs), "reason": "抢"}),
+    ):
+        assert (await _submit(client, path, data, "/console/loyalty/games")).status_code == 404, path
+    assert (await _api(client, other_tenant, "auctions"))["data"][0]["status"] == "open"

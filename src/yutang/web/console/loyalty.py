@@ -28,7 +28,8 @@ from yutang.coupons import service as coupons
 from yutang.coupons.schemas import CouponTemplateIn, GenerateIn
 from yutang.kit.context import Ctx
 from yutang.kit.errors import YutangError
-from yutang.kit.schemas import MAX_INT, ParamId
+from yutang.kit.pagination import page_of
+from yutang.kit.schemas import MAX_INT, ParamId, ReasonIn
 from yutang.loyalty import earning, tiers
 from yutang.loyalty.schemas import RuleIn, RulePatch, TierIn, TierPatch, TierProgramIn
 from yutang.members import repository as member_rows
@@ -37,10 +38,11 @@ from yutang.membership import service as membership
 from yutang.membership.schemas import PlanIn
 from yutang.models.base import utcnow
 from yutang.models.loyalty import TRIGGERS, EarnRule
-from yutang.models.rewards import Reward
+from yutang.models.rewards import Auction, Lottery, Reward
+from yutang.rewards import auctions, lottery
 from yutang.rewards import repository as reward_rows
 from yutang.rewards import service as rewards
-from yutang.rewards.schemas import RestockIn, RewardIn, RewardPatch
+from yutang.rewards.schemas import AuctionIn, LotteryIn, RestockIn, RewardIn, RewardPatch
 from yutang.web.console.frame import (
     FormRefused,
     Submitted,
@@ -61,10 +63,11 @@ TABS: tuple[tuple[str, str], ...] = (
     ("tab_rewards", "/console/loyalty/rewards"),
     ("tab_coupons", "/console/loyalty/coupons"),
     ("tab_plans", "/console/loyalty/plans"),
+    ("tab_games", "/console/loyalty/games"),
 )
 
 #: What a form's ``done`` may say after a redirect (anything else says nothing).
-DONE = {"created", "saved", "paused", "resumed", "evaluated", "restocked", "generated"}
+DONE = {"created", "saved", "paused", "resumed", "evaluated", "restocked", "generated", "closed", "cancelled"}
 
 #: Refusals that name no field but whose message says which one they are about (the
 #: schemas' checks across fields, the services' checks of a value): the start of the
@@ -89,6 +92,11 @@ ABOUT: tuple[tuple[str, str, str | None], ...] = (
     ("A plan has a positive price", "price_cents", "must_be_positive"),
     ("Gift points are 0 or more", "gift_points", None),
     ("Benefit '", "perks", "perk_names"),
+    ("The prizes' probabilities add up", "prizes", "chances_over_100"),
+    ("A points prize gives", "prizes", "points_prize_needs_points"),
+    ("A coupon prize names", "prizes", "coupon_prize_needs_coupon"),
+    ("Points per draw is", "points_per_draw", None),
+    ("The minimum bid and the increment", "min_bid", "must_be_positive"),
 )
 
 _MONEY = re.compile(r"^(-?)(\d+)(?:\.(\d{1,2}))?$")
@@ -99,11 +107,12 @@ _MONEY = re.compile(r"^(-?)(\d+)(?:\.(\d{1,2}))?$")
 
 class Form:
     """A submitted form read into an API payload, remembering what was typed (to show it
-    again when refused) and which amounts of money were not amounts."""
+    again when refused) and which amounts of money (or percentages) were not ones."""
 
     def __init__(self, submitted: Submitted) -> None:
         self.data = submitted
-        self.bad_money: set[str] = set()
+        #: Fields whose text is not the number asked for, and the words that say so.
+        self.bad: dict[str, str] = {}
 
     def typed(self, *multi: str) -> dict[str, Any]:
         """Every field as typed; the ``multi`` ones (ticked boxes) as lists."""
@@ -136,17 +145,26 @@ class Form:
     def cents(self, name: str) -> int | str | None:
         """An amount of money typed in yuan (¥1,234.5) as cents; the text as typed when
         it is not an amount (the schema refuses it, and the field says why)."""
+        return self.hundredths(name, "enter_money")
+
+    def basis_points(self, name: str) -> int | str | None:
+        """A chance typed in percent (12.5%) as basis points (1/10,000)."""
+        return self.hundredths(name, "enter_percent")
+
+    def hundredths(self, name: str, words: str) -> int | str | None:
+        """A number with up to two decimals, times 100; the text as typed when it is not
+        one (remembered, with the ``words`` that say what to type)."""
         value = self.text(name)
         if value is None:
             return None
-        cleaned = re.sub(r"[,，¥￥\s]", "", value)
+        cleaned = re.sub(r"[,，¥￥%％\s]", "", value)
         found = _MONEY.match(cleaned)
         if not found:
-            self.bad_money.add(name)
+            self.bad[name] = words
             return value
-        sign, yuan, fen = found.groups()
-        cents = int(yuan) * 100 + int((fen or "0").ljust(2, "0"))
-        return -cents if sign else cents
+        sign, whole, part = found.groups()
+        hundredths = int(whole) * 100 + int((part or "0").ljust(2, "0"))
+        return -hundredths if sign else hundredths
 
     def moment(self, name: str, zone: str) -> datetime | str | None:
         return self.data.local_time(name, zone)
@@ -219,12 +237,11 @@ def _refuse(
     """The refused form's page, its errors beside their fields (``rename``: a payload
     field typed in a form field of another name)."""
     errors = _errors(request, exc, fields)
-    for payload_field, form_field in (rename or {}).items():
-        if payload_field in errors:
-            errors.setdefault(form_field, errors.pop(payload_field))
-    for name in form.bad_money if form else ():
+    moved = rename or {}
+    errors = {moved.get(name, name): words for name, words in errors.items()}
+    for name, words in (form.bad if form else {}).items():
         if name in errors:
-            errors[name] = translator(pick_language(request))("enter_money")
+            errors[name] = translator(pick_language(request))(words)
     status = exc.status_code if isinstance(exc, YutangError) else 422
     return FormRefused(render(request, f"console/loyalty/{page}", status, errors=errors, **context))
 
@@ -1051,3 +1068,234 @@ async def create_plan(request: Request, ctx: Ctx = Depends(can("loyalty:manage")
             **await header(ctx),
         ) from None
     return _back("/console/loyalty/plans", "created")
+
+
+# --- lotteries and points auctions ---------------------------------------------------------------
+
+#: Empty prize rows the lottery form offers.
+PRIZE_ROWS = 5
+PRIZE_PARTS = ("name", "kind", "points", "coupon_template_id", "probability_bp", "stock")
+LOTTERY_FIELDS = ("name", "points_per_draw", "daily_limit", "starts_at", "ends_at", "prizes")
+AUCTION_FIELDS = ("name", "description", "starts_at", "ends_at", "min_bid", "increment")
+
+
+def lottery_state(lottery: Lottery, now: datetime) -> str:
+    """Whether members can draw now: switched off, not started, ended, or open."""
+    if not lottery.active:
+        return "off"
+    if lottery.starts_at and now < lottery.starts_at:
+        return "scheduled"
+    if lottery.ends_at and now >= lottery.ends_at:
+        return "ended"
+    return "open"
+
+
+def auction_state(auction: Auction, now: datetime) -> str:
+    """The auction's status, and for an open one whether bidding has begun or ended
+    (an ended one waits for the hourly job, or an operator, to close it)."""
+    if auction.status == "open":
+        if now < auction.starts_at:
+            return "scheduled"
+        if now >= auction.ends_at:
+            return "to_close"
+    return auction.status
+
+
+async def _games_context(ctx: Ctx, lottery_cursor: str | None, auction_cursor: str | None) -> dict[str, Any]:
+    lotteries, next_lotteries = page_of(
+        await reward_rows.lotteries(ctx.session, ctx.workspace_id, lottery_cursor, 50), 50, lambda r: r.id
+    )
+    auctions_, next_auctions = page_of(
+        await reward_rows.auctions(ctx.session, ctx.workspace_id, auction_cursor, 50), 50, lambda r: r.id
+    )
+    now = utcnow()
+    return {
+        "lotteries": lotteries,
+        "prizes": {lot.id: await lottery.prizes_of(ctx, lot.id) for lot in lotteries},
+        "lottery_states": {lot.id: lottery_state(lot, now) for lot in lotteries},
+        "next_lotteries": next_lotteries,
+        "auctions": auctions_,
+        "auction_states": {a.id: auction_state(a, now) for a in auctions_},
+        "next_auctions": next_auctions,
+        "templates": dict(await _template_options(ctx)),
+        "refused_auction": None,
+    }
+
+
+@router.get("/console/loyalty/games", response_class=HTMLResponse)
+async def games_page(
+    request: Request,
+    ctx: Ctx = Depends(can("members:read")),
+    done: str | None = None,
+    lottery_cursor: str | None = None,
+    auction_cursor: str | None = None,
+) -> HTMLResponse:
+    return await _page(
+        request,
+        ctx,
+        "games.html",
+        "tab_games",
+        done=_done(done),
+        **await _games_context(ctx, lottery_cursor, auction_cursor),
+    )
+
+
+def _prize_rows(form: Form) -> tuple[list[dict[str, Any]], int]:
+    """The prize rows filled in (rows left empty are none), and how many rows the form had."""
+    count = form.number("prize_rows")
+    rows = count if isinstance(count, int) and 0 < count <= 50 else PRIZE_ROWS
+    prizes = []
+    for i in range(rows):
+        name, chance = form.text(f"prizes.{i}.name"), form.text(f"prizes.{i}.probability_bp")
+        if name is None and chance is None:
+            continue
+        kind = form.text(f"prizes.{i}.kind") or "points"
+        prizes.append(
+            {
+                "name": name or "",
+                "kind": kind,
+                "points": (form.number(f"prizes.{i}.points") or 0) if kind == "points" else 0,
+                "coupon_template_id": form.number(f"prizes.{i}.coupon_template_id")
+                if kind == "coupon"
+                else None,
+                "probability_bp": "" if chance is None else form.basis_points(f"prizes.{i}.probability_bp"),
+                "stock": form.number(f"prizes.{i}.stock"),
+                "_row": i,
+            }
+        )
+    return prizes, rows
+
+
+@router.get("/console/loyalty/lottery", response_class=HTMLResponse)
+async def lottery_form(request: Request, ctx: Ctx = Depends(can("loyalty:manage"))) -> HTMLResponse:
+    """A new lottery with its prize table (the API changes none once made)."""
+    return await _page(
+        request,
+        ctx,
+        "lottery.html",
+        "tab_games",
+        values={"points_per_draw": "0"},
+        rows=PRIZE_ROWS,
+        template_options=await _template_options(ctx),
+    )
+
+
+@router.post("/console/loyalty/lottery")
+async def create_lottery(request: Request, ctx: Ctx = Depends(can("loyalty:manage"))) -> Response:
+    form = Form(await submitted(request))
+    frame = await header(ctx)
+    zone = frame["workspace"].timezone
+    prizes, rows = _prize_rows(form)
+    payload = {
+        "name": form.text("name") or "",
+        "points_per_draw": form.number("points_per_draw") or 0,
+        "daily_limit": form.number("daily_limit"),
+        "starts_at": form.moment("starts_at", zone),
+        "ends_at": form.moment("ends_at", zone),
+        "prizes": [{k: v for k, v in p.items() if k != "_row"} for p in prizes],
+    }
+    try:
+        body = LotteryIn.model_validate(payload)
+        await lottery.create_lottery(
+            ctx, body.model_dump(exclude={"prizes"}), [p.model_dump() for p in body.prizes]
+        )
+    except (ValidationError, YutangError) as exc:
+        # an error of the n-th prize filled in stands beside the form's row it came from
+        rename = {
+            f"prizes.{n}.{part}": f"prizes.{p['_row']}.{part}"
+            for n, p in enumerate(prizes)
+            for part in PRIZE_PARTS
+            if n != p["_row"]
+        }
+        fields = (
+            *LOTTERY_FIELDS,
+            *(f"prizes.{n}.{part}" for n in range(max(rows, len(prizes))) for part in PRIZE_PARTS),
+        )
+        raise _refuse(
+            request,
+            "lottery.html",
+            exc,
+            fields,
+            form,
+            rename=rename,
+            values=form.typed(),
+            rows=rows,
+            template_options=await _template_options(ctx),
+            tabs=TABS,
+            tab="tab_games",
+            may=may(ctx),
+            **frame,
+        ) from None
+    return _back("/console/loyalty/games", "created")
+
+
+@router.get("/console/loyalty/auction", response_class=HTMLResponse)
+async def auction_form(request: Request, ctx: Ctx = Depends(can("loyalty:manage"))) -> HTMLResponse:
+    """A new points auction (the API changes none once made; it may be cancelled)."""
+    return await _page(request, ctx, "auction.html", "tab_games", values={})
+
+
+@router.post("/console/loyalty/auction")
+async def create_auction(request: Request, ctx: Ctx = Depends(can("loyalty:manage"))) -> Response:
+    form = Form(await submitted(request))
+    frame = await header(ctx)
+    zone = frame["workspace"].timezone
+    payload = {
+        "name": form.text("name") or "",
+        "description": form.text("description") or "",
+        "starts_at": form.moment("starts_at", zone),
+        "ends_at": form.moment("ends_at", zone),
+        "min_bid": form.number("min_bid") if form.text("min_bid") else "",
+        "increment": form.number("increment") if form.text("increment") else "",
+    }
+    try:
+        await auctions.create_auction(ctx, AuctionIn.model_validate(payload).model_dump())
+    except (ValidationError, YutangError) as exc:
+        raise _refuse(
+            request,
+            "auction.html",
+            exc,
+            AUCTION_FIELDS,
+            form,
+            values=form.typed(),
+            tabs=TABS,
+            tab="tab_games",
+            may=may(ctx),
+            **frame,
+        ) from None
+    return _back("/console/loyalty/games", "created")
+
+
+@router.post("/console/loyalty/auction/close")
+async def close_auction(request: Request, ctx: Ctx = Depends(can("loyalty:manage"))) -> Response:
+    """Close an auction whose end has passed: the leading bid wins, its held points
+    stay spent (the hourly job does the same)."""
+    form = Form(await submitted(request))
+    await auctions.close(ctx, form.id())
+    return _back("/console/loyalty/games", "closed")
+
+
+@router.post("/console/loyalty/auction/cancel")
+async def cancel_auction(request: Request, ctx: Ctx = Depends(can("loyalty:manage"))) -> Response:
+    """Call an open auction off, with a reason: the leading bid's points go back."""
+    form = Form(await submitted(request))
+    auction = await auctions.get_auction(ctx, form.id())
+    try:
+        body = ReasonIn.model_validate({"reason": form.text("reason") or ""})
+        await auctions.cancel(ctx, auction.id, body.reason)
+    except (ValidationError, YutangError) as exc:
+        context = await _games_context(ctx, None, None)
+        raise _refuse(
+            request,
+            "games.html",
+            exc,
+            ("reason",),
+            form,
+            **(context | {"refused_auction": auction.id}),
+            done=None,
+            tabs=TABS,
+            tab="tab_games",
+            may=may(ctx),
+            **await header(ctx),
+        ) from None
+    return _back("/console/loyalty/games", "cancelled")

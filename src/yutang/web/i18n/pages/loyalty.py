@@ -383,4 +383,97 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh-CN": "会员卡创建后不能修改，请仔细核对。",
         "en": "A plan cannot be changed once created: check it carefully.",
     },
+    # --- lotteries and points auctions -------------------------------------------------------
+    "tab_games": {"zh-CN": "抽奖与竞拍", "en": "Lotteries & auctions"},
+    "lotteries": {"zh-CN": "积分抽奖", "en": "Lotteries"},
+    "new_lottery": {"zh-CN": "新建抽奖", "en": "New lottery"},
+    "no_lotteries": {"zh-CN": "还没有抽奖活动。", "en": "No lotteries yet."},
+    "lottery_name": {"zh-CN": "抽奖名称", "en": "Name"},
+    "lottery_state_open": {"zh-CN": "进行中", "en": "Open"},
+    "lottery_state_off": {"zh-CN": "已停用", "en": "Switched off"},
+    "lottery_state_scheduled": {"zh-CN": "未开始", "en": "Not started"},
+    "lottery_state_ended": {"zh-CN": "已结束", "en": "Ended"},
+    "points_per_draw": {"zh-CN": "每次消耗积分", "en": "Points per draw"},
+    "points_per_draw_hint": {"zh-CN": "0 表示免费抽。", "en": "0: free draws."},
+    "free": {"zh-CN": "免费", "en": "Free"},
+    "daily_limit": {"zh-CN": "每人每天次数", "en": "Draws per member a day"},
+    "daily_limit_hint": {
+        "zh-CN": "按品牌所在时区计算；留空表示不限。",
+        "en": "In the workspace's day; empty: no limit.",
+    },
+    "open_window": {"zh-CN": "时间", "en": "When"},
+    "prizes": {"zh-CN": "奖品", "en": "Prizes"},
+    "prizes_hint": {
+        "zh-CN": "每个奖品的中奖概率（%）合计不超过 100%，其余为未中奖；库存留空表示不限。留空的行会被忽略。",
+        "en": "The prizes' chances (%) add up to 100% at most; the rest draws no prize. Empty stock: "
+        "unlimited. Empty rows are ignored.",
+    },
+    "prize_name": {"zh-CN": "奖品名称", "en": "Prize"},
+    "prize_points": {"zh-CN": "积分（积分奖品）", "en": "Points (points prize)"},
+    "chance_percent": {"zh-CN": "中奖概率（%）", "en": "Chance (%)"},
+    "chance_of": {"zh-CN": "概率 {p}%", "en": "{p}% chance"},
+    "no_prize_chance": {"zh-CN": "未中奖概率 {p}%", "en": "No prize: {p}%"},
+    "awarded_n": {"zh-CN": "已抽中 {n}", "en": "{n} won"},
+    "enter_percent": {"zh-CN": "请输入百分比，例如 12.5", "en": "Enter a percentage, e.g. 12.5"},
+    "chances_over_100": {
+        "zh-CN": "各奖品的中奖概率合计超过了 100%",
+        "en": "The prizes' chances add up to more than 100%",
+    },
+    "points_prize_needs_points": {
+        "zh-CN": "积分奖品须填写大于 0 的积分",
+        "en": "A points prize gives more than 0 points",
+    },
+    "coupon_prize_needs_coupon": {
+        "zh-CN": "优惠券奖品须选择一张优惠券",
+        "en": "A coupon prize names its coupon",
+    },
+    "lottery_fixed": {
+        "zh-CN": "抽奖创建后不能修改，请仔细核对。每次抽奖都会记录随机数和当时的奖品表，可随时查验。",
+        "en": "A lottery cannot be changed once created: check it carefully. Every draw keeps its roll "
+        "and the prize table it was read against.",
+    },
+    "auctions": {"zh-CN": "积分竞拍", "en": "Points auctions"},
+    "new_auction": {"zh-CN": "新建竞拍", "en": "New auction"},
+    "no_auctions": {"zh-CN": "还没有积分竞拍。", "en": "No points auctions yet."},
+    "auction_name": {"zh-CN": "拍品", "en": "Lot"},
+    "auction_description": {"zh-CN": "说明", "en": "Description"},
+    "auction_state_scheduled": {"zh-CN": "未开始", "en": "Not started"},
+    "auction_state_to_close": {"zh-CN": "已到期，待结拍", "en": "Ended, to be closed"},
+    "min_bid": {"zh-CN": "起拍价（积分）", "en": "Minimum bid (points)"},
+    "min_bid_hint": {"zh-CN": "第一口出价至少这么多积分。", "en": "The first bid is at least this."},
+    "increment": {"zh-CN": "加价幅度（积分）", "en": "Increment (points)"},
+    "increment_hint": {
+        "zh-CN": "之后每次出价须比领先价高出至少这么多。",
+        "en": "Each later bid beats the leading one by at least this.",
+    },
+    "auction_how": {
+        "zh-CN": "出价时冻结会员的积分，被超越时退回；结拍后领先者的积分被扣除。",
+        "en": "A bid holds the member's points, released when outbid; at the close the leader's are spent.",
+    },
+    "leading_bid": {"zh-CN": "领先出价", "en": "Leading bid"},
+    "member_n": {"zh-CN": "会员 #{id}", "en": "Member #{id}"},
+    "no_bids": {"zh-CN": "暂无出价", "en": "No bids"},
+    "close_auction": {"zh-CN": "结拍", "en": "Close"},
+    "confirm_close_won": {
+        "zh-CN": "结束「{name}」：会员 #{member} 以 {n} 积分拍得，其冻结的 {n} 积分将被扣除。确定结拍吗？",
+        "en": "Close “{name}”: member #{member} wins with {n} points, and the {n} points held are spent. "
+        "Close it?",
+    },
+    "confirm_close_none": {
+        "zh-CN": "结束「{name}」：无人出价，没有积分变动。确定结拍吗？",
+        "en": "Close “{name}”: nobody bid, no points move. Close it?",
+    },
+    "cancel_reason": {"zh-CN": "取消原因", "en": "Reason"},
+    "cancel_auction": {"zh-CN": "取消竞拍", "en": "Cancel the auction"},
+    "confirm_cancel_held": {
+        "zh-CN": "取消「{name}」：领先出价冻结的 {n} 积分将退还给会员 #{member}，竞拍不能再恢复。确定取消吗？",
+        "en": "Cancel “{name}”: the {n} points held by the leading bid go back to member #{member}, and "
+        "the auction cannot be reopened. Cancel it?",
+    },
+    "confirm_cancel_none": {
+        "zh-CN": "取消「{name}」：无人出价，没有积分变动，竞拍不能再恢复。确定取消吗？",
+        "en": "Cancel “{name}”: nobody bid, no points move; the auction cannot be reopened. Cancel it?",
+    },
+    "done_closed": {"zh-CN": "已结拍。", "en": "Closed."},
+    "done_cancelled": {"zh-CN": "已取消。", "en": "Cancelled."},
 }
