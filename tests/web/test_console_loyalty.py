@@ -18,9 +18,10 @@ from tests.conftest import Tenant
 from tests.web import browser
 from yutang.kit.db import unit_of_work
 from yutang.models.loyalty import EarnRule
+from yutang.web.i18n.errors import ERROR_WORDS
 
-OP = "op@acme.example"
 LANGS = ("zh-CN", "en")
+ERROR_INVALID_AMOUNT = ERROR_WORDS["invalid_amount"]["zh-CN"]
 
 
 async def _signed_in(
@@ -1460,3 +1461,108 @@ async def test_another_workspaces_auction_is_refused(
     ):
         assert (await _submit(client, path, data, "/console/loyalty/games")).status_code == 404, path
     assert (await _api(client, other_tenant, "auctions"))["data"][0]["status"] == "open"
+
+
+# --- stored value: top-up rules and wallets ------------------------------------------------------
+
+
+async def _top_up(client: httpx.AsyncClient, tenant: Tenant, member: int, cents: int, ref: str) -> None:
+    r = await client.post(
+        f"/api/v1/members/{member}/wallet/top-ups",
+        json={"amount_cents": cents, "payment_ref": ref},
+        headers=tenant.headers,
+    )
+    assert r.status_code == 201, r.text
+
+
+async def test_an_operator_adds_top_up_rules_and_they_pay_bonuses(
+    client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine
+) -> None:
+    from tests.factories import api_member
+
+    await _signed_in(client, engine, tenant)
+    for rule in (
+        {"name": "充1000送100", "min_amount_cents": "1,000", "bonus_cents": "100"},
+        {"name": "充500送30", "min_amount_cents": "500", "bonus_cents": "30.5"},
+    ):
+        _saved(
+            await _submit(client, "/console/loyalty/top-up-rule", rule, "/console/loyalty/wallets"),
+            "/console/loyalty/wallets?done=created",
+        )
+    rules = (await _api(client, tenant, "top-up-rules"))["data"]
+    assert [(r["name"], r["min_amount_cents"], r["bonus_cents"], r["active"]) for r in rules] == [
+        ("充500送30", 50000, 3050, True),
+        ("充1000送100", 100000, 10000, True),
+    ]
+    member = await api_member(client, tenant)
+    await _top_up(client, tenant, member, 120000, "PAY-1")
+    zh = (await client.get("/console/loyalty/wallets?lang=zh-CN")).text
+    for words in (
+        "充1000送100",
+        "¥1,000.00",
+        "¥100.00",
+        "¥30.50",
+        f"会员 #{member}",
+        "¥1,200.00",
+        "¥1,300.00",
+    ):
+        assert words in zh, words
+    assert "138****8000" in zh and "13800138000" not in zh  # an operator sees phones masked
+    en = (await client.get("/console/loyalty/wallets?lang=en")).text
+    assert "Top-up bonus rules" in en and "Principal" in en and f"Member #{member}" in en
+
+
+async def test_a_refused_top_up_rule_keeps_nothing_and_says_why_beside_the_field(
+    client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine
+) -> None:
+    await _signed_in(client, engine, tenant)
+    cases = [
+        ({"name": "x", "min_amount_cents": "0", "bonus_cents": "1"}, "min_amount_cents", "须大于 0"),
+        (
+            {"name": "x", "min_amount_cents": "一千", "bonus_cents": "1"},
+            "min_amount_cents",
+            "请输入金额（元），例如 19.90",
+        ),
+        ({"name": "x", "min_amount_cents": "100", "bonus_cents": "-1"}, "bonus_cents", ERROR_INVALID_AMOUNT),
+        ({"name": "", "min_amount_cents": "100", "bonus_cents": "1"}, "name", "此项不能为空"),
+        ({"name": "x", "min_amount_cents": "100"}, "bonus_cents", "请输入整数"),
+    ]
+    for data, field, words in cases:
+        r = await _submit(client, "/console/loyalty/top-up-rule", data, "/console/loyalty/wallets")
+        assert r.status_code in (400, 422), data
+        assert _field_error(r.text, field) == words, data
+    assert (await _api(client, tenant, "top-up-rules"))["data"] == []
+
+
+async def test_the_wallets_list_pages_through_many_members_of_this_workspace_only(
+    client: httpx.AsyncClient, tenant: Tenant, other_tenant: Tenant, engine: AsyncEngine
+) -> None:
+    from tests.factories import api_member
+
+    ids = []
+    for i in range(53):
+        member = await api_member(client, tenant, phone=f"139{i:08d}")
+        await _top_up(client, tenant, member, 1000 + i, f"PAY-{i}")
+        ids.append(member)
+    theirs = await api_member(client, other_tenant, phone="13700000000")
+    await _top_up(client, other_tenant, theirs, 777777, "PAY-X")
+    for role in ("analyst", "staff"):
+        client.cookies.clear()
+        await _signed_in(client, engine, tenant, role)
+        first = await client.get("/console/loyalty/wallets")
+        assert first.status_code == 200 and first.text.count('href="/console/members/') == 50
+        assert f">会员 #{ids[-1]}<" in first.text and f">会员 #{ids[0]}<" not in first.text
+        assert "¥7,777.77" not in first.text and "/console/loyalty/top-up-rule" not in first.text
+        following = re.search(r'href="\?cursor=([^"]+)"', first.text)
+        assert following
+        second = await client.get(f"/console/loyalty/wallets?cursor={following.group(1)}")
+        assert second.text.count('href="/console/members/') == 3 and f">会员 #{ids[0]}<" in second.text
+        assert "¥10.00" in second.text and "¥7,777.77" not in second.text
+        refused = await _submit(
+            client,
+            "/console/loyalty/top-up-rule",
+            {"name": "x", "min_amount_cents": "1", "bonus_cents": "1"},
+            "/console/loyalty/wallets",
+        )
+        assert refused.status_code == 403
+    assert (await _api(client, tenant, "top-up-rules"))["data"] == []

@@ -23,6 +23,10 @@ from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
+from yutang.auth.permissions import allowed
+from yutang.commerce import repository as commerce_rows
+from yutang.commerce import wallet
+from yutang.commerce.schemas import TopUpRuleIn
 from yutang.coupons import repository as coupon_rows
 from yutang.coupons import service as coupons
 from yutang.coupons.schemas import CouponTemplateIn, GenerateIn
@@ -33,6 +37,7 @@ from yutang.kit.schemas import MAX_INT, ParamId, ReasonIn
 from yutang.loyalty import earning, tiers
 from yutang.loyalty.schemas import RuleIn, RulePatch, TierIn, TierPatch, TierProgramIn
 from yutang.members import repository as member_rows
+from yutang.members import service as members
 from yutang.membership import repository as plan_rows
 from yutang.membership import service as membership
 from yutang.membership.schemas import PlanIn
@@ -64,6 +69,7 @@ TABS: tuple[tuple[str, str], ...] = (
     ("tab_coupons", "/console/loyalty/coupons"),
     ("tab_plans", "/console/loyalty/plans"),
     ("tab_games", "/console/loyalty/games"),
+    ("tab_wallets", "/console/loyalty/wallets"),
 )
 
 #: What a form's ``done`` may say after a redirect (anything else says nothing).
@@ -97,6 +103,8 @@ ABOUT: tuple[tuple[str, str, str | None], ...] = (
     ("A coupon prize names", "prizes", "coupon_prize_needs_coupon"),
     ("Points per draw is", "points_per_draw", None),
     ("The minimum bid and the increment", "min_bid", "must_be_positive"),
+    ("A bonus is 0 or more", "bonus_cents", None),
+    ("The amount must be a positive", "min_amount_cents", "must_be_positive"),
 )
 
 _MONEY = re.compile(r"^(-?)(\d+)(?:\.(\d{1,2}))?$")
@@ -1299,3 +1307,70 @@ async def cancel_auction(request: Request, ctx: Ctx = Depends(can("loyalty:manag
             **await header(ctx),
         ) from None
     return _back("/console/loyalty/games", "cancelled")
+
+
+# --- stored value: top-up rules and wallets ------------------------------------------------------
+
+TOP_UP_FIELDS = ("name", "min_amount_cents", "bonus_cents")
+
+
+async def _who(ctx: Ctx, member_ids: Iterable[int]) -> dict[int, str]:
+    """How a list names members: the phone number (masked unless the role sees personal
+    data), else the name, else nothing (the id is shown anyway)."""
+    rows = [await members.get_member(ctx, i) for i in sorted(set(member_ids))]
+    views = await members.views(ctx, rows, pii=allowed(ctx.actor.role, "members:pii"))
+    return {v.member.id: v.identities.get("phone") or v.name or "" for v in views}
+
+
+async def _wallets_context(ctx: Ctx, cursor: str | None) -> dict[str, Any]:
+    wallets, next_cursor = page_of(
+        await commerce_rows.wallets(ctx.session, ctx.workspace_id, cursor, 50), 50, lambda w: w.member_id
+    )
+    return {
+        "rules": list(await commerce_rows.top_up_rules(ctx.session, ctx.workspace_id)),
+        "wallets": wallets,
+        "who": await _who(ctx, [w.member_id for w in wallets]),
+        "next_cursor": next_cursor,
+        "values": {},
+    }
+
+
+@router.get("/console/loyalty/wallets", response_class=HTMLResponse)
+async def wallets_page(
+    request: Request,
+    ctx: Ctx = Depends(can("members:read")),
+    done: str | None = None,
+    cursor: str | None = None,
+) -> HTMLResponse:
+    return await _page(
+        request, ctx, "wallets.html", "tab_wallets", done=_done(done), **await _wallets_context(ctx, cursor)
+    )
+
+
+@router.post("/console/loyalty/top-up-rule")
+async def create_top_up_rule(request: Request, ctx: Ctx = Depends(can("loyalty:manage"))) -> Response:
+    """Add a top-up bonus rule (when several match a top-up, the largest bonus wins)."""
+    form = Form(await submitted(request))
+    payload = {
+        "name": form.text("name") or "",
+        "min_amount_cents": form.cents("min_amount_cents") if form.text("min_amount_cents") else "",
+        "bonus_cents": form.cents("bonus_cents") if form.text("bonus_cents") else "",
+    }
+    try:
+        body = TopUpRuleIn.model_validate(payload)
+        await wallet.create_rule(ctx, body.name, body.min_amount_cents, body.bonus_cents)
+    except (ValidationError, YutangError) as exc:
+        raise _refuse(
+            request,
+            "wallets.html",
+            exc,
+            TOP_UP_FIELDS,
+            form,
+            **(await _wallets_context(ctx, None) | {"values": form.typed()}),
+            done=None,
+            tabs=TABS,
+            tab="tab_wallets",
+            may=may(ctx),
+            **await header(ctx),
+        ) from None
+    return _back("/console/loyalty/wallets", "created")

@@ -476,4 +476,35 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "done_closed": {"zh-CN": "已结拍。", "en": "Closed."},
     "done_cancelled": {"zh-CN": "已取消。", "en": "Cancelled."},
+    # --- stored value -------------------------------------------------------------------------
+    "tab_wallets": {"zh-CN": "储值", "en": "Stored value"},
+    "top_up_rules": {"zh-CN": "充值赠送规则", "en": "Top-up bonus rules"},
+    "top_up_rules_intro": {
+        "zh-CN": "会员充值达到门槛即赠送储值金（计入赠送余额）；同时满足多条时按赠送最多的一条。",
+        "en": "A top-up of at least the amount puts the bonus into the bonus balance; when several "
+        "match, the largest bonus wins.",
+    },
+    "no_top_up_rules": {"zh-CN": "还没有充值赠送规则。", "en": "No top-up bonus rules yet."},
+    "new_top_up_rule": {"zh-CN": "新建充值赠送规则", "en": "New top-up bonus rule"},
+    "top_up_rule_name": {"zh-CN": "规则名称", "en": "Name"},
+    "top_up_rule_example": {"zh-CN": "充1000送100", "en": "Top up 1,000, get 100"},
+    "top_up_at_least": {"zh-CN": "充值满", "en": "Top-ups of at least"},
+    "top_up_at_least_yuan": {"zh-CN": "充值满（元）", "en": "Top-ups of at least (yuan)"},
+    "top_up_bonus": {"zh-CN": "赠送", "en": "Bonus"},
+    "top_up_bonus_yuan": {"zh-CN": "赠送（元）", "en": "Bonus (yuan)"},
+    "top_up_bonus_hint": {
+        "zh-CN": "赠送金额与本金按比例一起消费，不能单独提现。",
+        "en": "The bonus is spent in proportion with the money paid in, and is never cashed out.",
+    },
+    "wallets": {"zh-CN": "会员储值账户", "en": "Wallets"},
+    "wallets_intro": {
+        "zh-CN": "充值过的会员，新会员在前；本金为会员实付，赠送来自充值赠送与品牌赠送。",
+        "en": "Members who topped up, the newest first; principal is money paid in, bonus comes from "
+        "top-up rules and grants.",
+    },
+    "no_wallets": {"zh-CN": "还没有会员充值。", "en": "No member has topped up yet."},
+    "member": {"zh-CN": "会员", "en": "Member"},
+    "principal": {"zh-CN": "本金", "en": "Principal"},
+    "bonus": {"zh-CN": "赠送", "en": "Bonus"},
+    "wallet_balance": {"zh-CN": "可用余额", "en": "Balance"},
 }
