@@ -1566,3 +1566,79 @@ async def test_the_wallets_list_pages_through_many_members_of_this_workspace_onl
         )
         assert refused.status_code == 403
     assert (await _api(client, tenant, "top-up-rules"))["data"] == []
+
+
+# --- the points ledger -------------------------------------------------------------------------
+
+
+async def _adjust(client: httpx.AsyncClient, tenant: Tenant, member: int, delta: int, reason: str) -> None:
+    r = await client.post(
+        f"/api/v1/members/{member}/points/adjust",
+        json={"delta": delta, "reason": reason},
+        headers=tenant.headers,
+    )
+    assert r.status_code == 201, r.text
+
+
+async def test_the_ledger_is_searched_by_phone_and_kind_in_words_a_page_at_a_time(
+    client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine
+) -> None:
+    from tests.factories import api_member
+
+    ann = await api_member(client, tenant, phone="13800138000")
+    bob = await api_member(client, tenant, phone="13900139000")
+    await _adjust(client, tenant, ann, 12_500, "客服补偿")
+    spent = await client.post(
+        f"/api/v1/members/{ann}/points/spend",
+        json={"points": 200, "reason": "积分抵现", "ref_type": "order", "ref_id": "SH1"},
+        headers=tenant.headers,
+    )
+    assert spent.status_code == 201, spent.text
+    for i in range(55):
+        await _adjust(client, tenant, bob, 10 + i, f"签到补发 {i}")
+    await _signed_in(client, engine, tenant, "staff")
+
+    page = await client.get("/console/loyalty/ledger?phone=138 0013 8000&lang=zh-CN")
+    assert page.status_code == 200
+    rows = page.text.count('href="/console/loyalty/ledger?member_id=')
+    assert rows == 2 and f">会员 #{bob}<" not in page.text
+    for words in ("手动调整", "使用", "+12,500", "-200", "积分抵现", "订单 SH1", "12,300", "138****8000"):
+        assert words in page.text, words
+    assert "13800138000" not in page.text  # staff see phones masked
+    en = (await client.get("/console/loyalty/ledger?phone=13800138000&kind=spend&lang=en")).text
+    assert "Spent" in en and "Order SH1" in en and "+12,500" not in en
+
+    everyone = await client.get("/console/loyalty/ledger?kind=adjust")
+    assert everyone.text.count('href="/console/loyalty/ledger?member_id=') == 50
+    following = re.search(r'href="\?cursor=([^"&]+)&amp;kind=adjust"', everyone.text)
+    assert following, "the next page keeps the filter"
+    rest = await client.get(f"/console/loyalty/ledger?cursor={following.group(1)}&kind=adjust")
+    assert rest.text.count('href="/console/loyalty/ledger?member_id=') == 6 and "+12,500" in rest.text
+    assert "签到补发 54" in everyone.text and "签到补发 54" not in rest.text
+
+    one = await client.get(f"/console/loyalty/ledger?member_id={bob}&kind=adjust")
+    assert one.text.count('href="/console/loyalty/ledger?member_id=') == 50 and "+12,500" not in one.text
+    assert re.search(rf'href="\?cursor=[^"&]+&amp;member_id={bob}&amp;kind=adjust"', one.text)
+
+
+async def test_a_phone_that_finds_nobody_says_so_beside_the_field(
+    client: httpx.AsyncClient, tenant: Tenant, other_tenant: Tenant, engine: AsyncEngine
+) -> None:
+    from tests.factories import api_member
+
+    mine = await api_member(client, tenant, phone="13800138000")
+    await _adjust(client, tenant, mine, 100, "补偿")
+    theirs = await api_member(client, other_tenant, phone="13700137000")
+    await _adjust(client, other_tenant, theirs, 999, "别家的积分")
+    await _signed_in(client, engine, tenant, "analyst")
+    bad = await client.get("/console/loyalty/ledger?phone=12")
+    assert bad.status_code == 200 and _field_error(bad.text, "phone") == "手机号格式不正确"
+    assert "ledger?member_id=" not in bad.text
+    nobody = await client.get("/console/loyalty/ledger?phone=13700137000&lang=en")
+    assert (
+        _field_error(nobody.text, "phone") == "No member has this phone number"
+        and "别家的积分" not in nobody.text
+    )
+    assert (await client.get(f"/console/loyalty/ledger?member_id={theirs}")).status_code == 404
+    everything = (await client.get("/console/loyalty/ledger")).text
+    assert "补偿" in everything and "别家的积分" not in everything

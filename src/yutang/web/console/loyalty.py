@@ -31,10 +31,11 @@ from yutang.coupons import repository as coupon_rows
 from yutang.coupons import service as coupons
 from yutang.coupons.schemas import CouponTemplateIn, GenerateIn
 from yutang.kit.context import Ctx
-from yutang.kit.errors import YutangError
-from yutang.kit.pagination import page_of
+from yutang.kit.errors import BadRequest, YutangError
+from yutang.kit.pagination import decode_cursor, page_of
 from yutang.kit.schemas import MAX_INT, ParamId, ReasonIn
 from yutang.loyalty import earning, tiers
+from yutang.loyalty import repository as ledger
 from yutang.loyalty.schemas import RuleIn, RulePatch, TierIn, TierPatch, TierProgramIn
 from yutang.members import repository as member_rows
 from yutang.members import service as members
@@ -42,7 +43,7 @@ from yutang.membership import repository as plan_rows
 from yutang.membership import service as membership
 from yutang.membership.schemas import PlanIn
 from yutang.models.base import utcnow
-from yutang.models.loyalty import TRIGGERS, EarnRule
+from yutang.models.loyalty import ENTRY_KINDS, TRIGGERS, EarnRule
 from yutang.models.rewards import Auction, Lottery, Reward
 from yutang.rewards import auctions, lottery
 from yutang.rewards import repository as reward_rows
@@ -70,6 +71,7 @@ TABS: tuple[tuple[str, str], ...] = (
     ("tab_plans", "/console/loyalty/plans"),
     ("tab_games", "/console/loyalty/games"),
     ("tab_wallets", "/console/loyalty/wallets"),
+    ("tab_ledger", "/console/loyalty/ledger"),
 )
 
 #: What a form's ``done`` may say after a redirect (anything else says nothing).
@@ -1374,3 +1376,76 @@ async def create_top_up_rule(request: Request, ctx: Ctx = Depends(can("loyalty:m
             **await header(ctx),
         ) from None
     return _back("/console/loyalty/wallets", "created")
+
+
+# --- the points ledger -------------------------------------------------------------------------
+
+#: Kinds of ledger entries: the ledger's own, and the holds of auction bids.
+ENTRY_KINDS_SHOWN = (*ENTRY_KINDS, "hold", "unhold")
+#: What an entry refers to, for the ``ref_type`` values Yutang writes itself (a client's
+#: own, given when spending through the API, is shown as it is).
+REF_TYPES = ("order", "event", "reward", "lottery", "auction", "subscription", "referral", "entry")
+LEDGER_PAGE = 50
+
+
+def signed(value: int) -> str:
+    """A change of points with its sign and thousands grouped (+1,234 / -500); 0 as 0."""
+    return f"{value:+,}" if value else "0"
+
+
+@router.get("/console/loyalty/ledger", response_class=HTMLResponse)
+async def ledger_page(
+    request: Request,
+    ctx: Ctx = Depends(can("members:read")),
+    phone: str | None = None,
+    member_id: ParamId | None = None,
+    kind: str | None = None,
+    cursor: str | None = None,
+) -> HTMLResponse:
+    """The workspace's points ledger, newest first: of the member a phone number finds
+    (as the members list finds one) or ``member_id`` names, of one kind, fifty a page."""
+    t = translator(pick_language(request))
+    chosen_kind = kind if kind in ENTRY_KINDS_SHOWN else None
+    phone = (phone or "").strip() or None
+    errors: dict[str, str] = {}
+    member = None
+    if phone:
+        try:
+            member = await members.find_by_identity(ctx, "phone", phone)
+        except BadRequest:
+            errors["phone"] = t("invalid_phone")
+        else:
+            if member is None:
+                errors["phone"] = t("no_member_with_phone")
+    elif member_id is not None:
+        member = await members.get_member(ctx, member_id)
+    entries: list[Any] = []
+    next_cursor = None
+    if not errors:
+        rows = await ledger.entries(
+            ctx,
+            member_id=member.id if member else None,
+            kind=chosen_kind,
+            cursor_id=decode_cursor(cursor) if cursor else None,
+            limit=LEDGER_PAGE,
+        )
+        entries, next_cursor = page_of(rows, LEDGER_PAGE, lambda e: e.id)
+    query = urlencode({k: v for k, v in {"phone": phone, "kind": chosen_kind}.items() if v})
+    if member and not phone:
+        query = urlencode({"member_id": member.id, **({"kind": chosen_kind} if chosen_kind else {})})
+    return await _page(
+        request,
+        ctx,
+        "ledger.html",
+        "tab_ledger",
+        entries=entries,
+        next_cursor=next_cursor,
+        member=member,
+        who=await _who(ctx, [e.member_id for e in entries]),
+        filters={"phone": phone or "", "kind": chosen_kind or ""},
+        errors=errors,
+        kinds=ENTRY_KINDS_SHOWN,
+        ref_words={ref: t(f"ref_{ref}") for ref in REF_TYPES},
+        signed=signed,
+        query=query,
+    )
