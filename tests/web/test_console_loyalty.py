@@ -1642,3 +1642,200 @@ async def test_a_phone_that_finds_nobody_says_so_beside_the_field(
     assert (await client.get(f"/console/loyalty/ledger?member_id={theirs}")).status_code == 404
     everything = (await client.get("/console/loyalty/ledger")).text
     assert "补偿" in everything and "别家的积分" not in everything
+
+
+# --- every page, with something on it, in both languages ------------------------------------------
+
+
+async def _world(client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine) -> dict[str, int]:
+    """A workspace with one of everything the loyalty pages show, in every state words
+    are needed for."""
+    from tests.factories import api_member
+
+    h = tenant.headers
+    template = await _template(client, tenant)
+    await client.post(
+        "/api/v1/coupon-templates",
+        json={"name": "85折", "kind": "percent_off", "value": 15, "valid_days": 7},
+        headers=h,
+    )
+    await client.post(
+        "/api/v1/coupon-templates",
+        json={"name": "礼品券", "kind": "gift", "gift_name": "小样", "valid_until": "2030-01-01T00:00:00Z"},
+        headers=h,
+    )
+    await client.post(f"/api/v1/coupon-templates/{template}/generate", json={"count": 3}, headers=h)
+    rules = []
+    for trigger in (
+        "order_paid",
+        "signup",
+        "checkin",
+        "post",
+        "share",
+        "referral",
+        "birthday",
+        "form_submitted",
+        "custom",
+    ):
+        body: dict[str, Any] = {
+            "name": f"规则 {len(rules) + 1}",
+            "trigger": trigger,
+            "points": 10,
+            "caps": {"day": 5, "lifetime": 9},
+        }
+        if trigger == "custom":
+            body |= {"event_name": "like", "active": False}
+        if trigger == "order_paid":
+            body |= {"amount_type": "per_unit", "unit_cents": 100, "tier_multiplier": True, "pending_days": 7}
+        if trigger == "share":
+            body |= {"starts_at": "2099-01-01T00:00:00Z"}
+        if trigger == "post":
+            body |= {"ends_at": "2020-01-01T00:00:00Z", "starts_at": "2019-01-01T00:00:00Z"}
+        r = await client.post("/api/v1/earn-rules", json=body, headers=h)
+        assert r.status_code == 201, r.text
+        rules.append(r.json()["id"])
+    tier = await client.post(
+        "/api/v1/tiers",
+        json={
+            "name": "金卡",
+            "rank": 1,
+            "threshold": 100,
+            "benefits": {"points_multiplier": 1.5, "coupon_template_ids": [template], "distribution": True},
+        },
+        headers=h,
+    )
+    reward = await _reward(client, tenant)
+    await _reward(client, tenant, name="售罄", stock=0)
+    await _reward(client, tenant, name="券", kind="coupon", coupon_template_id=template, stock=None)
+    off = await _reward(client, tenant, name="下架")
+    await client.patch(f"/api/v1/rewards/{off}", json={"active": False}, headers=h)
+    await client.post(
+        "/api/v1/membership-plans",
+        json={
+            "name": "年卡",
+            "price_cents": 19900,
+            "period": "year",
+            "gift_points": 100,
+            "gift_coupon_template_ids": [template],
+            "benefits": {"free_shipping": True},
+        },
+        headers=h,
+    )
+    await client.post(
+        "/api/v1/lotteries",
+        json={
+            "name": "大转盘",
+            "points_per_draw": 5,
+            "prizes": [
+                {"name": "积分", "kind": "points", "points": 10, "probability_bp": 100},
+                {
+                    "name": "券",
+                    "kind": "coupon",
+                    "coupon_template_id": template,
+                    "probability_bp": 100,
+                    "stock": 3,
+                },
+                {"name": "杯", "kind": "gift", "probability_bp": 1},
+            ],
+        },
+        headers=h,
+    )
+    for name, start, end in (
+        ("将来", "2099-01-01", "2099-02-01"),
+        ("现在", "2020-01-01", "2099-01-01"),
+        ("过去", "2020-01-01", "2021-01-01"),
+    ):
+        await client.post(
+            "/api/v1/auctions",
+            json={
+                "name": name,
+                "starts_at": f"{start}T00:00:00Z",
+                "ends_at": f"{end}T00:00:00Z",
+                "min_bid": 10,
+                "increment": 1,
+            },
+            headers=h,
+        )
+    member = await _bidder(client, tenant, 5000)
+    auctions_ = (await _api(client, tenant, "auctions"))["data"]
+    now_id = next(a["id"] for a in auctions_ if a["name"] == "现在")
+    await client.post(f"/api/v1/auctions/{now_id}/bids", json={"member_id": member, "amount": 20}, headers=h)
+    redeemed = await client.post(
+        f"/api/v1/rewards/{reward}/redeem", json={"member_id": member, "quantity": 1}, headers=h
+    )
+    assert redeemed.status_code == 201, redeemed.text
+    await client.post(
+        "/api/v1/top-up-rules",
+        json={"name": "充100送10", "min_amount_cents": 10000, "bonus_cents": 1000},
+        headers=h,
+    )
+    await _top_up(client, tenant, member, 20000, "PAY-W")
+    await api_member(client, tenant, phone="13900139000")
+    return {"rule": rules[0], "tier": tier.json()["id"], "reward": reward, "member": member}
+
+
+@pytest.mark.parametrize("role", ["owner", "operator", "analyst"])
+async def test_every_loyalty_page_renders_in_both_languages_with_every_value_in_words(
+    role: str, client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine
+) -> None:
+    ids = await _world(client, tenant, engine)
+    await _signed_in(client, engine, tenant, role)
+    manager = role != "analyst"
+    pages = [
+        "/console/loyalty",
+        "/console/loyalty/tiers",
+        "/console/loyalty/rewards",
+        "/console/loyalty/coupons",
+        "/console/loyalty/plans",
+        "/console/loyalty/games",
+        "/console/loyalty/wallets",
+        "/console/loyalty/ledger",
+        f"/console/loyalty/ledger?member_id={ids['member']}",
+    ]
+    forms = [
+        "/console/loyalty/rule",
+        f"/console/loyalty/rule?id={ids['rule']}",
+        "/console/loyalty/tier",
+        f"/console/loyalty/tier?id={ids['tier']}",
+        "/console/loyalty/reward",
+        f"/console/loyalty/reward?id={ids['reward']}",
+        "/console/loyalty/coupon-template",
+        "/console/loyalty/plan",
+        "/console/loyalty/lottery",
+        "/console/loyalty/auction",
+    ]
+    for path in pages + forms:
+        for lang in LANGS:
+            sep = "&" if "?" in path else "?"
+            r = await client.get(f"{path}{sep}lang={lang}")
+            if path in forms and not manager:
+                assert r.status_code == 403, (role, path)
+                continue
+            assert r.status_code == 200, (role, path, lang)
+            assert r.text.count("<h1>") == 1, path
+            for name in re.findall(r'<input id="([^"]+)"', r.text) + re.findall(
+                r'<select id="([^"]+)"', r.text
+            ):
+                assert f'<label for="{name}"' in r.text, (path, name)
+            assert ('aria-current="page"' in r.text) or path in forms, path
+            for code in (
+                "order_paid",
+                "form_submitted",
+                "amount_off",
+                "percent_off",
+                "one_level",
+                "per_unit",
+            ):
+                assert f">{code}<" not in r.text, (path, code)
+    games = (await client.get("/console/loyalty/games?lang=zh-CN")).text
+    for words in ("未开始", "竞拍中", "已到期，待结拍", "进行中", "积分 · 积分"):
+        assert words in games, words
+    rules = (await client.get("/console/loyalty?lang=en")).text
+    for words in ("Paused", "Not started", "Ended", "Active", "Birthday", "Form submitted", "Check-in"):
+        assert words in rules, words
+    rewards_page = (await client.get("/console/loyalty/rewards?lang=en")).text
+    for words in ("Sold out", "Off sale", "On sale"):
+        assert words in rewards_page, words
+    ledger = (await client.get("/console/loyalty/ledger?lang=zh-CN")).text
+    for words in ("冻结", "使用", "手动调整", "积分兑换"):
+        assert words in ledger, words
