@@ -266,3 +266,12 @@ async def test_renaming_a_tier_to_anothers_name_is_tier_taken(client, tenant: Te
     assert (r.status_code, r.json()["error"]["code"]) == (409, "tier_taken")
     same = await client.patch(f"/api/v1/tiers/{names[second]}", json={"name": second}, headers=tenant.headers)
     assert same.status_code == 200
+
+
+async def test_the_first_programme_may_count_all_time(client: httpx.AsyncClient, tenant: Tenant) -> None:
+    """`window_days: null` counts all time, also when the programme is set the first time
+    (the row's INSERT once put the column's default, 365, in its place)."""
+    body = {"metric": "points", "window_days": None, "downgrade_policy": "none", "grace_days": 0}
+    r = await client.put("/api/v1/tier-program", json=body, headers=tenant.headers)
+    assert r.status_code == 200 and r.json() == body
+    assert (await client.get("/api/v1/tier-program", headers=tenant.headers)).json() == body

@@ -1,4 +1,5 @@
-"""Reads of the points ledger: a member's entries (newest first, by cursor) and lots."""
+"""Reads of the points ledger: a member's entries (newest first, by cursor) and lots, and
+the workspace's ledger searched by member and kind."""
 
 from __future__ import annotations
 
@@ -12,6 +13,27 @@ async def entries_of(ctx: Ctx, member_id: int, *, cursor_id: int | None, limit: 
     stmt = select(PointsEntry).where(
         PointsEntry.workspace_id == ctx.workspace_id, PointsEntry.member_id == member_id
     )
+    if cursor_id is not None:
+        stmt = stmt.where(PointsEntry.id < cursor_id)
+    rows = await ctx.session.scalars(stmt.order_by(PointsEntry.id.desc()).limit(limit + 1))
+    return list(rows.all())
+
+
+async def entries(
+    ctx: Ctx,
+    *,
+    member_id: int | None = None,
+    kind: str | None = None,
+    cursor_id: int | None = None,
+    limit: int,
+) -> list[PointsEntry]:
+    """The workspace's ledger, newest entry first, of one member and of one kind when
+    given (one row more than ``limit``: see whether a next page follows)."""
+    stmt = select(PointsEntry).where(PointsEntry.workspace_id == ctx.workspace_id)
+    if member_id is not None:
+        stmt = stmt.where(PointsEntry.member_id == member_id)
+    if kind is not None:
+        stmt = stmt.where(PointsEntry.kind == kind)
     if cursor_id is not None:
         stmt = stmt.where(PointsEntry.id < cursor_id)
     rows = await ctx.session.scalars(stmt.order_by(PointsEntry.id.desc()).limit(limit + 1))

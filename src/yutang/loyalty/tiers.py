@@ -57,6 +57,9 @@ async def configure(ctx: Ctx, values: dict[str, Any]) -> TierProgram:
     if prog is None:
         prog = await program(ctx)
         ctx.session.add(prog)
+        # The row first: an INSERT would put a column's default (365 days) where the
+        # programme asks for None (all time).
+        await ctx.session.flush()
     for key, value in values.items():
         setattr(prog, key, value)
     await ctx.session.flush()
