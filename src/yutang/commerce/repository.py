@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from yutang.kit.pagination import paginate
+from yutang.models.members import Member
 from yutang.models.wallet import TopUpRule, Wallet
 
 
@@ -20,11 +22,15 @@ async def top_up_rules(session: AsyncSession, workspace_id: int) -> Sequence[Top
 
 
 async def wallets(
-    session: AsyncSession, workspace_id: int, cursor: str | None, limit: int
+    session: AsyncSession, workspace_id: int, cursor: str | None, limit: int, *, members: Any = None
 ) -> Sequence[Wallet]:
     """One page of the workspace's wallets, the newest member first (one row more than
-    ``limit``: see ``page_of``)."""
-    stmt = paginate(
-        select(Wallet).where(Wallet.workspace_id == workspace_id), Wallet.member_id, cursor, limit
-    )
+    ``limit``: see ``page_of``); ``members`` narrows them to the members a clause on
+    ``Member`` selects (those the caller may see)."""
+    stmt = select(Wallet).where(Wallet.workspace_id == workspace_id)
+    if members is not None:
+        stmt = stmt.where(
+            Wallet.member_id.in_(select(Member.id).where(Member.workspace_id == workspace_id, members))
+        )
+    stmt = paginate(stmt, Wallet.member_id, cursor, limit)
     return (await session.scalars(stmt)).all()

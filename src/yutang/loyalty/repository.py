@@ -3,10 +3,13 @@ the workspace's ledger searched by member and kind."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 
 from yutang.kit.context import Ctx
 from yutang.models.loyalty import PointsEntry, PointsLot
+from yutang.models.members import Member
 
 
 async def entries_of(ctx: Ctx, member_id: int, *, cursor_id: int | None, limit: int) -> list[PointsEntry]:
@@ -26,10 +29,18 @@ async def entries(
     kind: str | None = None,
     cursor_id: int | None = None,
     limit: int,
+    members: Any = None,
 ) -> list[PointsEntry]:
     """The workspace's ledger, newest entry first, of one member and of one kind when
-    given (one row more than ``limit``: see whether a next page follows)."""
+    given (one row more than ``limit``: see whether a next page follows); ``members``
+    narrows it to the members a clause on ``Member`` selects (those the caller may see)."""
     stmt = select(PointsEntry).where(PointsEntry.workspace_id == ctx.workspace_id)
+    if members is not None:
+        stmt = stmt.where(
+            PointsEntry.member_id.in_(
+                select(Member.id).where(Member.workspace_id == ctx.workspace_id, members)
+            )
+        )
     if member_id is not None:
         stmt = stmt.where(PointsEntry.member_id == member_id)
     if kind is not None:

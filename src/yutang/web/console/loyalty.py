@@ -1326,7 +1326,9 @@ async def _who(ctx: Ctx, member_ids: Iterable[int]) -> dict[int, str]:
 
 async def _wallets_context(ctx: Ctx, cursor: str | None) -> dict[str, Any]:
     wallets, next_cursor = page_of(
-        await commerce_rows.wallets(ctx.session, ctx.workspace_id, cursor, 50), 50, lambda w: w.member_id
+        await commerce_rows.wallets(ctx.session, ctx.workspace_id, cursor, 50, members=members.visible(ctx)),
+        50,
+        lambda w: w.member_id,
     )
     return {
         "rules": list(await commerce_rows.top_up_rules(ctx.session, ctx.workspace_id)),
@@ -1428,6 +1430,7 @@ async def ledger_page(
             kind=chosen_kind,
             cursor_id=decode_cursor(cursor) if cursor else None,
             limit=LEDGER_PAGE,
+            members=members.visible(ctx),
         )
         entries, next_cursor = page_of(rows, LEDGER_PAGE, lambda e: e.id)
     query = urlencode({k: v for k, v in {"phone": phone, "kind": chosen_kind}.items() if v})

@@ -621,7 +621,7 @@ async def open_or_close_form(
     active = form.text("active") == "1"
     await forms.update_form(ctx, form_id, {"active": active})
     return RedirectResponse(
-        f"/console/forms/{form_id}?done={'opened' if active else 'closed'}", status_code=303
+        f"/console/forms/{form_id}?done={'form_opened' if active else 'form_closed'}", status_code=303
     )
 
 

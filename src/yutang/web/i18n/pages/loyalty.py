@@ -15,8 +15,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "all_members": {"zh-CN": "全部会员", "en": "All members"},
     "from_now": {"zh-CN": "立即", "en": "Now"},
     "no_end": {"zh-CN": "长期", "en": "No end"},
-    "starts_at": {"zh-CN": "开始时间", "en": "Starts"},
-    "ends_at": {"zh-CN": "结束时间", "en": "Ends"},
     "ends_after_starts": {
         "zh-CN": "结束时间须晚于开始时间",
         "en": "The end must come after the start",

@@ -62,8 +62,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "The points go to the member's account and ledger at once; undo only by another adjustment. Go ahead?",
     },
     "action_coupon": {"zh-CN": "发放优惠券", "en": "Issue a coupon"},
-    "coupon_template": {"zh-CN": "优惠券", "en": "Coupon"},
-    "no_coupon_templates": {"zh-CN": "没有可发放的优惠券模板。", "en": "No coupon template to issue."},
+    "issue_coupon_template": {"zh-CN": "优惠券", "en": "Coupon"},
+    "no_issuable_coupons": {"zh-CN": "没有可发放的优惠券模板。", "en": "No coupon template to issue."},
     "issue": {"zh-CN": "发放", "en": "Issue"},
     "confirm_coupon": {
         "zh-CN": "将向该会员发放一张优惠券，占用库存并计入每人限领。确定发放吗？",
@@ -155,8 +155,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "maps_birthday": {"zh-CN": "生日", "en": "Birthday"},
     "maps_address": {"zh-CN": "地址", "en": "Address"},
     "maps_id_number": {"zh-CN": "身份证号", "en": "ID number"},
-    "done_opened": {"zh-CN": "表单已开放。", "en": "The form is open."},
-    "done_closed": {"zh-CN": "表单已停止收集。", "en": "The form is closed."},
+    "done_form_opened": {"zh-CN": "表单已开放。", "en": "The form is open."},
+    "done_form_closed": {"zh-CN": "表单已停止收集。", "en": "The form is closed."},
     # tags
     "tag_group": {"zh-CN": "标签组", "en": "Tag group"},
     "exclusive": {"zh-CN": "互斥", "en": "Exclusive"},
