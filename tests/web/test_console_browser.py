@@ -364,3 +364,32 @@ def test_a_campaign_is_created_and_held_invitations_approved(operator: Operator)
     page.get_by_role("button", name="通过" if zh else "Approve", exact=True).click()
     expect(page.locator(".flash")).to_contain_text("1")
     expect(page.locator("tbody tr")).to_have_count(held - 1)
+
+
+def test_an_earn_rule_a_tier_and_a_reward_are_created(operator: Operator) -> None:
+    page, zh = operator.page, operator.lang == "zh-CN"
+    suffix = "zh" if zh else "en"
+    create = "创建" if zh else "Create"
+    operator.go("/console/loyalty/rule")
+    page.locator("#f-name").fill(f"入会礼 {suffix}")
+    page.locator("#f-points").fill("50")
+    operator.shot("earn-rule-new")
+    page.get_by_role("button", name=create, exact=True).click()
+    expect(page.locator("main")).to_contain_text(f"入会礼 {suffix}")
+    operator.shot("earn-rules")
+
+    operator.go("/console/loyalty/tier")
+    page.locator("#f-name").fill(f"金卡 {suffix}")
+    page.locator("#f-rank").fill("1" if zh else "2")
+    page.locator("#f-threshold").fill("5000" if zh else "9000")
+    page.get_by_role("button", name=create, exact=True).click()
+    expect(page.locator("main")).to_contain_text(f"金卡 {suffix}")
+    operator.shot("tiers")
+
+    operator.go("/console/loyalty/reward")
+    page.locator("#f-name").fill(f"帆布袋 {suffix}")
+    page.locator("#f-points_cost").fill("300")
+    page.locator("#f-stock").fill("20")
+    page.get_by_role("button", name=create, exact=True).click()
+    expect(page.locator("main")).to_contain_text(f"帆布袋 {suffix}")
+    operator.shot("rewards")
