@@ -204,3 +204,37 @@ async def test_segments_do_not_cross_workspaces(client, tenant: Tenant, other_te
     assert (
         await client.get(f"/api/v1/segments/{seg['id']}", headers=other_tenant.headers)
     ).status_code == 404
+
+
+async def test_a_segment_is_renamed_refiltered_and_deleted_unless_in_use(client, tenant, other_tenant):
+    h = tenant.headers
+    points = {"field": "points_balance", "op": "gte", "value": 100}
+    a = (await client.post("/api/v1/segments", json={"name": "甲", "filter": points}, headers=h)).json()
+    b = (await client.post("/api/v1/segments", json={"name": "乙", "filter": points}, headers=h)).json()
+    r = await client.patch(f"/api/v1/segments/{a['id']}", json={"name": "甲二"}, headers=h)
+    assert r.status_code == 200 and r.json()["name"] == "甲二"
+    taken = await client.patch(f"/api/v1/segments/{a['id']}", json={"name": "乙"}, headers=h)
+    assert taken.status_code == 409 and taken.json()["error"]["code"] == "segment_taken"
+    bad = await client.patch(f"/api/v1/segments/{a['id']}", json={"filter": {"field": "nope"}}, headers=h)
+    assert bad.status_code == 400 and bad.json()["error"]["code"] == "invalid_filter"
+    tier = {"field": "tier", "op": "eq", "value": None}
+    assert (await client.patch(f"/api/v1/segments/{a['id']}", json={"filter": tier}, headers=h)).json()[
+        "filter"
+    ] == tier
+    # An earn rule needs segment b: it cannot go; segment a can.
+    rule = await client.post(
+        "/api/v1/earn-rules",
+        json={"name": "分组奖励", "trigger": "signup", "points": 5, "conditions": {"segment_id": b["id"]}},
+        headers=h,
+    )
+    assert rule.status_code == 201, rule.text
+    in_use = await client.delete(f"/api/v1/segments/{b['id']}", headers=h)
+    assert in_use.status_code == 409 and in_use.json()["error"]["details"]["uses"] == [
+        {"kind": "earn_rule", "id": rule.json()["id"]}
+    ]
+    assert (
+        await client.delete(f"/api/v1/segments/{a['id']}", headers=other_tenant.headers)
+    ).status_code == 404
+    assert (await client.delete(f"/api/v1/segments/{a['id']}", headers=h)).status_code == 204
+    assert (await client.get(f"/api/v1/segments/{a['id']}", headers=h)).status_code == 404
+    assert (await client.get(f"/api/v1/segments/{b['id']}", headers=h)).status_code == 200

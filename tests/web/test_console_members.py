@@ -390,3 +390,28 @@ async def test_tag_groups_and_tags_are_made_in_the_console(
     assert empty.status_code == 422 and 'role="alert"' in empty.text
     page = await client.get("/console/tags?lang=en")
     assert "Exclusive" in page.text and "干性" in page.text
+
+
+async def test_a_segment_is_renamed_refiltered_and_deleted_in_the_console(
+    client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine
+) -> None:
+    h = tenant.headers
+    points = {"field": "points_balance", "op": "gte", "value": 100}
+    seg = (await client.post("/api/v1/segments", json={"name": "甲", "filter": points}, headers=h)).json()
+    await _sign_in(client, engine, tenant, "operator", "op@acme.example")
+    page = f"/console/segments/{seg['id']}"
+    tier = '{"field": "tier", "op": "eq", "value": null}'
+    r = await browser.post(client, f"{page}/edit", {"name": "甲二", "filter": tier}, page=page)
+    assert r.status_code == 303
+    api = (await client.get(f"/api/v1/segments/{seg['id']}", headers=h)).json()
+    assert api["name"] == "甲二" and api["filter"] == {"field": "tier", "op": "eq", "value": None}
+    bad = await browser.post(client, f"{page}/edit", {"name": "甲三", "filter": "{not json"}, page=page)
+    assert bad.status_code == 422 and 'role="alert"' in bad.text and "{not json" in bad.text
+    unknown = await browser.post(
+        client, f"{page}/edit", {"name": "甲三", "filter": '{"field": "nope"}'}, page=page
+    )
+    assert unknown.status_code == 400
+    assert (await client.get(f"/api/v1/segments/{seg['id']}", headers=h)).json()["name"] == "甲二"
+    r = await browser.post(client, f"{page}/delete", page=page)
+    assert r.status_code == 303 and r.headers["location"] == "/console/segments?done=deleted"
+    assert (await client.get(f"/api/v1/segments/{seg['id']}", headers=h)).status_code == 404

@@ -40,6 +40,7 @@ from yutang.members.schemas import (
     PreviewOut,
     SegmentIn,
     SegmentOut,
+    SegmentPatch,
     SubmissionIn,
     SubmissionOut,
     TaggingIn,
@@ -257,6 +258,24 @@ async def get_segment(segment_id: ParamId, ctx: Ctx = Depends(require("members:r
     """One segment with its filter and how many members it holds now (`unknown_segment`
     otherwise)."""
     return await _segment_out(ctx, await segments.get_segment(ctx, segment_id))
+
+
+@router.patch("/segments/{segment_id}", tags=["segments"], response_model=SegmentOut)
+async def update_segment(
+    segment_id: ParamId, body: SegmentPatch, ctx: Ctx = Depends(require("members:write"))
+) -> SegmentOut:
+    """Rename a segment (`segment_taken`) or give it a new filter (`invalid_filter`); a
+    static one keeps its frozen members until frozen again."""
+    segment = await segments.update_segment(ctx, segment_id, name=body.name, node=body.filter)
+    return await _segment_out(ctx, segment)
+
+
+@router.delete("/segments/{segment_id}", tags=["segments"], status_code=204)
+async def delete_segment(segment_id: ParamId, ctx: Ctx = Depends(require("members:write"))) -> Response:
+    """Delete a segment that no earn rule or referral campaign uses (`segment_in_use`,
+    with `details.uses`); the members stay."""
+    await segments.delete_segment(ctx, segment_id)
+    return Response(status_code=204)
 
 
 @router.post("/segments/{segment_id}/freeze", tags=["segments"], response_model=SegmentOut)

@@ -56,3 +56,6 @@ INVALID_DATE = declare("invalid_date", "The answer is not a date (YYYY-MM-DD).")
 TOO_LONG = declare("too_long", "The answer is longer than the field allows.")
 INVALID_ADDRESS = declare("invalid_address", "The answer is not an address.")
 UNKNOWN_FIELD = declare("unknown_field", "The form has no field of that key.")
+SEGMENT_IN_USE = declare(
+    "segment_in_use", "Earn rules or referral campaigns use the segment; change them before deleting it."
+)

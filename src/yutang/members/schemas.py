@@ -244,6 +244,12 @@ class PreviewOut(BaseModel):
     sample_ids: list[int]
 
 
+class SegmentPatch(In):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"name": "高价值会员（新）"}]})
+    name: str | None = Field(default=None, min_length=1, max_length=120)
+    filter: dict[str, Any] | None = None
+
+
 class SegmentIn(FilterIn):
     model_config = ConfigDict(
         json_schema_extra={"examples": [{"name": "护肤高价值会员", "filter": _FILTER, "static": False}]}

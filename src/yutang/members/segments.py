@@ -55,7 +55,7 @@ from sqlalchemy import (
 from yutang.kit import audit, lookup
 from yutang.kit.context import Ctx
 from yutang.kit.errors import BadRequest, Conflict
-from yutang.members.errors import INVALID_FILTER, SEGMENT_TAKEN, UNKNOWN_SEGMENT, UNKNOWN_TAG
+from yutang.members.errors import INVALID_FILTER, SEGMENT_IN_USE, SEGMENT_TAKEN, UNKNOWN_SEGMENT, UNKNOWN_TAG
 from yutang.models.base import utcnow
 from yutang.models.members import Member, MemberTag, Segment, SegmentMember, Tag, TagGroup
 
@@ -326,6 +326,67 @@ async def create_segment(ctx: Ctx, name: str, node: Any, *, static: bool = False
         await freeze(ctx, segment)
     audit.record(ctx, "segment.created", "segment", segment.id, {"name": name, "kind": segment.kind})
     return segment
+
+
+async def update_segment(ctx: Ctx, segment_id: int, *, name: str | None = None, node: Any = None) -> Segment:
+    """Rename a segment or give it a new filter (checked now). A static segment keeps its
+    frozen members until frozen again."""
+    segment = await get_segment(ctx, segment_id)
+    if name is not None and name != segment.name:
+        taken = await ctx.session.scalar(
+            select(Segment.id).where(Segment.workspace_id == ctx.workspace_id, Segment.name == name)
+        )
+        if taken is not None:
+            raise Conflict(f"A segment named {name!r} exists.", code=SEGMENT_TAKEN, details={"field": "name"})
+        segment.name = name
+    if node is not None:
+        await compile_filter(ctx.session, ctx.workspace_id, node)
+        segment.filter = node
+    await ctx.session.flush()
+    audit.record(
+        ctx, "segment.updated", "segment", segment.id, {"name": segment.name, "filter": node is not None}
+    )
+    return segment
+
+
+async def uses_of(ctx: Ctx, segment_id: int) -> list[tuple[str, int]]:
+    """What refers to the segment: earn rules (``conditions.segment_id``) and referral
+    campaigns (``eligibility.segment_id``), as (kind, id). Their tables are read here,
+    below their domains, for this one reference check."""
+    from yutang.models.loyalty import EarnRule
+    from yutang.models.referrals import ReferralCampaign
+
+    uses: list[tuple[str, int]] = []
+    for rule_id, conditions in await ctx.session.execute(
+        select(EarnRule.id, EarnRule.conditions).where(EarnRule.workspace_id == ctx.workspace_id)
+    ):
+        if (conditions or {}).get("segment_id") == segment_id:
+            uses.append(("earn_rule", rule_id))
+    for campaign_id, eligibility in await ctx.session.execute(
+        select(ReferralCampaign.id, ReferralCampaign.eligibility).where(
+            ReferralCampaign.workspace_id == ctx.workspace_id
+        )
+    ):
+        if (eligibility or {}).get("segment_id") == segment_id:
+            uses.append(("campaign", campaign_id))
+    return uses
+
+
+async def delete_segment(ctx: Ctx, segment_id: int) -> None:
+    """Delete a segment nothing uses (``segment_in_use`` names what does); its frozen list
+    goes with it, the members stay."""
+    segment = await get_segment(ctx, segment_id)
+    uses = await uses_of(ctx, segment_id)
+    if uses:
+        raise Conflict(
+            "Earn rules or referral campaigns use this segment.",
+            code=SEGMENT_IN_USE,
+            details={"uses": [{"kind": k, "id": i} for k, i in uses]},
+        )
+    await ctx.session.execute(delete(SegmentMember).where(SegmentMember.segment_id == segment.id))
+    await ctx.session.delete(segment)
+    await ctx.session.flush()
+    audit.record(ctx, "segment.deleted", "segment", segment_id, {"name": segment.name})
 
 
 async def get_segment(ctx: Ctx, segment_id: int) -> Segment:

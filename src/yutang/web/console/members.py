@@ -249,24 +249,76 @@ async def segment_page(
     cursor: str | None = None,
     done: str | None = None,
 ) -> HTMLResponse:
+    return render(
+        request,
+        "console/members/segment.html",
+        done=done,
+        errors={},
+        **await _segment_context(ctx, segment_id, cursor),
+    )
+
+
+async def _segment_context(ctx: Ctx, segment_id: int, cursor: str | None) -> dict[str, Any]:
     segment = await segments.get_segment(ctx, segment_id)
     where = await segments.members_clause(ctx, segment)
     rows, nxt, total = await members.matching(ctx, where, cursor, PAGE)
     views = await members.views(ctx, rows, pii=allowed(ctx.actor.role, "members:pii"))
-    choices = await _choices(ctx)
-    return render(
-        request,
-        "console/members/segment.html",
-        segment=segment,
-        views=views,
-        total=total,
-        next_cursor=nxt,
-        filter_json=json.dumps(segment.filter, ensure_ascii=False, indent=2),
-        tier_names={t.id: t.name for t in choices["tiers"]},
-        done=done,
-        may=may(ctx),
+    return {
+        "segment": segment,
+        "views": views,
+        "total": total,
+        "next_cursor": nxt,
+        "uses": await segments.uses_of(ctx, segment_id),
+        "filter_json": json.dumps(segment.filter, ensure_ascii=False, indent=2),
+        "tier_names": {t.id: t.name for t in await tiers.tiers(ctx.session, ctx.workspace_id)},
+        "may": may(ctx),
         **await header(ctx),
-    )
+    }
+
+
+@router.post("/console/segments/{segment_id}/edit")
+async def edit_segment(
+    request: Request, segment_id: int, ctx: Ctx = Depends(can("members:write"))
+) -> Response:
+    """Rename the segment, or give it a new filter (the JSON of the segment language)."""
+    form = await submitted(request)
+    try:
+        name = form.text("name")
+        text = form.text("filter")
+        try:
+            node = json.loads(text) if text else None
+        except ValueError:
+            raise BadRequest(
+                "The filter is not JSON.", code=VALIDATION_ERROR, details={"field": "filter"}
+            ) from None
+        if name is None or len(name) > 120:
+            raise BadRequest(
+                "A segment needs a name of 1 to 120 characters.",
+                code=VALIDATION_ERROR,
+                details={"field": "name"},
+            )
+        await segments.update_segment(ctx, segment_id, name=name, node=node)
+    except YutangError as exc:
+        if exc.code == "invalid_filter":
+            exc.details = {**exc.details, "field": "filter"}
+        context = await _segment_context(ctx, segment_id, None)
+        context["filter_json"] = form.text("filter") or ""
+        page = render(
+            request,
+            "console/members/segment.html",
+            exc.status_code,
+            done=None,
+            errors=field_errors(exc, pick_language(request)),
+            **context,
+        )
+        raise FormRefused(page) from None
+    return RedirectResponse(f"/console/segments/{segment_id}?done=saved", status_code=303)
+
+
+@router.post("/console/segments/{segment_id}/delete")
+async def delete_segment(segment_id: int, ctx: Ctx = Depends(can("members:write"))) -> Response:
+    await segments.delete_segment(ctx, segment_id)
+    return RedirectResponse("/console/segments?done=deleted", status_code=303)
 
 
 @router.post("/console/segments/{segment_id}/freeze")

@@ -249,6 +249,10 @@ ERROR_WORDS: dict[str, dict[str, str]] = {
         "zh-CN": "没有找到该会员分群。",
         "en": "No such segment in this workspace.",
     },
+    "segment_in_use": {
+        "zh-CN": "有积分规则或任务宝活动正在使用该分组，请先修改它们再删除。",
+        "en": "Earn rules or referral campaigns use this segment; change them before deleting it.",
+    },
     "segment_taken": {
         "zh-CN": "已有同名会员分群。",
         "en": "A segment of that name exists.",

@@ -169,4 +169,17 @@ STRINGS: dict[str, dict[str, str]] = {
     "no_tags": {"zh-CN": "还没有标签。", "en": "No tags yet."},
     "yes": {"zh-CN": "是", "en": "Yes"},
     "no": {"zh-CN": "否", "en": "No"},
+    "segment_filter_hint": {
+        "zh-CN": "分组条件的 JSON（字段与运算符见文档）；保存前会检查。固定名单分组在重新冻结前保持原名单。",
+        "en": "The filter as JSON (fields and operators in the docs), checked before saving. A frozen segment keeps its list until frozen again.",
+    },
+    "segment_used_by": {"zh-CN": "正在使用该分组，不能删除", "en": "In use, so it cannot be deleted, by"},
+    "use_earn_rule": {"zh-CN": "积分规则", "en": "earn rule"},
+    "use_campaign": {"zh-CN": "任务宝活动", "en": "campaign"},
+    "delete_segment": {"zh-CN": "删除分组", "en": "Delete the segment"},
+    "confirm_delete_segment": {
+        "zh-CN": "删除后分组及其冻结名单不再保留（会员本身不受影响）。确定删除吗？",
+        "en": "The segment and its frozen list go; the members stay. Delete it?",
+    },
+    "done_deleted": {"zh-CN": "已删除。", "en": "Deleted."},
 }
