@@ -4,6 +4,9 @@
 //   <input data-check-all="name"> ticks every checkbox called name (bulk actions)
 //   <div data-chart>           an ECharts chart; its option is the JSON of the
 //                              <script type="application/json"> inside it
+//   <a data-poster-preview>    opens the poster preview with the poster fields of its
+//                              form as typed, not yet saved (only those fields: the
+//                              form's token never goes into an address)
 (function () {
   "use strict";
 
@@ -25,6 +28,19 @@
       var boxes = document.querySelectorAll('input[type=checkbox][name="' + el.dataset.checkAll + '"]');
       boxes.forEach(function (box) { box.checked = el.checked; });
     }
+  });
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a[data-poster-preview]");
+    if (!link) { return; }
+    var form = link.closest("form");
+    if (!form) { return; }
+    var url = new URL(link.href, window.location.href);
+    ["title", "subtitle", "color"].forEach(function (name) {
+      var input = form.elements["poster." + name];
+      if (input) { url.searchParams.set(name, input.value); }
+    });
+    link.href = url.toString();
   });
 
   function charts(root) {
