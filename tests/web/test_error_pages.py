@@ -34,6 +34,7 @@ async def test_h5_pages_answer_errors_with_pages(client: httpx.AsyncClient, tena
     r = await client.get("/invite/NO-SUCH-CODE", headers={"host": tenant.host})
     assert r.status_code == 404 and r.headers["content-type"].startswith("text/html")
     assert "出了点问题" in r.text and "{" not in r.text.split("<main>", 1)[1]
+    assert "<strong>Acme</strong>" in r.text  # the brand of the link domain, as on its other pages
     form = await client.get("/forms/no-such-form", headers={"host": tenant.host, "accept-language": "en"})
     assert form.status_code == 404 and "Something went wrong" in form.text
 

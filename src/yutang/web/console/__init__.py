@@ -21,6 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from yutang.auth.throttle import Policy, make_throttle
 from yutang.config import Settings
+from yutang.kit.db import unit_of_work
 from yutang.kit.errors import (
     BAD_REQUEST,
     INTERNAL_ERROR,
@@ -89,11 +90,34 @@ def _wrap(app: FastAPI, kind: type[Exception], as_json: Any) -> None:
         return templates.TemplateResponse(
             request,
             "public/error.html",
-            {"lang": lang, "t": t, "brand": "", "heading": t("page_problem"), "message": message},
+            {
+                "lang": lang,
+                "t": t,
+                "brand": await _brand(request),
+                "heading": t("page_problem"),
+                "message": message,
+            },
             status_code=status,
         )
 
     app.add_exception_handler(kind, handler)
+
+
+async def _brand(request: Request) -> str:
+    """The name of the workspace whose link domain the member is on (empty when the host
+    is not one, or the database cannot answer: the error page is shown all the same)."""
+    from yutang.links import repository as links_repository
+    from yutang.models.workspaces import Workspace
+
+    host = (request.headers.get("host") or "").lower().removesuffix(":80").removesuffix(":443")
+    try:
+        async with unit_of_work(readonly=True, engine=request.app.state.engine) as session:
+            domain = await links_repository.domain_by_host(session, host)
+            workspace = await session.get(Workspace, domain.workspace_id) if domain else None
+            return workspace.name if workspace else ""
+    except Exception:  # an error page must not fail in its turn
+        log.warning("no brand for the error page of %s", host)
+        return ""
 
 
 def _what_went_wrong(exc: Exception) -> tuple[int, str, str]:
