@@ -578,6 +578,16 @@ CASES: list[Case] = [
         "unknown_tag",
     ),
     (
+        "segment edit: tag",
+        "members.SegmentPatch.filter",
+        lambda m, o: (
+            PATCH,
+            f"/api/v1/segments/{m['segment']}",
+            {"filter": {"field": "tag", "op": "has", "value": o["tag"]}},
+        ),
+        "unknown_tag",
+    ),
+    (
         "segment preview: tag",
         "members.FilterIn.filter",
         lambda m, o: (

@@ -247,7 +247,9 @@ class PreviewOut(BaseModel):
 class SegmentPatch(In):
     model_config = ConfigDict(json_schema_extra={"examples": [{"name": "高价值会员（新）"}]})
     name: str | None = Field(default=None, min_length=1, max_length=120)
-    filter: dict[str, Any] | None = None
+    filter: dict[str, Any] | None = Field(
+        default=None, description="A segment filter; see docs/members.md", max_length=50
+    )
 
 
 class SegmentIn(FilterIn):
