@@ -18,10 +18,12 @@ from typing import Any
 
 import httpx
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from yutang.app import create_app
+from yutang.auth import passwords
 from yutang.auth import service as auth_service
 from yutang.config import Settings, reset_settings
 from yutang.kit import crypto, locks
@@ -38,6 +40,10 @@ from yutang.workspaces import service as ws_service
 locks.checking = True
 # A string or enumerated value a page shows without words in its language fails the test.
 i18n.strict = True
+# Passwords: argon2id still, at its cheapest cost (0.3 s a hash at production cost, paid by
+# every user a test makes and every sign-in). The test of sign-in timing puts the
+# production cost back (tests/auth/test_sign_in_limits.py); servers the tests start use it.
+passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 
 @pytest.fixture(autouse=True)

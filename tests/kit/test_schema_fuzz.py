@@ -4,7 +4,7 @@ PostgreSQL. No answer may be a 5xx, and every answer must match what the descrip
 says (status code, media type, body schema, headers).
 
 The examples are derandomized (a fixed seed), so a failure is reproducible; the number per
-operation is ``YUTANG_FUZZ_EXAMPLES`` (default 12 on PostgreSQL and 4 on SQLite, where the
+operation is ``YUTANG_FUZZ_EXAMPLES`` (default 8 on PostgreSQL and 4 on SQLite, where the
 same requests meet a simpler engine; raise it locally to dig deeper).
 """
 
@@ -45,7 +45,7 @@ CHECKS = [
 ]
 EXAMPLES = {
     db: int(os.environ.get("YUTANG_FUZZ_EXAMPLES", default))
-    for db, default in (("postgresql", "12"), ("sqlite", "4"))
+    for db, default in (("postgresql", "8"), ("sqlite", "4"))
 }
 #: The fuzzer's own key has an id no generated request is likely to name, so that
 #: `DELETE /api-keys/{id}` does not revoke it half-way.
