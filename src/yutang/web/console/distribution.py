@@ -1,5 +1,245 @@
 """分销 Distribution: distributors (appoint, suspend, decide applications), commission
 plans, withdrawal requests to approve or reject, a distributor's page with its team tree
-and ledger."""
+and ledger.
+
+Every write calls the service the API's endpoint calls (:mod:`yutang.distribution.service`,
+:mod:`yutang.distribution.commissions`), under its permission, in the request's
+transaction; a refused form raises :class:`FormRefused`, so nothing of it is kept. Ticked
+distributors are changed all or none.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, Literal
+from urllib.parse import urlencode
+
+from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+from yutang.auth.permissions import allowed
+from yutang.distribution import repository, service
+from yutang.distribution.schemas import AppointIn, DecisionIn, DistributorOut
+from yutang.kit.context import Ctx
+from yutang.kit.errors import BadRequest, YutangError
+from yutang.kit.pagination import page_of
+from yutang.members import service as members
+from yutang.members.service import MemberView
+from yutang.models.distribution import Distributor
+from yutang.models.members import Member
+from yutang.web.console.frame import (
+    FormRefused,
+    can,
+    field_errors,
+    header,
+    may,
+    render,
+    router,
+    submitted,
+)
+from yutang.web.i18n import error_words, pick_language, translator, validation_words
+
+PAGE = 50
+#: The statuses of yutang.models.distribution.Distributor (pending and rejected: applications).
+STATUSES = ("pending", "active", "suspended", "rejected")
+Action = Literal["approve", "reject", "suspend", "resume"]
+ACTIONS: tuple[Action, ...] = ("approve", "reject", "suspend", "resume")
+#: The form field a domain error is about, where the error itself names none.
+FIELD_OF_CODE = {
+    "unknown_member": "phone",
+    "member_inactive": "phone",
+    "unknown_distributor_code": "parent_code",
+    "self_binding": "parent_code",
+}
+
+
+def basis_points(value: int | None) -> str:
+    """Basis points as a percentage (1000 → 10%, 250 → 2.5%, 5 → 0.05%)."""
+    if value is None:
+        return "–"
+    whole, part = divmod(abs(value), 100)
+    sign = "-" if value < 0 else ""
+    return f"{sign}{whole:,}%" if not part else f"{sign}{whole:,}.{part:02d}".rstrip("0") + "%"
+
+
+async def _page(request: Request, ctx: Ctx, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    """A page of the module: the frame, the caller's role and the module's formatters."""
+    return render(request, template, status, pct=basis_points, may=may(ctx), **await header(ctx), **context)
+
+
+async def _refused(
+    request: Request, ctx: Ctx, template: str, errors: dict[str, str], status: int, **context: Any
+) -> FormRefused:
+    """The page again, with ``errors`` (form field → words) beside their fields."""
+    return FormRefused(await _page(request, ctx, template, status, errors=errors, **context))
+
+
+async def _refuse(request: Request, ctx: Ctx, template: str, exc: Exception, **context: Any) -> FormRefused:
+    """The page again, with the errors of ``exc`` beside their fields."""
+    errors = field_errors(exc, pick_language(request))
+    if isinstance(exc, YutangError) and "_" in errors and str(exc.code) in FIELD_OF_CODE:
+        errors[FIELD_OF_CODE[str(exc.code)]] = errors.pop("_")
+    status = exc.status_code if isinstance(exc, YutangError) else 422
+    return await _refused(request, ctx, template, errors, status, **context)
+
+
+def _failed_id(exc: Exception) -> int | None:
+    """The distributor a refusal names, if it names one."""
+    details = exc.details if isinstance(exc, YutangError) and isinstance(exc.details, dict) else {}
+    found = details.get("distributor_id")
+    return found if isinstance(found, int) else None
+
+
+async def people(ctx: Ctx, member_ids: Iterable[int | None]) -> dict[int, MemberView]:
+    """The members behind distributors and buyers, as the caller may see them: masked
+    unless their role reads personal data; store staff see the members they own only."""
+    ids = sorted({i for i in member_ids if i is not None})
+    if not ids:
+        return {}
+    rows, _, _ = await members.matching(ctx, Member.id.in_(ids), None, len(ids))
+    views = await members.views(ctx, rows, pii=allowed(ctx.actor.role, "members:pii"))
+    return {v.member.id: v for v in views}
+
+
+async def act_many(ctx: Ctx, distributor_ids: list[int], action: Action, note: str = "") -> list[Distributor]:
+    """Decide applications, or suspend / resume distributors — the API's calls, for one
+    or several at once (all or none)."""
+    if action in ("approve", "reject"):
+        body = DecisionIn.model_validate({"decision": action, "note": note})
+        return await service.decide_many(ctx, distributor_ids, body.decision, body.note)
+    return await service.set_status_many(
+        ctx, distributor_ids, "suspended" if action == "suspend" else "active"
+    )
+
+
+# --- distributors ----------------------------------------------------------------------
+
+
+def _filters(status: str | None) -> dict[str, str]:
+    return {"status": status} if status in STATUSES else {}
+
+
+async def _list_context(ctx: Ctx, status: str | None, cursor: str | None) -> dict[str, Any]:
+    """What the distributors page shows, as plain values (kept as they were when a bulk
+    action is refused and rolled back)."""
+    chosen = _filters(status)
+    rows = await repository.distributors(
+        ctx.session, ctx.workspace_id, status=chosen.get("status"), cursor=cursor, limit=PAGE
+    )
+    items, nxt = page_of(rows, PAGE, lambda d: d.id)
+    shown = [DistributorOut.model_validate(d) for d in items]
+    return {
+        "distributors": shown,
+        "who": await people(ctx, [d.member_id for d in shown]),
+        "level_names": {lv.id: lv.name for lv in await service.levels(ctx)},
+        "next_cursor": nxt,
+        "cursor": cursor or "",
+        "chosen": chosen,
+        "query": urlencode(chosen),
+        "statuses": STATUSES,
+        "tab": "applications" if chosen.get("status") == "pending" else "distributors",
+    }
+
+
+@router.get("/console/distribution", response_class=HTMLResponse)
+async def distributors_page(
+    request: Request,
+    ctx: Ctx = Depends(can("members:read")),
+    status: str | None = None,
+    cursor: str | None = None,
+    done: str | None = None,
+) -> HTMLResponse:
+    return await _page(
+        request,
+        ctx,
+        "console/distribution/distributors.html",
+        **await _list_context(ctx, status, cursor),
+        values={},
+        errors={},
+        done=done,
+    )
+
+
+@router.post("/console/distribution/appoint")
+async def appoint(request: Request, ctx: Ctx = Depends(can("distribution:manage"))) -> Response:
+    """Make the member with this phone number a distributor, or record their application
+    (``apply_only``) — what ``POST /distribution/distributors`` does."""
+    form = await submitted(request)
+    lang = pick_language(request)
+    values = {
+        "phone": form.text("phone") or "",
+        "parent_code": form.text("parent_code") or "",
+        "apply_only": form.flag("apply_only"),
+    }
+    template = "console/distribution/distributors.html"
+
+    async def again(errors: dict[str, str], status: int = 422) -> FormRefused:
+        return await _refused(
+            request, ctx, template, errors, status, **await _list_context(ctx, None, None), values=values
+        )
+
+    if not values["phone"]:
+        raise await again({"phone": validation_words("missing", lang)})
+    try:
+        member = await members.find_by_identity(ctx, "phone", str(values["phone"]))
+    except BadRequest:
+        raise await again({"phone": translator(lang)("invalid_phone")}) from None
+    if member is None:
+        raise await again({"phone": error_words("unknown_member", lang, "")}, 404)
+    try:
+        body = AppointIn.model_validate(
+            {
+                "member_id": member.id,
+                "parent_code": values["parent_code"] or None,
+                "apply_only": values["apply_only"],
+            }
+        )
+        parent = await service.by_code(ctx, body.parent_code) if body.parent_code else None
+        _, created = await service.become(
+            ctx, body.member_id, "approved", parent=parent, pending=body.apply_only
+        )
+    except (ValidationError, YutangError) as exc:
+        raise await _refuse(
+            request, ctx, template, exc, **await _list_context(ctx, None, None), values=values
+        ) from None
+    if not created:
+        return RedirectResponse("/console/distribution?done=already", status_code=303)
+    if body.apply_only:
+        return RedirectResponse("/console/distribution?status=pending&done=applied", status_code=303)
+    return RedirectResponse("/console/distribution?done=appointed", status_code=303)
+
+
+@router.post("/console/distribution/bulk")
+async def distributors_bulk(request: Request, ctx: Ctx = Depends(can("distribution:manage"))) -> Response:
+    """Approve or reject the ticked applications, or suspend or resume the ticked
+    distributors — all or none: one that cannot be changed refuses the whole action."""
+    form = await submitted(request)
+    action = form.text("action")
+    ids = form.ids("distributor_id")
+    status, cursor = form.text("status"), form.text("cursor")
+    back = urlencode(_filters(status) | ({"cursor": cursor} if cursor else {}))
+    if action not in ACTIONS or not ids:
+        return RedirectResponse(f"/console/distribution?done=none&{back}".rstrip("&"), status_code=303)
+    note = form.text("note") or ""
+    # What the page shows if the action is refused: the rows as they were.
+    before = await _list_context(ctx, status, cursor)
+    try:
+        await act_many(ctx, ids, action, note)
+    except (ValidationError, YutangError) as exc:
+        errors = field_errors(exc, pick_language(request))
+        if "_" in errors:
+            errors["bulk"] = errors.pop("_")
+        raise await _refused(
+            request,
+            ctx,
+            "console/distribution/distributors.html",
+            errors,
+            exc.status_code if isinstance(exc, YutangError) else 422,
+            **before,
+            values={"note": note},
+            failed=_failed_id(exc),
+        ) from None
+    return RedirectResponse(
+        f"/console/distribution?done={action}:{len(ids)}&{back}".rstrip("&"), status_code=303
+    )

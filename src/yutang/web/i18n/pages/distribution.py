@@ -1,5 +1,75 @@
-"""Strings of the console's distribution module."""
+"""Strings of the console's distribution module (分销: distributors, applications, a
+distributor's page, withdrawals, commission plans, levels, settings)."""
 
 from __future__ import annotations
 
-STRINGS: dict[str, dict[str, str]] = {}
+STRINGS: dict[str, dict[str, str]] = {
+    # --- tabs -----------------------------------------------------------------------------
+    "dist_applications": {"zh-CN": "待审核申请", "en": "Applications"},
+    "dist_withdrawals": {"zh-CN": "提现申请", "en": "Withdrawals"},
+    "dist_plans": {"zh-CN": "佣金方案", "en": "Commission plans"},
+    "dist_levels": {"zh-CN": "分销员等级", "en": "Levels"},
+    "dist_settings": {"zh-CN": "分销设置", "en": "Settings"},
+    # --- distributors ---------------------------------------------------------------------
+    "dist_code": {"zh-CN": "推广码", "en": "Code"},
+    "dist_entry": {"zh-CN": "成为方式", "en": "Became one by"},
+    "dist_level": {"zh-CN": "等级", "en": "Level"},
+    "dist_recruiter": {"zh-CN": "推荐人", "en": "Recruited by"},
+    "dist_frozen": {"zh-CN": "提现中", "en": "Being withdrawn"},
+    "dist_appoint": {"zh-CN": "任命分销员 / 登记申请", "en": "Appoint a distributor / record an application"},
+    "dist_appoint_phone_hint": {
+        "zh-CN": "会员的手机号；该会员须为正常状态。",
+        "en": "The member's phone number; the member must be active.",
+    },
+    "dist_parent_code": {"zh-CN": "推荐人推广码", "en": "Recruiter's code"},
+    "dist_parent_code_hint": {
+        "zh-CN": "选填：推荐该会员的分销员的推广码；留空则为其所绑定的分销员（如有）。",
+        "en": "Optional: the code of the distributor who recruited them; empty means the distributor they are bound to, if any.",
+    },
+    "dist_apply_only": {
+        "zh-CN": "仅登记申请，稍后审核",
+        "en": "Only record an application, to be decided later",
+    },
+    "dist_appoint_button": {"zh-CN": "任命", "en": "Appoint"},
+    "dist_approve": {"zh-CN": "通过申请", "en": "Approve"},
+    "dist_reject": {"zh-CN": "拒绝申请", "en": "Reject"},
+    "dist_suspend": {"zh-CN": "暂停", "en": "Suspend"},
+    "dist_resume": {"zh-CN": "恢复", "en": "Reinstate"},
+    "dist_decision_note": {"zh-CN": "审核备注", "en": "Note on the decision"},
+    "dist_confirm_bulk_approve": {
+        "zh-CN": "通过选中的申请：这些会员将成为正常状态的分销员，此后其推广的订单将产生佣金。确定吗？",
+        "en": "Approve the selected applications: these members become active distributors and earn commission on the orders they bring from now on. Go ahead?",
+    },
+    "dist_confirm_bulk_reject": {
+        "zh-CN": "拒绝选中的申请？被拒绝的会员之后可以重新申请。",
+        "en": "Reject the selected applications? A member refused may apply again later.",
+    },
+    "dist_confirm_bulk_suspend": {
+        "zh-CN": "暂停选中的分销员：暂停期间不再产生新佣金，也不能申请提现，已有佣金保留。确定吗？",
+        "en": "Suspend the selected distributors: while suspended they earn no new commission and cannot withdraw; what they have is kept. Go ahead?",
+    },
+    "dist_confirm_bulk_resume": {
+        "zh-CN": "恢复选中的分销员：此后其推广的订单将重新产生佣金。确定吗？",
+        "en": "Reinstate the selected distributors: the orders they bring earn commission again from now on. Go ahead?",
+    },
+    "dist_nothing_changed": {
+        "zh-CN": "操作被拒绝，所选分销员均未改变。",
+        "en": "Refused: none of the selected distributors was changed.",
+    },
+    "dist_refused_for": {"zh-CN": "（分销员 #{id}）", "en": "(distributor #{id})"},
+    "dist_done_appointed": {"zh-CN": "已任命为分销员。", "en": "Appointed as a distributor."},
+    "dist_done_applied": {
+        "zh-CN": "已登记申请，等待审核。",
+        "en": "Application recorded, waiting for a decision.",
+    },
+    "dist_done_already": {
+        "zh-CN": "该会员已经是分销员（或已有申请），未做改变。",
+        "en": "This member already is a distributor (or has applied); nothing was changed.",
+    },
+    "dist_done_none": {"zh-CN": "没有选中任何分销员。", "en": "No distributor was selected."},
+    "dist_done_approve": {"zh-CN": "已通过 {n} 份申请。", "en": "Approved {n} applications."},
+    "dist_done_reject": {"zh-CN": "已拒绝 {n} 份申请。", "en": "Rejected {n} applications."},
+    "dist_done_suspend": {"zh-CN": "已暂停 {n} 位分销员。", "en": "Suspended {n} distributors."},
+    "dist_done_resume": {"zh-CN": "已恢复 {n} 位分销员。", "en": "Reinstated {n} distributors."},
+    "dist_per_unit": {"zh-CN": "/ 件", "en": "per unit"},
+}

@@ -1,0 +1,315 @@
+"""分销 Distribution in the console: what an operator does there lands through the
+distribution services exactly as through the API, ticked rows change all or none, a
+refused form keeps nothing and says why beside the field, in the operator's language,
+roles are enforced on every action and another workspace's rows are not found."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from tests.conftest import Tenant
+from tests.distribution.conftest import appoint
+from tests.factories import in_tx, member
+from tests.web import browser
+from yutang.auth.permissions import ROLE_ORDER, allowed
+from yutang.distribution import service
+from yutang.kit.context import Ctx
+from yutang.kit.db import unit_of_work
+from yutang.models.distribution import Distributor
+from yutang.models.platform import AuditEntry
+from yutang.web.console import router
+from yutang.web.console.frame import RoleCheck
+from yutang.web.i18n.errors import ERROR_WORDS
+from yutang.web.i18n.pages.distribution import STRINGS
+
+API = "/api/v1/distribution"
+
+
+async def _as(client: httpx.AsyncClient, engine: AsyncEngine, tenant: Tenant, role: str = "operator") -> int:
+    """Sign in as a console user of that role; their user id."""
+    email = f"{role}@acme.example"
+    user_id = await browser.make_user(engine, tenant.id, email, role)
+    assert (await browser.login(client, email)).status_code == 303
+    return user_id
+
+
+async def _post(
+    client: httpx.AsyncClient, path: str, data: dict[str, Any], page: str = "/console/distribution"
+) -> httpx.Response:
+    return await browser.post(client, path, data, page=page)
+
+
+def _field_error(html: str, name: str) -> str:
+    found = re.search(rf'id="e-{re.escape(name)}"[^>]*>([^<]+)<', html)
+    assert found, f"no error beside {name}"
+    return found.group(1)
+
+
+async def _distributors(engine: AsyncEngine, workspace_id: int) -> list[Distributor]:
+    async with unit_of_work(readonly=True, engine=engine) as s:
+        rows = await s.scalars(
+            select(Distributor).where(Distributor.workspace_id == workspace_id).order_by(Distributor.id)
+        )
+        return list(rows.all())
+
+
+async def _applicant(engine: AsyncEngine, tenant: Tenant, phone: str, parent: int | None = None) -> int:
+    """A member who applied to become a distributor (pending); the distributor's id."""
+    member_id = await member(engine, tenant, phone)
+
+    async def apply(ctx: Ctx) -> int:
+        up = await service.get_distributor(ctx, parent) if parent else None
+        d, _ = await service.become(ctx, member_id, "approved", parent=up, pending=True)
+        return d.id
+
+    return await in_tx(engine, tenant, apply)
+
+
+# --- step 1: distributors ------------------------------------------------------------------
+
+
+async def test_an_operator_appoints_by_phone_records_applications_and_approves_them_in_bulk(
+    client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine
+) -> None:
+    await _as(client, engine, tenant)
+    kol = await member(engine, tenant, "13800000001")
+    r = await _post(client, "/console/distribution/appoint", {"phone": "138 0000 0001"})
+    assert r.status_code == 303 and r.headers["location"] == "/console/distribution?done=appointed"
+    (made,) = await _distributors(engine, tenant.id)
+    assert (made.member_id, made.status, made.entry, made.parent_id) == (kol, "active", "approved", None)
+    page = await client.get(r.headers["location"])
+    assert STRINGS["dist_done_appointed"]["zh-CN"] in page.text and made.code in page.text
+    assert "正常" in page.text and "审核通过" in page.text  # status and entry in words
+
+    # Twelve members apply under the KOL's code; the operator approves them at once.
+    for k in range(12):
+        await member(engine, tenant, f"1390000{k:04d}")
+        applied = await _post(
+            client,
+            "/console/distribution/appoint",
+            {"phone": f"1390000{k:04d}", "parent_code": made.code, "apply_only": "on"},
+        )
+        assert applied.headers["location"] == "/console/distribution?status=pending&done=applied"
+    again = await _post(client, "/console/distribution/appoint", {"phone": "13800000001"})
+    assert again.headers["location"] == "/console/distribution?done=already"
+    pending = await client.get("/console/distribution?status=pending")
+    assert pending.text.count('name="distributor_id" value=') == 12 and "待审核" in pending.text
+    assert 'aria-current="page">待审核申请' in pending.text
+    ids = [d.id for d in await _distributors(engine, tenant.id) if d.status == "pending"]
+    r = await _post(
+        client,
+        "/console/distribution/bulk",
+        {
+            "action": "approve",
+            "distributor_id": [str(i) for i in ids],
+            "note": "粉丝过万",
+            "status": "pending",
+        },
+    )
+    assert (
+        r.status_code == 303
+        and r.headers["location"] == "/console/distribution?done=approve:12&status=pending"
+    )
+    assert "已通过 12 份申请" in (await client.get(r.headers["location"])).text
+    rows = await _distributors(engine, tenant.id)
+    assert [d.status for d in rows] == ["active"] * 13
+    assert {d.parent_id for d in rows[1:]} == {made.id}
+    async with unit_of_work(readonly=True, engine=engine) as s:
+        approved = await s.scalar(
+            select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "distributor.approved")
+        )
+    assert approved == 12
+    team = (await client.get(f"{API}/distributors/{made.id}/team", headers=tenant.headers)).json()
+    assert team["team_size"] == 12  # the API sees what the console did
+
+
+async def test_a_refused_appointment_keeps_nothing_and_says_why_beside_the_field(
+    client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine
+) -> None:
+    await _as(client, engine, tenant)
+    await member(engine, tenant, "13800000001")
+    blocked = await member(engine, tenant, "13800000002")
+    r = await client.patch(f"/api/v1/members/{blocked}", json={"status": "blocked"}, headers=tenant.headers)
+    assert r.status_code == 200, r.text
+    empty = await _post(client, "/console/distribution/appoint", {"phone": ""})
+    assert empty.status_code == 422 and _field_error(empty.text, "appoint-phone") == "此项必填"
+    bad = await _post(client, "/console/distribution/appoint", {"phone": "12ab"})
+    assert bad.status_code == 422 and _field_error(bad.text, "appoint-phone") == "手机号格式不正确"
+    assert 'value="12ab"' in bad.text  # what was typed stays
+    unknown = await _post(client, "/console/distribution/appoint?lang=en", {"phone": "13999999999"})
+    assert unknown.status_code == 404
+    assert _field_error(unknown.text, "appoint-phone") == ERROR_WORDS["unknown_member"]["en"]
+    code = await _post(
+        client, "/console/distribution/appoint", {"phone": "13800000001", "parent_code": "NOPE1234"}
+    )
+    assert code.status_code == 404
+    assert _field_error(code.text, "appoint-parent_code") == ERROR_WORDS["unknown_distributor_code"]["en"]
+    inactive = await _post(client, "/console/distribution/appoint?lang=zh-CN", {"phone": "13800000002"})
+    assert inactive.status_code == 409
+    assert _field_error(inactive.text, "appoint-phone") == ERROR_WORDS["member_inactive"]["zh-CN"]
+    assert await _distributors(engine, tenant.id) == []
+
+
+async def test_ticked_distributors_change_all_or_none(
+    client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine
+) -> None:
+    await _as(client, engine, tenant)
+    active = [
+        (await appoint(engine, tenant, await member(engine, tenant, f"1380000{k:04d}"))).id for k in range(3)
+    ]
+    pending = [await _applicant(engine, tenant, f"1390000{k:04d}") for k in range(3)]
+    # An active distributor among the applications: nothing is approved.
+    r = await _post(
+        client, "/console/distribution/bulk", {"action": "approve", "distributor_id": [*pending, active[1]]}
+    )
+    assert r.status_code == 409
+    assert STRINGS["dist_nothing_changed"]["zh-CN"] in r.text and f"#{active[1]}" in r.text
+    assert ERROR_WORDS["not_an_application"]["zh-CN"] in r.text
+    assert [d.status for d in await _distributors(engine, tenant.id)] == ["active"] * 3 + ["pending"] * 3
+    # A pending one among those to suspend: nobody is suspended.
+    r = await _post(
+        client, "/console/distribution/bulk", {"action": "suspend", "distributor_id": [*active, pending[0]]}
+    )
+    assert r.status_code == 409
+    assert [d.status for d in await _distributors(engine, tenant.id)] == ["active"] * 3 + ["pending"] * 3
+    r = await _post(client, "/console/distribution/bulk", {"action": "suspend", "distributor_id": active[:2]})
+    assert r.headers["location"] == "/console/distribution?done=suspend:2"
+    suspended = await client.get("/console/distribution?status=suspended")
+    assert suspended.text.count('name="distributor_id" value=') == 2 and "已暂停" in suspended.text
+    r = await _post(client, "/console/distribution/bulk", {"action": "reject", "distributor_id": pending})
+    assert r.headers["location"] == "/console/distribution?done=reject:3"
+    r = await _post(client, "/console/distribution/bulk", {"action": "resume", "distributor_id": active})
+    assert r.headers["location"] == "/console/distribution?done=resume:3"
+    assert [d.status for d in await _distributors(engine, tenant.id)] == ["active"] * 3 + ["rejected"] * 3
+    nothing = await _post(client, "/console/distribution/bulk", {"action": "approve"})
+    assert nothing.headers["location"] == "/console/distribution?done=none"
+    too_long = await _post(
+        client,
+        "/console/distribution/bulk",
+        {"action": "reject", "distributor_id": active, "note": "x" * 201},
+    )
+    assert too_long.status_code == 422 and "最多 200 个字符" in _field_error(too_long.text, "bulk-note")
+
+
+async def test_an_application_under_a_recruiter_is_approved_with_the_locks_in_order(
+    client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine
+) -> None:
+    """Approving lifts the recruiter's level: the uplines are locked before, by id."""
+    await _as(client, engine, tenant)
+    top = await appoint(engine, tenant, await member(engine, tenant, "13800000001"))
+    mid = await appoint(engine, tenant, await member(engine, tenant, "13800000002"), top.id)
+    first = await _applicant(engine, tenant, "13900000001", mid.id)
+    second = await _applicant(engine, tenant, "13900000002", top.id)
+    third = await _applicant(engine, tenant, "13900000003", mid.id)
+    r = await _post(
+        client, "/console/distribution/bulk", {"action": "approve", "distributor_id": [third, first]}
+    )
+    assert r.status_code == 303
+    r = await client.post(
+        f"{API}/distributors/{second}/decision", json={"decision": "approve"}, headers=tenant.headers
+    )
+    assert r.status_code == 200 and r.json()["status"] == "active"
+    team = (await client.get(f"{API}/distributors/{top.id}/team", headers=tenant.headers)).json()
+    assert sorted(team["level1"]) == sorted([mid.id, second]) and sorted(team["level2"]) == [first, third]
+
+
+async def test_another_workspaces_distributors_are_not_found(
+    client: httpx.AsyncClient, tenant: Tenant, other_tenant: Tenant, engine: AsyncEngine
+) -> None:
+    await _as(client, engine, tenant)
+    ours = await _applicant(engine, tenant, "13900000001")
+    theirs = await _applicant(engine, other_tenant, "13900000001")
+    r = await _post(
+        client, "/console/distribution/bulk", {"action": "approve", "distributor_id": [ours, theirs]}
+    )
+    assert r.status_code == 404 and ERROR_WORDS["not_a_distributor"]["zh-CN"] in r.text
+    assert [d.status for d in await _distributors(engine, tenant.id)] == ["pending"]
+    assert [d.status for d in await _distributors(engine, other_tenant.id)] == ["pending"]
+    listed = await client.get("/console/distribution")
+    assert f'value="{ours}"' in listed.text and f'value="{theirs}"' not in listed.text
+
+
+async def test_many_distributors_are_paged(
+    client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine
+) -> None:
+    await _as(client, engine, tenant, "analyst")
+    for k in range(55):
+        await appoint(engine, tenant, await member(engine, tenant, f"1380000{k:04d}"))
+    first = await client.get("/console/distribution?lang=en")
+    assert first.status_code == 200 and first.text.count('href="/console/distribution/distributors/') == 50
+    assert "Active" in first.text and "Approved" in first.text
+    cursor = re.search(r'href="/console/distribution\?cursor=([^"&]+)"', first.text)
+    assert cursor
+    second = await client.get(f"/console/distribution?cursor={cursor.group(1)}")
+    assert second.text.count('href="/console/distribution/distributors/') == 5
+    assert "/console/distribution?cursor=" not in second.text
+
+
+@pytest.mark.parametrize("role", ["analyst", "staff"])
+async def test_readers_see_distributors_but_may_change_nothing(
+    role: str, client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine
+) -> None:
+    pending = await _applicant(engine, tenant, "13900000001")
+    await _as(client, engine, tenant, role)
+    page = await client.get("/console/distribution")
+    assert page.status_code == 200 and "#" + str(pending) in page.text
+    assert "/console/distribution/appoint" not in page.text and "/console/distribution/bulk" not in page.text
+    await member(engine, tenant, "13800000001")
+    for path, data in (
+        ("/console/distribution/appoint", {"phone": "13800000001"}),
+        ("/console/distribution/bulk", {"action": "approve", "distributor_id": pending}),
+    ):
+        r = await _post(client, path, data)
+        assert r.status_code == 403 and "你的角色不允许" in r.text
+    assert [(d.member_id != 0, d.status) for d in await _distributors(engine, tenant.id)] == [
+        (True, "pending")
+    ]
+
+
+# --- every page, every role ---------------------------------------------------------------
+
+
+async def _world(engine: AsyncEngine, tenant: Tenant) -> dict[str, str]:
+    """A distributor with a team, a pending application: what every page has to show.
+    (tests/web/test_console_routes.py fills the same path parameters.)"""
+    top = await appoint(engine, tenant, await member(engine, tenant, "13800000001"))
+    await appoint(engine, tenant, await member(engine, tenant, "13800000002"), top.id)
+    await _applicant(engine, tenant, "13900000001", top.id)
+    return {"distributor_id": str(top.id)}
+
+
+def _routes() -> list[Any]:
+    return [r for r in router.routes if getattr(r, "path", "").startswith("/console/distribution")]
+
+
+@pytest.mark.parametrize("role", ROLE_ORDER)
+async def test_every_role_reads_the_pages_it_may_in_both_languages(
+    role: str, client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine
+) -> None:
+    values = await _world(engine, tenant)
+    await _as(client, engine, tenant, role)
+    walked = 0
+    for route in _routes():
+        checks = [d.call for d in route.dependant.dependencies if isinstance(d.call, RoleCheck)]
+        assert checks, f"{route.path} checks no role"
+        if "GET" not in route.methods:
+            assert checks[0].permission == "distribution:manage", route.path
+            continue
+        path = re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], route.path)
+        for lang in ("zh-CN", "en"):
+            r = await client.get(path, params={"lang": lang})
+            if allowed(role, checks[0].permission):
+                assert r.status_code == 200, (role, path, r.status_code)
+                assert r.text.count("<h1") == 1, path
+            else:
+                assert r.status_code == 403 and (
+                    "你的角色不允许" in r.text or "Your role does not allow" in r.text
+                )
+            walked += 1
+    assert walked >= 2
