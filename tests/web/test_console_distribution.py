@@ -6,6 +6,7 @@ roles are enforced on every action and another workspace's rows are not found.""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -14,13 +15,14 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.conftest import Tenant
-from tests.distribution.conftest import appoint
-from tests.factories import in_tx, member
+from tests.distribution.conftest import appoint, bind, dist, plan
+from tests.factories import in_tx, member, order, refund
 from tests.web import browser
 from yutang.auth.permissions import ROLE_ORDER, allowed
-from yutang.distribution import service
+from yutang.distribution import commissions, service
 from yutang.kit.context import Ctx
 from yutang.kit.db import unit_of_work
+from yutang.models.base import utcnow
 from yutang.models.distribution import Distributor
 from yutang.models.platform import AuditEntry
 from yutang.web.console import router
@@ -270,6 +272,170 @@ async def test_readers_see_distributors_but_may_change_nothing(
     assert [(d.member_id != 0, d.status) for d in await _distributors(engine, tenant.id)] == [
         (True, "pending")
     ]
+
+
+# --- step 2: a distributor's page ---------------------------------------------------------
+
+
+async def _release(engine: AsyncEngine, tenant: Tenant) -> None:
+    """The refund windows of the orders paid long ago end: their commission becomes available."""
+
+    async def go(ctx: Ctx) -> int:
+        return await commissions.release_due(ctx)
+
+    await in_tx(engine, tenant, go)
+
+
+async def test_a_distributors_page_shows_figures_their_team_two_levels_deep_and_the_ledger(
+    client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine
+) -> None:
+    await _as(client, engine, tenant)
+    await plan(engine, tenant, [1000, 300])  # 10 % and 3 %
+    top = await appoint(engine, tenant, await member(engine, tenant, "13800000001"))
+    mid = await appoint(engine, tenant, await member(engine, tenant, "13800000002"), top.id)
+    side = await appoint(engine, tenant, await member(engine, tenant, "13800000003"), top.id)
+    low = await appoint(engine, tenant, await member(engine, tenant, "13800000004"), mid.id)
+    deep = await appoint(engine, tenant, await member(engine, tenant, "13800000005"), low.id)
+    own = await member(engine, tenant, "13900000001")
+    await bind(engine, tenant, own, top.id)
+    theirs = await member(engine, tenant, "13900000002")
+    await bind(engine, tenant, theirs, mid.id)
+    old = await order(engine, tenant, own, 20_000, paid_at=utcnow() - timedelta(days=10))
+    await _release(engine, tenant)  # ¥20.00 available
+    await order(engine, tenant, theirs, 10_000)  # ¥3.00 pending on level 2
+    await refund(engine, tenant, old, 5_000)  # a quarter back: ¥5.00 reversed from available
+
+    async def cash_out(ctx: Ctx) -> None:
+        w = await commissions.withdraw(ctx, top.id, 1000)
+        await commissions.decide_withdrawal(ctx, w.id, "approve")
+
+    await in_tx(engine, tenant, cash_out)
+    page = await client.get(f"/console/distribution/distributors/{top.id}")
+    assert page.status_code == 200
+    text = page.text
+    # figures as money: sales net of refunds, the buckets, what was reversed
+    assert "¥250.00" in text  # 200 - 50 + 100
+    assert "¥3.00" in text and "¥5.00" in text and "¥10.00" in text  # pending, available after, withdrawn
+    # the team: two levels, never the third
+    for x in (mid, side, low):
+        assert f'href="/console/distribution/distributors/{x.id}"' in text, x.id
+    assert f'href="/console/distribution/distributors/{deep.id}"' not in text
+    assert text.index(f"#{mid.id}</a>") < text.index(f"#{low.id}</a>")  # low sits under mid
+    # commissions and the ledger, kinds and statuses in words
+    for words in (
+        "一级（自己的客户）",
+        "二级（下级的客户）",
+        "可提现",
+        "待结算",
+        "获得佣金",
+        "结算",
+        "冲回",
+        "申请提现",
+        "提现到账",
+    ):
+        assert words in text, words
+    en = (await client.get(f"/console/distribution/distributors/{top.id}?lang=en")).text
+    for words in ("Level 1 (own customer)", "Available", "Pending", "Earned", "Withdrawal paid", "Reversed"):
+        assert words in en, words
+
+
+async def test_the_commissions_and_ledger_of_a_busy_distributor_are_paged(
+    client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine
+) -> None:
+    await _as(client, engine, tenant, "analyst")
+    await plan(engine, tenant, [1000])
+    top = await appoint(engine, tenant, await member(engine, tenant, "13800000001"))
+    buyer = await member(engine, tenant, "13900000001")
+    await bind(engine, tenant, buyer, top.id)
+    for _ in range(53):
+        await order(engine, tenant, buyer, 1_000)
+    page = (await client.get(f"/console/distribution/distributors/{top.id}")).text
+    assert page.count("<td>#") == 50  # orders of the first page of commissions
+    found = re.search(r'\?cursor=([^"#]+)#commissions', page)
+    ledger = re.search(r'\?entries_cursor=([^"#]+)#ledger', page)
+    assert found and ledger
+    rest = (await client.get(f"/console/distribution/distributors/{top.id}?cursor={found.group(1)}")).text
+    assert (
+        rest.count("<td>#") == 3
+        and "#commissions" not in rest.split('id="commissions"')[1].split("</table>")[0]
+    )
+    more = (
+        await client.get(f"/console/distribution/distributors/{top.id}?entries_cursor={ledger.group(1)}")
+    ).text
+    assert more.split('id="ledger"')[1].count("获得佣金") == 3
+
+
+async def test_an_operator_decides_suspends_and_reinstates_from_the_page(
+    client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine
+) -> None:
+    await _as(client, engine, tenant)
+    first = await _applicant(engine, tenant, "13900000001")
+    second = await _applicant(engine, tenant, "13900000002")
+    page = await client.get(f"/console/distribution/distributors/{first}")
+    assert STRINGS["dist_confirm_approve"]["zh-CN"] in page.text  # asks first
+    base = f"/console/distribution/distributors/{first}"
+    long = await _post(client, f"{base}/approve", {"note": "x" * 201}, base)
+    assert long.status_code == 422 and "最多 200 个字符" in _field_error(long.text, "decide-note")
+    assert [d.status for d in await _distributors(engine, tenant.id)] == ["pending", "pending"]
+    r = await _post(client, f"{base}/approve", {"note": "粉丝过万"}, base)
+    assert r.headers["location"] == f"{base}?done=approve"
+    assert "已通过申请" in (await client.get(r.headers["location"])).text
+    again = await _post(client, f"{base}/approve", {}, base)
+    assert again.status_code == 409 and ERROR_WORDS["not_an_application"]["zh-CN"] in again.text
+    r = await _post(client, f"{base}/suspend", {}, base)
+    assert r.headers["location"] == f"{base}?done=suspend"
+    suspended = (await client.get(base)).text
+    assert "已暂停" in suspended and STRINGS["dist_confirm_resume"]["zh-CN"] in suspended
+    assert (await _post(client, f"{base}/resume", {}, base)).status_code == 303
+    other = f"/console/distribution/distributors/{second}"
+    assert (await _post(client, f"{other}/reject", {"note": "资料不全"}, other)).status_code == 303
+    assert [d.status for d in await _distributors(engine, tenant.id)] == ["active", "rejected"]
+    rejected = await _post(client, f"{other}/suspend", {}, other)
+    assert rejected.status_code == 409
+    async with unit_of_work(readonly=True, engine=engine) as s:
+        actions = (await s.scalars(select(AuditEntry.action).order_by(AuditEntry.id))).all()
+    assert [a for a in actions if a.startswith("distributor.")][-4:] == [
+        "distributor.approved",
+        "distributor.suspended",
+        "distributor.active",
+        "distributor.rejected",
+    ]
+
+
+async def test_another_workspaces_distributor_page_is_not_found(
+    client: httpx.AsyncClient, tenant: Tenant, other_tenant: Tenant, engine: AsyncEngine
+) -> None:
+    await _as(client, engine, tenant)
+    theirs = await appoint(engine, other_tenant, await member(engine, other_tenant, "13800000001"))
+    page = await client.get(f"/console/distribution/distributors/{theirs.id}")
+    assert page.status_code == 404 and ERROR_WORDS["not_a_distributor"]["zh-CN"] in page.text
+    r = await _post(client, f"/console/distribution/distributors/{theirs.id}/suspend", {})
+    assert r.status_code == 404
+    assert (await dist(engine, theirs.id)).status == "active"
+
+
+@pytest.mark.parametrize("role", ["analyst", "staff"])
+async def test_readers_see_a_distributor_but_change_nothing_and_staff_only_their_members(
+    role: str, client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine
+) -> None:
+    user_id = await _as(client, engine, tenant, role)
+    theirs = await member(engine, tenant, "13800000001", name="王小明")
+    r = await client.patch(
+        f"/api/v1/members/{theirs}", json={"owner_user_id": user_id}, headers=tenant.headers
+    )
+    assert r.status_code == 200, r.text
+    top = await appoint(engine, tenant, theirs)
+    other = await appoint(engine, tenant, await member(engine, tenant, "13800000002", name="李雷"), top.id)
+    page = (await client.get(f"/console/distribution/distributors/{top.id}")).text
+    assert "/suspend" not in page and '<form class="edit"' not in page
+    assert "王*" in page or "王小明" in page  # masked for the roles that do not read personal data
+    other_page = (await client.get(f"/console/distribution/distributors/{other.id}")).text
+    if role == "staff":
+        assert STRINGS["dist_member_hidden"]["zh-CN"] in other_page and "李" not in other_page
+    else:
+        assert "李*" in other_page
+    r = await _post(client, f"/console/distribution/distributors/{top.id}/suspend", {})
+    assert r.status_code == 403 and (await dist(engine, top.id)).status == "active"
 
 
 # --- every page, every role ---------------------------------------------------------------

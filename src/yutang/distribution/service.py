@@ -288,7 +288,8 @@ async def decide(ctx: Ctx, distributor_id: int, decision: str, note: str = "") -
     else:
         dist.status = "rejected"
         await ctx.session.flush()
-    audit.record(ctx, f"distributor.{decision}d", "distributor", dist.id, {"note": note})
+    decided = "approved" if decision == "approve" else "rejected"  # not "rejectd"
+    audit.record(ctx, f"distributor.{decided}", "distributor", dist.id, {"note": note})
     return dist
 
 

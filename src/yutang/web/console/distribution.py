@@ -19,8 +19,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from yutang.auth.permissions import allowed
-from yutang.distribution import repository, service
-from yutang.distribution.schemas import AppointIn, DecisionIn, DistributorOut
+from yutang.distribution import figures, repository, service
+from yutang.distribution.schemas import AppointIn, CommissionOut, DecisionIn, DistributorOut
 from yutang.kit.context import Ctx
 from yutang.kit.errors import BadRequest, YutangError
 from yutang.kit.pagination import page_of
@@ -34,6 +34,7 @@ from yutang.web.console.frame import (
     field_errors,
     header,
     may,
+    money,
     render,
     router,
     submitted,
@@ -63,9 +64,25 @@ def basis_points(value: int | None) -> str:
     return f"{sign}{whole:,}%" if not part else f"{sign}{whole:,}.{part:02d}".rstrip("0") + "%"
 
 
+def signed(cents: int | None) -> str:
+    """A movement of money: +¥12.00, -¥3.50, – for none."""
+    if not cents:
+        return "–"
+    return ("+" if cents > 0 else "") + money(cents)
+
+
 async def _page(request: Request, ctx: Ctx, template: str, status: int = 200, **context: Any) -> HTMLResponse:
     """A page of the module: the frame, the caller's role and the module's formatters."""
-    return render(request, template, status, pct=basis_points, may=may(ctx), **await header(ctx), **context)
+    return render(
+        request,
+        template,
+        status,
+        pct=basis_points,
+        signed=signed,
+        may=may(ctx),
+        **await header(ctx),
+        **context,
+    )
 
 
 async def _refused(
@@ -242,4 +259,110 @@ async def distributors_bulk(request: Request, ctx: Ctx = Depends(can("distributi
         ) from None
     return RedirectResponse(
         f"/console/distribution?done={action}:{len(ids)}&{back}".rstrip("&"), status_code=303
+    )
+
+
+# --- a distributor's page --------------------------------------------------------------
+
+
+async def _distributor_context(
+    ctx: Ctx, distributor_id: int, cursor: str | None, entries_cursor: str | None
+) -> dict[str, Any]:
+    """One distributor: their facts and figures, their team two levels deep, their
+    commissions and ledger (each paged) — what the API's reads of them answer."""
+    dist = await service.get_distributor(ctx, distributor_id)
+    level1, level2 = await service.team(ctx, dist)
+    team = await repository.distributors_by_id(
+        ctx.session, ctx.workspace_id, [*level1, *level2, *([dist.parent_id] if dist.parent_id else [])]
+    )
+    under: dict[int, list[int]] = {}
+    for did in level2:
+        parent_id = team[did].parent_id if did in team else None
+        if parent_id is not None:
+            under.setdefault(parent_id, []).append(did)
+    reads_figures = allowed(ctx.actor.role, "stats:read")
+    numbers = (
+        {f.distributor_id: f for f in await figures.per_distributor(ctx, [dist.id, *level1, *level2])}
+        if reads_figures
+        else {}
+    )
+    context: dict[str, Any] = {
+        "d": DistributorOut.model_validate(dist),
+        "figures": numbers.get(dist.id),
+        "team_figures": numbers,
+        "level1": [team[i] for i in level1 if i in team],
+        "under": {k: [team[i] for i in v] for k, v in under.items()},
+        "team_size": len(level1) + len(level2),
+        "team_sales": await service.team_sales(ctx, dist),
+        "parent": team.get(dist.parent_id) if dist.parent_id else None,
+        "level_names": {lv.id: lv.name for lv in await service.levels(ctx)},
+        "commissions": [],
+        "entries": [],
+        "next_cursor": None,
+        "next_entries": None,
+        "tab": "distributors",
+    }
+    buyers: list[int | None] = []
+    if allowed(ctx.actor.role, "orders:read"):
+        rows = await repository.commissions(
+            ctx.session,
+            ctx.workspace_id,
+            distributor_id=dist.id,
+            order_id=None,
+            status=None,
+            cursor=cursor,
+            limit=PAGE,
+        )
+        items, context["next_cursor"] = page_of(rows, PAGE, lambda c: c.id)
+        context["commissions"] = [CommissionOut.model_validate(c) for c in items]
+        buyers = [c.buyer_id for c in items]
+        ledger = await repository.entries(
+            ctx.session, ctx.workspace_id, distributor_id=dist.id, cursor=entries_cursor, limit=PAGE
+        )
+        context["entries"], context["next_entries"] = page_of(ledger, PAGE, lambda e: e.id)
+    context["who"] = await people(ctx, [dist.member_id, *(t.member_id for t in team.values()), *buyers])
+    return context
+
+
+@router.get("/console/distribution/distributors/{distributor_id}", response_class=HTMLResponse)
+async def distributor_page(
+    request: Request,
+    distributor_id: int,
+    ctx: Ctx = Depends(can("members:read")),
+    cursor: str | None = None,
+    entries_cursor: str | None = None,
+    done: str | None = None,
+) -> HTMLResponse:
+    return await _page(
+        request,
+        ctx,
+        "console/distribution/distributor.html",
+        **await _distributor_context(ctx, distributor_id, cursor, entries_cursor),
+        values={},
+        errors={},
+        done=done,
+    )
+
+
+@router.post("/console/distribution/distributors/{distributor_id}/{action}")
+async def distributor_action(
+    request: Request, distributor_id: int, action: Action, ctx: Ctx = Depends(can("distribution:manage"))
+) -> Response:
+    """Approve or reject their application, suspend or reinstate them (asks first)."""
+    form = await submitted(request)
+    note = form.text("note") or ""
+    try:
+        await act_many(ctx, [distributor_id], action, note)
+    except (ValidationError, YutangError) as exc:
+        raise await _refuse(
+            request,
+            ctx,
+            "console/distribution/distributor.html",
+            exc,
+            **await _distributor_context(ctx, distributor_id, None, None),
+            values={"note": note},
+            done=None,
+        ) from None
+    return RedirectResponse(
+        f"/console/distribution/distributors/{distributor_id}?done={action}", status_code=303
     )
