@@ -23,7 +23,7 @@ from yutang.distribution import commissions, service
 from yutang.kit.context import Ctx
 from yutang.kit.db import unit_of_work
 from yutang.models.base import utcnow
-from yutang.models.distribution import Distributor
+from yutang.models.distribution import Distributor, Withdrawal
 from yutang.models.platform import AuditEntry
 from yutang.web.console import router
 from yutang.web.console.frame import RoleCheck
@@ -436,6 +436,142 @@ async def test_readers_see_a_distributor_but_change_nothing_and_staff_only_their
         assert "李*" in other_page
     r = await _post(client, f"/console/distribution/distributors/{top.id}/suspend", {})
     assert r.status_code == 403 and (await dist(engine, top.id)).status == "active"
+
+
+# --- step 3: withdrawals --------------------------------------------------------------------
+
+
+async def _earner(engine: AsyncEngine, tenant: Tenant, phone: str, sales: int) -> int:
+    """A distributor with 10 % of ``sales`` available to withdraw (a plan of 10 % exists)."""
+    d = await appoint(engine, tenant, await member(engine, tenant, phone))
+    buyer = await member(engine, tenant, "139" + phone[3:])
+    await bind(engine, tenant, buyer, d.id)
+    await order(engine, tenant, buyer, sales, paid_at=utcnow() - timedelta(days=10))
+    await _release(engine, tenant)
+    return d.id
+
+
+async def _withdraw(engine: AsyncEngine, tenant: Tenant, distributor_id: int, *amounts: int) -> list[int]:
+    async def go(ctx: Ctx) -> list[int]:
+        return [(await commissions.withdraw(ctx, distributor_id, a)).id for a in amounts]
+
+    return await in_tx(engine, tenant, go)
+
+
+async def _withdrawal(engine: AsyncEngine, withdrawal_id: int) -> Withdrawal:
+    async with unit_of_work(readonly=True, engine=engine) as s:
+        w = await s.get(Withdrawal, withdrawal_id)
+        assert w is not None
+        return w
+
+
+async def test_an_operator_pays_and_rejects_withdrawals_the_waiting_ones_first(
+    client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine
+) -> None:
+    await _as(client, engine, tenant)
+    await plan(engine, tenant, [1000])
+    earners = [await _earner(engine, tenant, f"1380000{k:04d}", 100_000) for k in range(6)]  # ¥100 each
+    ids = [(await _withdraw(engine, tenant, d, 3_000 + 100 * k))[0] for k, d in enumerate(earners)]
+    page = (await client.get("/console/distribution/withdrawals")).text
+    assert page.count('action="/console/distribution/withdrawals/') == 6
+    assert "¥30.00" in page and "¥35.00" in page and "¥70.00" in page  # amounts, what is left available
+    assert f"确认已向分销员 #{earners[0]} 转账 ¥30.00" in page  # the question says the amount
+    assert "驳回这笔 ¥31.00 的提现" in page
+    paid = await _post(
+        client,
+        f"/console/distribution/withdrawals/{ids[0]}/decision",
+        {"decision": "approve", "note": "微信转账"},
+        "/console/distribution/withdrawals",
+    )
+    assert (
+        paid.status_code == 303
+        and paid.headers["location"] == f"/console/distribution/withdrawals?done=paid:{ids[0]}"
+    )
+    w = await _withdrawal(engine, ids[0])
+    assert (w.status, w.note, w.decided_by is not None) == ("paid", "微信转账", True)
+    assert (
+        (await dist(engine, earners[0])).withdrawn_cents,
+        (await dist(engine, earners[0])).frozen_cents,
+    ) == (3_000, 0)
+    returned = await _post(
+        client,
+        f"/console/distribution/withdrawals/{ids[1]}/decision",
+        {"decision": "reject", "note": "账户信息有误"},
+        "/console/distribution/withdrawals",
+    )
+    assert returned.headers["location"] == f"/console/distribution/withdrawals?done=rejected:{ids[1]}"
+    back = await dist(engine, earners[1])
+    assert (back.available_cents, back.frozen_cents, back.withdrawn_cents) == (10_000, 0, 0)
+    page = (await client.get(returned.headers["location"])).text
+    assert f"提现 #{ids[1]} 已驳回" in page
+    waiting, decided = page.split('id="decided"')
+    assert waiting.count('action="/console/distribution/withdrawals/') == 4  # the waiting ones first
+    assert "已打款" in decided and "已驳回" in decided and "账户信息有误" in decided
+    en = (await client.get("/console/distribution/withdrawals?lang=en")).text
+    assert "Paid" in en and "Rejected" in en and "Waiting for a decision" in en
+
+
+async def test_a_refused_decision_changes_nothing_and_says_why_beside_the_row(
+    client: httpx.AsyncClient, tenant: Tenant, other_tenant: Tenant, engine: AsyncEngine
+) -> None:
+    await _as(client, engine, tenant)
+    await plan(engine, tenant, [1000])
+    d = await _earner(engine, tenant, "13800000001", 100_000)
+    first, second = await _withdraw(engine, tenant, d, 2_000, 3_000)
+    path = f"/console/distribution/withdrawals/{first}/decision"
+    why = await _post(client, path, {"decision": "reject"}, "/console/distribution/withdrawals")
+    assert why.status_code == 422
+    assert _field_error(why.text, f"note-{first}") == STRINGS["dist_reject_reason_needed"]["zh-CN"]
+    odd = await _post(client, path, {"decision": "maybe"}, "/console/distribution/withdrawals")
+    assert odd.status_code == 422 and "请从选项中选择" in odd.text
+    assert (await _withdrawal(engine, first)).status == "requested"
+    assert (await dist(engine, d)).frozen_cents == 5_000
+    assert (
+        await _post(client, path, {"decision": "approve"}, "/console/distribution/withdrawals")
+    ).status_code == 303
+    twice = await _post(
+        client, path, {"decision": "reject", "note": "重复"}, "/console/distribution/withdrawals?lang=en"
+    )
+    assert twice.status_code == 409 and ERROR_WORDS["withdrawal_decided"]["en"] in twice.text
+    assert (await _withdrawal(engine, first)).status == "paid"
+    assert (await _withdrawal(engine, second)).status == "requested"
+    # another workspace's withdrawal is not found, and stays as it was
+    await plan(engine, other_tenant, [1000])
+    theirs = await _earner(engine, other_tenant, "13800000001", 100_000)
+    (their_w,) = await _withdraw(engine, other_tenant, theirs, 2_000)
+    r = await _post(
+        client,
+        f"/console/distribution/withdrawals/{their_w}/decision",
+        {"decision": "approve"},
+        "/console/distribution/withdrawals",
+    )
+    assert r.status_code == 404 and ERROR_WORDS["unknown_withdrawal"]["en"] in r.text
+    assert (await _withdrawal(engine, their_w)).status == "requested"
+    assert f"<td>{their_w}</td>" not in (await client.get("/console/distribution/withdrawals")).text
+
+
+async def test_many_withdrawals_are_paged_and_readers_may_not_decide(
+    client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine
+) -> None:
+    await plan(engine, tenant, [1000])
+    d = await _earner(engine, tenant, "13800000001", 1_000_000)  # ¥1,000 available
+    ids = await _withdraw(engine, tenant, d, *([1_000] * 53))
+    for role in ("analyst", "staff"):
+        await _as(client, engine, tenant, role)
+        page = (await client.get("/console/distribution/withdrawals")).text
+        assert page.count(f"<td>{ids[-1]}</td>") == 1 and "/decision" not in page
+        nxt = re.search(r'withdrawals\?cursor=([^"]+)"', page)
+        assert nxt and page.count("¥10.00") == 50
+        rest = (await client.get(f"/console/distribution/withdrawals?cursor={nxt.group(1)}")).text
+        assert rest.count("¥10.00") == 3
+        r = await _post(
+            client,
+            f"/console/distribution/withdrawals/{ids[0]}/decision",
+            {"decision": "approve"},
+            "/console/distribution/withdrawals",
+        )
+        assert r.status_code == 403
+    assert {(await _withdrawal(engine, i)).status for i in ids} == {"requested"}
 
 
 # --- every page, every role ---------------------------------------------------------------

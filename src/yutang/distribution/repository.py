@@ -67,9 +67,18 @@ async def commissions(
 
 
 async def withdrawals(
-    session: AsyncSession, workspace_id: int, *, status: str | None, cursor: str | None, limit: int
+    session: AsyncSession,
+    workspace_id: int,
+    *,
+    status: str | None,
+    cursor: str | None,
+    limit: int,
+    exclude_status: str | None = None,
 ) -> Sequence[Withdrawal]:
+    """``exclude_status="requested"``: the ones decided already (paid or rejected)."""
     stmt = select(Withdrawal).where(Withdrawal.workspace_id == workspace_id)
     if status:
         stmt = stmt.where(Withdrawal.status == status)
+    if exclude_status:
+        stmt = stmt.where(Withdrawal.status != exclude_status)
     return (await session.scalars(paginate(stmt, Withdrawal.id, cursor, limit))).all()

@@ -19,8 +19,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from yutang.auth.permissions import allowed
-from yutang.distribution import figures, repository, service
-from yutang.distribution.schemas import AppointIn, CommissionOut, DecisionIn, DistributorOut
+from yutang.distribution import commissions, figures, repository, service
+from yutang.distribution.schemas import AppointIn, CommissionOut, DecisionIn, DistributorOut, WithdrawalOut
 from yutang.kit.context import Ctx
 from yutang.kit.errors import BadRequest, YutangError
 from yutang.kit.pagination import page_of
@@ -365,4 +365,92 @@ async def distributor_action(
         ) from None
     return RedirectResponse(
         f"/console/distribution/distributors/{distributor_id}?done={action}", status_code=303
+    )
+
+
+# --- withdrawals -----------------------------------------------------------------------
+
+
+async def _withdrawals_context(ctx: Ctx, cursor: str | None, done_cursor: str | None) -> dict[str, Any]:
+    """The requests waiting for a decision first, then those decided, each paged."""
+    waiting = await repository.withdrawals(
+        ctx.session, ctx.workspace_id, status="requested", cursor=cursor, limit=PAGE
+    )
+    decided = await repository.withdrawals(
+        ctx.session, ctx.workspace_id, status=None, cursor=done_cursor, limit=PAGE, exclude_status="requested"
+    )
+    requested, next_cursor = page_of(waiting, PAGE, lambda w: w.id)
+    finished, next_done = page_of(decided, PAGE, lambda w: w.id)
+    by_id = await repository.distributors_by_id(
+        ctx.session, ctx.workspace_id, [w.distributor_id for w in [*requested, *finished]]
+    )
+    return {
+        "requested": [WithdrawalOut.model_validate(w) for w in requested],
+        "decided": [WithdrawalOut.model_validate(w) for w in finished],
+        "next_cursor": next_cursor,
+        "next_done": next_done,
+        "cursor": cursor or "",
+        "done_cursor": done_cursor or "",
+        "distributors": {i: DistributorOut.model_validate(d) for i, d in by_id.items()},
+        "who": await people(ctx, [d.member_id for d in by_id.values()]),
+        "tab": "withdrawals",
+    }
+
+
+@router.get("/console/distribution/withdrawals", response_class=HTMLResponse)
+async def withdrawals_page(
+    request: Request,
+    ctx: Ctx = Depends(can("orders:read")),
+    cursor: str | None = None,
+    done_cursor: str | None = None,
+    done: str | None = None,
+) -> HTMLResponse:
+    return await _page(
+        request,
+        ctx,
+        "console/distribution/withdrawals.html",
+        **await _withdrawals_context(ctx, cursor, done_cursor),
+        row_id=None,
+        values={},
+        errors={},
+        done=done,
+    )
+
+
+@router.post("/console/distribution/withdrawals/{withdrawal_id}/decision")
+async def decide_withdrawal(
+    request: Request, withdrawal_id: int, ctx: Ctx = Depends(can("distribution:manage"))
+) -> Response:
+    """Pay a withdrawal out or reject it (back to available), with a reason — what
+    ``POST /distribution/withdrawals/{id}/decision`` does. A rejection says why."""
+    form = await submitted(request)
+    values = {"decision": form.text("decision") or "", "note": form.text("note") or ""}
+    lang = pick_language(request)
+    cursor, done_cursor = form.text("cursor"), form.text("done_cursor")
+
+    async def again(errors: dict[str, str], status: int) -> FormRefused:
+        return await _refused(
+            request,
+            ctx,
+            "console/distribution/withdrawals.html",
+            errors,
+            status,
+            **await _withdrawals_context(ctx, cursor, done_cursor),
+            row_id=withdrawal_id,
+            values=values,
+        )
+
+    try:
+        body = DecisionIn.model_validate(values)
+        if body.decision == "reject" and not body.note:
+            raise await again({"note": translator(lang)("dist_reject_reason_needed")}, 422)
+        w = await commissions.decide_withdrawal(ctx, withdrawal_id, body.decision, body.note)
+    except (ValidationError, YutangError) as exc:
+        errors = field_errors(exc, lang)
+        if "decision" in errors:
+            errors["_"] = errors.pop("decision")
+        raise await again(errors, exc.status_code if isinstance(exc, YutangError) else 422) from None
+    back = urlencode({k: v for k, v in (("cursor", cursor), ("done_cursor", done_cursor)) if v})
+    return RedirectResponse(
+        f"/console/distribution/withdrawals?done={w.status}:{w.id}&{back}".rstrip("&"), status_code=303
     )

@@ -130,5 +130,38 @@ STRINGS: dict[str, dict[str, str]] = {
     "dist_reference": {"zh-CN": "关联", "en": "For"},
     "dist_withdrawal": {"zh-CN": "提现", "en": "Withdrawal"},
     "dist_no_entries": {"zh-CN": "还没有流水。", "en": "No ledger entries yet."},
+    # --- withdrawals ---------------------------------------------------------------------
+    "dist_withdrawals_waiting": {"zh-CN": "待审核的提现", "en": "Waiting for a decision"},
+    "dist_withdrawals_hint": {
+        "zh-CN": "打款：请先在线下完成转账，再点“已打款”；驳回：金额退回该分销员的可提现佣金，须填写原因。",
+        "en": "Pay: transfer the money first, then mark it paid here. Reject: the amount goes back to the distributor's available commission; say why.",
+    },
+    "dist_withdrawals_decided": {"zh-CN": "已处理", "en": "Decided"},
+    "dist_requested_at": {"zh-CN": "申请时间", "en": "Requested"},
+    "dist_decision": {"zh-CN": "审核", "en": "Decision"},
+    "dist_decided_at": {"zh-CN": "处理时间", "en": "Decided"},
+    "dist_decided_by": {"zh-CN": "处理人", "en": "Decided by"},
+    "dist_withdrawal_note": {"zh-CN": "原因 / 备注", "en": "Reason / note"},
+    "dist_pay": {"zh-CN": "已打款", "en": "Mark paid"},
+    "dist_return": {"zh-CN": "驳回", "en": "Reject"},
+    "dist_confirm_pay": {
+        "zh-CN": "确认已向分销员 #{id} 转账 {amount}？该笔将记为已提现，不能撤销。",
+        "en": "Confirm that {amount} was transferred to distributor #{id}? It is recorded as withdrawn and cannot be undone.",
+    },
+    "dist_confirm_return": {
+        "zh-CN": "驳回这笔 {amount} 的提现？金额将退回分销员 #{id} 的可提现佣金。",
+        "en": "Reject this withdrawal of {amount}? The amount goes back to distributor #{id}'s available commission.",
+    },
+    "dist_reject_reason_needed": {
+        "zh-CN": "驳回时请填写原因（分销员会看到）。",
+        "en": "Say why it is rejected (the distributor sees it).",
+    },
+    "dist_no_waiting": {"zh-CN": "没有待审核的提现。", "en": "No withdrawal is waiting."},
+    "dist_no_decided": {"zh-CN": "还没有处理过的提现。", "en": "No withdrawal decided yet."},
+    "dist_done_paid": {"zh-CN": "提现 #{id} 已记为已打款。", "en": "Withdrawal #{id} recorded as paid."},
+    "dist_done_rejected": {
+        "zh-CN": "提现 #{id} 已驳回，金额已退回可提现佣金。",
+        "en": "Withdrawal #{id} rejected; the amount is available again.",
+    },
     "dist_per_unit": {"zh-CN": "/ 件", "en": "per unit"},
 }
