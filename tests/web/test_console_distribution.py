@@ -507,6 +507,7 @@ async def test_an_operator_pays_and_rejects_withdrawals_the_waiting_ones_first(
     waiting, decided = page.split('id="decided"')
     assert waiting.count('action="/console/distribution/withdrawals/') == 4  # the waiting ones first
     assert "已打款" in decided and "已驳回" in decided and "账户信息有误" in decided
+    assert decided.count("<td>operator</td>") == 2  # who decided, by name
     en = (await client.get("/console/distribution/withdrawals?lang=en")).text
     assert "Paid" in en and "Rejected" in en and "Waiting for a decision" in en
 
@@ -574,16 +575,239 @@ async def test_many_withdrawals_are_paged_and_readers_may_not_decide(
     assert {(await _withdrawal(engine, i)).status for i in ids} == {"requested"}
 
 
+# --- step 4: commission plans, levels, settings ----------------------------------------------
+
+
+async def _plans(client: httpx.AsyncClient, tenant: Tenant) -> list[dict[str, Any]]:
+    r = await client.get(f"{API}/plans", headers=tenant.headers)
+    assert r.status_code == 200
+    return list(r.json()["data"])
+
+
+async def test_an_operator_creates_and_edits_commission_plans_shown_as_percentages_and_money(
+    client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine
+) -> None:
+    await _as(client, engine, tenant)
+    page = "/console/distribution/plans"
+    r = await _post(
+        client,
+        page,
+        {
+            "name": "茶叶",
+            "kind": "percent",
+            "rates.0": "10",
+            "rates.1": "2.5",
+            "categories": "tea，绿茶",
+            "active": "on",
+        },
+        page,
+    )
+    assert r.status_code == 303 and r.headers["location"].startswith(f"{page}?done=plan_created#plan-")
+    r = await _post(
+        client,
+        page,
+        {"name": "礼盒", "kind": "fixed", "rates.0": "¥15", "product_ids": "GIFT-299", "active": "on"},
+        page,
+    )
+    assert r.status_code == 303
+    tea, gift = await _plans(client, tenant)
+    assert (tea["rates"], tea["categories"], tea["kind"], tea["active"]) == (
+        [1000, 250],
+        ["tea", "绿茶"],
+        "percent",
+        True,
+    )
+    assert (gift["rates"], gift["product_ids"], gift["kind"]) == ([1500], ["GIFT-299"], "fixed")
+    listed = (await client.get(page)).text
+    assert (
+        "10%" in listed
+        and "2.5%" in listed
+        and "¥15.00 / 件" in listed
+        and "按比例" in listed
+        and "固定金额" in listed
+    )
+    assert STRINGS["dist_confirm_plan"]["zh-CN"] in listed  # asks first
+    edit = f"{page}/{tea['id']}"
+    form = (await client.get(edit)).text
+    assert 'value="10"' in form and 'value="2.5"' in form and 'value="tea, 绿茶"' in form
+    r = await _post(
+        client, edit, {"name": "茶叶", "kind": "percent", "rates.0": "12.5", "categories": "tea"}, edit
+    )
+    assert r.status_code == 303 and r.headers["location"] == f"{page}?done=plan_saved#plan-{tea['id']}"
+    tea, _ = await _plans(client, tenant)
+    assert (tea["rates"], tea["categories"], tea["active"]) == ([1250], ["tea"], False)
+    en = (await client.get(f"{page}?lang=en")).text
+    assert (
+        "12.50%" not in en
+        and "12.5%" in en
+        and "Percentage" in en
+        and "Fixed amount" in en
+        and "Disabled" in en
+    )
+
+
+async def test_a_refused_plan_keeps_nothing_and_says_why_beside_the_rate(
+    client: httpx.AsyncClient, tenant: Tenant, other_tenant: Tenant, engine: AsyncEngine
+) -> None:
+    await _as(client, engine, tenant)
+    page = "/console/distribution/plans"
+    bad = await _post(client, page, {"name": "x", "kind": "percent", "rates.0": "ten"}, page)
+    assert bad.status_code == 422
+    assert _field_error(bad.text, "plan-rates.0") == STRINGS["dist_bad_percent"]["zh-CN"]
+    assert 'value="ten"' in bad.text
+    much = await _post(client, page, {"name": "x", "kind": "percent", "rates.0": "30", "rates.1": "30"}, page)
+    assert (
+        much.status_code == 400
+        and _field_error(much.text, "plan-rates.0") == ERROR_WORDS["invalid_rate"]["zh-CN"]
+    )
+    cents = await _post(client, page + "?lang=en", {"name": "x", "kind": "fixed", "rates.0": "1.234"}, page)
+    assert _field_error(cents.text, "plan-rates.0") == STRINGS["dist_bad_money"]["en"]
+    nameless = await _post(
+        client, page + "?lang=zh-CN", {"name": "", "kind": "percent", "rates.0": "5"}, page
+    )
+    assert nameless.status_code == 422 and _field_error(nameless.text, "plan-name") == "此项不能为空"
+    none = await _post(client, page, {"name": "x", "kind": "percent"}, page)
+    assert _field_error(none.text, "plan-rates.0") == "此项必填"
+    assert await _plans(client, tenant) == []
+    made = await plan(engine, tenant, [1000, 300])
+    edit = f"{page}/{made}"
+    refused = await _post(client, edit, {"name": "默认", "kind": "percent", "rates.0": "0"}, edit)
+    assert (
+        refused.status_code == 400
+        and _field_error(refused.text, "plan-rates.0") == ERROR_WORDS["invalid_rate"]["zh-CN"]
+    )
+    assert (await _plans(client, tenant))[0]["rates"] == [1000, 300]
+    theirs = await plan(engine, other_tenant, [500])
+    assert (await client.get(f"{page}/{theirs}")).status_code == 404
+    r = await _post(client, f"{page}/{theirs}", {"name": "mine", "kind": "percent", "rates.0": "5"}, page)
+    assert r.status_code == 404
+    their_plans = (await client.get(f"{API}/plans", headers=other_tenant.headers)).json()["data"]
+    assert [(p["name"], p["rates"]) for p in their_plans] == [("默认", [500])]
+
+
+async def test_an_operator_adds_levels_told_in_money_and_percent(
+    client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine
+) -> None:
+    await _as(client, engine, tenant)
+    page = "/console/distribution/levels"
+    data = {
+        "name": "金牌推广员",
+        "rank": "2",
+        "min_team_size": "20",
+        "min_team_sales_cents": "50,000",
+        "bonus_bp": "2",
+    }
+    r = await _post(client, page, data, page)
+    assert r.status_code == 303 and r.headers["location"] == f"{page}?done=level_created"
+    levels = (await client.get(f"{API}/levels", headers=tenant.headers)).json()["data"]
+    assert [
+        (lv["name"], lv["rank"], lv["min_team_size"], lv["min_team_sales_cents"], lv["bonus_bp"])
+        for lv in levels
+    ] == [("金牌推广员", 2, 20, 5_000_000, 200)]
+    listed = (await client.get(r.headers["location"])).text
+    assert "¥50,000.00" in listed and "+2%" in listed and "等级已创建" in listed
+    taken = await _post(client, page, {**data, "name": "银牌"}, page)
+    assert (
+        taken.status_code == 409
+        and _field_error(taken.text, "level-rank") == ERROR_WORDS["level_taken"]["zh-CN"]
+    )
+    big = await _post(client, page, {**data, "rank": "3", "bonus_bp": "60"}, page)
+    assert big.status_code == 422 and _field_error(big.text, "level-bonus_bp") == "不能大于 50%"
+    odd = await _post(client, page, {**data, "rank": "3", "min_team_sales_cents": "1.001"}, page)
+    assert _field_error(odd.text, "level-min_team_sales_cents") == STRINGS["dist_bad_money"]["zh-CN"]
+    assert len((await client.get(f"{API}/levels", headers=tenant.headers)).json()["data"]) == 1
+
+
+async def test_an_operator_changes_the_distribution_settings(
+    client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine
+) -> None:
+    await _as(client, engine, tenant)
+    page = "/console/distribution/settings"
+    shown = (await client.get(page)).text
+    assert "7 天" in shown and "¥10.00" in shown and "未开启" in shown
+    assert STRINGS["dist_confirm_settings"]["zh-CN"] in shown
+    data = {
+        "self_purchase": "on",
+        "refund_window_days": "15",
+        "min_withdrawal_cents": "50",
+        "task_entry.orders": "3",
+        "task_entry.checkin_streak": "",
+        "gift_pack_product_ids": "GIFT-199, GIFT-299",
+    }
+    r = await _post(client, page, data, page)
+    assert r.status_code == 303 and r.headers["location"] == f"{page}?done=settings_saved"
+    conf = (await client.get(f"{API}/settings", headers=tenant.headers)).json()
+    assert conf == {
+        "self_purchase": True,
+        "refund_window_days": 15,
+        "min_withdrawal_cents": 5_000,
+        "task_entry": {"orders": 3},
+        "gift_pack_product_ids": ["GIFT-199", "GIFT-299"],
+        "bind_invitees": False,
+    }
+    en = (await client.get(f"{page}?lang=en")).text
+    assert "15 days" in en and "¥50.00" in en and "3 orders" in en and "GIFT-199, GIFT-299" in en
+    for field, value, words in (
+        ("refund_window_days", "400", "不能大于 365"),
+        ("min_withdrawal_cents", "0", "不能小于 ¥0.01"),
+        ("min_withdrawal_cents", "abc", STRINGS["dist_bad_money"]["zh-CN"]),
+        ("task_entry.checkin_streak", "0", STRINGS["dist_task_range"]["zh-CN"]),
+        ("task_entry.orders", "many", "请输入整数"),
+    ):
+        refused = await _post(client, page + "?lang=zh-CN", {**data, field: value}, page)
+        assert refused.status_code == 422, field
+        assert _field_error(refused.text, f"settings-{field}") == words, field
+    assert (await client.get(f"{API}/settings", headers=tenant.headers)).json() == conf
+
+
+@pytest.mark.parametrize("role", ["analyst", "staff"])
+async def test_readers_see_plans_levels_and_settings_but_change_nothing(
+    role: str, client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine
+) -> None:
+    made = await plan(engine, tenant, [1000, 300])
+    await _as(client, engine, tenant, role)
+    for page in (
+        "/console/distribution/plans",
+        "/console/distribution/levels",
+        "/console/distribution/settings",
+    ):
+        r = await client.get(page)
+        assert r.status_code == 200 and 'method="post"' not in r.text.split("<main")[1], page
+    assert "10%" in (await client.get("/console/distribution/plans")).text
+    assert (await client.get(f"/console/distribution/plans/{made}")).status_code == 403
+    for path, data in (
+        ("/console/distribution/plans", {"name": "x", "kind": "percent", "rates.0": "5"}),
+        (f"/console/distribution/plans/{made}", {"name": "x", "kind": "percent", "rates.0": "5"}),
+        ("/console/distribution/levels", {"name": "x", "rank": "1"}),
+        ("/console/distribution/settings", {"refund_window_days": "1", "min_withdrawal_cents": "1"}),
+    ):
+        assert (await _post(client, path, data)).status_code == 403, path
+    assert [p["rates"] for p in await _plans(client, tenant)] == [[1000, 300]]
+
+
 # --- every page, every role ---------------------------------------------------------------
 
 
 async def _world(engine: AsyncEngine, tenant: Tenant) -> dict[str, str]:
-    """A distributor with a team, a pending application: what every page has to show.
-    (tests/web/test_console_routes.py fills the same path parameters.)"""
-    top = await appoint(engine, tenant, await member(engine, tenant, "13800000001"))
-    await appoint(engine, tenant, await member(engine, tenant, "13800000002"), top.id)
-    await _applicant(engine, tenant, "13900000001", top.id)
-    return {"distributor_id": str(top.id)}
+    """A distributor with a team, customers, commissions and withdrawals, an application,
+    a plan and a level: what every page has to show. (tests/web/test_console_routes.py
+    fills the same path parameters.)"""
+    made = await plan(engine, tenant, [1000, 300])
+
+    async def level(ctx: Ctx) -> None:
+        await service.create_level(ctx, {"name": "金牌", "rank": 1, "min_team_size": 1, "bonus_bp": 100})
+
+    await in_tx(engine, tenant, level)
+    top = await _earner(engine, tenant, "13800000001", 100_000)
+    await appoint(engine, tenant, await member(engine, tenant, "13800000002"), top)
+    await _applicant(engine, tenant, "13900000009", top)
+    paid, _ = await _withdraw(engine, tenant, top, 2_000, 3_000)
+
+    async def pay(ctx: Ctx) -> None:
+        await commissions.decide_withdrawal(ctx, paid, "approve", "已转账")
+
+    await in_tx(engine, tenant, pay)
+    return {"distributor_id": str(top), "plan_id": str(made), "withdrawal_id": str(paid), "action": "suspend"}
 
 
 def _routes() -> list[Any]:
@@ -614,4 +838,4 @@ async def test_every_role_reads_the_pages_it_may_in_both_languages(
                     "你的角色不允许" in r.text or "Your role does not allow" in r.text
                 )
             walked += 1
-    assert walked >= 2
+    assert walked == 2 * 7  # distributors, a distributor, withdrawals, plans, a plan, levels, settings

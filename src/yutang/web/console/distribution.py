@@ -11,6 +11,7 @@ distributors are changed all or none.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 from urllib.parse import urlencode
 
@@ -20,7 +21,19 @@ from pydantic import ValidationError
 
 from yutang.auth.permissions import allowed
 from yutang.distribution import commissions, figures, repository, service
-from yutang.distribution.schemas import AppointIn, CommissionOut, DecisionIn, DistributorOut, WithdrawalOut
+from yutang.distribution.schemas import (
+    AppointIn,
+    CommissionOut,
+    DecisionIn,
+    DistributorOut,
+    LevelIn,
+    LevelOut,
+    PlanIn,
+    PlanOut,
+    SettingsIn,
+    SettingsOut,
+    WithdrawalOut,
+)
 from yutang.kit.context import Ctx
 from yutang.kit.errors import BadRequest, YutangError
 from yutang.kit.pagination import page_of
@@ -30,6 +43,7 @@ from yutang.models.distribution import Distributor
 from yutang.models.members import Member
 from yutang.web.console.frame import (
     FormRefused,
+    Submitted,
     can,
     field_errors,
     header,
@@ -40,6 +54,7 @@ from yutang.web.console.frame import (
     submitted,
 )
 from yutang.web.i18n import error_words, pick_language, translator, validation_words
+from yutang.workspaces import repository as ws_repo
 
 PAGE = 50
 #: The statuses of yutang.models.distribution.Distributor (pending and rejected: applications).
@@ -52,6 +67,9 @@ FIELD_OF_CODE = {
     "member_inactive": "phone",
     "unknown_distributor_code": "parent_code",
     "self_binding": "parent_code",
+    "invalid_rate": "rates.0",
+    "third_level_forbidden": "rates.0",
+    "level_taken": "rank",
 }
 
 
@@ -92,9 +110,36 @@ async def _refused(
     return FormRefused(await _page(request, ctx, template, status, errors=errors, **context))
 
 
-async def _refuse(request: Request, ctx: Ctx, template: str, exc: Exception, **context: Any) -> FormRefused:
+def _errors(
+    exc: Exception, lang: str, money_fields: Iterable[str] = (), percent_fields: Iterable[str] = ()
+) -> dict[str, str]:
+    """The errors of ``exc`` by form field, in words; the limits of a field typed in yuan
+    or as a percentage are told in yuan or as a percentage (not in cents or basis points)."""
+    if not isinstance(exc, ValidationError):
+        return field_errors(exc, lang)
+    as_money, as_percent = set(money_fields), set(percent_fields)
+    found: dict[str, str] = {}
+    for error in exc.errors():
+        name = ".".join(str(part) for part in error["loc"]) or "_"
+        limits = dict(error.get("ctx") or {})
+        shown = money if name in as_money else basis_points if name in as_percent else None
+        if shown is not None:
+            limits = {k: shown(v) if isinstance(v, int) else v for k, v in limits.items()}
+        found.setdefault(name, validation_words(error["type"], lang, limits))
+    return found
+
+
+async def _refuse(
+    request: Request,
+    ctx: Ctx,
+    template: str,
+    exc: Exception,
+    money_fields: Iterable[str] = (),
+    percent_fields: Iterable[str] = (),
+    **context: Any,
+) -> FormRefused:
     """The page again, with the errors of ``exc`` beside their fields."""
-    errors = field_errors(exc, pick_language(request))
+    errors = _errors(exc, pick_language(request), money_fields, percent_fields)
     if isinstance(exc, YutangError) and "_" in errors and str(exc.code) in FIELD_OF_CODE:
         errors[FIELD_OF_CODE[str(exc.code)]] = errors.pop("_")
     status = exc.status_code if isinstance(exc, YutangError) else 422
@@ -393,6 +438,11 @@ async def _withdrawals_context(ctx: Ctx, cursor: str | None, done_cursor: str | 
         "done_cursor": done_cursor or "",
         "distributors": {i: DistributorOut.model_validate(d) for i, d in by_id.items()},
         "who": await people(ctx, [d.member_id for d in by_id.values()]),
+        # Who decided: console users by name (the others by the kind of door they used).
+        "deciders": {
+            f"user:{uid}": name or email
+            for uid, email, name, _ in await ws_repo.members(ctx.session, ctx.workspace_id)
+        },
         "tab": "withdrawals",
     }
 
@@ -454,3 +504,317 @@ async def decide_withdrawal(
     return RedirectResponse(
         f"/console/distribution/withdrawals?done={w.status}:{w.id}&{back}".rstrip("&"), status_code=303
     )
+
+
+# --- amounts typed in forms --------------------------------------------------------------
+
+
+def hundredths(text: str | None) -> int | None:
+    """An amount typed with at most two decimals, in hundredths: yuan → cents
+    ("¥1,200.50" → 120050), a percentage → basis points ("2.5" → 250). None for empty;
+    ValueError for what is no such number."""
+    if text is None:
+        return None
+    cleaned = text.translate({ord(c): None for c in ",，¥￥% "})
+    try:
+        value = Decimal(cleaned) * 100
+    except InvalidOperation:
+        raise ValueError(text) from None
+    if not value.is_finite() or value != value.to_integral_value() or abs(value) > 10**15:
+        raise ValueError(text)
+    return int(value)
+
+
+def _hundredths_text(value: int | None) -> str:
+    """Hundredths as typed back in a form (1000 → "10", 250 → "2.5", 1505 → "15.05")."""
+    if value is None:
+        return ""
+    whole, part = divmod(abs(value), 100)
+    text = f"{'-' if value < 0 else ''}{whole}" + (f".{part:02d}".rstrip("0") if part else "")
+    return text
+
+
+class _Amounts:
+    """Amounts read from a form; the fields typed wrong, with why, in words."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang, self.t = lang, translator(lang)
+        self.errors: dict[str, str] = {}
+
+    def read(self, name: str, text: str | None, words: str) -> int | None:
+        try:
+            return hundredths(text)
+        except ValueError:
+            self.errors[name] = self.t(words)
+            return None
+
+
+# --- commission plans --------------------------------------------------------------------
+
+
+def _plan_values(form: Submitted, amounts: _Amounts) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The form as typed (to show again) and as the API's payload (``PlanIn``): rates in
+    percent for a percentage plan, in yuan per unit for a fixed one."""
+    kind = form.text("kind") or "percent"
+    typed = {
+        "name": form.text("name") or "",
+        "kind": kind,
+        "rates.0": form.text("rates.0") or "",
+        "rates.1": form.text("rates.1") or "",
+        "product_ids": ", ".join(form.words("product_ids")),
+        "categories": ", ".join(form.words("categories")),
+        "active": form.flag("active"),
+    }
+    words = "dist_bad_percent" if kind == "percent" else "dist_bad_money"
+    rates = [amounts.read(f"rates.{i}", form.text(f"rates.{i}"), words) for i in (0, 1)]
+    if rates[0] is None and "rates.0" not in amounts.errors:
+        amounts.errors["rates.0"] = validation_words(
+            "missing", "en" if amounts.t("all") == "All" else "zh-CN"
+        )
+    payload = {
+        "name": typed["name"],
+        "kind": kind,
+        "rates": [r for r in rates if r is not None],
+        "product_ids": form.words("product_ids"),
+        "categories": form.words("categories"),
+        "active": typed["active"],
+    }
+    return typed, payload
+
+
+def _plan_as_values(plan: PlanOut) -> dict[str, Any]:
+    return {
+        "name": plan.name,
+        "kind": plan.kind,
+        **{f"rates.{i}": _hundredths_text(r) for i, r in enumerate(plan.rates[:2])},
+        "product_ids": ", ".join(plan.product_ids),
+        "categories": ", ".join(plan.categories),
+        "active": plan.active,
+    }
+
+
+async def _plans_context(ctx: Ctx) -> dict[str, Any]:
+    return {
+        "plans": [PlanOut.model_validate(p) for p in await service.plans(ctx)],
+        "kinds": ("percent", "fixed"),
+        "tab": "plans",
+    }
+
+
+@router.get("/console/distribution/plans", response_class=HTMLResponse)
+async def plans_page(
+    request: Request, ctx: Ctx = Depends(can("members:read")), done: str | None = None
+) -> HTMLResponse:
+    return await _page(
+        request,
+        ctx,
+        "console/distribution/plans.html",
+        **await _plans_context(ctx),
+        plan=None,
+        values={"kind": "percent", "active": True},
+        errors={},
+        done=done,
+    )
+
+
+async def _save_plan(request: Request, ctx: Ctx, plan: PlanOut | None) -> Response:
+    form = await submitted(request)
+    lang = pick_language(request)
+    amounts = _Amounts(lang)
+    typed, payload = _plan_values(form, amounts)
+    template = "console/distribution/plan.html" if plan else "console/distribution/plans.html"
+    context = {**await _plans_context(ctx), "plan": plan, "values": typed}
+    if amounts.errors:
+        raise await _refused(request, ctx, template, amounts.errors, 422, **context)
+    fixed = payload["kind"] == "fixed"
+    limits = {"money_fields": ("rates.0", "rates.1")} if fixed else {"percent_fields": ("rates.0", "rates.1")}
+    try:
+        body = PlanIn.model_validate(payload)
+        if plan is None:
+            made = await service.create_plan(ctx, body.model_dump())
+        else:
+            made = await service.update_plan(ctx, plan.id, body.model_dump())
+    except (ValidationError, YutangError) as exc:
+        raise await _refuse(request, ctx, template, exc, **limits, **context) from None
+    return RedirectResponse(
+        f"/console/distribution/plans?done={'plan_saved' if plan else 'plan_created'}#plan-{made.id}",
+        status_code=303,
+    )
+
+
+@router.post("/console/distribution/plans")
+async def create_plan(request: Request, ctx: Ctx = Depends(can("distribution:manage"))) -> Response:
+    """A commission plan — what ``POST /distribution/plans`` does."""
+    return await _save_plan(request, ctx, None)
+
+
+@router.get("/console/distribution/plans/{plan_id}", response_class=HTMLResponse)
+async def plan_page(
+    request: Request, plan_id: int, ctx: Ctx = Depends(can("distribution:manage"))
+) -> HTMLResponse:
+    plan = PlanOut.model_validate(await service.get_plan(ctx, plan_id))
+    return await _page(
+        request,
+        ctx,
+        "console/distribution/plan.html",
+        **await _plans_context(ctx),
+        plan=plan,
+        values=_plan_as_values(plan),
+        errors={},
+    )
+
+
+@router.post("/console/distribution/plans/{plan_id}")
+async def edit_plan(
+    request: Request, plan_id: int, ctx: Ctx = Depends(can("distribution:manage"))
+) -> Response:
+    """Change a plan: its rates, what it covers, whether it is active
+    (:func:`yutang.distribution.service.update_plan`)."""
+    plan = PlanOut.model_validate(await service.get_plan(ctx, plan_id))
+    return await _save_plan(request, ctx, plan)
+
+
+# --- levels ------------------------------------------------------------------------------
+
+
+async def _levels_context(ctx: Ctx) -> dict[str, Any]:
+    return {"levels": [LevelOut.model_validate(lv) for lv in await service.levels(ctx)], "tab": "levels"}
+
+
+@router.get("/console/distribution/levels", response_class=HTMLResponse)
+async def levels_page(
+    request: Request, ctx: Ctx = Depends(can("members:read")), done: str | None = None
+) -> HTMLResponse:
+    return await _page(
+        request,
+        ctx,
+        "console/distribution/levels.html",
+        **await _levels_context(ctx),
+        values={},
+        errors={},
+        done=done,
+    )
+
+
+@router.post("/console/distribution/levels")
+async def create_level(request: Request, ctx: Ctx = Depends(can("distribution:manage"))) -> Response:
+    """A distributor level — what ``POST /distribution/levels`` does."""
+    form = await submitted(request)
+    amounts = _Amounts(pick_language(request))
+    typed = {
+        k: form.text(k) or "" for k in ("name", "rank", "min_team_size", "min_team_sales_cents", "bonus_bp")
+    }
+    payload: dict[str, Any] = {
+        "name": typed["name"],
+        "rank": form.number("rank"),
+        "min_team_size": form.number("min_team_size") or 0,
+        "min_team_sales_cents": amounts.read(
+            "min_team_sales_cents", form.text("min_team_sales_cents"), "dist_bad_money"
+        )
+        or 0,
+        "bonus_bp": amounts.read("bonus_bp", form.text("bonus_bp"), "dist_bad_percent") or 0,
+    }
+    context = {**await _levels_context(ctx), "values": typed}
+    template = "console/distribution/levels.html"
+    if amounts.errors:
+        raise await _refused(request, ctx, template, amounts.errors, 422, **context)
+    try:
+        await service.create_level(ctx, LevelIn.model_validate(payload).model_dump())
+    except (ValidationError, YutangError) as exc:
+        raise await _refuse(
+            request,
+            ctx,
+            template,
+            exc,
+            money_fields=("min_team_sales_cents",),
+            percent_fields=("bonus_bp",),
+            **context,
+        ) from None
+    return RedirectResponse("/console/distribution/levels?done=level_created", status_code=303)
+
+
+# --- settings ----------------------------------------------------------------------------
+
+
+def _settings_as_values(conf: SettingsOut) -> dict[str, Any]:
+    return {
+        "self_purchase": conf.self_purchase,
+        "refund_window_days": conf.refund_window_days,
+        "min_withdrawal_cents": _hundredths_text(conf.min_withdrawal_cents),
+        "task_entry.orders": conf.task_entry.get("orders", ""),
+        "task_entry.checkin_streak": conf.task_entry.get("checkin_streak", ""),
+        "gift_pack_product_ids": ", ".join(conf.gift_pack_product_ids),
+        "bind_invitees": conf.bind_invitees,
+    }
+
+
+@router.get("/console/distribution/settings", response_class=HTMLResponse)
+async def settings_page(
+    request: Request, ctx: Ctx = Depends(can("members:read")), done: str | None = None
+) -> HTMLResponse:
+    conf = SettingsOut.model_validate(await service.settings(ctx))
+    return await _page(
+        request,
+        ctx,
+        "console/distribution/settings.html",
+        conf=conf,
+        values=_settings_as_values(conf),
+        errors={},
+        done=done,
+        tab="settings",
+    )
+
+
+@router.post("/console/distribution/settings")
+async def save_settings(request: Request, ctx: Ctx = Depends(can("distribution:manage"))) -> Response:
+    """The workspace's distribution rules — what ``PATCH /distribution/settings`` does
+    (every setting is sent; a task left empty is no task)."""
+    form = await submitted(request)
+    lang = pick_language(request)
+    amounts = _Amounts(lang)
+    typed = {
+        "self_purchase": form.flag("self_purchase"),
+        "refund_window_days": form.text("refund_window_days") or "",
+        "min_withdrawal_cents": form.text("min_withdrawal_cents") or "",
+        "task_entry.orders": form.text("task_entry.orders") or "",
+        "task_entry.checkin_streak": form.text("task_entry.checkin_streak") or "",
+        "gift_pack_product_ids": ", ".join(form.words("gift_pack_product_ids")),
+        "bind_invitees": form.flag("bind_invitees"),
+    }
+    tasks = {k: form.number(f"task_entry.{k}") for k in ("orders", "checkin_streak")}
+    payload: dict[str, Any] = {
+        "self_purchase": typed["self_purchase"],
+        "refund_window_days": form.number("refund_window_days"),
+        "min_withdrawal_cents": amounts.read(
+            "min_withdrawal_cents", form.text("min_withdrawal_cents"), "dist_bad_money"
+        ),
+        "task_entry": {k: v for k, v in tasks.items() if v is not None},
+        "gift_pack_product_ids": form.words("gift_pack_product_ids"),
+        "bind_invitees": typed["bind_invitees"],
+    }
+    conf = SettingsOut.model_validate(await service.settings(ctx))
+    context = {"conf": conf, "values": typed, "tab": "settings"}
+    template = "console/distribution/settings.html"
+    for name in ("refund_window_days", "min_withdrawal_cents"):
+        if payload[name] is None and name not in amounts.errors:
+            amounts.errors[name] = validation_words("missing", lang)
+    if amounts.errors:
+        raise await _refused(request, ctx, template, amounts.errors, 422, **context)
+    try:
+        body = SettingsIn.model_validate(payload)
+        await service.configure(ctx, body.model_dump(exclude_unset=True))
+    except (ValidationError, YutangError) as exc:
+        errors = _errors(exc, lang, money_fields=("min_withdrawal_cents",))
+        if "_" in errors:  # the task rule as a whole: beside the task typed out of range
+            wrong = [f"task_entry.{k}" for k, v in tasks.items() if isinstance(v, int) and not 1 <= v <= 365]
+            errors[wrong[0] if wrong else "task_entry.orders"] = translator(lang)("dist_task_range")
+            errors.pop("_")
+        raise await _refused(
+            request,
+            ctx,
+            template,
+            errors,
+            exc.status_code if isinstance(exc, YutangError) else 422,
+            **context,
+        ) from None
+    return RedirectResponse("/console/distribution/settings?done=settings_saved", status_code=303)

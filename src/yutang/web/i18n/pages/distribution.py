@@ -163,5 +163,133 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh-CN": "提现 #{id} 已驳回，金额已退回可提现佣金。",
         "en": "Withdrawal #{id} rejected; the amount is available again.",
     },
+    # --- amounts typed ----------------------------------------------------------------------
+    "dist_bad_percent": {
+        "zh-CN": "请输入百分比数字，最多两位小数，如 10 或 2.5",
+        "en": "Enter a percentage with at most two decimals, e.g. 10 or 2.5",
+    },
+    "dist_bad_money": {
+        "zh-CN": "请输入金额（元），最多两位小数，如 15 或 12.50",
+        "en": "Enter an amount in yuan with at most two decimals, e.g. 15 or 12.50",
+    },
+    "dist_yuan_hint": {"zh-CN": "单位：元。", "en": "In yuan (¥)."},
+    # --- commission plans ------------------------------------------------------------------
+    "dist_plans_intro": {
+        "zh-CN": "每件商品按最具体的启用方案计算佣金：指定商品的方案优先，其次指定品类，最后是适用全部商品的方案。佣金最多两级。",
+        "en": "Each item is paid by the most specific active plan: one naming the product, else its category, else a plan for everything. Commission is paid on two levels at most.",
+    },
+    "dist_plan_name": {"zh-CN": "方案名称", "en": "Plan"},
+    "dist_plan_kind_hint": {
+        "zh-CN": "按比例：商品金额的百分比；固定金额：每件商品付固定佣金。",
+        "en": "Percentage: a share of the item's amount; fixed amount: a sum per unit sold.",
+    },
+    "dist_rates": {"zh-CN": "佣金", "en": "Commission"},
+    "dist_rates_hint": {
+        "zh-CN": "按比例时填百分比（如 10 表示 10%），两级合计不超过 50%；固定金额时填每件的元数。",
+        "en": "For a percentage, type the percent (10 means 10 %); both levels together at most 50 %. For a fixed amount, yuan per unit.",
+    },
+    "dist_rate_1": {"zh-CN": "一级佣金", "en": "Level 1"},
+    "dist_rate_2": {"zh-CN": "二级佣金", "en": "Level 2"},
+    "dist_rate_2_hint": {
+        "zh-CN": "选填：推荐人（上一级分销员）得到的佣金；留空则只付一级。",
+        "en": "Optional: what the recruiter (the distributor above) earns; empty pays level 1 only.",
+    },
+    "dist_product_ids": {"zh-CN": "指定商品", "en": "Products"},
+    "dist_product_ids_hint": {
+        "zh-CN": "商品编号（与商城订单中的一致），用逗号分隔；留空则按品类。",
+        "en": "Product ids (as in the shop's orders), separated by commas; empty goes by category.",
+    },
+    "dist_categories": {"zh-CN": "指定品类", "en": "Categories"},
+    "dist_categories_hint": {
+        "zh-CN": "用逗号分隔；商品和品类都留空则适用全部商品。",
+        "en": "Separated by commas; with neither products nor categories the plan covers everything.",
+    },
+    "dist_plan_active": {"zh-CN": "启用（新订单按此方案计佣）", "en": "Active (new orders are paid by it)"},
+    "dist_confirm_plan": {
+        "zh-CN": "保存后，之后支付的订单将按此方案计算佣金；已产生的佣金不变。确定吗？",
+        "en": "Orders paid from now on earn commission by this plan; commission already earned stays as it is. Save?",
+    },
+    "dist_covers": {"zh-CN": "适用范围", "en": "Covers"},
+    "dist_products": {"zh-CN": "商品", "en": "Products"},
+    "dist_everything": {"zh-CN": "全部商品", "en": "Everything"},
+    "dist_no_plans": {
+        "zh-CN": "还没有佣金方案：没有方案时订单不产生佣金。",
+        "en": "No commission plan yet: without one, orders earn no commission.",
+    },
+    "dist_new_plan": {"zh-CN": "新建佣金方案", "en": "New commission plan"},
+    "dist_edit_plan": {"zh-CN": "编辑佣金方案", "en": "Edit a commission plan"},
+    "dist_plan_edit_hint": {
+        "zh-CN": "修改只影响之后支付的订单；已产生的佣金按当时的方案计算，不会改变。",
+        "en": "Changes apply to orders paid from now on; commission already earned keeps the plan it was earned under.",
+    },
+    "dist_done_plan_created": {"zh-CN": "佣金方案已创建。", "en": "Commission plan created."},
+    "dist_done_plan_saved": {"zh-CN": "佣金方案已保存。", "en": "Commission plan saved."},
+    # --- levels ----------------------------------------------------------------------------
+    "dist_levels_intro": {
+        "zh-CN": "团队人数（两级下级分销员）与团队销售额同时达到门槛时，分销员自动升到该等级（不会自动降级）；等级奖励加在按比例方案的一级佣金上。",
+        "en": "A distributor rises to a level on their own when their team (two levels of recruits) and its sales reach it (never down on their own); the level's bonus adds to level-1 percentage commission.",
+    },
+    "dist_rank": {"zh-CN": "级别", "en": "Rank"},
+    "dist_rank_hint": {"zh-CN": "1–100，数字越大等级越高。", "en": "1–100; higher is better."},
+    "dist_level_name": {"zh-CN": "等级名称", "en": "Level"},
+    "dist_min_team_size": {"zh-CN": "团队人数门槛", "en": "Team size to reach"},
+    "dist_min_team_size_hint": {"zh-CN": "两级下级分销员人数。", "en": "Recruits on two levels."},
+    "dist_min_team_sales": {"zh-CN": "团队销售额门槛", "en": "Team sales to reach"},
+    "dist_bonus": {"zh-CN": "一级佣金加成", "en": "Level-1 bonus"},
+    "dist_bonus_hint": {
+        "zh-CN": "百分比，加在按比例方案的一级佣金上（如 2 表示多 2%），最多 50%。",
+        "en": "A percentage added to level-1 percentage commission (2 means 2 % more), at most 50 %.",
+    },
+    "dist_no_levels": {"zh-CN": "还没有分销员等级。", "en": "No levels yet."},
+    "dist_new_level": {"zh-CN": "新建等级", "en": "New level"},
+    "dist_done_level_created": {"zh-CN": "等级已创建。", "en": "Level created."},
+    # --- settings --------------------------------------------------------------------------
+    "dist_self_purchase": {"zh-CN": "自购返佣", "en": "Own purchases earn commission"},
+    "dist_self_purchase_hint": {
+        "zh-CN": "分销员自己下单也获得一级佣金",
+        "en": "A distributor's own orders earn them level-1 commission",
+    },
+    "dist_refund_window": {"zh-CN": "佣金结算期", "en": "Commission held for"},
+    "dist_refund_window_days": {"zh-CN": "佣金结算期（天）", "en": "Commission held for (days)"},
+    "dist_refund_window_hint": {
+        "zh-CN": "订单支付后佣金先待结算这么多天（退款期），之后才可提现；0–365。",
+        "en": "Commission stays pending this many days after the order was paid (the refund window) before it can be withdrawn; 0–365.",
+    },
+    "dist_n_days": {"zh-CN": "{n} 天", "en": "{n} days"},
+    "dist_min_withdrawal": {"zh-CN": "最低提现金额", "en": "Smallest withdrawal"},
+    "dist_min_withdrawal_yuan": {"zh-CN": "最低提现金额（元）", "en": "Smallest withdrawal (¥)"},
+    "dist_task_entry": {"zh-CN": "完成任务成为分销员", "en": "Become a distributor by a task"},
+    "dist_task_hint": {
+        "zh-CN": "达到任一条件的会员自动成为分销员；留空表示不用该条件。每项 1–365。",
+        "en": "A member who reaches either becomes a distributor; leave empty for no such task. Each 1–365.",
+    },
+    "dist_task_orders": {"zh-CN": "累计订单数", "en": "Orders placed"},
+    "dist_task_streak": {"zh-CN": "连续签到天数", "en": "Check-in streak (days)"},
+    "dist_task_orders_n": {"zh-CN": "累计 {n} 笔订单", "en": "{n} orders"},
+    "dist_task_streak_n": {"zh-CN": "连续签到 {n} 天", "en": "a {n}-day check-in streak"},
+    "dist_task_range": {
+        "zh-CN": "请填写 1–365 之间的整数，或留空",
+        "en": "A whole number from 1 to 365, or empty",
+    },
+    "dist_or": {"zh-CN": "或", "en": "or"},
+    "dist_off": {"zh-CN": "未开启", "en": "Off"},
+    "dist_gift_packs": {"zh-CN": "购买礼包成为分销员", "en": "Gift packs that make a distributor"},
+    "dist_gift_packs_hint": {
+        "zh-CN": "商品编号，用逗号分隔；购买其中任一商品的会员自动成为分销员。",
+        "en": "Product ids separated by commas; a member who buys one becomes a distributor.",
+    },
+    "dist_bind_invitees": {"zh-CN": "绑定任务宝受邀人", "en": "Bind referral invitees"},
+    "dist_bind_invitees_hint": {
+        "zh-CN": "通过分销员的任务宝邀请入会的会员，成为该分销员的客户",
+        "en": "A member who joins through a distributor's referral invitation becomes their customer",
+    },
+    "dist_yes": {"zh-CN": "是", "en": "Yes"},
+    "dist_no": {"zh-CN": "否", "en": "No"},
+    "dist_change_settings": {"zh-CN": "修改设置", "en": "Change the settings"},
+    "dist_confirm_settings": {
+        "zh-CN": "设置立即生效：影响之后的佣金结算期、提现门槛与成为分销员的条件。确定保存吗？",
+        "en": "The settings apply at once: to when commission is released, the smallest withdrawal and how members become distributors. Save?",
+    },
+    "dist_done_settings_saved": {"zh-CN": "分销设置已保存。", "en": "Distribution settings saved."},
     "dist_per_unit": {"zh-CN": "/ 件", "en": "per unit"},
 }
