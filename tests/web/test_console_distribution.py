@@ -706,6 +706,7 @@ async def test_an_operator_adds_levels_told_in_money_and_percent(
     ] == [("金牌推广员", 2, 20, 5_000_000, 200)]
     listed = (await client.get(r.headers["location"])).text
     assert "¥50,000.00" in listed and "+2%" in listed and "等级已创建" in listed
+    assert STRINGS["dist_confirm_level"]["zh-CN"] in listed  # asks first
     taken = await _post(client, page, {**data, "name": "银牌"}, page)
     assert (
         taken.status_code == 409

@@ -240,6 +240,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh-CN": "百分比，加在按比例方案的一级佣金上（如 2 表示多 2%），最多 50%。",
         "en": "A percentage added to level-1 percentage commission (2 means 2 % more), at most 50 %.",
     },
+    "dist_confirm_level": {
+        "zh-CN": "新等级立即生效：达到门槛的分销员会升到该等级，其按比例方案的一级佣金将加上该等级的加成。确定吗？",
+        "en": "The level applies at once: distributors who reach it rise to it, and its bonus adds to their level-1 percentage commission. Go ahead?",
+    },
     "dist_no_levels": {"zh-CN": "还没有分销员等级。", "en": "No levels yet."},
     "dist_new_level": {"zh-CN": "新建等级", "en": "New level"},
     "dist_done_level_created": {"zh-CN": "等级已创建。", "en": "Level created."},
