@@ -205,7 +205,11 @@ async def become(
     member = await members.active_member(ctx, member_id, lock=True)
     existing = await of_member(ctx, member.id)
     if existing is not None:
-        existing = await get_distributor(ctx, existing.id, lock=True)  # after the member: one lock order
+        # After the member: one lock order. With its uplines, by ascending id: activating
+        # an application reassesses their levels (on_recruit).
+        for did in sorted(await _with_uplines(ctx, existing)):
+            await get_distributor(ctx, did, lock=True)
+        existing = await get_distributor(ctx, existing.id, lock=True)
     if existing is not None and existing.status == "rejected" and pending:
         existing.status = "pending"  # applying again after a refusal
         await ctx.session.flush()
@@ -253,33 +257,73 @@ async def become(
     return dist, True
 
 
+async def _with_uplines(ctx: Ctx, dist: Distributor) -> list[int]:
+    """The distributor and the two above them: the rows an approval locks (the uplines'
+    levels are reassessed when a recruit becomes active, :func:`on_recruit`)."""
+    ids = [dist.id]
+    parent = await ctx.session.get(Distributor, dist.parent_id) if dist.parent_id else None
+    if parent is not None:
+        ids.append(parent.id)
+        if parent.parent_id is not None:
+            ids.append(parent.parent_id)
+    return ids
+
+
 async def decide(ctx: Ctx, distributor_id: int, decision: str, note: str = "") -> Distributor:
-    # Lock order: the member, then the distributor (as become() and the handlers do).
+    # Lock order: the member, then the distributor with its uplines by ascending id (as
+    # become() and the handlers do) — an upline recruited earlier has the lower id.
     peek = await get_distributor(ctx, distributor_id)
     await members.get_member(ctx, peek.member_id, lock=True)
+    for did in sorted(await _with_uplines(ctx, peek)):
+        await get_distributor(ctx, did, lock=True)
     dist = await get_distributor(ctx, distributor_id, lock=True)
     if dist.status != "pending":
         raise Conflict(
             f"Only applications are decided; this distributor is {dist.status}.",
             code=NOT_AN_APPLICATION,
+            details={"distributor_id": dist.id, "status": dist.status},
         )
     if decision == "approve":
         dist, _ = await become(ctx, dist.member_id, "approved")
     else:
         dist.status = "rejected"
         await ctx.session.flush()
-    audit.record(ctx, f"distributor.{decision}d", "distributor", dist.id, {"note": note})
+    decided = "approved" if decision == "approve" else "rejected"  # not "rejectd"
+    audit.record(ctx, f"distributor.{decided}", "distributor", dist.id, {"note": note})
     return dist
+
+
+async def decide_many(
+    ctx: Ctx, distributor_ids: list[int], decision: str, note: str = ""
+) -> list[Distributor]:
+    """Decide several applications at once, all or none (the console's ticked rows): the
+    members are locked first, then the distributors with their uplines, each by ascending
+    id — the order :func:`decide` keeps for one."""
+    peeks = [await get_distributor(ctx, did) for did in sorted(set(distributor_ids))]
+    for member_id in sorted({p.member_id for p in peeks}):
+        await members.get_member(ctx, member_id, lock=True)
+    for did in sorted({u for p in peeks for u in await _with_uplines(ctx, p)}):
+        await get_distributor(ctx, did, lock=True)
+    return [await decide(ctx, p.id, decision, note) for p in peeks]
 
 
 async def set_status(ctx: Ctx, distributor_id: int, status: str) -> Distributor:
     dist = await get_distributor(ctx, distributor_id, lock=True)
     if dist.status not in ("active", "suspended"):
-        raise Conflict(f"A {dist.status} distributor cannot be {status}.", code=NOT_AN_APPLICATION)
+        raise Conflict(
+            f"A {dist.status} distributor cannot be {status}.",
+            code=NOT_AN_APPLICATION,
+            details={"distributor_id": dist.id, "status": dist.status},
+        )
     dist.status = status
     await ctx.session.flush()
     audit.record(ctx, f"distributor.{status}", "distributor", dist.id, {})
     return dist
+
+
+async def set_status_many(ctx: Ctx, distributor_ids: list[int], status: str) -> list[Distributor]:
+    """Suspend or resume several distributors at once, all or none, locked by ascending id."""
+    return [await set_status(ctx, did, status) for did in sorted(set(distributor_ids))]
 
 
 async def bind(ctx: Ctx, member_id: int, distributor: Distributor, via: str) -> DistributionBinding:
