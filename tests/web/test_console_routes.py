@@ -93,7 +93,17 @@ async def _world(client: httpx.AsyncClient, tenant: Tenant) -> dict[str, str]:
         headers=tenant.headers,
     )
     assert form.status_code == 201, form.text
+    plan = await client.post(
+        "/api/v1/distribution/plans", json={"name": "全店", "rates": [1000, 300]}, headers=tenant.headers
+    )
+    distributor = await client.post(
+        "/api/v1/distribution/distributors", json={"member_id": member}, headers=tenant.headers
+    )
+    assert plan.status_code == 201 and distributor.status_code == 201, (plan.text, distributor.text)
     return {
+        "distributor_id": str(distributor.json()["id"]),
+        "plan_id": str(plan.json()["id"]),
+        "withdrawal_id": "1",
         "form_id": str(form.json()["id"]),
         "campaign_id": str(campaign.json()["id"]),
         "segment_id": str(segment.json()["id"]),
