@@ -49,6 +49,7 @@ from yutang.web.console.frame import (
     header,
     may,
     money,
+    refusal_status,
     render,
     router,
     submitted,
@@ -142,7 +143,7 @@ async def _refuse(
     errors = _errors(exc, pick_language(request), money_fields, percent_fields)
     if isinstance(exc, YutangError) and "_" in errors and str(exc.code) in FIELD_OF_CODE:
         errors[FIELD_OF_CODE[str(exc.code)]] = errors.pop("_")
-    status = exc.status_code if isinstance(exc, YutangError) else 422
+    status = refusal_status(exc)
     return await _refused(request, ctx, template, errors, status, **context)
 
 
@@ -297,7 +298,7 @@ async def distributors_bulk(request: Request, ctx: Ctx = Depends(can("distributi
             ctx,
             "console/distribution/distributors.html",
             errors,
-            exc.status_code if isinstance(exc, YutangError) else 422,
+            refusal_status(exc),
             **before,
             values={"note": note},
             failed=_failed_id(exc),
@@ -499,7 +500,7 @@ async def decide_withdrawal(
         errors = field_errors(exc, lang)
         if "decision" in errors:
             errors["_"] = errors.pop("decision")
-        raise await again(errors, exc.status_code if isinstance(exc, YutangError) else 422) from None
+        raise await again(errors, refusal_status(exc)) from None
     back = urlencode({k: v for k, v in (("cursor", cursor), ("done_cursor", done_cursor)) if v})
     return RedirectResponse(
         f"/console/distribution/withdrawals?done={w.status}:{w.id}&{back}".rstrip("&"), status_code=303
@@ -814,7 +815,7 @@ async def save_settings(request: Request, ctx: Ctx = Depends(can("distribution:m
             ctx,
             template,
             errors,
-            exc.status_code if isinstance(exc, YutangError) else 422,
+            refusal_status(exc),
             **context,
         ) from None
     return RedirectResponse("/console/distribution/settings?done=settings_saved", status_code=303)

@@ -24,12 +24,11 @@ from yutang.referrals import figures as ref_figures
 from yutang.referrals import poster, repository, service, share
 from yutang.referrals.schemas import CampaignIn, CampaignPatch
 from yutang.web.console.frame import (
-    FormRefused,
     Submitted,
     can,
-    field_errors,
     header,
     may,
+    refused,
     render,
     router,
     submitted,
@@ -159,12 +158,6 @@ async def _form_context(ctx: Ctx) -> dict[str, Any]:
     }
 
 
-def _refusal(request: Request, exc: Exception, template: str, **context: Any) -> FormRefused:
-    errors = field_errors(exc, pick_language(request))
-    status = exc.status_code if isinstance(exc, YutangError) else 422
-    return FormRefused(render(request, template, status, errors=errors, **context))
-
-
 @router.get("/console/fission/campaigns/new", response_class=HTMLResponse)
 async def new_campaign_page(request: Request, ctx: Ctx = Depends(can("referrals:manage"))) -> HTMLResponse:
     values = {
@@ -194,8 +187,8 @@ async def create_campaign(request: Request, ctx: Ctx = Depends(can("referrals:ma
     try:
         campaign = await service.create_campaign(ctx, CampaignIn.model_validate(values))
     except (ValidationError, YutangError) as exc:
-        raise _refusal(
-            request, exc, "console/fission/form.html", values=values, **await _form_context(ctx), **frame
+        raise refused(
+            request, "console/fission/form.html", exc, values=values, **await _form_context(ctx), **frame
         ) from None
     return RedirectResponse(f"/console/fission/campaigns/{campaign.id}?done=created", status_code=303)
 
@@ -247,7 +240,7 @@ async def edit_campaign(
         await service.update_campaign(ctx, campaign_id, CampaignPatch.model_validate(patch))
     except (ValidationError, YutangError) as exc:
         context = await _campaign_context(ctx, campaign_id)
-        raise _refusal(request, exc, "console/fission/campaign.html", done=None, **context) from None
+        raise refused(request, "console/fission/campaign.html", exc, done=None, **context) from None
     return RedirectResponse(f"/console/fission/campaigns/{campaign_id}?done=saved", status_code=303)
 
 
@@ -264,7 +257,7 @@ async def upload_art(
         await service.set_art(ctx, campaign_id, data)
     except YutangError as exc:
         context = await _campaign_context(ctx, campaign_id)
-        raise _refusal(request, exc, "console/fission/campaign.html", done=None, **context) from None
+        raise refused(request, "console/fission/campaign.html", exc, done=None, **context) from None
     return RedirectResponse(f"/console/fission/campaigns/{campaign_id}?done=art", status_code=303)
 
 

@@ -296,6 +296,17 @@ async def submitted(request: Request) -> Submitted:
     return Submitted(await request.form())
 
 
+def refusal_status(exc: Exception) -> int:
+    """The status of a refused form: the domain error's own, 422 for a schema refusal."""
+    return exc.status_code if isinstance(exc, YutangError) else 422
+
+
+def refused(request: Request, template: str, exc: Exception, **context: Any) -> FormRefused:
+    """The form's page again with ``exc``'s errors beside their fields, to raise."""
+    errors = field_errors(exc, pick_language(request))
+    return FormRefused(render(request, template, refusal_status(exc), errors=errors, **context))
+
+
 def field_errors(exc: Exception, lang: str) -> dict[str, str]:
     """Errors by form field name (dotted: ``utm.source``, ``targets.0.destination``;
     ``_`` for the form as a whole), in the user's language."""

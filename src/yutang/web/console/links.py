@@ -22,16 +22,15 @@ from yutang.links import importer, qr, service, stats
 from yutang.links.schemas import ChannelIn, ChannelPatch, LinkIn, LinkPatch, LinkStatus
 from yutang.models.links import CHANNEL_TYPES, Link
 from yutang.web.console.frame import (
-    FormRefused,
     Submitted,
     can,
     chart_json,
     day,
-    field_errors,
     header,
     line_chart,
     may,
     period,
+    refused,
     render,
     router,
     stats_range,
@@ -179,12 +178,6 @@ async def _form_context(ctx: Ctx, kind: str) -> dict[str, Any]:
     }
 
 
-def _refuse(request: Request, template: str, exc: Exception, **context: Any) -> FormRefused:
-    errors = field_errors(exc, pick_language(request))
-    status = exc.status_code if isinstance(exc, YutangError) else 422
-    return FormRefused(render(request, template, status, errors=errors, **context))
-
-
 @router.get("/console/links/new", response_class=HTMLResponse)
 async def new_link_page(
     request: Request, ctx: Ctx = Depends(can("links:write")), kind: Literal["link", "live"] = "link"
@@ -210,7 +203,7 @@ async def create_link(request: Request, ctx: Ctx = Depends(can("links:write"))) 
     try:
         link = await service.create_link(ctx, LinkIn.model_validate(values))
     except (ValidationError, YutangError) as exc:
-        raise _refuse(
+        raise refused(
             request,
             "console/links/form.html",
             exc,
@@ -275,7 +268,7 @@ async def edit_link(request: Request, link_id: int, ctx: Ctx = Depends(can("link
     try:
         await service.update_link(ctx, link_id, LinkPatch.model_validate(values))
     except (ValidationError, YutangError) as exc:
-        raise _refuse(
+        raise refused(
             request,
             "console/links/form.html",
             exc,
@@ -437,7 +430,7 @@ async def create_channel(request: Request, ctx: Ctx = Depends(can("links:write")
     try:
         await service.create_channel(ctx, ChannelIn.model_validate(values))
     except (ValidationError, YutangError) as exc:
-        raise _refuse(
+        raise refused(
             request,
             "console/links/channels.html",
             exc,
@@ -478,7 +471,7 @@ async def edit_channel(request: Request, channel_id: int, ctx: Ctx = Depends(can
     try:
         await service.update_channel(ctx, channel_id, ChannelPatch.model_validate(values))
     except (ValidationError, YutangError) as exc:
-        raise _refuse(
+        raise refused(
             request,
             "console/links/channel.html",
             exc,

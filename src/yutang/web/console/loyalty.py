@@ -56,6 +56,7 @@ from yutang.web.console.frame import (
     field_errors,
     header,
     may,
+    refusal_status,
     render,
     router,
     submitted,
@@ -252,7 +253,7 @@ def _refuse(
     for name, words in (form.bad if form else {}).items():
         if name in errors:
             errors[name] = translator(pick_language(request))(words)
-    status = exc.status_code if isinstance(exc, YutangError) else 422
+    status = refusal_status(exc)
     return FormRefused(render(request, f"console/loyalty/{page}", status, errors=errors, **context))
 
 

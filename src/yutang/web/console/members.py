@@ -47,6 +47,7 @@ from yutang.web.console.frame import (
     field_errors,
     header,
     may,
+    refusal_status,
     render,
     router,
     submitted,
@@ -380,7 +381,7 @@ async def _refuse(
     context.update(
         errors=errors, values={k: v for k, v in form.form.items() if isinstance(v, str)}, open=action
     )
-    status = exc.status_code if isinstance(exc, YutangError) else 422
+    status = refusal_status(exc)
     return FormRefused(render(request, "console/members/member.html", status, **context, **await header(ctx)))
 
 
@@ -592,7 +593,7 @@ async def create_form(request: Request, ctx: Ctx = Depends(can("members:write"))
         data["fields"] = [f.model_dump(exclude_none=True) for f in body.fields]
         made = await forms.create_form(ctx, data)
     except (ValidationError, YutangError) as exc:
-        status = exc.status_code if isinstance(exc, YutangError) else 422
+        status = refusal_status(exc)
         errors = field_errors(exc, pick_language(request))
         page = render(
             request,
@@ -650,7 +651,7 @@ async def edit_form(request: Request, form_id: int, ctx: Ctx = Depends(can("memb
             changes["fields"] = [f.model_dump(exclude_none=True) for f in body.fields]
         await forms.update_form(ctx, form_id, changes)
     except (ValidationError, YutangError) as exc:
-        status = exc.status_code if isinstance(exc, YutangError) else 422
+        status = refusal_status(exc)
         context = await _form_context(ctx, form_id)
         context.update(_editor(values))
         page = render(
@@ -751,7 +752,7 @@ async def create_tags(request: Request, ctx: Ctx = Depends(can("members:write"))
                 tag = TagIn.model_validate({"group": group, "name": name})
                 await members.ensure_tag(ctx, tag.group, tag.name)
     except (ValidationError, YutangError) as exc:
-        status = exc.status_code if isinstance(exc, YutangError) else 422
+        status = refusal_status(exc)
         page = render(
             request,
             "console/members/tags.html",

@@ -37,6 +37,7 @@ from yutang.web.console.frame import (
     field_errors,
     header,
     may,
+    refusal_status,
     render,
     router,
     submitted,
@@ -120,7 +121,7 @@ def _refuse(
     errors = field_errors(exc, pick_language(request))
     if rename and "_" in errors and isinstance(exc, YutangError) and str(exc.code) in rename:
         errors[rename[str(exc.code)]] = errors.pop("_")
-    status = exc.status_code if isinstance(exc, YutangError) else 422
+    status = refusal_status(exc)
     return FormRefused(_tab(request, ctx, name, template, status, errors=errors, **context))
 
 
@@ -329,7 +330,7 @@ async def remove_user(request: Request, ctx: Ctx = Depends(can("users:manage")))
 async def _row_refused(request: Request, ctx: Ctx, exc: Exception, user_id: int) -> FormRefused:
     """The users page with the refusal beside the user's row; nothing is kept."""
     errors = field_errors(exc, pick_language(request))
-    status = exc.status_code if isinstance(exc, YutangError) else 422
+    status = refusal_status(exc)
     return FormRefused(
         _tab(
             request,
