@@ -15,6 +15,7 @@ import os
 import re
 import shutil
 import struct
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -27,6 +28,7 @@ from tests.conftest import in_thread, migrate
 from tests.servers import Server, free_port
 from tests.web.browser import PASSWORD
 from yutang.auth import service as auth_service
+from yutang.distribution import tasks as commission_tasks
 from yutang.kit.context import SYSTEM, Ctx
 from yutang.kit.db import create_engine, unit_of_work
 from yutang.models.base import utcnow
@@ -98,7 +100,47 @@ def _fill(site: str, key: str) -> None:
             f"/referrals/campaigns/{cid}/claims", json={"member_id": friend, "code": kit["code"]}
         )
         assert claimed.status_code == 200, claimed.text
+    # A distributor whose customer's order of ¥500 paid 10 % a month ago.
+    assert api.post("/distribution/plans", json={"name": "10 %", "rates": [1000]}).status_code == 201
+    dist = api.post("/distribution/distributors", json={"member_id": ids[1]})
+    assert dist.status_code == 201, dist.text
+    bound = api.post("/distribution/bindings", json={"member_id": ids[2], "code": dist.json()["code"]})
+    assert bound.status_code in (200, 201), bound.text
+    paid = api.post(
+        "/orders",
+        json={
+            "external_id": "SH-1",
+            "member_id": ids[2],
+            "total_cents": 50_000,
+            "paid_at": (now - timedelta(days=30)).isoformat(),
+        },
+    )
+    assert paid.status_code in (200, 201), paid.text
     api.close()
+
+
+def _withdrawals(site: str, key: str, url: str) -> None:
+    """The month-old commission (paid by the server's worker) released, and two
+    withdrawals of it asked for."""
+    api = httpx.Client(base_url=f"{site}/api/v1", headers={"Authorization": f"Bearer {key}"}, timeout=30)
+    for _ in range(200):
+        if api.get("/distribution/commissions").json()["data"]:
+            break
+        time.sleep(0.05)
+    in_thread(lambda: asyncio.run(_release(url)))
+    (dist,) = api.get("/distribution/distributors").json()["data"]
+    for _ in range(2):
+        asked = api.post(f"/distribution/distributors/{dist['id']}/withdrawals", json={"amount_cents": 2000})
+        assert asked.status_code == 201, asked.text
+    api.close()
+
+
+async def _release(url: str) -> None:
+    engine = create_engine(url)
+    try:
+        assert await commission_tasks.release(engine) == 1
+    finally:
+        await engine.dispose()
 
 
 @pytest.fixture(scope="module")
@@ -114,6 +156,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     server = Server(url, port, var, interval=0.25)
     try:
         _fill(f"http://127.0.0.1:{port}", keys[0])
+        _withdrawals(f"http://127.0.0.1:{port}", keys[0], url)
         yield f"http://127.0.0.1:{port}"
     finally:
         server.kill()
@@ -144,6 +187,12 @@ class Operator:
     def go(self, path: str) -> None:
         self.page.goto(self.site + path)
         self.page.wait_for_load_state("networkidle")
+
+    def settled(self) -> None:
+        """Wait until htmx has swapped and settled (its new controls answer only then)."""
+        self.page.wait_for_function(
+            "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
+        )
 
     def shot(self, name: str) -> None:
         """Screenshot the page, and check what a keyboard and a screen reader need."""
@@ -393,3 +442,46 @@ def test_an_earn_rule_a_tier_and_a_reward_are_created(operator: Operator) -> Non
     page.get_by_role("button", name=create, exact=True).click()
     expect(page.locator("main")).to_contain_text(f"帆布袋 {suffix}")
     operator.shot("rewards")
+
+
+def test_a_segment_is_built_from_conditions(operator: Operator) -> None:
+    """The builder redraws itself (htmx) as a field is chosen and a condition added, and
+    counts before saving."""
+    page, zh = operator.page, operator.lang == "zh-CN"
+    operator.go("/console/segments")
+    page.get_by_role("link", name="新建分组" if zh else "New segment").click()
+    name = "三千积分以上" if zh else "3,000 points and more"
+    page.get_by_label(re.compile("^" + ("分组名称" if zh else "Segment name"))).fill(name)
+    page.locator("#c-field-0").select_option("points_balance")
+    expect(page.locator("#c-value-0")).to_be_visible()  # drawn again with its value box
+    operator.settled()
+    page.locator("#c-value-0").fill("3000")
+    page.get_by_role("button", name="添加条件" if zh else "Add a condition").click()
+    expect(page.locator("#c-field-1")).to_be_visible()
+    operator.settled()
+    page.locator("#c-field-1").select_option("status")
+    expect(page.locator("#c-value-1")).to_be_visible()
+    operator.settled()
+    page.locator("#c-value-1").select_option("active")
+    page.get_by_role("button", name="预览人数" if zh else "Preview the count").click()
+    # Members 30…39 hold 3,000 points or more.
+    expect(page.locator("#preview")).to_have_text("10 位会员符合条件" if zh else "10 members match")
+    operator.shot("segment-new")
+    page.get_by_role("button", name="创建分组" if zh else "Create the segment").click()
+    expect(page.locator("h1")).to_contain_text(name)
+    expect(page.locator("main p b").first).to_have_text("10")
+
+
+def test_a_withdrawal_is_marked_paid(operator: Operator) -> None:
+    page, zh = operator.page, operator.lang == "zh-CN"
+    page.on("dialog", lambda dialog: dialog.accept())  # "¥20.00 paid to distributor #1?"
+    operator.go("/console/distribution/withdrawals")
+    waiting = page.locator("table").first.locator("tbody tr")
+    before = waiting.count()
+    assert before >= 1
+    operator.shot("withdrawals")
+    waiting.first.get_by_role("button", name="已打款" if zh else "Mark paid").click()
+    expect(page.locator(".flash")).to_contain_text("已打款" if zh else "recorded as paid")
+    decided = page.locator("#decided + table tbody")
+    expect(decided).to_contain_text("已打款" if zh else "Paid")
+    expect(decided).to_contain_text("¥20.00")

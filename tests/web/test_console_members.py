@@ -415,3 +415,102 @@ async def test_a_segment_is_renamed_refiltered_and_deleted_in_the_console(
     r = await browser.post(client, f"{page}/delete", page=page)
     assert r.status_code == 303 and r.headers["location"] == "/console/segments?done=deleted"
     assert (await client.get(f"/api/v1/segments/{seg['id']}", headers=h)).status_code == 404
+
+
+async def test_a_segment_built_from_conditions_holds_what_they_say(
+    client: httpx.AsyncClient, tenant: Tenant, other_tenant: Tenant, engine: AsyncEngine
+) -> None:
+    """The builder: conditions picked from menus, counted before saving, saved as the
+    filter they say, shown again as rows, changed from "all" to "any"; a bad value is
+    refused beside its row with nothing written; a nested filter is left to JSON."""
+    staff_id = await browser.make_user(engine, tenant.id, "staff@acme.example", "staff")
+    pond = await _pond(engine, tenant, other_tenant, staff_id)
+    gold = next(m.tier_id for m in pond if m.tier_id)
+    await _sign_in(client, engine, tenant, "operator", "op@acme.example")
+    new = await client.get("/console/segments/new")
+    assert new.status_code == 200 and 'hx-post="/console/segments/builder"' in new.text
+    # Drawing the builder again: a field chosen offers its operators and values; a row
+    # added; a row removed.
+    drawn = await browser.post(
+        client,
+        "/console/segments/builder",
+        {"rows": "1", "field-0": "tier", "add": "1"},
+        page="/console/segments/new",
+    )
+    assert drawn.status_code == 200 and 'name="field-1"' in drawn.text
+    assert f'<option value="{gold}">金卡</option>' in drawn.text and "无等级" in drawn.text
+    fewer = await browser.post(
+        client,
+        "/console/segments/builder",
+        {"rows": "2", "field-0": "tier", "field-1": "points_balance", "remove": "0"},
+        page="/console/segments/new",
+    )
+    assert 'name="field-1"' not in fewer.text and 'value="points_balance" selected' in fewer.text
+    rows = {
+        "rows": "3",
+        "field-0": "tier",
+        "op-0": "eq",
+        "value-0": str(gold),
+        "field-1": "points_balance",
+        "op-1": "between",
+        "value-1": "200",
+        "high-1": "600",
+        "field-2": "joined_at",
+        "op-2": "after",
+        "value-2": "2026-11-03",
+    }
+
+    def says(m: Member, any_of: bool = False) -> bool:
+        held = (m.tier_id == gold, 200 <= m.points_balance <= 600, m.joined_at.day >= 3)
+        return any(held) if any_of else all(held)
+
+    want = sorted((m.id for m in pond if says(m)), reverse=True)
+    counted = await browser.post(client, "/console/segments/preview", rows, page="/console/segments/new")
+    assert counted.text == f"{len(want)} 位会员符合条件"
+    made = await browser.post(
+        client, "/console/segments", {"name": "金卡活跃", **rows}, page="/console/segments/new"
+    )
+    assert made.status_code == 303
+    segment_id = int(made.headers["location"].split("/")[3].split("?")[0])
+    api = await client.get(f"/api/v1/segments/{segment_id}/members?limit=200", headers=tenant.headers)
+    assert [row["id"] for row in api.json()["data"]] == want
+    page = f"/console/segments/{segment_id}"
+    shown = await client.get(f"{page}?lang=en")
+    assert 'value="rows"' in shown.text and 'value="points_balance" selected' in shown.text
+    assert 'value="600"' in shown.text and 'value="2026-11-03"' in shown.text and "Edit as JSON" in shown.text
+    r = await browser.post(
+        client, f"{page}/edit", {"name": "金卡或活跃", "editor": "rows", "match": "any", **rows}, page=page
+    )
+    assert r.status_code == 303
+    api = await client.get(f"/api/v1/segments/{segment_id}/members?limit=200", headers=tenant.headers)
+    assert [row["id"] for row in api.json()["data"]] == sorted(
+        (m.id for m in pond if says(m, True)), reverse=True
+    )
+    # A value that is not a number: refused beside its row, the segment as it was.
+    bad = await browser.post(
+        client, f"{page}/edit", {"name": "改名", "editor": "rows", **rows, "high-1": "六百"}, page=page
+    )
+    assert bad.status_code == 422 and 'role="alert"' in bad.text and 'value="六百"' in bad.text
+    assert (await client.get(f"/api/v1/segments/{segment_id}", headers=tenant.headers)).json()[
+        "name"
+    ] == "金卡或活跃"
+    none = await browser.post(
+        client, "/console/segments", {"name": "空", "rows": "1"}, page="/console/segments/new"
+    )
+    assert none.status_code == 422 and "空" in none.text
+    async with unit_of_work(readonly=True, engine=engine) as s:
+        assert await s.scalar(select(Segment.id).where(Segment.name == "空")) is None
+    # A nested filter is edited as JSON, said so.
+    nested = {"not": {"or": [{"field": "tier", "op": "eq", "value": None}]}}
+    seg = (
+        await client.post("/api/v1/segments", json={"name": "嵌套", "filter": nested}, headers=tenant.headers)
+    ).json()
+    json_page = await client.get(f"/console/segments/{seg['id']}")
+    assert 'value="json"' in json_page.text and "nests groups of conditions" in json_page.text
+    # An analyst may count but not build.
+    await _sign_in(client, engine, tenant, "analyst", "an@acme.example")
+    assert (await client.get("/console/segments/new")).status_code == 403
+    refused = await browser.post(client, "/console/segments", {"name": "x", **rows}, page="/console/segments")
+    assert refused.status_code == 403
+    counted = await browser.post(client, "/console/segments/preview", rows, page="/console/segments")
+    assert counted.status_code == 200 and str(len(want)) in counted.text

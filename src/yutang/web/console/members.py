@@ -14,6 +14,7 @@ import csv
 import io
 import json
 from datetime import UTC, datetime, time, timedelta
+from html import escape
 from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -37,8 +38,10 @@ from yutang.members import forms, segments
 from yutang.members import repository as members_repo
 from yutang.members import service as members
 from yutang.members.schemas import FormIn, FormPatch, MemberPatch, TagGroupIn, TagIn
+from yutang.models.workspaces import Workspace
 from yutang.overview import pond
 from yutang.privacy import service as privacy
+from yutang.web.console import conditions
 from yutang.web.console.frame import (
     FormRefused,
     Submitted,
@@ -52,7 +55,7 @@ from yutang.web.console.frame import (
     router,
     submitted,
 )
-from yutang.web.i18n import pick_language
+from yutang.web.i18n import pick_language, translator
 from yutang.workspaces import repository as ws_repo
 
 #: The list's filters (query parameters), in the order of the form.
@@ -242,6 +245,101 @@ async def segments_page(request: Request, ctx: Ctx = Depends(can("members:read")
     )
 
 
+async def _builder_context(ctx: Ctx, match: str, rows: list[conditions.Row]) -> dict[str, Any]:
+    """What the builder's menus offer: fields, tags, tiers, channels, staff."""
+    return {
+        "match": match,
+        "rows": rows,
+        "fields": list(conditions.FIELDS),
+        "preview": None,
+        **await _choices(ctx),
+    }
+
+
+async def _zone(ctx: Ctx) -> ZoneInfo:
+    workspace = await ctx.session.get(Workspace, ctx.workspace_id)
+    return ZoneInfo(workspace.timezone if workspace else "UTC")
+
+
+@router.get("/console/segments/new", response_class=HTMLResponse)
+async def new_segment(request: Request, ctx: Ctx = Depends(can("members:write"))) -> HTMLResponse:
+    """A segment built from conditions picked from menus."""
+    return render(
+        request,
+        "console/members/segment_new.html",
+        errors={},
+        segment_name="",
+        **await _builder_context(ctx, "all", [conditions.Row()]),
+        **await header(ctx),
+    )
+
+
+@router.post("/console/segments")
+async def create_segment(request: Request, ctx: Ctx = Depends(can("members:write"))) -> Response:
+    form = await submitted(request)
+    match, rows = conditions.read_rows(form)
+    name = form.text("name") or ""
+    try:
+        if not 1 <= len(name) <= 120:
+            raise BadRequest(
+                "A segment needs a name of 1 to 120 characters.",
+                code=VALIDATION_ERROR,
+                details={"field": "name"},
+            )
+        node = conditions.to_filter(match, rows, await _zone(ctx))
+        segment = await segments.create_segment(ctx, name, node)
+    except YutangError as exc:
+        page = render(
+            request,
+            "console/members/segment_new.html",
+            refusal_status(exc),
+            errors=_builder_errors(exc, request),
+            segment_name=name,
+            **await _builder_context(ctx, match, rows),
+            **await header(ctx),
+        )
+        raise FormRefused(page) from None
+    return RedirectResponse(f"/console/segments/{segment.id}?done=created", status_code=303)
+
+
+def _builder_errors(exc: YutangError, request: Request) -> dict[str, str]:
+    """A filter the compiler refuses (an unknown tag, a number too large) is said at the
+    rows; the rest beside its field."""
+    if exc.code in ("invalid_filter", "unknown_tag"):
+        exc.details = {**exc.details, "field": "rows"}
+    return field_errors(exc, pick_language(request))
+
+
+@router.post("/console/segments/builder", response_class=HTMLResponse)
+async def builder_rows(request: Request, ctx: Ctx = Depends(can("members:write"))) -> HTMLResponse:
+    """The builder drawn again (htmx): a field chosen, a condition added or removed."""
+    form = await submitted(request)
+    match, rows = conditions.read_rows(form)
+    if form.text("add") and len(rows) < conditions.MAX_ROWS:
+        rows.append(conditions.Row())
+    removed = form.text("remove")
+    if removed is not None and removed.isdigit() and int(removed) < len(rows):
+        del rows[int(removed)]
+    return render(
+        request, "console/members/builder.html", errors={}, **await _builder_context(ctx, match, rows)
+    )
+
+
+@router.post("/console/segments/preview", response_class=HTMLResponse)
+async def preview_segment(request: Request, ctx: Ctx = Depends(can("members:read"))) -> HTMLResponse:
+    """How many members the conditions select now (htmx), or why they cannot be read."""
+    form = await submitted(request)
+    lang = pick_language(request)
+    try:
+        node = conditions.to_filter(*conditions.read_rows(form), await _zone(ctx))
+        count, _ = await segments.preview(ctx, node)
+    except YutangError as exc:
+        words = next(iter(field_errors(exc, lang).values()))
+        return HTMLResponse(f'<span class="error" role="alert">{escape(words)}</span>')
+    text = translator(lang)("preview_members").replace("{n}", f"{count:,}")
+    return HTMLResponse(escape(text))
+
+
 @router.get("/console/segments/{segment_id}", response_class=HTMLResponse)
 async def segment_page(
     request: Request,
@@ -249,21 +347,26 @@ async def segment_page(
     ctx: Ctx = Depends(can("members:read")),
     cursor: str | None = None,
     done: str | None = None,
+    editor: str | None = None,
 ) -> HTMLResponse:
     return render(
         request,
         "console/members/segment.html",
         done=done,
         errors={},
-        **await _segment_context(ctx, segment_id, cursor),
+        **await _segment_context(ctx, segment_id, cursor, editor),
     )
 
 
-async def _segment_context(ctx: Ctx, segment_id: int, cursor: str | None) -> dict[str, Any]:
+async def _segment_context(
+    ctx: Ctx, segment_id: int, cursor: str | None, editor: str | None = None
+) -> dict[str, Any]:
     segment = await segments.get_segment(ctx, segment_id)
     where = await segments.members_clause(ctx, segment)
     rows, nxt, total = await members.matching(ctx, where, cursor, PAGE)
     views = await members.views(ctx, rows, pii=allowed(ctx.actor.role, "members:pii"))
+    built = conditions.from_filter(segment.filter, await _zone(ctx))
+    match, conds = built or ("all", [])
     return {
         "segment": segment,
         "views": views,
@@ -273,6 +376,10 @@ async def _segment_context(ctx: Ctx, segment_id: int, cursor: str | None) -> dic
         "filter_json": json.dumps(segment.filter, ensure_ascii=False, indent=2),
         "tier_names": {t.id: t.name for t in await tiers.tiers(ctx.session, ctx.workspace_id)},
         "may": may(ctx),
+        # the builder unless the filter has a shape it cannot show, or JSON was asked for
+        "editor": "rows" if built and editor != "json" else "json",
+        "nested": built is None,
+        **await _builder_context(ctx, match, conds),
         **await header(ctx),
     }
 
@@ -281,17 +388,24 @@ async def _segment_context(ctx: Ctx, segment_id: int, cursor: str | None) -> dic
 async def edit_segment(
     request: Request, segment_id: int, ctx: Ctx = Depends(can("members:write"))
 ) -> Response:
-    """Rename the segment, or give it a new filter (the JSON of the segment language)."""
+    """Rename the segment, or give it new conditions (the builder) or a new filter (the
+    JSON of the segment language)."""
     form = await submitted(request)
+    editor = "rows" if form.text("editor") == "rows" else "json"
+    match, rows = conditions.read_rows(form)
     try:
         name = form.text("name")
-        text = form.text("filter")
-        try:
-            node = json.loads(text) if text else None
-        except ValueError:
-            raise BadRequest(
-                "The filter is not JSON.", code=VALIDATION_ERROR, details={"field": "filter"}
-            ) from None
+        node: Any
+        if editor == "rows":
+            node = conditions.to_filter(match, rows, await _zone(ctx))
+        else:
+            text = form.text("filter")
+            try:
+                node = json.loads(text) if text else None
+            except ValueError:
+                raise BadRequest(
+                    "The filter is not JSON.", code=VALIDATION_ERROR, details={"field": "filter"}
+                ) from None
         if name is None or len(name) > 120:
             raise BadRequest(
                 "A segment needs a name of 1 to 120 characters.",
@@ -300,14 +414,14 @@ async def edit_segment(
             )
         await segments.update_segment(ctx, segment_id, name=name, node=node)
     except YutangError as exc:
-        if exc.code == "invalid_filter":
-            exc.details = {**exc.details, "field": "filter"}
-        context = await _segment_context(ctx, segment_id, None)
-        context["filter_json"] = form.text("filter") or ""
+        if exc.code in ("invalid_filter", "unknown_tag"):
+            exc.details = {**exc.details, "field": "rows" if editor == "rows" else "filter"}
+        context = await _segment_context(ctx, segment_id, None, editor)
+        context.update(filter_json=form.text("filter") or "", editor=editor, match=match, rows=rows)
         page = render(
             request,
             "console/members/segment.html",
-            exc.status_code,
+            refusal_status(exc),
             done=None,
             errors=field_errors(exc, pick_language(request)),
             **context,
