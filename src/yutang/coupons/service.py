@@ -277,6 +277,15 @@ def _usable(coupon: Coupon, now: datetime) -> None:
         )
 
 
+def why_unusable(coupon: Coupon, now: datetime) -> Conflict | None:
+    """What would refuse the coupon's use now (None: it can be used)."""
+    try:
+        _usable(coupon, now)
+    except Conflict as exc:
+        return exc
+    return None
+
+
 async def void(ctx: Ctx, code: str, reason: str) -> Coupon:
     if not reason.strip():
         raise BadRequest("Voiding a coupon needs a reason.", code=REASON_REQUIRED)

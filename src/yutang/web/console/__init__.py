@@ -35,6 +35,7 @@ from yutang.kit.errors import (
 # (a path of one never shadows another's).
 from yutang.web.console import (  # noqa: F401
     access,
+    counter,
     distribution,
     fission,
     links,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -28,7 +29,7 @@ from starlette.datastructures import FormData
 
 from yutang.auth import repository as auth_repo
 from yutang.auth import sessions
-from yutang.auth.permissions import Permission, allowed, declared
+from yutang.auth.permissions import ROLE_PERMISSIONS, Permission, allowed, declared
 from yutang.config import Settings
 from yutang.kit.context import Actor, Ctx
 from yutang.kit.db import unit_of_work
@@ -202,6 +203,8 @@ async def header(ctx: Ctx) -> dict[str, Any]:
     return {
         "workspace": ws,
         "role": ctx.actor.role,
+        # what the role may do: the sidebar shows only the pages it opens
+        "perms": ROLE_PERMISSIONS.get(ctx.actor.role, frozenset()),
         "user": user,
         "workspaces": await ws_repo.memberships_of(ctx.session, user.id) if user else [],
         "invitation_count": len(await invitations.pending_for(ctx.session, user.email)) if user else 0,
@@ -249,6 +252,11 @@ class FormRefused(Exception):
         self.response = response
 
 
+def new_ref() -> str:
+    """A reference for one form: the time it was drawn and a few random letters."""
+    return f"YT{datetime.now(UTC):%Y%m%d%H%M%S}{secrets.token_hex(3).upper()}"
+
+
 class Submitted:
     """A submitted form: text fields trimmed, empty ones None."""
 
@@ -269,6 +277,19 @@ class Submitted:
             return None
         cleaned = value.replace(",", "").replace("，", "")
         return int(cleaned) if cleaned.lstrip("-").isdigit() else value
+
+    def cents(self, name: str) -> int | str | None:
+        """Yuan as typed (12, 12.5, ¥1,200.00) as cents; the text as typed when it is not
+        an amount of at most two decimals (the schema then refuses it, by field)."""
+        value = self.text(name)
+        if value is None:
+            return None
+        found = re.fullmatch(r"(-?)(\d{1,13})(?:\.(\d{1,2}))?", re.sub(r"[,，¥￥\s]", "", value))
+        if not found:
+            return value
+        sign, whole, part = found.groups()
+        cents = int(whole) * 100 + int((part or "0").ljust(2, "0"))
+        return -cents if sign else cents
 
     def flag(self, name: str) -> bool:
         return self.form.get(name) in ("on", "true", "1")

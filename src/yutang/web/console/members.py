@@ -25,6 +25,7 @@ from pydantic import ValidationError
 
 from yutang.auth.permissions import allowed
 from yutang.commerce import service as commerce
+from yutang.commerce import wallet
 from yutang.coupons import repository as coupon_repo
 from yutang.coupons import service as coupons
 from yutang.kit.context import Ctx
@@ -38,9 +39,12 @@ from yutang.members import forms, segments
 from yutang.members import repository as members_repo
 from yutang.members import service as members
 from yutang.members.schemas import FormIn, FormPatch, MemberPatch, TagGroupIn, TagIn
+from yutang.membership import repository as plans_repo
+from yutang.membership import service as membership
 from yutang.models.workspaces import Workspace
 from yutang.overview import pond
 from yutang.privacy import service as privacy
+from yutang.rewards import repository as rewards_repo
 from yutang.web.console import conditions
 from yutang.web.console.frame import (
     FormRefused,
@@ -50,6 +54,7 @@ from yutang.web.console.frame import (
     field_errors,
     header,
     may,
+    new_ref,
     refusal_status,
     render,
     router,
@@ -446,7 +451,7 @@ async def freeze_segment(segment_id: int, ctx: Ctx = Depends(can("members:write"
 # --- a member -----------------------------------------------------------------------------
 
 
-async def _member_context(ctx: Ctx, member_id: int) -> dict[str, Any]:
+async def member_context(ctx: Ctx, member_id: int) -> dict[str, Any]:
     member = await members.get_member(ctx, member_id)
     view = (await members.views(ctx, [member], pii=allowed(ctx.actor.role, "members:pii")))[0]
     orders, _ = await commerce.list_orders(ctx, cursor=None, limit=20, member_id=member_id)
@@ -470,6 +475,34 @@ async def _member_context(ctx: Ctx, member_id: int) -> dict[str, Any]:
         "may": may(ctx),
         "errors": {},
         "values": {},
+        **await counter_context(ctx, member_id),
+    }
+
+
+async def counter_context(ctx: Ctx, member_id: int) -> dict[str, Any]:
+    """What the member's page shows of stored value, paid membership and rewards."""
+    entries = await wallet.entries(ctx, member_id, limit=20)
+    refunded: dict[int, int] = {}
+    for entry in entries:
+        if entry.kind == "refund" and entry.refund_of is not None:
+            refunded[entry.refund_of] = (
+                refunded.get(entry.refund_of, 0) + entry.principal_delta + entry.bonus_delta
+            )
+    plan_rows = await plans_repo.plans(ctx.session, ctx.workspace_id)
+    return {
+        "wallet": await wallet.balance(ctx, member_id),
+        "wallet_entries": entries,
+        # what is left to refund of each payment shown
+        "refundable": {
+            e.id: -(e.principal_delta + e.bonus_delta) - refunded.get(e.id, 0)
+            for e in entries
+            if e.kind == "spend"
+        },
+        "plans": [p for p in plan_rows if p.active],
+        "plan_names": {p.id: p.name for p in plan_rows},
+        "subscriptions": await membership.active_subscriptions(ctx, member_id),
+        "reward_list": [r for r in await rewards_repo.rewards(ctx.session, ctx.workspace_id) if r.active],
+        "ref": new_ref(),
     }
 
 
@@ -481,17 +514,19 @@ async def member_page(
         request,
         "console/members/member.html",
         done=done,
-        **await _member_context(ctx, member_id),
+        **await member_context(ctx, member_id),
         **await header(ctx),
     )
 
 
-async def _refuse(
+async def refuse_action(
     request: Request, ctx: Ctx, member_id: int, action: str, exc: Exception, form: Submitted
 ) -> FormRefused:
-    """The member's page again, the refused action's errors beside its fields."""
-    errors = {action: field_errors(exc, pick_language(request))}
-    context = await _member_context(ctx, member_id)
+    """The member's page again, the refused action's errors beside its fields (a schema's
+    ``amount_cents`` is the form's ``amount``, typed in yuan)."""
+    said = field_errors(exc, pick_language(request))
+    errors = {action: {("amount" if k == "amount_cents" else k): v for k, v in said.items()}}
+    context = await member_context(ctx, member_id)
     context.update(
         errors=errors, values={k: v for k, v in form.form.items() if isinstance(v, str)}, open=action
     )
@@ -499,7 +534,7 @@ async def _refuse(
     return FormRefused(render(request, "console/members/member.html", status, **context, **await header(ctx)))
 
 
-def _back(member_id: int, done: str) -> Response:
+def back_to_member(member_id: int, done: str) -> Response:
     return RedirectResponse(f"/console/members/{member_id}?done={done}", status_code=303)
 
 
@@ -511,8 +546,8 @@ async def tag_member(request: Request, member_id: int, ctx: Ctx = Depends(can("m
     try:
         await members.tag_member(ctx, member_id, add, remove)
     except YutangError as exc:
-        raise await _refuse(request, ctx, member_id, "tags", exc, form) from None
-    return _back(member_id, "tagged")
+        raise await refuse_action(request, ctx, member_id, "tags", exc, form) from None
+    return back_to_member(member_id, "tagged")
 
 
 @router.post("/console/members/{member_id}/points")
@@ -531,8 +566,8 @@ async def adjust_points(
         )
         await points.adjust(ctx, member_id, body.delta, reason=body.reason, expires_at=body.expires_at)
     except (ValidationError, YutangError) as exc:
-        raise await _refuse(request, ctx, member_id, "points", exc, form) from None
-    return _back(member_id, "points")
+        raise await refuse_action(request, ctx, member_id, "points", exc, form) from None
+    return back_to_member(member_id, "points")
 
 
 @router.post("/console/members/{member_id}/coupon")
@@ -544,8 +579,8 @@ async def issue_coupon(request: Request, member_id: int, ctx: Ctx = Depends(can(
             raise BadRequest("Choose a coupon.", code=VALIDATION_ERROR, details={"field": "template_id"})
         await coupons.issue(ctx, template_id, member_id, source="console")
     except YutangError as exc:
-        raise await _refuse(request, ctx, member_id, "coupon", exc, form) from None
-    return _back(member_id, "coupon")
+        raise await refuse_action(request, ctx, member_id, "coupon", exc, form) from None
+    return back_to_member(member_id, "coupon")
 
 
 @router.post("/console/members/{member_id}/tier")
@@ -559,8 +594,8 @@ async def change_tier(
         )
         await tiers.set_tier(ctx, member_id, body.tier_id, body.reason)
     except (ValidationError, YutangError) as exc:
-        raise await _refuse(request, ctx, member_id, "tier", exc, form) from None
-    return _back(member_id, "tier")
+        raise await refuse_action(request, ctx, member_id, "tier", exc, form) from None
+    return back_to_member(member_id, "tier")
 
 
 @router.post("/console/members/{member_id}/owner")
@@ -572,8 +607,8 @@ async def assign_owner(
     try:
         await members.update_member(ctx, member_id, MemberPatch.model_validate({"owner_user_id": owner}))
     except (ValidationError, YutangError) as exc:
-        raise await _refuse(request, ctx, member_id, "owner", exc, form) from None
-    return _back(member_id, "owner")
+        raise await refuse_action(request, ctx, member_id, "owner", exc, form) from None
+    return back_to_member(member_id, "owner")
 
 
 @router.post("/console/members/{member_id}/status")
@@ -581,7 +616,7 @@ async def set_status(request: Request, member_id: int, ctx: Ctx = Depends(can("m
     form = await submitted(request)
     status = "blocked" if form.text("status") == "blocked" else "active"
     await members.update_member(ctx, member_id, MemberPatch(status=status))
-    return _back(member_id, status)
+    return back_to_member(member_id, status)
 
 
 @router.get("/console/members/{member_id}/export")
@@ -605,9 +640,9 @@ async def erase_member(
         exc = BadRequest(
             "Type the member's number to confirm.", code=VALIDATION_ERROR, details={"field": "confirm"}
         )
-        raise await _refuse(request, ctx, member_id, "erase", exc, form)
+        raise await refuse_action(request, ctx, member_id, "erase", exc, form)
     await privacy.erase_member(ctx, member_id)
-    return _back(member_id, "erased")
+    return back_to_member(member_id, "erased")
 
 
 # --- forms --------------------------------------------------------------------------------

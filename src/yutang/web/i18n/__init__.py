@@ -7,6 +7,7 @@ from collections.abc import Callable
 from fastapi import Request
 
 from yutang.web.i18n.errors import ERROR_WORDS
+from yutang.web.i18n.pages import counter as pages_counter
 from yutang.web.i18n.pages import distribution as pages_distribution
 from yutang.web.i18n.pages import fission as pages_fission
 from yutang.web.i18n.pages import loyalty as pages_loyalty
@@ -392,7 +393,14 @@ STRINGS: dict[str, dict[str, str]] = {
     },
 }
 
-for _module in (pages_distribution, pages_fission, pages_loyalty, pages_members, pages_settings):
+for _module in (
+    pages_counter,
+    pages_distribution,
+    pages_fission,
+    pages_loyalty,
+    pages_members,
+    pages_settings,
+):
     for _key in _module.STRINGS:
         if _key in STRINGS:
             raise ValueError(f"string {_key!r} defined twice ({_module.__name__})")
