@@ -24,6 +24,7 @@ from yutang.models.links import Channel
 from yutang.models.loyalty import PointsEntry
 from yutang.models.members import Member, Segment
 from yutang.models.workspaces import User
+from yutang.web.i18n.errors import ERROR_WORDS
 
 
 async def _sign_in(
@@ -514,3 +515,85 @@ async def test_a_segment_built_from_conditions_holds_what_they_say(
     assert refused.status_code == 403
     counted = await browser.post(client, "/console/segments/preview", rows, page="/console/segments")
     assert counted.status_code == 200 and str(len(want)) in counted.text
+
+
+async def test_a_member_is_typed_in_and_their_profile_changed_by_hand(
+    client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine
+) -> None:
+    h = tenant.headers
+    taken = await member(engine, tenant, phone="13800130000")
+    await _sign_in(client, engine, tenant, "admin", "admin@acme.example")  # sees personal data
+    async with unit_of_work(engine=engine) as s:
+        ch = Channel(workspace_id=tenant.id, name="门店", type="store")
+        s.add(ch)
+        await s.flush()
+        channel_id = ch.id
+    form = {
+        "phone": "13900139000",
+        "name": "王小明",
+        "gender": "male",
+        "birthday": "1992-05-18",
+        "address.province": "广东省",
+        "address.city": "深圳市",
+        "attributes": "肤质 = 干性\n门店 = 万象城",
+        "tags": "兴趣/护肤，阶段/新客",
+        "source_channel_id": str(channel_id),
+        "consent_marketing": "on",
+    }
+    r = await browser.post(client, "/console/members/new", form, page="/console/members/new")
+    assert r.status_code == 303 and r.headers["location"].endswith("?done=created")
+    made = int(r.headers["location"].split("/")[3].split("?")[0])
+    api = (await client.get(f"/api/v1/members/{made}", headers=h)).json()
+    assert api["name"] == "王小明" and api["gender"] == "male" and api["birthday"] == "1992-05-18"
+    assert api["attributes"] == {"肤质": "干性", "门店": "万象城"} and api["source_channel_id"] == channel_id
+    assert sorted(f"{t['group']}/{t['name']}" for t in api["tags"]) == ["兴趣/护肤", "阶段/新客"]
+    # Refused, nothing kept: a phone that is someone's, no identity, a day that is not one.
+    async with unit_of_work(readonly=True, engine=engine) as s:
+        before = len((await s.scalars(select(Member.id).where(Member.workspace_id == tenant.id))).all())
+    taken_words = ERROR_WORDS["identity_taken"]["zh-CN"]
+    for bad, field, status in (
+        ({**form, "phone": "13800130000"}, "_", 409),
+        ({**form, "phone": ""}, "phone", 422),
+        ({**form, "phone": "13700137000", "birthday": "1992-13-40"}, "birthday", 422),
+        ({**form, "phone": "13700137000", "attributes": "no equals sign"}, "attributes", 422),
+    ):
+        refused = await browser.post(client, "/console/members/new", bad, page="/console/members/new")
+        assert refused.status_code == status, (field, refused.status_code)
+        assert f'id="e-{field}"' in refused.text or (field == "_" and taken_words in refused.text), field
+    async with unit_of_work(readonly=True, engine=engine) as s:
+        after = len((await s.scalars(select(Member.id).where(Member.workspace_id == tenant.id))).all())
+    assert after == before
+
+    # The profile: a number attribute left alone keeps its type; one removed goes.
+    await client.patch(
+        f"/api/v1/members/{made}",
+        json={"attributes": {"等级": 3}, "identities": {"email": "w@x.cn"}},
+        headers=h,
+    )
+    page = f"/console/members/{made}"
+    shown = await client.get(page)
+    assert "等级 = 3" in shown.text and 'value="13900139000"' in shown.text
+    profile = {
+        "name": "王大明",
+        "gender": "male",
+        "birthday": "1992-05-18",
+        "phone": "",
+        "email": "w@x.cn",
+        "attributes": "肤质 = 油性\n等级 = 3",
+    }
+    r = await browser.post(client, f"{page}/profile", profile, page=page)
+    assert r.status_code == 303
+    api = (await client.get(f"/api/v1/members/{made}", headers=h)).json()
+    assert api["name"] == "王大明" and api["attributes"] == {"肤质": "油性", "等级": 3}
+    assert "phone" not in api["identities"] and api["identities"]["email"] == "w@x.cn"
+    nobody = await browser.post(client, f"{page}/profile", {**profile, "email": ""}, page=page)
+    assert nobody.status_code in (400, 409, 422) and 'role="alert"' in nobody.text
+    theirs = await browser.post(client, f"{page}/profile", {**profile, "phone": "13800130000"}, page=page)
+    assert theirs.status_code == 409 and taken_words in theirs.text
+    assert (await client.get(f"/api/v1/members/{made}", headers=h)).json()["name"] == "王大明"
+    assert (await client.get(f"/api/v1/members/{taken}", headers=h)).json()["identities"][
+        "phone"
+    ] == "13800130000"
+    await _sign_in(client, engine, tenant, "analyst", "an@acme.example")
+    assert (await client.get("/console/members/new")).status_code == 403
+    assert "/profile" not in (await client.get(page)).text

@@ -38,7 +38,7 @@ from yutang.loyalty.schemas import AdjustIn, SetTierIn
 from yutang.members import forms, segments
 from yutang.members import repository as members_repo
 from yutang.members import service as members
-from yutang.members.schemas import FormIn, FormPatch, MemberPatch, TagGroupIn, TagIn
+from yutang.members.schemas import FormIn, FormPatch, MemberIn, MemberPatch, TagGroupIn, TagIn
 from yutang.membership import repository as plans_repo
 from yutang.membership import service as membership
 from yutang.models.workspaces import Workspace
@@ -475,8 +475,137 @@ async def member_context(ctx: Ctx, member_id: int) -> dict[str, Any]:
         "may": may(ctx),
         "errors": {},
         "values": {},
+        "attribute_lines": "\n".join(f"{k} = {_shown(v)}" for k, v in (member.attributes or {}).items()),
         **await counter_context(ctx, member_id),
     }
+
+
+# --- a member made or their profile changed by hand ---------------------------------------
+
+ADDRESS = ("province", "city", "district", "detail")
+
+
+def _attributes(form: Submitted) -> dict[str, str]:
+    """Custom attributes typed one a line as ``name = value``."""
+    found: dict[str, str] = {}
+    for line in (form.text("attributes") or "").splitlines():
+        if not line.strip():
+            continue
+        name, eq, value = line.partition("=")
+        if not eq or not name.strip():
+            raise BadRequest(
+                "Write one attribute a line, as name = value.",
+                code=VALIDATION_ERROR,
+                details={"field": "attributes"},
+            )
+        found[name.strip()] = value.strip()
+    return found
+
+
+def _shown(value: Any) -> str:
+    """An attribute's value as the form shows it (text as is, numbers and flags as JSON)."""
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def _profile(form: Submitted) -> dict[str, Any]:
+    """The fields of the profile form, as the API's member schemas name them."""
+    address = {k: v for k in ADDRESS if (v := form.text(f"address.{k}"))}
+    return {
+        "name": form.text("name"),
+        "gender": form.text("gender") or "unknown",
+        "birthday": form.text("birthday"),
+        "address": address or None,
+    }
+
+
+def _profile_errors(exc: Exception, lang: str) -> dict[str, str]:
+    """Errors by the form's field: an identity refused is said beside its box."""
+    said = field_errors(exc, lang)
+    kind = exc.details.get("kind") if isinstance(exc, YutangError) and isinstance(exc.details, dict) else None
+    if kind in ("phone", "email") and "_" in said:
+        said[str(kind)] = said.pop("_")
+    return {k.removeprefix("identities."): v for k, v in said.items()}
+
+
+async def _new_member_page(
+    request: Request, ctx: Ctx, status: int = 200, errors: dict[str, str] | None = None, values: Any = None
+) -> HTMLResponse:
+    return render(
+        request,
+        "console/members/member_new.html",
+        status,
+        errors=errors or {},
+        values=values or {},
+        **await _choices(ctx),
+        **await header(ctx),
+    )
+
+
+@router.get("/console/members/new", response_class=HTMLResponse)
+async def new_member(request: Request, ctx: Ctx = Depends(can("members:write"))) -> HTMLResponse:
+    return await _new_member_page(request, ctx)
+
+
+@router.post("/console/members/new")
+async def create_member(request: Request, ctx: Ctx = Depends(can("members:write"))) -> Response:
+    """A member typed in by hand (a customer at the counter): the API's create, so an
+    identity someone already has is refused, not merged."""
+    form = await submitted(request)
+    try:
+        body = MemberIn.model_validate(
+            {
+                "phone": form.text("phone"),
+                "email": form.text("email"),
+                **_profile(form),
+                "attributes": _attributes(form),
+                "tags": form.words("tags"),
+                "source_channel_id": _int(form.text("source_channel_id")),
+                "owner_user_id": _int(form.text("owner_user_id")),
+                "consents": {"marketing": True} if form.flag("consent_marketing") else {},
+            }
+        )
+        if not body.given():
+            raise BadRequest(
+                "A member needs a phone number or an email.",
+                code=VALIDATION_ERROR,
+                details={"field": "phone"},
+            )
+        made = await members.create_member(ctx, body, via="console")
+    except (ValidationError, YutangError) as exc:
+        values = {k: v for k, v in form.form.items() if isinstance(v, str)}
+        page = await _new_member_page(
+            request, ctx, refusal_status(exc), _profile_errors(exc, pick_language(request)), values
+        )
+        raise FormRefused(page) from None
+    return back_to_member(made.id, "created")
+
+
+@router.post("/console/members/{member_id}/profile")
+async def edit_profile(
+    request: Request, member_id: int, ctx: Ctx = Depends(can("members:write"))
+) -> Response:
+    """Name, gender, birthday, address, phone and email, custom attributes: the API's
+    change (an attribute no longer listed is removed; an identity emptied is removed,
+    one must stay)."""
+    form = await submitted(request)
+    try:
+        member = await members.get_member(ctx, member_id)
+        held = member.attributes or {}
+        # only what changed: a number or a flag left as it was keeps its type
+        typed = {k: v for k, v in _attributes(form).items() if k not in held or _shown(held[k]) != v}
+        gone = {k: None for k in held if k not in _attributes(form)}
+        patch = MemberPatch.model_validate(
+            {
+                **_profile(form),
+                "identities": {"phone": form.text("phone"), "email": form.text("email")},
+                "attributes": {**typed, **gone},
+            }
+        )
+        await members.update_member(ctx, member_id, patch)
+    except (ValidationError, YutangError) as exc:
+        refused = await refuse_action(request, ctx, member_id, "profile", exc, form)
+        raise refused from None
+    return back_to_member(member_id, "saved")
 
 
 async def counter_context(ctx: Ctx, member_id: int) -> dict[str, Any]:
@@ -524,7 +653,11 @@ async def refuse_action(
 ) -> FormRefused:
     """The member's page again, the refused action's errors beside its fields (a schema's
     ``amount_cents`` is the form's ``amount``, typed in yuan)."""
-    said = field_errors(exc, pick_language(request))
+    said = (
+        _profile_errors(exc, pick_language(request))
+        if action == "profile"
+        else field_errors(exc, pick_language(request))
+    )
     errors = {action: {("amount" if k == "amount_cents" else k): v for k, v in said.items()}}
     context = await member_context(ctx, member_id)
     context.update(

@@ -251,4 +251,38 @@ STRINGS: dict[str, dict[str, str]] = {
     "month_10": {"zh-CN": "10 月", "en": "October"},
     "month_11": {"zh-CN": "11 月", "en": "November"},
     "month_12": {"zh-CN": "12 月", "en": "December"},
+    # a member made or their profile changed by hand
+    "new_member": {"zh-CN": "新建会员", "en": "New member"},
+    "new_member_intro": {
+        "zh-CN": "手动录入一位会员（例如到店顾客）。手机号或邮箱至少填一项；已属于其他会员的手机号或邮箱会被拒绝，不会合并。",
+        "en": "Type in a member by hand (a customer in the store, say). A phone number or an email is needed; one that is already someone's is refused, not merged.",
+    },
+    "create_member": {"zh-CN": "创建会员", "en": "Create the member"},
+    "action_profile": {"zh-CN": "编辑资料", "en": "Edit the profile"},
+    "member_name": {"zh-CN": "姓名", "en": "Name"},
+    "gender": {"zh-CN": "性别", "en": "Gender"},
+    "birthday": {"zh-CN": "生日", "en": "Birthday"},
+    "address_province": {"zh-CN": "省份", "en": "Province"},
+    "address_city": {"zh-CN": "城市", "en": "City"},
+    "address_district": {"zh-CN": "区县", "en": "District"},
+    "address_detail": {"zh-CN": "详细地址", "en": "Street address"},
+    "attributes_lines": {"zh-CN": "自定义属性", "en": "Custom attributes"},
+    "attributes_hint": {
+        "zh-CN": "每行一个，格式为 名称 = 值；删去一行即删除该属性。",
+        "en": "One a line, as name = value; a line removed removes that attribute.",
+    },
+    "tags_words": {"zh-CN": "标签", "en": "Tags"},
+    "tags_words_hint": {
+        "zh-CN": "“分组/标签”，用逗号分隔；不存在的会自动创建。",
+        "en": "“group/tag”, separated by commas; missing ones are created.",
+    },
+    "identity_hint": {
+        "zh-CN": "清空即移除；手机号和邮箱至少保留一项。",
+        "en": "Emptied: removed; a phone number or an email must stay.",
+    },
+    "none_chosen": {"zh-CN": "无", "en": "None"},
+    "consent_given": {
+        "zh-CN": "顾客已同意接收会员活动与优惠信息",
+        "en": "The customer agrees to receive news of member events and offers",
+    },
 }
