@@ -119,6 +119,8 @@ async def test_the_rules_change_until_someone_takes_part(
     ):
         r = await client.patch(url, json=bad, headers=tenant.headers)
         assert r.status_code == status, (bad, r.text)
+        if status == 404:
+            assert r.json()["error"]["details"]["field"] in ("stages[0].rewards[0]", "invitee_rewards[0]")
     assert (await client.get(url, headers=tenant.headers)).json() == before
     r = await client.patch(url, json=rules, headers=tenant.headers)
     assert r.status_code == 200, r.text

@@ -108,16 +108,21 @@ def _check_open(campaign: ReferralCampaign, now: datetime) -> None:
         )
 
 
-async def _check_specs(ctx: Ctx, specs: Sequence[RewardSpec]) -> None:
+async def _check_specs(ctx: Ctx, specs: Sequence[RewardSpec], where: str) -> None:
     """Every row a reward names is the workspace's — whatever its kind, since what is
-    given is stored (a points reward with another workspace's template id is refused)."""
-    for spec in specs:
-        if spec.template_id is not None:
-            await coupons.get_template(ctx, spec.template_id)
-        if spec.reward_id is not None:
-            await rewards.get_reward(ctx, spec.reward_id)
-        if spec.lottery_id is not None:
-            await lottery.get_lottery(ctx, spec.lottery_id)
+    given is stored (a points reward with another workspace's template id is refused).
+    A refusal names the reward (``details.field``: ``stages[0].rewards[1]``)."""
+    for n, spec in enumerate(specs):
+        try:
+            if spec.template_id is not None:
+                await coupons.get_template(ctx, spec.template_id)
+            if spec.reward_id is not None:
+                await rewards.get_reward(ctx, spec.reward_id)
+            if spec.lottery_id is not None:
+                await lottery.get_lottery(ctx, spec.lottery_id)
+        except NotFound as exc:
+            exc.details.setdefault("field", f"{where}[{n}]")
+            raise
 
 
 async def _campaign_channel(ctx: Ctx, name: str) -> int:
@@ -142,9 +147,9 @@ async def _check_rules(
     goal: Goal | None = None,
 ) -> None:
     """Every row the rules name is the workspace's (on creation and on a patch alike)."""
-    for stage in stages:
-        await _check_specs(ctx, stage.rewards)
-    await _check_specs(ctx, invitee_rewards)
+    for n, stage in enumerate(stages):
+        await _check_specs(ctx, stage.rewards, f"stages[{n}].rewards")
+    await _check_specs(ctx, invitee_rewards, "invitee_rewards")
     if eligibility is not None:
         if eligibility.segment_id is not None:
             await segments.get_segment(ctx, eligibility.segment_id)
