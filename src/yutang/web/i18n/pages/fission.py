@@ -39,7 +39,7 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "invitee_reward": {"zh-CN": "被邀请好友的奖励", "en": "The invited friend's reward"},
     "reward_amount": {"zh-CN": "数量 / 金额", "en": "Amount"},
-    "reward_item": {"zh-CN": "优惠券 / 礼品 / 抽奖", "en": "Coupon / reward / lottery"},
+    "reward_item": {"zh-CN": "优惠券 / 礼品 / 抽奖", "en": "Coupon, reward or lottery"},
     "edit_campaign": {"zh-CN": "修改活动", "en": "Edit the campaign"},
     "campaign_rules": {"zh-CN": "活动规则", "en": "The campaign's rules"},
     "rules_open": {
