@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import timedelta
+from datetime import UTC, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,12 +17,14 @@ from tests.conftest import Tenant, add_key
 from tests.factories import in_tx, member
 from tests.referrals.conftest import campaign_data, device, make_campaign, take_part
 from tests.test_cli import cli_env, invoke
+from yutang.coupons import service as coupons
 from yutang.kit.context import Ctx
 from yutang.kit.db import unit_of_work
 from yutang.kit.errors import BadRequest
 from yutang.links import addresses
 from yutang.models.base import utcnow
-from yutang.models.referrals import Invitation, ReferralCampaign, ReferralParticipant
+from yutang.models.platform import AuditEntry
+from yutang.models.referrals import Invitation, ReferralCampaign, ReferralParticipant, ReferralStage
 from yutang.referrals import poster, service
 
 __all__ = ["cli_env"]
@@ -66,6 +68,92 @@ async def test_unknown_references_are_refused(client: httpx.AsyncClient, tenant:
     )
     assert _code(r) == "unknown_segment"
     assert await _count(engine, ReferralCampaign) == 0
+
+
+async def _template(engine: AsyncEngine, tenant: Tenant) -> int:
+    async def make(ctx: Ctx) -> int:
+        tpl = await coupons.create_template(
+            ctx, {"name": "20元券", "kind": "amount_off", "value": 2000, "valid_days": 30}
+        )
+        return tpl.id
+
+    return await in_tx(engine, tenant, make)
+
+
+async def test_the_rules_change_until_someone_takes_part(
+    client: httpx.AsyncClient, tenant: Tenant, other_tenant: Tenant, engine: AsyncEngine
+):
+    cid = await make_campaign(engine, tenant)
+    url = f"{API}/campaigns/{cid}"
+    before = (await client.get(url, headers=tenant.headers)).json()
+    tpl, theirs = await _template(engine, tenant), await _template(engine, other_tenant)
+    starts = (utcnow() + timedelta(hours=2)).replace(microsecond=0)
+    rules: dict[str, Any] = {
+        "starts_at": starts.isoformat(),
+        "stages": [
+            {"threshold": 5, "name": "五位", "rewards": [{"kind": "wallet", "amount": 800}]},
+            {
+                "threshold": 1,
+                "name": "首位",
+                "rewards": [{"kind": "points", "amount": 50}, {"kind": "coupon", "template_id": tpl}],
+            },
+        ],
+        "invitee_rewards": [{"kind": "coupon", "template_id": tpl}],
+        "goal": {"kind": "order", "min_total_cents": 5000},
+        "goal_days": 10,
+        "max_per_inviter": 20,
+    }
+    # Refused as on creation, writing nothing: thresholds, another workspace's template.
+    for bad, status in (
+        ({"name": "改", "stages": [rules["stages"][0]] * 2}, 422),
+        ({"stages": []}, 422),
+        (
+            {
+                "name": "改",
+                "stages": [{"threshold": 1, "rewards": [{"kind": "coupon", "template_id": theirs}]}],
+            },
+            404,
+        ),
+        ({"name": "改", "invitee_rewards": [{"kind": "coupon", "template_id": theirs}]}, 404),
+        ({"name": "改", "starts_at": (utcnow() + timedelta(days=30)).isoformat()}, 422),
+    ):
+        r = await client.patch(url, json=bad, headers=tenant.headers)
+        assert r.status_code == status, (bad, r.text)
+        if status == 404:
+            assert r.json()["error"]["details"]["field"] in ("stages[0].rewards[0]", "invitee_rewards[0]")
+    assert (await client.get(url, headers=tenant.headers)).json() == before
+    r = await client.patch(url, json=rules, headers=tenant.headers)
+    assert r.status_code == 200, r.text
+    got = (await client.get(url, headers=tenant.headers)).json()
+    assert [(s["threshold"], [x["kind"] for x in s["rewards"]]) for s in got["stages"]] == [
+        (1, ["points", "coupon"]),
+        (5, ["wallet"]),
+    ]
+    assert got["invitee_rewards"] == [{"kind": "coupon", "template_id": tpl}]
+    assert (got["goal"]["min_total_cents"], got["goal_days"], got["max_per_inviter"]) == (5000, 10, 20)
+    assert got["starts_at"].startswith(starts.astimezone(UTC).isoformat()[:19])
+    assert await _count(engine, ReferralStage) == 2  # the old stages are gone, not beside
+    async with unit_of_work(readonly=True, engine=engine) as s:
+        audited = (
+            await s.scalars(select(AuditEntry).where(AuditEntry.action == "referral_campaign.updated"))
+        ).all()
+    assert len(audited) == 1
+    # Someone takes part: the rules are refused with the field named, the rest still changes.
+    await client.patch(
+        url, json={"starts_at": (utcnow() - timedelta(hours=1)).isoformat()}, headers=tenant.headers
+    )
+    await take_part(engine, tenant, cid, await member(engine, tenant, "13800000001"))
+    now = (await client.get(url, headers=tenant.headers)).json()
+    r = await client.patch(
+        url,
+        json={"name": "改名", "stages": rules["stages"][:1], "max_per_inviter": None},
+        headers=tenant.headers,
+    )
+    assert r.status_code == 409 and _code(r) == "campaign_started"
+    assert r.json()["error"]["details"]["fields"] == ["stages", "max_per_inviter"]
+    assert (await client.get(url, headers=tenant.headers)).json() == now
+    r = await client.patch(url, json={"name": "改名", "fraud": {"ip_limit": 2}}, headers=tenant.headers)
+    assert r.status_code == 200 and r.json()["name"] == "改名" and r.json()["stages"] == now["stages"]
 
 
 async def test_an_analyst_cannot_run_campaigns(

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import timedelta
 
 import httpx
 from PIL import Image
@@ -14,13 +13,16 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.conftest import Tenant, run_events
-from tests.factories import member
+from tests.factories import in_tx, member
 from tests.referrals.conftest import make_campaign, take_part
 from tests.referrals.test_rules import attach
 from tests.web import browser
+from yutang.coupons import service as coupons
+from yutang.kit.context import Ctx
 from yutang.kit.db import unit_of_work
 from yutang.models.base import utcnow
 from yutang.models.referrals import Invitation
+from yutang.web.i18n.errors import ERROR_WORDS
 
 
 async def _sign_in(
@@ -29,6 +31,16 @@ async def _sign_in(
     await browser.make_user(engine, tenant.id, f"{role}@acme.example", role)
     client.cookies.clear()
     assert (await browser.login(client, f"{role}@acme.example")).status_code == 303
+
+
+async def _template(engine: AsyncEngine, tenant: Tenant) -> int:
+    async def make(ctx: Ctx) -> int:
+        tpl = await coupons.create_template(
+            ctx, {"name": "30元券", "kind": "amount_off", "value": 3000, "valid_days": 30}
+        )
+        return tpl.id
+
+    return await in_tx(engine, tenant, make)
 
 
 async def _held(engine: AsyncEngine, tenant: Tenant, friends: int) -> tuple[int, list[int]]:
@@ -49,7 +61,7 @@ async def test_a_campaign_from_the_form_is_the_campaign_the_api_makes(
     client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine
 ) -> None:
     await _sign_in(client, engine, tenant)
-    start = (utcnow() + timedelta(hours=1)).astimezone().strftime("%Y-%m-%dT%H:%M")
+    tpl = await _template(engine, tenant)
     form = {
         "name": "邀 3 位好友得咖啡",
         "starts_at": "2030-01-01T00:00",
@@ -60,13 +72,16 @@ async def test_a_campaign_from_the_form_is_the_campaign_the_api_makes(
         "goal_days": "14",
         "stages.0.threshold": "1",
         "stages.0.name": "第一位",
-        "stages.0.reward.kind": "points",
-        "stages.0.reward.value": "100",
+        "stages.0.rewards.0.kind": "points",
+        "stages.0.rewards.0.amount": "100",
+        "stages.0.rewards.1.kind": "coupon",
+        "stages.0.rewards.1.ref": f"coupon:{tpl}",
+        "stages.0.rewards.2.kind": "",  # an empty row: ignored
         "stages.1.threshold": "3",
-        "stages.1.reward.kind": "wallet",
-        "stages.1.reward.value": "500",
-        "invitee.kind": "points",
-        "invitee.value": "50",
+        "stages.1.rewards.0.kind": "wallet",
+        "stages.1.rewards.0.amount": "500",
+        "invitee_rewards.0.kind": "points",
+        "invitee_rewards.0.amount": "50",
         "fraud.ip_limit": "2",
         "poster.title": "一起喝咖啡",
         "poster.color": "#aa3300",
@@ -83,14 +98,15 @@ async def test_a_campaign_from_the_form_is_the_campaign_the_api_makes(
         and api["goal"]["min_total_cents"] == 9950
         and api["goal"]["first_order"]
     )
-    assert [(s["threshold"], s["rewards"][0]["kind"]) for s in api["stages"]] == [
-        (1, "points"),
-        (3, "wallet"),
+    assert [s["rewards"] for s in api["stages"]] == [
+        [{"kind": "points", "amount": 100}, {"kind": "coupon", "template_id": tpl}],
+        [{"kind": "wallet", "amount": 500}],
     ]
     assert api["invitee_rewards"][0] == {**api["invitee_rewards"][0], "kind": "points", "amount": 50}
     assert api["fraud"]["ip_limit"] == 2 and api["poster"]["color"] == "#aa3300"
     page = await client.get(f"/console/fission/campaigns/{cid}")
     assert page.status_code == 200 and "发起的邀请" in page.text and "已开启" in page.text
+    assert "30元券" in page.text  # a coupon reward by its template's name
     preview = await client.get(
         f"/console/fission/campaigns/{cid}/poster-preview.png?title=新标题&color=%23112233"
     )
@@ -98,7 +114,6 @@ async def test_a_campaign_from_the_form_is_the_campaign_the_api_makes(
         preview.headers["content-type"] == "image/png"
         and Image.open(io.BytesIO(preview.content)).size[0] > 500
     )
-    assert start  # the form reads times in the workspace's zone
 
 
 async def test_a_refused_campaign_form_keeps_nothing_and_says_why(
@@ -110,8 +125,8 @@ async def test_a_refused_campaign_form_keeps_nothing_and_says_why(
         "starts_at": "2030-01-15T00:00",
         "ends_at": "2030-01-01T00:00",
         "stages.0.threshold": "0",
-        "stages.0.reward.kind": "points",
-        "stages.0.reward.value": "10",
+        "stages.0.rewards.0.kind": "points",
+        "stages.0.rewards.0.amount": "10",
     }
     r = await browser.post(
         client, "/console/fission/campaigns/new", bad, page="/console/fission/campaigns/new"
@@ -203,8 +218,12 @@ async def test_fission_roles(client: httpx.AsyncClient, tenant: Tenant, engine: 
         page="/console/fission",
     )
     assert r.status_code == 403
+    assert (await client.get(f"/console/fission/campaigns/{cid}/edit")).status_code == 403
     edit = await browser.post(
-        client, f"/console/fission/campaigns/{cid}/edit", {"name": "x"}, page="/console/fission"
+        client,
+        f"/console/fission/campaigns/{cid}/edit",
+        {"name": "x", "rules": "1", "stages.0.threshold": "9", "stages.0.rewards.0.kind": "points"},
+        page="/console/fission",
     )
     assert edit.status_code == 403
     async with unit_of_work(readonly=True, engine=engine) as s:
@@ -251,3 +270,79 @@ async def test_a_campaign_is_paused_and_its_poster_art_set(
         headers={"origin": browser.ORIGIN},
     )
     assert not_a_picture.status_code == 400 and 'role="alert"' in not_a_picture.text
+
+
+async def test_the_rules_are_edited_until_someone_takes_part(
+    client: httpx.AsyncClient, tenant: Tenant, other_tenant: Tenant, engine: AsyncEngine
+) -> None:
+    cid = await make_campaign(engine, tenant)
+    tpl, theirs = await _template(engine, tenant), await _template(engine, other_tenant)
+    await _sign_in(client, engine, tenant)
+    page = f"/console/fission/campaigns/{cid}/edit"
+    api = f"/api/v1/referrals/campaigns/{cid}"
+    for lang, words in (("zh-CN", "还没有会员参与本活动"), ("en", "Nobody has taken part yet")):
+        shown = await client.get(f"{page}?lang={lang}")
+        assert shown.status_code == 200 and words in shown.text and 'name="stages.1.threshold"' in shown.text
+    rules = {
+        "name": "新规则",
+        "rules": "1",
+        "starts_at": "2030-01-01T00:00",
+        "ends_at": "2030-02-01T00:00",
+        "goal.kind": "order",
+        "goal.min_total": "50",
+        "stages.0.threshold": "4",
+        "stages.0.rewards.0.kind": "points",
+        "stages.0.rewards.0.amount": "40",
+        "stages.0.rewards.1.ref": f"coupon:{tpl}",  # the kind read from the choice
+        "invitee_rewards.0.kind": "wallet",
+        "invitee_rewards.0.amount": "300",
+        "max_per_inviter": "8",
+    }
+    before = (await client.get(api, headers=tenant.headers)).json()
+    # Refused, beside the field, writing nothing: a repeated threshold; another workspace's coupon.
+    same = await browser.post(
+        client,
+        page,
+        {
+            **rules,
+            "stages.1.threshold": "4",
+            "stages.1.rewards.0.kind": "points",
+            "stages.1.rewards.0.amount": "1",
+        },
+        page=page,
+    )
+    assert same.status_code == 422 and 'role="alert"' in same.text and 'value="新规则"' in same.text
+    foreign = await browser.post(
+        client, page, {**rules, "stages.0.rewards.1.ref": f"coupon:{theirs}"}, page=page
+    )
+    assert foreign.status_code == 404
+    beside = foreign.text.split('name="stages.0.rewards.1.ref"')[1].split("</td>")[0]
+    assert ERROR_WORDS["unknown_coupon_template"]["en"] in beside  # beside its reward row
+    assert (await client.get(api, headers=tenant.headers)).json() == before
+    r = await browser.post(client, page, rules, page=page)
+    assert r.status_code == 303, r.text[:800]
+    got = (await client.get(api, headers=tenant.headers)).json()
+    assert [(s["threshold"], s["rewards"]) for s in got["stages"]] == [
+        (4, [{"kind": "points", "amount": 40}, {"kind": "coupon", "template_id": tpl}])
+    ]
+    assert got["invitee_rewards"] == [{"kind": "wallet", "amount": 300}] and got["max_per_inviter"] == 8
+    assert got["goal"]["min_total_cents"] == 5000 and got["starts_at"].startswith("2029-12-31T16:00")
+    # Someone takes part: the rules are shown, not offered; a form from before is refused whole.
+    await client.patch(api, json={"starts_at": utcnow().isoformat()}, headers=tenant.headers)
+    await take_part(engine, tenant, cid, await member(engine, tenant, "13800000001"))
+    for lang, words in (("zh-CN", "已有会员参与本活动"), ("en", "Members have already taken part")):
+        shown = await client.get(f"{page}?lang={lang}")
+        assert (
+            words in shown.text and 'name="stages.0.threshold"' not in shown.text and "30元券" in shown.text
+        )
+        assert 'name="name"' in shown.text and 'name="fraud.ip_limit"' in shown.text
+    now = (await client.get(api, headers=tenant.headers)).json()
+    stale = await browser.post(
+        client, page, {**rules, "name": "旧表单", "ends_at": "2030-03-01T00:00"}, page=page
+    )
+    assert stale.status_code == 409 and ERROR_WORDS["campaign_started"]["en"] in stale.text
+    assert (await client.get(api, headers=tenant.headers)).json() == now
+    renamed = await browser.post(client, page, {"name": "只改名", "ends_at": "2030-03-01T00:00"}, page=page)
+    assert renamed.status_code == 303
+    after = (await client.get(api, headers=tenant.headers)).json()
+    assert after["name"] == "只改名" and after["stages"] == now["stages"]

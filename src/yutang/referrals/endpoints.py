@@ -116,7 +116,13 @@ async def get_campaign(campaign_id: ParamId, ctx: Ctx = Depends(require("members
 async def update_campaign(
     campaign_id: ParamId, body: CampaignPatch, ctx: Ctx = Depends(require("referrals:manage"))
 ) -> CampaignOut:
-    """Rename, pause, resume, end early, extend, change the poster or the fraud thresholds."""
+    """Rename, pause, resume, end early, extend, change the poster or the fraud thresholds — at
+    any time before the campaign ends (`campaign_ended`). While nobody has taken part yet, also
+    the rules: `starts_at`, `eligibility`, `goal`, `goal_days`, `stages` (the whole list,
+    replaced; checked as on creation), `invitee_rewards`, `max_per_inviter`; once someone has,
+    those are refused with `campaign_started` (409, `details.fields` names them) and nothing
+    is changed. Refused as on creation: `unknown_coupon_template`, `unknown_reward`,
+    `unknown_lottery`, `unknown_segment`, `unknown_tier`, `unknown_form`."""
     return await _campaign_out(ctx, await service.update_campaign(ctx, campaign_id, body))
 
 

@@ -30,3 +30,8 @@ POSTER_FONT_MISSING = declare(
     "No CJK font is installed for posters (run scripts/fonts.sh).",
 )
 CODE_EXHAUSTED = declare("code_exhausted", "No free invite code was found (retry).")
+CAMPAIGN_STARTED = declare(
+    "campaign_started",
+    "Someone has taken part in the campaign: its rules (start, eligibility, goal, stages, "
+    "rewards, cap) no longer change.",
+)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from yutang.kit.schemas import MAX_CENTS, AnyInt, Bool, Id, In, Int
 
@@ -147,6 +147,20 @@ class StageIn(In):
     rewards: list[RewardSpec] = Field(min_length=1, max_length=10)
 
 
+def _distinct_thresholds(stages: list[StageIn]) -> list[StageIn]:
+    thresholds = [s.threshold for s in stages]
+    if len(set(thresholds)) != len(thresholds):
+        raise ValueError("two stages have the same threshold")
+    return stages
+
+
+#: A campaign's stages, as created and as replaced by a patch: one to twenty, no two
+#: with the same threshold (stored in increasing order of threshold).
+Stages = Annotated[list[StageIn], Field(min_length=1, max_length=20), AfterValidator(_distinct_thresholds)]
+#: What each qualified invitee is paid (nothing by default).
+InviteeRewards = Annotated[list[RewardSpec], Field(max_length=10)]
+
+
 class PosterIn(In):
     title: str = Field(default="", max_length=40)
     subtitle: str = Field(default="", max_length=80)
@@ -183,8 +197,8 @@ class CampaignIn(In):
     eligibility: Eligibility = Field(default_factory=Eligibility)
     goal: Goal = Field(default_factory=Goal)
     goal_days: Int = Field(default=30, ge=1, le=365)
-    stages: list[StageIn] = Field(min_length=1, max_length=20)
-    invitee_rewards: list[RewardSpec] = Field(default_factory=list, max_length=10)
+    stages: Stages
+    invitee_rewards: InviteeRewards = Field(default_factory=list)
     max_per_inviter: Int | None = Field(default=None, ge=1, le=100_000)
     revoke_days: Int = Field(default=7, ge=0, le=365)
     clawback: Bool = False
@@ -197,13 +211,20 @@ class CampaignIn(In):
     def _coherent(self) -> CampaignIn:
         if self.ends_at <= self.starts_at:
             raise ValueError("ends_at must be after starts_at")
-        thresholds = [s.threshold for s in self.stages]
-        if len(set(thresholds)) != len(thresholds):
-            raise ValueError("two stages have the same threshold")
         return self
 
 
+#: What a patch may change only while nobody has taken part in the campaign yet.
+RULES = ("starts_at", "eligibility", "goal", "goal_days", "stages", "invitee_rewards", "max_per_inviter")
+
+
 class CampaignPatch(In):
+    """What changes; left out, it stays. The name, state, end, poster and fraud
+    thresholds change at any time (before the campaign has ended); the rules —
+    ``starts_at``, ``eligibility``, ``goal``, ``goal_days``, ``stages`` (the whole list,
+    replaced), ``invitee_rewards``, ``max_per_inviter`` (null: no cap) — only while
+    nobody has taken part yet."""
+
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
@@ -211,7 +232,8 @@ class CampaignPatch(In):
                     "status": "paused",
                     "ends_at": "2026-11-15T00:00:00+08:00",
                     "fraud": {**_FRAUD, "ip_limit": 2},
-                }
+                },
+                {"stages": _STAGES, "invitee_rewards": _INVITEE_REWARDS, "goal": {"kind": "join"}},
             ]
         }
     )
@@ -220,6 +242,29 @@ class CampaignPatch(In):
     ends_at: AwareDatetime | None = None
     poster: PosterIn | None = None
     fraud: Fraud | None = None
+    starts_at: AwareDatetime | None = None
+    eligibility: Eligibility | None = None
+    goal: Goal | None = None
+    goal_days: Int | None = Field(default=None, ge=1, le=365)
+    stages: Stages | None = None
+    invitee_rewards: InviteeRewards | None = None
+    max_per_inviter: Int | None = Field(default=None, ge=1, le=100_000)
+
+    @model_validator(mode="after")
+    def _coherent(self) -> CampaignPatch:
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValueError("ends_at must be after starts_at")
+        return self
+
+    def rules(self) -> list[str]:
+        """The rules this patch changes, in the order of :data:`RULES` (a null leaves a
+        rule as it is, but for ``max_per_inviter``, where it lifts the cap)."""
+        return [
+            name
+            for name in RULES
+            if name in self.model_fields_set
+            and (getattr(self, name) is not None or name == "max_per_inviter")
+        ]
 
 
 class StageOut(BaseModel):

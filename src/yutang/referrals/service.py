@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from yutang.coupons import service as coupons
@@ -59,6 +59,7 @@ from yutang.referrals.errors import (
     CAMPAIGN_ENDED,
     CAMPAIGN_NOT_STARTED,
     CAMPAIGN_PAUSED,
+    CAMPAIGN_STARTED,
     CODE_EXHAUSTED,
     INVITATION_NOT_HELD,
     INVITATION_TAKEN,
@@ -78,7 +79,7 @@ from yutang.referrals.events import (
     ReferralParticipantJoined,
     ReferralStageReached,
 )
-from yutang.referrals.schemas import CampaignIn, CampaignPatch, RewardSpec
+from yutang.referrals.schemas import CampaignIn, CampaignPatch, Eligibility, Goal, RewardSpec, StageIn
 from yutang.rewards import lottery
 from yutang.rewards import service as rewards
 
@@ -107,16 +108,21 @@ def _check_open(campaign: ReferralCampaign, now: datetime) -> None:
         )
 
 
-async def _check_specs(ctx: Ctx, specs: Sequence[RewardSpec]) -> None:
+async def _check_specs(ctx: Ctx, specs: Sequence[RewardSpec], where: str) -> None:
     """Every row a reward names is the workspace's — whatever its kind, since what is
-    given is stored (a points reward with another workspace's template id is refused)."""
-    for spec in specs:
-        if spec.template_id is not None:
-            await coupons.get_template(ctx, spec.template_id)
-        if spec.reward_id is not None:
-            await rewards.get_reward(ctx, spec.reward_id)
-        if spec.lottery_id is not None:
-            await lottery.get_lottery(ctx, spec.lottery_id)
+    given is stored (a points reward with another workspace's template id is refused).
+    A refusal names the reward (``details.field``: ``stages[0].rewards[1]``)."""
+    for n, spec in enumerate(specs):
+        try:
+            if spec.template_id is not None:
+                await coupons.get_template(ctx, spec.template_id)
+            if spec.reward_id is not None:
+                await rewards.get_reward(ctx, spec.reward_id)
+            if spec.lottery_id is not None:
+                await lottery.get_lottery(ctx, spec.lottery_id)
+        except NotFound as exc:
+            exc.details.setdefault("field", f"{where}[{n}]")
+            raise
 
 
 async def _campaign_channel(ctx: Ctx, name: str) -> int:
@@ -132,16 +138,47 @@ async def _campaign_channel(ctx: Ctx, name: str) -> int:
     return channel.id
 
 
+async def _check_rules(
+    ctx: Ctx,
+    *,
+    stages: Sequence[StageIn] = (),
+    invitee_rewards: Sequence[RewardSpec] = (),
+    eligibility: Eligibility | None = None,
+    goal: Goal | None = None,
+) -> None:
+    """Every row the rules name is the workspace's (on creation and on a patch alike)."""
+    for n, stage in enumerate(stages):
+        await _check_specs(ctx, stage.rewards, f"stages[{n}].rewards")
+    await _check_specs(ctx, invitee_rewards, "invitee_rewards")
+    if eligibility is not None:
+        if eligibility.segment_id is not None:
+            await segments.get_segment(ctx, eligibility.segment_id)
+        for tier_id in eligibility.tier_ids or []:
+            await tiers.get_tier(ctx, tier_id)
+    if goal is not None and goal.form_id is not None:
+        await forms.get_form(ctx, goal.form_id)
+
+
+def _stage_rows(stages: Sequence[StageIn]) -> list[dict[str, Any]]:
+    """The stages as stored: by increasing threshold, a blank name being the threshold."""
+    return [
+        {
+            "threshold": stage.threshold,
+            "name": stage.name.strip() or f"{stage.threshold}",
+            "rewards": [s.model_dump(exclude_none=True) for s in stage.rewards],
+        }
+        for stage in sorted(stages, key=lambda s: s.threshold)
+    ]
+
+
 async def create_campaign(ctx: Ctx, data: CampaignIn) -> ReferralCampaign:
-    for stage in data.stages:
-        await _check_specs(ctx, stage.rewards)
-    await _check_specs(ctx, data.invitee_rewards)
-    if data.eligibility.segment_id is not None:
-        await segments.get_segment(ctx, data.eligibility.segment_id)
-    for tier_id in data.eligibility.tier_ids or []:
-        await tiers.get_tier(ctx, tier_id)
-    if data.goal.form_id is not None:
-        await forms.get_form(ctx, data.goal.form_id)
+    await _check_rules(
+        ctx,
+        stages=data.stages,
+        invitee_rewards=data.invitee_rewards,
+        eligibility=data.eligibility,
+        goal=data.goal,
+    )
     if data.channel_id is not None:
         await links.get_channel(ctx, data.channel_id)
     channel_id = data.channel_id or await _campaign_channel(ctx, data.name)
@@ -164,15 +201,8 @@ async def create_campaign(ctx: Ctx, data: CampaignIn) -> ReferralCampaign:
     )
     ctx.session.add(campaign)
     await ctx.session.flush()
-    for stage in sorted(data.stages, key=lambda s: s.threshold):
-        ctx.session.add(
-            ReferralStage(
-                campaign_id=campaign.id,
-                threshold=stage.threshold,
-                name=stage.name.strip() or f"{stage.threshold}",
-                rewards=[s.model_dump(exclude_none=True) for s in stage.rewards],
-            )
-        )
+    for row in _stage_rows(data.stages):
+        ctx.session.add(ReferralStage(campaign_id=campaign.id, **row))
     await ctx.session.flush()
     audit.record(
         ctx, "referral_campaign.created", "referral_campaign", campaign.id, data.model_dump(mode="json")
@@ -204,18 +234,74 @@ async def list_campaigns(ctx: Ctx) -> list[ReferralCampaign]:
     return list(rows.all())
 
 
+async def taken_part(ctx: Ctx, campaign_id: int) -> bool:
+    """Whether anyone has taken part in the campaign (a participant, or a stage award
+    left by one): from then on its rules stay as they are."""
+    found = await ctx.session.scalar(
+        select(
+            or_(
+                exists().where(ReferralParticipant.campaign_id == campaign_id),
+                exists().where(StageAward.campaign_id == campaign_id),
+            )
+        )
+    )
+    return bool(found)
+
+
+async def _replace_stages(ctx: Ctx, campaign_id: int, stages: Sequence[StageIn]) -> None:
+    """The campaign's stages become ``stages`` (rows kept when nothing changed). Only
+    before anyone took part, so no stage award names a stage removed here."""
+    wanted = _stage_rows(stages)
+    current = await stages_of(ctx, campaign_id)
+    if [{"threshold": s.threshold, "name": s.name, "rewards": s.rewards} for s in current] == wanted:
+        return
+    await ctx.session.execute(delete(ReferralStage).where(ReferralStage.campaign_id == campaign_id))
+    await ctx.session.flush()
+    for row in wanted:
+        ctx.session.add(ReferralStage(campaign_id=campaign_id, **row))
+    await ctx.session.flush()
+
+
 async def update_campaign(ctx: Ctx, campaign_id: int, patch: CampaignPatch) -> ReferralCampaign:
+    """Change what the patch names. The rules (start, eligibility, goal, stages, rewards,
+    cap) change only while nobody has taken part: afterwards ``campaign_started``, and
+    nothing of the patch is written."""
     campaign = await get_campaign(ctx, campaign_id, lock=True)
     if campaign.status == "ended":
         raise Conflict("An ended campaign cannot be changed.", code=CAMPAIGN_ENDED)
+    rules = patch.rules()
+    if rules and await taken_part(ctx, campaign.id):
+        raise Conflict(
+            "Someone has taken part in this campaign: its rules no longer change.",
+            code=CAMPAIGN_STARTED,
+            details={"field": rules[0], "fields": rules},
+        )
+    await _check_rules(
+        ctx,
+        stages=patch.stages or (),
+        invitee_rewards=patch.invitee_rewards or (),
+        eligibility=patch.eligibility,
+        goal=patch.goal,
+    )
+    starts_at, ends_at = patch.starts_at or campaign.starts_at, patch.ends_at or campaign.ends_at
+    if ends_at <= starts_at:
+        field = "ends_at" if patch.ends_at else "starts_at"
+        raise BadRequest("ends_at must be after starts_at.", code=VALIDATION_ERROR, details={"field": field})
     for name in patch.model_fields_set:
         value = getattr(patch, name)
-        if value is None:
+        if value is None and name != "max_per_inviter":
+            continue
+        if name == "stages":
+            await _replace_stages(ctx, campaign.id, value)
             continue
         if name in ("poster", "fraud"):
             value = value.model_dump()
-        if name == "ends_at" and value <= campaign.starts_at:
-            raise BadRequest("ends_at must be after starts_at.", code=VALIDATION_ERROR)
+        elif name in ("eligibility", "goal"):
+            value = value.model_dump(exclude_none=True)
+        elif name == "invitee_rewards":
+            value = [s.model_dump(exclude_none=True) for s in value]
+        elif name == "name":
+            value = value.strip()
         setattr(campaign, name, value)
     await ctx.session.flush()
     audit.record(

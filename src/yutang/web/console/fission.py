@@ -12,6 +12,7 @@ from fastapi import Depends, File, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
+from yutang.coupons import repository as coupon_rows
 from yutang.distribution import figures as dist_figures
 from yutang.kit.context import Ctx
 from yutang.kit.errors import YutangError
@@ -22,7 +23,8 @@ from yutang.models.referrals import GOAL_KINDS, REWARD_KINDS
 from yutang.models.workspaces import Workspace
 from yutang.referrals import figures as ref_figures
 from yutang.referrals import poster, repository, service, share
-from yutang.referrals.schemas import CampaignIn, CampaignPatch
+from yutang.referrals.schemas import RULES, CampaignIn, CampaignPatch
+from yutang.rewards import repository as reward_rows
 from yutang.web.console.frame import (
     Submitted,
     can,
@@ -35,8 +37,6 @@ from yutang.web.console.frame import (
 )
 from yutang.web.i18n import pick_language, translator
 
-#: Stage rows the campaign form offers.
-STAGE_ROWS = 4
 PAGE = 50
 
 
@@ -66,35 +66,49 @@ async def fission_page(request: Request, ctx: Ctx = Depends(can("stats:read"))) 
 
 # --- creating and editing a campaign -------------------------------------------------------
 
+#: Rows the form offers at least: stages, rewards per stage, invitee rewards (one more
+#: than a campaign has, up to the schema's limits, when it has more).
+STAGE_ROWS = 4
+REWARD_ROWS = 3
+INVITEE_ROWS = 2
+#: The schema's limits: how many rows of each the form is read for.
+MAX_STAGES = 20
+MAX_REWARDS = 10
+#: Which id a reward of each kind names (its row's "ref" select says "coupon:5").
+REF_KEYS = {"coupon": "template_id", "reward": "reward_id", "lottery": "lottery_id"}
+
 
 def _reward(form: Submitted, prefix: str) -> dict[str, Any] | None:
+    """One reward row (kind, amount, the coupon / reward / lottery chosen); None when empty."""
     kind = form.text(f"{prefix}.kind")
-    if not kind:
+    amount = form.number(f"{prefix}.amount")
+    ref_kind, _, ref_id = (form.text(f"{prefix}.ref") or "").partition(":")
+    if kind is None and amount is None and not ref_kind:
         return None
-    spec: dict[str, Any] = {"kind": kind}
-    value = form.number(f"{prefix}.value")
-    if kind in ("points", "wallet"):
-        spec["amount"] = value
-    else:
-        spec[
-            {"coupon": "template_id", "reward": "reward_id", "lottery": "lottery_id"}.get(kind, "amount")
-        ] = value
+    spec: dict[str, Any] = {"kind": kind or ref_kind}
+    if spec["kind"] in ("points", "wallet"):
+        spec["amount"] = amount
+    elif ref_kind in REF_KEYS:
+        spec[REF_KEYS[ref_kind]] = int(ref_id) if ref_id.isdigit() else ref_id
     return spec
 
 
-def _campaign_values(form: Submitted, zone: str) -> dict[str, Any]:
+def _rewards(form: Submitted, prefix: str) -> list[dict[str, Any]]:
+    rows = (_reward(form, f"{prefix}.{j}") for j in range(MAX_REWARDS))
+    return [r for r in rows if r is not None]
+
+
+def _rules(form: Submitted, zone: str) -> dict[str, Any]:
+    """What may change only while nobody has taken part: start, goal, stages, rewards,
+    eligibility, cap (as the API's fields)."""
     stages = []
-    for i in range(STAGE_ROWS):
+    for i in range(MAX_STAGES):
         threshold = form.number(f"stages.{i}.threshold")
-        reward = _reward(form, f"stages.{i}.reward")
-        if threshold is None and reward is None:
+        rewards = _rewards(form, f"stages.{i}.rewards")
+        if threshold is None and not rewards:
             continue
         stages.append(
-            {
-                "threshold": threshold,
-                "name": form.text(f"stages.{i}.name") or "",
-                "rewards": [reward] if reward else [],
-            }
+            {"threshold": threshold, "name": form.text(f"stages.{i}.name") or "", "rewards": rewards}
         )
     goal: dict[str, Any] = {"kind": form.text("goal.kind") or "join"}
     if goal["kind"] == "order":
@@ -107,22 +121,29 @@ def _campaign_values(form: Submitted, zone: str) -> dict[str, Any]:
         goal["first_order"] = form.flag("goal.first_order")
     if goal["kind"] == "form" and form.number("goal.form_id") is not None:
         goal["form_id"] = form.number("goal.form_id")
-    invitee = _reward(form, "invitee")
     eligibility: dict[str, Any] = {}
     if form.number("eligibility.segment_id") is not None:
         eligibility["segment_id"] = form.number("eligibility.segment_id")
     if form.ids("eligibility.tier_ids"):
         eligibility["tier_ids"] = form.ids("eligibility.tier_ids")
-    values: dict[str, Any] = {
-        "name": form.text("name") or "",
+    rules: dict[str, Any] = {
         "starts_at": form.local_time("starts_at", zone),
-        "ends_at": form.local_time("ends_at", zone),
         "eligibility": eligibility,
-        "goal": goal,
         "goal_days": form.number("goal_days") or 30,
         "stages": stages,
-        "invitee_rewards": [invitee] if invitee else [],
+        "invitee_rewards": _rewards(form, "invitee_rewards"),
         "max_per_inviter": form.number("max_per_inviter"),
+    }
+    if goal["kind"] != "event":  # an event goal is the API's to set: kept as it is
+        rules["goal"] = goal
+    return rules
+
+
+def _campaign_values(form: Submitted, zone: str) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        **_rules(form, zone),
+        "name": form.text("name") or "",
+        "ends_at": form.local_time("ends_at", zone),
         "revoke_days": form.number("revoke_days") if form.text("revoke_days") else 7,
         "clawback": form.flag("clawback"),
         "fraud": _fraud(form),
@@ -146,6 +167,21 @@ def _poster(form: Submitted) -> dict[str, Any]:
     }
 
 
+async def _catalog(ctx: Ctx) -> dict[str, Any]:
+    """What a reward row may name — the workspace's coupon templates, catalog rewards and
+    lotteries — and their names by kind and id (to show a reward in words)."""
+    items: dict[str, list[Any]] = {
+        "coupon": list(await coupon_rows.templates(ctx.session, ctx.workspace_id)),
+        "reward": list(await reward_rows.rewards(ctx.session, ctx.workspace_id)),
+        "lottery": list(await reward_rows.lotteries(ctx.session, ctx.workspace_id, None, 500)),
+    }
+    return {
+        "ref_items": items,
+        "ref_keys": REF_KEYS,
+        "ref_names": {kind: {row.id: row.name for row in rows} for kind, rows in items.items()},
+    }
+
+
 async def _form_context(ctx: Ctx) -> dict[str, Any]:
     channels, _ = await links.list_channels(ctx, None, 500)
     return {
@@ -155,6 +191,11 @@ async def _form_context(ctx: Ctx) -> dict[str, Any]:
         "tiers": await tiers.tiers(ctx.session, ctx.workspace_id),
         "channels": list(channels),
         "stage_rows": STAGE_ROWS,
+        "reward_rows": REWARD_ROWS,
+        "invitee_rows": INVITEE_ROWS,
+        "max_stages": MAX_STAGES,
+        "max_rewards": MAX_REWARDS,
+        **await _catalog(ctx),
     }
 
 
@@ -168,6 +209,7 @@ async def new_campaign_page(request: Request, ctx: Ctx = Depends(can("referrals:
         "fraud": {},
         "poster": {},
         "stages": [],
+        "invitee_rewards": [],
     }
     return render(
         request,
@@ -219,16 +261,59 @@ async def _campaign_context(ctx: Ctx, campaign_id: int) -> dict[str, Any]:
         "stages": await service.stages_of(ctx, campaign_id),
         "has_art": bool(await repository.has_art(ctx.session, campaign_id)),
         "may": may(ctx),
+        **await _catalog(ctx),
         **await header(ctx),
     }
+
+
+async def _edit_context(ctx: Ctx, campaign_id: int, values: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The edit page: the campaign as it is (or as submitted), whether its rules are
+    locked (someone took part), and what its selects offer."""
+    campaign = await service.get_campaign(ctx, campaign_id)
+    stages = await service.stages_of(ctx, campaign_id)
+    current = {
+        "name": campaign.name,
+        "status": campaign.status,
+        "starts_at": campaign.starts_at,
+        "ends_at": campaign.ends_at,
+        "eligibility": campaign.eligibility or {},
+        "goal": campaign.goal or {"kind": "join"},
+        "goal_days": campaign.goal_days,
+        "stages": [{"threshold": s.threshold, "name": s.name, "rewards": s.rewards} for s in stages],
+        "invitee_rewards": campaign.invitee_rewards or [],
+        "max_per_inviter": campaign.max_per_inviter,
+        "fraud": campaign.fraud,
+        "poster": campaign.poster,
+    }
+    locked = await service.taken_part(ctx, campaign_id)
+    submitted_values = {k: v for k, v in (values or {}).items() if not (locked and k in RULES)}
+    return {
+        "campaign": campaign,
+        "values": {**current, **submitted_values},
+        "locked": locked,
+        "rule_names": RULES,
+        "segment_names": {s.id: s.name for s in await members_repo.segments(ctx.session, ctx.workspace_id)},
+        **await _form_context(ctx),
+        **await header(ctx),
+    }
+
+
+@router.get("/console/fission/campaigns/{campaign_id}/edit", response_class=HTMLResponse)
+async def edit_campaign_page(
+    request: Request, campaign_id: int, ctx: Ctx = Depends(can("referrals:manage"))
+) -> HTMLResponse:
+    """Everything about the campaign that may change: its rules only while nobody has
+    taken part (afterwards shown, and why they stay)."""
+    return render(request, "console/fission/edit.html", errors={}, **await _edit_context(ctx, campaign_id))
 
 
 @router.post("/console/fission/campaigns/{campaign_id}/edit")
 async def edit_campaign(
     request: Request, campaign_id: int, ctx: Ctx = Depends(can("referrals:manage"))
 ) -> Response:
-    """Rename, pause / resume / end, move the end, the poster, the fraud thresholds — what
-    the API lets change once a campaign runs."""
+    """Rename, pause / resume / end, move the end, the poster, the fraud thresholds — and,
+    when the form carries them (``rules``), the start, goal, stages, rewards, eligibility
+    and cap, which the API refuses (``campaign_started``) once someone took part."""
     form = await submitted(request)
     zone = (await header(ctx))["workspace"].timezone
     patch: dict[str, Any] = {"name": form.text("name") or "", "poster": _poster(form), "fraud": _fraud(form)}
@@ -236,11 +321,13 @@ async def edit_campaign(
         patch["status"] = form.text("status")
     if form.text("ends_at"):
         patch["ends_at"] = form.local_time("ends_at", zone)
+    if form.text("rules"):
+        patch.update(_rules(form, zone))
     try:
         await service.update_campaign(ctx, campaign_id, CampaignPatch.model_validate(patch))
     except (ValidationError, YutangError) as exc:
-        context = await _campaign_context(ctx, campaign_id)
-        raise refused(request, "console/fission/campaign.html", exc, done=None, **context) from None
+        context = await _edit_context(ctx, campaign_id, patch)
+        raise refused(request, "console/fission/edit.html", exc, **context) from None
     return RedirectResponse(f"/console/fission/campaigns/{campaign_id}?done=saved", status_code=303)
 
 

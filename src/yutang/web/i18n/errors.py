@@ -507,6 +507,11 @@ ERROR_WORDS: dict[str, dict[str, str]] = {
         "zh-CN": "暂时无法生成新的邀请码或推广码，请重试。",
         "en": "No free invite or distributor code could be found. Try again.",
     },
+    "campaign_started": {
+        "zh-CN": "已有会员参与本活动，开始时间、参与资格、达标条件、奖励阶梯、奖励和每人上限不能再修改。",
+        "en": "Members have already taken part in this campaign, so its start, eligibility, goal, "
+        "stages, rewards and cap can no longer change.",
+    },
     # yutang.loyalty.errors — points (积分), earning rules, tiers (等级)
     "insufficient_points": {
         "zh-CN": "会员可用积分不足。",

@@ -26,18 +26,38 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "After joining, the friend has this many days to reach the goal.",
     },
     "stages_hint": {
-        "zh-CN": "按达标好友人数分阶梯发奖，每阶梯只发一次。空行会被忽略。",
-        "en": "Rewards by the number of qualified friends, each stage paid once. Empty rows are ignored.",
+        "zh-CN": "按达标好友人数分阶梯发奖，每阶梯只发一次，可同时发多项奖励。空行会被忽略。",
+        "en": "Rewards by the number of qualified friends, each stage paid once, with one or "
+        "several rewards. Empty rows are ignored.",
     },
     "stage_threshold": {"zh-CN": "邀请人数", "en": "Friends"},
     "stage_name": {"zh-CN": "阶梯名称", "en": "Stage name"},
     "reward_kind": {"zh-CN": "奖励类型", "en": "Reward"},
-    "reward_value": {"zh-CN": "数量 / 编号", "en": "Amount / number"},
     "reward_value_hint": {
-        "zh-CN": "积分填积分数，储值金填金额（分），优惠券、礼品、抽奖填其编号。",
-        "en": "Points: how many; stored value: cents; coupon, reward or lottery: its number.",
+        "zh-CN": "积分填积分数，储值金填金额（分）；优惠券、礼品、抽奖机会在右侧选择。",
+        "en": "Points: how many; stored value: in cents; a coupon, reward or lottery draw: choose it on the right.",
     },
     "invitee_reward": {"zh-CN": "被邀请好友的奖励", "en": "The invited friend's reward"},
+    "reward_amount": {"zh-CN": "数量 / 金额", "en": "Amount"},
+    "reward_item": {"zh-CN": "优惠券 / 礼品 / 抽奖", "en": "Coupon, reward or lottery"},
+    "edit_campaign": {"zh-CN": "修改活动", "en": "Edit the campaign"},
+    "campaign_rules": {"zh-CN": "活动规则", "en": "The campaign's rules"},
+    "rules_open": {
+        "zh-CN": "还没有会员参与本活动，开始时间、达标条件、奖励阶梯、奖励、参与资格和每人上限都还可以修改；一旦有人参与，这些规则就不能再改。",
+        "en": "Nobody has taken part yet, so the start, goal, stages, rewards, eligibility and cap "
+        "may still change; once someone takes part, these rules stay as they are.",
+    },
+    "rules_locked": {
+        "zh-CN": "已有会员参与本活动，为保证对参与者公平，开始时间、达标条件、奖励阶梯、奖励、参与资格和每人上限不能再修改。名称、状态、结束时间、防刷规则和海报仍可修改。",
+        "en": "Members have already taken part, so — to be fair to them — the start, goal, stages, "
+        "rewards, eligibility and cap can no longer change. The name, state, end, anti-fraud rules "
+        "and poster still can.",
+    },
+    "goal_event_kept": {
+        "zh-CN": "自定义事件条件通过接口设置；保持不变即沿用现有条件。",
+        "en": "A custom-event goal is set through the API; leave it as it is to keep it.",
+    },
+    "no_cap": {"zh-CN": "不限", "en": "No cap"},
     "eligibility": {"zh-CN": "参与资格与规则", "en": "Who may take part, and rules"},
     "everyone": {"zh-CN": "所有会员", "en": "Every member"},
     "max_per_inviter": {"zh-CN": "每人最多计入邀请数", "en": "At most this many per inviter"},
