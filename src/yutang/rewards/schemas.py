@@ -160,6 +160,29 @@ class LotteryIn(In):
         return self
 
 
+class LotteryPatch(In):
+    """What of a lottery may change. Only fields sent change; ``null`` removes the daily
+    limit, the start or the end, and leaves any other field as it is. ``prizes`` replaces
+    the whole table, only while nobody has drawn."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"ends_at": "2026-06-20T23:59:59+08:00", "daily_limit": 5},
+                {"active": False},
+                {"prizes": [{"name": "200积分", "kind": "points", "points": 200, "probability_bp": 1500}]},
+            ]
+        }
+    )
+    name: str | None = Field(default=None, min_length=1, max_length=120)
+    points_per_draw: Int | None = Field(default=None, ge=0, le=MAX_POINTS)
+    daily_limit: Int | None = Field(default=None, ge=1, le=MAX_COUNT)
+    starts_at: AwareDatetime | None = None
+    ends_at: AwareDatetime | None = None
+    active: Bool | None = Field(default=None, description="false: nobody can draw until it is true again")
+    prizes: list[PrizeIn] | None = Field(default=None, min_length=1, max_length=50)
+
+
 class PrizeOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     id: int
