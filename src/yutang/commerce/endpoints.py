@@ -267,8 +267,7 @@ async def update_top_up_rule(
     one as it is). `active: false` stops its bonus, `true` restores it. Past top-ups keep the bonus
     they got. `invalid_amount` (a minimum outside 1-100,000,000 cents or a negative bonus),
     `unknown_top_up_rule`."""
-    values = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None}
-    return TopUpRuleOut.model_validate(await wallet.update_rule(ctx, rule_id, values))
+    return TopUpRuleOut.model_validate(await wallet.update_rule(ctx, rule_id, body.changes()))
 
 
 @router.get("/top-up-rules", tags=["stored value"], response_model=Page[TopUpRuleOut])

@@ -7,6 +7,7 @@ API, the signed webhook and the CSV import refuse a bad amount the same way.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, JsonValue
 from pydantic.config import JsonDict
@@ -296,6 +297,10 @@ class TopUpRulePatch(In):
     min_amount_cents: Int | None = Field(default=None, ge=-MAX_CENTS, le=MAX_CENTS)
     bonus_cents: Int | None = Field(default=None, ge=-MAX_CENTS, le=MAX_CENTS)
     active: Bool | None = Field(default=None, description="false: top-ups no longer get its bonus")
+
+    def changes(self) -> dict[str, Any]:
+        """The fields sent, as the service takes them (a ``null`` one left out)."""
+        return {k: v for k, v in self.model_dump(exclude_unset=True).items() if v is not None}
 
 
 class TopUpRuleOut(BaseModel):

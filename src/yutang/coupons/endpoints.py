@@ -53,10 +53,6 @@ async def list_templates(
     return Page[CouponTemplateOut].of(rows, cursor, limit, CouponTemplateOut.model_validate)
 
 
-#: Fields of a template that ``null`` removes (any other ``null`` leaves its field as it is).
-NULLABLE = ("valid_days", "valid_from", "valid_until", "total_limit", "per_member_limit")
-
-
 @router.patch("/coupon-templates/{template_id}", tags=["coupons"], response_model=CouponTemplateOut)
 async def update_template(
     template_id: ParamId, body: CouponTemplatePatch, ctx: Ctx = Depends(require("loyalty:manage"))
@@ -71,8 +67,7 @@ async def update_template(
     `invalid_amount`; `invalid_coupon_template` (no validity left, `valid_until` before `valid_from`,
     a gift without `gift_name`, `total_limit` below the codes already made);
     `unknown_coupon_template`."""
-    values = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None or k in NULLABLE}
-    return CouponTemplateOut.model_validate(await coupons.update_template(ctx, template_id, values))
+    return CouponTemplateOut.model_validate(await coupons.update_template(ctx, template_id, body.changes()))
 
 
 @router.post(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from pydantic.config import JsonDict
@@ -37,6 +37,10 @@ class CouponTemplateIn(In):
     per_member_limit: Int | None = Field(default=None, ge=1, le=MAX_COUNT)
 
 
+#: Fields of a template that ``null`` removes (any other ``null`` leaves its field as it is).
+NULLABLE = ("valid_days", "valid_from", "valid_until", "total_limit", "per_member_limit")
+
+
 class CouponTemplatePatch(In):
     """What of a template may change. Only fields sent change; ``null`` removes a validity
     bound or a limit (``valid_days``, ``valid_from``, ``valid_until``, ``total_limit``,
@@ -63,6 +67,13 @@ class CouponTemplatePatch(In):
     active: Bool | None = Field(
         default=None, description="false: no more coupons are issued (generated codes can still be claimed)"
     )
+
+    def changes(self) -> dict[str, Any]:
+        """The fields sent, as the service takes them: a ``null`` one of :data:`NULLABLE`
+        removed, any other left out."""
+        return {
+            k: v for k, v in self.model_dump(exclude_unset=True).items() if v is not None or k in NULLABLE
+        }
 
 
 class CouponTemplateOut(BaseModel):

@@ -49,8 +49,7 @@ async def update_plan(
     keep the ends they have. Benefits apply to every active subscription, current ones included.
     `active: false` stops selling the plan (a purchase answers `plan_inactive`); `true` sells it
     again. `invalid_amount`, `invalid_plan`, `unknown_coupon_template`, `unknown_plan`."""
-    values = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None}
-    return PlanOut.model_validate(await membership.update_plan(ctx, plan_id, values))
+    return PlanOut.model_validate(await membership.update_plan(ctx, plan_id, body.changes()))
 
 
 @router.post(

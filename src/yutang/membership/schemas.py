@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.config import JsonDict
@@ -47,6 +47,10 @@ class PlanPatch(In):
     benefits: dict[str, object] | None = Field(default=None, max_length=20)
     remind_days: Int | None = Field(default=None, ge=0, le=60)
     active: Bool | None = Field(default=None, description="false: the plan is no longer sold")
+
+    def changes(self) -> dict[str, Any]:
+        """The fields sent, as the service takes them (a ``null`` one left out)."""
+        return {k: v for k, v in self.model_dump(exclude_unset=True).items() if v is not None}
 
 
 class PlanOut(BaseModel):

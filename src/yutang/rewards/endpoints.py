@@ -173,14 +173,8 @@ async def update_lottery(
     has drawn: after the first draw it answers 409 `lottery_has_draws` (a draw keeps the table it
     was read against). `invalid_lottery`, `invalid_amount`, `unknown_coupon_template`,
     `unknown_lottery`."""
-    nullable = ("daily_limit", "starts_at", "ends_at")
-    values = {
-        k: v
-        for k, v in body.model_dump(exclude_unset=True, exclude={"prizes"}).items()
-        if v is not None or k in nullable
-    }
-    prizes = [p.model_dump() for p in body.prizes] if body.prizes is not None else None
-    return await _lottery_out(ctx, await lottery.update_lottery(ctx, lottery_id, values, prizes))
+    made = await lottery.update_lottery(ctx, lottery_id, body.changes(), body.prize_table())
+    return await _lottery_out(ctx, made)
 
 
 @router.post("/lotteries/{lottery_id}/draws", tags=["lotteries"], status_code=201, response_model=DrawOut)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 from pydantic.config import JsonDict
@@ -181,6 +181,17 @@ class LotteryPatch(In):
     ends_at: AwareDatetime | None = None
     active: Bool | None = Field(default=None, description="false: nobody can draw until it is true again")
     prizes: list[PrizeIn] | None = Field(default=None, min_length=1, max_length=50)
+
+    def changes(self) -> dict[str, Any]:
+        """The fields sent but the prizes, as the service takes them: a ``null`` daily
+        limit, start or end removed, any other ``null`` left out."""
+        nullable = ("daily_limit", "starts_at", "ends_at")
+        sent = self.model_dump(exclude_unset=True, exclude={"prizes"})
+        return {k: v for k, v in sent.items() if v is not None or k in nullable}
+
+    def prize_table(self) -> list[dict[str, Any]] | None:
+        """The new prize table, or None to keep the one there is."""
+        return None if self.prizes is None else [p.model_dump() for p in self.prizes]
 
 
 class PrizeOut(BaseModel):
