@@ -1721,7 +1721,7 @@ async def _world(client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine)
     await _reward(client, tenant, name="券", kind="coupon", coupon_template_id=template, stock=None)
     off = await _reward(client, tenant, name="下架")
     await client.patch(f"/api/v1/rewards/{off}", json={"active": False}, headers=h)
-    await client.post(
+    plan = await client.post(
         "/api/v1/membership-plans",
         json={
             "name": "年卡",
@@ -1733,7 +1733,7 @@ async def _world(client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine)
         },
         headers=h,
     )
-    await client.post(
+    lot = await client.post(
         "/api/v1/lotteries",
         json={
             "name": "大转盘",
@@ -1776,14 +1776,23 @@ async def _world(client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine)
         f"/api/v1/rewards/{reward}/redeem", json={"member_id": member, "quantity": 1}, headers=h
     )
     assert redeemed.status_code == 201, redeemed.text
-    await client.post(
+    top_up_rule = await client.post(
         "/api/v1/top-up-rules",
         json={"name": "充100送10", "min_amount_cents": 10000, "bonus_cents": 1000},
         headers=h,
     )
     await _top_up(client, tenant, member, 20000, "PAY-W")
     await api_member(client, tenant, phone="13900139000")
-    return {"rule": rules[0], "tier": tier.json()["id"], "reward": reward, "member": member}
+    return {
+        "rule": rules[0],
+        "tier": tier.json()["id"],
+        "reward": reward,
+        "member": member,
+        "template": template,
+        "plan": plan.json()["id"],
+        "lottery": lot.json()["id"],
+        "top_up_rule": top_up_rule.json()["id"],
+    }
 
 
 @pytest.mark.parametrize("role", ["owner", "operator", "analyst"])
@@ -1803,6 +1812,8 @@ async def test_every_loyalty_page_renders_in_both_languages_with_every_value_in_
         "/console/loyalty/wallets",
         "/console/loyalty/ledger",
         f"/console/loyalty/ledger?member_id={ids['member']}",
+        "/console/loyalty/redemptions",
+        f"/console/loyalty/redemptions?member_id={ids['member']}&status=completed",
     ]
     forms = [
         "/console/loyalty/rule",
@@ -1812,9 +1823,14 @@ async def test_every_loyalty_page_renders_in_both_languages_with_every_value_in_
         "/console/loyalty/reward",
         f"/console/loyalty/reward?id={ids['reward']}",
         "/console/loyalty/coupon-template",
+        f"/console/loyalty/coupon-template?id={ids['template']}",
         "/console/loyalty/plan",
+        f"/console/loyalty/plan?id={ids['plan']}",
         "/console/loyalty/lottery",
+        f"/console/loyalty/lottery?id={ids['lottery']}",
         "/console/loyalty/auction",
+        "/console/loyalty/top-up-rule",
+        f"/console/loyalty/top-up-rule?id={ids['top_up_rule']}",
     ]
     for path in pages + forms:
         for lang in LANGS:
@@ -1851,3 +1867,341 @@ async def test_every_loyalty_page_renders_in_both_languages_with_every_value_in_
     ledger = (await client.get("/console/loyalty/ledger?lang=zh-CN")).text
     for words in ("冻结", "使用", "手动调整", "积分兑换"):
         assert words in ledger, words
+
+
+# --- changing what was made: plans, coupon templates, lotteries, top-up rules --------------------
+
+
+async def _plan(client: httpx.AsyncClient, tenant: Tenant, template: int | None = None) -> int:
+    body: dict[str, Any] = {
+        "name": "年卡",
+        "price_cents": 19900,
+        "period": "year",
+        "gift_points": 100,
+        "benefits": {"discount_percent": 10, "free_shipping": True},
+    }
+    if template:
+        body["gift_coupon_template_ids"] = [template, template]
+    r = await client.post("/api/v1/membership-plans", json=body, headers=tenant.headers)
+    assert r.status_code == 201, r.text
+    return int(r.json()["id"])
+
+
+async def _lottery(client: httpx.AsyncClient, tenant: Tenant) -> int:
+    body = {
+        "name": "转盘",
+        "prizes": [{"name": "10积分", "kind": "points", "points": 10, "probability_bp": 5000}],
+    }
+    r = await client.post("/api/v1/lotteries", json=body, headers=tenant.headers)
+    assert r.status_code == 201, r.text
+    return int(r.json()["id"])
+
+
+async def _rule(client: httpx.AsyncClient, tenant: Tenant) -> int:
+    body = {"name": "充100送10", "min_amount_cents": 10000, "bonus_cents": 1000}
+    r = await client.post("/api/v1/top-up-rules", json=body, headers=tenant.headers)
+    assert r.status_code == 201, r.text
+    return int(r.json()["id"])
+
+
+async def test_an_operator_changes_a_plan_and_stops_selling_it(
+    client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine
+) -> None:
+    template = await _template(client, tenant)
+    plan_id = await _plan(client, tenant, template)
+    await _signed_in(client, engine, tenant)
+    page = await client.get(f"/console/loyalty/plan?id={plan_id}&lang=en")
+    assert page.status_code == 200 and "Edit · 年卡" in page.text
+    for shown in (
+        'value="199.00"',
+        'value="free_shipping"',
+        f'name="gift_coupons.{template}" type="text" value="2"',
+    ):
+        assert shown in page.text, shown
+    edit = {
+        "id": str(plan_id),
+        "name": "PLUS年卡",
+        "price_cents": "169",
+        "period": "year",
+        "perks": "free_shipping",
+    }
+    refused = await _submit(
+        client, "/console/loyalty/plan", edit | {"price_cents": "0", "active": "on"}, "/console/loyalty/plans"
+    )
+    assert refused.status_code == 422 and _field_error(refused.text, "price_cents") == "Must be at least 1"
+    (plan,) = (await _api(client, tenant, "membership-plans"))["data"]
+    assert (plan["name"], plan["price_cents"], plan["active"]) == ("年卡", 19900, True)
+    _saved(
+        await _submit(client, "/console/loyalty/plan", edit | {"gift_points": "0"}, "/console/loyalty/plans"),
+        "/console/loyalty/plans?done=saved",
+    )
+    (plan,) = (await _api(client, tenant, "membership-plans"))["data"]
+    assert (plan["name"], plan["price_cents"], plan["active"], plan["gift_points"]) == (
+        "PLUS年卡",
+        16900,
+        False,
+        0,
+    )
+    assert plan["benefits"] == {"free_shipping": True} and plan["gift_coupon_template_ids"] == []
+    assert "停售" in (await client.get("/console/loyalty/plans?lang=zh-CN")).text
+
+
+async def test_an_operator_changes_a_coupon_template_and_its_value_only_before_codes_exist(
+    client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine
+) -> None:
+    template = await _template(client, tenant)
+    await _signed_in(client, engine, tenant)
+    form = {
+        "id": str(template),
+        "name": "满199减30",
+        "kind": "amount_off",
+        "value_yuan": "25",
+        "min_spend_cents": "199",
+        "valid_days": "30",
+        "active": "on",
+    }
+    page = await client.get(f"/console/loyalty/coupon-template?id={template}")
+    assert 'name="value_yuan"' in page.text and 'value="30.00"' in page.text
+    _saved(await _submit(client, "/console/loyalty/coupon-template", form, "/console/loyalty/coupons"))
+    assert (await _api(client, tenant, "coupon-templates"))["data"][0]["value"] == 2500
+    generated = await client.post(
+        f"/api/v1/coupon-templates/{template}/generate", json={"count": 3}, headers=tenant.headers
+    )
+    assert generated.status_code == 201
+
+    page = await client.get(f"/console/loyalty/coupon-template?id={template}&lang=zh-CN")
+    assert 'name="value_yuan"' not in page.text and "已发出 3 个券码" in page.text
+    forged = await _submit(
+        client, "/console/loyalty/coupon-template", form | {"value_yuan": "50"}, "/console/loyalty/coupons"
+    )
+    assert forged.status_code == 409
+    assert ERROR_WORDS["coupon_template_issued"]["zh-CN"] in forged.text
+    below = await _submit(
+        client,
+        "/console/loyalty/coupon-template?lang=en",
+        {"id": str(template), "name": "x", "valid_days": "30", "total_limit": "2"},
+        "/console/loyalty/coupons",
+    )
+    assert below.status_code == 400 and _field_error(below.text, "total_limit")
+    (tpl,) = (await _api(client, tenant, "coupon-templates"))["data"]
+    assert (tpl["name"], tpl["value"], tpl["total_limit"]) == ("满199减30", 2500, None)
+    _saved(
+        await _submit(
+            client,
+            "/console/loyalty/coupon-template",
+            {"id": str(template), "name": "会员专享券", "valid_days": "7", "total_limit": "100"},
+            "/console/loyalty/coupons",
+        ),
+        "/console/loyalty/coupons?done=saved",
+    )
+    (tpl,) = (await _api(client, tenant, "coupon-templates"))["data"]
+    assert (tpl["name"], tpl["value"], tpl["valid_days"], tpl["total_limit"], tpl["active"]) == (
+        "会员专享券",
+        2500,
+        7,
+        100,
+        False,
+    )
+
+
+async def test_an_operator_changes_a_lottery_and_its_prizes_until_the_first_draw(
+    client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine
+) -> None:
+    lottery_id = await _lottery(client, tenant)
+    await _signed_in(client, engine, tenant)
+    page = await client.get(f"/console/loyalty/lottery?id={lottery_id}")
+    assert 'value="10积分"' in page.text and 'name="prizes.0.probability_bp" value="50"' in page.text
+    form = {
+        "id": str(lottery_id),
+        "name": "大转盘",
+        "points_per_draw": "0",
+        "active": "on",
+        "prize_rows": "5",
+        "prizes.0.name": "20积分",
+        "prizes.0.kind": "points",
+        "prizes.0.points": "20",
+        "prizes.0.probability_bp": "100",
+    }
+    over = await _submit(
+        client,
+        "/console/loyalty/lottery",
+        form | {"prizes.0.probability_bp": "101"},
+        "/console/loyalty/games",
+    )
+    assert over.status_code == 422
+    assert re.search(r'name="prizes.0.probability_bp" value="101"[^>]*><span class="field-error">', over.text)
+    _saved(await _submit(client, "/console/loyalty/lottery", form, "/console/loyalty/games"))
+    got = await _api(client, tenant, f"lotteries/{lottery_id}")
+    assert got["name"] == "大转盘" and [(p["name"], p["probability_bp"]) for p in got["prizes"]] == [
+        ("20积分", 10000)
+    ]
+
+    member = await _bidder(client, tenant, 10)
+    drawn = await client.post(
+        f"/api/v1/lotteries/{lottery_id}/draws",
+        json={"member_id": member},
+        headers={**tenant.headers, "Idempotency-Key": "draw-1"},
+    )
+    assert drawn.status_code == 201
+    page = await client.get(f"/console/loyalty/lottery?id={lottery_id}&lang=en")
+    assert "Members have drawn: the prizes no longer change." in page.text
+    assert 'name="prize_rows"' not in page.text
+    late = await _submit(client, "/console/loyalty/lottery", form, "/console/loyalty/games")
+    assert late.status_code == 409 and ERROR_WORDS["lottery_has_draws"]["en"] in late.text
+    kept = {k: v for k, v in form.items() if not k.startswith("prize") and k != "active"}
+    _saved(
+        await _submit(
+            client, "/console/loyalty/lottery", kept | {"daily_limit": "3"}, "/console/loyalty/games"
+        )
+    )
+    got = await _api(client, tenant, f"lotteries/{lottery_id}")
+    assert (got["active"], got["daily_limit"], got["prizes"][0]["awarded_count"]) == (False, 3, 1)
+    assert "已停用" in (await client.get("/console/loyalty/games?lang=zh-CN")).text
+
+
+async def test_an_operator_changes_a_top_up_rule_for_top_ups_from_now_on(
+    client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine
+) -> None:
+    rule_id = await _rule(client, tenant)
+    await _signed_in(client, engine, tenant)
+    wallets = await client.get("/console/loyalty/wallets")
+    assert f"/console/loyalty/top-up-rule?id={rule_id}" in wallets.text
+    page = await client.get(f"/console/loyalty/top-up-rule?id={rule_id}")
+    assert 'value="100.00"' in page.text and 'value="10.00"' in page.text
+    form = {"id": str(rule_id), "name": "充100送15", "min_amount_cents": "100", "bonus_cents": "15"}
+    refused = await _submit(
+        client, "/console/loyalty/top-up-rule", form | {"bonus_cents": "-1"}, "/console/loyalty/wallets"
+    )
+    assert refused.status_code == 400 and _field_error(refused.text, "bonus_cents")
+    _saved(
+        await _submit(
+            client, "/console/loyalty/top-up-rule", form | {"active": "on"}, "/console/loyalty/wallets"
+        ),
+        "/console/loyalty/wallets?done=saved",
+    )
+    (rule,) = (await _api(client, tenant, "top-up-rules"))["data"]
+    assert (rule["name"], rule["bonus_cents"], rule["active"]) == ("充100送15", 1500, True)
+    _saved(await _submit(client, "/console/loyalty/top-up-rule", form, "/console/loyalty/wallets"))
+    assert (await _api(client, tenant, "top-up-rules"))["data"][0]["active"] is False
+
+
+async def test_redemptions_are_listed_in_words_and_cancelled_after_saying_what_comes_back(
+    client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine
+) -> None:
+    reward = await _reward(client, tenant)
+    member = await _bidder(client, tenant, 5000)
+    ids = []
+    for key in ("r1", "r2"):
+        r = await client.post(
+            f"/api/v1/rewards/{reward}/redeem",
+            json={"member_id": member},
+            headers={**tenant.headers, "Idempotency-Key": key},
+        )
+        ids.append(r.json()["id"])
+    await _signed_in(client, engine, tenant)
+    zh = await client.get("/console/loyalty/redemptions?lang=zh-CN")
+    assert zh.text.count("已兑换") >= 2 and "品牌帆布袋" in zh.text
+    says = f"取消会员 #{member} 兑换的 1 件「品牌帆布袋」：1,500 积分退回会员，1 件退回库存。确定取消吗？"
+    assert f'data-confirm="{says}"' in zh.text
+    en = await client.get("/console/loyalty/redemptions?lang=en")
+    assert "1,500 points go back to the member, 1 units go back into stock. Cancel it?" in en.text
+    no_reason = await _submit(
+        client, "/console/loyalty/redemption/cancel", {"id": str(ids[0])}, "/console/loyalty/redemptions"
+    )
+    assert no_reason.status_code == 422 and _field_error(no_reason.text, "reason")
+    assert (await _api(client, tenant, "rewards"))["data"][0]["stock"] == 198
+    _saved(
+        await _submit(
+            client,
+            "/console/loyalty/redemption/cancel",
+            {"id": str(ids[0]), "reason": "退货"},
+            "/console/loyalty/redemptions",
+        ),
+        "/console/loyalty/redemptions?done=cancelled",
+    )
+    assert (await _api(client, tenant, "rewards"))["data"][0]["stock"] == 199
+    points = await _api(client, tenant, f"members/{member}/points")
+    assert points["balance"] == 3500
+    again = await _submit(
+        client,
+        "/console/loyalty/redemption/cancel",
+        {"id": str(ids[0]), "reason": "再来"},
+        "/console/loyalty/redemptions",
+    )
+    assert again.status_code == 409 and ERROR_WORDS["already_cancelled"]["en"] in again.text
+    cancelled = await client.get("/console/loyalty/redemptions?status=cancelled&lang=en")
+    assert (
+        "Cancelled" in cancelled.text
+        and cancelled.text.count('action="/console/loyalty/redemption/cancel"') == 0
+    )
+
+
+async def test_analysts_and_staff_change_none_of_them(
+    client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine
+) -> None:
+    template, plan_id = await _template(client, tenant), await _plan(client, tenant)
+    lottery_id, rule_id = await _lottery(client, tenant), await _rule(client, tenant)
+    reward = await _reward(client, tenant)
+    member = await _bidder(client, tenant, 5000)
+    redeemed = await client.post(
+        f"/api/v1/rewards/{reward}/redeem", json={"member_id": member}, headers=tenant.headers
+    )
+    for role in ("analyst", "staff"):
+        client.cookies.clear()
+        await _signed_in(client, engine, tenant, role)
+        for path, row in (
+            ("plan", plan_id),
+            ("coupon-template", template),
+            ("lottery", lottery_id),
+            ("top-up-rule", rule_id),
+        ):
+            assert (await client.get(f"/console/loyalty/{path}?id={row}")).status_code == 403, path
+            r = await _submit(
+                client, f"/console/loyalty/{path}", {"id": str(row), "name": "x"}, "/console/loyalty"
+            )
+            assert r.status_code == 403, (role, path)
+        page = await client.get("/console/loyalty/redemptions")
+        assert page.status_code == 200 and "/console/loyalty/redemption/cancel" not in page.text
+        r = await _submit(
+            client,
+            "/console/loyalty/redemption/cancel",
+            {"id": str(redeemed.json()["id"]), "reason": "x"},
+            "/console/loyalty/redemptions",
+        )
+        assert r.status_code == 403
+    assert (await _api(client, tenant, "rewards"))["data"][0]["stock"] == 199
+    assert (await _api(client, tenant, "membership-plans"))["data"][0]["name"] == "年卡"
+
+
+async def test_another_workspaces_plans_templates_lotteries_rules_and_redemptions_are_refused(
+    client: httpx.AsyncClient, tenant: Tenant, other_tenant: Tenant, engine: AsyncEngine
+) -> None:
+    theirs = {
+        "plan": await _plan(client, other_tenant),
+        "coupon-template": await _template(client, other_tenant),
+        "lottery": await _lottery(client, other_tenant),
+        "top-up-rule": await _rule(client, other_tenant),
+    }
+    reward = await _reward(client, other_tenant)
+    member = await _bidder(client, other_tenant, 5000)
+    redeemed = await client.post(
+        f"/api/v1/rewards/{reward}/redeem", json={"member_id": member}, headers=other_tenant.headers
+    )
+    await _signed_in(client, engine, tenant)
+    for path, row in theirs.items():
+        assert (await client.get(f"/console/loyalty/{path}?id={row}")).status_code == 404, path
+        r = await _submit(
+            client, f"/console/loyalty/{path}", {"id": str(row), "name": "抢来的"}, "/console/loyalty"
+        )
+        assert r.status_code == 404, path
+    listed = await client.get(f"/console/loyalty/redemptions?reward_id={reward}")
+    assert "品牌帆布袋" not in listed.text
+    r = await _submit(
+        client,
+        "/console/loyalty/redemption/cancel",
+        {"id": str(redeemed.json()["id"]), "reason": "x"},
+        "/console/loyalty/redemptions",
+    )
+    assert r.status_code == 404
+    assert (await _api(client, other_tenant, "membership-plans"))["data"][0]["name"] == "年卡"
+    assert (await _api(client, other_tenant, "rewards"))["data"][0]["stock"] == 199

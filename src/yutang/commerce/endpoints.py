@@ -18,6 +18,7 @@ from yutang.commerce.schemas import (
     TopUpIn,
     TopUpRuleIn,
     TopUpRuleOut,
+    TopUpRulePatch,
     WalletEntryOut,
     WalletMoveOut,
     WalletOut,
@@ -256,6 +257,17 @@ async def create_top_up_rule(
     1-100,000,000 cents or a negative bonus). Not idempotent: a retry adds a second rule."""
     rule = await wallet.create_rule(ctx, body.name, body.min_amount_cents, body.bonus_cents)
     return TopUpRuleOut.model_validate(rule)
+
+
+@router.patch("/top-up-rules/{rule_id}", tags=["stored value"], response_model=TopUpRuleOut)
+async def update_top_up_rule(
+    rule_id: ParamId, body: TopUpRulePatch, ctx: Ctx = Depends(require("loyalty:manage"))
+) -> TopUpRuleOut:
+    """Change a top-up bonus rule for top-ups from now on; only fields sent change (`null` leaves
+    one as it is). `active: false` stops its bonus, `true` restores it. Past top-ups keep the bonus
+    they got. `invalid_amount` (a minimum outside 1-100,000,000 cents or a negative bonus),
+    `unknown_top_up_rule`."""
+    return TopUpRuleOut.model_validate(await wallet.update_rule(ctx, rule_id, body.changes()))
 
 
 @router.get("/top-up-rules", tags=["stored value"], response_model=Page[TopUpRuleOut])

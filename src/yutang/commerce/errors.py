@@ -20,6 +20,7 @@ DEDUPE_CONFLICT = declare("dedupe_conflict", "The operation's dedupe key was use
 PAYMENT_CONFLICT = declare("payment_conflict", "The payment reference was recorded for another purchase.")
 INSUFFICIENT_BALANCE = declare("insufficient_balance", "The wallet holds less than the amount.")
 REFUND_EXCEEDS_SPEND = declare("refund_exceeds_spend", "The refund is more than is left of the spend.")
+UNKNOWN_TOP_UP_RULE = declare("unknown_top_up_rule", "No such top-up rule in this workspace.")
 UNKNOWN_WALLET_ENTRY = declare("unknown_wallet_entry", "No such wallet spend in this workspace.")
 SPEND_CONFLICT = declare(
     "spend_conflict",

@@ -7,11 +7,12 @@ API, the signed webhook and the CSV import refuse a bad amount the same way.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, JsonValue
 from pydantic.config import JsonDict
 
-from yutang.kit.schemas import MAX_CENTS, MAX_COUNT, Id, In, Int
+from yutang.kit.schemas import MAX_CENTS, MAX_COUNT, Bool, Id, In, Int
 from yutang.members.schemas import Identities
 
 #: 满199减30 applied: the items sum to 26,700 cents, the customer paid 23,700.
@@ -284,6 +285,22 @@ class TopUpRuleIn(In):
     name: str = Field(min_length=1, max_length=120)
     min_amount_cents: Int = Field(ge=-MAX_CENTS, le=MAX_CENTS)
     bonus_cents: Int = Field(ge=-MAX_CENTS, le=MAX_CENTS)
+
+
+class TopUpRulePatch(In):
+    """What of a top-up rule may change; only fields sent change (``null`` leaves one as it is)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"bonus_cents": 15000}, {"name": "充1000送150", "active": False}]}
+    )
+    name: str | None = Field(default=None, min_length=1, max_length=120)
+    min_amount_cents: Int | None = Field(default=None, ge=-MAX_CENTS, le=MAX_CENTS)
+    bonus_cents: Int | None = Field(default=None, ge=-MAX_CENTS, le=MAX_CENTS)
+    active: Bool | None = Field(default=None, description="false: top-ups no longer get its bonus")
+
+    def changes(self) -> dict[str, Any]:
+        """The fields sent, as the service takes them (a ``null`` one left out)."""
+        return {k: v for k, v in self.model_dump(exclude_unset=True).items() if v is not None}
 
 
 class TopUpRuleOut(BaseModel):

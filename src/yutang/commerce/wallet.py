@@ -21,10 +21,11 @@ from yutang.commerce.errors import (
     REFUND_CONFLICT,
     REFUND_EXCEEDS_SPEND,
     SPEND_CONFLICT,
+    UNKNOWN_TOP_UP_RULE,
     UNKNOWN_WALLET_ENTRY,
 )
 from yutang.commerce.events import WalletGranted, WalletRefunded, WalletSpent, WalletToppedUp
-from yutang.kit import audit, events, locks
+from yutang.kit import audit, events, locks, lookup
 from yutang.kit.context import Ctx
 from yutang.kit.errors import INVALID_AMOUNT, BadRequest, Conflict, ErrorCode, NotFound
 from yutang.members import service as members
@@ -319,6 +320,29 @@ async def create_rule(ctx: Ctx, name: str, min_amount_cents: int, bonus_cents: i
         rule.id,
         {"min_amount_cents": min_amount_cents, "bonus_cents": bonus_cents},
     )
+    return rule
+
+
+async def get_rule(ctx: Ctx, rule_id: int) -> TopUpRule:
+    return await lookup.one(ctx, TopUpRule, rule_id, code=UNKNOWN_TOP_UP_RULE, what="top-up rule")
+
+
+#: The fields of a top-up rule that :func:`update_rule` changes.
+RULE_CHANGES = ("name", "min_amount_cents", "bonus_cents", "active")
+
+
+async def update_rule(ctx: Ctx, rule_id: int, values: dict[str, Any]) -> TopUpRule:
+    """Change a top-up rule for top-ups from now on (``active: False``: no more bonus from
+    it). Past top-ups keep the bonus they got: their entries hold it, and the rule's id."""
+    rule = await get_rule(ctx, rule_id)
+    changes = {k: v for k, v in values.items() if k in RULE_CHANGES}
+    _check(changes.get("min_amount_cents", rule.min_amount_cents))
+    if changes.get("bonus_cents", rule.bonus_cents) < 0:
+        raise BadRequest("A bonus is 0 or more.", code=INVALID_AMOUNT)
+    for key, value in changes.items():
+        setattr(rule, key, value)
+    await ctx.session.flush()
+    audit.record(ctx, "top_up_rule.updated", "top_up_rule", rule.id, changes)
     return rule
 
 

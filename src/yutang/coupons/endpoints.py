@@ -18,6 +18,7 @@ from yutang.coupons.schemas import (
     CouponOut,
     CouponTemplateIn,
     CouponTemplateOut,
+    CouponTemplatePatch,
     GenerateIn,
     IssueIn,
     RedeemCouponIn,
@@ -50,6 +51,23 @@ async def list_templates(
     """The workspace's coupon templates, oldest first."""
     rows = await repository.templates(ctx.session, ctx.workspace_id)
     return Page[CouponTemplateOut].of(rows, cursor, limit, CouponTemplateOut.model_validate)
+
+
+@router.patch("/coupon-templates/{template_id}", tags=["coupons"], response_model=CouponTemplateOut)
+async def update_template(
+    template_id: ParamId, body: CouponTemplatePatch, ctx: Ctx = Depends(require("loyalty:manage"))
+) -> CouponTemplateOut:
+    """Change a template; only fields sent change. `null` removes a validity bound or a limit
+    (`valid_days`, `valid_from`, `valid_until`, `total_limit`, `per_member_limit`) and leaves any
+    other field as it is. What a coupon is worth — `kind`, `value`, `gift_name`, `min_spend_cents` —
+    changes only while no code of the template exists: once one does, a different value answers 409
+    `coupon_template_issued` (codes read it from their template, so it would change coupons members
+    hold). Validity changes apply to coupons issued or claimed from now on: codes keep their dates.
+    `active: false` stops issuing it (generated codes can still be claimed; void them to stop that).
+    `invalid_amount`; `invalid_coupon_template` (no validity left, `valid_until` before `valid_from`,
+    a gift without `gift_name`, `total_limit` below the codes already made);
+    `unknown_coupon_template`."""
+    return CouponTemplateOut.model_validate(await coupons.update_template(ctx, template_id, body.changes()))
 
 
 @router.post(

@@ -10,6 +10,10 @@ INVALID_COUPON_TEMPLATE = declare(
     "A coupon template needs a validity (valid_days or valid_until) and its gift.",
 )
 UNKNOWN_COUPON_TEMPLATE = declare("unknown_coupon_template", "No such coupon template in this workspace.")
+COUPON_TEMPLATE_ISSUED = declare(
+    "coupon_template_issued",
+    "Codes of the template exist: its kind, value, gift and minimum spend no longer change.",
+)
 COUPON_TEMPLATE_INACTIVE = declare("coupon_template_inactive", "The coupon template is switched off.")
 UNKNOWN_COUPON = declare("unknown_coupon", "No such coupon code in this workspace.")
 COUPON_TAKEN = declare("coupon_taken", "The code was already claimed by a member.")

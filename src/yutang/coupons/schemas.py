@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from pydantic.config import JsonDict
 
-from yutang.kit.schemas import MAX_CENTS, MAX_COUNT, Id, In, Int
+from yutang.kit.schemas import MAX_CENTS, MAX_COUNT, Bool, Id, In, Int
 
 _TEMPLATE: JsonDict = {
     "name": "满199减30",
@@ -35,6 +35,45 @@ class CouponTemplateIn(In):
     valid_until: AwareDatetime | None = None
     total_limit: Int | None = Field(default=None, ge=1, le=MAX_COUNT)
     per_member_limit: Int | None = Field(default=None, ge=1, le=MAX_COUNT)
+
+
+#: Fields of a template that ``null`` removes (any other ``null`` leaves its field as it is).
+NULLABLE = ("valid_days", "valid_from", "valid_until", "total_limit", "per_member_limit")
+
+
+class CouponTemplatePatch(In):
+    """What of a template may change. Only fields sent change; ``null`` removes a validity
+    bound or a limit (``valid_days``, ``valid_from``, ``valid_until``, ``total_limit``,
+    ``per_member_limit``) and leaves any other field as it is."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"name": "满199减30（会员专享）", "valid_until": "2026-12-31T23:59:59+08:00"},
+                {"active": False},
+            ]
+        }
+    )
+    name: str | None = Field(default=None, min_length=1, max_length=120)
+    kind: Literal["amount_off", "percent_off", "gift"] | None = None
+    value: Int | None = Field(default=None, ge=0, le=MAX_CENTS)
+    gift_name: str | None = Field(default=None, max_length=120)
+    min_spend_cents: Int | None = Field(default=None, ge=0, le=MAX_CENTS)
+    valid_days: Int | None = Field(default=None, ge=1, le=3650)
+    valid_from: AwareDatetime | None = None
+    valid_until: AwareDatetime | None = None
+    total_limit: Int | None = Field(default=None, ge=1, le=MAX_COUNT)
+    per_member_limit: Int | None = Field(default=None, ge=1, le=MAX_COUNT)
+    active: Bool | None = Field(
+        default=None, description="false: no more coupons are issued (generated codes can still be claimed)"
+    )
+
+    def changes(self) -> dict[str, Any]:
+        """The fields sent, as the service takes them: a ``null`` one of :data:`NULLABLE`
+        removed, any other left out."""
+        return {
+            k: v for k, v in self.model_dump(exclude_unset=True).items() if v is not None or k in NULLABLE
+        }
 
 
 class CouponTemplateOut(BaseModel):

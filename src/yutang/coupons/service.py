@@ -20,6 +20,7 @@ from yutang.coupons.errors import (
     COUPON_REDEEMED,
     COUPON_TAKEN,
     COUPON_TEMPLATE_INACTIVE,
+    COUPON_TEMPLATE_ISSUED,
     COUPON_UNCLAIMED,
     COUPON_VOIDED,
     INVALID_COUPON_TEMPLATE,
@@ -51,7 +52,8 @@ def normalize_code(code: str) -> str:
     return code.strip().upper().replace(" ", "")
 
 
-async def create_template(ctx: Ctx, data: dict[str, Any]) -> CouponTemplate:
+def _check_template(data: dict[str, Any]) -> None:
+    """Refuse a template (as it would be once made or changed) before anything is written."""
     kind = data["kind"]
     value = int(data.get("value") or 0)
     if kind == "amount_off" and value <= 0:
@@ -64,6 +66,11 @@ async def create_template(ctx: Ctx, data: dict[str, Any]) -> CouponTemplate:
         raise BadRequest("Give valid_days or valid_until.", code=INVALID_COUPON_TEMPLATE)
     if data.get("valid_from") and data.get("valid_until") and data["valid_until"] <= data["valid_from"]:
         raise BadRequest("valid_until must be after valid_from.", code=INVALID_COUPON_TEMPLATE)
+
+
+async def create_template(ctx: Ctx, data: dict[str, Any]) -> CouponTemplate:
+    _check_template(data)
+    kind = data["kind"]
     tpl = CouponTemplate(workspace_id=ctx.workspace_id, **data)
     ctx.session.add(tpl)
     await ctx.session.flush()
@@ -75,6 +82,54 @@ async def get_template(ctx: Ctx, template_id: int, *, lock: bool = False) -> Cou
     return await lookup.one(
         ctx, CouponTemplate, template_id, code=UNKNOWN_COUPON_TEMPLATE, what="coupon template", lock=lock
     )
+
+
+#: What a coupon of the template is worth: fixed once a code of it exists, since codes
+#: read it from their template when shown and used.
+VALUE_FIELDS = ("kind", "value", "gift_name", "min_spend_cents")
+#: The fields of a template that :func:`update_template` changes.
+TEMPLATE_CHANGES = (
+    "name",
+    *VALUE_FIELDS,
+    "valid_days",
+    "valid_from",
+    "valid_until",
+    "total_limit",
+    "per_member_limit",
+    "active",
+)
+
+
+async def update_template(ctx: Ctx, template_id: int, values: dict[str, Any]) -> CouponTemplate:
+    """Change a template. Its kind, value, gift and minimum spend change only while no code
+    of it exists (``coupon_template_issued``): a code reads them from its template, so a
+    change would alter coupons members already hold. Validity changes apply to coupons
+    issued or claimed from now on (each code keeps the dates it was given; a generated code
+    of a ``valid_days`` template gets its dates when claimed). ``total_limit`` is at least
+    the codes already made. The whole template is checked as on creation before anything
+    is written."""
+    tpl = await get_template(ctx, template_id, lock=True)
+    changes = {k: v for k, v in values.items() if k in TEMPLATE_CHANGES}
+    moved = [k for k in VALUE_FIELDS if k in changes and changes[k] != getattr(tpl, k)]
+    if moved and tpl.issued_count > 0:
+        raise Conflict(
+            f"{tpl.issued_count} codes of this template exist; its {', '.join(moved)} no longer change.",
+            code=COUPON_TEMPLATE_ISSUED,
+            details={"fields": moved, "issued_count": tpl.issued_count},
+        )
+    merged = {k: getattr(tpl, k) for k in TEMPLATE_CHANGES} | changes
+    _check_template(merged)
+    if merged["total_limit"] is not None and merged["total_limit"] < tpl.issued_count:
+        raise BadRequest(
+            f"total_limit is below the {tpl.issued_count} codes already made.",
+            code=INVALID_COUPON_TEMPLATE,
+            details={"issued_count": tpl.issued_count},
+        )
+    for key, value in changes.items():
+        setattr(tpl, key, value)
+    await ctx.session.flush()
+    audit.record(ctx, "coupon_template.updated", "coupon_template", tpl.id, changes)
+    return tpl
 
 
 async def _take_from_stock(ctx: Ctx, tpl: CouponTemplate, count: int) -> None:

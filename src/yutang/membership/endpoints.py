@@ -16,7 +16,7 @@ from yutang.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, Page
 from yutang.kit.schemas import ParamId
 from yutang.membership import repository
 from yutang.membership import service as membership
-from yutang.membership.schemas import PlanIn, PlanOut, PurchaseIn, SubscriptionOut
+from yutang.membership.schemas import PlanIn, PlanOut, PlanPatch, PurchaseIn, SubscriptionOut
 
 router = api_router(prefix="/api/v1")
 
@@ -38,6 +38,18 @@ async def list_plans(
     """Paid membership plans, oldest first."""
     rows = await repository.plans(ctx.session, ctx.workspace_id)
     return Page[PlanOut].of(rows, cursor, limit, PlanOut.model_validate)
+
+
+@router.patch("/membership-plans/{plan_id}", tags=["membership"], response_model=PlanOut)
+async def update_plan(
+    plan_id: ParamId, body: PlanPatch, ctx: Ctx = Depends(require("loyalty:manage"))
+) -> PlanOut:
+    """Change a plan; only fields sent change (`null` leaves one as it is). A new price or period
+    applies to purchases and renewals from now on and a new welcome gift to new terms: subscriptions
+    keep the ends they have. Benefits apply to every active subscription, current ones included.
+    `active: false` stops selling the plan (a purchase answers `plan_inactive`); `true` sells it
+    again. `invalid_amount`, `invalid_plan`, `unknown_coupon_template`, `unknown_plan`."""
+    return PlanOut.model_validate(await membership.update_plan(ctx, plan_id, body.changes()))
 
 
 @router.post(

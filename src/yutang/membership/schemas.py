@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.config import JsonDict
 
-from yutang.kit.schemas import MAX_CENTS, MAX_POINTS, Id, In, Int
+from yutang.kit.schemas import MAX_CENTS, MAX_POINTS, Bool, Id, In, Int
 
 _PLAN: JsonDict = {
     "name": "PLUS年卡会员",
@@ -30,6 +30,27 @@ class PlanIn(In):
     gift_coupon_template_ids: list[Id] = Field(default_factory=list, max_length=20)
     benefits: dict[str, object] = Field(default_factory=dict, max_length=20)
     remind_days: Int = Field(default=7, ge=0, le=60)
+
+
+class PlanPatch(In):
+    """What of a plan may change: every field is optional, a ``null`` one is left as it is.
+    ``gift_coupon_template_ids`` and ``benefits`` are replaced whole."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"price_cents": 16900, "active": False}, {"name": "PLUS年卡"}]}
+    )
+    name: str | None = Field(default=None, min_length=1, max_length=120)
+    price_cents: Int | None = Field(default=None, ge=1, le=MAX_CENTS)
+    period: Literal["month", "quarter", "year"] | None = None
+    gift_points: Int | None = Field(default=None, ge=0, le=MAX_POINTS)
+    gift_coupon_template_ids: list[Id] | None = Field(default=None, max_length=20)
+    benefits: dict[str, object] | None = Field(default=None, max_length=20)
+    remind_days: Int | None = Field(default=None, ge=0, le=60)
+    active: Bool | None = Field(default=None, description="false: the plan is no longer sold")
+
+    def changes(self) -> dict[str, Any]:
+        """The fields sent, as the service takes them (a ``null`` one left out)."""
+        return {k: v for k, v in self.model_dump(exclude_unset=True).items() if v is not None}
 
 
 class PlanOut(BaseModel):

@@ -42,7 +42,8 @@ def add_period(at: datetime, period: str) -> datetime:
     return at.replace(year=year, month=month, day=min(at.day, calendar.monthrange(year, month)[1]))
 
 
-async def create_plan(ctx: Ctx, data: dict[str, Any]) -> MembershipPlan:
+async def _check_plan(ctx: Ctx, data: dict[str, Any]) -> None:
+    """Refuse a plan (as it would be once made or changed) before anything is written."""
     if data["period"] not in PERIODS:
         raise BadRequest(f"The period is one of {', '.join(PERIODS)}.", code=INVALID_PLAN)
     if data["price_cents"] <= 0:
@@ -54,6 +55,10 @@ async def create_plan(ctx: Ctx, data: dict[str, Any]) -> MembershipPlan:
     from yutang.loyalty import tiers
 
     await tiers.check_benefits(ctx, data.get("benefits") or {}, code=INVALID_PLAN, flags=True)
+
+
+async def create_plan(ctx: Ctx, data: dict[str, Any]) -> MembershipPlan:
+    await _check_plan(ctx, data)
     plan = MembershipPlan(workspace_id=ctx.workspace_id, **data)
     ctx.session.add(plan)
     await ctx.session.flush()
@@ -63,6 +68,36 @@ async def create_plan(ctx: Ctx, data: dict[str, Any]) -> MembershipPlan:
 
 async def get_plan(ctx: Ctx, plan_id: int) -> MembershipPlan:
     return await lookup.one(ctx, MembershipPlan, plan_id, code=UNKNOWN_PLAN, what="membership plan")
+
+
+#: The fields of a plan that :func:`update_plan` changes.
+PLAN_CHANGES = (
+    "name",
+    "price_cents",
+    "period",
+    "gift_points",
+    "gift_coupon_template_ids",
+    "benefits",
+    "remind_days",
+    "active",
+)
+
+
+async def update_plan(ctx: Ctx, plan_id: int, values: dict[str, Any]) -> MembershipPlan:
+    """Change a plan: what it costs and how long a term is apply to purchases and renewals
+    from now on, the welcome gift to new terms; subscriptions keep the ends they have. Its
+    benefits are read while a subscription is active, so they change for current members
+    too. ``active: False`` stops selling it (``plan_inactive``). The whole plan is checked
+    as on creation before anything is written."""
+    plan = await get_plan(ctx, plan_id)
+    changes = {k: v for k, v in values.items() if k in PLAN_CHANGES}
+    merged = {k: getattr(plan, k) for k in PLAN_CHANGES} | changes
+    await _check_plan(ctx, merged)
+    for key, value in changes.items():
+        setattr(plan, key, value)
+    await ctx.session.flush()
+    audit.record(ctx, "membership_plan.updated", "membership_plan", plan.id, changes)
+    return plan
 
 
 async def purchase(

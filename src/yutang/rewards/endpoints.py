@@ -6,15 +6,16 @@ retried request replays the first answer.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from fastapi import Depends
+from fastapi import Depends, Query
 
 from yutang.auth.dependencies import idempotent, require
 from yutang.kit.context import Ctx
 from yutang.kit.http import api_router
 from yutang.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, Page, page_of
 from yutang.kit.schemas import ParamId, ReasonIn
+from yutang.members import service as members
 from yutang.models.rewards import Lottery
 from yutang.rewards import auctions, lottery, repository
 from yutang.rewards import service as rewards
@@ -27,6 +28,7 @@ from yutang.rewards.schemas import (
     DrawOut,
     LotteryIn,
     LotteryOut,
+    LotteryPatch,
     PrizeOut,
     RedeemRewardIn,
     RedemptionOut,
@@ -93,6 +95,31 @@ async def redeem_reward(
     return RedemptionOut.model_validate(done)
 
 
+@router.get("/redemptions", tags=["rewards"], response_model=Page[RedemptionOut])
+async def list_redemptions(
+    ctx: Ctx = Depends(require("members:read")),
+    reward_id: ParamId | None = None,
+    member_id: ParamId | None = None,
+    status: Annotated[Literal["completed", "cancelled"] | None, Query()] = None,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+) -> Page[RedemptionOut]:
+    """Redemptions of rewards, newest first: of one reward, of one member, `completed` or
+    `cancelled` (points and stock given back). Store staff see their own members' only."""
+    rows = await repository.redemptions(
+        ctx.session,
+        ctx.workspace_id,
+        cursor,
+        limit,
+        reward_id=reward_id,
+        member_id=member_id,
+        status=status,
+        members=members.visible(ctx),
+    )
+    items, nxt = page_of(rows, limit, lambda r: r.id)
+    return Page[RedemptionOut](data=[RedemptionOut.model_validate(r) for r in items], next_cursor=nxt)
+
+
 @router.post("/redemptions/{redemption_id}/cancel", tags=["rewards"], response_model=RedemptionOut)
 async def cancel_redemption(
     redemption_id: ParamId, body: ReasonIn, ctx: Ctx = Depends(idempotent("loyalty:manage"))
@@ -133,6 +160,21 @@ async def get_lottery(lottery_id: ParamId, ctx: Ctx = Depends(require("members:r
     """One lottery with its prizes in table order, each with its stock and how many were awarded.
     `unknown_lottery`."""
     return await _lottery_out(ctx, await lottery.get_lottery(ctx, lottery_id))
+
+
+@router.patch("/lotteries/{lottery_id}", tags=["lotteries"], response_model=LotteryOut)
+async def update_lottery(
+    lottery_id: ParamId, body: LotteryPatch, ctx: Ctx = Depends(require("loyalty:manage"))
+) -> LotteryOut:
+    """Change a lottery; only fields sent change. `null` removes the daily limit, the start or
+    the end and leaves any other field as it is. Name, points per draw, daily limit and dates apply
+    to draws from now on; `active: false` stops drawing (`lottery_closed`) until it is `true` again,
+    and an `ends_at` in the past ends it. `prizes` replaces the whole prize table, only while nobody
+    has drawn: after the first draw it answers 409 `lottery_has_draws` (a draw keeps the table it
+    was read against). `invalid_lottery`, `invalid_amount`, `unknown_coupon_template`,
+    `unknown_lottery`."""
+    made = await lottery.update_lottery(ctx, lottery_id, body.changes(), body.prize_table())
+    return await _lottery_out(ctx, made)
 
 
 @router.post("/lotteries/{lottery_id}/draws", tags=["lotteries"], status_code=201, response_model=DrawOut)

@@ -13,6 +13,9 @@ UNKNOWN_REDEMPTION = declare("unknown_redemption", "No such redemption in this w
 ALREADY_CANCELLED = declare("already_cancelled", "It was already cancelled.")
 INVALID_LOTTERY = declare("invalid_lottery", "A lottery needs prizes whose chances add up to at most 100 %.")
 UNKNOWN_LOTTERY = declare("unknown_lottery", "No such lottery in this workspace.")
+LOTTERY_HAS_DRAWS = declare(
+    "lottery_has_draws", "Members have drawn in the lottery: its prize table no longer changes."
+)
 LOTTERY_CLOSED = declare("lottery_closed", "The lottery is inactive or outside its dates.")
 DRAW_LIMIT_REACHED = declare("draw_limit_reached", "The member has no draws left today.")
 INVALID_AUCTION = declare("invalid_auction", "The auction's end must be after its start.")

@@ -16,7 +16,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 
 from yutang.coupons import service as coupons
 from yutang.kit import audit, events, lookup
@@ -27,7 +27,13 @@ from yutang.members import service as members
 from yutang.models.base import utcnow
 from yutang.models.rewards import Lottery, LotteryDraw, LotteryPrize
 from yutang.models.workspaces import Workspace
-from yutang.rewards.errors import DRAW_LIMIT_REACHED, INVALID_LOTTERY, LOTTERY_CLOSED, UNKNOWN_LOTTERY
+from yutang.rewards.errors import (
+    DRAW_LIMIT_REACHED,
+    INVALID_LOTTERY,
+    LOTTERY_CLOSED,
+    LOTTERY_HAS_DRAWS,
+    UNKNOWN_LOTTERY,
+)
 from yutang.rewards.events import LotteryDrawn
 
 SCALE = 10_000
@@ -38,23 +44,29 @@ def os_roll() -> int:
     return secrets.randbelow(SCALE)
 
 
-async def create_lottery(ctx: Ctx, data: dict[str, Any], prizes: list[dict[str, Any]]) -> Lottery:
-    if data.get("points_per_draw", 0) < 0:
-        raise BadRequest("Points per draw is 0 or more.", code=INVALID_AMOUNT)
+async def _check_prizes(ctx: Ctx, prizes: list[dict[str, Any]]) -> None:
+    """Refuse a prize table before anything of it is written."""
     if not prizes:
         raise BadRequest("A lottery needs at least one prize.", code=INVALID_LOTTERY)
     if sum(p["probability_bp"] for p in prizes) > SCALE:
         raise BadRequest("The prizes' probabilities add up to more than 100 %.", code=INVALID_LOTTERY)
-    lottery = Lottery(workspace_id=ctx.workspace_id, **data)
-    ctx.session.add(lottery)
-    await ctx.session.flush()
-    for i, p in enumerate(prizes):
+    for p in prizes:
         if p["kind"] == "points" and p.get("points", 0) <= 0:
             raise BadRequest("A points prize gives a positive number of points.", code=INVALID_LOTTERY)
         if p["kind"] == "coupon" and p.get("coupon_template_id") is None:
             raise BadRequest("A coupon prize names its coupon template.", code=INVALID_LOTTERY)
         if p.get("coupon_template_id") is not None:  # any kind: a row of this workspace only
             await coupons.get_template(ctx, p["coupon_template_id"])
+
+
+async def create_lottery(ctx: Ctx, data: dict[str, Any], prizes: list[dict[str, Any]]) -> Lottery:
+    if data.get("points_per_draw", 0) < 0:
+        raise BadRequest("Points per draw is 0 or more.", code=INVALID_AMOUNT)
+    await _check_prizes(ctx, prizes)
+    lottery = Lottery(workspace_id=ctx.workspace_id, **data)
+    ctx.session.add(lottery)
+    await ctx.session.flush()
+    for i, p in enumerate(prizes):
         ctx.session.add(LotteryPrize(lottery_id=lottery.id, position=i, **p))
     await ctx.session.flush()
     audit.record(ctx, "lottery.created", "lottery", lottery.id, {"name": lottery.name, "prizes": len(prizes)})
@@ -63,6 +75,54 @@ async def create_lottery(ctx: Ctx, data: dict[str, Any], prizes: list[dict[str, 
 
 async def get_lottery(ctx: Ctx, lottery_id: int) -> Lottery:
     return await lookup.one(ctx, Lottery, lottery_id, code=UNKNOWN_LOTTERY, what="lottery")
+
+
+#: The fields of a lottery that :func:`update_lottery` changes (its prizes aside).
+LOTTERY_CHANGES = ("name", "points_per_draw", "daily_limit", "starts_at", "ends_at", "active")
+
+
+async def has_draws(ctx: Ctx, lottery_id: int) -> bool:
+    stmt = select(LotteryDraw.id).where(LotteryDraw.lottery_id == lottery_id).limit(1)
+    found = await ctx.session.scalar(stmt)
+    return found is not None
+
+
+async def update_lottery(
+    ctx: Ctx, lottery_id: int, values: dict[str, Any], prizes: list[dict[str, Any]] | None = None
+) -> Lottery:
+    """Change a lottery: its name, price per draw, daily limit and dates apply to draws from
+    now on (``active: False`` stops drawing; an end in the past ends it). ``prizes`` replaces
+    the prize table, only while nobody has drawn (``lottery_has_draws``): a draw keeps the
+    table it was read against, and the awards counted against each prize's stock. Everything
+    is checked before anything is written."""
+    lottery = await get_lottery(ctx, lottery_id)
+    changes = {k: v for k, v in values.items() if k in LOTTERY_CHANGES}
+    merged = {k: getattr(lottery, k) for k in LOTTERY_CHANGES} | changes
+    if merged["points_per_draw"] < 0:
+        raise BadRequest("Points per draw is 0 or more.", code=INVALID_AMOUNT)
+    if merged["starts_at"] and merged["ends_at"] and merged["ends_at"] <= merged["starts_at"]:
+        raise BadRequest("ends_at must be after starts_at.", code=INVALID_LOTTERY)
+    if prizes is not None:
+        if await has_draws(ctx, lottery.id):
+            raise Conflict(
+                "Members have drawn in this lottery; its prizes no longer change.", code=LOTTERY_HAS_DRAWS
+            )
+        await _check_prizes(ctx, prizes)
+    for key, value in changes.items():
+        setattr(lottery, key, value)
+    if prizes is not None:
+        await ctx.session.execute(delete(LotteryPrize).where(LotteryPrize.lottery_id == lottery.id))
+        for i, p in enumerate(prizes):
+            ctx.session.add(LotteryPrize(lottery_id=lottery.id, position=i, **p))
+    await ctx.session.flush()
+    audit.record(
+        ctx,
+        "lottery.updated",
+        "lottery",
+        lottery.id,
+        changes | ({"prizes": len(prizes)} if prizes is not None else {}),
+    )
+    return lottery
 
 
 async def prizes_of(ctx: Ctx, lottery_id: int) -> list[LotteryPrize]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 from pydantic.config import JsonDict
@@ -158,6 +158,40 @@ class LotteryIn(In):
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
             raise ValueError("ends_at must be after starts_at")
         return self
+
+
+class LotteryPatch(In):
+    """What of a lottery may change. Only fields sent change; ``null`` removes the daily
+    limit, the start or the end, and leaves any other field as it is. ``prizes`` replaces
+    the whole table, only while nobody has drawn."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"ends_at": "2026-06-20T23:59:59+08:00", "daily_limit": 5},
+                {"active": False},
+                {"prizes": [{"name": "200积分", "kind": "points", "points": 200, "probability_bp": 1500}]},
+            ]
+        }
+    )
+    name: str | None = Field(default=None, min_length=1, max_length=120)
+    points_per_draw: Int | None = Field(default=None, ge=0, le=MAX_POINTS)
+    daily_limit: Int | None = Field(default=None, ge=1, le=MAX_COUNT)
+    starts_at: AwareDatetime | None = None
+    ends_at: AwareDatetime | None = None
+    active: Bool | None = Field(default=None, description="false: nobody can draw until it is true again")
+    prizes: list[PrizeIn] | None = Field(default=None, min_length=1, max_length=50)
+
+    def changes(self) -> dict[str, Any]:
+        """The fields sent but the prizes, as the service takes them: a ``null`` daily
+        limit, start or end removed, any other ``null`` left out."""
+        nullable = ("daily_limit", "starts_at", "ends_at")
+        sent = self.model_dump(exclude_unset=True, exclude={"prizes"})
+        return {k: v for k, v in sent.items() if v is not None or k in nullable}
+
+    def prize_table(self) -> list[dict[str, Any]] | None:
+        """The new prize table, or None to keep the one there is."""
+        return None if self.prizes is None else [p.model_dump() for p in self.prizes]
 
 
 class PrizeOut(BaseModel):

@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -26,10 +26,10 @@ from pydantic import ValidationError
 from yutang.auth.permissions import allowed
 from yutang.commerce import repository as commerce_rows
 from yutang.commerce import wallet
-from yutang.commerce.schemas import TopUpRuleIn
+from yutang.commerce.schemas import TopUpRuleIn, TopUpRulePatch
 from yutang.coupons import repository as coupon_rows
 from yutang.coupons import service as coupons
-from yutang.coupons.schemas import CouponTemplateIn, GenerateIn
+from yutang.coupons.schemas import CouponTemplateIn, CouponTemplatePatch, GenerateIn
 from yutang.kit.context import Ctx
 from yutang.kit.errors import BadRequest, YutangError
 from yutang.kit.pagination import decode_cursor, page_of
@@ -41,14 +41,15 @@ from yutang.members import repository as member_rows
 from yutang.members import service as members
 from yutang.membership import repository as plan_rows
 from yutang.membership import service as membership
-from yutang.membership.schemas import PlanIn
+from yutang.membership.schemas import PlanIn, PlanPatch
 from yutang.models.base import utcnow
 from yutang.models.loyalty import ENTRY_KINDS, TRIGGERS, EarnRule
-from yutang.models.rewards import Auction, Lottery, Reward
+from yutang.models.membership import MembershipPlan
+from yutang.models.rewards import Auction, CouponTemplate, Lottery, Redemption, Reward
 from yutang.rewards import auctions, lottery
 from yutang.rewards import repository as reward_rows
 from yutang.rewards import service as rewards
-from yutang.rewards.schemas import AuctionIn, LotteryIn, RestockIn, RewardIn, RewardPatch
+from yutang.rewards.schemas import AuctionIn, LotteryIn, LotteryPatch, RestockIn, RewardIn, RewardPatch
 from yutang.web.console.frame import (
     FormRefused,
     Submitted,
@@ -56,6 +57,7 @@ from yutang.web.console.frame import (
     field_errors,
     header,
     may,
+    num,
     refusal_status,
     render,
     router,
@@ -68,6 +70,7 @@ TABS: tuple[tuple[str, str], ...] = (
     ("tab_rules", "/console/loyalty"),
     ("tab_tiers", "/console/loyalty/tiers"),
     ("tab_rewards", "/console/loyalty/rewards"),
+    ("tab_redemptions", "/console/loyalty/redemptions"),
     ("tab_coupons", "/console/loyalty/coupons"),
     ("tab_plans", "/console/loyalty/plans"),
     ("tab_games", "/console/loyalty/games"),
@@ -98,6 +101,7 @@ ABOUT: tuple[tuple[str, str, str | None], ...] = (
     ("A gift coupon names", "gift_name", "need_gift_name"),
     ("Give valid_days or valid_until", "valid_days", "need_validity"),
     ("valid_until must be after", "valid_until", "ends_after_starts"),
+    ("total_limit is below", "total_limit", None),
     ("A plan has a positive price", "price_cents", "must_be_positive"),
     ("Gift points are 0 or more", "gift_points", None),
     ("Benefit '", "perks", "perk_names"),
@@ -105,6 +109,7 @@ ABOUT: tuple[tuple[str, str, str | None], ...] = (
     ("A points prize gives", "prizes", "points_prize_needs_points"),
     ("A coupon prize names", "prizes", "coupon_prize_needs_coupon"),
     ("Points per draw is", "points_per_draw", None),
+    ("Members have drawn", "prizes", None),
     ("The minimum bid and the increment", "min_bid", "must_be_positive"),
     ("A bonus is 0 or more", "bonus_cents", None),
     ("The amount must be a positive", "min_amount_cents", "must_be_positive"),
@@ -836,6 +841,114 @@ async def restock_reward(request: Request, ctx: Ctx = Depends(can("loyalty:manag
     return _back("/console/loyalty/rewards", "restocked")
 
 
+# --- redemptions ---------------------------------------------------------------------------------
+
+REDEMPTION_STATUSES = ("completed", "cancelled")
+REDEMPTIONS_PAGE = 50
+
+
+def cancel_says(t: Callable[[str], str], redemption: Redemption, reward: Reward | None) -> str:
+    """What cancelling the redemption does, as the question asked first: exactly what
+    ``rewards.cancel`` moves — the points spent back to the member, the units back into a
+    counted stock, its coupons voided."""
+    name = reward.name if reward else f"#{redemption.reward_id}"
+    what = []
+    if redemption.points_entry_id is not None and redemption.points:
+        what.append(t("cancel_returns_points").replace("{n}", num(redemption.points)))
+    if reward is not None and reward.stock is not None:
+        what.append(t("cancel_returns_stock").replace("{n}", num(redemption.quantity)))
+    if redemption.coupon_ids:
+        what.append(t("cancel_voids_coupons").replace("{n}", num(len(redemption.coupon_ids))))
+    head = (
+        t("confirm_cancel_redemption")
+        .replace("{member}", str(redemption.member_id))
+        .replace("{n}", num(redemption.quantity))
+        .replace("{name}", name)
+    )
+    moves = t("redemption_sep").join(what) if what else t("cancel_moves_nothing")
+    return head + moves + t("cancel_go_ahead")
+
+
+async def _redemptions_context(
+    request: Request,
+    ctx: Ctx,
+    reward_id: int | None,
+    status: str | None,
+    member_id: int | None,
+    cursor: str | None,
+) -> dict[str, Any]:
+    t = translator(pick_language(request))
+    chosen = status if status in REDEMPTION_STATUSES else None
+    rows = await reward_rows.redemptions(
+        ctx.session,
+        ctx.workspace_id,
+        cursor,
+        REDEMPTIONS_PAGE,
+        reward_id=reward_id,
+        member_id=member_id,
+        status=chosen,
+        members=members.visible(ctx),
+    )
+    found, next_cursor = page_of(rows, REDEMPTIONS_PAGE, lambda r: r.id)
+    catalog = {r.id: r for r in await reward_rows.rewards(ctx.session, ctx.workspace_id)}
+    filters = {"reward_id": reward_id, "status": chosen, "member_id": member_id}
+    return {
+        "redemptions": found,
+        "next_cursor": next_cursor,
+        "catalog": catalog,
+        "who": await _who(ctx, [r.member_id for r in found]),
+        "says": {r.id: cancel_says(t, r, catalog.get(r.reward_id)) for r in found},
+        "filters": {k: "" if v is None else str(v) for k, v in filters.items()},
+        "query": urlencode({k: v for k, v in filters.items() if v is not None}),
+        "statuses": REDEMPTION_STATUSES,
+        "refused_redemption": None,
+    }
+
+
+@router.get("/console/loyalty/redemptions", response_class=HTMLResponse)
+async def redemptions_page(
+    request: Request,
+    ctx: Ctx = Depends(can("members:read")),
+    done: str | None = None,
+    reward_id: ParamId | None = None,
+    status: str | None = None,
+    member_id: ParamId | None = None,
+    cursor: str | None = None,
+) -> HTMLResponse:
+    """Redemptions of the rewards catalog, newest first, fifty a page: of one reward, one
+    status, one member; each completed one may be cancelled, asking first."""
+    context = await _redemptions_context(request, ctx, reward_id, status, member_id, cursor)
+    return await _page(request, ctx, "redemptions.html", "tab_redemptions", done=_done(done), **context)
+
+
+@router.post("/console/loyalty/redemption/cancel")
+async def cancel_redemption(request: Request, ctx: Ctx = Depends(can("loyalty:manage"))) -> Response:
+    """Cancel a redemption, with a reason (the API's cancel): the points spent go back to
+    the member, the units back into the reward's stock, its coupons are voided."""
+    form = Form(await submitted(request))
+    try:
+        body = ReasonIn.model_validate({"reason": form.text("reason") or ""})
+        await rewards.cancel(ctx, form.id(), body.reason)
+    except (ValidationError, YutangError) as exc:
+        if isinstance(exc, YutangError) and exc.status_code == 404:
+            raise
+        context = await _redemptions_context(request, ctx, None, None, None, None)
+        raise _refuse(
+            request,
+            "redemptions.html",
+            exc,
+            ("reason",),
+            form,
+            **(context | {"refused_redemption": form.id()}),
+            done=None,
+            tabs=TABS,
+            tab="tab_redemptions",
+            may=may(ctx),
+            **await header(ctx),
+        ) from None
+    return _back("/console/loyalty/redemptions", "cancelled")
+
+
 # --- coupon templates and their codes ---------------------------------------------------------
 
 TEMPLATE_FIELDS = (
@@ -850,6 +963,7 @@ TEMPLATE_FIELDS = (
     "valid_until",
     "total_limit",
     "per_member_limit",
+    "active",
 )
 #: The coupon template's ``value`` is typed in one of two fields, by kind.
 VALUE_FIELD = {"amount_off": "value_yuan", "percent_off": "value_percent"}
@@ -870,20 +984,53 @@ async def coupons_page(
     )
 
 
+def _template_typed(tpl: CouponTemplate, zone: str) -> dict[str, Any]:
+    return {
+        "name": tpl.name,
+        "kind": tpl.kind,
+        "value_yuan": yuan(tpl.value) if tpl.kind == "amount_off" else "",
+        "value_percent": str(tpl.value) if tpl.kind == "percent_off" else "",
+        "gift_name": tpl.gift_name or "",
+        "min_spend_cents": yuan(tpl.min_spend_cents) if tpl.min_spend_cents else "",
+        "valid_days": "" if tpl.valid_days is None else str(tpl.valid_days),
+        "valid_from": local_input(tpl.valid_from, zone),
+        "valid_until": local_input(tpl.valid_until, zone),
+        "total_limit": "" if tpl.total_limit is None else str(tpl.total_limit),
+        "per_member_limit": "" if tpl.per_member_limit is None else str(tpl.per_member_limit),
+        "active": "on" if tpl.active else "",
+    }
+
+
 @router.get("/console/loyalty/coupon-template", response_class=HTMLResponse)
-async def template_form(request: Request, ctx: Ctx = Depends(can("loyalty:manage"))) -> HTMLResponse:
-    """A new coupon template (the API changes none once made)."""
+async def template_form(
+    request: Request, ctx: Ctx = Depends(can("loyalty:manage")), id: ParamId | None = None
+) -> HTMLResponse:
+    """A new coupon template, or with ``?id=`` the template to change (what a coupon is
+    worth only while no code of it exists)."""
+    frame = await header(ctx)
+    tpl = await coupons.get_template(ctx, id) if id is not None else None
     return await _page(
-        request, ctx, "coupon_template.html", "tab_coupons", values={"kind": "amount_off", "valid_days": "30"}
+        request,
+        ctx,
+        "coupon_template.html",
+        "tab_coupons",
+        template=tpl,
+        values=_template_typed(tpl, frame["workspace"].timezone)
+        if tpl
+        else {"kind": "amount_off", "valid_days": "30"},
     )
 
 
 @router.post("/console/loyalty/coupon-template")
-async def create_template(request: Request, ctx: Ctx = Depends(can("loyalty:manage"))) -> Response:
+async def save_template(request: Request, ctx: Ctx = Depends(can("loyalty:manage"))) -> Response:
+    """Create a coupon template, or change the one the form's ``id`` names (the API's
+    PATCH): its kind, value, gift and minimum spend only while no code of it exists (the
+    form then does not offer them); new dates apply to coupons issued from now on."""
     form = Form(await submitted(request))
     frame = await header(ctx)
     zone = frame["workspace"].timezone
-    kind = form.text("kind") or ""
+    tpl = await coupons.get_template(ctx, form.id()) if form.text("id") else None
+    kind = form.text("kind") or (tpl.kind if tpl else "")
     value = (
         form.cents("value_yuan")
         if kind == "amount_off"
@@ -891,12 +1038,14 @@ async def create_template(request: Request, ctx: Ctx = Depends(can("loyalty:mana
         if kind == "percent_off"
         else None
     )
-    payload = {
-        "name": form.text("name") or "",
+    worth = {
         "kind": kind,
         "value": 0 if value is None else value,
         "gift_name": form.text("gift_name") if kind == "gift" else None,
         "min_spend_cents": form.cents("min_spend_cents") or 0,
+    }
+    payload = {
+        "name": form.text("name") or "",
         "valid_days": form.number("valid_days"),
         "valid_from": form.moment("valid_from", zone),
         "valid_until": form.moment("valid_until", zone),
@@ -904,7 +1053,11 @@ async def create_template(request: Request, ctx: Ctx = Depends(can("loyalty:mana
         "per_member_limit": form.number("per_member_limit"),
     }
     try:
-        await coupons.create_template(ctx, CouponTemplateIn.model_validate(payload).model_dump())
+        if tpl is None:
+            await coupons.create_template(ctx, CouponTemplateIn.model_validate(payload | worth).model_dump())
+        else:
+            changed = payload | {"active": form.flag("active")} | (worth if form.text("kind") else {})
+            await coupons.update_template(ctx, tpl.id, CouponTemplatePatch.model_validate(changed).changes())
     except (ValidationError, YutangError) as exc:
         raise _refuse(
             request,
@@ -913,13 +1066,14 @@ async def create_template(request: Request, ctx: Ctx = Depends(can("loyalty:mana
             (*TEMPLATE_FIELDS, "value"),
             form,
             rename={"value": VALUE_FIELD.get(kind, "_")},
+            template=tpl,
             values=form.typed(),
             tabs=TABS,
             tab="tab_coupons",
             may=may(ctx),
             **frame,
         ) from None
-    return _back("/console/loyalty/coupons", "created")
+    return _back("/console/loyalty/coupons", "saved" if tpl else "created")
 
 
 @router.post("/console/loyalty/coupon-template/generate", response_class=HTMLResponse)
@@ -1026,22 +1180,53 @@ async def plans_page(
     )
 
 
+def _plan_typed(plan: MembershipPlan) -> dict[str, Any]:
+    """A plan as its form shows it: prices in yuan, the welcome gift's coupons counted by
+    template, the yes/no perks as their names."""
+    benefits = plan.benefits or {}
+    mult = benefits.get("points_multiplier")
+    counted: dict[int, int] = {}
+    for template_id in plan.gift_coupon_template_ids:
+        counted[template_id] = counted.get(template_id, 0) + 1
+    return {
+        "name": plan.name,
+        "price_cents": yuan(plan.price_cents),
+        "period": plan.period,
+        "gift_points": str(plan.gift_points),
+        **{f"gift_coupons.{i}": str(n) for i, n in counted.items()},
+        "benefits.points_multiplier": "" if mult is None else f"{mult:g}",
+        "benefits.discount_percent": str(benefits.get("discount_percent") or ""),
+        "benefits.birthday_points": str(benefits.get("birthday_points") or ""),
+        "perks": ", ".join(k for k, v in benefits.items() if v is True and k not in FORM_BENEFITS),
+        "remind_days": str(plan.remind_days),
+        "active": "on" if plan.active else "",
+    }
+
+
 @router.get("/console/loyalty/plan", response_class=HTMLResponse)
-async def plan_form(request: Request, ctx: Ctx = Depends(can("loyalty:manage"))) -> HTMLResponse:
-    """A new paid membership plan (the API changes none once made)."""
+async def plan_form(
+    request: Request, ctx: Ctx = Depends(can("loyalty:manage")), id: ParamId | None = None
+) -> HTMLResponse:
+    """A new paid membership plan, or with ``?id=`` the plan to change."""
+    plan = await membership.get_plan(ctx, id) if id is not None else None
     return await _page(
         request,
         ctx,
         "plan.html",
         "tab_plans",
-        values={"period": "year", "remind_days": "7", "gift_points": "0"},
+        plan=plan,
+        values=_plan_typed(plan) if plan else {"period": "year", "remind_days": "7", "gift_points": "0"},
         template_options=await _template_options(ctx),
     )
 
 
 @router.post("/console/loyalty/plan")
-async def create_plan(request: Request, ctx: Ctx = Depends(can("loyalty:manage"))) -> Response:
+async def save_plan(request: Request, ctx: Ctx = Depends(can("loyalty:manage"))) -> Response:
+    """Create a plan, or change the one the form's ``id`` names (the API's PATCH): a new
+    price or period applies to purchases and renewals from now on, subscriptions keep their
+    ends; untick "on sale" to stop selling it."""
     form = Form(await submitted(request))
+    plan = await membership.get_plan(ctx, form.id()) if form.text("id") else None
     templates = await _template_options(ctx)
     gifts: list[Any] = []
     for template_id, _ in templates:  # how many of each coupon the welcome gift holds
@@ -1050,7 +1235,11 @@ async def create_plan(request: Request, ctx: Ctx = Depends(can("loyalty:manage")
             gifts += [int(template_id)] * min(count, 21)  # more than 20 in all: refused
         elif count is not None:
             gifts.append(str(count))  # not a number: refused by the schema
-    benefits = _benefits(form, {})
+    # benefits the form does not show (not yes/no perks) are kept
+    kept = {k: v for k, v in (plan.benefits if plan else {}).items() if v is not True}
+    benefits = _benefits(form, kept)
+    if "coupon_template_ids" in kept:  # the plan form has no field for them
+        benefits.setdefault("coupon_template_ids", kept["coupon_template_ids"])
     for perk in form.words("perks"):
         benefits.setdefault(perk, True)
     payload = {
@@ -1063,7 +1252,11 @@ async def create_plan(request: Request, ctx: Ctx = Depends(can("loyalty:manage")
         "remind_days": 7 if form.text("remind_days") is None else form.number("remind_days"),
     }
     try:
-        await membership.create_plan(ctx, PlanIn.model_validate(payload).model_dump())
+        if plan is None:
+            await membership.create_plan(ctx, PlanIn.model_validate(payload).model_dump())
+        else:
+            patch = PlanPatch.model_validate(payload | {"active": form.flag("active")})
+            await membership.update_plan(ctx, plan.id, patch.changes())
     except (ValidationError, YutangError) as exc:
         raise _refuse(
             request,
@@ -1071,6 +1264,7 @@ async def create_plan(request: Request, ctx: Ctx = Depends(can("loyalty:manage")
             exc,
             PLAN_FIELDS,
             form,
+            plan=plan,
             values=form.typed(),
             template_options=templates,
             tabs=TABS,
@@ -1078,7 +1272,7 @@ async def create_plan(request: Request, ctx: Ctx = Depends(can("loyalty:manage")
             may=may(ctx),
             **await header(ctx),
         ) from None
-    return _back("/console/loyalty/plans", "created")
+    return _back("/console/loyalty/plans", "saved" if plan else "created")
 
 
 # --- lotteries and points auctions ---------------------------------------------------------------
@@ -1086,7 +1280,7 @@ async def create_plan(request: Request, ctx: Ctx = Depends(can("loyalty:manage")
 #: Empty prize rows the lottery form offers.
 PRIZE_ROWS = 5
 PRIZE_PARTS = ("name", "kind", "points", "coupon_template_id", "probability_bp", "stock")
-LOTTERY_FIELDS = ("name", "points_per_draw", "daily_limit", "starts_at", "ends_at", "prizes")
+LOTTERY_FIELDS = ("name", "points_per_draw", "daily_limit", "starts_at", "ends_at", "active", "prizes")
 AUCTION_FIELDS = ("name", "description", "starts_at", "ends_at", "min_bid", "increment")
 
 
@@ -1177,39 +1371,77 @@ def _prize_rows(form: Form) -> tuple[list[dict[str, Any]], int]:
     return prizes, rows
 
 
+def _lottery_typed(lot: Lottery, prizes: list[Any], zone: str) -> dict[str, Any]:
+    typed: dict[str, Any] = {
+        "name": lot.name,
+        "points_per_draw": str(lot.points_per_draw),
+        "daily_limit": "" if lot.daily_limit is None else str(lot.daily_limit),
+        "starts_at": local_input(lot.starts_at, zone),
+        "ends_at": local_input(lot.ends_at, zone),
+        "active": "on" if lot.active else "",
+    }
+    for i, p in enumerate(prizes):
+        typed |= {
+            f"prizes.{i}.name": p.name,
+            f"prizes.{i}.kind": p.kind,
+            f"prizes.{i}.points": str(p.points) if p.kind == "points" else "",
+            f"prizes.{i}.coupon_template_id": str(p.coupon_template_id or ""),
+            f"prizes.{i}.probability_bp": f"{p.probability_bp / 100:g}",
+            f"prizes.{i}.stock": "" if p.stock is None else str(p.stock),
+        }
+    return typed
+
+
 @router.get("/console/loyalty/lottery", response_class=HTMLResponse)
-async def lottery_form(request: Request, ctx: Ctx = Depends(can("loyalty:manage"))) -> HTMLResponse:
-    """A new lottery with its prize table (the API changes none once made)."""
+async def lottery_form(
+    request: Request, ctx: Ctx = Depends(can("loyalty:manage")), id: ParamId | None = None
+) -> HTMLResponse:
+    """A new lottery with its prize table, or with ``?id=`` the lottery to change (its
+    prizes only until the first draw)."""
+    frame = await header(ctx)
+    lot = await lottery.get_lottery(ctx, id) if id is not None else None
+    prizes = await lottery.prizes_of(ctx, lot.id) if lot else []
     return await _page(
         request,
         ctx,
         "lottery.html",
         "tab_games",
-        values={"points_per_draw": "0"},
-        rows=PRIZE_ROWS,
+        lottery=lot,
+        prizes=prizes,
+        drawn=await lottery.has_draws(ctx, lot.id) if lot else False,
+        values=_lottery_typed(lot, prizes, frame["workspace"].timezone) if lot else {"points_per_draw": "0"},
+        rows=max(PRIZE_ROWS, len(prizes) + 1),
         template_options=await _template_options(ctx),
     )
 
 
 @router.post("/console/loyalty/lottery")
-async def create_lottery(request: Request, ctx: Ctx = Depends(can("loyalty:manage"))) -> Response:
+async def save_lottery(request: Request, ctx: Ctx = Depends(can("loyalty:manage"))) -> Response:
+    """Create a lottery, or change the one the form's ``id`` names (the API's PATCH): the
+    prize table is sent only by a form that shows it, and is refused once anyone drew."""
     form = Form(await submitted(request))
     frame = await header(ctx)
     zone = frame["workspace"].timezone
+    lot = await lottery.get_lottery(ctx, form.id()) if form.text("id") else None
     prizes, rows = _prize_rows(form)
+    table = {"prizes": [{k: v for k, v in p.items() if k != "_row"} for p in prizes]}
     payload = {
         "name": form.text("name") or "",
         "points_per_draw": form.number("points_per_draw") or 0,
         "daily_limit": form.number("daily_limit"),
         "starts_at": form.moment("starts_at", zone),
         "ends_at": form.moment("ends_at", zone),
-        "prizes": [{k: v for k, v in p.items() if k != "_row"} for p in prizes],
     }
     try:
-        body = LotteryIn.model_validate(payload)
-        await lottery.create_lottery(
-            ctx, body.model_dump(exclude={"prizes"}), [p.model_dump() for p in body.prizes]
-        )
+        if lot is None:
+            body = LotteryIn.model_validate(payload | table)
+            await lottery.create_lottery(
+                ctx, body.model_dump(exclude={"prizes"}), [p.model_dump() for p in body.prizes]
+            )
+        else:
+            sent = table if form.text("prize_rows") else {}
+            patch = LotteryPatch.model_validate(payload | {"active": form.flag("active")} | sent)
+            await lottery.update_lottery(ctx, lot.id, patch.changes(), patch.prize_table())
     except (ValidationError, YutangError) as exc:
         # an error of the n-th prize filled in stands beside the form's row it came from
         rename = {
@@ -1229,6 +1461,9 @@ async def create_lottery(request: Request, ctx: Ctx = Depends(can("loyalty:manag
             fields,
             form,
             rename=rename,
+            lottery=lot,
+            prizes=await lottery.prizes_of(ctx, lot.id) if lot else [],
+            drawn=await lottery.has_draws(ctx, lot.id) if lot else False,
             values=form.typed(),
             rows=rows,
             template_options=await _template_options(ctx),
@@ -1237,7 +1472,7 @@ async def create_lottery(request: Request, ctx: Ctx = Depends(can("loyalty:manag
             may=may(ctx),
             **frame,
         ) from None
-    return _back("/console/loyalty/games", "created")
+    return _back("/console/loyalty/games", "saved" if lot else "created")
 
 
 @router.get("/console/loyalty/auction", response_class=HTMLResponse)
@@ -1352,19 +1587,59 @@ async def wallets_page(
     )
 
 
+@router.get("/console/loyalty/top-up-rule", response_class=HTMLResponse)
+async def top_up_rule_form(
+    request: Request, ctx: Ctx = Depends(can("loyalty:manage")), id: ParamId | None = None
+) -> HTMLResponse:
+    """A new top-up rule (also offered on the stored-value tab), or with ``?id=`` the rule
+    to change."""
+    rule = await wallet.get_rule(ctx, id) if id is not None else None
+    typed = (
+        {
+            "name": rule.name,
+            "min_amount_cents": yuan(rule.min_amount_cents),
+            "bonus_cents": yuan(rule.bonus_cents),
+            "active": "on" if rule.active else "",
+        }
+        if rule
+        else {}
+    )
+    return await _page(request, ctx, "top_up_rule.html", "tab_wallets", rule=rule, values=typed)
+
+
 @router.post("/console/loyalty/top-up-rule")
-async def create_top_up_rule(request: Request, ctx: Ctx = Depends(can("loyalty:manage"))) -> Response:
-    """Add a top-up bonus rule (when several match a top-up, the largest bonus wins)."""
+async def save_top_up_rule(request: Request, ctx: Ctx = Depends(can("loyalty:manage"))) -> Response:
+    """Add a top-up bonus rule (when several match a top-up, the largest bonus wins), or
+    change the one the form's ``id`` names for top-ups from now on (the API's PATCH)."""
     form = Form(await submitted(request))
+    rule = await wallet.get_rule(ctx, form.id()) if form.text("id") else None
     payload = {
         "name": form.text("name") or "",
         "min_amount_cents": form.cents("min_amount_cents") if form.text("min_amount_cents") else "",
         "bonus_cents": form.cents("bonus_cents") if form.text("bonus_cents") else "",
     }
     try:
-        body = TopUpRuleIn.model_validate(payload)
-        await wallet.create_rule(ctx, body.name, body.min_amount_cents, body.bonus_cents)
+        if rule is None:
+            body = TopUpRuleIn.model_validate(payload)
+            await wallet.create_rule(ctx, body.name, body.min_amount_cents, body.bonus_cents)
+        else:
+            patch = TopUpRulePatch.model_validate(payload | {"active": form.flag("active")})
+            await wallet.update_rule(ctx, rule.id, patch.changes())
     except (ValidationError, YutangError) as exc:
+        if rule is not None:
+            raise _refuse(
+                request,
+                "top_up_rule.html",
+                exc,
+                (*TOP_UP_FIELDS, "active"),
+                form,
+                rule=rule,
+                values=form.typed(),
+                tabs=TABS,
+                tab="tab_wallets",
+                may=may(ctx),
+                **await header(ctx),
+            ) from None
         raise _refuse(
             request,
             "wallets.html",
@@ -1378,7 +1653,7 @@ async def create_top_up_rule(request: Request, ctx: Ctx = Depends(can("loyalty:m
             may=may(ctx),
             **await header(ctx),
         ) from None
-    return _back("/console/loyalty/wallets", "created")
+    return _back("/console/loyalty/wallets", "saved" if rule else "created")
 
 
 # --- the points ledger -------------------------------------------------------------------------

@@ -127,6 +127,10 @@ ERROR_WORDS: dict[str, dict[str, str]] = {
         "zh-CN": "退款金额超过这笔储值消费剩余可退金额。",
         "en": "The refund is more than what is left of this stored-value payment.",
     },
+    "unknown_top_up_rule": {
+        "zh-CN": "没有找到该充值赠送规则。",
+        "en": "No such top-up rule in this workspace.",
+    },
     "unknown_wallet_entry": {
         "zh-CN": "没有找到这笔储值消费记录。",
         "en": "No such stored-value payment in this workspace.",
@@ -341,6 +345,11 @@ ERROR_WORDS: dict[str, dict[str, str]] = {
     "unknown_coupon_template": {
         "zh-CN": "没有找到该优惠券。",
         "en": "No such coupon template in this workspace.",
+    },
+    "coupon_template_issued": {
+        "zh-CN": "该优惠券已发出券码，券的类型、面额、礼品和使用门槛不能再改；可新建一张优惠券。",
+        "en": "Codes of this coupon exist: its kind, value, gift and minimum spend can no longer "
+        "change. Create a new coupon instead.",
     },
     "coupon_template_inactive": {
         "zh-CN": "该优惠券已停用，不能发放。",
@@ -593,6 +602,10 @@ ERROR_WORDS: dict[str, dict[str, str]] = {
     "unknown_lottery": {
         "zh-CN": "没有找到该抽奖活动。",
         "en": "No such lottery in this workspace.",
+    },
+    "lottery_has_draws": {
+        "zh-CN": "已有会员参与抽奖，奖品设置不能再改。",
+        "en": "Members have already drawn in this lottery: its prizes can no longer change.",
     },
     "lottery_closed": {
         "zh-CN": "抽奖活动未开启或不在活动时间内。",

@@ -262,6 +262,29 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Remove {n} units from “{name}”: {before} → {after}. Go ahead?",
     },
     "done_restocked": {"zh-CN": "库存已调整。", "en": "Stock changed."},
+    # --- redemptions -------------------------------------------------------------------------
+    "tab_redemptions": {"zh-CN": "兑换记录", "en": "Redemptions"},
+    "redemptions": {"zh-CN": "积分兑换记录", "en": "Redemptions"},
+    "redemptions_intro": {
+        "zh-CN": "最新的在前。取消兑换会退回积分和库存、作废随礼发放的优惠券；其中有优惠券已使用的兑换不能取消。",
+        "en": "Newest first. Cancelling gives the points and the stock back and voids the coupons it "
+        "gave; a redemption whose coupon was used cannot be cancelled.",
+    },
+    "no_redemptions": {"zh-CN": "没有兑换记录。", "en": "No redemptions."},
+    "redemption_quantity": {"zh-CN": "数量", "en": "Quantity"},
+    "redemption_points": {"zh-CN": "消耗积分", "en": "Points spent"},
+    "redemption_coupons_n": {"zh-CN": "含 {n} 张优惠券", "en": "{n} coupons"},
+    "cancel_redemption": {"zh-CN": "取消兑换", "en": "Cancel"},
+    "confirm_cancel_redemption": {
+        "zh-CN": "取消会员 #{member} 兑换的 {n} 件「{name}」：",
+        "en": "Cancel member #{member}'s redemption of {n} × “{name}”: ",
+    },
+    "cancel_returns_points": {"zh-CN": "{n} 积分退回会员", "en": "{n} points go back to the member"},
+    "cancel_returns_stock": {"zh-CN": "{n} 件退回库存", "en": "{n} units go back into stock"},
+    "cancel_voids_coupons": {"zh-CN": "{n} 张优惠券作废", "en": "{n} coupons are voided"},
+    "cancel_moves_nothing": {"zh-CN": "没有积分或库存变动", "en": "no points or stock move"},
+    "redemption_sep": {"zh-CN": "，", "en": ", "},
+    "cancel_go_ahead": {"zh-CN": "。确定取消吗？", "en": ". Cancel it?"},
     # --- coupons ----------------------------------------------------------------------------
     "tab_coupons": {"zh-CN": "优惠券", "en": "Coupons"},
     "coupon_templates": {"zh-CN": "优惠券", "en": "Coupon templates"},
@@ -335,9 +358,20 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh-CN": "最多发放或生成这么多张；留空表示不限。",
         "en": "At most this many in all; empty: no limit.",
     },
-    "coupon_template_fixed": {
-        "zh-CN": "优惠券创建后不能修改，请仔细核对。",
-        "en": "A coupon template cannot be changed once created: check it carefully.",
+    "coupon_template_changes": {
+        "zh-CN": "发出券码后，券的类型、面额、礼品和使用门槛不能再改；修改有效期只影响之后发放或领取的券。",
+        "en": "Once codes exist, the kind, value, gift and minimum spend no longer change; new dates "
+        "apply to coupons issued or claimed from now on.",
+    },
+    "coupon_value_fixed": {
+        "zh-CN": "已发出 {n} 个券码：券的类型、面额和使用门槛不能再改。如需不同面额，请新建一张优惠券。",
+        "en": "{n} codes exist: the kind, value and minimum spend no longer change. For another value, "
+        "create a new coupon.",
+    },
+    "template_active_hint": {
+        "zh-CN": "取消勾选即停用：不再发放（已生成的券码仍可领取，如需作废请单独作废）。",
+        "en": "Untick to switch it off: no more are issued (generated codes can still be claimed; "
+        "void them to stop that).",
     },
     # --- paid membership ----------------------------------------------------------------------
     "tab_plans": {"zh-CN": "付费会员", "en": "Paid membership"},
@@ -377,9 +411,14 @@ STRINGS: dict[str, dict[str, str]] = {
     "remind_days_hint": {"zh-CN": "0 到 60；0 表示不提醒。", "en": "0 to 60; 0: no reminder."},
     "plan_on_sale": {"zh-CN": "在售", "en": "On sale"},
     "plan_off_sale": {"zh-CN": "停售", "en": "Off sale"},
-    "plan_fixed": {
-        "zh-CN": "会员卡创建后不能修改，请仔细核对。",
-        "en": "A plan cannot be changed once created: check it carefully.",
+    "plan_changes": {
+        "zh-CN": "修改价格或周期只影响之后的开通和续费，已开通会员的到期时间不变；权益修改对有效期内的会员立即生效。",
+        "en": "A new price or period applies to purchases and renewals from now on: current members "
+        "keep their end dates. Changed benefits apply at once to every active member.",
+    },
+    "plan_on_sale_hint": {
+        "zh-CN": "取消勾选即停售：不能再开通或续费，已开通的会员不受影响。",
+        "en": "Untick to stop selling it: nobody can buy or renew it; current members keep their terms.",
     },
     # --- lotteries and points auctions -------------------------------------------------------
     "tab_games": {"zh-CN": "抽奖与竞拍", "en": "Lotteries & auctions"},
@@ -425,10 +464,19 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh-CN": "优惠券奖品须选择一张优惠券",
         "en": "A coupon prize names its coupon",
     },
-    "lottery_fixed": {
-        "zh-CN": "抽奖创建后不能修改，请仔细核对。每次抽奖都会记录随机数和当时的奖品表，可随时查验。",
-        "en": "A lottery cannot be changed once created: check it carefully. Every draw keeps its roll "
-        "and the prize table it was read against.",
+    "lottery_changes": {
+        "zh-CN": "有会员抽奖后，奖品设置不能再改。每次抽奖都会记录随机数和当时的奖品表，可随时查验。",
+        "en": "Once a member has drawn, the prizes no longer change. Every draw keeps its roll and the "
+        "prize table it was read against.",
+    },
+    "prizes_fixed": {
+        "zh-CN": "已有会员参与抽奖，奖品设置不能再改；可修改名称、时间、次数，或停用抽奖。",
+        "en": "Members have drawn: the prizes no longer change. The name, dates and limits can, or "
+        "switch the lottery off.",
+    },
+    "lottery_active_hint": {
+        "zh-CN": "取消勾选即停用：会员不能再抽奖，重新勾选即恢复。",
+        "en": "Untick to switch it off: nobody can draw until it is ticked again.",
     },
     "auctions": {"zh-CN": "积分竞拍", "en": "Points auctions"},
     "new_auction": {"zh-CN": "新建竞拍", "en": "New auction"},
@@ -493,6 +541,14 @@ STRINGS: dict[str, dict[str, str]] = {
     "top_up_bonus_hint": {
         "zh-CN": "赠送金额与本金按比例一起消费，不能单独提现。",
         "en": "The bonus is spent in proportion with the money paid in, and is never cashed out.",
+    },
+    "top_up_rule_active_hint": {
+        "zh-CN": "取消勾选即停用：之后的充值不再赠送。",
+        "en": "Untick to switch it off: top-ups no longer get its bonus.",
+    },
+    "top_up_rule_changes": {
+        "zh-CN": "修改只影响之后的充值，已到账的赠送金额不变。",
+        "en": "Changes apply to top-ups from now on: bonuses already given stay as they are.",
     },
     "wallets": {"zh-CN": "会员储值账户", "en": "Wallets"},
     "wallets_intro": {
