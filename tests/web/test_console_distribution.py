@@ -630,6 +630,8 @@ async def test_an_operator_creates_and_edits_commission_plans_shown_as_percentag
     edit = f"{page}/{tea['id']}"
     form = (await client.get(edit)).text
     assert 'value="10"' in form and 'value="2.5"' in form and 'value="tea, 绿茶"' in form
+    assert STRINGS["dist_confirm_plan_edit"]["zh-CN"] in form  # a rate change asks first
+    assert STRINGS["dist_confirm_plan_edit"]["en"] in (await client.get(f"{edit}?lang=en")).text
     r = await _post(
         client, edit, {"name": "茶叶", "kind": "percent", "rates.0": "12.5", "categories": "tea"}, edit
     )
@@ -719,6 +721,70 @@ async def test_an_operator_adds_levels_told_in_money_and_percent(
     assert len((await client.get(f"{API}/levels", headers=tenant.headers)).json()["data"]) == 1
 
 
+async def test_an_operator_edits_a_level_prefilled_in_money_and_percent_asking_first(
+    client: httpx.AsyncClient, tenant: Tenant, other_tenant: Tenant, engine: AsyncEngine
+) -> None:
+    async def ladder(ctx: Ctx) -> list[int]:
+        made = [
+            await service.create_level(
+                ctx, {"name": f"L{k}", "rank": k, "min_team_size": k * 10, "bonus_bp": k * 50}
+            )
+            for k in range(1, 13)
+        ]
+        return [lv.id for lv in made]
+
+    rungs = await in_tx(engine, tenant, ladder)
+    theirs = (await in_tx(engine, other_tenant, ladder))[0]
+    await _as(client, engine, tenant)
+    page = "/console/distribution/levels"
+    listed = (await client.get(page)).text
+    assert all(f'href="{page}/{i}"' in listed for i in rungs)  # each linked from the list
+    edit = f"{page}/{rungs[2]}"
+    form = (await client.get(edit)).text
+    assert 'value="L3"' in form and 'value="30"' in form and 'value="1.5"' in form and 'value="0"' in form
+    assert STRINGS["dist_confirm_level_edit"]["zh-CN"] in form  # asks first
+    en = (await client.get(f"{edit}?lang=en")).text
+    assert STRINGS["dist_edit_level"]["en"] in en and STRINGS["dist_confirm_level_edit"]["en"] in en
+    data = {
+        "name": "金牌推广员",
+        "rank": "3",
+        "min_team_size": "25",
+        "min_team_sales_cents": "¥80,000.50",
+        "bonus_bp": "2.5",
+    }
+    r = await _post(client, edit, data, edit)
+    assert r.status_code == 303 and r.headers["location"] == f"{page}?done=level_saved"
+    assert "等级已保存" in (await client.get(r.headers["location"] + "&lang=zh-CN")).text
+    assert "Level saved" in (await client.get(r.headers["location"] + "&lang=en")).text
+
+    async def shown() -> list[tuple[Any, ...]]:
+        levels = (await client.get(f"{API}/levels", headers=tenant.headers)).json()["data"]
+        return [tuple(lv.values()) for lv in levels]
+
+    saved = await shown()
+    assert saved[2] == ("金牌推广员", 3, 25, 8_000_050, 250, rungs[2])
+    for field, value, status, words in (
+        ("rank", "4", 409, ERROR_WORDS["level_taken"]["zh-CN"]),
+        ("bonus_bp", "60", 422, "不能大于 50%"),
+        ("min_team_sales_cents", "1.001", 422, STRINGS["dist_bad_money"]["zh-CN"]),
+        ("name", "", 422, "此项不能为空"),
+    ):
+        refused = await _post(client, edit + "?lang=zh-CN", {**data, "bonus_bp": "9", field: value}, edit)
+        assert refused.status_code == status, field
+        assert _field_error(refused.text, f"level-{field}") == words, field
+        assert f'value="{value}"' in refused.text or not value  # kept as typed
+    assert await shown() == saved  # nothing of a refused form is kept
+    assert (await client.get(f"{page}/{theirs}")).status_code == 404
+    assert (await _post(client, f"{page}/{theirs}", data, page)).status_code == 404
+    async with unit_of_work(readonly=True, engine=engine) as s:
+        audited = await s.scalar(
+            select(func.count())
+            .select_from(AuditEntry)
+            .where(AuditEntry.action == "distributor_level.updated")
+        )
+    assert audited == 1
+
+
 async def test_an_operator_changes_the_distribution_settings(
     client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine
 ) -> None:
@@ -766,6 +832,11 @@ async def test_readers_see_plans_levels_and_settings_but_change_nothing(
     role: str, client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine
 ) -> None:
     made = await plan(engine, tenant, [1000, 300])
+
+    async def level(ctx: Ctx) -> int:
+        return (await service.create_level(ctx, {"name": "金牌", "rank": 1, "bonus_bp": 100})).id
+
+    rung = await in_tx(engine, tenant, level)
     await _as(client, engine, tenant, role)
     for page in (
         "/console/distribution/plans",
@@ -776,14 +847,21 @@ async def test_readers_see_plans_levels_and_settings_but_change_nothing(
         assert r.status_code == 200 and 'method="post"' not in r.text.split("<main")[1], page
     assert "10%" in (await client.get("/console/distribution/plans")).text
     assert (await client.get(f"/console/distribution/plans/{made}")).status_code == 403
+    assert (await client.get(f"/console/distribution/levels/{rung}")).status_code == 403
+    assert (
+        f"/console/distribution/levels/{rung}" not in (await client.get("/console/distribution/levels")).text
+    )
     for path, data in (
         ("/console/distribution/plans", {"name": "x", "kind": "percent", "rates.0": "5"}),
         (f"/console/distribution/plans/{made}", {"name": "x", "kind": "percent", "rates.0": "5"}),
         ("/console/distribution/levels", {"name": "x", "rank": "1"}),
+        (f"/console/distribution/levels/{rung}", {"name": "x", "rank": "1", "bonus_bp": "9"}),
         ("/console/distribution/settings", {"refund_window_days": "1", "min_withdrawal_cents": "1"}),
     ):
         assert (await _post(client, path, data)).status_code == 403, path
     assert [p["rates"] for p in await _plans(client, tenant)] == [[1000, 300]]
+    levels = (await client.get(f"{API}/levels", headers=tenant.headers)).json()["data"]
+    assert [(lv["name"], lv["bonus_bp"]) for lv in levels] == [("金牌", 100)]
 
 
 # --- every page, every role ---------------------------------------------------------------
@@ -795,10 +873,11 @@ async def _world(engine: AsyncEngine, tenant: Tenant) -> dict[str, str]:
     fills the same path parameters.)"""
     made = await plan(engine, tenant, [1000, 300])
 
-    async def level(ctx: Ctx) -> None:
-        await service.create_level(ctx, {"name": "金牌", "rank": 1, "min_team_size": 1, "bonus_bp": 100})
+    async def level(ctx: Ctx) -> int:
+        gold: dict[str, int | str] = {"name": "金牌", "rank": 1, "min_team_size": 1, "bonus_bp": 100}
+        return (await service.create_level(ctx, gold)).id
 
-    await in_tx(engine, tenant, level)
+    rung = await in_tx(engine, tenant, level)
     top = await _earner(engine, tenant, "13800000001", 100_000)
     await appoint(engine, tenant, await member(engine, tenant, "13800000002"), top)
     await _applicant(engine, tenant, "13900000009", top)
@@ -808,7 +887,13 @@ async def _world(engine: AsyncEngine, tenant: Tenant) -> dict[str, str]:
         await commissions.decide_withdrawal(ctx, paid, "approve", "已转账")
 
     await in_tx(engine, tenant, pay)
-    return {"distributor_id": str(top), "plan_id": str(made), "withdrawal_id": str(paid), "action": "suspend"}
+    return {
+        "distributor_id": str(top),
+        "plan_id": str(made),
+        "level_id": str(rung),
+        "withdrawal_id": str(paid),
+        "action": "suspend",
+    }
 
 
 def _routes() -> list[Any]:
@@ -839,4 +924,5 @@ async def test_every_role_reads_the_pages_it_may_in_both_languages(
                     "你的角色不允许" in r.text or "Your role does not allow" in r.text
                 )
             walked += 1
-    assert walked == 2 * 7  # distributors, a distributor, withdrawals, plans, a plan, levels, settings
+    # distributors, a distributor, withdrawals, plans, a plan, levels, a level, settings
+    assert walked == 2 * 8

@@ -99,10 +99,15 @@ async def _world(client: httpx.AsyncClient, tenant: Tenant) -> dict[str, str]:
     distributor = await client.post(
         "/api/v1/distribution/distributors", json={"member_id": member}, headers=tenant.headers
     )
+    level = await client.post(
+        "/api/v1/distribution/levels", json={"name": "金牌", "rank": 1}, headers=tenant.headers
+    )
     assert plan.status_code == 201 and distributor.status_code == 201, (plan.text, distributor.text)
+    assert level.status_code == 201, level.text
     return {
         "distributor_id": str(distributor.json()["id"]),
         "plan_id": str(plan.json()["id"]),
+        "level_id": str(level.json()["id"]),
         "withdrawal_id": "1",
         "form_id": str(form.json()["id"]),
         "campaign_id": str(campaign.json()["id"]),

@@ -19,8 +19,10 @@ from yutang.distribution.schemas import (
     DistributorOut,
     LevelIn,
     LevelOut,
+    LevelPatch,
     PlanIn,
     PlanOut,
+    PlanPatch,
     SettingsIn,
     SettingsOut,
     TeamOut,
@@ -66,10 +68,35 @@ async def list_levels(
     return Page[LevelOut].of(await service.levels(ctx), cursor, limit, LevelOut.model_validate)
 
 
+@router.patch("/levels/{level_id}", response_model=LevelOut)
+async def update_level(
+    level_id: ParamId, body: LevelPatch, ctx: Ctx = Depends(require("distribution:manage"))
+) -> LevelOut:
+    """Rename a level, move its rank or thresholds, change its bonus; `null` fields are ignored.
+    Nobody moves now and commission already earned stays: a changed bonus pays on orders
+    paid from now on. `level_taken` if another level has that rank; `unknown_distributor_level`."""
+    return LevelOut.model_validate(
+        await service.update_level(ctx, level_id, body.model_dump(exclude_unset=True))
+    )
+
+
 @router.post("/plans", status_code=201, response_model=PlanOut)
 async def create_plan(body: PlanIn, ctx: Ctx = Depends(require("distribution:manage"))) -> PlanOut:
     """A plan with a third rate is refused (`third_level_forbidden`)."""
     return PlanOut.model_validate(await service.create_plan(ctx, body.model_dump()))
+
+
+@router.patch("/plans/{plan_id}", response_model=PlanOut)
+async def update_plan(
+    plan_id: ParamId, body: PlanPatch, ctx: Ctx = Depends(require("distribution:manage"))
+) -> PlanOut:
+    """Rename a plan, change its rates, kind or what it covers, switch it off or on; `null`
+    fields are ignored. The rates are checked with the kind as it will be (`invalid_rate`,
+    `third_level_forbidden`). Commission already earned stays as it was: the plan pays on
+    orders paid from now on. `unknown_commission_plan`."""
+    return PlanOut.model_validate(
+        await service.update_plan(ctx, plan_id, body.model_dump(exclude_unset=True))
+    )
 
 
 @router.get("/plans", response_model=Page[PlanOut])

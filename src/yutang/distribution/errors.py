@@ -15,6 +15,9 @@ INVALID_RATE = declare(
 )
 UNKNOWN_COMMISSION_PLAN = declare("unknown_commission_plan", "No such commission plan in this workspace.")
 LEVEL_TAKEN = declare("level_taken", "A distributor level of that rank exists.")
+UNKNOWN_DISTRIBUTOR_LEVEL = declare(
+    "unknown_distributor_level", "No such distributor level in this workspace."
+)
 NOT_A_DISTRIBUTOR = declare("not_a_distributor", "No such (active) distributor in this workspace.")
 NOT_AN_APPLICATION = declare(
     "not_an_application",

@@ -98,13 +98,39 @@ class SettingsOut(BaseModel):
     bind_invitees: bool
 
 
+# The fields of a level and of a plan, bounded once: the create and the change take the same.
+_LevelName = Annotated[str, Field(min_length=1, max_length=60)]
+_Rank = Annotated[Int, Field(ge=1, le=100)]
+_TeamSize = Annotated[Int, Field(ge=0, le=MAX_COUNT)]
+_TeamSales = Annotated[Int, Field(ge=0, le=MAX_CENTS)]
+_BonusBp = Annotated[Int, Field(ge=0, le=5000)]
+_PlanName = Annotated[str, Field(min_length=1, max_length=120)]
+_Kind = Literal["percent", "fixed"]
+_Rates = Annotated[list[AnyInt], Field(min_length=1, max_length=10)]
+_ProductIds = Annotated[list[Annotated[str, Field(max_length=64)]], Field(max_length=500)]
+_Categories = Annotated[list[Annotated[str, Field(max_length=64)]], Field(max_length=100)]
+
+
 class LevelIn(In):
     model_config = ConfigDict(json_schema_extra={"examples": [_LEVEL]})
-    name: str = Field(min_length=1, max_length=60)
-    rank: Int = Field(ge=1, le=100)
-    min_team_size: Int = Field(default=0, ge=0, le=MAX_COUNT)
-    min_team_sales_cents: Int = Field(default=0, ge=0, le=MAX_CENTS)
-    bonus_bp: Int = Field(default=0, ge=0, le=5000)
+    name: _LevelName
+    rank: _Rank
+    min_team_size: _TeamSize = 0
+    min_team_sales_cents: _TeamSales = 0
+    bonus_bp: _BonusBp = 0
+
+
+class LevelPatch(In):
+    """A change of a level: only the fields given (a null leaves that field as it is)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"min_team_sales_cents": 8000000, "bonus_bp": 300}]}
+    )
+    name: _LevelName | None = None
+    rank: _Rank | None = None
+    min_team_size: _TeamSize | None = None
+    min_team_sales_cents: _TeamSales | None = None
+    bonus_bp: _BonusBp | None = None
 
 
 class LevelOut(LevelIn):
@@ -119,12 +145,25 @@ class PlanIn(In):
     ``percent``, cents per unit for ``fixed``. A third rate is refused."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [_PLAN]})
-    name: str = Field(min_length=1, max_length=120)
-    kind: Literal["percent", "fixed"] = "percent"
-    rates: list[AnyInt] = Field(min_length=1, max_length=10)
-    product_ids: list[Annotated[str, Field(max_length=64)]] = Field(default_factory=list, max_length=500)
-    categories: list[Annotated[str, Field(max_length=64)]] = Field(default_factory=list, max_length=100)
+    name: _PlanName
+    kind: _Kind = "percent"
+    rates: _Rates
+    product_ids: _ProductIds = Field(default_factory=list)
+    categories: _Categories = Field(default_factory=list)
     active: Bool = True
+
+
+class PlanPatch(In):
+    """A change of a plan: only the fields given (a null leaves that field as it is). The
+    rates are checked with the plan's kind as it will be, as on creation."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"rates": [1200, 300]}, {"active": False}]})
+    name: _PlanName | None = None
+    kind: _Kind | None = None
+    rates: _Rates | None = None
+    product_ids: _ProductIds | None = None
+    categories: _Categories | None = None
+    active: Bool | None = None
 
 
 class PlanOut(BaseModel):

@@ -11,10 +11,12 @@ campaign), first binding for good. A distributor recruited by another has that o
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import flag_modified
 
 from yutang.distribution.errors import (
     ALREADY_BOUND,
@@ -26,6 +28,7 @@ from yutang.distribution.errors import (
     THIRD_LEVEL_FORBIDDEN,
     UNKNOWN_COMMISSION_PLAN,
     UNKNOWN_DISTRIBUTOR_CODE,
+    UNKNOWN_DISTRIBUTOR_LEVEL,
 )
 from yutang.distribution.events import DistributionBound, DistributorActivated, DistributorLevelUp
 from yutang.kit import audit, events, lookup
@@ -93,6 +96,33 @@ async def create_level(ctx: Ctx, data: dict[str, int | str]) -> DistributorLevel
     return level
 
 
+async def get_level(ctx: Ctx, level_id: int) -> DistributorLevel:
+    return await lookup.one(
+        ctx, DistributorLevel, level_id, code=UNKNOWN_DISTRIBUTOR_LEVEL, what="distributor level"
+    )
+
+
+async def update_level(ctx: Ctx, level_id: int, values: dict[str, Any]) -> DistributorLevel:
+    """Change a level's name, rank, thresholds or bonus: the fields of ``values`` (a None
+    leaves that one as it is). Nobody moves now and no commission is written again: a
+    changed bonus pays on orders paid from now on, and distributors reach a changed
+    threshold on their next recruit or commission (never down on their own)."""
+    level = await get_level(ctx, level_id)
+    changed = {k: v for k, v in values.items() if v is not None and getattr(level, k) != v}
+    before = {k: getattr(level, k) for k in changed}
+    try:
+        async with ctx.session.begin_nested():
+            for name, value in changed.items():
+                setattr(level, name, value)
+            await ctx.session.flush()
+    except IntegrityError as exc:
+        raise Conflict("A level of that rank exists.", code=LEVEL_TAKEN) from exc
+    audit.record(
+        ctx, "distributor_level.updated", "distributor_level", level.id, {**changed, "before": before}
+    )
+    return level
+
+
 async def levels(ctx: Ctx) -> list[DistributorLevel]:
     rows = await ctx.session.scalars(
         select(DistributorLevel)
@@ -135,14 +165,25 @@ async def get_plan(ctx: Ctx, plan_id: int) -> CommissionPlan:
     )
 
 
-async def update_plan(ctx: Ctx, plan_id: int, values: dict[str, object]) -> CommissionPlan:
+async def update_plan(ctx: Ctx, plan_id: int, values: dict[str, Any]) -> CommissionPlan:
+    """Change a plan: the fields of ``values`` (a None leaves that one as it is). Its rates
+    are checked with its kind as they will be, as on creation. Commission already earned
+    stays as it was earned: the plan pays on orders paid from now on."""
     plan = await get_plan(ctx, plan_id)
-    if "rates" in values or "kind" in values:
-        check_rates(str(values.get("kind", plan.kind)), list(values.get("rates", plan.rates)))  # type: ignore[call-overload]
-    for name, value in values.items():
+    changed = {k: v for k, v in values.items() if v is not None and getattr(plan, k) != v}
+    if "rates" in changed or "kind" in changed:
+        kind = str(changed.get("kind", plan.kind))
+        changed |= {"kind": kind, "rates": check_rates(kind, list(changed.get("rates", plan.rates)))}
+    before = {k: getattr(plan, k) for k in changed}
+    for name, value in changed.items():
         setattr(plan, name, value)
+    if "rates" in changed:
+        # The kind and the rates are written together, always: a change of one racing a
+        # change of the other leaves one checked pair, never rates of the wrong kind.
+        flag_modified(plan, "kind")
+        flag_modified(plan, "rates")
     await ctx.session.flush()
-    audit.record(ctx, "commission_plan.updated", "commission_plan", plan.id, values)
+    audit.record(ctx, "commission_plan.updated", "commission_plan", plan.id, {**changed, "before": before})
     return plan
 
 

@@ -28,8 +28,10 @@ from yutang.distribution.schemas import (
     DistributorOut,
     LevelIn,
     LevelOut,
+    LevelPatch,
     PlanIn,
     PlanOut,
+    PlanPatch,
     SettingsIn,
     SettingsOut,
     WithdrawalOut,
@@ -630,11 +632,11 @@ async def _save_plan(request: Request, ctx: Ctx, plan: PlanOut | None) -> Respon
     fixed = payload["kind"] == "fixed"
     limits = {"money_fields": ("rates.0", "rates.1")} if fixed else {"percent_fields": ("rates.0", "rates.1")}
     try:
-        body = PlanIn.model_validate(payload)
         if plan is None:
-            made = await service.create_plan(ctx, body.model_dump())
+            made = await service.create_plan(ctx, PlanIn.model_validate(payload).model_dump())
         else:
-            made = await service.update_plan(ctx, plan.id, body.model_dump())
+            change = PlanPatch.model_validate(payload).model_dump(exclude_unset=True)
+            made = await service.update_plan(ctx, plan.id, change)
     except (ValidationError, YutangError) as exc:
         raise await _refuse(request, ctx, template, exc, **limits, **context) from None
     return RedirectResponse(
@@ -669,8 +671,9 @@ async def plan_page(
 async def edit_plan(
     request: Request, plan_id: int, ctx: Ctx = Depends(can("distribution:manage"))
 ) -> Response:
-    """Change a plan: its rates, what it covers, whether it is active
-    (:func:`yutang.distribution.service.update_plan`)."""
+    """Change a plan: its rates, what it covers, whether it is active — what
+    ``PATCH /distribution/plans/{id}`` does (:func:`yutang.distribution.service.update_plan`);
+    commission already earned stays as it was."""
     plan = PlanOut.model_validate(await service.get_plan(ctx, plan_id))
     return await _save_plan(request, ctx, plan)
 
@@ -691,17 +694,16 @@ async def levels_page(
         ctx,
         "console/distribution/levels.html",
         **await _levels_context(ctx),
+        level=None,
         values={},
         errors={},
         done=done,
     )
 
 
-@router.post("/console/distribution/levels")
-async def create_level(request: Request, ctx: Ctx = Depends(can("distribution:manage"))) -> Response:
-    """A distributor level — what ``POST /distribution/levels`` does."""
-    form = await submitted(request)
-    amounts = _Amounts(pick_language(request))
+def _level_values(form: Submitted, amounts: _Amounts) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The form as typed (to show again) and as the API's payload (``LevelIn`` /
+    ``LevelPatch``): team sales in yuan, the bonus in percent; empty thresholds are none."""
     typed = {
         k: form.text(k) or "" for k in ("name", "rank", "min_team_size", "min_team_sales_cents", "bonus_bp")
     }
@@ -715,12 +717,33 @@ async def create_level(request: Request, ctx: Ctx = Depends(can("distribution:ma
         or 0,
         "bonus_bp": amounts.read("bonus_bp", form.text("bonus_bp"), "dist_bad_percent") or 0,
     }
-    context = {**await _levels_context(ctx), "values": typed}
-    template = "console/distribution/levels.html"
+    return typed, payload
+
+
+def _level_as_values(level: LevelOut) -> dict[str, Any]:
+    return {
+        "name": level.name,
+        "rank": level.rank,
+        "min_team_size": level.min_team_size,
+        "min_team_sales_cents": _hundredths_text(level.min_team_sales_cents),
+        "bonus_bp": _hundredths_text(level.bonus_bp),
+    }
+
+
+async def _save_level(request: Request, ctx: Ctx, level: LevelOut | None) -> Response:
+    form = await submitted(request)
+    amounts = _Amounts(pick_language(request))
+    typed, payload = _level_values(form, amounts)
+    context = {**await _levels_context(ctx), "level": level, "values": typed}
+    template = "console/distribution/level.html" if level else "console/distribution/levels.html"
     if amounts.errors:
         raise await _refused(request, ctx, template, amounts.errors, 422, **context)
     try:
-        await service.create_level(ctx, LevelIn.model_validate(payload).model_dump())
+        if level is None:
+            await service.create_level(ctx, LevelIn.model_validate(payload).model_dump())
+        else:
+            change = LevelPatch.model_validate(payload).model_dump(exclude_unset=True)
+            await service.update_level(ctx, level.id, change)
     except (ValidationError, YutangError) as exc:
         raise await _refuse(
             request,
@@ -731,7 +754,41 @@ async def create_level(request: Request, ctx: Ctx = Depends(can("distribution:ma
             percent_fields=("bonus_bp",),
             **context,
         ) from None
-    return RedirectResponse("/console/distribution/levels?done=level_created", status_code=303)
+    done = "level_saved" if level else "level_created"
+    return RedirectResponse(f"/console/distribution/levels?done={done}", status_code=303)
+
+
+@router.post("/console/distribution/levels")
+async def create_level(request: Request, ctx: Ctx = Depends(can("distribution:manage"))) -> Response:
+    """A distributor level — what ``POST /distribution/levels`` does."""
+    return await _save_level(request, ctx, None)
+
+
+@router.get("/console/distribution/levels/{level_id}", response_class=HTMLResponse)
+async def level_page(
+    request: Request, level_id: int, ctx: Ctx = Depends(can("distribution:manage"))
+) -> HTMLResponse:
+    level = LevelOut.model_validate(await service.get_level(ctx, level_id))
+    return await _page(
+        request,
+        ctx,
+        "console/distribution/level.html",
+        **await _levels_context(ctx),
+        level=level,
+        values=_level_as_values(level),
+        errors={},
+    )
+
+
+@router.post("/console/distribution/levels/{level_id}")
+async def edit_level(
+    request: Request, level_id: int, ctx: Ctx = Depends(can("distribution:manage"))
+) -> Response:
+    """Change a level: its name, rank, thresholds, bonus — what ``PATCH
+    /distribution/levels/{id}`` does (:func:`yutang.distribution.service.update_level`);
+    nobody moves at once and commission already earned stays as it was."""
+    level = LevelOut.model_validate(await service.get_level(ctx, level_id))
+    return await _save_level(request, ctx, level)
 
 
 # --- settings ----------------------------------------------------------------------------

@@ -413,6 +413,10 @@ ERROR_WORDS: dict[str, dict[str, str]] = {
         "zh-CN": "已有相同级别的分销员等级。",
         "en": "A distributor level of that rank exists.",
     },
+    "unknown_distributor_level": {
+        "zh-CN": "没有找到该分销员等级。",
+        "en": "No such distributor level in this workspace.",
+    },
     "not_a_distributor": {
         "zh-CN": "没有找到该分销员，或其不在正常状态。",
         "en": "No such distributor, or the distributor is not active.",

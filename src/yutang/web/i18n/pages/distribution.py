@@ -224,6 +224,10 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "dist_done_plan_created": {"zh-CN": "佣金方案已创建。", "en": "Commission plan created."},
     "dist_done_plan_saved": {"zh-CN": "佣金方案已保存。", "en": "Commission plan saved."},
+    "dist_confirm_plan_edit": {
+        "zh-CN": "修改后的比例或金额只用于之后支付的订单；已产生的佣金保持不变。确定保存吗？",
+        "en": "Changed rates apply to orders paid from now on; commission already earned stays as it is. Save?",
+    },
     # --- levels ----------------------------------------------------------------------------
     "dist_levels_intro": {
         "zh-CN": "团队人数（两级下级分销员）与团队销售额同时达到门槛时，分销员自动升到该等级（不会自动降级）；等级奖励加在按比例方案的一级佣金上。",
@@ -247,6 +251,16 @@ STRINGS: dict[str, dict[str, str]] = {
     "dist_no_levels": {"zh-CN": "还没有分销员等级。", "en": "No levels yet."},
     "dist_new_level": {"zh-CN": "新建等级", "en": "New level"},
     "dist_done_level_created": {"zh-CN": "等级已创建。", "en": "Level created."},
+    "dist_done_level_saved": {"zh-CN": "等级已保存。", "en": "Level saved."},
+    "dist_edit_level": {"zh-CN": "编辑分销员等级", "en": "Edit a level"},
+    "dist_level_edit_hint": {
+        "zh-CN": "修改不会立即调整任何分销员的等级：分销员在下次发展下级或获得佣金时按新门槛升级；新的加成只用于之后支付的订单，已产生的佣金不变。",
+        "en": "Nobody moves at once: distributors reach changed thresholds on their next recruit or commission; a changed bonus applies to orders paid from now on, and commission already earned stays as it is.",
+    },
+    "dist_confirm_level_edit": {
+        "zh-CN": "修改后的加成只用于之后支付的订单；已产生的佣金保持不变。确定保存吗？",
+        "en": "A changed bonus applies to orders paid from now on; commission already earned stays as it is. Save?",
+    },
     # --- settings --------------------------------------------------------------------------
     "dist_self_purchase": {"zh-CN": "自购返佣", "en": "Own purchases earn commission"},
     "dist_self_purchase_hint": {
