@@ -926,3 +926,40 @@ async def test_every_role_reads_the_pages_it_may_in_both_languages(
             walked += 1
     # distributors, a distributor, withdrawals, plans, a plan, levels, a level, settings
     assert walked == 2 * 8
+
+
+async def test_an_operator_binds_customers_to_a_distributor_and_the_first_binding_stays(
+    client: httpx.AsyncClient, tenant: Tenant, other_tenant: Tenant, engine: AsyncEngine
+) -> None:
+    await plan(engine, tenant, [1000])
+    first, second = [
+        (await appoint(engine, tenant, await member(engine, tenant, f"1380000{i:04d}"))).id for i in range(2)
+    ]
+    customers = [await member(engine, tenant, f"1390000{i:04d}") for i in range(3)]
+    await member(engine, other_tenant, "13700000000")
+    await _as(client, engine, tenant)
+    page = f"/console/distribution/distributors/{first}"
+    for i in range(2):
+        r = await _post(client, f"{page}/customers", {"customer_phone": f"1390000{i:04d}"}, page)
+        assert r.status_code == 303 and r.headers["location"].endswith("?done=bound")
+    again = await _post(client, f"{page}/customers", {"customer_phone": "13900000000"}, page)
+    assert again.status_code == 303  # bound to the same one: nothing new
+    moved = await _post(
+        client,
+        f"/console/distribution/distributors/{second}/customers",
+        {"customer_phone": "13900000001"},
+        page,
+    )
+    assert moved.status_code == 409
+    assert _field_error(moved.text, "customer_phone") == ERROR_WORDS["already_bound"]["zh-CN"]
+    theirs = await _post(client, f"{page}/customers", {"customer_phone": "13700000000"}, page)
+    assert theirs.status_code == 404
+    # The binding pays: an order of a bound customer commissions the first distributor.
+    await order(engine, tenant, customers[1], 10_000)
+    assert (await dist(engine, first)).pending_cents == 1000
+    assert (await dist(engine, second)).pending_cents == 0
+    await client.post("/console/logout")
+    client.cookies.clear()
+    await _as(client, engine, tenant, "analyst")
+    refused = await _post(client, f"{page}/customers", {"customer_phone": "13900000002"}, page)
+    assert refused.status_code == 403

@@ -392,6 +392,44 @@ async def distributor_page(
     )
 
 
+@router.post("/console/distribution/distributors/{distributor_id}/customers")
+async def bind_customer(
+    request: Request, distributor_id: int, ctx: Ctx = Depends(can("members:write"))
+) -> Response:
+    """Bind the customer with this phone number to the distributor (an order the shop
+    could not attribute, a customer who forgot the code) — ``POST /distribution/bindings``:
+    the first binding stays, so a customer bound elsewhere is refused, not moved."""
+    form = await submitted(request)
+    lang = pick_language(request)
+    phone = form.text("customer_phone") or ""
+    template = "console/distribution/distributor.html"
+
+    async def again(errors: dict[str, str], status: int = 422) -> FormRefused:
+        context = await _distributor_context(ctx, distributor_id, None, None)
+        return await _refused(
+            request, ctx, template, errors, status, **context, values={"customer_phone": phone}, done=None
+        )
+
+    dist = await service.get_distributor(ctx, distributor_id)
+    if not phone:
+        raise await again({"customer_phone": validation_words("missing", lang)})
+    try:
+        member = await members.find_by_identity(ctx, "phone", phone)
+    except BadRequest:
+        raise await again({"customer_phone": translator(lang)("invalid_phone")}) from None
+    if member is None:
+        raise await again({"customer_phone": error_words("unknown_member", lang, "")}, 404)
+    try:
+        await service.bind(ctx, member.id, dist, "code")
+    except YutangError as exc:
+        raise await again(
+            {"customer_phone": error_words(exc.code, lang, exc.message)}, exc.status_code
+        ) from None
+    return RedirectResponse(
+        f"/console/distribution/distributors/{distributor_id}?done=bound", status_code=303
+    )
+
+
 @router.post("/console/distribution/distributors/{distributor_id}/{action}")
 async def distributor_action(
     request: Request, distributor_id: int, action: Action, ctx: Ctx = Depends(can("distribution:manage"))

@@ -310,4 +310,15 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "dist_done_settings_saved": {"zh-CN": "分销设置已保存。", "en": "Distribution settings saved."},
     "dist_per_unit": {"zh-CN": "/ 件", "en": "per unit"},
+    "dist_bind_customer": {"zh-CN": "绑定客户", "en": "Bind a customer"},
+    "dist_bind": {"zh-CN": "绑定", "en": "Bind"},
+    "dist_bind_hint": {
+        "zh-CN": "客户的手机号。客户只绑定第一位分销员：已绑定他人的客户会被拒绝，不会转移。",
+        "en": "The customer's phone number. A customer stays with their first distributor: one bound to another is refused, not moved.",
+    },
+    "dist_confirm_bind": {
+        "zh-CN": "绑定后，该客户此后的订单按佣金方案给这位分销员（及其上级）计佣。确定吗？",
+        "en": "Once bound, the customer's orders from now on pay this distributor (and their recruiter) commission. Go ahead?",
+    },
+    "dist_done_one_bound": {"zh-CN": "客户已绑定。", "en": "The customer is bound."},
 }
