@@ -66,6 +66,12 @@ class Settings(BaseSettings):
     #: from ``secret_key``. Changing it needs ``yutang pii rotate`` (it rehashes).
     pii_index_key: str = ""
 
+    #: The event store of the reports: a DuckDB file (default ``var_dir/analytics.duckdb``).
+    analytics_path: Path | None = None
+
+    def resolved_analytics_path(self) -> Path:
+        return self.analytics_path or self.var_dir / "analytics.duckdb"
+
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url

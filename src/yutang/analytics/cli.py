@@ -1,0 +1,68 @@
+"""``yutang analytics``: the event store synced, rebuilt, and what it holds."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from yutang.analytics import store, sync
+from yutang.config import get_settings
+from yutang.kit.cli import err, out, run, sub_app
+from yutang.kit.db import get_engine
+
+analytics_app = sub_app("The event store of the reports (DuckDB under var/).")
+
+
+def _with_bar(title: str, work: Callable[[sync.Progress], Awaitable[sync.Synced]]) -> sync.Synced:
+    columns = (TextColumn("{task.description:<24}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+
+    async def go() -> sync.Synced:
+        total = await sync.sources_size(get_engine())
+        with Progress(*columns, console=err, transient=False) as bar:
+            task = bar.add_task(title, total=total)
+            result = await work(
+                lambda source, n: bar.update(task, advance=n, description=f"{title}: {source}")
+            )
+            bar.update(task, description=f"{title}: done")
+        return result
+
+    return run(go)
+
+
+def _said(done: sync.Synced) -> str:
+    return (
+        f"{done.added['outbox']:,} events and {done.added['click']:,} clicks added; "
+        f"{done.filled} late ids filled, {done.given_up} given up; {done.erased} erasures carried"
+    )
+
+
+@analytics_app.command("sync")
+def sync_command() -> None:
+    """Copy what is new in the outbox and the clicks into the store (the worker does this
+    every minute)."""
+    path = get_settings().resolved_analytics_path()
+    done = _with_bar("sync", lambda progress: sync.sync(get_engine(), path, progress=progress))
+    out.print(_said(done))
+
+
+@analytics_app.command("rebuild")
+def rebuild_command() -> None:
+    """Build the store again from the transactional database (reports read the old one
+    until the new one is whole)."""
+    path = get_settings().resolved_analytics_path()
+    done = _with_bar("rebuild", lambda progress: sync.rebuild(get_engine(), path, progress=progress))
+    out.print(_said(done))
+
+
+@analytics_app.command("status")
+def status_command() -> None:
+    """How many facts the store holds, and up to which id of each source."""
+    path = get_settings().resolved_analytics_path()
+    with store.connect(path) as con:
+        held = store.counts(con)
+    out.print(f"store: {path}")
+    for source in sync.SOURCES:
+        watermark, gaps = held["positions"].get(source, (0, 0))
+        count = held["facts"].get(source, 0)
+        out.print(f"{source:>6}: {count:,} facts, synced to id {watermark:,}, {gaps} open gaps")

@@ -1,0 +1,160 @@
+"""What the event store holds: one row per fact — a click, or a domain event of the
+outbox — in one wide shape every report reads.
+
+A row carries ids only, never personal data: the workspace, the member, the visitor
+cookie (pseudonymous), and the attribution the reports break down by — the channel and
+link that brought the member (or that was clicked), the campaign, the member's owner
+staff (导购) and tier when the fact was synced — with money in cents, points, and the
+event's remaining fields as ``props``. Times are UTC; a report reads them in the
+workspace's timezone.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+#: The columns of a fact, in the store's order.
+COLUMNS = (
+    "source",
+    "source_id",
+    "workspace_id",
+    "type",
+    "occurred_at",
+    "member_id",
+    "visitor_id",
+    "channel_id",
+    "link_id",
+    "campaign_id",
+    "staff_id",
+    "tier_id",
+    "amount_cents",
+    "points",
+    "is_bot",
+    "props",
+)
+#: A click is a fact of this type (the outbox's types are ``<domain>.<what>`` too).
+CLICK = "link.clicked"
+#: Payload fields read into columns (the rest stay in ``props``).
+_MEMBER = ("member_id", "invitee_id")
+_AMOUNT = ("total_cents", "amount_cents")
+#: Payload times that say when the fact happened, when it was recorded later (an order
+#: imported the day after it was paid).
+_WHEN = ("paid_at",)
+
+
+@dataclass(frozen=True, slots=True)
+class MemberFacts:
+    """What a member's row says at sync time: their attribution and their staff."""
+
+    source_channel_id: int | None
+    first_link_id: int | None
+    visitor_id: str | None
+    owner_user_id: int | None
+    tier_id: int | None
+
+
+Row = tuple[Any, ...]
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def event_member(payload: dict[str, Any]) -> int | None:
+    """The member an outbox event is about (an invitation's: the invited friend's)."""
+    for key in _MEMBER:
+        if (found := _int(payload.get(key))) is not None:
+            return found
+    return None
+
+
+def from_event(
+    event_id: int,
+    workspace_id: int,
+    type_: str,
+    payload: dict[str, Any],
+    created_at: datetime,
+    member: MemberFacts | None,
+) -> Row:
+    """An outbox event as a fact."""
+    member_id = event_member(payload)
+    at = _utc(created_at)
+    for key in _WHEN:
+        if isinstance(payload.get(key), str):
+            with contextlib.suppress(ValueError):
+                at = _utc(datetime.fromisoformat(payload[key]))
+    amount = next((_int(payload.get(k)) for k in _AMOUNT if _int(payload.get(k)) is not None), None)
+    points = _int(payload.get("points"))
+    if type_.startswith("auction."):  # an auction's amount is points
+        points, amount = _int(payload.get("amount")), None
+    taken = {*_MEMBER, *_AMOUNT, "points", "campaign_id", "channel_id", "link_id"}
+    props = {k: v for k, v in payload.items() if k not in taken}
+    channel = _int(payload.get("channel_id")) or _int(payload.get("source_channel_id"))
+    link = _int(payload.get("link_id")) or _int(payload.get("first_link_id"))
+    if member is not None:
+        channel = channel or member.source_channel_id
+        link = link or member.first_link_id
+    return (
+        "outbox",
+        event_id,
+        workspace_id,
+        type_,
+        at,
+        member_id,
+        member.visitor_id if member else None,
+        channel,
+        link,
+        _int(payload.get("campaign_id")),
+        member.owner_user_id if member else None,
+        member.tier_id if member else None,
+        amount,
+        points,
+        False,
+        json.dumps(props, ensure_ascii=False, sort_keys=True) if props else None,
+    )
+
+
+def from_click(
+    click_id: int,
+    workspace_id: int,
+    link_id: int,
+    channel_id: int | None,
+    target_id: int | None,
+    occurred_at: datetime,
+    visitor_id: str,
+    referrer_host: str | None,
+    device_type: str,
+    is_bot: bool,
+) -> Row:
+    """A click as a fact (no IP, no user agent: the device type and the referrer's host)."""
+    props = {"device_type": device_type}
+    if referrer_host:
+        props["referrer_host"] = referrer_host
+    if target_id is not None:
+        props["target_id"] = str(target_id)
+    return (
+        "click",
+        click_id,
+        workspace_id,
+        CLICK,
+        _utc(occurred_at),
+        None,
+        visitor_id,
+        channel_id,
+        link_id,
+        None,
+        None,
+        None,
+        None,
+        None,
+        bool(is_bot),
+        json.dumps(props, ensure_ascii=False, sort_keys=True),
+    )

@@ -1,0 +1,209 @@
+"""The embedded event store: a DuckDB file under ``var/`` (``analytics.duckdb``).
+
+One writer — the sync, run by the worker — and readers (reports) in any process. DuckDB
+lets one process write a file, or several read it, not both at once: each side opens
+the file for what it does and closes it at once, and waits its turn when the other
+holds it (:func:`connect` retries). A batch of facts and the sync's position
+(``sync_state``) commit in one DuckDB transaction, so a sync killed mid-batch leaves
+the store as it was before the batch and the next sync does it again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from yutang.analytics.facts import COLUMNS, Row
+
+#: Bumped when the tables change shape; a store of another version is rebuilt.
+VERSION = 1
+SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS facts (
+    source       VARCHAR     NOT NULL,  -- 'outbox' | 'click'
+    source_id    BIGINT      NOT NULL,  -- the row's id in its source table
+    workspace_id BIGINT      NOT NULL,
+    type         VARCHAR     NOT NULL,  -- 'order.paid', 'link.clicked' …
+    occurred_at  TIMESTAMPTZ NOT NULL,
+    member_id    BIGINT,
+    visitor_id   VARCHAR,
+    channel_id   BIGINT,
+    link_id      BIGINT,
+    campaign_id  BIGINT,
+    staff_id     BIGINT,
+    tier_id      BIGINT,
+    amount_cents BIGINT,
+    points       BIGINT,
+    is_bot       BOOLEAN     NOT NULL,
+    props        JSON
+);
+CREATE TABLE IF NOT EXISTS sync_state (
+    source    VARCHAR PRIMARY KEY,
+    watermark BIGINT  NOT NULL,  -- every id up to here is in the store or given up
+    gaps      JSON    NOT NULL   -- ids above it not seen yet: {{"id": first seen, epoch s}}
+);
+-- erased members, and the visitor cookies that were theirs: facts arriving later lose them
+CREATE TABLE IF NOT EXISTS erased (workspace_id BIGINT NOT NULL, member_id BIGINT, visitor_id VARCHAR);
+CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
+INSERT INTO meta VALUES ('version', '{VERSION}') ON CONFLICT DO NOTHING;
+"""
+_ARROW = pa.schema(
+    [
+        ("source", pa.string()),
+        ("source_id", pa.int64()),
+        ("workspace_id", pa.int64()),
+        ("type", pa.string()),
+        ("occurred_at", pa.timestamp("us", tz="UTC")),
+        ("member_id", pa.int64()),
+        ("visitor_id", pa.string()),
+        ("channel_id", pa.int64()),
+        ("link_id", pa.int64()),
+        ("campaign_id", pa.int64()),
+        ("staff_id", pa.int64()),
+        ("tier_id", pa.int64()),
+        ("amount_cents", pa.int64()),
+        ("points", pa.int64()),
+        ("is_bot", pa.bool_()),
+        ("props", pa.string()),
+    ]
+)
+assert tuple(_ARROW.names) == COLUMNS
+_KEPT = ", ".join(
+    f"CASE WHEN em.workspace_id IS NULL AND ev.workspace_id IS NULL THEN i.{c} END"
+    if c in ("member_id", "visitor_id")
+    else f"i.{c}"
+    for c in COLUMNS
+)
+_INSERT = f"""INSERT INTO facts SELECT {_KEPT} FROM incoming i
+    LEFT JOIN (SELECT DISTINCT workspace_id, member_id FROM erased WHERE member_id IS NOT NULL) em
+      ON em.workspace_id = i.workspace_id AND em.member_id = i.member_id
+    LEFT JOIN (SELECT DISTINCT workspace_id, visitor_id FROM erased WHERE visitor_id IS NOT NULL) ev
+      ON ev.workspace_id = i.workspace_id AND ev.visitor_id = i.visitor_id"""
+#: How long a reader or the writer waits for the other side to close the file.
+WAIT_SECONDS = 30.0
+_writing = threading.Lock()  # not RLock: released by whichever thread ends the turn
+
+
+class StoreBusy(RuntimeError):
+    """The file stayed held by another process for longer than we wait."""
+
+
+@asynccontextmanager
+async def writing() -> AsyncIterator[None]:
+    """This process's turn to write (one sync at a time, whatever thread or event loop
+    it runs on), waited for without blocking the loop."""
+    await asyncio.to_thread(_writing.acquire)  # a lock any thread may release
+    try:
+        yield
+    finally:
+        _writing.release()
+
+
+@contextmanager
+def connect(
+    path: Path, *, write: bool = False, wait: float = WAIT_SECONDS
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The store opened for reading or writing, waiting while another process holds it
+    (a writer takes :func:`writing`, this process's turn, first)."""
+    if write:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        con = _open(path, False, wait)
+        try:
+            con.execute(SCHEMA).fetchall()  # DuckDB wants every result read before the next
+            yield con
+        finally:
+            con.close()
+        return
+    if not path.exists():
+        with connect(path, write=True, wait=wait):
+            pass  # create the empty tables, so a report on a new install reads zero rows
+    con = _open(path, True, wait)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def _open(path: Path, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection:
+    deadline = time.monotonic() + wait
+    delay = 0.01
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as exc:  # the other side holds the file's lock
+            if time.monotonic() >= deadline:
+                raise StoreBusy(f"{path} stayed busy for {wait:.0f} s: {exc}") from exc
+            time.sleep(delay)
+            delay = min(delay * 2, 0.25)
+
+
+def append(con: duckdb.DuckDBPyConnection, rows: Sequence[Row]) -> int:
+    """Add facts (inside the caller's transaction). Facts of a member already erased (or
+    of a visitor cookie that was theirs) lose their member and visitor ids on the way in."""
+    if not rows:
+        return 0
+    columns = list(zip(*rows, strict=True))
+    table = pa.Table.from_arrays(
+        [pa.array(col, type=field.type) for col, field in zip(columns, _ARROW, strict=True)], schema=_ARROW
+    )
+    con.register("incoming", table)
+    try:
+        con.execute(_INSERT).fetchall()
+    finally:
+        con.unregister("incoming")
+    return len(rows)
+
+
+def erase(con: duckdb.DuckDBPyConnection, workspace_id: int, member_id: int) -> None:
+    """Carry a member's erasure into the store: their facts stay as anonymous facts (an
+    order was paid, a link clicked) with no member or visitor id to tie them together;
+    facts of theirs arriving later are stripped the same way (the ``erased`` list)."""
+    visitors = [
+        v
+        for (v,) in con.execute(
+            """SELECT DISTINCT visitor_id FROM facts
+               WHERE workspace_id = ? AND member_id = ? AND visitor_id IS NOT NULL""",
+            [workspace_id, member_id],
+        ).fetchall()
+    ]
+    con.execute(
+        "UPDATE facts SET member_id = NULL, visitor_id = NULL WHERE workspace_id = ? AND member_id = ?",
+        [workspace_id, member_id],
+    ).fetchall()
+    if visitors:
+        con.execute(
+            "UPDATE facts SET visitor_id = NULL WHERE workspace_id = ? AND list_contains(?, visitor_id)",
+            [workspace_id, visitors],
+        ).fetchall()
+    con.execute("INSERT INTO erased VALUES (?, ?, NULL)", [workspace_id, member_id]).fetchall()
+    con.executemany("INSERT INTO erased VALUES (?, NULL, ?)", [[workspace_id, v] for v in visitors])
+
+
+def state(con: duckdb.DuckDBPyConnection, source: str) -> tuple[int, dict[int, float]]:
+    found = con.execute("SELECT watermark, gaps FROM sync_state WHERE source = ?", [source]).fetchall()
+    if not found:
+        return 0, {}
+    gaps: dict[str, float] = json.loads(found[0][1])
+    return int(found[0][0]), {int(k): float(v) for k, v in gaps.items()}
+
+
+def save_state(con: duckdb.DuckDBPyConnection, source: str, watermark: int, gaps: dict[int, float]) -> None:
+    con.execute(
+        "INSERT OR REPLACE INTO sync_state VALUES (?, ?, ?)",
+        [source, watermark, json.dumps({str(k): v for k, v in sorted(gaps.items())})],
+    ).fetchall()
+
+
+def counts(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """How many facts of each source the store holds, and up to where it is synced."""
+    held = dict(con.execute("SELECT source, count(*) FROM facts GROUP BY source").fetchall())
+    positions = {s: (w, len(json.loads(g))) for s, w, g in con.execute("SELECT * FROM sync_state").fetchall()}
+    return {"facts": held, "positions": positions}
