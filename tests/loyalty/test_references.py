@@ -273,6 +273,26 @@ CASES: list[Case] = [
         "unknown_coupon_template",
     ),
     (
+        "plan gift coupons changed",
+        "membership.PlanPatch.gift_coupon_template_ids",
+        lambda m, o: (
+            PATCH,
+            f"/api/v1/membership-plans/{m['plan']}",
+            {"gift_coupon_template_ids": [m["tpl"], o["tpl"]]},
+        ),
+        "unknown_coupon_template",
+    ),
+    (
+        "plan benefit coupons changed",
+        "membership.PlanPatch.benefits",
+        lambda m, o: (
+            PATCH,
+            f"/api/v1/membership-plans/{m['plan']}",
+            {"benefits": {"coupon_template_ids": [o["tpl"]]}},
+        ),
+        "unknown_coupon_template",
+    ),
+    (
         "tier benefit coupons",
         "loyalty.TierIn.benefits",
         lambda m, o: (
@@ -642,6 +662,7 @@ NOT_REFERENCES = {
     "commerce.RefundIn.external_id": "the shop's refund id: the natural key",
     "commerce.OrderItemIn.product_id": "the shop's product id: text",
     "distribution.PlanIn.product_ids": "the shop's product ids: text",
+    "distribution.PlanPatch.product_ids": "the shop's product ids: text",
     "distribution.SettingsIn.gift_pack_product_ids": "the shop's product ids: text",
     "loyalty.Conditions.product_ids": "the shop's product ids: text",
     "loyalty.ActivityIn.external_id": "the client's id of the activity (a dedupe key, per member)",

@@ -44,7 +44,7 @@ def _listed(html: str) -> list[int]:
 async def _all_pages(client: httpx.AsyncClient, query: str) -> tuple[list[int], int]:
     ids: list[int] = []
     page = await client.get(f"/console/members?{query}")
-    counted = re.search(r"<b>([\d,]+)</b>", page.text.split('class="toolbar"', 1)[1])
+    counted = re.search(r"<b>([\d,]+)</b>", page.text.split('class="toolbar"')[-1])  # the list's
     assert counted, "no count of the members matching"
     total = int(counted.group(1).replace(",", ""))
     while True:
