@@ -14,6 +14,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from yutang import __version__
+from yutang.analytics import endpoints as analytics_endpoints
 from yutang.commerce import endpoints as commerce_endpoints
 from yutang.config import Settings, get_settings
 from yutang.coupons import endpoints as coupons_endpoints
@@ -150,6 +151,7 @@ def create_app(
     api.include_router(coupons_endpoints.router)
     api.include_router(rewards_endpoints.router)
     api.include_router(membership_endpoints.router)
+    api.include_router(analytics_endpoints.router)
     api.include_router(referrals_endpoints.router)
     api.include_router(distribution_endpoints.router)
 

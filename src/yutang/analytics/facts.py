@@ -38,9 +38,28 @@ COLUMNS = (
 )
 #: A click is a fact of this type (the outbox's types are ``<domain>.<what>`` too).
 CLICK = "link.clicked"
+#: What a member does (an activity, for ARPU, retention and lifecycle): not what is done
+#: to them by a schedule (points expiring, a membership running out, a tier evaluated).
+ACTIVE_TYPES = (
+    "member.joined",
+    "member.activity",
+    "order.paid",
+    "form.submitted",
+    "points.spent",
+    "coupon.redeemed",
+    "reward.redeemed",
+    "lottery.drawn",
+    "auction.bid",
+    "referral.participant_joined",
+    "invitation.joined",
+    "wallet.topped_up",
+    "wallet.spent",
+    "membership.purchased",
+    "membership.renewed",
+)
 #: Payload fields read into columns (the rest stay in ``props``).
 _MEMBER = ("member_id", "invitee_id")
-_AMOUNT = ("total_cents", "amount_cents")
+_AMOUNT = ("amount_cents", "total_cents")  # a refund: what was given back, not the order
 #: Payload times that say when the fact happened, when it was recorded later (an order
 #: imported the day after it was paid).
 _WHEN = ("paid_at",)
@@ -91,11 +110,12 @@ def from_event(
         if isinstance(payload.get(key), str):
             with contextlib.suppress(ValueError):
                 at = _utc(datetime.fromisoformat(payload[key]))
-    amount = next((_int(payload.get(k)) for k in _AMOUNT if _int(payload.get(k)) is not None), None)
+    amount_key = next((k for k in _AMOUNT if _int(payload.get(k)) is not None), None)
+    amount = _int(payload.get(amount_key)) if amount_key else None
     points = _int(payload.get("points"))
     if type_.startswith("auction."):  # an auction's amount is points
         points, amount = _int(payload.get("amount")), None
-    taken = {*_MEMBER, *_AMOUNT, "points", "campaign_id", "channel_id", "link_id"}
+    taken = {*_MEMBER, amount_key, "points", "campaign_id", "channel_id", "link_id"}
     props = {k: v for k, v in payload.items() if k not in taken}
     channel = _int(payload.get("channel_id")) or _int(payload.get("source_channel_id"))
     link = _int(payload.get("link_id")) or _int(payload.get("first_link_id"))

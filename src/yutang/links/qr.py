@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from typing import Literal
+from typing import Any, Literal
 
 import segno
 from PIL import Image, ImageColor
@@ -49,7 +49,8 @@ def render(
     mode = "1" if plain else "RGB"
     ink, paper = (0, 1) if plain else (ImageColor.getrgb(dark), ImageColor.getrgb(light))
     symbol = Image.new(mode, (count, count), paper)
-    symbol.putdata([ink if on else paper for row in qr.matrix for on in row])
+    pixels: Any = [ink if on else paper for row in qr.matrix for on in row]  # ints (1-bit) or RGB
+    symbol.putdata(pixels)
     image = Image.new(mode, (side, side), paper)
     image.paste(symbol.resize((count * scale, count * scale), Image.Resampling.NEAREST), (offset, offset))
     image.save(buf, format="PNG")

@@ -1,0 +1,161 @@
+"""Revenue: GMV, refunds, net revenue, orders, buyers, AOV, ARPU, ARPPU, repurchase rate
+and purchase frequency — per day, week or month (or the whole range), in the
+workspace's timezone, overall or by channel, link, tier or owner staff.
+
+Definitions (docs/analytics.md, "Revenue"):
+
+- **GMV**: what paid orders totalled, counted when they were paid.
+- **Refunds**: money given back, counted when it was given back (a refund in March of a
+  February order lowers March).
+- **Net revenue** = GMV − refunds.
+- **Orders**: paid orders. **Buyers**: members with a paid order (an order of an erased
+  member is revenue and an order, no longer a buyer).
+- **AOV** = GMV ÷ orders. **ARPPU** = net ÷ buyers. **ARPU** = net ÷ active members
+  (members who did something in the period: ``facts.ACTIVE_TYPES``).
+  **Purchase frequency** = orders of buyers ÷ buyers. **Repurchase rate** = buyers with
+  two orders or more ÷ buyers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Literal
+
+from yutang.analytics.engines import Reader
+from yutang.analytics.facts import ACTIVE_TYPES
+from yutang.analytics.window import Window
+
+Period = Literal["day", "week", "month", "total"]
+By = Literal["none", "channel", "link", "tier", "staff"]
+PERIODS: dict[str, str] = {
+    "day": "LOCAL_DAY(occurred_at, :tz)",
+    "week": "LOCAL_WEEK(occurred_at, :tz)",
+    "month": "LOCAL_MONTH(occurred_at, :tz)",
+    "total": "CAST(:first_day AS DATE)",
+}
+BY: dict[str, str] = {
+    "none": "CAST(NULL AS BIGINT)",
+    "channel": "channel_id",
+    "link": "link_id",
+    "tier": "tier_id",
+    "staff": "staff_id",
+}
+_SQL = """
+WITH scope AS (
+    SELECT {period} AS period, {by} AS key, type, member_id, amount_cents
+    FROM facts
+    WHERE workspace_id = :ws AND occurred_at >= :start AND occurred_at < :end AND NOT is_bot
+),
+per_buyer AS (
+    SELECT period, key, member_id, CAST(count(*) AS BIGINT) AS n
+    FROM scope WHERE type = 'order.paid' AND member_id IS NOT NULL
+    GROUP BY period, key, member_id
+),
+measures AS (
+    SELECT period, key,
+           CAST(sum(CASE WHEN type = 'order.paid' THEN amount_cents ELSE 0 END) AS BIGINT) AS gmv,
+           CAST(sum(CASE WHEN type = 'order.refunded' THEN amount_cents ELSE 0 END) AS BIGINT) AS refunds,
+           CAST(sum(CASE WHEN type = 'order.paid' THEN 1 ELSE 0 END) AS BIGINT) AS orders,
+           CAST(0 AS BIGINT) AS buyers, CAST(0 AS BIGINT) AS buyer_orders, CAST(0 AS BIGINT) AS repeat_buyers,
+           CAST(count(DISTINCT CASE WHEN type IN :active_types THEN member_id END) AS BIGINT) AS active
+    FROM scope GROUP BY period, key
+    UNION ALL
+    SELECT period, key, CAST(0 AS BIGINT), CAST(0 AS BIGINT), CAST(0 AS BIGINT),
+           CAST(count(*) AS BIGINT), CAST(sum(n) AS BIGINT),
+           CAST(sum(CASE WHEN n >= 2 THEN 1 ELSE 0 END) AS BIGINT), CAST(0 AS BIGINT)
+    FROM per_buyer GROUP BY period, key
+)
+SELECT period, key, sum(gmv), sum(refunds), sum(orders), sum(buyers), sum(buyer_orders),
+       sum(repeat_buyers), sum(active)
+FROM measures
+GROUP BY period, key
+ORDER BY period, key NULLS FIRST
+"""
+
+
+@dataclass(frozen=True)
+class RevenueRow:
+    period: date
+    key: int | None
+    gmv_cents: int
+    refunds_cents: int
+    orders: int
+    buyers: int
+    buyer_orders: int
+    repeat_buyers: int
+    active_members: int
+
+    @property
+    def net_cents(self) -> int:
+        return self.gmv_cents - self.refunds_cents
+
+    @property
+    def aov_cents(self) -> float | None:
+        return self.gmv_cents / self.orders if self.orders else None
+
+    @property
+    def arppu_cents(self) -> float | None:
+        return self.net_cents / self.buyers if self.buyers else None
+
+    @property
+    def arpu_cents(self) -> float | None:
+        return self.net_cents / self.active_members if self.active_members else None
+
+    @property
+    def frequency(self) -> float | None:
+        return self.buyer_orders / self.buyers if self.buyers else None
+
+    @property
+    def repurchase_rate(self) -> float | None:
+        return self.repeat_buyers / self.buyers if self.buyers else None
+
+    def figures(self) -> dict[str, Any]:
+        """Every figure of the row, by name (the API's and the CSV's columns)."""
+        return {
+            "period": self.period.isoformat(),
+            "key": self.key,
+            "gmv_cents": self.gmv_cents,
+            "refunds_cents": self.refunds_cents,
+            "net_cents": self.net_cents,
+            "orders": self.orders,
+            "buyers": self.buyers,
+            "active_members": self.active_members,
+            "aov_cents": _round(self.aov_cents),
+            "arpu_cents": _round(self.arpu_cents),
+            "arppu_cents": _round(self.arppu_cents),
+            "purchase_frequency": _round(self.frequency, 4),
+            "repurchase_rate": _round(self.repurchase_rate, 4),
+        }
+
+
+def _round(value: float | None, digits: int = 2) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def revenue(
+    reader: Reader, workspace_id: int, window: Window, period: Period = "day", by: By = "none"
+) -> list[RevenueRow]:
+    """The revenue figures of the window, per period and per value of ``by``."""
+    sql = _SQL.format(period=PERIODS[period], by=BY[by])
+    params = {
+        "ws": workspace_id,
+        "tz": window.zone,
+        "first_day": window.first,
+        "active_types": list(ACTIVE_TYPES),
+        **window.bounds(),
+    }
+    return [
+        RevenueRow(
+            period=p,
+            key=k,
+            gmv_cents=int(g or 0),
+            refunds_cents=int(r or 0),
+            orders=int(o or 0),
+            buyers=int(b or 0),
+            buyer_orders=int(bo or 0),
+            repeat_buyers=int(rb or 0),
+            active_members=int(a or 0),
+        )
+        for p, k, g, r, o, b, bo, rb, a in reader.rows(sql, params)
+    ]

@@ -1,0 +1,128 @@
+"""Revenue, on DuckDB and on ClickHouse's engine, equals a plain computation over the
+generated facts: days in Shanghai around midnight, refunds counted when they happen
+(some after the range), erased members' orders still revenue but no buyers, robots
+and the other workspace left out."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tests.analytics.world import WS, ZONE, Fact, generated, readers
+from yutang.analytics.facts import ACTIVE_TYPES
+from yutang.analytics.revenue import revenue
+from yutang.analytics.window import Window
+
+WINDOW = Window(date(2026, 10, 3), date(2026, 11, 5), ZONE)
+
+
+def _period(f: Fact, period: str) -> date:
+    day = f.occurred_at.astimezone(ZoneInfo(ZONE)).date()
+    if period == "week":
+        return day - timedelta(days=day.weekday())
+    if period == "month":
+        return day.replace(day=1)
+    return WINDOW.first if period == "total" else day
+
+
+def _plain(facts: list[Fact], period: str, by: str) -> dict[tuple[date, Any], dict[str, int]]:
+    bounds = WINDOW.bounds()
+    out: dict[tuple[date, Any], dict[str, Any]] = defaultdict(
+        lambda: {"gmv": 0, "refunds": 0, "orders": 0, "active": set(), "per_buyer": defaultdict(int)}
+    )
+    for f in facts:
+        if f.workspace_id != WS or f.is_bot or not bounds["start"] <= f.occurred_at < bounds["end"]:
+            continue
+        key = None if by == "none" else getattr(f, f"{by}_id")
+        cell = out[(_period(f, period), key)]
+        if f.type == "order.paid":
+            cell["gmv"] += f.amount_cents or 0
+            cell["orders"] += 1
+            if f.member_id is not None:
+                cell["per_buyer"][f.member_id] += 1
+        elif f.type == "order.refunded":
+            cell["refunds"] += f.amount_cents or 0
+        if f.type in ACTIVE_TYPES and f.member_id is not None:
+            cell["active"].add(f.member_id)
+    return {
+        k: {
+            "gmv": v["gmv"],
+            "refunds": v["refunds"],
+            "orders": v["orders"],
+            "buyers": len(v["per_buyer"]),
+            "buyer_orders": sum(v["per_buyer"].values()),
+            "repeat_buyers": sum(1 for n in v["per_buyer"].values() if n >= 2),
+            "active": len(v["active"]),
+        }
+        for k, v in out.items()
+    }
+
+
+@pytest.mark.parametrize(
+    ("period", "by"), [("day", "none"), ("week", "channel"), ("month", "staff"), ("total", "tier")]
+)
+def test_revenue_is_what_the_facts_say_on_both_engines(tmp_path: Path, period: str, by: str) -> None:
+    facts = generated()
+    want = _plain(facts, period, by)
+    assert sum(v["refunds"] for v in want.values()) > 0 and sum(v["orders"] for v in want.values()) > 50
+    for reader in readers(tmp_path, facts):
+        rows = revenue(reader, WS, WINDOW, period, by)  # type: ignore[arg-type]
+        got = {
+            (r.period, r.key): {
+                "gmv": r.gmv_cents,
+                "refunds": r.refunds_cents,
+                "orders": r.orders,
+                "buyers": r.buyers,
+                "buyer_orders": r.buyer_orders,
+                "repeat_buyers": r.repeat_buyers,
+                "active": r.active_members,
+            }
+            for r in rows
+        }
+        assert got == want, reader.dialect
+
+
+def test_the_figures_derived_from_the_sums() -> None:
+    from yutang.analytics.revenue import RevenueRow
+
+    row = RevenueRow(date(2026, 10, 1), None, 10_000, 1_000, 4, 2, 3, 1, 5)
+    figures = row.figures()
+    assert figures["net_cents"] == 9_000 and figures["aov_cents"] == 2_500.0
+    assert figures["arppu_cents"] == 4_500.0 and figures["arpu_cents"] == 1_800.0
+    assert figures["purchase_frequency"] == 1.5 and figures["repurchase_rate"] == 0.5
+    empty = RevenueRow(date(2026, 10, 1), None, 0, 0, 0, 0, 0, 0, 0).figures()
+    assert empty["aov_cents"] is None and empty["repurchase_rate"] is None
+
+
+async def test_the_revenue_report_through_the_api_and_as_csv(
+    client: Any, app: Any, engine: Any, tenant: Any, other_tenant: Any
+) -> None:
+    from tests.factories import member, order, refund
+    from yutang.analytics import sync
+
+    path = app.app.state.settings.resolved_analytics_path()
+    path.unlink(missing_ok=True)
+    ids = [await member(engine, tenant, phone=f"1380013{i:04d}") for i in range(4)]
+    first = await order(engine, tenant, ids[0], 10_000)
+    await order(engine, tenant, ids[0], 5_000)
+    await order(engine, tenant, ids[1], 2_000)
+    await refund(engine, tenant, first, 1_000)
+    await order(engine, other_tenant, await member(engine, other_tenant, phone="13900000000"), 99_999)
+    await sync.sync(engine, path)
+    r = await client.get("/api/v1/reports/revenue?period=month", headers=tenant.headers)
+    assert r.status_code == 200, r.text
+    total = r.json()["total"]
+    assert (total["gmv_cents"], total["refunds_cents"], total["net_cents"]) == (17_000, 1_000, 16_000)
+    assert (total["orders"], total["buyers"], total["repurchase_rate"]) == (3, 2, 0.5)
+    assert total["active_members"] == 4 and total["arpu_cents"] == 4_000.0
+    csv_text = await client.get("/api/v1/reports/revenue?format=csv&by=staff", headers=tenant.headers)
+    assert csv_text.status_code == 200 and csv_text.text.lstrip("\ufeff").startswith("period,key,gmv_cents")
+    bad = await client.get("/api/v1/reports/revenue?start=2026-12-01&end=2026-11-01", headers=tenant.headers)
+    assert bad.status_code == 400 and bad.json()["error"]["code"] == "invalid_range"
+    odd = await client.get("/api/v1/reports/revenue?by=planet", headers=tenant.headers)
+    assert odd.status_code == 422
