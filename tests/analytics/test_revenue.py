@@ -15,7 +15,7 @@ import pytest
 
 from tests.analytics.world import WS, ZONE, Fact, generated, readers
 from yutang.analytics.facts import ACTIVE_TYPES
-from yutang.analytics.revenue import revenue
+from yutang.analytics.revenue import periods, revenue
 from yutang.analytics.window import Window
 
 WINDOW = Window(date(2026, 10, 3), date(2026, 11, 5), ZONE)
@@ -69,6 +69,17 @@ def _plain(facts: list[Fact], period: str, by: str) -> dict[tuple[date, Any], di
 def test_revenue_is_what_the_facts_say_on_both_engines(tmp_path: Path, period: str, by: str) -> None:
     facts = generated()
     want = _plain(facts, period, by)
+    if by == "none":  # every period of the range is there, zeros where nothing happened
+        zero = {
+            "gmv": 0,
+            "refunds": 0,
+            "orders": 0,
+            "buyers": 0,
+            "buyer_orders": 0,
+            "repeat_buyers": 0,
+            "active": 0,
+        }
+        want = {(p, None): want.get((p, None), zero) for p in periods(WINDOW, period)}  # type: ignore[arg-type]
     assert sum(v["refunds"] for v in want.values()) > 0 and sum(v["orders"] for v in want.values()) > 50
     for reader in readers(tmp_path, facts):
         rows = revenue(reader, WS, WINDOW, period, by)  # type: ignore[arg-type]
@@ -126,3 +137,11 @@ async def test_the_revenue_report_through_the_api_and_as_csv(
     assert bad.status_code == 400 and bad.json()["error"]["code"] == "invalid_range"
     odd = await client.get("/api/v1/reports/revenue?by=planet", headers=tenant.headers)
     assert odd.status_code == 422
+
+
+def test_the_periods_of_a_range() -> None:
+    months = periods(Window(date(2026, 1, 30), date(2026, 3, 2)), "month")
+    assert months == [date(2026, 1, 1), date(2026, 2, 1), date(2026, 3, 1)]
+    weeks = periods(Window(date(2026, 11, 4), date(2026, 11, 17)), "week")  # a Wednesday
+    assert weeks == [date(2026, 11, 2), date(2026, 11, 9), date(2026, 11, 16)]
+    assert len(periods(Window(date(2024, 2, 1), date(2024, 3, 1)), "day")) == 30

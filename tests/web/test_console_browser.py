@@ -27,6 +27,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from tests.conftest import in_thread, migrate
 from tests.servers import Server, free_port
 from tests.web.browser import PASSWORD
+from yutang.analytics import sync as analytics_sync
 from yutang.auth import service as auth_service
 from yutang.distribution import tasks as commission_tasks
 from yutang.kit.context import SYSTEM, Ctx
@@ -135,6 +136,15 @@ def _withdrawals(site: str, key: str, url: str) -> None:
     api.close()
 
 
+async def _synced(url: str, store: Path) -> None:
+    """The event store brought up to date (the server's worker would within a minute)."""
+    engine = create_engine(url)
+    try:
+        await analytics_sync.sync(engine, store)
+    finally:
+        await engine.dispose()
+
+
 async def _release(url: str) -> None:
     engine = create_engine(url)
     try:
@@ -157,6 +167,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     try:
         _fill(f"http://127.0.0.1:{port}", keys[0])
         _withdrawals(f"http://127.0.0.1:{port}", keys[0], url)
+        in_thread(lambda: asyncio.run(_synced(url, var / "analytics.duckdb")))
         yield f"http://127.0.0.1:{port}"
     finally:
         server.kill()
@@ -351,6 +362,15 @@ def test_the_language_switch_changes_every_page_and_stays(operator: Operator) ->
         assert not re.search(r"[\u4e00-\u9fff]", chrome), chrome
     else:
         assert "短链" in chrome and "筛选" in chrome
+
+
+def test_the_revenue_report_draws_its_charts(operator: Operator) -> None:
+    page, zh = operator.page, operator.lang == "zh-CN"
+    operator.go("/console/reports/revenue?days=90&by=channel")
+    expect(page.locator("h1")).to_contain_text("收入" if zh else "Revenue")
+    expect(page.locator("[data-chart] svg")).to_have_count(2)
+    expect(page.locator(".cards")).to_contain_text("¥500.00")  # the month-old order
+    operator.shot("revenue")
 
 
 def test_the_keyboard_reaches_the_content_first(operator: Operator) -> None:

@@ -19,7 +19,7 @@ Definitions (docs/analytics.md, "Revenue"):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, Literal
 
 from yutang.analytics.engines import Reader
@@ -133,10 +133,32 @@ def _round(value: float | None, digits: int = 2) -> float | None:
     return None if value is None else round(value, digits)
 
 
+def periods(window: Window, period: Period) -> list[date]:
+    """Every period the window touches, in order (a week: its Monday; a month: its 1st)."""
+    if period == "total":
+        return [window.first]
+    start = window.first
+    if period == "week":
+        start -= timedelta(days=start.weekday())
+    elif period == "month":
+        start = start.replace(day=1)
+    out, at = [], start
+    while at <= window.last:
+        out.append(at)
+        if period == "day":
+            at += timedelta(days=1)
+        elif period == "week":
+            at += timedelta(days=7)
+        else:
+            at = (at.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return out
+
+
 def revenue(
     reader: Reader, workspace_id: int, window: Window, period: Period = "day", by: By = "none"
 ) -> list[RevenueRow]:
-    """The revenue figures of the window, per period and per value of ``by``."""
+    """The revenue figures of the window, per period and per value of ``by``; without a
+    breakdown, every period of the window is there (zeros where nothing happened)."""
     sql = _SQL.format(period=PERIODS[period], by=BY[by])
     params = {
         "ws": workspace_id,
@@ -145,7 +167,7 @@ def revenue(
         "active_types": list(ACTIVE_TYPES),
         **window.bounds(),
     }
-    return [
+    found = [
         RevenueRow(
             period=p,
             key=k,
@@ -159,3 +181,7 @@ def revenue(
         )
         for p, k, g, r, o, b, bo, rb, a in reader.rows(sql, params)
     ]
+    if by != "none":
+        return found
+    held = {row.period: row for row in found}
+    return [held.get(p) or RevenueRow(p, None, 0, 0, 0, 0, 0, 0, 0) for p in periods(window, period)]

@@ -42,6 +42,7 @@ from yutang.web.console import (  # noqa: F401
     loyalty,
     members,
     overview,
+    reports,
     settings,
 )
 from yutang.web.console.frame import HERE, FormRefused, LoginRequired, NoWorkspace, render, router, templates

@@ -1,0 +1,109 @@
+"""数据 Reports: figures read from the event store (analytics/), with charts and CSV.
+
+Each page reads the same report function as the API (``/api/v1/reports/…``) under the
+same permission, in a worker thread; names for the ids a report breaks down by
+(channels, links, tiers, staff) come from the workspace's own lists.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from urllib.parse import urlencode
+
+from anyio import to_thread
+from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse
+
+from yutang.analytics import revenue as revenue_report
+from yutang.analytics.endpoints import reader, window_of
+from yutang.analytics.engines import Reader
+from yutang.kit.context import Ctx
+from yutang.links import service as links
+from yutang.loyalty import tiers
+from yutang.web.console.frame import RANGES, can, chart_json, day, header, line_chart, render, router
+from yutang.web.i18n import pick_language, translator
+from yutang.workspaces import repository as ws_repo
+
+PERIODS = ("day", "week", "month")
+BREAKDOWNS = ("none", "channel", "link", "tier", "staff")
+
+
+async def names(ctx: Ctx, by: str) -> dict[int, str]:
+    """What to call each id of a breakdown."""
+    if by == "channel":
+        rows, _ = await links.list_channels(ctx, None, 1000, include_archived=True)
+        return {c.id: c.name for c in rows}
+    if by == "link":
+        found, _ = await links.list_links(ctx, None, 1000, include_archived=True)
+        return {lk.id: lk.title or lk.slug for lk in found}
+    if by == "tier":
+        return {tr.id: tr.name for tr in await tiers.tiers(ctx.session, ctx.workspace_id)}
+    if by == "staff":
+        return {
+            uid: name or email for uid, email, name, _ in await ws_repo.members(ctx.session, ctx.workspace_id)
+        }
+    return {}
+
+
+@router.get("/console/reports", response_class=HTMLResponse)
+@router.get("/console/reports/revenue", response_class=HTMLResponse)
+async def revenue_page(
+    request: Request,
+    ctx: Ctx = Depends(can("stats:read")),
+    engine: Reader = Depends(reader),
+    days: int | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    period: str = "day",
+    by: str = "none",
+) -> HTMLResponse:
+    period = period if period in PERIODS else "day"
+    by = by if by in BREAKDOWNS else "none"
+    first, last = day(start), day(end)
+    if first is None and last is None:
+        latest = await window_of(ctx, None, None)
+        span = days if days in RANGES else 30
+        first, last = latest.last - timedelta(days=span - 1), latest.last
+    window = await window_of(ctx, first, last)
+
+    def run() -> tuple[
+        list[revenue_report.RevenueRow], list[revenue_report.RevenueRow], list[revenue_report.RevenueRow]
+    ]:
+        per = revenue_report.revenue(engine, ctx.workspace_id, window, period, "none")  # type: ignore[arg-type]
+        split = revenue_report.revenue(engine, ctx.workspace_id, window, "total", by) if by != "none" else []  # type: ignore[arg-type]
+        total = revenue_report.revenue(engine, ctx.workspace_id, window, "total", "none")
+        return per, split, total
+
+    per, split, total = await to_thread.run_sync(run)
+    t = translator(pick_language(request))
+    labels = [r.period.isoformat() for r in per]
+    chart = line_chart(
+        labels,
+        {
+            t("gmv_yuan"): [round(r.gmv_cents / 100, 2) for r in per],
+            t("net_yuan"): [round(r.net_cents / 100, 2) for r in per],
+        },
+    )
+    orders_chart = line_chart(
+        labels, {t("orders"): [r.orders for r in per], t("buyers"): [r.buyers for r in per]}
+    )
+    query = {"start": window.first.isoformat(), "end": window.last.isoformat(), "period": period, "by": by}
+    return render(
+        request,
+        "console/reports/revenue.html",
+        window=window,
+        days=days if first is None else None,
+        ranges=RANGES,
+        period=period,
+        by=by,
+        periods=PERIODS,
+        breakdowns=BREAKDOWNS,
+        per=per,
+        split=split,
+        total=total[0] if total else revenue_report.RevenueRow(window.first, None, 0, 0, 0, 0, 0, 0, 0),
+        key_names=await names(ctx, by),
+        charts={"money": chart_json(chart), "orders": chart_json(orders_chart)},
+        csv_query=urlencode({**query, "format": "csv"}),
+        keep=urlencode({"period": period, "by": by}),
+        **await header(ctx),
+    )

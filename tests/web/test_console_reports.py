@@ -1,0 +1,48 @@
+"""数据 Reports in the console: the revenue page shows what the event store holds for
+the workspace — figures, charts, a breakdown with names — in both languages, for the
+roles that read figures."""
+
+from __future__ import annotations
+
+import httpx
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from tests.conftest import Tenant
+from tests.factories import in_tx, member, order, refund
+from tests.web import browser
+from yutang.analytics import sync
+from yutang.links import service as links
+from yutang.links.schemas import ChannelIn
+
+
+async def test_the_revenue_page_shows_the_store_by_channel_in_both_languages(
+    client: httpx.AsyncClient, app: object, tenant: Tenant, other_tenant: Tenant, engine: AsyncEngine
+) -> None:
+    path = app.app.state.settings.resolved_analytics_path()  # type: ignore[attr-defined]
+    path.unlink(missing_ok=True)
+    shop = await in_tx(
+        engine, tenant, lambda ctx: links.create_channel(ctx, ChannelIn(name="门店", type="store"))
+    )
+    buyers = [
+        await member(engine, tenant, phone=f"1380013{i:04d}", source_channel_id=shop.id) for i in range(3)
+    ]
+    first = await order(engine, tenant, buyers[0], 12_300)
+    await order(engine, tenant, buyers[0], 4_500)
+    await order(engine, tenant, buyers[1], 3_200)
+    await refund(engine, tenant, first, 300)
+    await order(engine, other_tenant, await member(engine, other_tenant, phone="13900000000"), 777_700)
+    await sync.sync(engine, path)
+    for role in ("analyst", "staff"):
+        await browser.make_user(engine, tenant.id, f"{role}@acme.example", role)
+    client.cookies.clear()
+    assert (await browser.login(client, "analyst@acme.example")).status_code == 303
+    page = await client.get("/console/reports/revenue?by=channel&period=week")
+    assert page.status_code == 200
+    text = page.text
+    assert "¥200.00" in text and "¥197.00" in text  # GMV, net
+    assert "门店" in text and "data-chart" in text and "复购率" in text
+    assert "¥7,777" not in text  # the other workspace's order
+    english = await client.get("/console/reports/revenue?lang=en&days=7")
+    assert english.status_code == 200 and "Net revenue" in english.text and "Repurchase rate" in english.text
+    bad = await client.get("/console/reports/revenue?start=2026-12-01&end=2026-01-01")
+    assert bad.status_code == 400
