@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 from typer.testing import CliRunner, Result
 
+from yutang.analytics import store as analytics_store
 from yutang.cli import app
 from yutang.config import reset_settings
 from yutang.kit.db import create_engine, dispose_engines, unit_of_work
@@ -37,6 +39,10 @@ def cli_env(engine: AsyncEngine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     reset_settings()
     yield url
     reset_settings()
+
+
+def cli_env_var_dir() -> str:
+    return os.environ["YUTANG_VAR_DIR"]
 
 
 async def invoke(*args: str) -> Result:
@@ -139,6 +145,16 @@ async def test_demo_loads_a_brand_with_clicks_over_the_days(cli_env: str, engine
     )  # sign-up points at least
     doctor = await invoke("doctor")
     assert doctor.exit_code == 0, doctor.output
+    # The reports' store was synced by the demo: every paid order is a fact there.
+    store_path = Path(cli_env_var_dir()) / "analytics.duckdb"
+    with analytics_store.connect(store_path) as con:
+        paid = con.execute("SELECT count(*) FROM facts WHERE type = 'order.paid'").fetchall()[0][0]
+    async with unit_of_work(readonly=True, engine=engine) as s:
+        assert paid == await s.scalar(select(func.count()).select_from(Order))
+    status = await invoke("analytics", "status")
+    assert status.exit_code == 0 and "outbox:" in status.output and "open gaps" in status.output
+    rebuilt = await invoke("analytics", "rebuild")
+    assert rebuilt.exit_code == 0 and "clicks added" in rebuilt.output, rebuilt.output
     again = await invoke("demo")
     assert again.exit_code == 0 and "yt_" in again.output  # re-running issues a new key only
     async with unit_of_work(readonly=True, engine=engine) as s:

@@ -15,12 +15,13 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from yutang.analytics import sync as analytics_sync
 from yutang.auth import service as auth_service
 from yutang.config import get_settings
 from yutang.demo import commerce, coupons, distribution, links, loyalty, membership, referrals, rewards
 from yutang.demo import members as members_demo
 from yutang.kit.context import Actor, Ctx
-from yutang.kit.db import unit_of_work
+from yutang.kit.db import get_engine, unit_of_work
 from yutang.kit.events import dispatch_pending
 from yutang.loyalty import tasks as loyalty_tasks
 from yutang.models.members import Member
@@ -41,6 +42,7 @@ STEPS = (
     "check-ins, redemptions, wallets",
     "referral campaign",
     "distribution and commissions",
+    "event store of the reports",
 )
 
 #: Told the step about to start (one of :data:`STEPS`).
@@ -144,6 +146,10 @@ async def load(
 
     step(STEPS[7])
     distributors = await distribution.commissions_flow(workspace_id, actor, by_spend[0], rng)
+    await dispatch_pending()
+
+    step(STEPS[8])
+    await analytics_sync.sync(get_engine(), get_settings().resolved_analytics_path())
     fission = (
         f"a referral campaign ({participants} participants, {invitations} friends invited), "
         f"{distributors} distributors"
