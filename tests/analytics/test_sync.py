@@ -320,6 +320,8 @@ def test_no_event_type_carries_personal_data_into_the_store() -> None:
     }
     named = {"channel.created", "member.activity"}  # a channel's name; an activity's name
     for type_name, cls in events.CATALOGUE.items():
+        if not cls.__module__.startswith("yutang."):
+            continue  # a type a test declared for itself
         for f in dataclasses.fields(cls):  # type: ignore[arg-type]
             assert not personal & set(f.name.split("_")), (type_name, f.name)
             assert f.name != "name" or type_name in named, (type_name, f.name)

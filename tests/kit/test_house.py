@@ -8,7 +8,8 @@ import tomllib
 
 SRC = pathlib.Path(__file__).resolve().parents[2] / "src" / "yutang"
 ROOT = SRC.parents[1]
-NOT_DOMAINS = {"kit", "models", "web", "demo", "privacy", "overview"}
+#: Not domains: the kit, the models, the web, the demo, and the readers of every domain.
+NOT_DOMAINS = {"kit", "models", "web", "demo", "privacy", "overview", "analytics"}
 #: Every domain with an API has these; ``auth`` has no routes of its own (API keys are
 #: the workspace's, the login page is the console's).
 ROOMS = {"errors.py", "schemas.py", "endpoints.py", "service.py", "repository.py"}
