@@ -15,4 +15,7 @@ echo "== ruff" && .venv/bin/ruff check && .venv/bin/ruff format --check
 echo "== mypy" && .venv/bin/mypy
 echo "== import contracts (docs/architecture.md)" && .venv/bin/lint-imports
 echo "== pytest (SQLite + PostgreSQL + Redis)"
-.venv/bin/pytest -q "$@"
+# Two workers (the machines have two cores), each test file on one of them (a file's
+# module fixtures — the browser's site — are built once); each worker has its own
+# PostgreSQL and Redis databases (tests/conftest.py).
+.venv/bin/pytest -q -n 2 --dist loadfile "$@"

@@ -54,8 +54,20 @@ def _locks_in_order() -> Iterator[None]:
 
 
 ROOT = Path(__file__).resolve().parent.parent
+#: Under ``pytest -n N`` (scripts/test.sh) each worker ("gw0", "gw1" …) has a PostgreSQL
+#: database and a Redis database of its own, so workers never see each other's rows.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+
+
+def _redis_for_worker(url: str | None) -> str | None:
+    if not url or not WORKER:
+        return url
+    base, _, index = url.rpartition("/")
+    return f"{base}/{(int(index or 0) + 1 + int(WORKER[2:])) % 16}"
+
+
 PG_URL = os.environ.get("YUTANG_TEST_PG_URL")
-REDIS_URL = os.environ.get("YUTANG_TEST_REDIS_URL")
+REDIS_URL = _redis_for_worker(os.environ.get("YUTANG_TEST_REDIS_URL"))
 REQUIRE = os.environ.get("YUTANG_REQUIRE_SERVICES") == "1"
 
 
@@ -117,9 +129,30 @@ def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return url
 
 
+async def _worker_database(url: str) -> str:
+    """This worker's own database beside the one of the URL (made once)."""
+    if not WORKER:
+        return url
+    base, _, name = url.rpartition("/")
+    own = f"{name}_{WORKER}"
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as conn:
+            conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+            found = await conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": own})
+            if not found:
+                await conn.execute(text(f'CREATE DATABASE "{own}"'))
+    finally:
+        await engine.dispose()
+    return f"{base}/{own}"
+
+
 @pytest.fixture(scope="session")
 def pg_url() -> str:
-    url = _need(PG_URL, "PostgreSQL")
+    shared = _need(PG_URL, "PostgreSQL")
+    made: list[str] = []
+    in_thread(lambda: made.append(asyncio.run(_worker_database(shared))))
+    url = made[0]
     in_thread(lambda: asyncio.run(reset_postgres(url)))
     migrate(url)
     return url

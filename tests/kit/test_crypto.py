@@ -47,6 +47,7 @@ def test_rotation_old_values_still_open_new_ones_use_the_new_key(tmp_path):
         ("a:AAAA", "32 bytes"),
         (f"{new_key_spec('x')},{new_key_spec('x')}", "appears twice"),
     ],
+    ids=["no colon", "short key", "an id twice"],  # the keys are random: ids must not be
 )
 def test_bad_key_specs_are_refused(spec, message):
     with pytest.raises(PiiKeyError, match=message):
