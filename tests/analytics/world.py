@@ -100,6 +100,15 @@ def generated(seed: int = 5, members: int = 60) -> list[Fact]:
             out.append(
                 Fact(next(ids), ws, "points.expired", joined + timedelta(days=20), points=10, **common)
             )
+        if rng.random() < 0.6:  # activated (some before joining again, some past the window)
+            later = joined + timedelta(days=rng.choice([0, 1, 5, 13, 20]), minutes=rng.choice([-5, 5, 60]))
+            out.append(Fact(next(ids), ws, "member.activity", later, props={"type": "checkin"}, **common))
+        if member is not None and rng.random() < 0.35:  # a friend they invited joined
+            later = joined + timedelta(days=rng.randrange(0, 25), minutes=7)
+            friend: dict[str, Any] = {"member_id": 1000 + m, "channel_id": channel}
+            out.append(
+                Fact(next(ids), ws, "invitation.joined", later, props={"inviter_id": member}, **friend)
+            )
     for b in range(15):
         out.append(
             Fact(

@@ -14,6 +14,9 @@ Our functions:
 ``LOCAL_WEEK(ts, tz)``     the Monday of its week there
 ``LOCAL_MONTH(ts, tz)``    the first of its month there
 ``DAYS_BETWEEN(a, b)``     whole days from date ``a`` to date ``b``
+``ADD_SECONDS(ts, n)``     ``ts`` plus ``n`` seconds
+``SECONDS_BETWEEN(a, b)``  whole seconds from ``a`` to ``b`` (second boundaries crossed)
+``MEDIAN_LOW(x)``          the lower median, exact (the element at ⌊(n − 1) / 2⌋)
 ``PROP(props, 'key')``     a field of a fact's ``props``, as text (NULL when absent)
 =========================  =============================================================
 """
@@ -40,9 +43,15 @@ _MACROS: dict[str, dict[str, str]] = {
         "clickhouse": "toStartOfMonth({0}, {1})",
     },
     "DAYS_BETWEEN": {"duckdb": "date_diff('day', {0}, {1})", "clickhouse": "dateDiff('day', {0}, {1})"},
+    "ADD_SECONDS": {"duckdb": "{0} + to_seconds({1})", "clickhouse": "addSeconds({0}, {1})"},
+    "SECONDS_BETWEEN": {
+        "duckdb": "date_diff('second', {0}, {1})",
+        "clickhouse": "dateDiff('second', {0}, {1})",
+    },
+    "MEDIAN_LOW": {"duckdb": "quantile_disc({0}, 0.5)", "clickhouse": "quantileExactLow(0.5)({0})"},
     "PROP": {
         "duckdb": "json_extract_string({0}, '$.' || {1})",
-        "clickhouse": "nullIf(JSONExtractString({0}, {1}), '')",
+        "clickhouse": "nullIf(JSON_VALUE({0}, concat('$.', {1})), '')",
     },
 }
 
@@ -82,5 +91,8 @@ def render(sql: str, params: Mapping[str, Any], dialect: Dialect) -> str:
 
     # placeholders first, so a macro's arguments are literals when it is written out
     tree = tree.transform(lambda n: rewrite(n) if isinstance(n, exp.Placeholder) else n)
-    tree = tree.transform(lambda n: rewrite(n) if isinstance(n, exp.Anonymous) else n)
+    for _ in range(8):  # a macro inside a macro is written out on the next pass
+        if not any(str(a.this).upper() in _MACROS for a in tree.find_all(exp.Anonymous)):
+            break
+        tree = tree.transform(lambda n: rewrite(n) if isinstance(n, exp.Anonymous) else n)
     return str(tree.sql(dialect=dialect))
