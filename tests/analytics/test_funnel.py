@@ -10,6 +10,7 @@ from collections import defaultdict
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from statistics import median_low
+from typing import Any
 
 import pytest
 
@@ -141,3 +142,29 @@ def test_a_step_narrowed_by_something_unknown_is_refused() -> None:
         build([Step("member.joined", {"phone; DROP": 1}), Step("order.paid")])
     with pytest.raises(ValueError, match="2 to 10 steps"):
         build([Step("member.joined")])
+
+
+async def test_the_funnel_through_the_api(client: Any, app: Any, engine: Any, tenant: Any) -> None:
+    from tests.factories import member, order
+    from yutang.analytics import sync
+
+    path = app.app.state.settings.resolved_analytics_path()
+    path.unlink(missing_ok=True)
+    ids = [await member(engine, tenant, phone=f"1380013{i:04d}") for i in range(5)]
+    for mid in ids[:2]:
+        await order(engine, tenant, mid, 10_000)
+    await sync.sync(engine, path)
+    body = {"steps": [{"type": "member.joined", "label": "joined"}, {"type": "order.paid"}], "window_days": 7}
+    r = await client.post("/api/v1/reports/funnel", json=body, headers=tenant.headers)
+    assert r.status_code == 200, r.text
+    steps = r.json()["steps"]
+    assert (
+        [s["people"] for s in steps] == [5, 2] and steps[1]["from_first"] == 0.4 and steps[1]["dropped"] == 3
+    )
+    bad = {"steps": [{"type": "member.joined"}, {"type": "member.flew"}]}
+    refused = await client.post("/api/v1/reports/funnel", json=bad, headers=tenant.headers)
+    assert refused.status_code == 400 and refused.json()["error"]["code"] == "unknown_event_type"
+    odd = {"steps": [{"type": "member.joined", "where": {"phone": 1, "x y": 2}}, {"type": "order.paid"}]}
+    assert (await client.post("/api/v1/reports/funnel", json=odd, headers=tenant.headers)).status_code == 422
+    aarrr = await client.get("/api/v1/reports/funnel", headers=tenant.headers)
+    assert aarrr.status_code == 200 and [s["label"] for s in aarrr.json()["steps"]][-1] == "referred"

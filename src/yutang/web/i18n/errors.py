@@ -69,6 +69,10 @@ ERROR_WORDS: dict[str, dict[str, str]] = {
         "zh-CN": "一次最多批量提交 1,000 条，请分批提交。",
         "en": "A batch holds at most 1,000 rows. Split it into smaller batches.",
     },
+    "unknown_event_type": {
+        "zh-CN": "漏斗步骤中的事件类型不存在。",
+        "en": "A funnel step names a type of fact that does not exist.",
+    },
     "invalid_range": {
         "zh-CN": "日期范围不正确：开始日期晚于结束日期，或跨度过长。",
         "en": "The date range is not valid: it starts after it ends, or it is too long.",
