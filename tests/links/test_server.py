@@ -111,7 +111,10 @@ async def test_sigterm_under_load_loses_nothing_and_writes_nothing_twice(
     threads = [threading.Thread(target=hammer, args=(w,)) for w in range(4)]
     for t in threads:
         t.start()
-    time.sleep(1.5)
+    # Under load: a hundred redirects answered (however busy the machine is), then stop.
+    deadline = time.monotonic() + 30
+    while len(answered) < 100 and time.monotonic() < deadline:
+        time.sleep(0.02)
     server.proc.send_signal(signal.SIGTERM)  # while requests are still arriving
     assert server.proc.wait(30) == 0
     stop.set()
