@@ -364,13 +364,17 @@ def test_the_language_switch_changes_every_page_and_stays(operator: Operator) ->
         assert "短链" in chrome and "筛选" in chrome
 
 
-def test_the_revenue_report_draws_its_charts(operator: Operator) -> None:
+def test_the_revenue_and_funnel_reports_draw_their_charts(operator: Operator) -> None:
     page, zh = operator.page, operator.lang == "zh-CN"
     operator.go("/console/reports/revenue?days=90&by=channel")
     expect(page.locator("h1")).to_contain_text("收入" if zh else "Revenue")
     expect(page.locator("[data-chart] svg")).to_have_count(2)
     expect(page.locator(".cards")).to_contain_text("¥500.00")  # the month-old order
     operator.shot("revenue")
+    page.get_by_role("link", name="漏斗" if zh else "Funnel").first.click()
+    expect(page.locator("[data-chart] svg")).to_have_count(1)
+    expect(page.locator("tbody tr")).to_have_count(5)  # the AARRR loop
+    operator.shot("funnel")
 
 
 def test_the_keyboard_reaches_the_content_first(operator: Operator) -> None:

@@ -46,3 +46,22 @@ async def test_the_revenue_page_shows_the_store_by_channel_in_both_languages(
     assert english.status_code == 200 and "Net revenue" in english.text and "Repurchase rate" in english.text
     bad = await client.get("/console/reports/revenue?start=2026-12-01&end=2026-01-01")
     assert bad.status_code == 400
+
+
+async def test_the_funnel_page_shows_the_aarrr_loop_and_the_steps_chosen(
+    client: httpx.AsyncClient, app: object, tenant: Tenant, engine: AsyncEngine
+) -> None:
+    path = app.app.state.settings.resolved_analytics_path()  # type: ignore[attr-defined]
+    path.unlink(missing_ok=True)
+    buyers = [await member(engine, tenant, phone=f"1380013{i:04d}") for i in range(4)]
+    await order(engine, tenant, buyers[0], 12_300)
+    await sync.sync(engine, path)
+    await browser.make_user(engine, tenant.id, "analyst@acme.example", "analyst")
+    client.cookies.clear()
+    assert (await browser.login(client, "analyst@acme.example")).status_code == 303
+    page = await client.get("/console/reports/funnel")
+    assert page.status_code == 200 and "点击短链" in page.text and "邀请的好友已加入" in page.text
+    chosen = await client.get("/console/reports/funnel?step=member.joined&step=order.paid&lang=en&window=7")
+    text = chosen.text
+    assert chosen.status_code == 200 and "Paid an order" in text and "25.0%" in text  # 1 of 4
+    assert "data-chart" in text

@@ -14,9 +14,12 @@ from typing import Any, Literal, Union, get_args, get_origin
 import pytest
 from pydantic import BaseModel
 
+from yutang.analytics.facts import CLICK
+from yutang.analytics.funnel import FRIEND_JOINED
 from yutang.auth.permissions import ROLE_ORDER, ROLE_PERMISSIONS, Permission
 from yutang.coupons.schemas import CouponTemplateIn
 from yutang.distribution.schemas import PlanIn as CommissionPlanIn
+from yutang.kit import discovery, events
 from yutang.links.schemas import ChannelType, Dimension, LinkIn, LinkPatch
 from yutang.loyalty.schemas import ActivityType, RuleIn, TierProgramIn, Trigger
 from yutang.loyalty.service import REVERSIBLE
@@ -39,6 +42,7 @@ from yutang.web.i18n.values import VALUES, word
 from yutang.workspaces import invitations
 from yutang.workspaces.schemas import InvitationOut, Role
 
+discovery.load()  # every domain's event types declared
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 
 #: Channel types the lead is adding to CHANNEL_TYPES and ChannelType in parallel.
@@ -162,6 +166,9 @@ SOURCES: dict[str, set[str]] = {
     "commission_entry_kind": {"earn", "release", "reverse", "withdraw", "paid", "returned"},
     # distribution/commissions.py: model default (requested), decide (paid, rejected)
     "withdrawal_status": {"requested", "paid", "rejected"},
+    # every event type declared in Yutang, and the two facts the event store adds
+    "fact_type": {t for t, cls in events.CATALOGUE.items() if cls.__module__.startswith("yutang.")}
+    | {CLICK, FRIEND_JOINED},
 }
 
 

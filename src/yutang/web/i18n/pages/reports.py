@@ -36,4 +36,18 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh-CN": "成交额按支付时间计；退款按退款时间计（范围之后的退款不计入）；净收入 = 成交额 − 退款；客单价 = 成交额 ÷ 订单；ARPU = 净收入 ÷ 活跃会员；ARPPU = 净收入 ÷ 购买会员；复购率 = 下单两次及以上的购买会员 ÷ 购买会员。数据来自分析库，约每分钟同步一次。",
         "en": "GMV counts orders when paid; refunds count when given back (a refund after the range is not in it); net = GMV − refunds; AOV = GMV ÷ orders; ARPU = net ÷ active members; ARPPU = net ÷ buyers; repurchase rate = buyers with two orders or more ÷ buyers. Read from the event store, synced about every minute.",
     },
+    "reports_funnel": {"zh-CN": "漏斗", "en": "Funnel"},
+    "funnel_steps": {"zh-CN": "漏斗步骤", "en": "Funnel steps"},
+    "funnel_step": {"zh-CN": "步骤", "en": "Step"},
+    "funnel_step_n": {"zh-CN": "第 {n} 步", "en": "Step {n}"},
+    "funnel_window": {"zh-CN": "转化窗口（天）", "en": "Window (days)"},
+    "funnel_people": {"zh-CN": "人数", "en": "People"},
+    "funnel_from_first": {"zh-CN": "总转化率", "en": "Of the first step"},
+    "funnel_from_previous": {"zh-CN": "步骤转化率", "en": "Of the step before"},
+    "funnel_dropped": {"zh-CN": "流失", "en": "Dropped"},
+    "funnel_median_time": {"zh-CN": "转化用时（中位数）", "en": "Median time"},
+    "funnel_definitions": {
+        "zh-CN": "在所选日期内首次完成第 1 步的人进入漏斗；之后每一步须在上一步之后、且在进入后 {days} 天内完成（可超出所选日期）。一个人是一位会员，或未入会的访客；会员入会前的点击也算作本人。默认是 AARRR 循环：点击短链 → 入会 → 互动 → 下单 → 邀请好友加入。",
+        "en": "People enter with their first step 1 in the range; each next step counts when it follows the one before within {days} days of entering (even past the range). A person is a member, or a visitor who never joined; a member's clicks from before joining are theirs. The default is the AARRR loop: clicked a link → joined → activity → ordered → a friend they invited joined.",
+    },
 }
