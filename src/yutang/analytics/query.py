@@ -14,6 +14,7 @@ Our functions:
 ``LOCAL_WEEK(ts, tz)``     the Monday of its week there
 ``LOCAL_MONTH(ts, tz)``    the first of its month there
 ``DAYS_BETWEEN(a, b)``     whole days from date ``a`` to date ``b``
+``MONTHS_APART(a, b)``     whole months from the first of a month to the first of another
 ``ADD_SECONDS(ts, n)``     ``ts`` plus ``n`` seconds
 ``SECONDS_BETWEEN(a, b)``  whole seconds from ``a`` to ``b`` (second boundaries crossed)
 ``MEDIAN_LOW(x)``          the lower median, exact (the element at ⌊(n − 1) / 2⌋)
@@ -43,6 +44,7 @@ _MACROS: dict[str, dict[str, str]] = {
         "clickhouse": "toStartOfMonth({0}, {1})",
     },
     "DAYS_BETWEEN": {"duckdb": "date_diff('day', {0}, {1})", "clickhouse": "dateDiff('day', {0}, {1})"},
+    "MONTHS_APART": {"duckdb": "date_diff('month', {0}, {1})", "clickhouse": "dateDiff('month', {0}, {1})"},
     "ADD_SECONDS": {"duckdb": "{0} + to_seconds({1})", "clickhouse": "addSeconds({0}, {1})"},
     "SECONDS_BETWEEN": {
         "duckdb": "date_diff('second', {0}, {1})",
@@ -74,7 +76,9 @@ def _literal(value: Any, dialect: Dialect) -> Any:
 
 
 def render(sql: str, params: Mapping[str, Any], dialect: Dialect) -> str:
-    """The report's SQL for ``dialect``, its parameters written in as literals."""
+    """The report's SQL for ``dialect``, its parameters written in as literals. A select
+    item never starts with a parameter (DuckDB reads ``SELECT name: expr`` as an alias):
+    write ``CAST(:x AS DATE)``."""
     tree = sqlglot.parse_one(sql, read="duckdb")
 
     def rewrite(node: Any) -> Any:

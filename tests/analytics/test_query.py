@@ -1,0 +1,52 @@
+"""The report layer: our functions are ours (sqlglot knows none of them by that name, so
+none is parsed as something else), parameters become quoted literals, and the engines
+agree on what our functions mean."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import duckdb
+import pytest
+import sqlglot
+from sqlglot import exp
+
+from yutang.analytics import query
+
+
+@pytest.mark.parametrize("name", sorted(query._MACROS))
+def test_our_functions_reach_the_rewriting_as_unknown_calls(name: str) -> None:
+    parsed = sqlglot.parse_one(f"SELECT {name}(a, b)", read="duckdb")
+    assert isinstance(parsed.expressions[0], exp.Anonymous), f"sqlglot knows a function named {name}"
+
+
+def test_parameters_are_literals_quoted_by_sqlglot_not_pasted_text() -> None:
+    sql = query.render(
+        "SELECT CAST(:x AS VARCHAR), CAST(:d AS DATE), CAST(:t AS TIMESTAMPTZ)",
+        {
+            "x": "a'; DROP TABLE facts; --",
+            "d": date(2026, 1, 2),
+            "t": datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC),
+        },
+        "duckdb",
+    )
+    assert duckdb.execute(sql).fetchall() == [
+        ("a'; DROP TABLE facts; --", date(2026, 1, 2), datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC).astimezone())
+    ]
+    with pytest.raises(KeyError, match="no value"):
+        query.render("SELECT x FROM t WHERE y = :missing", {}, "duckdb")
+
+
+def test_the_engines_agree_on_our_functions() -> None:
+    from chdb import session
+
+    # 16:30 UTC on the 31st of December is 00:30 on the 1st of January in Shanghai
+    sql = """SELECT LOCAL_DAY(:t, :tz), LOCAL_WEEK(:t, :tz), LOCAL_MONTH(:t, :tz),
+                    MONTHS_APART(LOCAL_MONTH(:t, :tz), :d), DAYS_BETWEEN(LOCAL_DAY(:t, :tz), :d),
+                    SECONDS_BETWEEN(:t, ADD_SECONDS(:t, 90)), PROP('{"k": 12, "s": "x"}', 'k'),
+                    PROP('{"k": 12, "s": "x"}', 's'), PROP('{"k": 12}', 'none')"""
+    params = {"t": datetime(2026, 12, 31, 16, 30, tzinfo=UTC), "tz": "Asia/Shanghai", "d": date(2027, 3, 1)}
+    want = (date(2027, 1, 1), date(2026, 12, 28), date(2027, 1, 1), 2, 59, 90, "12", "x", None)
+    assert tuple(duckdb.execute(query.render(sql, params, "duckdb")).fetchall()[0]) == want
+    ch = session.Session().query(query.render(sql, params, "clickhouse"), "ArrowTable").to_pylist()[0]
+    assert tuple(ch.values()) == want
