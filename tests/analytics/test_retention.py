@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -117,3 +118,38 @@ def test_retention_is_what_the_facts_say_on_both_engines(tmp_path: Path, unit: s
             grown = [(s, c[i]) for s, c, _ in want.values() if c[i] is not None]
             people = sum(s for s, _ in grown)
             assert got.weighted[i] == (sum(n or 0 for _, n in grown) / people if people else None)
+
+
+async def test_retention_through_the_api(client: Any, app: Any, tenant: Any) -> None:
+    from dataclasses import replace
+
+    from yutang.analytics import store
+    from yutang.analytics.engines import DuckReader
+
+    path = app.app.state.settings.resolved_analytics_path()
+    path.unlink(missing_ok=True)
+    mine = [replace(f, workspace_id=tenant.id) for f in generated(members=90) if f.workspace_id == WS]
+    with store.connect(path, write=True) as con:
+        store.append(con, [f.row() for f in mine])
+    r = await client.get(
+        "/api/v1/reports/retention?start=2026-10-01&end=2026-10-31&unit=month&periods=3&mode=on_or_after",
+        headers=tenant.headers,
+    )
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["timezone"] == ZONE and body["unit"] == "month" and len(body["weighted"]) == 3
+    direct = retention(
+        DuckReader(path),
+        tenant.id,
+        Window(date(2026, 10, 1), date(2026, 10, 31), ZONE),
+        datetime.now(TZ).date(),  # "today" as the workspace counts it
+        unit="month",
+        mode="on_or_after",
+        periods=3,
+    )
+    assert [c["returned"] for c in body["cohorts"]] == [c.returned for c in direct.cohorts]
+    assert sum(c["size"] for c in body["cohorts"]) > 20
+    for bad in ("periods=0", "starts_with=birthday", "unit=year"):
+        assert (
+            await client.get(f"/api/v1/reports/retention?{bad}", headers=tenant.headers)
+        ).status_code == 422
