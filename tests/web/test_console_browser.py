@@ -375,6 +375,10 @@ def test_the_revenue_and_funnel_reports_draw_their_charts(operator: Operator) ->
     expect(page.locator("[data-chart] svg")).to_have_count(1)
     expect(page.locator("tbody tr")).to_have_count(5)  # the AARRR loop
     operator.shot("funnel")
+    page.get_by_role("link", name="留存" if zh else "Retention").first.click()
+    expect(page.locator("[data-chart] svg")).to_have_count(1)
+    expect(page.locator("table.matrix").first).to_contain_text("45")  # the members who joined this week
+    operator.shot("retention")
 
 
 def test_the_keyboard_reaches_the_content_first(operator: Operator) -> None:

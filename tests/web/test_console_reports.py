@@ -65,3 +65,29 @@ async def test_the_funnel_page_shows_the_aarrr_loop_and_the_steps_chosen(
     text = chosen.text
     assert chosen.status_code == 200 and "Paid an order" in text and "25.0%" in text  # 1 of 4
     assert "data-chart" in text
+
+
+async def test_the_retention_page_shades_the_cohorts(
+    client: httpx.AsyncClient, app: object, tenant: Tenant, engine: AsyncEngine
+) -> None:
+    from dataclasses import replace
+
+    from tests.analytics.world import WS, generated
+    from yutang.analytics import store
+
+    path = app.app.state.settings.resolved_analytics_path()  # type: ignore[attr-defined]
+    path.unlink(missing_ok=True)
+    mine = [replace(f, workspace_id=tenant.id) for f in generated(members=60) if f.workspace_id == WS]
+    with store.connect(path, write=True) as con:
+        store.append(con, [f.row() for f in mine])
+    await browser.make_user(engine, tenant.id, "staff@acme.example", "staff")
+    client.cookies.clear()
+    assert (await browser.login(client, "staff@acme.example")).status_code == 303
+    page = await client.get("/console/reports/retention?start=2026-10-01&end=2026-10-31&unit=week")
+    assert page.status_code == 200 and "加权平均" in page.text and "heat-" in page.text
+    english = await client.get(
+        "/console/reports/retention?start=2026-10-01&end=2026-10-31&unit=month&lang=en"
+    )
+    assert (
+        english.status_code == 200 and "Net revenue per member" in english.text and "Month 1" in english.text
+    )

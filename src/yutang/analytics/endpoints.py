@@ -201,6 +201,38 @@ class FunnelStepOut(BaseModel):
 
 
 class FunnelOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "start": "2026-11-01",
+                    "end": "2026-11-30",
+                    "timezone": "Asia/Shanghai",
+                    "window_days": 14,
+                    "steps": [
+                        {
+                            "type": "member.joined",
+                            "label": "joined",
+                            "people": 400,
+                            "from_first": 1.0,
+                            "from_previous": 1.0,
+                            "dropped": 0,
+                            "median_seconds": None,
+                        },
+                        {
+                            "type": "order.paid",
+                            "label": "first week order",
+                            "people": 92,
+                            "from_first": 0.23,
+                            "from_previous": 0.23,
+                            "dropped": 308,
+                            "median_seconds": 172_800,
+                        },
+                    ],
+                }
+            ]
+        }
+    )
     start: date
     end: date
     timezone: str
@@ -284,6 +316,32 @@ class CohortOut(BaseModel):
 
 
 class RetentionOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "start": "2026-10-01",
+                    "end": "2026-10-31",
+                    "timezone": "Asia/Shanghai",
+                    "unit": "month",
+                    "mode": "on",
+                    "starts_with": "joined",
+                    "returns_with": "active",
+                    "cohorts": [
+                        {
+                            "start": "2026-10-01",
+                            "size": 320,
+                            "returned": [96, None],
+                            "rates": [0.3, None],
+                            "revenue_per_member_cents": [4_210.5, 6_020.75, None],
+                        }
+                    ],
+                    "weighted": [0.3, None],
+                    "simple": [0.3, None],
+                }
+            ]
+        }
+    )
     start: date
     end: date
     timezone: str

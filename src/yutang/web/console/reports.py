@@ -8,6 +8,7 @@ same permission, in a worker thread; names for the ids a report breaks down by
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import cast
 from urllib.parse import urlencode
 
 from anyio import to_thread
@@ -15,8 +16,9 @@ from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
 
 from yutang.analytics import funnel as funnel_report
+from yutang.analytics import retention as retention_report
 from yutang.analytics import revenue as revenue_report
-from yutang.analytics.endpoints import reader, window_of
+from yutang.analytics.endpoints import RETURNS, STARTS, reader, retention_of, window_of
 from yutang.analytics.engines import Reader
 from yutang.analytics.facts import CLICK
 from yutang.kit import discovery, events
@@ -201,3 +203,67 @@ async def funnel_page(
 
 def word_of(lang: str, fact_type: str) -> str:
     return word("fact_type", fact_type, lang)
+
+
+# --- retention --------------------------------------------------------------------------
+
+UNITS = ("day", "week", "month")
+MODES = ("on", "on_or_after", "first_time")
+
+
+@router.get("/console/reports/retention", response_class=HTMLResponse)
+async def retention_page(
+    request: Request,
+    ctx: Ctx = Depends(can("stats:read")),
+    engine: Reader = Depends(reader),
+    days: int | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    unit: str = "week",
+    mode: str = "on",
+    starts_with: str = "joined",
+    returns_with: str = "active",
+) -> HTMLResponse:
+    """Cohorts as a matrix shaded by rate, curves beside it, revenue per member."""
+    unit = unit if unit in UNITS else "week"
+    mode = mode if mode in MODES else "on"
+    starts_with = starts_with if starts_with in STARTS else "joined"
+    returns_with = returns_with if returns_with in RETURNS else "active"
+    first, last = day(start), day(end)
+    if first is None and last is None:
+        latest = await window_of(ctx, None, None)
+        span = days if days in RANGES else 90
+        first, last = latest.last - timedelta(days=span - 1), latest.last
+    periods = {"day": 14, "week": 8, "month": 6}[unit]
+    found = await retention_of(
+        ctx,
+        engine,
+        first,
+        last,
+        cast("retention_report.Unit", unit),
+        cast("retention_report.Mode", mode),
+        periods,
+        starts_with,
+        returns_with,
+    )
+    t = translator(pick_language(request))
+    labels = [t("retention_period_" + unit).replace("{n}", str(n)) for n in range(1, periods + 1)]
+    series = {t("retention_weighted"): [None if r is None else round(100 * r, 1) for r in found.weighted]}
+    for c in found.cohorts[-6:]:
+        series[c.start.isoformat()] = [None if r is None else round(100 * r, 1) for r in c.rates]
+    keep = urlencode({"unit": unit, "mode": mode, "starts_with": starts_with, "returns_with": returns_with})
+    return render(
+        request,
+        "console/reports/retention.html",
+        report=found,
+        periods=periods,
+        days=days if start is None and end is None else None,
+        ranges=RANGES,
+        units=UNITS,
+        modes=MODES,
+        starts=list(STARTS),
+        returns=list(RETURNS),
+        chart=chart_json(line_chart(labels, series)),  # type: ignore[arg-type]
+        keep=keep,
+        **await header(ctx),
+    )
