@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse
 from yutang.analytics import funnel as funnel_report
 from yutang.analytics import retention as retention_report
 from yutang.analytics import revenue as revenue_report
-from yutang.analytics.endpoints import RETURNS, STARTS, reader, retention_of, window_of
+from yutang.analytics.endpoints import RETURNS, STARTS, lifecycle_of, reader, retention_of, window_of
 from yutang.analytics.engines import Reader
 from yutang.analytics.facts import CLICK
 from yutang.kit import discovery, events
@@ -251,6 +251,27 @@ async def retention_page(
     series = {t("retention_weighted"): [None if r is None else round(100 * r, 1) for r in found.weighted]}
     for c in found.cohorts[-6:]:
         series[c.start.isoformat()] = [None if r is None else round(100 * r, 1) for r in c.rates]
+    stages = await lifecycle_of(ctx, engine, first, last, unit)
+    kinds = ("new", "returning", "resurrecting", "dormant")
+    colours = {"new": "#0a6e53", "returning": "#2563eb", "resurrecting": "#d97706", "dormant": "#a4231b"}
+    lifecycle_chart = {
+        "animation": False,
+        "tooltip": {"trigger": "axis"},
+        "legend": {"top": 0},
+        "grid": {"left": 48, "right": 16, "top": 32, "bottom": 28},
+        "xAxis": {"type": "category", "data": [r.period.isoformat() for r in stages.rows]},
+        "yAxis": {"type": "value", "minInterval": 1},
+        "series": [
+            {
+                "name": t("lifecycle_" + k),
+                "type": "bar",
+                "stack": "out" if k == "dormant" else "in",
+                "color": colours[k],
+                "data": [-getattr(r, k) if k == "dormant" else getattr(r, k) for r in stages.rows],
+            }
+            for k in kinds
+        ],
+    }
     keep = urlencode({"unit": unit, "mode": mode, "starts_with": starts_with, "returns_with": returns_with})
     return render(
         request,
@@ -264,6 +285,8 @@ async def retention_page(
         starts=list(STARTS),
         returns=list(RETURNS),
         chart=chart_json(line_chart(labels, series)),  # type: ignore[arg-type]
+        stages=stages,
+        lifecycle_chart=chart_json(lifecycle_chart),
         keep=keep,
         **await header(ctx),
     )

@@ -77,4 +77,13 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh-CN": "会员按首次起始行为所在的日/周/月分批；第 N 期为起始之后第 N 个日/周/月有回访行为的会员占比。尚未到达的周期留空。加权平均 = 已到达该期的各批次回访人数之和 ÷ 人数之和；简单平均 = 各批次比例的平均值。",
         "en": "Members are grouped by the day, week or month of their first start; period N is the share who came back N days, weeks or months later. Periods not reached yet are empty. Weighted average = the returned members of the cohorts that reached the period ÷ all their members; simple average = the mean of the cohorts' rates.",
     },
+    "lifecycle": {"zh-CN": "会员生命周期", "en": "Lifecycle"},
+    "lifecycle_new": {"zh-CN": "新增", "en": "New"},
+    "lifecycle_returning": {"zh-CN": "持续活跃", "en": "Returning"},
+    "lifecycle_resurrecting": {"zh-CN": "回流", "en": "Resurrecting"},
+    "lifecycle_dormant": {"zh-CN": "沉睡", "en": "Dormant"},
+    "lifecycle_definitions": {
+        "zh-CN": "每个周期的活跃会员：新增（本期入会）、持续活跃（上期也活跃）、回流（上期不活跃、更早活跃过）；沉睡 = 上期活跃、本期不活跃（图中为负）。",
+        "en": "The members active in each period: new (joined in it), returning (active the period before too), resurrecting (not the period before, but earlier); dormant = active the period before, not in this one (drawn below zero).",
+    },
 }
