@@ -289,13 +289,18 @@ async def test_attribution_is_the_members_when_the_fact_is_synced(
 
     staff = await browser.make_user(engine, tenant.id, "staff@acme.example", "staff")
     mid = await member(engine, tenant, phone="13800000000")
+    long_ago = datetime(2025, 3, 8, 2, 0, tzinfo=UTC)  # imported: joined before it was recorded
     async with unit_of_work(engine=engine) as s:
-        await s.execute(update(Member).where(Member.id == mid).values(owner_user_id=staff))
+        await s.execute(
+            update(Member).where(Member.id == mid).values(owner_user_id=staff, joined_at=long_ago)
+        )
     await order(engine, tenant, mid, 5_000)
     path = tmp_path / "analytics.duckdb"
     await sync.sync(engine, path)
     with store.connect(path) as con:
         assert con.execute("SELECT staff_id FROM facts WHERE type = 'order.paid'").fetchall()[0] == (staff,)
+        joined = con.execute("SELECT occurred_at FROM facts WHERE type = 'member.joined'").fetchall()[0][0]
+    assert joined == long_ago
 
 
 def test_no_event_type_carries_personal_data_into_the_store() -> None:

@@ -74,6 +74,8 @@ class MemberFacts:
     visitor_id: str | None
     owner_user_id: int | None
     tier_id: int | None
+    #: When they joined: a member imported or backdated joined before the event was recorded.
+    joined_at: datetime | None = None
 
 
 Row = tuple[Any, ...]
@@ -113,6 +115,8 @@ def from_event(
     amount_key = next((k for k in _AMOUNT if _int(payload.get(k)) is not None), None)
     amount = _int(payload.get(amount_key)) if amount_key else None
     points = _int(payload.get("points"))
+    if type_ == "member.joined" and member is not None and member.joined_at is not None:
+        at = _utc(member.joined_at)
     if type_.startswith("auction."):  # an auction's amount is points
         points, amount = _int(payload.get("amount")), None
     taken = {*_MEMBER, amount_key, "points", "campaign_id", "channel_id", "link_id"}

@@ -203,6 +203,7 @@ async def _members(session: Any, ids: set[int]) -> dict[int, facts.MemberFacts]:
                 Member.visitor_id,
                 Member.owner_user_id,
                 Member.tier_id,
+                Member.joined_at,
             ).where(Member.id.in_(chunk))
         )
         for member_id, *rest in rows.all():
