@@ -36,6 +36,9 @@ from yutang.models.base import utcnow
 from yutang.workspaces import service as ws_service
 
 pytestmark = [pytest.mark.server, pytest.mark.browser]
+# The machine runs two test workers, a server and chromium on two cores: a page's
+# assertions wait up to 15 s (the default 5 s is for idle machines).
+expect.set_options(timeout=15_000)
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[2]
@@ -372,11 +375,13 @@ def test_the_revenue_and_funnel_reports_draw_their_charts(operator: Operator) ->
     expect(page.locator(".cards")).to_contain_text("¥500.00")  # the month-old order
     operator.shot("revenue")
     page.get_by_role("link", name="漏斗" if zh else "Funnel").first.click()
+    expect(page.locator("h1")).to_contain_text("漏斗" if zh else "Funnel")
     expect(page.locator("[data-chart] svg")).to_have_count(1)
     expect(page.locator("tbody tr")).to_have_count(5)  # the AARRR loop
     operator.shot("funnel")
     page.get_by_role("link", name="留存" if zh else "Retention").first.click()
-    expect(page.locator("[data-chart] svg")).to_have_count(1)
+    expect(page.locator("h1")).to_contain_text("留存" if zh else "Retention")
+    expect(page.locator("[data-chart] svg")).to_have_count(2)  # the curves and the lifecycle
     expect(page.locator("table.matrix").first).to_contain_text("45")  # the members who joined this week
     operator.shot("retention")
 
