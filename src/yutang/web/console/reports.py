@@ -21,6 +21,7 @@ from yutang.analytics import revenue as revenue_report
 from yutang.analytics.endpoints import RETURNS, STARTS, lifecycle_of, reader, retention_of, window_of
 from yutang.analytics.engines import Reader
 from yutang.analytics.facts import CLICK
+from yutang.analytics.window import Window
 from yutang.kit import discovery, events
 from yutang.kit.context import Ctx
 from yutang.links import service as links
@@ -51,6 +52,18 @@ async def names(ctx: Ctx, by: str) -> dict[int, str]:
     return {}
 
 
+async def chosen_window(
+    ctx: Ctx, days: int | None, start: str | None, end: str | None, default: int = 30
+) -> Window:
+    """The range a report page shows: the days typed, else the last 7 / 30 / 90 days."""
+    first, last = day(start), day(end)
+    if first is not None or last is not None:
+        return await window_of(ctx, first, last)
+    latest = await window_of(ctx, None, None)
+    span = days if days in RANGES else default
+    return Window(latest.last - timedelta(days=span - 1), latest.last, latest.zone)
+
+
 @router.get("/console/reports", response_class=HTMLResponse)
 @router.get("/console/reports/revenue", response_class=HTMLResponse)
 async def revenue_page(
@@ -65,12 +78,7 @@ async def revenue_page(
 ) -> HTMLResponse:
     period = period if period in PERIODS else "day"
     by = by if by in BREAKDOWNS else "none"
-    first, last = day(start), day(end)
-    if first is None and last is None:
-        latest = await window_of(ctx, None, None)
-        span = days if days in RANGES else 30
-        first, last = latest.last - timedelta(days=span - 1), latest.last
-    window = await window_of(ctx, first, last)
+    window = await chosen_window(ctx, days, start, end)
 
     def run() -> tuple[
         list[revenue_report.RevenueRow], list[revenue_report.RevenueRow], list[revenue_report.RevenueRow]
@@ -98,7 +106,7 @@ async def revenue_page(
         request,
         "console/reports/revenue.html",
         window=window,
-        days=days if first is None else None,
+        days=days if start is None and end is None else None,
         ranges=RANGES,
         period=period,
         by=by,
@@ -154,12 +162,7 @@ async def funnel_page(
     chosen = [t for t in request.query_params.getlist("step") if t in known][: funnel_report.MAX_STEPS]
     steps = [funnel_report.Step(t) for t in chosen] if len(chosen) >= 2 else list(funnel_report.AARRR)
     window_days = window if 1 <= window <= 180 else funnel_report.DEFAULT_WINDOW_DAYS
-    first, last = day(start), day(end)
-    if first is None and last is None:
-        latest = await window_of(ctx, None, None)
-        span = days if days in RANGES else 30
-        first, last = latest.last - timedelta(days=span - 1), latest.last
-    span_window = await window_of(ctx, first, last)
+    span_window = await chosen_window(ctx, days, start, end)
     found = await to_thread.run_sync(
         lambda: funnel_report.funnel(engine, ctx.workspace_id, span_window, steps, (), window_days)
     )
@@ -229,11 +232,8 @@ async def retention_page(
     mode = mode if mode in MODES else "on"
     starts_with = starts_with if starts_with in STARTS else "joined"
     returns_with = returns_with if returns_with in RETURNS else "active"
-    first, last = day(start), day(end)
-    if first is None and last is None:
-        latest = await window_of(ctx, None, None)
-        span = days if days in RANGES else 90
-        first, last = latest.last - timedelta(days=span - 1), latest.last
+    window = await chosen_window(ctx, days, start, end, default=90)
+    first, last = window.first, window.last
     periods = {"day": 14, "week": 8, "month": 6}[unit]
     found = await retention_of(
         ctx,
