@@ -1,0 +1,11 @@
+"""Reports of the event store: ``/api/v1/reports/…``, one module a report.
+
+A report reads the store (never the transactional database) in a worker thread, so a
+long scan does not hold the server's event loop. Dates are the workspace's local days,
+both ends included (default: the last 30 days).
+"""
+
+from yutang.analytics.endpoints import funnel, lifecycle, retention, revenue
+from yutang.analytics.endpoints.common import router
+
+__all__ = ["funnel", "lifecycle", "retention", "revenue", "router"]

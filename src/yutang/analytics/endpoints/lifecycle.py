@@ -1,0 +1,93 @@
+"""``/reports/lifecycle``: new, returning, resurrecting and dormant members per period."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, cast
+
+from anyio import to_thread
+from fastapi import Depends, Query
+from pydantic import BaseModel, ConfigDict
+
+from yutang.analytics import lifecycle as lifecycle_report
+from yutang.analytics.endpoints.common import reader, router, window_of
+from yutang.analytics.engines import Reader
+from yutang.auth.dependencies import require
+from yutang.kit.context import Ctx
+
+
+class LifecycleRowOut(BaseModel):
+    period: date
+    new: int
+    returning: int
+    resurrecting: int
+    #: Active in the period before, not in this one.
+    dormant: int
+
+
+class LifecycleOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "start": "2026-11-02",
+                    "end": "2026-11-15",
+                    "timezone": "Asia/Shanghai",
+                    "unit": "week",
+                    "rows": [
+                        {
+                            "period": "2026-11-02",
+                            "new": 120,
+                            "returning": 340,
+                            "resurrecting": 45,
+                            "dormant": 150,
+                        },
+                        {
+                            "period": "2026-11-09",
+                            "new": 98,
+                            "returning": 362,
+                            "resurrecting": 51,
+                            "dormant": 143,
+                        },
+                    ],
+                }
+            ]
+        }
+    )
+    start: date
+    end: date
+    timezone: str
+    unit: str
+    rows: list[LifecycleRowOut]
+
+
+async def lifecycle_of(
+    ctx: Ctx, engine: Reader, start: date | None, end: date | None, unit: str
+) -> LifecycleOut:
+    window = await window_of(ctx, start, end)
+    rows = await to_thread.run_sync(
+        lambda: lifecycle_report.lifecycle(
+            engine, ctx.workspace_id, window, cast("lifecycle_report.Unit", unit)
+        )
+    )
+    return LifecycleOut(
+        start=window.first,
+        end=window.last,
+        timezone=window.zone,
+        unit=unit,
+        rows=[LifecycleRowOut(**r.__dict__) for r in rows],
+    )
+
+
+@router.get("/lifecycle", response_model=LifecycleOut)
+async def lifecycle(
+    ctx: Ctx = Depends(require("stats:read")),
+    engine: Reader = Depends(reader),
+    start: date | None = None,
+    end: date | None = None,
+    unit: Annotated[str, Query(pattern="^(day|week|month)$")] = "week",
+) -> LifecycleOut:
+    """Per day, week or month: members new (joined), returning (active the period before
+    too), resurrecting (active earlier, not the period before) and dormant (active the
+    period before, not in this one)."""
+    return await lifecycle_of(ctx, engine, start, end, unit)

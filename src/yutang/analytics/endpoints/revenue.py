@@ -1,0 +1,112 @@
+"""``/reports/revenue``: money per period and breakdown, as JSON or CSV."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from anyio import to_thread
+from fastapi import Depends, Query, Response
+from pydantic import BaseModel, ConfigDict
+
+from yutang.analytics import revenue as revenue_report
+from yutang.analytics.endpoints.common import csv_text, reader, router, window_of
+from yutang.analytics.engines import Reader
+from yutang.auth.dependencies import require
+from yutang.kit.context import Ctx
+from yutang.kit.http import CSV_RESPONSE, csv_file
+
+
+class RevenueFigures(BaseModel):
+    period: str
+    key: int | None
+    gmv_cents: int
+    refunds_cents: int
+    net_cents: int
+    orders: int
+    buyers: int
+    active_members: int
+    aov_cents: float | None
+    arpu_cents: float | None
+    arppu_cents: float | None
+    purchase_frequency: float | None
+    repurchase_rate: float | None
+
+
+class RevenueOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "start": "2026-11-04",
+                    "end": "2026-12-03",
+                    "timezone": "Asia/Shanghai",
+                    "period": "week",
+                    "by": "channel",
+                    "rows": [],
+                    "total": {
+                        "period": "2026-11-04",
+                        "key": None,
+                        "gmv_cents": 5_123_400,
+                        "refunds_cents": 120_000,
+                        "net_cents": 5_003_400,
+                        "orders": 212,
+                        "buyers": 160,
+                        "active_members": 1_204,
+                        "aov_cents": 24_167.0,
+                        "arpu_cents": 4_155.65,
+                        "arppu_cents": 31_271.25,
+                        "purchase_frequency": 1.325,
+                        "repurchase_rate": 0.1875,
+                    },
+                }
+            ]
+        }
+    )
+    start: date
+    end: date
+    timezone: str
+    period: str
+    by: str
+    #: One row per period and value of ``by`` (``key``: the channel's, link's, tier's or
+    #: staff user's id; null for none).
+    rows: list[RevenueFigures]
+    #: The whole range at once (buyers and active members counted once, not summed).
+    total: RevenueFigures
+
+
+@router.get("/revenue", response_model=RevenueOut, responses=CSV_RESPONSE)
+async def revenue(
+    ctx: Ctx = Depends(require("stats:read")),
+    start: date | None = None,
+    end: date | None = None,
+    period: revenue_report.Period = "day",
+    by: revenue_report.By = "none",
+    format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
+    engine: Reader = Depends(reader),
+) -> RevenueOut | Response:
+    """GMV, refunds, net revenue, orders, buyers, AOV, ARPU, ARPPU, purchase frequency
+    and repurchase rate per day, week or month, overall or by channel, link, tier or
+    owner staff (definitions: docs/analytics.md)."""
+    window = await window_of(ctx, start, end)
+
+    def run() -> tuple[list[revenue_report.RevenueRow], list[revenue_report.RevenueRow]]:
+        rows = revenue_report.revenue(engine, ctx.workspace_id, window, period, by)
+        total = revenue_report.revenue(engine, ctx.workspace_id, window, "total", "none")
+        return rows, total
+
+    rows, total = await to_thread.run_sync(run)
+    empty = revenue_report.RevenueRow(window.first, None, 0, 0, 0, 0, 0, 0, 0)
+    out = RevenueOut(
+        start=window.first,
+        end=window.last,
+        timezone=window.zone,
+        period=period,
+        by=by,
+        rows=[RevenueFigures(**r.figures()) for r in rows],
+        total=RevenueFigures(**(total[0] if total else empty).figures()),
+    )
+    if format == "csv":
+        text = csv_text([r.model_dump() for r in out.rows], list(RevenueFigures.model_fields))
+        return csv_file(text, f"revenue-by-{period}.csv")
+    return out

@@ -1,0 +1,76 @@
+"""数据 › 收入 Revenue: money per period and breakdown."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from anyio import to_thread
+from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse
+
+from yutang.analytics import revenue as revenue_report
+from yutang.analytics.endpoints.common import reader
+from yutang.analytics.engines import Reader
+from yutang.kit.context import Ctx
+from yutang.web.console.frame import RANGES, can, chart_json, header, line_chart, render, router
+from yutang.web.console.reports.common import BREAKDOWNS, PERIODS, chosen_window, names
+from yutang.web.i18n import pick_language, translator
+
+
+@router.get("/console/reports", response_class=HTMLResponse)
+@router.get("/console/reports/revenue", response_class=HTMLResponse)
+async def revenue_page(
+    request: Request,
+    ctx: Ctx = Depends(can("stats:read")),
+    engine: Reader = Depends(reader),
+    days: int | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    period: str = "day",
+    by: str = "none",
+) -> HTMLResponse:
+    period = period if period in PERIODS else "day"
+    by = by if by in BREAKDOWNS else "none"
+    window = await chosen_window(ctx, days, start, end)
+
+    def run() -> tuple[
+        list[revenue_report.RevenueRow], list[revenue_report.RevenueRow], list[revenue_report.RevenueRow]
+    ]:
+        per = revenue_report.revenue(engine, ctx.workspace_id, window, period, "none")  # type: ignore[arg-type]
+        split = revenue_report.revenue(engine, ctx.workspace_id, window, "total", by) if by != "none" else []  # type: ignore[arg-type]
+        total = revenue_report.revenue(engine, ctx.workspace_id, window, "total", "none")
+        return per, split, total
+
+    per, split, total = await to_thread.run_sync(run)
+    t = translator(pick_language(request))
+    labels = [r.period.isoformat() for r in per]
+    chart = line_chart(
+        labels,
+        {
+            t("gmv_yuan"): [round(r.gmv_cents / 100, 2) for r in per],
+            t("net_yuan"): [round(r.net_cents / 100, 2) for r in per],
+        },
+    )
+    orders_chart = line_chart(
+        labels, {t("orders"): [r.orders for r in per], t("buyers"): [r.buyers for r in per]}
+    )
+    query = {"start": window.first.isoformat(), "end": window.last.isoformat(), "period": period, "by": by}
+    return render(
+        request,
+        "console/reports/revenue.html",
+        window=window,
+        days=days if start is None and end is None else None,
+        ranges=RANGES,
+        period=period,
+        by=by,
+        periods=PERIODS,
+        breakdowns=BREAKDOWNS,
+        per=per,
+        split=split,
+        total=total[0] if total else revenue_report.RevenueRow(window.first, None, 0, 0, 0, 0, 0, 0, 0),
+        key_names=await names(ctx, by),
+        charts={"money": chart_json(chart), "orders": chart_json(orders_chart)},
+        csv_query=urlencode({**query, "format": "csv"}),
+        keep=urlencode({"period": period, "by": by}),
+        **await header(ctx),
+    )
