@@ -98,8 +98,8 @@ SOURCES: dict[str, set[str]] = {
     "form_field_type": field(FormField, "type"),
     # models/members.py FormSubmission.via; members/forms.py submit (api), web/public.py (page)
     "form_submission_via": {"api", "page"},
-    # models/members.py Segment.kind; members/segments.py create / freeze
-    "segment_kind": {"dynamic", "static"},
+    # models/members.py Segment.kind; members/segments.py create / freeze / create_list
+    "segment_kind": {"dynamic", "static", "list"},
     # members/importer.py (consent_marketing → "marketing"), templates/public join page
     "consent_purpose": {"marketing"},
     # --- commerce
