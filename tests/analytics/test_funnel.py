@@ -23,8 +23,11 @@ from yutang.analytics.funnel import (
     FRIEND_JOINED,
     ORDERS,
     STEP_COLUMNS,
+    By,
+    Order,
     Step,
     StepResult,
+    TrendPeriod,
     breakdown,
     funnel,
     member_ids,
@@ -74,7 +77,7 @@ Path_ = tuple[str, Fact, list[datetime | None]]  # person, entering fact, when e
 
 
 def _walk(
-    facts: list[Fact], steps: tuple[Step, ...], exclusions: tuple[Step, ...], days: int, order: str
+    facts: list[Fact], steps: tuple[Step, ...], exclusions: tuple[Step, ...], days: int, order: Order
 ) -> list[Path_]:
     """Every person who entered: the moment they reached each step (None: they did not)."""
     bounds = WINDOW.bounds()
@@ -263,7 +266,7 @@ def test_the_orders_differ_and_repeated_steps_need_a_new_fact(tmp_path: Path) ->
 
 
 @pytest.mark.parametrize("period", ["day", "week", "month"])
-def test_the_conversion_trend_per_period_of_entry(tmp_path: Path, period: str) -> None:
+def test_the_conversion_trend_per_period_of_entry(tmp_path: Path, period: TrendPeriod) -> None:
     steps, exclusions, days = CASES["activated by a check-in, unless refunded"]
     facts = generated()
     walked = _walk(facts, steps, exclusions, days, "sequential")
@@ -280,7 +283,7 @@ def test_the_conversion_trend_per_period_of_entry(tmp_path: Path, period: str) -
 
 
 @pytest.mark.parametrize("by", ["channel", "staff", "tier"])
-def test_the_breakdown_by_the_entering_fact(tmp_path: Path, by: str) -> None:
+def test_the_breakdown_by_the_entering_fact(tmp_path: Path, by: By) -> None:
     steps, exclusions, days = AARRR[1:], (), 14
     facts = generated()
     walked = _walk(facts, steps, exclusions, days, "sequential")
@@ -289,12 +292,12 @@ def test_the_breakdown_by_the_entering_fact(tmp_path: Path, by: str) -> None:
         want[key] = _plain([p for p in walked if getattr(p[1], f"{by}_id") == key], len(steps))
     assert len(want) > 1
     for reader in readers(tmp_path, facts):
-        got = breakdown(reader, WS, WINDOW, by, steps, exclusions, days)  # type: ignore[arg-type]
+        got = breakdown(reader, WS, WINDOW, by, steps, exclusions, days)
         assert {k: _figures(found) for k, found in got} == want, reader.dialect
 
 
 @pytest.mark.parametrize("order", ORDERS)
-def test_the_members_behind_each_step_and_each_drop_off(tmp_path: Path, order: str) -> None:
+def test_the_members_behind_each_step_and_each_drop_off(tmp_path: Path, order: Order) -> None:
     steps, exclusions, days = CASES["activated by a check-in, unless refunded"]
     facts = generated()
     walked = _walk(facts, steps, exclusions, days, order)
@@ -309,21 +312,15 @@ def test_the_members_behind_each_step_and_each_drop_off(tmp_path: Path, order: s
             and (key is ... or f.channel_id == key)
         )
 
+    def ids(at: int, dropped: bool, by: By = "none", key: int | None = None) -> list[int]:
+        return member_ids(reader, WS, WINDOW, at, dropped, steps, exclusions, days, order, by, key)
+
     for reader in readers(tmp_path, facts):
         for at in range(1, len(steps) + 1):
             for dropped in [False, True] if at < len(steps) else [False]:
-                got = member_ids(reader, WS, WINDOW, at, dropped, steps, exclusions, days, order)  # type: ignore[arg-type]
-                assert got == members(at, dropped), (reader.dialect, at, dropped)
-        assert member_ids(
-            reader, WS, WINDOW, 1, True, steps, exclusions, days, order, "channel", 11
-        ) == members(  # type: ignore[arg-type]
-            1, True, 11
-        )
-        assert member_ids(
-            reader, WS, WINDOW, 1, False, steps, exclusions, days, order, "channel", None
-        ) == members(  # type: ignore[arg-type]
-            1, False, None
-        )
+                assert ids(at, dropped) == members(at, dropped), (reader.dialect, at, dropped)
+        assert ids(1, True, "channel", 11) == members(1, True, 11)
+        assert ids(1, False, "channel", None) == members(1, False, None)
     assert members(1, True) and members(2, False)
     with pytest.raises(ValueError, match="no such step"):
         member_ids(readers(tmp_path / "x", facts)[0], WS, WINDOW, 3, True, steps)

@@ -135,10 +135,9 @@ class StepResult:
 
 @dataclass(frozen=True)
 class Group:
-    """The people of each step for one period of entry or one value of the breakdown."""
+    """The people of each step among those who entered in one period (the trend)."""
 
-    period: date | None
-    key: int | None
+    period: date
     people: tuple[int, ...]
 
     def conversion(self) -> float | None:
@@ -214,7 +213,8 @@ def _paths(
     SELECT e.*, row_number() OVER (PARTITION BY e.person ORDER BY e.ts, e.src, e.sid) AS seq
     FROM ev0 e {relevant})""",
         f"""first1 AS (
-    SELECT e.person AS person, min(e.seq) AS q FROM ev e WHERE {conditions[0]} AND e.ts < :end GROUP BY e.person)""",
+    SELECT e.person AS person, min(e.seq) AS q FROM ev e
+    WHERE {conditions[0]} AND e.ts < :end GROUP BY e.person)""",
         f"""s1 AS (
     SELECT e.person AS person, e.seq AS q1, e.ts AS t1, {key} AS key
     FROM first1 f JOIN ev e ON e.person = f.person AND e.seq = f.q)""",
@@ -268,7 +268,8 @@ def _paths(
         ctes.append(
             f"""out AS (
     SELECT DISTINCT s.person AS person FROM s1 s JOIN ev e ON e.person = s.person
-    WHERE ({" OR ".join(f"({c})" for c in excluded)}) AND e.ts >= s.t1 AND e.ts <= ADD_SECONDS(s.t1, :window))"""
+    WHERE ({" OR ".join(f"({c})" for c in excluded)})
+      AND e.ts >= s.t1 AND e.ts <= ADD_SECONDS(s.t1, :window))"""
         )
         keep = "WHERE s1.person NOT IN (SELECT person FROM out)"
     else:
@@ -391,7 +392,7 @@ def trend(
     rows = _run(reader, workspace_id, window, steps, exclusions, window_days, order, period, "none")
     held = {row[0]: tuple(r.people for r in _results(steps, row)) for row in rows}
     zero = (0,) * len(steps)
-    return [Group(p, None, held.get(p, zero)) for p in periods(window, period)]
+    return [Group(p, held.get(p, zero)) for p in periods(window, period)]
 
 
 def member_ids(
@@ -423,6 +424,7 @@ def member_ids(
         else:
             params["key"] = key
             where.append("key = :key")
-    sql = f"{head}\nSELECT DISTINCT CAST(person AS BIGINT) AS id FROM paths WHERE {' AND '.join(where)} ORDER BY id"
+    sql = f"{head}\nSELECT DISTINCT CAST(person AS BIGINT) AS id FROM paths WHERE {' AND '.join(where)}"
+    sql += " ORDER BY id"
     found = reader.rows(sql, {"ws": workspace_id, **window.bounds(), **params})
     return [int(r[0]) for r in found]
