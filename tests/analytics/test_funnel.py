@@ -372,3 +372,23 @@ async def test_the_funnel_through_the_api(client: Any, app: Any, engine: Any, te
     assert (await client.post("/api/v1/reports/funnel", json=odd, headers=tenant.headers)).status_code == 422
     aarrr = await client.get("/api/v1/reports/funnel", headers=tenant.headers)
     assert aarrr.status_code == 200 and [s["label"] for s in aarrr.json()["steps"]][-1] == "referred"
+    # the order, the trend per period of entry, the breakdown, and CSV
+    more = {**body, "order": "strict", "trend": "week", "by": "tier"}
+    r = await client.post("/api/v1/reports/funnel", json=more, headers=tenant.headers)
+    assert r.status_code == 200, r.text
+    out = r.json()
+    assert out["order"] == "strict" and [s["people"] for s in out["steps"]] == [5, 2]
+    assert sum(b["people"] for b in out["steps"][1]["distribution"]) == 2
+    assert out["steps"][1]["distribution"][0]["bucket"] == "lt_1m" and not out["steps"][0]["distribution"]
+    assert sum(t["people"][0] for t in out["trend"]) == 5 and all(t["period"] for t in out["trend"])
+    assert [b["key"] for b in out["breakdown"]] == [None] and out["breakdown"][0]["steps"][1]["people"] == 2
+    week = next(t for t in out["trend"] if t["people"][0])
+    assert week["conversion"] == round(week["people"][1] / week["people"][0], 4)
+    unknown = await client.post(
+        "/api/v1/reports/funnel", json={**body, "order": "loose"}, headers=tenant.headers
+    )
+    assert unknown.status_code == 422
+    csv = await client.post("/api/v1/reports/funnel?format=csv", json=body, headers=tenant.headers)
+    assert csv.status_code == 200 and csv.text.lstrip("\ufeff").splitlines()[2].startswith(
+        "2,order.paid,,2,0.4"
+    )
