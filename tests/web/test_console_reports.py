@@ -65,6 +65,18 @@ async def test_the_funnel_page_shows_the_aarrr_loop_and_the_steps_chosen(
     text = chosen.text
     assert chosen.status_code == 200 and "Paid an order" in text and "25.0%" in text  # 1 of 4
     assert "data-chart" in text
+    # the orders, the time to convert, the trend and a breakdown, in both languages
+    for lang, words in (
+        ("en", ("Strictly in a row", "Time to convert", "1–10 min", "Conversion trend")),
+        ("zh-CN", ("严格连续", "转化用时分布", "1–10 分钟", "转化趋势")),
+    ):
+        more = await client.get(
+            f"/console/reports/funnel?step=member.joined&step=order.paid&order=strict&trend=day&by=tier&lang={lang}"
+        )
+        assert more.status_code == 200 and all(w in more.text for w in words), lang
+        assert more.text.count("data-chart") == 3
+    odd = await client.get("/console/reports/funnel?order=loose&trend=year&by=phone")
+    assert odd.status_code == 200 and "依次" in odd.text
 
 
 async def test_the_retention_page_shades_the_cohorts(
