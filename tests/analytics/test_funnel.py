@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import json
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from statistics import median_low
 from typing import Any
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -392,3 +394,28 @@ async def test_the_funnel_through_the_api(client: Any, app: Any, engine: Any, te
     assert csv.status_code == 200 and csv.text.lstrip("\ufeff").splitlines()[2].startswith(
         "2,order.paid,,2,0.4"
     )
+    # the members behind a step and its drop-off, and a segment of them in one call
+    base = "/api/v1/reports/funnel/members?step=member.joined&step=order.paid&window_days=7"
+    got = (await client.get(f"{base}&at=2", headers=tenant.headers)).json()
+    assert got["count"] == 2 and [m["id"] for m in got["data"]] == ids[:2]
+    gone = (await client.get(f"{base}&at=1&dropped=true", headers=tenant.headers)).json()
+    assert gone["count"] == 3 and [m["id"] for m in gone["data"]] == ids[2:]
+    definition = quote(json.dumps({**body, "order": "any"}))
+    same = await client.get(
+        f"/api/v1/reports/funnel/members?definition={definition}&at=2", headers=tenant.headers
+    )
+    assert same.status_code == 200 and same.json()["count"] == 2
+    segment_of = base.replace("/members?", "/members/segment?")
+    saved = await client.post(
+        f"{segment_of}&at=1&dropped=true", json={"name": "joined, no order"}, headers=tenant.headers
+    )
+    assert saved.status_code == 201, saved.text
+    assert saved.json()["kind"] == "list" and saved.json()["count"] == 3
+    beyond = await client.get(f"{base}&at=2&dropped=true", headers=tenant.headers)
+    assert beyond.status_code == 400 and beyond.json()["error"]["code"] == "invalid_funnel"
+    broken = await client.get("/api/v1/reports/funnel/members?definition=%7B%7D&at=1", headers=tenant.headers)
+    assert broken.status_code == 400 and broken.json()["error"]["code"] == "invalid_funnel"
+    unknown = await client.get(f"{base}&at=1&step=member.flew", headers=tenant.headers)
+    assert unknown.status_code == 400 and unknown.json()["error"]["code"] == "unknown_event_type"
+    one = await client.get("/api/v1/reports/funnel/members?step=member.joined&at=1", headers=tenant.headers)
+    assert one.status_code == 400 and one.json()["error"]["code"] == "invalid_funnel"

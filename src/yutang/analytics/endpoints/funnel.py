@@ -10,7 +10,9 @@ from fastapi import Depends, Query, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from yutang.analytics import funnel as funnel_report
+from yutang.analytics.endpoints import drill
 from yutang.analytics.endpoints.common import csv_text, reader, router, window_of
+from yutang.analytics.endpoints.drill import DrillQuery
 from yutang.analytics.engines import Reader
 from yutang.analytics.errors import INVALID_FUNNEL, UNKNOWN_EVENT_TYPE
 from yutang.analytics.facts import CLICK
@@ -293,10 +295,9 @@ async def aarrr(
     return _csv(out) if format == "csv" else out
 
 
-class FunnelCell(BaseModel):
+class FunnelCell(DrillQuery):
     """The members behind one step of a funnel, or behind its drop-off."""
 
-    model_config = ConfigDict(extra="forbid")
     start: date | None = None
     end: date | None = None
     #: The steps' types, in order (as the console writes them); omit for the AARRR loop.
@@ -335,17 +336,14 @@ async def funnel_members(ctx: Ctx, engine: Reader, cell: FunnelCell) -> list[int
         window = await window_of(ctx, body.start, body.end)
         days, order = body.window_days, body.order
     else:
-        given = (
-            [StepIn(type=t) for t in cell.step]
-            if cell.step
-            else [StepIn(type=s.type) for s in funnel_report.AARRR]
-        )
+        types = cell.step or [s.type for s in funnel_report.AARRR]
+        given = [StepIn.model_construct(type=t, where={}, within_seconds=None, label="") for t in types]
         steps, exclusions = _steps(given, "step"), []
         window = await window_of(ctx, cell.start, cell.end)
         days, order = cell.window_days, cell.order
-    if cell.at > len(steps) or (cell.dropped and cell.at == len(steps)):
+    if len(steps) < 2 or cell.at > len(steps) or (cell.dropped and cell.at == len(steps)):
         raise BadRequest(
-            "The funnel has no such step (nobody drops off after the last).",
+            "The funnel has no such step (it has 2 steps or more; nobody drops off after the last).",
             code=INVALID_FUNNEL,
             details={"field": "at"},
         )
@@ -364,3 +362,12 @@ async def funnel_members(ctx: Ctx, engine: Reader, cell: FunnelCell) -> list[int
             cell.key,
         )
     )
+
+
+drill.register(
+    router,
+    "/funnel/members",
+    FunnelCell,
+    funnel_members,
+    what="a funnel's step (`at`) or its drop-off (`dropped=true`)",
+)

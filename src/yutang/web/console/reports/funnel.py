@@ -4,6 +4,7 @@ the entering fact, and the members behind every step and drop-off."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -14,12 +15,14 @@ from sqlalchemy import select
 
 from yutang.analytics import funnel as funnel_report
 from yutang.analytics.endpoints.common import reader
+from yutang.analytics.endpoints.funnel import FunnelCell, funnel_members
 from yutang.analytics.engines import Reader
 from yutang.analytics.facts import CLICK
 from yutang.kit import discovery, events
 from yutang.kit.context import Ctx
 from yutang.models.referrals import ReferralCampaign
 from yutang.web.console.frame import RANGES, can, chart_json, header, line_chart, render, router
+from yutang.web.console.reports import drill
 from yutang.web.console.reports.common import PERIODS, chosen_window, names
 from yutang.web.i18n import pick_language, translator
 from yutang.web.i18n.values import word
@@ -172,10 +175,17 @@ async def funnel_page(
         trend_chart=chart_json(trend_chart),
         keep=keep,
         drill=urlencode(cell),
-        drill_ready=False,
         **await header(ctx),
     )
 
 
 def _pct(rate: float | None) -> float | None:
     return round(rate * 100, 1) if rate is not None else None
+
+
+def _drill_title(t: Callable[[str], str], cell: FunnelCell) -> str:
+    key = "funnel_drill_dropped" if cell.dropped else "funnel_drill_at"
+    return t(key).replace("{n}", str(cell.at))
+
+
+drill.register("/funnel/members", FunnelCell, funnel_members, _drill_title, "/console/reports/funnel")
