@@ -1,7 +1,11 @@
 """Funnels, on DuckDB and on ClickHouse's engine, equal a plain walk over the generated
-facts: people entering in the range, each next step the earliest after the one before
-and within the window (even past the range), a step's own window, exclusions, clicks
-from before a visitor joined counted as the member's, robots left out."""
+facts in each step order (sequential, strict, any): people entering once, with their
+first step 1 in the range, each next step within the window (even past the range), a
+step's own window, exclusions, repeated steps needing a new fact, members who join
+twice, clicks from before a visitor joined counted as the member's, robots, erased
+members and the other workspace left out — and so do the time-to-convert buckets, the
+trend per local day, week and month of entry, the breakdown and the members behind a
+step or its drop-off."""
 
 from __future__ import annotations
 
