@@ -15,7 +15,7 @@ import pytest
 from pydantic import BaseModel
 
 from yutang.analytics.facts import CLICK
-from yutang.analytics.funnel import FRIEND_JOINED
+from yutang.analytics.funnel import BUCKETS, FRIEND_JOINED, ORDERS
 from yutang.auth.permissions import ROLE_ORDER, ROLE_PERMISSIONS, Permission
 from yutang.coupons.schemas import CouponTemplateIn
 from yutang.distribution.schemas import PlanIn as CommissionPlanIn
@@ -169,6 +169,8 @@ SOURCES: dict[str, set[str]] = {
     # every event type declared in Yutang, and the two facts the event store adds
     "fact_type": {t for t, cls in events.CATALOGUE.items() if cls.__module__.startswith("yutang.")}
     | {CLICK, FRIEND_JOINED},
+    "funnel_order": set(ORDERS),
+    "funnel_bucket": {name for name, _, _ in BUCKETS},
 }
 
 
