@@ -55,6 +55,25 @@ def plain(facts: list[Fact], ws: int, as_of: date) -> list[tuple[int, int, int, 
     ]
 
 
+def plain_group(r: int, f: int) -> str:
+    """The grid of docs/analytics.md, read plainly."""
+    if r >= 4 and f >= 4:
+        return "champions"
+    if r >= 3 and f >= 3:
+        return "loyal"
+    if r >= 4 and f >= 2:
+        return "potential"
+    if r >= 4:
+        return "new" if r == 5 else "promising"
+    if r == 3:
+        return "need_attention" if f >= 2 else "about_to_sleep"
+    if f == 5:
+        return "cant_lose"
+    if f >= 3:
+        return "at_risk"
+    return "hibernating" if r == 2 else "lost"
+
+
 def test_rfm_is_what_the_facts_say_on_both_engines(tmp_path: Path) -> None:
     facts = generated(members=120)
     want = plain(facts, WS, AS_OF)
@@ -73,39 +92,24 @@ def test_the_groups_the_grid_and_a_cells_members_on_both_engines(tmp_path: Path)
     want = plain(facts, WS, AS_OF)
     grid = [[0] * 5 for _ in range(5)]
     members: dict[str, list[int]] = {g: [] for g in GROUPS}
-    net = dict.fromkeys(GROUPS, 0)
+    net: dict[str, int] = dict.fromkeys(GROUPS, 0)
     for m, _, _, spent, r, f, _ in want:
         grid[r - 1][f - 1] += 1
-        # The grid of docs/analytics.md, read plainly.
-        if r >= 4 and f >= 4:
-            g = "champions"
-        elif r >= 3 and f >= 3:
-            g = "loyal"
-        elif r >= 4 and f >= 2:
-            g = "potential"
-        elif r >= 4:
-            g = "new" if r == 5 else "promising"
-        elif r == 3:
-            g = "need_attention" if f >= 2 else "about_to_sleep"
-        elif f == 5:
-            g = "cant_lose"
-        elif f >= 3:
-            g = "at_risk"
-        else:
-            g = "hibernating" if r == 2 else "lost"
-        members[g].append(m)
-        net[g] += spent
+        named = plain_group(r, f)
+        members[named].append(m)
+        net[named] += spent
     assert sum(1 for g in GROUPS if members[g]) >= 6
     for reader in readers(tmp_path, facts):
         scores = rfm(reader, WS, AS_OF, ZONE)
         made = summary(scores)
         assert made.scored == len(want) and made.grid == grid, reader.dialect
         assert [g.group for g in made.groups] == list(GROUPS)
-        for g in made.groups:
-            assert g.members == len(members[g.group]) and g.net_cents == net[g.group]
-            assert g.share == len(members[g.group]) / len(want)
-            assert [s.member_id for s in chosen(scores, g.group)] == members[g.group]
-        assert [s.member_id for s in chosen(scores, r=5, f=1)] == [w[0] for w in want if (w[4], w[5]) == (5, 1)]
+        for fig in made.groups:
+            assert fig.members == len(members[fig.group]) and fig.net_cents == net[fig.group]
+            assert fig.share == len(members[fig.group]) / len(want)
+            assert [s.member_id for s in chosen(scores, fig.group)] == members[fig.group]
+        fresh = [w[0] for w in want if (w[4], w[5]) == (5, 1)]
+        assert [s.member_id for s in chosen(scores, r=5, f=1)] == fresh
         assert chosen(scores, "champions", r=1) == []
     assert summary([]).groups[0].share is None
 
