@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from yutang.analytics.facts import CLICK
 from yutang.analytics.funnel import FRIEND_JOINED
+from yutang.analytics.rfm import GROUPS as RFM_GROUPS
 from yutang.auth.permissions import ROLE_ORDER, ROLE_PERMISSIONS, Permission
 from yutang.coupons.schemas import CouponTemplateIn
 from yutang.distribution.schemas import PlanIn as CommissionPlanIn
@@ -169,6 +170,7 @@ SOURCES: dict[str, set[str]] = {
     # every event type declared in Yutang, and the two facts the event store adds
     "fact_type": {t for t, cls in events.CATALOGUE.items() if cls.__module__.startswith("yutang.")}
     | {CLICK, FRIEND_JOINED},
+    "rfm_group": set(RFM_GROUPS),
 }
 
 
