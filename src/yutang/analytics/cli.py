@@ -10,12 +10,17 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from yutang.analytics import rfm_tags, store, sync
-from yutang.analytics.engines import DuckReader
+from yutang.analytics.engines import reader_of, target_of
 from yutang.config import get_settings
 from yutang.kit.cli import cli_actor, err, out, resolve_workspace, run, sub_app
 from yutang.kit.db import get_engine, unit_of_work
 
-analytics_app = sub_app("The event store of the reports (DuckDB under var/).")
+analytics_app = sub_app("The event store of the reports (DuckDB under var/, or ClickHouse).")
+
+
+def _target() -> store.Target:
+    settings = get_settings()
+    return target_of(settings)
 
 
 def _with_bar(title: str, work: Callable[[sync.Progress], Awaitable[sync.Synced]]) -> sync.Synced:
@@ -45,8 +50,8 @@ def _said(done: sync.Synced) -> str:
 def sync_command() -> None:
     """Copy what is new in the outbox and the clicks into the store (the worker does this
     every minute)."""
-    path = get_settings().resolved_analytics_path()
-    done = _with_bar("sync", lambda progress: sync.sync(get_engine(), path, progress=progress))
+    target = _target()
+    done = _with_bar("sync", lambda progress: sync.sync(get_engine(), target, progress=progress))
     out.print(_said(done))
 
 
@@ -54,18 +59,17 @@ def sync_command() -> None:
 def rebuild_command() -> None:
     """Build the store again from the transactional database (reports read the old one
     until the new one is whole)."""
-    path = get_settings().resolved_analytics_path()
-    done = _with_bar("rebuild", lambda progress: sync.rebuild(get_engine(), path, progress=progress))
+    target = _target()
+    done = _with_bar("rebuild", lambda progress: sync.rebuild(get_engine(), target, progress=progress))
     out.print(_said(done))
 
 
 @analytics_app.command("status")
 def status_command() -> None:
     """How many facts the store holds, and up to which id of each source."""
-    path = get_settings().resolved_analytics_path()
-    with store.connect(path) as con:
-        held = store.counts(con)
-    out.print(f"store: {path}")
+    target = _target()
+    held = target.counts()
+    out.print(f"store: {target.describe()}")
     for source in sync.SOURCES:
         watermark, gaps = held["positions"].get(source, (0, 0))
         count = held["facts"].get(source, 0)
@@ -86,17 +90,17 @@ def rfm_command(
 ) -> None:
     """Refresh the RFM tags now (the worker does it daily): sync the store, score every
     member who bought, and re-assign the tags of the group "RFM"."""
-    path = get_settings().resolved_analytics_path()
+    settings = get_settings()
 
     async def go() -> list[rfm_tags.Refreshed]:
         engine = get_engine()
         if not no_sync:
-            await sync.sync(engine, path)
+            await sync.sync(engine, target_of(settings))
         ids = None
         if workspace:
             async with unit_of_work(readonly=True) as s:
                 ids = [await resolve_workspace(s, workspace)]
-        return await rfm_tags.refresh_all(engine, DuckReader(path), ids, actor=cli_actor())
+        return await rfm_tags.refresh_all(engine, reader_of(settings), ids, actor=cli_actor())
 
     for done in run(go):
         out.print(
