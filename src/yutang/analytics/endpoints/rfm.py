@@ -94,6 +94,29 @@ class RfmScoreOut(BaseModel):
 
 
 class RfmScoresOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "as_of": "2026-12-03",
+                    "count": 1_250,
+                    "data": [
+                        {
+                            "member_id": 1024,
+                            "recency_days": 3,
+                            "orders": 7,
+                            "net_cents": 182_300,
+                            "r": 5,
+                            "f": 5,
+                            "m": 5,
+                            "group": "champions",
+                        }
+                    ],
+                    "next_cursor": "aWQ6MTAyNA",
+                }
+            ]
+        }
+    )
     as_of: date
     #: How many members the selection holds.
     count: int
@@ -102,6 +125,22 @@ class RfmScoresOut(BaseModel):
 
 
 class RfmRefreshOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "as_of": "2026-12-03",
+                    "scored": 1_250,
+                    "tagged": 1_248,
+                    "added": 64,
+                    "removed": 61,
+                    "changed": 64,
+                    "held": {"champions": 180, "loyal": 240, "lost": 310},
+                    "tag_group_id": 12,
+                }
+            ]
+        }
+    )
     as_of: date
     scored: int
     #: Scored members holding their group's tag now.
