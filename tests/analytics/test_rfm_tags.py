@@ -322,3 +322,13 @@ async def test_the_rfm_report_its_members_and_refresh_through_the_api(
     assert last["actor_type"] == "api_key" and last["changes"]["changed"] == 0
     theirs = (await client.get("/api/v1/reports/rfm", headers=other_tenant.headers)).json()
     assert theirs["scored"] == 1 and theirs["last_refresh"] is None
+
+
+@pytest.mark.parametrize("query", ["as_of=0001-01-01", "as_of=9999-12-31", "as_of=1999-12-31"])
+async def test_a_day_the_store_cannot_hold_is_refused_not_a_failure(
+    client: Any, tenant: Any, query: str
+) -> None:
+    """Found by the schema fuzzer: a far date overflowed the date arithmetic (a 500)."""
+    for path in ("/api/v1/reports/rfm", "/api/v1/reports/rfm/members", "/api/v1/reports/rfm/scores"):
+        r = await client.get(f"{path}?{query}", headers=tenant.headers)
+        assert r.status_code == 400 and r.json()["error"]["code"] == "invalid_range", (path, r.text)

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -34,6 +34,7 @@ from yutang.analytics.engines import Reader
 from yutang.kit import audit
 from yutang.kit.context import SYSTEM, Actor, Ctx
 from yutang.kit.db import unit_of_work
+from yutang.kit.errors import INVALID_RANGE, BadRequest
 from yutang.kit.locks import for_update
 from yutang.members import service as members
 from yutang.models.platform import AuditEntry
@@ -75,6 +76,10 @@ class Refreshed:
         }
 
 
+#: The earliest day scores may be asked as of (the store holds nothing older).
+EARLIEST = date(2000, 1, 1)
+
+
 async def today_of(ctx: Ctx) -> tuple[date, str]:
     """Today in the workspace's timezone, and the zone."""
     ws = await ctx.session.get(Workspace, ctx.workspace_id)
@@ -86,6 +91,12 @@ async def scores(ctx: Ctx, reader: Reader, as_of: date | None = None) -> tuple[d
     """The workspace's RFM scores as of ``as_of`` (default: today), read in a thread."""
     today, zone = await today_of(ctx)
     day = as_of or today
+    if not EARLIEST <= day <= today + timedelta(days=366):
+        raise BadRequest(
+            f"Scores are as of a day from {EARLIEST} to a year from today.",
+            code=INVALID_RANGE,
+            details={"field": "as_of"},
+        )
     found = await to_thread.run_sync(lambda: rfm.rfm(reader, ctx.workspace_id, day, zone))
     return day, found
 

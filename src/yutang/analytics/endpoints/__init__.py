@@ -6,6 +6,6 @@ both ends included (default: the last 30 days).
 """
 
 from yutang.analytics.endpoints import funnel, lifecycle, retention, revenue, rfm
-from yutang.analytics.endpoints.common import router
+from yutang.analytics.endpoints.frame import router
 
 __all__ = ["funnel", "lifecycle", "retention", "revenue", "rfm", "router"]

@@ -22,7 +22,7 @@ from fastapi import Depends, Query
 from fastapi.routing import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from yutang.analytics.endpoints.common import reader
+from yutang.analytics.endpoints.frame import reader
 from yutang.analytics.engines import Reader
 from yutang.auth.dependencies import require
 from yutang.kit.context import Ctx
@@ -31,7 +31,7 @@ from yutang.kit.schemas import In
 from yutang.members import segments
 from yutang.members import service as members
 from yutang.members.endpoints import present, segment_out
-from yutang.members.schemas import MemberOut, SegmentOut
+from yutang.members.schemas import _MEMBER_OUT, MemberOut, SegmentOut
 from yutang.models.members import Member
 
 
@@ -50,6 +50,9 @@ IdsOf = Callable[[Ctx, Reader, Q], Awaitable[list[int]]]
 
 
 class DrillOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"count": 1, "data": [_MEMBER_OUT], "next_cursor": None}]}
+    )
     #: How many members are behind the figure (the report's own count of them).
     count: int
     #: Those members in order of id, a page at a time (erased or deleted ones are skipped).
@@ -58,6 +61,7 @@ class DrillOut(BaseModel):
 
 
 class SegmentFromFigure(In):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"name": "十一月流失的买家"}]})
     name: str = Field(min_length=1, max_length=120)
 
 

@@ -11,8 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from yutang.analytics import funnel as funnel_report
 from yutang.analytics.endpoints import drill
-from yutang.analytics.endpoints.common import csv_text, reader, router, window_of
 from yutang.analytics.endpoints.drill import DrillQuery
+from yutang.analytics.endpoints.frame import csv_text, reader, router, window_of
 from yutang.analytics.engines import Reader
 from yutang.analytics.errors import INVALID_FUNNEL, UNKNOWN_EVENT_TYPE
 from yutang.analytics.facts import CLICK

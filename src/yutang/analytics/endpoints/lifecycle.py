@@ -11,8 +11,8 @@ from pydantic import BaseModel, ConfigDict
 
 from yutang.analytics import lifecycle as lifecycle_report
 from yutang.analytics.endpoints import drill
-from yutang.analytics.endpoints.common import reader, router, window_of
 from yutang.analytics.endpoints.drill import DrillQuery
+from yutang.analytics.endpoints.frame import reader, router, window_of
 from yutang.analytics.engines import Reader
 from yutang.auth.dependencies import require
 from yutang.kit.context import Ctx

@@ -12,8 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from yutang.analytics import retention as retention_report
 from yutang.analytics.endpoints import drill
-from yutang.analytics.endpoints.common import reader, router, window_of
 from yutang.analytics.endpoints.drill import DrillQuery
+from yutang.analytics.endpoints.frame import reader, router, window_of
 from yutang.analytics.engines import Reader
 from yutang.analytics.facts import ACTIVE_TYPES
 from yutang.auth.dependencies import require

@@ -12,8 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from yutang.analytics import rfm as rfm_report
 from yutang.analytics import rfm_tags
 from yutang.analytics.endpoints import drill
-from yutang.analytics.endpoints.common import csv_text, reader, router
 from yutang.analytics.endpoints.drill import DrillQuery
+from yutang.analytics.endpoints.frame import csv_text, reader, router
 from yutang.analytics.engines import Reader
 from yutang.auth.dependencies import require
 from yutang.kit.context import Ctx

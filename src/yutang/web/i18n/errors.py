@@ -69,6 +69,10 @@ ERROR_WORDS: dict[str, dict[str, str]] = {
         "zh-CN": "一次最多批量提交 1,000 条，请分批提交。",
         "en": "A batch holds at most 1,000 rows. Split it into smaller batches.",
     },
+    "invalid_funnel": {
+        "zh-CN": "漏斗定义有误：步骤不足两步、所指步骤不存在，或不是漏斗。",
+        "en": "The funnel is not valid: fewer than two steps, a step it does not have, or not a funnel at all.",
+    },
     "unknown_event_type": {
         "zh-CN": "漏斗步骤中的事件类型不存在。",
         "en": "A funnel step names a type of fact that does not exist.",
@@ -264,6 +268,10 @@ ERROR_WORDS: dict[str, dict[str, str]] = {
     "segment_taken": {
         "zh-CN": "已有同名会员分群。",
         "en": "A segment of that name exists.",
+    },
+    "segment_is_list": {
+        "zh-CN": "名单分群保存的是从报表中选出的会员，没有筛选条件可以修改或重新冻结。",
+        "en": "A list segment keeps the members picked from a report: it has no conditions to change or freeze.",
     },
     "invalid_form": {
         "zh-CN": "表单设置有误，请检查字段、类型、选项及其对应的会员资料。",

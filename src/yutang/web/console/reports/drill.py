@@ -16,8 +16,8 @@ from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from yutang.analytics.endpoints.common import reader
 from yutang.analytics.endpoints.drill import DrillQuery, IdsOf, SegmentFromFigure, page
+from yutang.analytics.endpoints.frame import reader
 from yutang.analytics.engines import Reader
 from yutang.auth.permissions import allowed
 from yutang.kit.context import Ctx

@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 
 from yutang.analytics import funnel as funnel_report
-from yutang.analytics.endpoints.common import reader
+from yutang.analytics.endpoints.frame import reader
 from yutang.analytics.endpoints.funnel import FunnelCell, funnel_members
 from yutang.analytics.engines import Reader
 from yutang.analytics.facts import CLICK
@@ -23,7 +23,7 @@ from yutang.kit.context import Ctx
 from yutang.models.referrals import ReferralCampaign
 from yutang.web.console.frame import RANGES, can, chart_json, header, line_chart, render, router
 from yutang.web.console.reports import drill
-from yutang.web.console.reports.common import PERIODS, chosen_window, names
+from yutang.web.console.reports.frame import PERIODS, chosen_window, names
 from yutang.web.i18n import pick_language, translator
 from yutang.web.i18n.values import word
 

@@ -10,7 +10,7 @@ from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
 
 from yutang.analytics import retention as retention_report
-from yutang.analytics.endpoints.common import reader
+from yutang.analytics.endpoints.frame import reader
 from yutang.analytics.endpoints.lifecycle import LifecycleCell, lifecycle_members, lifecycle_of
 from yutang.analytics.endpoints.retention import (
     RETURNS,
@@ -23,7 +23,7 @@ from yutang.analytics.engines import Reader
 from yutang.kit.context import Ctx
 from yutang.web.console.frame import RANGES, can, chart_json, header, line_chart, render, router
 from yutang.web.console.reports import drill
-from yutang.web.console.reports.common import chosen_window
+from yutang.web.console.reports.frame import chosen_window
 from yutang.web.i18n import pick_language, translator
 
 UNITS = ("day", "week", "month")

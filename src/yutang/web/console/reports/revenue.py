@@ -10,13 +10,13 @@ from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
 
 from yutang.analytics import revenue as revenue_report
-from yutang.analytics.endpoints.common import reader
+from yutang.analytics.endpoints.frame import reader
 from yutang.analytics.endpoints.revenue import RevenueCell, revenue_members
 from yutang.analytics.engines import Reader
 from yutang.kit.context import Ctx
 from yutang.web.console.frame import RANGES, can, chart_json, header, line_chart, render, router
 from yutang.web.console.reports import drill
-from yutang.web.console.reports.common import BREAKDOWNS, PERIODS, chosen_window, names
+from yutang.web.console.reports.frame import BREAKDOWNS, PERIODS, chosen_window, names
 from yutang.web.i18n import pick_language, translator
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from yutang.analytics import rfm as rfm_report
 from yutang.analytics import rfm_tags
-from yutang.analytics.endpoints.common import reader
+from yutang.analytics.endpoints.frame import reader
 from yutang.analytics.endpoints.rfm import RfmCell, rfm_members
 from yutang.analytics.engines import Reader
 from yutang.kit.context import Ctx

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from yutang.analytics.endpoints.common import window_of
+from yutang.analytics.endpoints.frame import window_of
 from yutang.analytics.window import Window
 from yutang.kit.context import Ctx
 from yutang.links import service as links
