@@ -36,7 +36,7 @@ _OFFSET = {
 }
 MAX_PERIODS = 36
 
-_SQL = """
+_CTES = """
 WITH starts AS (
     SELECT member_id, min(occurred_at) AS t0 FROM facts
     WHERE workspace_id = :ws AND member_id IS NOT NULL AND type IN :start_types
@@ -50,15 +50,19 @@ returned AS (
     FROM cohorts c JOIN facts f ON f.member_id = c.member_id
     WHERE f.workspace_id = :ws AND f.type IN :return_types AND f.occurred_at > c.t0
 ),
-kept AS (
-    SELECT member_id, cohort, n FROM returned WHERE n >= 1 AND n <= :periods
-),
 firsts AS (
     SELECT member_id, cohort, min(n) AS first_n, max(n) AS last_n FROM returned WHERE n >= 1
     GROUP BY member_id, cohort
+)
+"""
+_SQL = (
+    _CTES
+    + """,
+kept AS (
+    SELECT member_id, cohort, n FROM returned WHERE n >= 1 AND n <= :periods
 ),
 money AS (
-    SELECT c.cohort, {money_offset} AS n,
+    SELECT c.cohort, {offset} AS n,
            CASE WHEN f.type = 'order.paid' THEN f.amount_cents ELSE 0 - f.amount_cents END AS cents
     FROM cohorts c JOIN facts f ON f.member_id = c.member_id
     WHERE f.workspace_id = :ws AND f.type IN ('order.paid', 'order.refunded') AND f.occurred_at >= c.t0
@@ -75,6 +79,14 @@ UNION ALL
 SELECT 'cents', cohort, CAST(n AS BIGINT), CAST(sum(cents) AS BIGINT) FROM money
 WHERE n >= 0 AND n <= :periods GROUP BY cohort, n
 """
+)
+#: The members behind one cell: period 0 is the cohort itself.
+_MEMBERS = {
+    "cohort": "SELECT member_id FROM cohorts WHERE cohort = CAST(:cohort AS DATE)",
+    "on": "SELECT DISTINCT member_id FROM returned WHERE cohort = CAST(:cohort AS DATE) AND n = :n",
+    "first_time": "SELECT member_id FROM firsts WHERE cohort = CAST(:cohort AS DATE) AND first_n = :n",
+    "on_or_after": "SELECT member_id FROM firsts WHERE cohort = CAST(:cohort AS DATE) AND last_n >= :n",
+}
 
 
 @dataclass(frozen=True)
@@ -123,9 +135,7 @@ def retention(
     """Cohorts started in the window, followed for ``periods`` periods, as of ``today``."""
     periods = max(1, min(periods, MAX_PERIODS))
     sql = _SQL.format(
-        cohort=_COHORT[unit].format(t="t0"),
-        offset=_OFFSET[unit].format(a="c.t0", b="f.occurred_at"),
-        money_offset=_OFFSET[unit].format(a="c.t0", b="f.occurred_at"),
+        cohort=_COHORT[unit].format(t="t0"), offset=_OFFSET[unit].format(a="c.t0", b="f.occurred_at")
     )
     params = {
         "ws": workspace_id,
@@ -175,3 +185,34 @@ def retention(
         rates = [r for c in grown if (r := c.rates()[i]) is not None]
         simple.append(sum(rates) / len(rates) if rates else None)
     return Retention(unit, mode, out, weighted, simple)
+
+
+def members(
+    reader: Reader,
+    workspace_id: int,
+    window: Window,
+    cohort: date,
+    n: int,
+    *,
+    unit: Unit = "week",
+    mode: Mode = "on",
+    start_types: tuple[str, ...] = ("member.joined",),
+    return_types: tuple[str, ...] = ACTIVE_TYPES,
+) -> list[int]:
+    """The members behind one cell: the cohort starting ``cohort`` (``n`` = 0), or those of
+    it counted in period ``n`` under ``mode``."""
+    sql = _CTES.format(
+        cohort=_COHORT[unit].format(t="t0"), offset=_OFFSET[unit].format(a="c.t0", b="f.occurred_at")
+    )
+    pick = _MEMBERS["cohort" if n == 0 else mode]
+    params = {
+        "ws": workspace_id,
+        "tz": window.zone,
+        "cohort": cohort,
+        "n": n,
+        "start_types": list(start_types),
+        "return_types": list(return_types),
+        **window.bounds(),
+    }
+    rows = reader.rows(f"{sql}\nSELECT member_id FROM ({pick}) AS picked ORDER BY member_id", params)
+    return [int(m) for (m,) in rows]

@@ -158,10 +158,11 @@ VALUES: dict[str, dict[str, dict[str, str]]] = {
         "api": {"zh-CN": "API 接口", "en": "API"},
         "page": {"zh-CN": "表单页面", "en": "Form page"},
     },
-    # yutang.models.members.Segment.kind (dynamic | static; yutang.members.segments)
+    # yutang.models.members.Segment.kind (dynamic | static | list; yutang.members.segments)
     "segment_kind": {
         "dynamic": {"zh-CN": "动态分群", "en": "Dynamic"},
         "static": {"zh-CN": "静态分群", "en": "Static"},
+        "list": {"zh-CN": "名单分群", "en": "List"},
     },
     # The keys of yutang.models.members.Member.consents that Yutang itself writes
     # (yutang.members.importer, the join page's consent_marketing box)
