@@ -34,7 +34,7 @@ def generated(seed: int = 3, people: int = 400) -> list[Fact]:
         visitor = f"v{p}"
         erased = p % 17 == 0
         t = base + timedelta(days=rng.randrange(0, 55), minutes=rng.choice([-3, -1, 0, 1, 2, 600]))
-        clicked: list[tuple[int, int]] = []
+        clicked: list[tuple[int | None, int | None]] = []
         for _ in range(rng.randrange(1, 5)):  # several clicks, often on several channels
             channel = rng.choice(list(LINKS))
             link = rng.choice(LINKS[channel])
@@ -56,9 +56,9 @@ def generated(seed: int = 3, people: int = 400) -> list[Fact]:
         if rng.random() < 0.45:
             continue  # a visitor who never joined
         # brought by the channel of their first click, or (added by hand) another, or none
-        channel, link = rng.choice([clicked[0], clicked[0], clicked[-1], (12, None), (None, None)])
+        brought, via = rng.choice([clicked[0], clicked[0], clicked[-1], (12, None), (None, None)])
         member = None if erased else p
-        common: dict[str, Any] = {"member_id": member, "channel_id": channel, "link_id": link}
+        common: dict[str, Any] = {"member_id": member, "channel_id": brought, "link_id": via}
         joined = t + timedelta(minutes=rng.randrange(1, 600))
         out.append(
             Fact(next(ids), ws, "member.joined", joined, visitor_id=None if erased else visitor, **common)
@@ -264,3 +264,90 @@ def test_the_figures_derived_from_the_sums() -> None:
     assert bare["diversion_rate"] is bare["join_rate"] is bare["cpa_cents"] is bare["roi"] is None
     nothing_seen = ChannelRow(1, 5, 5, 0, 0, 0, 0, exposures=0, spend_cents=0).figures()
     assert nothing_seen["diversion_rate"] is None and nothing_seen["roi"] is None
+
+
+async def test_the_channels_report_through_the_api_with_costs_csv_and_members(
+    client: Any, app: Any, engine: Any, tenant: Any, other_tenant: Any
+) -> None:
+    from sqlalchemy import insert
+
+    from tests.factories import member, order, refund
+    from yutang.analytics import sync
+    from yutang.kit.db import unit_of_work
+    from yutang.models.links import Click
+
+    path = app.app.state.settings.resolved_analytics_path()
+    path.unlink(missing_ok=True)
+    h = tenant.headers
+    ch = (
+        await client.post("/api/v1/channels", json={"name": "包裹卡", "type": "package_card"}, headers=h)
+    ).json()
+    body = {"url": "https://shop.example/p/1", "slug": "card-1", "channel_id": ch["id"], "title": "卡片一"}
+    link = (await client.post("/api/v1/links", json=body, headers=h)).json()
+    at = datetime.now(UTC) - timedelta(hours=2)
+    async with unit_of_work(engine=engine) as s:
+        await s.execute(
+            insert(Click),
+            [
+                {
+                    "workspace_id": tenant.id,
+                    "link_id": link["id"],
+                    "channel_id": ch["id"],
+                    "occurred_at": at + timedelta(seconds=i),
+                    "visitor_id": f"v{i}",
+                    "device_type": "mobile",
+                    "is_bot": i == 10,  # a robot: not a click, not a visitor
+                }
+                for i in range(11)
+            ],
+        )
+    ids = [
+        await member(engine, tenant, phone=f"1380013{i:04d}", visitor_id=f"v{i}", source_channel_id=ch["id"])
+        for i in range(4)
+    ]
+    first = await order(engine, tenant, ids[0], 10_000)
+    await order(engine, tenant, ids[1], 5_000)
+    await refund(engine, tenant, first, 1_000)
+    await order(engine, other_tenant, await member(engine, other_tenant, phone="13900000000"), 99_999)
+    await sync.sync(engine, path)
+    end = date.fromisoformat((await client.get("/api/v1/reports/channels", headers=h)).json()["end"])
+    cost = {"starts_on": (end - timedelta(days=9)).isoformat(), "ends_on": end.isoformat()}
+    r = await client.post(
+        f"/api/v1/channels/{ch['id']}/costs",
+        json={**cost, "exposures": 1_000, "spend_cents": 20_000},
+        headers=h,
+    )
+    assert r.status_code == 201, r.text
+    r = await client.get("/api/v1/reports/channels", headers=h)
+    assert r.status_code == 200, r.text
+    row = next(x for x in r.json()["rows"] if x["key"] == ch["id"])
+    assert row["name"] == "包裹卡" and (row["clicks"], row["unique_visitors"], row["exposures"]) == (
+        10,
+        10,
+        1_000,
+    )
+    assert (row["diversion_rate"], row["joins"], row["join_rate"], row["first_orders"]) == (0.01, 4, 0.4, 2)
+    assert (row["revenue_cents"], row["revenue_per_click_cents"]) == (14_000, 1_400.0)
+    assert (row["spend_cents"], row["cpa_cents"], row["roi"]) == (20_000, 5_000.0, -0.3)
+    total = r.json()["total"]
+    assert (total["clicks"], total["joins"], total["revenue_cents"], total["spend_cents"]) == (
+        10,
+        4,
+        14_000,
+        20_000,
+    )
+    by_link = (await client.get("/api/v1/reports/channels?by=link", headers=h)).json()["rows"]
+    card = next(x for x in by_link if x["key"] == link["id"])
+    assert card["name"] == "卡片一" and card["joins"] == 4 and card["exposures"] is None
+    text = await client.get("/api/v1/reports/channels?format=csv", headers=h)
+    assert text.status_code == 200 and text.text.lstrip("\ufeff").startswith("key,name,exposures,clicks")
+    drill = await client.get(f"/api/v1/reports/channels/members?key={ch['id']}", headers=h)
+    assert drill.status_code == 200 and drill.json()["count"] == 4
+    assert sorted(m["id"] for m in drill.json()["data"]) == sorted(ids)
+    buyers = await client.get(
+        f"/api/v1/reports/channels/members?key={ch['id']}&figure=first_orders", headers=h
+    )
+    assert buyers.json()["count"] == 2
+    assert (await client.get("/api/v1/reports/channels?by=tier", headers=h)).status_code == 422
+    other = (await client.get("/api/v1/reports/channels", headers=other_tenant.headers)).json()
+    assert all(x["key"] != ch["id"] for x in other["rows"]) and other["total"]["spend_cents"] is None
