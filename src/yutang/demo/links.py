@@ -11,9 +11,10 @@ from zoneinfo import ZoneInfo
 
 from yutang.kit.context import Ctx
 from yutang.kit.db import unit_of_work
+from yutang.links import costs
 from yutang.links import service as links_service
 from yutang.links.clicks import ClickRow, click_row, ip_hash, write_clicks
-from yutang.links.schemas import ChannelIn, ChannelType, LinkIn, TargetIn, Utm
+from yutang.links.schemas import ChannelIn, ChannelType, CostIn, LinkIn, TargetIn, Utm
 from yutang.models.links import Channel, Link
 
 # (name, type, exposures, weight of traffic, conversion of viewers into clickers)
@@ -90,12 +91,34 @@ PRODUCT_PAGES = [
 BATCH = 5000
 
 
-async def touchpoints(ctx: Ctx, rng: random.Random) -> tuple[list[Channel], list[tuple[Link, float]]]:
-    """The channels, and the links with the share of traffic each gets."""
+#: What a touchpoint costs per exposure, in cents (a printed card, an SMS, a poster …);
+#: the live stream: a flat fee for the period.
+COST_PER_EXPOSURE: dict[str, int] = {
+    "package_card": 30,
+    "store": 2,
+    "article": 5,
+    "sms": 5,
+    "template_message": 0,
+    "poster": 10,
+}
+LIVE_STREAM_FEE = 300_000
+
+
+async def touchpoints(
+    ctx: Ctx, rng: random.Random, days: int = 60
+) -> tuple[list[Channel], list[tuple[Link, float]]]:
+    """The channels, with their exposures and spend over the period entered (for the
+    channels report), and the links with the share of traffic each gets."""
     channels = [
         await links_service.create_channel(ctx, ChannelIn(name=name, type=ctype, exposures=exposures))
         for name, ctype, exposures, _ in CHANNELS
     ]
+    today = await links_service.local_today(ctx)
+    for ch in channels:
+        spend = ch.exposures * COST_PER_EXPOSURE.get(ch.type, 0) if ch.exposures else LIVE_STREAM_FEE
+        period = {"starts_on": today - timedelta(days=days - 1), "ends_on": today}
+        entry = CostIn.model_validate({**period, "exposures": ch.exposures, "spend_cents": spend})
+        await costs.add_cost(ctx, ch.id, entry)
     weights = [c[3] for c in CHANNELS]
     links: list[tuple[Link, float]] = []
     for ch, w in zip(channels, weights, strict=True):
