@@ -51,6 +51,9 @@ async def test_the_revenue_page_shows_the_store_by_channel_in_both_languages(
 async def test_the_funnel_page_shows_the_aarrr_loop_and_the_steps_chosen(
     client: httpx.AsyncClient, app: object, tenant: Tenant, engine: AsyncEngine
 ) -> None:
+    import html
+    import re
+
     path = app.app.state.settings.resolved_analytics_path()  # type: ignore[attr-defined]
     path.unlink(missing_ok=True)
     buyers = [await member(engine, tenant, phone=f"1380013{i:04d}") for i in range(4)]
@@ -65,6 +68,39 @@ async def test_the_funnel_page_shows_the_aarrr_loop_and_the_steps_chosen(
     text = chosen.text
     assert chosen.status_code == 200 and "Paid an order" in text and "25.0%" in text  # 1 of 4
     assert "data-chart" in text
+    # the orders, the time to convert, the trend and a breakdown, in both languages
+    for lang, words in (
+        ("en", ("Strictly in a row", "Time to convert", "1–10 min", "Conversion trend")),
+        ("zh-CN", ("严格连续", "转化用时分布", "1–10 分钟", "转化趋势")),
+    ):
+        more = await client.get(
+            f"/console/reports/funnel?step=member.joined&step=order.paid&order=strict&trend=day&by=tier&lang={lang}"
+        )
+        assert more.status_code == 200 and all(w in more.text for w in words), lang
+        assert more.text.count("data-chart") == 3
+    odd = await client.get("/console/reports/funnel?order=loose&trend=year&by=phone")
+    assert odd.status_code == 200 and "依次" in odd.text
+    # each step and each drop-off link to their members, who can be saved as a segment
+    page = await client.get("/console/reports/funnel?step=member.joined&step=order.paid&window=7")
+    links = [
+        html.unescape(h) for h in re.findall(r'href="(/console/reports/funnel/members\?[^"]+)"', page.text)
+    ]
+    assert len(links) == 3 and links[-1].endswith("at=1&dropped=true")
+    ordered = await client.get(links[1])
+    assert ordered.status_code == 200 and "漏斗第 2 步的会员" in ordered.text
+    assert set(map(int, re.findall(r'href="/console/members/(\d+)"', ordered.text))) == {buyers[0]}
+    dropped = await client.get(links[2] + "&lang=en")
+    assert "dropped off after step 1" in dropped.text
+    assert set(map(int, re.findall(r'href="/console/members/(\d+)"', dropped.text))) == set(buyers[1:])
+    await browser.make_user(engine, tenant.id, "operator@acme.example", "operator")
+    client.cookies.clear()
+    assert (await browser.login(client, "operator@acme.example")).status_code == 303
+    drill = await client.get(links[2])
+    save_to = html.unescape(re.search(r'action="([^"]+/segment\?[^"]+)"', drill.text).group(1))  # type: ignore[union-attr]
+    saved = await browser.post(client, save_to, {"name": "入会未下单"})
+    assert saved.status_code == 303 and saved.headers["location"].startswith("/console/segments/")
+    segment = await client.get(saved.headers["location"])
+    assert segment.status_code == 200 and "入会未下单" in segment.text
 
 
 async def test_the_retention_page_shades_the_cohorts(
