@@ -19,7 +19,7 @@ from yutang.config import reset_settings
 from yutang.kit.db import create_engine, dispose_engines, unit_of_work
 from yutang.models.commerce import Order
 from yutang.models.distribution import Commission
-from yutang.models.links import Channel, Click, Link
+from yutang.models.links import Channel, ChannelCost, Click, Link
 from yutang.models.loyalty import PointsEntry, Tier
 from yutang.models.members import Member
 from yutang.models.platform import AuditEntry
@@ -111,6 +111,7 @@ async def test_demo_loads_a_brand_with_clicks_over_the_days(cli_env: str, engine
     assert re.search(r"demo API key .*: yt_\S+", result.output)
     async with unit_of_work(readonly=True, engine=engine) as s:
         channels = await s.scalar(select(func.count()).select_from(Channel))
+        entered = await s.scalar(select(func.count()).select_from(ChannelCost))
         personal = select(ReferralParticipant.link_id)
         participants = await s.scalar(select(func.count()).select_from(ReferralParticipant))
         links = await s.scalar(select(func.count()).select_from(Link).where(Link.id.not_in(personal)))
@@ -125,6 +126,7 @@ async def test_demo_loads_a_brand_with_clicks_over_the_days(cli_env: str, engine
         counted = await s.scalar(select(func.sum(Link.click_count)))
         humans = await s.scalar(select(func.count()).select_from(Click).where(Click.is_bot.is_(False)))
     assert channels == 7 + 1  # the touchpoints and the referral campaign's own channel
+    assert entered == 7  # their exposures and spend over the period, for the channels report
     assert links == 30 and participants == 8  # and a personal link per participant
     assert clicks == 3000 and shares and new_by_invite and commissions
     assert first is not None and last is not None and (last - first).days >= 50

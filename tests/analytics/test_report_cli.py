@@ -63,6 +63,10 @@ async def test_reports_from_the_command_line(cli: Any, engine: Any, tenant: Tena
     assert funnel.exit_code == 0, funnel.output
     assert [s["people"] for s in json.loads(funnel.output)["steps"]][:1] == [0]  # nobody clicked a link
 
+    channels = await cli("report", "channels", "-p", "by=link", "--json", *ws)
+    assert channels.exit_code == 0, channels.output
+    assert json.loads(channels.output)["total"]["joins"] == 3  # members of no link
+
     stages = await cli("report", "lifecycle", "-p", "unit=month", "--json", *ws)
     assert json.loads(stages.output)["rows"][-1]["new"] == 3
 

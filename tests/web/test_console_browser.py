@@ -518,3 +518,26 @@ def test_a_withdrawal_is_marked_paid(operator: Operator) -> None:
     decided = page.locator("#decided + table tbody")
     expect(decided).to_contain_text("已打款" if zh else "Paid")
     expect(decided).to_contain_text("¥20.00")
+
+
+def test_the_channels_report_draws_its_charts_from_costs_entered_on_a_channel(operator: Operator) -> None:
+    page, zh = operator.page, operator.lang == "zh-CN"
+    operator.go("/console/channels")
+    edit = page.locator('a[href^="/console/channels/"][href$="/edit"]').first.get_attribute("href")
+    operator.go(str(edit))
+    # each language enters its own ten days (the site is shared), well inside the last 30
+    today = utcnow().date() - timedelta(days=0 if zh else 10)
+    page.get_by_label("开始日期" if zh else "First day").fill((today - timedelta(days=9)).isoformat())
+    page.get_by_label("结束日期（含）" if zh else "Last day (included)").fill(today.isoformat())
+    page.locator("#f-cost-exposures").fill("5000")
+    page.get_by_label("投入（元）" if zh else "Spend (¥)").fill("250")
+    page.get_by_role("button", name="录入" if zh else "Enter", exact=True).click()
+    page.wait_for_load_state("networkidle")
+    expect(page.locator("#costs table")).to_contain_text("¥250.00")
+    operator.go("/console/reports/channels?days=30")
+    expect(page.locator("h1")).to_contain_text("渠道" if zh else "Channels")
+    expect(page.locator("[data-chart] svg")).to_have_count(2)  # diversion rate; revenue and CPA
+    operator.shot("channels-report")
+    page.locator("th a", has_text="ROI").click()
+    page.wait_for_load_state("networkidle")
+    expect(page.locator('th[aria-sort="descending"]')).to_contain_text("ROI")

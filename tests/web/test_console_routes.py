@@ -109,6 +109,7 @@ async def _world(client: httpx.AsyncClient, tenant: Tenant) -> dict[str, str]:
         "plan_id": str(plan.json()["id"]),
         "level_id": str(level.json()["id"]),
         "withdrawal_id": "1",
+        "cost_id": "1",
         "form_id": str(form.json()["id"]),
         "campaign_id": str(campaign.json()["id"]),
         "segment_id": str(segment.json()["id"]),

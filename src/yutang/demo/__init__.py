@@ -92,7 +92,7 @@ async def load(
         owner = await ws_service.create_user(s, OWNER_EMAIL, OWNER_PASSWORD, "Demo Owner")
         await ws_service.set_member_role(ctx, owner, "owner")
         key = await auth_service.create_api_key(ctx, "demo key", "admin")
-        channels, weighted = await links.touchpoints(ctx, rng)
+        channels, weighted = await links.touchpoints(ctx, rng, days, clicks)
     workspace_id = ws.id
 
     step(STEPS[1])

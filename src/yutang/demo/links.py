@@ -11,9 +11,10 @@ from zoneinfo import ZoneInfo
 
 from yutang.kit.context import Ctx
 from yutang.kit.db import unit_of_work
+from yutang.links import costs
 from yutang.links import service as links_service
 from yutang.links.clicks import ClickRow, click_row, ip_hash, write_clicks
-from yutang.links.schemas import ChannelIn, ChannelType, LinkIn, TargetIn, Utm
+from yutang.links.schemas import ChannelIn, ChannelType, CostIn, LinkIn, TargetIn, Utm
 from yutang.models.links import Channel, Link
 
 # (name, type, exposures, weight of traffic, conversion of viewers into clickers)
@@ -90,12 +91,46 @@ PRODUCT_PAGES = [
 BATCH = 5000
 
 
-async def touchpoints(ctx: Ctx, rng: random.Random) -> tuple[list[Channel], list[tuple[Link, float]]]:
-    """The channels, and the links with the share of traffic each gets."""
+#: The diversion rate each touchpoint is seen at (seed 000: package cards 5–10 %, stores
+#: 1–5 %, articles 3–10 %, template messages 0.1 %): the period's exposures entered for
+#: the channels report are its clicks ÷ this rate.
+DIVERSION: dict[str, float] = {
+    "package_card": 0.075,
+    "store": 0.03,
+    "article": 0.065,
+    "sms": 0.02,
+    "template_message": 0.001,
+    "poster": 0.02,
+}
+#: What a touchpoint costs per exposure, in cents (a printed card, an SMS, a poster …);
+#: the live stream: a flat fee for the period (its audience is not counted).
+COST_PER_EXPOSURE: dict[str, int] = {
+    "package_card": 30,
+    "store": 2,
+    "article": 5,
+    "sms": 5,
+    "template_message": 0,
+    "poster": 10,
+}
+LIVE_STREAM_FEE = 3_000_000
+
+
+async def touchpoints(
+    ctx: Ctx, rng: random.Random, days: int = 60, clicks: int = 40_000
+) -> tuple[list[Channel], list[tuple[Link, float]]]:
+    """The channels, with their exposures and spend over the period entered (for the
+    channels report), and the links with the share of traffic each gets."""
     channels = [
         await links_service.create_channel(ctx, ChannelIn(name=name, type=ctype, exposures=exposures))
         for name, ctype, exposures, _ in CHANNELS
     ]
+    today = await links_service.local_today(ctx)
+    period = {"starts_on": today - timedelta(days=days - 1), "ends_on": today}
+    for ch, (*_, weight) in zip(channels, CHANNELS, strict=True):
+        seen = round(clicks * weight / DIVERSION[ch.type]) if ch.type in DIVERSION else None
+        spend = seen * COST_PER_EXPOSURE[ch.type] if seen is not None else LIVE_STREAM_FEE
+        entry = CostIn.model_validate({**period, "exposures": seen, "spend_cents": spend})
+        await costs.add_cost(ctx, ch.id, entry)
     weights = [c[3] for c in CHANNELS]
     links: list[tuple[Link, float]] = []
     for ch, w in zip(channels, weights, strict=True):

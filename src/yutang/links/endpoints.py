@@ -12,7 +12,7 @@ from yutang.kit.context import Ctx
 from yutang.kit.http import CSV_RESPONSE, api_router, csv_file
 from yutang.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, Page
 from yutang.kit.schemas import ParamId
-from yutang.links import livecodes, qr, service, stats
+from yutang.links import costs, livecodes, qr, service, stats
 from yutang.links.schemas import (
     BulkIn,
     BulkOut,
@@ -20,6 +20,9 @@ from yutang.links.schemas import (
     ChannelOut,
     ChannelPatch,
     ChannelStatsOut,
+    CostIn,
+    CostOut,
+    CostPatch,
     Dimension,
     DomainIn,
     DomainOut,
@@ -152,6 +155,49 @@ async def update_channel(
     """Rename a channel, change its type or exposures, or archive it (its links keep
     working and counting). `channel_name_taken` if the new name is used."""
     return ChannelOut.model_validate(await service.update_channel(ctx, channel_id, body))
+
+
+# --- exposures and spend of a channel ---------------------------------------------------
+
+
+@router.get("/channels/{channel_id}/costs", tags=["channels"], response_model=Page[CostOut])
+async def list_costs(
+    channel_id: ParamId,
+    ctx: Ctx = Depends(require("links:read")),
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+) -> Page[CostOut]:
+    """The channel's exposures and spend as entered, per period (the latest first): the
+    channels report (`/reports/channels`) spreads each over its days."""
+    return Page[CostOut].of(await costs.list_costs(ctx, channel_id), cursor, limit, costs.out)
+
+
+@router.post("/channels/{channel_id}/costs", tags=["channels"], status_code=201, response_model=CostOut)
+async def add_cost(
+    channel_id: ParamId, body: CostIn, ctx: Ctx = Depends(idempotent("links:write"))
+) -> CostOut:
+    """Enter what a channel — or one of its links (`link_id`) — was seen by (`exposures`)
+    and cost (`spend_cents`) over days of the workspace's calendar (`starts_on` …
+    `ends_on`, both included, at most 366 days) or a `month`. `cost_period_overlaps` when
+    the channel (or the link) has an entry for some of those days (`details.cost_id`)."""
+    return costs.out(await costs.add_cost(ctx, channel_id, body))
+
+
+@router.patch("/channels/{channel_id}/costs/{cost_id}", tags=["channels"], response_model=CostOut)
+async def update_cost(
+    channel_id: ParamId, cost_id: ParamId, body: CostPatch, ctx: Ctx = Depends(require("links:write"))
+) -> CostOut:
+    """Correct an entry: its days, exposures, spend (null: not known) or note."""
+    return costs.out(await costs.update_cost(ctx, channel_id, cost_id, body))
+
+
+@router.delete("/channels/{channel_id}/costs/{cost_id}", tags=["channels"], status_code=204)
+async def delete_cost(
+    channel_id: ParamId, cost_id: ParamId, ctx: Ctx = Depends(require("links:write"))
+) -> Response:
+    """Remove an entry (the audit log keeps what it said)."""
+    await costs.delete_cost(ctx, channel_id, cost_id)
+    return Response(status_code=204)
 
 
 # --- links ------------------------------------------------------------------------------

@@ -19,6 +19,10 @@ DOMAIN_TAKEN = declare("domain_taken", "The host is already a link domain.")
 INVALID_HOST = declare("invalid_host", "The host is not a valid host name.")
 UNKNOWN_CHANNEL = declare("unknown_channel", "No such channel in this workspace.")
 CHANNEL_NAME_TAKEN = declare("channel_name_taken", "A channel of that name exists.")
+COST_PERIOD_OVERLAPS = declare(
+    "cost_period_overlaps",
+    "The channel (or the link) already has exposures and spend for some of those days.",
+)
 INVALID_LIVE_CODE = declare(
     "invalid_live_code",
     "A live code needs at least one target with a positive weight.",

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
-from yutang.kit.schemas import MAX_COUNT, Bool, Id, In, Int
+from yutang.kit.schemas import MAX_CENTS, MAX_COUNT, Bool, Id, In, Int
 from yutang.models.links import CHANNEL_TYPES
 
 _LINK_IN: dict[str, Any] = {
@@ -373,3 +373,103 @@ class ChannelStatsOut(BaseModel):
     end: date
     timezone: str
     rows: list[ChannelStatsRow]
+
+
+# --- exposures and spend of a channel ---------------------------------------------------
+
+#: The most days one entry of exposures and spend covers.
+MAX_COST_DAYS = 366
+_MONTH = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
+
+
+def month_days(month: str) -> tuple[date, date]:
+    """The first and last day of a month written ``2026-11``."""
+    year, number = (int(x) for x in month.split("-"))
+    first = date(year, number, 1)
+    following = date(year + number // 12, number % 12 + 1, 1)
+    return first, date.fromordinal(following.toordinal() - 1)
+
+
+class CostIn(In):
+    """Exposures and spend of a channel — or of one of its links — over days of the
+    workspace's calendar (both ends included), or over a ``month``."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "month": "2026-11",
+                    "exposures": 50000,
+                    "spend_cents": 1_500_000,
+                    "note": "双十一包裹卡 5 万张",
+                },
+                {"starts_on": "2026-11-01", "ends_on": "2026-11-14", "link_id": 57, "exposures": 20000},
+            ]
+        }
+    )
+    starts_on: date | None = None
+    ends_on: date | None = None
+    #: Instead of the two days: a whole month, ``YYYY-MM``.
+    month: str | None = Field(default=None, pattern=_MONTH)
+    #: One link of the channel, or none: the channel as a whole.
+    link_id: Id | None = None
+    exposures: Int | None = Field(default=None, ge=0, le=MAX_COUNT)
+    spend_cents: Int | None = Field(default=None, ge=0, le=MAX_CENTS)
+    note: str = Field(default="", max_length=200)
+
+    @model_validator(mode="after")
+    def _days_and_figures(self) -> CostIn:
+        if self.month is not None:
+            if self.starts_on is not None or self.ends_on is not None:
+                raise ValueError("Give a month or the first and last days, not both.")
+            self.starts_on, self.ends_on = month_days(self.month)
+        elif self.starts_on is None or self.ends_on is None:
+            raise ValueError("Give the first and last days (starts_on, ends_on) or a month.")
+        if self.exposures is None and self.spend_cents is None:
+            raise ValueError("Give exposures, spend_cents or both.")
+        return self
+
+
+class CostPatch(In):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"spend_cents": 1_620_000, "note": "加印 2000 张"}]}
+    )
+    starts_on: date | None = None
+    ends_on: date | None = None
+    exposures: Int | None = Field(default=None, ge=0, le=MAX_COUNT)
+    spend_cents: Int | None = Field(default=None, ge=0, le=MAX_CENTS)
+    note: str | None = Field(default=None, max_length=200)
+
+
+class CostOut(BaseModel):
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 4,
+                    "channel_id": 3,
+                    "link_id": None,
+                    "starts_on": "2026-11-01",
+                    "ends_on": "2026-11-30",
+                    "days": 30,
+                    "exposures": 50000,
+                    "spend_cents": 1_500_000,
+                    "note": "双十一包裹卡 5 万张",
+                    "created_at": "2026-11-01T02:00:00Z",
+                    "updated_at": "2026-11-01T02:00:00Z",
+                }
+            ]
+        },
+    )
+    id: int
+    channel_id: int
+    link_id: int | None
+    starts_on: date
+    ends_on: date
+    days: int
+    exposures: int | None
+    spend_cents: int | None
+    note: str
+    created_at: datetime
+    updated_at: datetime

@@ -13,7 +13,7 @@ from yutang.models.distribution import (
     DistributorLevel,
     Withdrawal,
 )
-from yutang.models.links import Channel, Click, Link, LinkDomain, LiveCodeCounter, LiveCodeTarget
+from yutang.models.links import Channel, ChannelCost, Click, Link, LinkDomain, LiveCodeCounter, LiveCodeTarget
 from yutang.models.loyalty import (
     EarnRule,
     PointsAllocation,
@@ -64,6 +64,7 @@ __all__ = [
     "AuditEntry",
     "Base",
     "Channel",
+    "ChannelCost",
     "CheckinDay",
     "Click",
     "Commission",

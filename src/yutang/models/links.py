@@ -65,6 +65,31 @@ class Channel(IdMixin, CreatedMixin, Base):
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+class ChannelCost(IdMixin, CreatedMixin, Base):
+    """What a channel (or one of its links) cost and how many people saw it over a period
+    of days (the workspace's calendar, both ends included): entered by an operator, not
+    measured. The channels report spreads a period evenly over its days. Periods of the
+    same channel (or the same link) do not overlap."""
+
+    __tablename__ = "channel_costs"
+    __table_args__ = (Index("ix_channel_costs_ws_channel", "workspace_id", "channel_id", "starts_on"),)
+
+    workspace_id: Mapped[int] = mapped_column(BigId, ForeignKey("workspaces.id", ondelete="CASCADE"))
+    channel_id: Mapped[int] = mapped_column(BigId, ForeignKey("channels.id", ondelete="CASCADE"))
+    #: One link of the channel (a card of one product), or None: the channel as a whole.
+    link_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("links.id", ondelete="CASCADE"), index=True, default=None
+    )
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    #: People who saw it (cards shipped, messages sent, readers), when known.
+    exposures: Mapped[int | None] = mapped_column(default=None)
+    #: What it cost, in cents, when known.
+    spend_cents: Mapped[int | None] = mapped_column(default=None)
+    note: Mapped[str] = mapped_column(String(200), default="")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
 class Link(IdMixin, CreatedMixin, Base):
     """A short link, or (``kind='live'``) a live code rotating among targets."""
 

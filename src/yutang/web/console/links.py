@@ -17,19 +17,22 @@ from pydantic import ValidationError
 
 from yutang.kit.context import Ctx
 from yutang.kit.errors import BODY_TOO_LARGE, VALIDATION_ERROR, BadRequest, YutangError
+from yutang.links import costs, importer, qr, service, stats
 from yutang.links import endpoints as link_endpoints
-from yutang.links import importer, qr, service, stats
-from yutang.links.schemas import ChannelIn, ChannelPatch, LinkIn, LinkPatch, LinkStatus
+from yutang.links.schemas import ChannelIn, ChannelPatch, CostIn, LinkIn, LinkPatch, LinkStatus
 from yutang.models.links import CHANNEL_TYPES, Link
 from yutang.web.console.frame import (
+    FormRefused,
     Submitted,
     can,
     chart_json,
     day,
+    field_errors,
     header,
     line_chart,
     may,
     period,
+    refusal_status,
     refused,
     render,
     router,
@@ -444,9 +447,20 @@ async def create_channel(request: Request, ctx: Ctx = Depends(can("links:write")
     return RedirectResponse("/console/channels?done=created", status_code=303)
 
 
+async def _costs_context(ctx: Ctx, channel_id: int, typed: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The channel's entries of exposures and spend, its links, and the form to add one."""
+    found, _ = await service.list_links(ctx, None, 200, channel_id=channel_id, include_archived=True)
+    return {
+        "costs": await costs.list_costs(ctx, channel_id),
+        "channel_links": [(lk.id, lk.title or lk.slug) for lk in found],
+        "cost_values": typed or {},
+        "cost_errors": {},
+    }
+
+
 @router.get("/console/channels/{channel_id}/edit", response_class=HTMLResponse)
 async def edit_channel_page(
-    request: Request, channel_id: int, ctx: Ctx = Depends(can("links:write"))
+    request: Request, channel_id: int, ctx: Ctx = Depends(can("links:write")), done: str | None = None
 ) -> HTMLResponse:
     channel = await service.get_channel(ctx, channel_id)
     values = {"name": channel.name, "type": channel.type, "exposures": channel.exposures}
@@ -457,8 +471,55 @@ async def edit_channel_page(
         values=values,
         types=CHANNEL_TYPES,
         errors={},
+        done=done,
+        **await _costs_context(ctx, channel_id),
         **await header(ctx),
     )
+
+
+@router.post("/console/channels/{channel_id}/costs")
+async def add_channel_cost(
+    request: Request, channel_id: int, ctx: Ctx = Depends(can("links:write"))
+) -> Response:
+    """Enter a period's exposures and spend (yuan, as typed) for the channel or one of its links."""
+    channel = await service.get_channel(ctx, channel_id)
+    form = await submitted(request)
+    typed: dict[str, Any] = {
+        "starts_on": form.text("starts_on"),
+        "ends_on": form.text("ends_on"),
+        "link_id": form.number("link_id"),
+        "exposures": form.number("exposures"),
+        "spend_cents": form.cents("spend_cents"),
+        "note": form.text("note") or "",
+    }
+    try:
+        await costs.add_cost(ctx, channel_id, CostIn.model_validate(typed))
+    except (ValidationError, YutangError) as exc:
+        shown = await _costs_context(ctx, channel_id, {**typed, "spend_cents": form.text("spend_cents")})
+        shown["cost_errors"] = field_errors(exc, pick_language(request))
+        values = {"name": channel.name, "type": channel.type, "exposures": channel.exposures}
+        page = render(
+            request,
+            "console/links/channel.html",
+            refusal_status(exc),
+            channel=channel,
+            values=values,
+            types=CHANNEL_TYPES,
+            errors={},
+            done=None,
+            **shown,
+            **await header(ctx),
+        )
+        raise FormRefused(page) from None
+    return RedirectResponse(f"/console/channels/{channel_id}/edit?done=cost_added#costs", status_code=303)
+
+
+@router.post("/console/channels/{channel_id}/costs/{cost_id}/delete")
+async def delete_channel_cost(
+    channel_id: int, cost_id: int, ctx: Ctx = Depends(can("links:write"))
+) -> Response:
+    await costs.delete_cost(ctx, channel_id, cost_id)
+    return RedirectResponse(f"/console/channels/{channel_id}/edit?done=cost_deleted#costs", status_code=303)
 
 
 @router.post("/console/channels/{channel_id}/edit")
@@ -478,6 +539,8 @@ async def edit_channel(request: Request, channel_id: int, ctx: Ctx = Depends(can
             channel=channel,
             values=values,
             types=CHANNEL_TYPES,
+            done=None,
+            **await _costs_context(ctx, channel_id),
             **await header(ctx),
         ) from None
     return RedirectResponse("/console/channels?done=saved", status_code=303)

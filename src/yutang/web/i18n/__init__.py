@@ -13,6 +13,7 @@ from yutang.web.i18n.pages import fission as pages_fission
 from yutang.web.i18n.pages import loyalty as pages_loyalty
 from yutang.web.i18n.pages import members as pages_members
 from yutang.web.i18n.pages import reports as pages_reports
+from yutang.web.i18n.pages import reports_channels as pages_reports_channels
 from yutang.web.i18n.pages import reports_funnel as pages_reports_funnel
 from yutang.web.i18n.pages import reports_rfm as pages_reports_rfm
 from yutang.web.i18n.pages import settings as pages_settings
@@ -403,6 +404,7 @@ for _module in (
     pages_loyalty,
     pages_members,
     pages_reports,
+    pages_reports_channels,
     pages_reports_funnel,
     pages_reports_rfm,
     pages_settings,

@@ -193,6 +193,10 @@ ERROR_WORDS: dict[str, dict[str, str]] = {
         "zh-CN": "已有同名渠道，请换一个名称。",
         "en": "A channel of that name exists; choose another name.",
     },
+    "cost_period_overlaps": {
+        "zh-CN": "这些日期已录入过该渠道（或该链接）的曝光与花费，请修改原记录或换一段日期。",
+        "en": "Exposures and spend are already entered for some of those days; edit that entry or choose other days.",
+    },
     "invalid_live_code": {
         "zh-CN": "活码至少需要一个已启用且权重大于 0 的目标。",
         "en": "A live code needs at least one enabled target with a weight above zero.",
