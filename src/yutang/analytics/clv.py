@@ -57,21 +57,33 @@ def _grouped(*columns: Array) -> tuple[list[Array], Array]:
     return [unique[:, i] for i in range(unique.shape[1])], counts.astype(np.float64)
 
 
+#: How far from 1 a parameter may go (a factor of e^12 ≈ 160,000 either way). Where the
+#: data show no difference between customers — every one drops out with the same
+#: probability, or spends around the same mean — the likelihood keeps rising as a pair
+#: of parameters grows together towards a limit model (a homogeneous one); the estimate
+#: stops at this bound, where it predicts as the limit does.
+LOG_BOUND = 12.0
+
+
 def _maximise(
     negative: Callable[[Array], float], start: Array, names: tuple[str, ...]
 ) -> tuple[Array, float]:
     """The log-parameters that maximise a log-likelihood (``negative`` is its negative
-    per customer), by L-BFGS from ``start``, polished by Nelder–Mead."""
-    first = optimize.minimize(negative, start, method="L-BFGS-B")
+    per customer), by L-BFGS from ``start``, polished by Nelder–Mead, within
+    :data:`LOG_BOUND`."""
+    bounds = [(-LOG_BOUND, LOG_BOUND)] * len(start)
+    first = optimize.minimize(negative, start, method="L-BFGS-B", bounds=bounds)
     best = optimize.minimize(
-        negative, first.x, method="Nelder-Mead", options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 20_000}
+        negative,
+        np.clip(first.x, -LOG_BOUND, LOG_BOUND),
+        method="Nelder-Mead",
+        bounds=bounds,
+        options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 20_000},
     )
     x = best.x if best.fun <= first.fun else first.x
     value = float(min(best.fun, first.fun))
     if not (best.success or first.success) or not np.all(np.isfinite(x)) or not math.isfinite(value):
         raise FitError(f"the fit of {', '.join(names)} did not converge")
-    if np.any(np.abs(x) > 25):  # a parameter ran off towards 0 or infinity
-        raise FitError(f"the fit of {', '.join(names)} ran to the edge of the parameter space")
     return np.exp(x), value
 
 
@@ -98,17 +110,21 @@ class BgNbd:
 
     def expected_purchases(self, t: float, x: Any, t_x: Any, T: Any) -> Array:
         """How many purchases each customer is expected to make in the next ``t``
-        (FHL 2005 eq. 10). The hypergeometric factor is taken through Euler's
-        transformation, ``2F1(r+x, b+x; a+b+x−1; z) (1−z)^(r+x) =
-        (1−z)^(a−1) 2F1(a+b−1−r, a−1; a+b+x−1; z)``, which stays finite for customers
-        with many purchases."""
+        (FHL 2005 eq. 10). Where the hypergeometric factor overflows (customers with
+        many purchases) it is taken through Euler's transformation,
+        ``(1−z)^(r+x) 2F1(r+x, b+x; a+b+x−1; z) = (1−z)^(a−1) 2F1(a+b−1−r, a−1; a+b+x−1; z)``,
+        which stays finite there (and not where a and b are very large, where the first
+        form does)."""
         x, t_x, T = _arr(x), _arr(t_x), _arr(T)
         r, alpha, b = self.r, self.alpha, self.b
         a = self.a if abs(self.a - 1) > 1e-9 else 1 + 1e-9  # the formula's limit at a = 1
         if t <= 0:
             return np.zeros_like(x)
         z = t / (alpha + T + t)
-        tail = (1 - z) ** (a - 1) * special.hyp2f1(a + b - 1 - r, a - 1, a + b + x - 1, z)
+        with np.errstate(all="ignore"):
+            tail = (1 - z) ** (r + x) * special.hyp2f1(r + x, b + x, a + b + x - 1, z)
+            euler = (1 - z) ** (a - 1) * special.hyp2f1(a + b - 1 - r, a - 1, a + b + x - 1, z)
+        tail = np.where(np.isfinite(tail), tail, euler)
         return (a + b + x - 1) / (a - 1) * (1 - tail) * self.p_alive(x, t_x, T)
 
     def log_likelihood_of(self, x: Any, t_x: Any, T: Any) -> Array:
@@ -134,14 +150,12 @@ def _bgnbd_ll(log_params: Array, x: Array, t_x: Array, T: Array) -> Array:
 def fit_bgnbd(x: Any, t_x: Any, T: Any) -> BgNbd:
     """The maximum-likelihood BG/NBD parameters for these customers."""
     x, t_x, T = _arr(x), _arr(t_x), _arr(T)
-    if x.size == 0 or np.any(x < 0) or np.any(t_x < 0) or np.any(T < t_x):
+    if x.size == 0 or np.any(x < 0) or np.any(t_x < 0) or np.any(t_x > T):
         raise FitError("every customer needs x ≥ 0 and 0 ≤ t_x ≤ T")
     (gx, gt, gT), weight = _grouped(x, t_x, T)
     total = float(weight.sum())
 
     def negative(log_params: Array) -> float:
-        if np.any(np.abs(log_params) > 30):
-            return float("inf")
         ll = _bgnbd_ll(log_params, gx, gt, gT)
         value = -float(np.dot(weight, ll)) / total
         return value if math.isfinite(value) else float("inf")
@@ -204,8 +218,6 @@ def fit_gamma_gamma(x: Any, m: Any) -> GammaGamma:
     shift = np.array([0.0, 0.0, math.log(scale)])
 
     def negative(scaled: Array) -> float:
-        if np.any(np.abs(scaled) > 30):
-            return float("inf")
         value = -float(np.dot(weight, _gg_ll(scaled + shift, gx, gm))) / total
         return value if math.isfinite(value) else float("inf")
 
