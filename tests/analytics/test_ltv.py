@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import math
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -19,8 +20,9 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pytest
 
-from tests.analytics.world import OTHER, WS, ZONE, Fact, generated, readers
+from tests.analytics.world import OTHER, WS, ZONE, ChdbReader, Fact, generated, readers
 from yutang.analytics import clv, ltv
+from yutang.analytics.engines import Reader
 from yutang.analytics.window import Window
 
 TZ = ZoneInfo(ZONE)
@@ -170,29 +172,38 @@ def shop(members: int = 300) -> list[Fact]:
     return out
 
 
+def engines(tmp_path: Path, facts: list[Fact]) -> Iterator[Reader]:
+    """Both engines, ClickHouse's session closed at the end even when a check fails (an
+    open one would keep its rows for the next test's)."""
+    found = readers(tmp_path, facts)
+    try:
+        yield from found
+    finally:
+        for reader in found:
+            if isinstance(reader, ChdbReader):
+                reader.close()
+
+
 def _local(at: datetime) -> date:
     return at.astimezone(TZ).date()
 
 
 def _plain_customers(facts: list[Fact], as_of: date) -> tuple[dict[int, tuple[Any, ...]], dict[date, int]]:
     end = datetime.combine(as_of + timedelta(days=1), time(), TZ)
-    mine = [f for f in facts if f.workspace_id == WS and f.member_id is not None]
+    mine = [(f.member_id, f) for f in facts if f.workspace_id == WS and f.member_id is not None]
     refunds: dict[tuple[int, Any], int] = defaultdict(int)
-    for f in mine:
+    for m, f in mine:
         if f.type == "order.refunded" and f.occurred_at < end and f.props and "order_id" in f.props:
-            refunds[(f.member_id, f.props["order_id"])] += f.amount_cents or 0  # type: ignore[index]
+            refunds[(m, f.props["order_id"])] += f.amount_cents or 0
     days: dict[int, dict[date, int]] = defaultdict(lambda: defaultdict(int))
-    for f in mine:
+    for m, f in mine:
         if f.type == "order.paid" and f.occurred_at < end:
             order = (f.props or {}).get("order_id")
-            days[f.member_id][_local(f.occurred_at)] += (f.amount_cents or 0) - refunds.get(  # type: ignore[index]
-                (f.member_id, order),
-                0,  # type: ignore[arg-type]
-            )
+            days[m][_local(f.occurred_at)] += (f.amount_cents or 0) - refunds.get((m, order), 0)
     joined: dict[int, datetime] = {}
-    for f in mine:
-        if f.type == "member.joined" and (f.member_id not in joined or f.occurred_at < joined[f.member_id]):  # type: ignore[operator]
-            joined[f.member_id] = f.occurred_at  # type: ignore[index]
+    for m, f in mine:
+        if f.type == "member.joined" and (m not in joined or f.occurred_at < joined[m]):
+            joined[m] = f.occurred_at
     out = {}
     for member, by_day in days.items():
         bought = sorted(d for d, net in by_day.items() if net > 0)
@@ -222,7 +233,7 @@ def test_the_purchases_per_member_are_what_the_facts_say_on_both_engines(tmp_pat
         f.props["order_id"] for f in facts if f.type == "order.refunded" and f.source_id > 500_000 and f.props
     }
     assert full  # some orders were refunded in full
-    for reader in readers(tmp_path, facts):
+    for reader in engines(tmp_path, facts):
         found, got_sizes = ltv.customers(reader, WS, AS_OF, ZONE, COHORTS)
         got = {
             c.member_id: (c.cohort, c.frequency, c.recency_days, c.age_days, c.repeat_net_cents)
@@ -239,16 +250,16 @@ def test_the_predictions_agree_on_both_engines_and_add_up(tmp_path: Path) -> Non
     plain, sizes = _plain_customers(facts, AS_OF)
     customers = [ltv.Customer(m, *v) for m, v in sorted(plain.items())]
     want = ltv.predict(customers, sizes, AS_OF, unit="day", horizon_months=6, annual_discount=0.1)
-    for reader in readers(tmp_path, facts):
+    for reader in engines(tmp_path, facts):
         got = ltv.predicted(
             reader, WS, AS_OF, ZONE, COHORTS, unit="day", horizon_months=6, annual_discount=0.1
         )
         assert got.purchases == want.purchases and got.spend == want.spend, reader.dialect
         assert got.members == want.members and got.cohorts == want.cohorts
-    # the same members in weeks: the same likelihood, α in weeks
+    # the same members in weeks: the same fit (up to where it stops on its ridge), α in weeks
     weeks = ltv.predict(customers, sizes, AS_OF, unit="week", horizon_months=6, annual_discount=0.1)
-    assert weeks.purchases.alpha == pytest.approx(want.purchases.alpha / 7, rel=1e-3)
-    assert weeks.purchases.r == pytest.approx(want.purchases.r, rel=1e-3)
+    assert weeks.purchases.alpha == pytest.approx(want.purchases.alpha / 7, rel=5e-3)
+    assert weeks.purchases.r == pytest.approx(want.purchases.r, rel=5e-3)
     assert sum(m.value_cents for m in weeks.members) == pytest.approx(
         sum(m.value_cents for m in want.members), rel=1e-3
     )
@@ -280,7 +291,7 @@ def test_the_predictions_agree_on_both_engines_and_add_up(tmp_path: Path) -> Non
 
 def test_too_few_buyers_is_not_enough_data(tmp_path: Path) -> None:
     facts = [f for f in shop(40) if f.member_id is None or f.member_id < 12]
-    for reader in readers(tmp_path, facts):
+    for reader in engines(tmp_path, facts):
         with pytest.raises(ltv.NotEnoughData):
             ltv.predicted(reader, WS, AS_OF, ZONE)
 
@@ -296,11 +307,11 @@ def _plain_historic(
     facts: list[Fact], months: int
 ) -> tuple[dict[date, tuple[int, list[float | None]]], list[float | None]]:
     bounds = COHORTS.bounds()
-    mine = [f for f in facts if f.workspace_id == WS and f.member_id is not None]
+    mine = [(f.member_id, f) for f in facts if f.workspace_id == WS and f.member_id is not None]
     t0: dict[int, datetime] = {}
-    for f in mine:
-        if f.type == "member.joined" and (f.member_id not in t0 or f.occurred_at < t0[f.member_id]):  # type: ignore[operator]
-            t0[f.member_id] = f.occurred_at  # type: ignore[index]
+    for m, f in mine:
+        if f.type == "member.joined" and (m not in t0 or f.occurred_at < t0[m]):
+            t0[m] = f.occurred_at
     cohorts: dict[date, set[int]] = defaultdict(set)
     for m, t in t0.items():
         if bounds["start"] <= t < bounds["end"]:
@@ -309,11 +320,13 @@ def _plain_historic(
     out: dict[date, tuple[int, list[float | None]]] = {}
     for start, members in cohorts.items():
         by_month: dict[int, int] = defaultdict(int)
-        for f in mine:
-            if f.member_id in members and f.type in ("order.paid", "order.refunded"):
-                if f.occurred_at >= t0[f.member_id]:  # type: ignore[index]
-                    n = _months(_local(t0[f.member_id]).replace(day=1), _local(f.occurred_at).replace(day=1))  # type: ignore[index]
-                    by_month[n] += (f.amount_cents or 0) * (1 if f.type == "order.paid" else -1)
+        for m, f in mine:
+            if m not in members or f.type not in ("order.paid", "order.refunded"):
+                continue
+            start_at = t0[m]
+            if f.occurred_at >= start_at:
+                n = _months(_local(start_at).replace(day=1), _local(f.occurred_at).replace(day=1))
+                by_month[n] += (f.amount_cents or 0) * (1 if f.type == "order.paid" else -1)
         values: list[float | None] = []
         total = 0
         for n in range(months + 1):
@@ -346,7 +359,7 @@ def test_historic_ltv_by_month_since_joining_on_both_engines(tmp_path: Path) -> 
     )
     want, average = _plain_historic(facts, 4)
     assert date(2026, 10, 1) in want and any(v[2] for _, v in want.values())
-    for reader in readers(tmp_path, facts):
+    for reader in engines(tmp_path, facts):
         got = ltv.historic(reader, WS, COHORTS, TODAY, months=4)
         held = {
             c.start: (c.size, [None if v is None else round(v, 6) for v in c.per_member_cents])
