@@ -13,6 +13,7 @@ import typer
 from rich.table import Table
 
 from yutang.analytics.cli import analytics_app
+from yutang.analytics.report_cli import report_command
 from yutang.auth.cli import keys_app
 from yutang.commerce.cli import orders_app
 from yutang.config import get_settings
@@ -43,6 +44,7 @@ app.add_typer(pii_app, name="pii")
 app.add_typer(referrals_app, name="referrals")
 app.add_typer(distribution_app, name="distribution")
 app.add_typer(analytics_app, name="analytics")
+app.command("report")(report_command)
 
 
 @app.command()

@@ -68,6 +68,9 @@ class Settings(BaseSettings):
 
     #: The event store of the reports: a DuckDB file (default ``var_dir/analytics.duckdb``).
     analytics_path: Path | None = None
+    #: ClickHouse instead of the DuckDB file, for the store at scale: a clickhouse-connect
+    #: DSN, ``clickhouse://user:password@host:8123/yutang`` (docs/operations.md).
+    analytics_url: str | None = None
 
     def resolved_analytics_path(self) -> Path:
         return self.analytics_path or self.var_dir / "analytics.duckdb"

@@ -14,7 +14,7 @@ import pytest
 
 from tests.analytics.world import WS, ZONE, Fact, generated, readers
 from yutang.analytics.facts import ACTIVE_TYPES
-from yutang.analytics.lifecycle import lifecycle
+from yutang.analytics.lifecycle import lifecycle, members
 from yutang.analytics.window import Window
 
 WINDOW = Window(date(2026, 10, 5), date(2026, 11, 15), ZONE)
@@ -22,6 +22,16 @@ TZ = ZoneInfo(ZONE)
 
 
 def _plain(facts: list[Fact], unit: str) -> list[tuple[date, int, int, int, int]]:
+    return [
+        (p, len(who["new"]), len(who["returning"]), len(who["resurrecting"]), len(who["dormant"]))
+        for p, who in _plain_members(facts, unit)
+    ]
+
+
+KINDS = ("new", "returning", "resurrecting", "dormant")
+
+
+def _plain_members(facts: list[Fact], unit: str) -> list[tuple[date, dict[str, set[int]]]]:
     def period(f: Fact) -> date:
         day = f.occurred_at.astimezone(TZ).date()
         return day - timedelta(days=day.weekday()) if unit == "week" else day
@@ -41,20 +51,30 @@ def _plain(facts: list[Fact], unit: str) -> list[tuple[date, int, int, int, int]
     out = []
     p = first
     while p <= WINDOW.last:
-        new = returning = resurrecting = dormant = 0
+        who: dict[str, set[int]] = {k: set() for k in KINDS}
         for m, ps in active.items():
             if p in ps:
                 if joined.get(m) == p or (m not in joined and min(ps) == p):
-                    new += 1
+                    who["new"].add(m)
                 elif p - step in ps:
-                    returning += 1
+                    who["returning"].add(m)
                 else:
-                    resurrecting += 1
+                    who["resurrecting"].add(m)
             elif p - step in ps:
-                dormant += 1
-        out.append((p, new, returning, resurrecting, dormant))
+                who["dormant"].add(m)
+        out.append((p, who))
         p += step
     return out
+
+
+def test_each_lifecycle_figure_drills_down_to_its_members_on_both_engines(tmp_path: Path) -> None:
+    facts = generated(members=90)
+    want = _plain_members(facts, "week")
+    for reader in readers(tmp_path, facts):
+        for period, who in want:
+            for kind in KINDS:
+                got = members(reader, WS, WINDOW, "week", period + timedelta(days=3), kind)  # type: ignore[arg-type]
+                assert got == sorted(who[kind]), (reader.dialect, period, kind)
 
 
 @pytest.mark.parametrize("unit", ["week", "day"])

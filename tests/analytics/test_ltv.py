@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import math
 from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -20,9 +19,8 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pytest
 
-from tests.analytics.world import OTHER, WS, ZONE, ChdbReader, Fact, generated, readers
+from tests.analytics.world import OTHER, WS, ZONE, Fact, generated, readers
 from yutang.analytics import clv, ltv
-from yutang.analytics.engines import Reader
 from yutang.analytics.window import Window
 
 TZ = ZoneInfo(ZONE)
@@ -172,18 +170,6 @@ def shop(members: int = 300) -> list[Fact]:
     return out
 
 
-def engines(tmp_path: Path, facts: list[Fact]) -> Iterator[Reader]:
-    """Both engines, ClickHouse's session closed at the end even when a check fails (an
-    open one would keep its rows for the next test's)."""
-    found = readers(tmp_path, facts)
-    try:
-        yield from found
-    finally:
-        for reader in found:
-            if isinstance(reader, ChdbReader):
-                reader.close()
-
-
 def _local(at: datetime) -> date:
     return at.astimezone(TZ).date()
 
@@ -233,7 +219,7 @@ def test_the_purchases_per_member_are_what_the_facts_say_on_both_engines(tmp_pat
         f.props["order_id"] for f in facts if f.type == "order.refunded" and f.source_id > 500_000 and f.props
     }
     assert full  # some orders were refunded in full
-    for reader in engines(tmp_path, facts):
+    for reader in readers(tmp_path, facts):
         found, got_sizes = ltv.customers(reader, WS, AS_OF, ZONE, COHORTS)
         got = {
             c.member_id: (c.cohort, c.frequency, c.recency_days, c.age_days, c.repeat_net_cents)
@@ -250,7 +236,7 @@ def test_the_predictions_agree_on_both_engines_and_add_up(tmp_path: Path) -> Non
     plain, sizes = _plain_customers(facts, AS_OF)
     customers = [ltv.Customer(m, *v) for m, v in sorted(plain.items())]
     want = ltv.predict(customers, sizes, AS_OF, unit="day", horizon_months=6, annual_discount=0.1)
-    for reader in engines(tmp_path, facts):
+    for reader in readers(tmp_path, facts):
         got = ltv.predicted(
             reader, WS, AS_OF, ZONE, COHORTS, unit="day", horizon_months=6, annual_discount=0.1
         )
@@ -291,7 +277,7 @@ def test_the_predictions_agree_on_both_engines_and_add_up(tmp_path: Path) -> Non
 
 def test_too_few_buyers_is_not_enough_data(tmp_path: Path) -> None:
     facts = [f for f in shop(40) if f.member_id is None or f.member_id < 12]
-    for reader in engines(tmp_path, facts):
+    for reader in readers(tmp_path, facts):
         with pytest.raises(ltv.NotEnoughData):
             ltv.predicted(reader, WS, AS_OF, ZONE)
 
@@ -359,7 +345,7 @@ def test_historic_ltv_by_month_since_joining_on_both_engines(tmp_path: Path) -> 
     )
     want, average = _plain_historic(facts, 4)
     assert date(2026, 10, 1) in want and any(v[2] for _, v in want.values())
-    for reader in engines(tmp_path, facts):
+    for reader in readers(tmp_path, facts):
         got = ltv.historic(reader, WS, COHORTS, TODAY, months=4)
         held = {
             c.start: (c.size, [None if v is None else round(v, 6) for v in c.per_member_cents])

@@ -38,7 +38,7 @@ def test_parameters_are_literals_quoted_by_sqlglot_not_pasted_text() -> None:
 
 
 def test_the_engines_agree_on_our_functions() -> None:
-    from chdb import session
+    from yutang.analytics.clickhouse import ClickHouseTarget
 
     # 16:30 UTC on the 31st of December is 00:30 on the 1st of January in Shanghai
     sql = """SELECT LOCAL_DAY(:t, :tz), LOCAL_WEEK(:t, :tz), LOCAL_MONTH(:t, :tz),
@@ -48,5 +48,5 @@ def test_the_engines_agree_on_our_functions() -> None:
     params = {"t": datetime(2026, 12, 31, 16, 30, tzinfo=UTC), "tz": "Asia/Shanghai", "d": date(2027, 3, 1)}
     want = (date(2027, 1, 1), date(2026, 12, 28), date(2027, 1, 1), 2, 59, 90, "12", "x", None)
     assert tuple(duckdb.execute(query.render(sql, params, "duckdb")).fetchall()[0]) == want
-    ch = session.Session().query(query.render(sql, params, "clickhouse"), "ArrowTable").to_pylist()[0]
-    assert tuple(ch.values()) == want
+    ch = ClickHouseTarget("chdb://memory/query_test").reader().rows(sql, params)
+    assert tuple(ch[0]) == want

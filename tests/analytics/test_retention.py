@@ -15,6 +15,7 @@ import pytest
 
 from tests.analytics.world import WS, ZONE, Fact, generated, readers
 from yutang.analytics.facts import ACTIVE_TYPES
+from yutang.analytics.retention import members as retention_members
 from yutang.analytics.retention import retention
 from yutang.analytics.window import Window
 
@@ -39,9 +40,8 @@ def _offset(a: datetime, b: datetime, unit: str) -> int:
     return (y - x).days // (7 if unit == "week" else 1)
 
 
-def _plain(
-    facts: list[Fact], unit: str, mode: str, periods: int
-) -> dict[date, tuple[int, list[int | None], list[float | None]]]:
+def _cohorts(facts: list[Fact], unit: str) -> tuple[list[Fact], dict[int, datetime], dict[date, list[int]]]:
+    """The workspace's member facts, each member's start, and the cohorts of the range."""
     bounds = WINDOW.bounds()
     mine = [f for f in facts if f.workspace_id == WS and f.member_id is not None]
     t0: dict[int, datetime] = {}
@@ -52,6 +52,24 @@ def _plain(
     for m, t in t0.items():
         if bounds["start"] <= t < bounds["end"]:
             cohorts[_start_of(t, unit)].append(m)
+    return mine, t0, cohorts
+
+
+def _returns(mine: list[Fact], t0: dict[int, datetime], members: list[int], unit: str) -> dict[int, set[int]]:
+    """The periods (1, 2 …) each member of a cohort came back in."""
+    returns: dict[int, set[int]] = defaultdict(set)
+    for f in mine:
+        if f.member_id in members and f.type in ACTIVE_TYPES and f.occurred_at > t0[f.member_id]:
+            n = _offset(t0[f.member_id], f.occurred_at, unit)
+            if n >= 1:
+                returns[f.member_id].add(n)
+    return returns
+
+
+def _plain(
+    facts: list[Fact], unit: str, mode: str, periods: int
+) -> dict[date, tuple[int, list[int | None], list[float | None]]]:
+    mine, t0, cohorts = _cohorts(facts, unit)
     current = _start_of(datetime.combine(TODAY, datetime.min.time(), TZ), unit)
 
     def reached(start: date, n: int) -> bool:
@@ -62,14 +80,12 @@ def _plain(
 
     out = {}
     for start, members in cohorts.items():
-        returns: dict[int, set[int]] = defaultdict(set)
+        returns = _returns(mine, t0, members, unit)
         money: dict[int, int] = defaultdict(int)
         for f in mine:
             if f.member_id not in members:
                 continue
             n = _offset(t0[f.member_id], f.occurred_at, unit)
-            if f.type in ACTIVE_TYPES and f.occurred_at > t0[f.member_id] and n >= 1:
-                returns[f.member_id].add(n)
             if f.type in ("order.paid", "order.refunded") and f.occurred_at >= t0[f.member_id]:
                 money[n] += (f.amount_cents or 0) * (1 if f.type == "order.paid" else -1)
         counts: list[int | None] = []
@@ -89,6 +105,28 @@ def _plain(
             revenue.append(total / len(members) if reached(start, n) else None)
         out[start] = (len(members), counts, revenue)
     return out
+
+
+@pytest.mark.parametrize("mode", ["on", "on_or_after", "first_time"])
+def test_each_cell_drills_down_to_its_members_on_both_engines(tmp_path: Path, mode: str) -> None:
+    facts = generated(members=90)
+    mine, t0, cohorts = _cohorts(facts, "week")
+    want: dict[tuple[date, int], list[int]] = {}
+    for start, members in cohorts.items():
+        want[(start, 0)] = sorted(members)
+        returns = _returns(mine, t0, members, "week")
+        for n in range(1, 5):
+            if mode == "on":
+                want[(start, n)] = sorted(m for m, ns in returns.items() if n in ns)
+            elif mode == "first_time":
+                want[(start, n)] = sorted(m for m, ns in returns.items() if min(ns) == n)
+            else:
+                want[(start, n)] = sorted(m for m, ns in returns.items() if max(ns) >= n)
+    assert sum(len(v) for (_, n), v in want.items() if n) > 10
+    for reader in readers(tmp_path, facts):
+        for (start, n), ids in sorted(want.items()):
+            got = retention_members(reader, WS, WINDOW, start, n, unit="week", mode=mode)  # type: ignore[arg-type]
+            assert got == ids, (reader.dialect, start, n)
 
 
 @pytest.mark.parametrize(

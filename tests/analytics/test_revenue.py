@@ -15,7 +15,7 @@ import pytest
 
 from tests.analytics.world import WS, ZONE, Fact, generated, readers
 from yutang.analytics.facts import ACTIVE_TYPES
-from yutang.analytics.revenue import periods, revenue
+from yutang.analytics.revenue import members, periods, revenue
 from yutang.analytics.window import Window
 
 WINDOW = Window(date(2026, 10, 3), date(2026, 11, 5), ZONE)
@@ -96,6 +96,47 @@ def test_revenue_is_what_the_facts_say_on_both_engines(tmp_path: Path, period: s
             for r in rows
         }
         assert got == want, reader.dialect
+
+
+def _plain_members(facts: list[Fact], period: str, by: str) -> dict[tuple[date, Any], dict[str, set[int]]]:
+    bounds = WINDOW.bounds()
+    orders: dict[tuple[date, Any], dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    active: dict[tuple[date, Any], set[int]] = defaultdict(set)
+    for f in facts:
+        if f.workspace_id != WS or f.is_bot or f.member_id is None:
+            continue
+        if not bounds["start"] <= f.occurred_at < bounds["end"]:
+            continue
+        cell = (_period(f, period), None if by == "none" else getattr(f, f"{by}_id"))
+        if f.type == "order.paid":
+            orders[cell][f.member_id] += 1
+        if f.type in ACTIVE_TYPES:
+            active[cell].add(f.member_id)
+    return {
+        cell: {
+            "buyers": set(orders[cell]),
+            "repeat_buyers": {m for m, n in orders[cell].items() if n >= 2},
+            "active_members": active[cell],
+        }
+        for cell in {*orders, *active}
+    }
+
+
+@pytest.mark.parametrize(("period", "by"), [("week", "channel"), ("total", "tier")])
+def test_every_member_figure_drills_down_to_its_members_on_both_engines(
+    tmp_path: Path, period: str, by: str
+) -> None:
+    facts = generated()
+    want = _plain_members(facts, period, by)
+    assert any(len(v["repeat_buyers"]) for v in want.values())
+    assert any(k is None for _, k in want), "some members came through no channel / have no tier"
+    for reader in readers(tmp_path, facts):
+        for (at, key), figures in sorted(want.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0)):
+            for figure, ids in figures.items():
+                got = members(reader, WS, WINDOW, period, by, at, key, figure)  # type: ignore[arg-type]
+                assert got == sorted(ids), (reader.dialect, at, key, figure)
+        other = members(reader, WS + 1, WINDOW, period, by, WINDOW.first, None, "buyers")  # type: ignore[arg-type]
+        assert not set(other) & {m for v in want.values() for m in v["buyers"]}
 
 
 def test_the_figures_derived_from_the_sums() -> None:

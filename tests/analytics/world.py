@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import random
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -12,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from yutang.analytics import query, store
-from yutang.analytics.engines import CLICKHOUSE_SCHEMA, CLICKHOUSE_SETTINGS, DuckReader, Reader
+from yutang.analytics.clickhouse import ClickHouseTarget
+from yutang.analytics.engines import DuckReader, Reader
 from yutang.analytics.facts import COLUMNS
 
 WS, OTHER = 7, 8
@@ -133,28 +135,23 @@ def duck(tmp_path: Path, facts: list[Fact]) -> DuckReader:
 
 
 class ChdbReader:
-    """ClickHouse's engine in this process, holding the same facts as a DuckDB store."""
+    """ClickHouse's engine in this process (chdb, through clickhouse-connect: the client,
+    tables and reader that ``YUTANG_ANALYTICS_URL`` uses), holding the same facts as a
+    DuckDB store, in a database of its own."""
 
     dialect: query.Dialect = "clickhouse"
 
     def __init__(self, source: DuckReader) -> None:
-        from chdb import session
-
-        self.session = session.Session()
-        self.session.query(CLICKHOUSE_SCHEMA)
+        self.target = ClickHouseTarget(f"chdb://memory/t_{uuid.uuid4().hex[:12]}")
         with store.connect(source.path) as con:
-            table = con.sql("SELECT * FROM facts").to_arrow_table()
-        self.session.query("INSERT INTO facts SELECT * FROM Python(table)")
-        del table
+            rows = [tuple(r) for r in con.execute(f"SELECT {', '.join(COLUMNS)} FROM facts").fetchall()]
+        with self.target.batch() as tx:
+            for i in range(0, len(rows), 50_000):
+                tx.append(rows[i : i + 50_000])
+        self.reader = self.target.reader()
 
     def rows(self, sql: str, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
-        settings = ", ".join(f"{k} = {v}" for k, v in CLICKHOUSE_SETTINGS.items())
-        text = f"{query.render(sql, params, 'clickhouse')} SETTINGS {settings}"
-        result = self.session.query(text, "ArrowTable")
-        return [tuple(r.values()) for r in result.to_pylist()]
-
-    def close(self) -> None:
-        self.session.close()
+        return self.reader.rows(sql, params)
 
 
 def readers(tmp_path: Path, facts: list[Fact]) -> list[Reader]:

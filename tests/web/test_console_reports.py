@@ -51,6 +51,9 @@ async def test_the_revenue_page_shows_the_store_by_channel_in_both_languages(
 async def test_the_funnel_page_shows_the_aarrr_loop_and_the_steps_chosen(
     client: httpx.AsyncClient, app: object, tenant: Tenant, engine: AsyncEngine
 ) -> None:
+    import html
+    import re
+
     path = app.app.state.settings.resolved_analytics_path()  # type: ignore[attr-defined]
     path.unlink(missing_ok=True)
     buyers = [await member(engine, tenant, phone=f"1380013{i:04d}") for i in range(4)]
@@ -65,6 +68,39 @@ async def test_the_funnel_page_shows_the_aarrr_loop_and_the_steps_chosen(
     text = chosen.text
     assert chosen.status_code == 200 and "Paid an order" in text and "25.0%" in text  # 1 of 4
     assert "data-chart" in text
+    # the orders, the time to convert, the trend and a breakdown, in both languages
+    for lang, words in (
+        ("en", ("Strictly in a row", "Time to convert", "1–10 min", "Conversion trend")),
+        ("zh-CN", ("严格连续", "转化用时分布", "1–10 分钟", "转化趋势")),
+    ):
+        more = await client.get(
+            f"/console/reports/funnel?step=member.joined&step=order.paid&order=strict&trend=day&by=tier&lang={lang}"
+        )
+        assert more.status_code == 200 and all(w in more.text for w in words), lang
+        assert more.text.count("data-chart") == 3
+    odd = await client.get("/console/reports/funnel?order=loose&trend=year&by=phone")
+    assert odd.status_code == 200 and "依次" in odd.text
+    # each step and each drop-off link to their members, who can be saved as a segment
+    page = await client.get("/console/reports/funnel?step=member.joined&step=order.paid&window=7")
+    links = [
+        html.unescape(h) for h in re.findall(r'href="(/console/reports/funnel/members\?[^"]+)"', page.text)
+    ]
+    assert len(links) == 3 and links[-1].endswith("at=1&dropped=true")
+    ordered = await client.get(links[1])
+    assert ordered.status_code == 200 and "漏斗第 2 步的会员" in ordered.text
+    assert set(map(int, re.findall(r'href="/console/members/(\d+)"', ordered.text))) == {buyers[0]}
+    dropped = await client.get(links[2] + "&lang=en")
+    assert "dropped off after step 1" in dropped.text
+    assert set(map(int, re.findall(r'href="/console/members/(\d+)"', dropped.text))) == set(buyers[1:])
+    await browser.make_user(engine, tenant.id, "operator@acme.example", "operator")
+    client.cookies.clear()
+    assert (await browser.login(client, "operator@acme.example")).status_code == 303
+    drill = await client.get(links[2])
+    save_to = html.unescape(re.search(r'action="([^"]+/segment\?[^"]+)"', drill.text).group(1))  # type: ignore[union-attr]
+    saved = await browser.post(client, save_to, {"name": "入会未下单"})
+    assert saved.status_code == 303 and saved.headers["location"].startswith("/console/segments/")
+    segment = await client.get(saved.headers["location"])
+    assert segment.status_code == 200 and "入会未下单" in segment.text
 
 
 async def test_the_retention_page_shades_the_cohorts(
@@ -91,3 +127,64 @@ async def test_the_retention_page_shades_the_cohorts(
     assert (
         english.status_code == 200 and "Net revenue per member" in english.text and "Month 1" in english.text
     )
+
+
+async def test_a_figure_opens_its_members_and_an_operator_saves_them_as_a_segment(
+    client: httpx.AsyncClient, app: object, tenant: Tenant, other_tenant: Tenant, engine: AsyncEngine
+) -> None:
+    import html
+    import re
+
+    path = app.app.state.settings.resolved_analytics_path()  # type: ignore[attr-defined]
+    path.unlink(missing_ok=True)
+    buyers = [await member(engine, tenant, phone=f"1380013{i:04d}", name=f"买家{i}") for i in range(3)]
+    await member(engine, tenant, phone="13800139999", name="只看不买")
+    await order(engine, tenant, buyers[0], 12_300)
+    await order(engine, tenant, buyers[2], 4_500)
+    await order(engine, other_tenant, await member(engine, other_tenant, phone="13900000000"), 777_700)
+    await sync.sync(engine, path)
+    for role in ("analyst", "operator"):
+        await browser.make_user(engine, tenant.id, f"{role}@acme.example", role)
+
+    client.cookies.clear()
+    assert (await browser.login(client, "analyst@acme.example")).status_code == 303
+    page = await client.get("/console/reports/revenue?period=month")
+    links = [
+        html.unescape(h) for h in re.findall(r'href="(/console/reports/revenue/members\?[^"]+)"', page.text)
+    ]
+    assert links and all("figure=buyers" in h for h in links)
+    drill = await client.get(links[-1])
+    assert drill.status_code == 200
+    shown = set(map(int, re.findall(r'href="/console/members/(\d+)"', drill.text)))
+    assert shown == {buyers[0], buyers[2]}  # names are masked for an analyst; the ids are there
+    assert "保存为分群" not in drill.text  # an analyst reads figures, does not write segments
+    english = await client.get(links[-1] + "&lang=en")
+    assert english.status_code == 200 and "members make up this figure" in english.text
+    odd = await client.get("/console/reports/revenue/members?figure=everyone&at=2026-01-01")
+    assert odd.status_code == 422
+    refused = await browser.post(client, links[-1].replace("/members?", "/members/segment?"), {"name": "x"})
+    assert refused.status_code == 403
+
+    client.cookies.clear()
+    assert (await browser.login(client, "operator@acme.example")).status_code == 303
+    drill = await client.get(links[-1])
+    assert "保存为分群" in drill.text
+    save_to = html.unescape(re.search(r'action="([^"]+/segment\?[^"]+)"', drill.text).group(1))  # type: ignore[union-attr]
+    blank = await browser.post(client, save_to, {"name": " "})
+    assert blank.status_code == 422 and f'href="/console/members/{buyers[2]}"' in blank.text
+    saved = await browser.post(client, save_to, {"name": "本月买家"})
+    assert saved.status_code == 303 and saved.headers["location"].startswith("/console/segments/")
+    segment = await client.get(saved.headers["location"])
+    assert segment.status_code == 200 and "名单分群" in segment.text and "本月买家" in segment.text
+    assert "/freeze" not in segment.text  # nothing to freeze from: the page offers a rename only
+    segment_id = saved.headers["location"].split("/")[-1].split("?")[0]
+    renamed = await browser.post(
+        client, f"/console/segments/{segment_id}/edit", {"name": "十二月买家", "editor": "list"}
+    )
+    assert renamed.status_code == 303, renamed.text
+    listed = await client.get(
+        f"/console/members?segment={saved.headers['location'].split('/')[-1].split('?')[0]}"
+    )
+    assert set(map(int, re.findall(r'href="/console/members/(\d+)"', listed.text))) == {buyers[0], buyers[2]}
+    again = await browser.post(client, save_to, {"name": "十二月买家"})
+    assert again.status_code == 409 and "十二月买家" in again.text

@@ -15,7 +15,7 @@ import pytest
 from pydantic import BaseModel
 
 from yutang.analytics.facts import CLICK
-from yutang.analytics.funnel import FRIEND_JOINED
+from yutang.analytics.funnel import BUCKETS, FRIEND_JOINED, ORDERS
 from yutang.auth.permissions import ROLE_ORDER, ROLE_PERMISSIONS, Permission
 from yutang.coupons.schemas import CouponTemplateIn
 from yutang.distribution.schemas import PlanIn as CommissionPlanIn
@@ -98,8 +98,8 @@ SOURCES: dict[str, set[str]] = {
     "form_field_type": field(FormField, "type"),
     # models/members.py FormSubmission.via; members/forms.py submit (api), web/public.py (page)
     "form_submission_via": {"api", "page"},
-    # models/members.py Segment.kind; members/segments.py create / freeze
-    "segment_kind": {"dynamic", "static"},
+    # models/members.py Segment.kind; members/segments.py create / freeze / create_list
+    "segment_kind": {"dynamic", "static", "list"},
     # members/importer.py (consent_marketing → "marketing"), templates/public join page
     "consent_purpose": {"marketing"},
     # --- commerce
@@ -169,6 +169,8 @@ SOURCES: dict[str, set[str]] = {
     # every event type declared in Yutang, and the two facts the event store adds
     "fact_type": {t for t, cls in events.CATALOGUE.items() if cls.__module__.startswith("yutang.")}
     | {CLICK, FRIEND_JOINED},
+    "funnel_order": set(ORDERS),
+    "funnel_bucket": {name for name, _, _ in BUCKETS},
 }
 
 

@@ -7,11 +7,17 @@ from collections.abc import Awaitable, Callable
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from yutang.analytics import store, sync
+from yutang.analytics.engines import target_of
 from yutang.config import get_settings
 from yutang.kit.cli import err, out, run, sub_app
 from yutang.kit.db import get_engine
 
-analytics_app = sub_app("The event store of the reports (DuckDB under var/).")
+analytics_app = sub_app("The event store of the reports (DuckDB under var/, or ClickHouse).")
+
+
+def _target() -> store.Target:
+    settings = get_settings()
+    return target_of(settings)
 
 
 def _with_bar(title: str, work: Callable[[sync.Progress], Awaitable[sync.Synced]]) -> sync.Synced:
@@ -41,8 +47,8 @@ def _said(done: sync.Synced) -> str:
 def sync_command() -> None:
     """Copy what is new in the outbox and the clicks into the store (the worker does this
     every minute)."""
-    path = get_settings().resolved_analytics_path()
-    done = _with_bar("sync", lambda progress: sync.sync(get_engine(), path, progress=progress))
+    target = _target()
+    done = _with_bar("sync", lambda progress: sync.sync(get_engine(), target, progress=progress))
     out.print(_said(done))
 
 
@@ -50,18 +56,17 @@ def sync_command() -> None:
 def rebuild_command() -> None:
     """Build the store again from the transactional database (reports read the old one
     until the new one is whole)."""
-    path = get_settings().resolved_analytics_path()
-    done = _with_bar("rebuild", lambda progress: sync.rebuild(get_engine(), path, progress=progress))
+    target = _target()
+    done = _with_bar("rebuild", lambda progress: sync.rebuild(get_engine(), target, progress=progress))
     out.print(_said(done))
 
 
 @analytics_app.command("status")
 def status_command() -> None:
     """How many facts the store holds, and up to which id of each source."""
-    path = get_settings().resolved_analytics_path()
-    with store.connect(path) as con:
-        held = store.counts(con)
-    out.print(f"store: {path}")
+    target = _target()
+    held = target.counts()
+    out.print(f"store: {target.describe()}")
     for source in sync.SOURCES:
         watermark, gaps = held["positions"].get(source, (0, 0))
         count = held["facts"].get(source, 0)

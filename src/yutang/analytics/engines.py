@@ -1,8 +1,9 @@
 """Where a report runs: the embedded DuckDB store, or ClickHouse.
 
 A :class:`Reader` answers rows for a report's SQL (:mod:`yutang.analytics.query`
-writes it in the engine's dialect). ClickHouse's table is the same facts table, as a
-MergeTree partitioned by month and ordered for one workspace's scans of one type.
+writes it in the engine's dialect): :class:`DuckReader` here, or
+:class:`yutang.analytics.clickhouse.ClickHouseReader` when ``YUTANG_ANALYTICS_URL`` names
+a ClickHouse (:func:`reader_of` picks).
 """
 
 from __future__ import annotations
@@ -12,32 +13,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from yutang.analytics import query, store
-
-CLICKHOUSE_SCHEMA = """
-CREATE TABLE IF NOT EXISTS facts (
-    source       LowCardinality(String),
-    source_id    Int64,
-    workspace_id Int64,
-    type         LowCardinality(String),
-    occurred_at  DateTime64(6, 'UTC'),
-    member_id    Nullable(Int64),
-    visitor_id   Nullable(String),
-    channel_id   Nullable(Int64),
-    link_id      Nullable(Int64),
-    campaign_id  Nullable(Int64),
-    staff_id     Nullable(Int64),
-    tier_id      Nullable(Int64),
-    amount_cents Nullable(Int64),
-    points       Nullable(Int64),
-    is_bot       Bool,
-    props        Nullable(String)
-) ENGINE = ReplacingMergeTree
-PARTITION BY toYYYYMM(occurred_at)
-ORDER BY (workspace_id, type, occurred_at, source, source_id)
-"""
-#: Settings every ClickHouse query of a report runs with: NULLs where a LEFT JOIN finds
-#: nothing (as in DuckDB), not the type's default.
-CLICKHOUSE_SETTINGS = {"join_use_nulls": 1}
+from yutang.config import Settings
 
 
 class Reader(Protocol):
@@ -57,3 +33,21 @@ class DuckReader:
     def rows(self, sql: str, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         with store.connect(self.path) as con:
             return con.execute(query.render(sql, params, "duckdb")).fetchall()
+
+
+def reader_of(settings: Settings) -> Reader:
+    """The reports' engine: ClickHouse when ``analytics_url`` names one, else the file."""
+    if settings.analytics_url:
+        from yutang.analytics.clickhouse import ClickHouseTarget
+
+        return ClickHouseTarget(settings.analytics_url).reader()
+    return DuckReader(settings.resolved_analytics_path())
+
+
+def target_of(settings: Settings) -> store.Target:
+    """Where the sync writes: the same choice as :func:`reader_of`."""
+    if settings.analytics_url:
+        from yutang.analytics.clickhouse import ClickHouseTarget
+
+        return ClickHouseTarget(settings.analytics_url)
+    return store.DuckTarget(settings.resolved_analytics_path())

@@ -1,20 +1,38 @@
-"""Funnels: how many people went through ordered steps, and how fast.
+"""Funnels: how many people went through steps, how fast, and who dropped off.
 
 A person is a member, or a visitor cookie that never became one (a member's clicks from
 before they joined count as theirs: the cookie of their first click is on their facts).
-A person **enters** with their first fact of step 1 in the date range; each next step
-counts when it happens after the step before and within the conversion window of the
-entry (default 14 days) — and within its own window after the step before, when the
-step has one. Conversions are counted up to the end of the window even past the range,
-so the last days of a range are not short-changed. A person with an exclusion step
-anywhere between entering and the end of their window leaves the funnel. The step
-``referral.friend_joined`` is a friend's ``invitation.joined`` seen from the inviter (the
-last step of the AARRR loop: referred a friend who joined). Each step
-takes the earliest fact that qualifies (the earliest next step leaves the most room for
-the ones after it).
+A person's facts are in **their order**: by time, and facts of the same instant by their
+place in the store (source, then id) — so "after" always means a later fact, and a step
+repeated (ordered → ordered again) needs a second fact.
+
+A person **enters** once: with their first fact of step 1 in the date range (a member
+who does step 1 again later in the range still enters once, at the first). Every later
+step must happen within the conversion window of the entry (default 14 days), counted
+past the end of the range, so the last days of a range are not short-changed. The
+**order** says how the steps follow each other:
+
+- ``sequential``: each step is a fact after the step before; other facts may come in
+  between. Each step takes the earliest fact that qualifies (it leaves the most room for
+  the ones after it). A step's own window (``within_seconds``) runs from the step before.
+- ``strict``: each step is the person's very next fact after the step before — any
+  other fact of theirs in between (of any type, in the store) breaks the funnel there.
+- ``any``: step 1 is the entry; steps 2 … n may happen in any order after it, within the
+  window; step *k* counts when steps 2 … *k* have all happened. Each step takes the
+  earliest fact of it after the entry; a step that repeats an earlier one (the same type
+  and filters) takes that step's next fact (the 2nd, the 3rd …). A step's own window
+  runs from the entry. A step reaches *k* when the last of steps 2 … *k* happened.
+
+A person with an exclusion step anywhere between entering and the end of their window
+leaves the funnel (every step, every figure). The step ``referral.friend_joined`` is a
+friend's ``invitation.joined`` seen from the inviter (the last step of the AARRR loop:
+referred a friend who joined).
 
 Per step: people, conversion from the first step and from the previous one, drop-off,
-and the median time from the step before (lower median, exact).
+the median time from the step before (lower median, exact) and its distribution in
+:data:`BUCKETS`. Per day, week or month of entry (the trend) and per channel, link,
+campaign, tier or owner staff of the entering fact (the breakdown): the same counts. The
+members behind a step, or behind its drop-off, are :func:`member_ids`.
 """
 
 from __future__ import annotations
@@ -22,7 +40,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import date
+from typing import Any, Literal
 
 from yutang.analytics.engines import Reader
 from yutang.analytics.facts import CLICK
@@ -34,6 +53,36 @@ _PROP = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 DEFAULT_WINDOW_DAYS = 14
 MAX_STEPS = 10
 
+Order = Literal["sequential", "strict", "any"]
+ORDERS: tuple[Order, ...] = ("sequential", "strict", "any")
+TrendPeriod = Literal["day", "week", "month"]
+By = Literal["none", "channel", "link", "campaign", "tier", "staff"]
+BYS: tuple[By, ...] = ("none", "channel", "link", "campaign", "tier", "staff")
+_GROUPS = {
+    "day": "LOCAL_DAY(t1, :tz)",
+    "week": "LOCAL_WEEK(t1, :tz)",
+    "month": "LOCAL_MONTH(t1, :tz)",
+    "total": "CAST(:first_day AS DATE)",
+}
+
+#: The time from the step before, in buckets: (name, from, to) in seconds, ``to``
+#: excluded (None: no end).
+BUCKETS: tuple[tuple[str, int, int | None], ...] = (
+    ("lt_1m", 0, 60),
+    ("1m_10m", 60, 600),
+    ("10m_1h", 600, 3_600),
+    ("1h_6h", 3_600, 21_600),
+    ("6h_24h", 21_600, 86_400),
+    ("1d_3d", 86_400, 259_200),
+    ("3d_7d", 259_200, 604_800),
+    ("gt_7d", 604_800, None),
+)
+
+
+def bucket_of(seconds: int) -> int:
+    """The index in :data:`BUCKETS` of a time to convert."""
+    return next(i for i, (_, lo, hi) in enumerate(BUCKETS) if seconds >= lo and (hi is None or seconds < hi))
+
 
 @dataclass(frozen=True)
 class Step:
@@ -41,9 +90,14 @@ class Step:
 
     type: str
     where: Mapping[str, str | int] = field(default_factory=dict)
-    #: At most this long after the step before (None: only the funnel's window).
+    #: At most this long after the step before (``any``: after the entry; None: only
+    #: the funnel's window).
     within_seconds: int | None = None
     label: str = ""
+
+    def same_as(self, other: Step) -> bool:
+        """The same fact (type and filters): a repeated step."""
+        return self.type == other.type and dict(self.where) == dict(other.where)
 
 
 #: A step seen from the inviter: a friend they invited joined (``invitation.joined``,
@@ -64,6 +118,8 @@ class StepResult:
     step: Step
     people: int
     median_seconds: int | None  # from the step before
+    #: People per bucket of :data:`BUCKETS` (the time from the step before); zeros for step 1.
+    distribution: tuple[int, ...] = (0,) * len(BUCKETS)
 
     def figures(self, first: int, before: int) -> dict[str, Any]:
         return {
@@ -75,6 +131,24 @@ class StepResult:
             "dropped": before - self.people,
             "median_seconds": self.median_seconds,
         }
+
+
+@dataclass(frozen=True)
+class Group:
+    """The people of each step among those who entered in one period (the trend)."""
+
+    period: date
+    people: tuple[int, ...]
+
+    def conversion(self) -> float | None:
+        """The last step ÷ the first."""
+        return round(self.people[-1] / self.people[0], 4) if self.people and self.people[0] else None
+
+    def from_previous(self) -> list[float | None]:
+        return [
+            round(n / before, 4) if before else None
+            for before, n in zip(self.people, self.people[1:], strict=False)
+        ]
 
 
 def _condition(alias: str, step: Step, i: int, params: dict[str, Any]) -> str:
@@ -95,69 +169,181 @@ def _condition(alias: str, step: Step, i: int, params: dict[str, Any]) -> str:
     return " AND ".join(parts)
 
 
-def build(
-    steps: Sequence[Step], exclusions: Sequence[Step] = (), window_days: int = DEFAULT_WINDOW_DAYS
+def _paths(
+    steps: Sequence[Step],
+    exclusions: Sequence[Step],
+    window_days: int,
+    order: Order,
+    by: By,
 ) -> tuple[str, dict[str, Any]]:
-    """The funnel's SQL (one row: people and median seconds of each step) and its
-    parameters besides the workspace and the range."""
+    """The CTEs down to ``paths``: one row per person who entered (and was not excluded)
+    with ``person``, ``key`` (the breakdown's value of the entering fact) and ``t1`` …
+    ``tn``, the moment they reached each step (NULL when they did not)."""
     if not 2 <= len(steps) <= MAX_STEPS:
         raise ValueError(f"a funnel has 2 to {MAX_STEPS} steps")
+    if order not in ORDERS:
+        raise ValueError(f"a funnel's order is one of {', '.join(ORDERS)}")
+    if by not in BYS:
+        raise ValueError(f"a funnel is broken down by one of {', '.join(BYS)}")
     params: dict[str, Any] = {"window": window_days * 86_400}
+    conditions = [_condition("e", s, k, params) for k, s in enumerate(steps, 1)]
+    excluded = [_condition("e", x, 100 + i, params) for i, x in enumerate(exclusions)]
+    # the strict order looks at every fact of a person; the others only at those of a step
+    relevant = "" if order == "strict" else "WHERE " + " OR ".join(f"({c})" for c in conditions + excluded)
+    key = "CAST(NULL AS BIGINT)" if by == "none" else f"e.{by}_id"
     ctes = [
         """people AS (
     SELECT visitor_id, min(member_id) AS owner FROM facts
     WHERE workspace_id = :ws AND member_id IS NOT NULL AND visitor_id IS NOT NULL
     GROUP BY visitor_id)""",
-        f"""ev AS (
+        f"""ev0 AS (
     SELECT coalesce(CAST(coalesce(f.member_id, p.owner) AS VARCHAR), 'v:' || f.visitor_id) AS person,
-           f.type, f.occurred_at AS ts, f.props, f.channel_id, f.link_id, f.campaign_id, f.tier_id, f.staff_id
+           f.type, f.occurred_at AS ts, f.source AS src, f.source_id AS sid, f.props, f.channel_id,
+           f.link_id, f.campaign_id, f.tier_id, f.staff_id
     FROM facts f LEFT JOIN people p ON p.visitor_id = f.visitor_id
     WHERE f.workspace_id = :ws AND NOT f.is_bot AND (f.member_id IS NOT NULL OR f.visitor_id IS NOT NULL)
       AND f.occurred_at >= :start AND f.occurred_at < ADD_SECONDS(:end, :window)
     UNION ALL
-    SELECT PROP(f.props, 'inviter_id'), '{FRIEND_JOINED}', f.occurred_at, f.props, f.channel_id, f.link_id,
-           f.campaign_id, f.tier_id, f.staff_id
+    SELECT PROP(f.props, 'inviter_id'), '{FRIEND_JOINED}', f.occurred_at, 'referral', f.source_id, f.props,
+           f.channel_id, f.link_id, f.campaign_id, f.tier_id, f.staff_id
     FROM facts f
     WHERE f.workspace_id = :ws AND f.type = 'invitation.joined' AND PROP(f.props, 'inviter_id') IS NOT NULL
       AND f.occurred_at >= :start AND f.occurred_at < ADD_SECONDS(:end, :window))""",
+        f"""ev AS (
+    SELECT e.*, row_number() OVER (PARTITION BY e.person ORDER BY e.ts, e.src, e.sid) AS seq
+    FROM ev0 e {relevant})""",
+        f"""first1 AS (
+    SELECT e.person AS person, min(e.seq) AS q FROM ev e
+    WHERE {conditions[0]} AND e.ts < :end GROUP BY e.person)""",
         f"""s1 AS (
-    SELECT e.person, min(e.ts) AS t1, min(e.ts) AS entered FROM ev e
-    WHERE {_condition("e", steps[0], 1, params)} AND e.ts < :end
-    GROUP BY e.person)""",
+    SELECT e.person AS person, e.seq AS q1, e.ts AS t1, {key} AS key
+    FROM first1 f JOIN ev e ON e.person = f.person AND e.seq = f.q)""",
     ]
+    reach = ["s1.t1"]
+    joins = []
     for k in range(2, len(steps) + 1):
-        step = steps[k - 1]
-        within = (
-            f" AND e.ts <= ADD_SECONDS(s.t{k - 1}, {int(step.within_seconds)})" if step.within_seconds else ""
-        )
-        carried = ", ".join(f"s.t{j}" for j in range(1, k))
-        ctes.append(
-            f"""s{k} AS (
-    SELECT s.person, s.entered, {carried}, min(e.ts) AS t{k} FROM s{k - 1} s JOIN ev e ON e.person = s.person
-    WHERE {_condition("e", step, k, params)} AND e.ts >= s.t{k - 1}
-      AND e.ts <= ADD_SECONDS(s.entered, :window){within}
-    GROUP BY s.person, s.entered, {carried})"""
-        )
+        step, cond = steps[k - 1], conditions[k - 1]
+        window = "e.ts <= ADD_SECONDS(s.t1, :window)"
+        if order == "any":
+            own = f" AND e.ts <= ADD_SECONDS(s.t1, {int(step.within_seconds)})" if step.within_seconds else ""
+            nth = sum(1 for other in steps[1 : k - 1] if other.same_as(step)) + 1
+            ctes.append(
+                f"""s{k} AS (
+    SELECT person, t{k} FROM (
+        SELECT s.person AS person, e.ts AS t{k}, row_number() OVER (PARTITION BY s.person ORDER BY e.seq) AS n
+        FROM s1 s JOIN ev e ON e.person = s.person
+        WHERE {cond} AND e.seq > s.q1 AND {window}{own}) x
+    WHERE n = {nth})"""
+            )
+            done = " AND ".join(f"s{j}.t{j} IS NOT NULL" for j in range(2, k + 1))
+            latest = ", ".join(["s1.t1"] + [f"s{j}.t{j}" for j in range(2, k + 1)])
+            reach.append(f"CASE WHEN {done} THEN greatest({latest}) END")
+        else:
+            own = (
+                f" AND e.ts <= ADD_SECONDS(s.t{k - 1}, {int(step.within_seconds)})"
+                if step.within_seconds
+                else ""
+            )
+            before = "s1" if k == 2 else f"r{k - 1}"
+            if order == "strict":
+                ctes.append(
+                    f"""s{k} AS (
+    SELECT s.person AS person, s.t1 AS t1, e.seq AS q{k}, e.ts AS t{k}
+    FROM {before} s JOIN ev e ON e.person = s.person AND e.seq = s.q{k - 1} + 1
+    WHERE {cond} AND {window}{own})"""
+                )
+            else:
+                ctes.append(
+                    f"""s{k} AS (
+    SELECT s.person AS person, min(s.t1) AS t1, min(e.seq) AS q{k}, min(e.ts) AS t{k}
+    FROM {before} s JOIN ev e ON e.person = s.person
+    WHERE {cond} AND e.seq > s.q{k - 1} AND {window}{own}
+    GROUP BY s.person)"""
+                )
+            # the people who reached step k, carrying what the next step needs
+            ctes.append(f"r{k} AS (SELECT person, t1, q{k}, t{k} FROM s{k})")
+            reach.append(f"s{k}.t{k}")
+        joins.append(f"LEFT JOIN s{k} ON s{k}.person = s1.person")
     if exclusions:
-        conditions = " OR ".join(f"({_condition('e', x, 100 + i, params)})" for i, x in enumerate(exclusions))
         ctes.append(
             f"""out AS (
-    SELECT DISTINCT s.person FROM s1 s JOIN ev e ON e.person = s.person
-    WHERE ({conditions}) AND e.ts >= s.entered AND e.ts <= ADD_SECONDS(s.entered, :window))"""
+    SELECT DISTINCT s.person AS person FROM s1 s JOIN ev e ON e.person = s.person
+    WHERE ({" OR ".join(f"({c})" for c in excluded)})
+      AND e.ts >= s.t1 AND e.ts <= ADD_SECONDS(s.t1, :window))"""
         )
-        keep = "person NOT IN (SELECT person FROM out)"
+        keep = "WHERE s1.person NOT IN (SELECT person FROM out)"
     else:
-        keep = "TRUE"
-    selects = []
+        keep = ""
+    columns = ", ".join(f"{r} AS t{k}" for k, r in enumerate(reach, 1))
+    ctes.append(
+        f"""paths AS (
+    SELECT s1.person AS person, s1.key AS key, {columns}
+    FROM s1 {" ".join(joins)} {keep})"""
+    )
+    return "WITH " + ",\n".join(ctes), params
+
+
+def build(
+    steps: Sequence[Step],
+    exclusions: Sequence[Step] = (),
+    window_days: int = DEFAULT_WINDOW_DAYS,
+    order: Order = "sequential",
+    group: str = "total",
+    by: By = "none",
+) -> tuple[str, dict[str, Any]]:
+    """The funnel's SQL — one row per period of entry (``group``: day, week, month or
+    total) and value of ``by``: the period, the key, then per step the people, the
+    median seconds from the step before and the people of each bucket — and its
+    parameters besides the workspace, the range, ``tz`` and ``first_day``."""
+    head, params = _paths(steps, exclusions, window_days, order, by)
+    selects = [f"{_GROUPS[group]} AS period", "key"]
     for k in range(1, len(steps) + 1):
-        selects.append(f"(SELECT CAST(count(*) AS BIGINT) FROM s{k} WHERE {keep}) AS people{k}")
+        selects.append(f"CAST(count(t{k}) AS BIGINT) AS people{k}")
         if k == 1:
             selects.append("CAST(NULL AS BIGINT) AS median1")
-        else:
-            median = f"MEDIAN_LOW(SECONDS_BETWEEN(t{k - 1}, t{k}))"
-            selects.append(f"(SELECT {median} FROM s{k} WHERE {keep}) AS median{k}")
-    sql = "WITH " + ",\n".join(ctes) + "\nSELECT " + ",\n       ".join(selects)
+            continue
+        wait = f"SECONDS_BETWEEN(t{k - 1}, t{k})"
+        selects.append(f"MEDIAN_LOW({wait}) AS median{k}")
+        for i, (_, lo, hi) in enumerate(BUCKETS):
+            upper = f" AND {wait} < {hi}" if hi is not None else ""
+            selects.append(
+                f"CAST(sum(CASE WHEN t{k} IS NOT NULL AND {wait} >= {lo}{upper} THEN 1 ELSE 0 END) AS BIGINT)"
+                f" AS b{k}_{i}"
+            )
+    sql = f"{head}\nSELECT {', '.join(selects)}\nFROM paths GROUP BY 1, 2 ORDER BY 1, 2 NULLS FIRST"
     return sql, params
+
+
+def _run(
+    reader: Reader,
+    workspace_id: int,
+    window: Window,
+    steps: Sequence[Step],
+    exclusions: Sequence[Step],
+    window_days: int,
+    order: Order,
+    group: str,
+    by: By,
+) -> list[tuple[Any, ...]]:
+    sql, params = build(steps, exclusions, window_days, order, group, by)
+    return reader.rows(
+        sql, {"ws": workspace_id, "tz": window.zone, "first_day": window.first, **window.bounds(), **params}
+    )
+
+
+def _results(steps: Sequence[Step], row: Sequence[Any] | None) -> list[StepResult]:
+    out, at = [], 2
+    for i, step in enumerate(steps):
+        people = int(row[at] or 0) if row else 0
+        median = row[at + 1] if row else None
+        at += 2
+        if i == 0:
+            out.append(StepResult(step, people, None))
+            continue
+        spread = tuple(int(row[at + b] or 0) if row else 0 for b in range(len(BUCKETS)))
+        at += len(BUCKETS)
+        out.append(StepResult(step, people, int(median) if people and median is not None else None, spread))
+    return out
 
 
 def funnel(
@@ -167,11 +353,78 @@ def funnel(
     steps: Sequence[Step] = AARRR,
     exclusions: Sequence[Step] = (),
     window_days: int = DEFAULT_WINDOW_DAYS,
+    order: Order = "sequential",
 ) -> list[StepResult]:
-    sql, params = build(steps, exclusions, window_days)
-    (row,) = reader.rows(sql, {"ws": workspace_id, **window.bounds(), **params})
-    out = []
-    for i, step in enumerate(steps):
-        people, median = int(row[2 * i] or 0), row[2 * i + 1]
-        out.append(StepResult(step, people, int(median) if people and i and median is not None else None))
-    return out
+    """Every step's figures over the people who entered in the range."""
+    rows = _run(reader, workspace_id, window, steps, exclusions, window_days, order, "total", "none")
+    return _results(steps, rows[0] if rows else None)
+
+
+def breakdown(
+    reader: Reader,
+    workspace_id: int,
+    window: Window,
+    by: By,
+    steps: Sequence[Step] = AARRR,
+    exclusions: Sequence[Step] = (),
+    window_days: int = DEFAULT_WINDOW_DAYS,
+    order: Order = "sequential",
+) -> list[tuple[int | None, list[StepResult]]]:
+    """The funnel per value of ``by`` on the entering fact (None: the fact has none)."""
+    rows = _run(reader, workspace_id, window, steps, exclusions, window_days, order, "total", by)
+    return [(None if r[1] is None else int(r[1]), _results(steps, r)) for r in rows]
+
+
+def trend(
+    reader: Reader,
+    workspace_id: int,
+    window: Window,
+    period: TrendPeriod,
+    steps: Sequence[Step] = AARRR,
+    exclusions: Sequence[Step] = (),
+    window_days: int = DEFAULT_WINDOW_DAYS,
+    order: Order = "sequential",
+) -> list[Group]:
+    """The people of each step per day, week or month of entry — every period the range
+    touches, zeros where nobody entered."""
+    from yutang.analytics.revenue import periods
+
+    rows = _run(reader, workspace_id, window, steps, exclusions, window_days, order, period, "none")
+    held = {row[0]: tuple(r.people for r in _results(steps, row)) for row in rows}
+    zero = (0,) * len(steps)
+    return [Group(p, held.get(p, zero)) for p in periods(window, period)]
+
+
+def member_ids(
+    reader: Reader,
+    workspace_id: int,
+    window: Window,
+    at: int,
+    dropped: bool = False,
+    steps: Sequence[Step] = AARRR,
+    exclusions: Sequence[Step] = (),
+    window_days: int = DEFAULT_WINDOW_DAYS,
+    order: Order = "sequential",
+    by: By = "none",
+    key: int | None = None,
+) -> list[int]:
+    """The members who reached step ``at`` (1-based) — or, ``dropped``, who reached it
+    and not the next — in order of id; with ``by``, only those whose entering fact has
+    ``key`` (None: has none). Visitors who never joined are counted in the funnel but
+    are no member to list."""
+    if not 1 <= at <= len(steps) or (dropped and at == len(steps)):
+        raise ValueError("no such step of the funnel")
+    head, params = _paths(steps, exclusions, window_days, order, by)
+    where = [f"t{at} IS NOT NULL", "person NOT LIKE 'v:%'"]
+    if dropped:
+        where.append(f"t{at + 1} IS NULL")
+    if by != "none":
+        if key is None:
+            where.append("key IS NULL")
+        else:
+            params["key"] = key
+            where.append("key = :key")
+    sql = f"{head}\nSELECT DISTINCT CAST(person AS BIGINT) AS id FROM paths WHERE {' AND '.join(where)}"
+    sql += " ORDER BY id"
+    found = reader.rows(sql, {"ws": workspace_id, **window.bounds(), **params})
+    return [int(r[0]) for r in found]

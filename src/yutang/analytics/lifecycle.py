@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from yutang.analytics.engines import Reader
 from yutang.analytics.facts import ACTIVE_TYPES
@@ -27,7 +27,7 @@ _INDEX = {
     "week": "CAST(DAYS_BETWEEN(:epoch, LOCAL_WEEK(occurred_at, :tz)) / 7 AS BIGINT)",
     "month": "MONTHS_APART(:epoch_month, LOCAL_MONTH(occurred_at, :tz))",
 }
-_SQL = """
+_CTES = """
 WITH act AS (
     SELECT DISTINCT member_id, {index} AS i FROM facts
     WHERE workspace_id = :ws AND member_id IS NOT NULL AND type IN :active AND occurred_at < :end
@@ -45,7 +45,7 @@ cur AS (
     WHERE a.i >= :first_i AND a.i <= :last_i
 ),
 kinds AS (
-    SELECT c.i,
+    SELECT c.member_id AS member_id, c.i,
            CASE WHEN jn.j = c.i OR (jn.j IS NULL AND fs.f = c.i) THEN 'new'
                 WHEN c.had_prev = 1 THEN 'returning'
                 ELSE 'resurrecting' END AS kind
@@ -54,13 +54,31 @@ kinds AS (
     LEFT JOIN firsts fs ON fs.member_id = c.member_id
 ),
 gone AS (
-    SELECT a.i + 1 AS i FROM act a LEFT JOIN act n ON n.member_id = a.member_id AND n.i = a.i + 1
+    SELECT a.member_id AS member_id, a.i + 1 AS i
+    FROM act a LEFT JOIN act n ON n.member_id = a.member_id AND n.i = a.i + 1
     WHERE n.member_id IS NULL AND a.i + 1 >= :first_i AND a.i + 1 <= :last_i
 )
+"""
+_SQL = (
+    _CTES
+    + """
 SELECT i, kind, CAST(count(*) AS BIGINT) FROM kinds GROUP BY i, kind
 UNION ALL
 SELECT i, 'dormant', CAST(count(*) AS BIGINT) FROM gone GROUP BY i
 """
+)
+_MEMBERS = (
+    _CTES
+    + """
+SELECT member_id FROM (
+    SELECT member_id FROM kinds WHERE i = :at_i AND kind = :kind
+    UNION ALL
+    SELECT member_id FROM gone WHERE i = :at_i AND :kind = 'dormant'
+) AS picked
+ORDER BY member_id
+"""
+)
+Kind = Literal["new", "returning", "resurrecting", "dormant"]
 
 
 @dataclass(frozen=True)
@@ -88,19 +106,23 @@ def _start(i: int, unit: Unit) -> date:
     return date(EPOCH.year + i // 12, i % 12 + 1, 1)
 
 
-def lifecycle(reader: Reader, workspace_id: int, window: Window, unit: Unit = "week") -> list[LifecycleRow]:
-    """Every period of the window, with its new, returning, resurrecting and dormant members."""
-    first_i, last_i = _index(window.first, unit), _index(window.last, unit)
-    params = {
+def _params(workspace_id: int, window: Window, unit: Unit) -> dict[str, Any]:
+    return {
         "ws": workspace_id,
         "tz": window.zone,
         "epoch": EPOCH,
         "epoch_month": EPOCH.replace(day=1),
         "active": list(ACTIVE_TYPES),
-        "first_i": first_i,
-        "last_i": last_i,
+        "first_i": _index(window.first, unit),
+        "last_i": _index(window.last, unit),
         "end": window.bounds()["end"],
     }
+
+
+def lifecycle(reader: Reader, workspace_id: int, window: Window, unit: Unit = "week") -> list[LifecycleRow]:
+    """Every period of the window, with its new, returning, resurrecting and dormant members."""
+    params = _params(workspace_id, window, unit)
+    first_i, last_i = params["first_i"], params["last_i"]
     held: dict[tuple[int, str], int] = {}
     for i, kind, n in reader.rows(_SQL.format(index=_INDEX[unit]), params):
         held[(int(i), str(kind))] = int(n)
@@ -114,3 +136,9 @@ def lifecycle(reader: Reader, workspace_id: int, window: Window, unit: Unit = "w
         )
         for i in range(first_i, last_i + 1)
     ]
+
+
+def members(reader: Reader, workspace_id: int, window: Window, unit: Unit, at: date, kind: Kind) -> list[int]:
+    """The members counted as ``kind`` in the period holding ``at`` (one of the window's)."""
+    params = {**_params(workspace_id, window, unit), "at_i": _index(at, unit), "kind": kind}
+    return [int(m) for (m,) in reader.rows(_MEMBERS.format(index=_INDEX[unit]), params)]

@@ -36,10 +36,9 @@ _OFFSET = {
 }
 MAX_PERIODS = 36
 
-#: The members who started in the range, by period ("cohorts"), and their net revenue from
-#: the start on, by the period after the start it fell in ("money"): shared with the
-#: customer-value report (:mod:`yutang.analytics.ltv`), which reads its months.
-_COHORTS = """
+#: The members who started in the range, by period: shared with the customer-value
+#: report (:mod:`yutang.analytics.ltv`, by month), which reads their money alone.
+_STARTS = """
 starts AS (
     SELECT member_id, min(occurred_at) AS t0 FROM facts
     WHERE workspace_id = :ws AND member_id IS NOT NULL AND type IN :start_types
@@ -47,9 +46,11 @@ starts AS (
 ),
 cohorts AS (
     SELECT member_id, t0, {cohort} AS cohort FROM starts WHERE t0 >= :start AND t0 < :end
-),
+)"""
+#: Their net revenue from the start on, by the period after the start it fell in.
+_MONEY = """,
 money AS (
-    SELECT c.cohort, {money_offset} AS n,
+    SELECT c.cohort, {offset} AS n,
            CASE WHEN f.type = 'order.paid' THEN f.amount_cents ELSE 0 - f.amount_cents END AS cents
     FROM cohorts c JOIN facts f ON f.member_id = c.member_id
     WHERE f.workspace_id = :ws AND f.type IN ('order.paid', 'order.refunded') AND f.occurred_at >= c.t0
@@ -61,22 +62,29 @@ UNION ALL
 SELECT 'cents', cohort, CAST(n AS BIGINT), CAST(sum(cents) AS BIGINT) FROM money
 WHERE n >= 0 AND n <= :periods GROUP BY cohort, n
 """
-_SQL = (
+_CTES = (
     "WITH"
-    + _COHORTS
+    + _STARTS
     + """,
 returned AS (
     SELECT c.member_id, c.cohort, {offset} AS n
     FROM cohorts c JOIN facts f ON f.member_id = c.member_id
     WHERE f.workspace_id = :ws AND f.type IN :return_types AND f.occurred_at > c.t0
 ),
-kept AS (
-    SELECT member_id, cohort, n FROM returned WHERE n >= 1 AND n <= :periods
-),
 firsts AS (
     SELECT member_id, cohort, min(n) AS first_n, max(n) AS last_n FROM returned WHERE n >= 1
     GROUP BY member_id, cohort
 )
+"""
+)
+_SQL = (
+    _CTES
+    + """,
+kept AS (
+    SELECT member_id, cohort, n FROM returned WHERE n >= 1 AND n <= :periods
+)"""
+    + _MONEY
+    + """
 SELECT 'on' AS kind, cohort, CAST(n AS BIGINT) AS n, CAST(count(DISTINCT member_id) AS BIGINT) AS value
 FROM kept GROUP BY cohort, n
 UNION ALL
@@ -86,6 +94,13 @@ SELECT 'last', cohort, CAST(last_n AS BIGINT), CAST(count(*) AS BIGINT) FROM fir
 UNION ALL"""
     + _SIZES_AND_MONEY
 )
+#: The members behind one cell: period 0 is the cohort itself.
+_MEMBERS = {
+    "cohort": "SELECT member_id FROM cohorts WHERE cohort = CAST(:cohort AS DATE)",
+    "on": "SELECT DISTINCT member_id FROM returned WHERE cohort = CAST(:cohort AS DATE) AND n = :n",
+    "first_time": "SELECT member_id FROM firsts WHERE cohort = CAST(:cohort AS DATE) AND first_n = :n",
+    "on_or_after": "SELECT member_id FROM firsts WHERE cohort = CAST(:cohort AS DATE) AND last_n >= :n",
+}
 
 
 @dataclass(frozen=True)
@@ -187,13 +202,8 @@ def revenue_per_member(
     """Revenue retention alone (the cohorts and their cumulative net revenue per member,
     as in :func:`retention`, without the returns): historic customer value."""
     periods = max(1, min(periods, MAX_PERIODS))
-    sql = (
-        "WITH"
-        + _COHORTS.format(
-            cohort=_COHORT[unit].format(t="t0"),
-            money_offset=_OFFSET[unit].format(a="c.t0", b="f.occurred_at"),
-        )
-        + _SIZES_AND_MONEY
+    sql = ("WITH" + _STARTS + _MONEY + _SIZES_AND_MONEY).format(
+        cohort=_COHORT[unit].format(t="t0"), offset=_OFFSET[unit].format(a="c.t0", b="f.occurred_at")
     )
     sizes, held = _read(reader, sql, workspace_id, window, periods, start_types)
     current = _current(today, unit)
@@ -226,7 +236,7 @@ def retention(
     offset = _OFFSET[unit].format(a="c.t0", b="f.occurred_at")
     sizes, held = _read(
         reader,
-        _SQL.format(cohort=_COHORT[unit].format(t="t0"), offset=offset, money_offset=offset),
+        _SQL.format(cohort=_COHORT[unit].format(t="t0"), offset=offset),
         workspace_id,
         window,
         periods,
@@ -258,3 +268,34 @@ def retention(
         rates = [r for c in grown if (r := c.rates()[i]) is not None]
         simple.append(sum(rates) / len(rates) if rates else None)
     return Retention(unit, mode, out, weighted, simple)
+
+
+def members(
+    reader: Reader,
+    workspace_id: int,
+    window: Window,
+    cohort: date,
+    n: int,
+    *,
+    unit: Unit = "week",
+    mode: Mode = "on",
+    start_types: tuple[str, ...] = ("member.joined",),
+    return_types: tuple[str, ...] = ACTIVE_TYPES,
+) -> list[int]:
+    """The members behind one cell: the cohort starting ``cohort`` (``n`` = 0), or those of
+    it counted in period ``n`` under ``mode``."""
+    sql = _CTES.format(
+        cohort=_COHORT[unit].format(t="t0"), offset=_OFFSET[unit].format(a="c.t0", b="f.occurred_at")
+    )
+    pick = _MEMBERS["cohort" if n == 0 else mode]
+    params = {
+        "ws": workspace_id,
+        "tz": window.zone,
+        "cohort": cohort,
+        "n": n,
+        "start_types": list(start_types),
+        "return_types": list(return_types),
+        **window.bounds(),
+    }
+    rows = reader.rows(f"{sql}\nSELECT member_id FROM ({pick}) AS picked ORDER BY member_id", params)
+    return [int(m) for (m,) in rows]

@@ -185,3 +185,47 @@ def revenue(
         return found
     held = {row.period: row for row in found}
     return [held.get(p) or RevenueRow(p, None, 0, 0, 0, 0, 0, 0, 0) for p in periods(window, period)]
+
+
+#: The figures of a revenue row that are members, for the drill-down.
+Figure = Literal["buyers", "repeat_buyers", "active_members"]
+_MEMBERS_SQL = """
+SELECT member_id FROM (
+    SELECT {period} AS period, {by} AS key, member_id
+    FROM facts
+    WHERE workspace_id = :ws AND occurred_at >= :start AND occurred_at < :end AND NOT is_bot
+      AND member_id IS NOT NULL AND type IN :types
+) AS cell
+WHERE period = CAST(:at AS DATE) {key}
+GROUP BY member_id
+HAVING count(*) >= :least
+ORDER BY member_id
+"""
+
+
+def members(
+    reader: Reader,
+    workspace_id: int,
+    window: Window,
+    period: Period,
+    by: By,
+    at: date,
+    key: int | None,
+    figure: Figure,
+) -> list[int]:
+    """The members counted in one figure of one row: the buyers (or repeat buyers, or
+    active members) of period ``at`` and breakdown value ``key`` (None: the members of no
+    channel, link, tier or staff, when broken down)."""
+    where_key = "" if by == "none" else ("AND key IS NULL" if key is None else "AND key = :key")
+    sql = _MEMBERS_SQL.format(period=PERIODS[period], by=BY[by], key=where_key)
+    params = {
+        "ws": workspace_id,
+        "tz": window.zone,
+        "first_day": window.first,
+        "at": window.first if period == "total" else at,
+        "key": key,
+        "types": list(ACTIVE_TYPES) if figure == "active_members" else ["order.paid"],
+        "least": 2 if figure == "repeat_buyers" else 1,
+        **window.bounds(),
+    }
+    return [int(m) for (m,) in reader.rows(sql, params)]

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import duckdb
 import pyarrow as pa
@@ -207,3 +208,99 @@ def counts(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     held = dict(con.execute("SELECT source, count(*) FROM facts GROUP BY source").fetchall())
     positions = {s: (w, len(json.loads(g))) for s, w, g in con.execute("SELECT * FROM sync_state").fetchall()}
     return {"facts": held, "positions": positions}
+
+
+# --- the sync's targets ------------------------------------------------------------------
+
+
+class Batch(Protocol):
+    """One batch's writes: where a source stands, its facts, erasures, the new position."""
+
+    def state(self, source: str) -> tuple[int, dict[int, float]]: ...
+    def append(self, rows: Sequence[Row]) -> int: ...
+    def erase(self, workspace_id: int, member_id: int) -> None: ...
+    def save_state(self, source: str, watermark: int, gaps: dict[int, float]) -> None: ...
+
+
+class Target(Protocol):
+    """Where the sync writes: this DuckDB file (:class:`DuckTarget`) or ClickHouse
+    (:class:`yutang.analytics.clickhouse.ClickHouseTarget`)."""
+
+    def describe(self) -> str: ...
+    def paused(self) -> bool: ...
+    def writing(self) -> Any: ...
+    def batch(self) -> Any: ...
+    def counts(self) -> dict[str, Any]: ...
+    def rebuilding(self) -> Any: ...
+
+
+class DuckBatch:
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+
+    def state(self, source: str) -> tuple[int, dict[int, float]]:
+        return state(self.con, source)
+
+    def append(self, rows: Sequence[Row]) -> int:
+        return append(self.con, rows)
+
+    def erase(self, workspace_id: int, member_id: int) -> None:
+        erase(self.con, workspace_id, member_id)
+
+    def save_state(self, source: str, watermark: int, gaps: dict[int, float]) -> None:
+        save_state(self.con, source, watermark, gaps)
+
+
+class DuckTarget:
+    """The embedded store: a batch and the position commit in one DuckDB transaction."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def describe(self) -> str:
+        return str(self.path)
+
+    def paused(self) -> bool:
+        """A rebuild is writing a new file to put in this one's place."""
+        return _marker(self.path).exists()
+
+    def writing(self) -> Any:
+        return writing()
+
+    @contextmanager
+    def batch(self) -> Iterator[DuckBatch]:
+        with connect(self.path, write=True) as con:
+            con.begin()
+            yield DuckBatch(con)
+            con.commit()
+
+    def counts(self) -> dict[str, Any]:
+        with connect(self.path) as con:
+            return counts(con)
+
+    @asynccontextmanager
+    async def rebuilding(self) -> AsyncIterator[DuckTarget]:
+        """A new file beside this one to fill, put in its place when whole: reports read
+        the old store meanwhile, and syncs wait (a marker beside the file) rather than
+        write a store about to be replaced."""
+        marker = _marker(self.path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        marker.touch()
+        fresh = self.path.with_name(self.path.name + ".new")
+        try:
+            async with writing():
+                with connect(self.path, write=True):
+                    pass  # a sync that began before the marker has finished once we hold this
+            for leftover in (fresh, fresh.with_name(fresh.name + ".wal")):
+                leftover.unlink(missing_ok=True)
+            yield DuckTarget(fresh)
+            with connect(fresh, write=True) as con:
+                con.execute("CHECKPOINT")
+            os.replace(fresh, self.path)
+            self.path.with_name(self.path.name + ".wal").unlink(missing_ok=True)
+        finally:
+            marker.unlink(missing_ok=True)
+
+
+def _marker(path: Path) -> Path:
+    return path.with_name(path.name + ".rebuilding")

@@ -13,7 +13,6 @@ fact; two syncs at once take turns on the store's write lock.
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -54,19 +53,24 @@ class Synced:
         return sum(self.added.values())
 
 
+def _target(where: Path | store.Target) -> store.Target:
+    return store.DuckTarget(where) if isinstance(where, Path) else where
+
+
 async def sync(
     engine: AsyncEngine,
-    path: Path,
+    where: Path | store.Target,
     *,
     batch: int = BATCH,
     progress: Progress | None = None,
     now: Callable[[], float] = time.time,
 ) -> Synced:
-    """Bring the store up to date, one batch per store transaction."""
+    """Bring the store (a DuckDB file, or a target) up to date, a batch at a time."""
+    target = _target(where)
     done = Synced()
     for source in SOURCES:
         while True:
-            added, more = await _batch(engine, path, source, batch, now(), done)
+            added, more = await _batch(engine, target, source, batch, now(), done)
             done.added[source] += added
             if progress is not None and added:
                 progress(source, added)
@@ -76,21 +80,20 @@ async def sync(
 
 
 async def _batch(
-    engine: AsyncEngine, path: Path, source: str, batch: int, now: float, done: Synced
+    engine: AsyncEngine, target: store.Target, source: str, batch: int, now: float, done: Synced
 ) -> tuple[int, bool]:
     """One batch of a source: (facts added, whether more rows may be waiting)."""
-    if _rebuilding(path):
+    if target.paused():
         return 0, False  # a rebuild is writing a new store; these facts will be in it
-    async with store.writing():
-        return await _batch_locked(engine, path, source, batch, now, done)
+    async with target.writing():
+        return await _batch_locked(engine, target, source, batch, now, done)
 
 
 async def _batch_locked(
-    engine: AsyncEngine, path: Path, source: str, batch: int, now: float, done: Synced
+    engine: AsyncEngine, target: store.Target, source: str, batch: int, now: float, done: Synced
 ) -> tuple[int, bool]:
-    with store.connect(path, write=True) as con:
-        con.begin()
-        watermark, gaps = store.state(con, source)
+    with target.batch() as tx:
+        watermark, gaps = tx.state(source)
         read = _read_events if source == "outbox" else _read_clicks
         fresh, found, erasures = await read(engine, watermark, sorted(gaps), batch)
         fresh_ids = [row[1] for row in fresh]
@@ -110,12 +113,11 @@ async def _batch_locked(
         done.given_up += len(expired)
         if expired:
             log.info("analytics: %s ids %s… never committed; given up", source, sorted(expired)[:5])
-        added = store.append(con, [*fresh, *found])
+        added = tx.append([*fresh, *found])
         for workspace_id, member_id in erasures:
-            store.erase(con, workspace_id, member_id)
+            tx.erase(workspace_id, member_id)
         done.erased += len(erasures)
-        store.save_state(con, source, top, gaps)
-        con.commit()
+        tx.save_state(source, top, gaps)
     return added, len(fresh_ids) >= batch
 
 
@@ -218,14 +220,6 @@ def _chunks(items: Sequence[int], size: int) -> list[Sequence[int]]:
 # --- rebuild ----------------------------------------------------------------------------
 
 
-def _marker(path: Path) -> Path:
-    return path.with_name(path.name + ".rebuilding")
-
-
-def _rebuilding(path: Path) -> bool:
-    return _marker(path).exists()
-
-
 async def sources_size(engine: AsyncEngine) -> int:
     """How many rows the sources hold (for a progress bar)."""
     async with unit_of_work(readonly=True, engine=engine) as s:
@@ -234,26 +228,11 @@ async def sources_size(engine: AsyncEngine) -> int:
     return int(events or 0) + int(clicks or 0)
 
 
-async def rebuild(engine: AsyncEngine, path: Path, *, progress: Progress | None = None) -> Synced:
-    """Build the store again from the transactional database into a new file, then put
-    it in place of the old one: reports read the old store until the new one is whole,
-    and the worker's syncs wait (a marker beside the file) rather than write a store
-    about to be replaced."""
-    marker = _marker(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    marker.touch()
-    fresh = path.with_name(path.name + ".new")
-    try:
-        async with store.writing():
-            with store.connect(path, write=True):
-                pass  # a sync that began before the marker has finished once we hold this
-        for leftover in (fresh, fresh.with_name(fresh.name + ".wal")):
-            leftover.unlink(missing_ok=True)
-        done = await sync(engine, fresh, progress=progress)
-        with store.connect(fresh, write=True) as con:
-            con.execute("CHECKPOINT")
-        os.replace(fresh, path)
-        path.with_name(path.name + ".wal").unlink(missing_ok=True)
-    finally:
-        marker.unlink(missing_ok=True)
-    return done
+async def rebuild(
+    engine: AsyncEngine, where: Path | store.Target, *, progress: Progress | None = None
+) -> Synced:
+    """Build the store again from the transactional database beside the old one, then
+    put it in the old one's place: reports read the old store until the new one is whole
+    (:meth:`~yutang.analytics.store.DuckTarget.rebuilding`)."""
+    async with _target(where).rebuilding() as fresh:
+        return await sync(engine, fresh, progress=progress)

@@ -1,15 +1,18 @@
-"""The worker keeps the event store in step: a sync every minute (the store's one writer)."""
+"""The worker keeps the event store in step: a sync every minute (the DuckDB file's one
+writer; or ClickHouse, when ``YUTANG_ANALYTICS_URL`` names one)."""
 
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from yutang.analytics import sync
+from yutang.analytics.engines import target_of
 from yutang.config import get_settings
 from yutang.kit import jobs
 
 
 @jobs.periodic("analytics_sync", minute="*")
 async def sync_store(engine: AsyncEngine) -> int:
-    done = await sync.sync(engine, get_settings().resolved_analytics_path())
+    settings = get_settings()
+    done = await sync.sync(engine, target_of(settings))
     return done.total

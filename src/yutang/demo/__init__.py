@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from yutang.analytics import sync as analytics_sync
+from yutang.analytics.engines import target_of
 from yutang.auth import service as auth_service
 from yutang.config import get_settings
 from yutang.demo import commerce, coupons, distribution, links, loyalty, membership, referrals, rewards
@@ -149,7 +150,8 @@ async def load(
     await dispatch_pending()
 
     step(STEPS[8])
-    await analytics_sync.sync(get_engine(), get_settings().resolved_analytics_path())
+    settings = get_settings()
+    await analytics_sync.sync(get_engine(), target_of(settings))
     fission = (
         f"a referral campaign ({participants} participants, {invitations} friends invited), "
         f"{distributors} distributors"

@@ -213,7 +213,7 @@ async def create_tag(body: TagIn, ctx: Ctx = Depends(require("members:write"))) 
 # --- segments ---------------------------------------------------------------------------
 
 
-async def _segment_out(ctx: Ctx, seg: Segment) -> SegmentOut:
+async def segment_out(ctx: Ctx, seg: Segment) -> SegmentOut:
     return SegmentOut(
         id=seg.id,
         name=seg.name,
@@ -238,7 +238,7 @@ async def create_segment(body: SegmentIn, ctx: Ctx = Depends(require("members:wr
     matching now are frozen in). Refused: `invalid_filter` (`details.at` points into it),
     `unknown_tag`, `segment_taken`."""
     seg = await segments.create_segment(ctx, body.name, body.filter, static=body.static)
-    return await _segment_out(ctx, seg)
+    return await segment_out(ctx, seg)
 
 
 @router.get("/segments", tags=["segments"], response_model=Page[SegmentOut])
@@ -250,14 +250,14 @@ async def list_segments(
     """Segments, oldest first, each with its member count."""
     rows = await repository.segments(ctx.session, ctx.workspace_id)
     part, nxt = page_list(rows, cursor, limit)
-    return Page[SegmentOut](data=[await _segment_out(ctx, s) for s in part], next_cursor=nxt)
+    return Page[SegmentOut](data=[await segment_out(ctx, s) for s in part], next_cursor=nxt)
 
 
 @router.get("/segments/{segment_id}", tags=["segments"], response_model=SegmentOut)
 async def get_segment(segment_id: ParamId, ctx: Ctx = Depends(require("members:read"))) -> SegmentOut:
     """One segment with its filter and how many members it holds now (`unknown_segment`
     otherwise)."""
-    return await _segment_out(ctx, await segments.get_segment(ctx, segment_id))
+    return await segment_out(ctx, await segments.get_segment(ctx, segment_id))
 
 
 @router.patch("/segments/{segment_id}", tags=["segments"], response_model=SegmentOut)
@@ -267,7 +267,7 @@ async def update_segment(
     """Rename a segment (`segment_taken`) or give it a new filter (`invalid_filter`); a
     static one keeps its frozen members until frozen again."""
     segment = await segments.update_segment(ctx, segment_id, name=body.name, node=body.filter)
-    return await _segment_out(ctx, segment)
+    return await segment_out(ctx, segment)
 
 
 @router.delete("/segments/{segment_id}", tags=["segments"], status_code=204)
@@ -283,7 +283,7 @@ async def freeze_segment(segment_id: ParamId, ctx: Ctx = Depends(require("member
     """Turn the segment static: the members matching now, kept as they are."""
     seg = await segments.get_segment(ctx, segment_id)
     await segments.freeze(ctx, seg)
-    return await _segment_out(ctx, seg)
+    return await segment_out(ctx, seg)
 
 
 @router.get("/segments/{segment_id}/members", tags=["segments"], response_model=Page[MemberOut])

@@ -35,6 +35,10 @@ INVALID_FILTER = declare(
 )
 UNKNOWN_SEGMENT = declare("unknown_segment", "No such segment in this workspace.")
 SEGMENT_TAKEN = declare("segment_taken", "A segment of that name exists.")
+SEGMENT_IS_LIST = declare(
+    "segment_is_list",
+    "The segment is a list of members picked from a report: it has no filter to change or freeze.",
+)
 INVALID_FORM = declare(
     "invalid_form",
     "The form definition is not valid (fields, keys, types, options or maps_to).",

@@ -279,6 +279,8 @@ class SegmentOut(BaseModel):
     )
     id: int
     name: str
+    #: ``dynamic`` (the filter, evaluated at each use), ``static`` (frozen from the filter)
+    #: or ``list`` (members picked from a report's figure: ``/reports/…/members/segment``).
     kind: str
     filter: dict[str, Any]
     count: int

@@ -33,6 +33,7 @@ or never). The compiled clause runs in the database; nothing is filtered in Pyth
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, cast
 
@@ -55,7 +56,14 @@ from sqlalchemy import (
 from yutang.kit import audit, lookup
 from yutang.kit.context import Ctx
 from yutang.kit.errors import BadRequest, Conflict
-from yutang.members.errors import INVALID_FILTER, SEGMENT_IN_USE, SEGMENT_TAKEN, UNKNOWN_SEGMENT, UNKNOWN_TAG
+from yutang.members.errors import (
+    INVALID_FILTER,
+    SEGMENT_IN_USE,
+    SEGMENT_IS_LIST,
+    SEGMENT_TAKEN,
+    UNKNOWN_SEGMENT,
+    UNKNOWN_TAG,
+)
 from yutang.models.base import utcnow
 from yutang.models.members import Member, MemberTag, Segment, SegmentMember, Tag, TagGroup
 
@@ -328,6 +336,54 @@ async def create_segment(ctx: Ctx, name: str, node: Any, *, static: bool = False
     return segment
 
 
+#: The most members a list segment holds (a report's figure is rarely larger; a bigger
+#: audience is a filter's job).
+MAX_LIST = 1_000_000
+
+
+async def create_list(ctx: Ctx, name: str, member_ids: Sequence[int], source: dict[str, Any]) -> Segment:
+    """A segment of exactly these members (of this workspace; others' ids are dropped), as
+    picked from a report: kind ``list``, no filter. ``source`` (the report and its
+    selection) goes into the audit record."""
+    if (
+        await ctx.session.scalar(
+            select(Segment.id).where(Segment.workspace_id == ctx.workspace_id, Segment.name == name)
+        )
+        is not None
+    ):
+        raise Conflict(f"A segment named {name!r} exists.", code=SEGMENT_TAKEN, details={"field": "name"})
+    segment = Segment(workspace_id=ctx.workspace_id, name=name, kind="list", filter={})
+    ctx.session.add(segment)
+    await ctx.session.flush()
+    ids = sorted(set(member_ids))[:MAX_LIST]
+    for start in range(0, len(ids), 5_000):
+        chunk = ids[start : start + 5_000]
+        await ctx.session.execute(
+            insert(SegmentMember).from_select(
+                ["segment_id", "member_id"],
+                select(literal(segment.id), Member.id).where(
+                    Member.workspace_id == ctx.workspace_id, Member.id.in_(chunk)
+                ),
+            )
+        )
+    segment.frozen_count = int(
+        await ctx.session.scalar(
+            select(func.count()).select_from(SegmentMember).where(SegmentMember.segment_id == segment.id)
+        )
+        or 0
+    )
+    segment.frozen_at = utcnow()
+    await ctx.session.flush()
+    audit.record(
+        ctx,
+        "segment.created",
+        "segment",
+        segment.id,
+        {"name": name, "kind": "list", "count": segment.frozen_count, "source": source},
+    )
+    return segment
+
+
 async def update_segment(ctx: Ctx, segment_id: int, *, name: str | None = None, node: Any = None) -> Segment:
     """Rename a segment or give it a new filter (checked now). A static segment keeps its
     frozen members until frozen again."""
@@ -340,6 +396,10 @@ async def update_segment(ctx: Ctx, segment_id: int, *, name: str | None = None, 
             raise Conflict(f"A segment named {name!r} exists.", code=SEGMENT_TAKEN, details={"field": "name"})
         segment.name = name
     if node is not None:
+        if segment.kind == "list":
+            raise BadRequest(
+                "A list segment has no filter.", code=SEGMENT_IS_LIST, details={"field": "filter"}
+            )
         await compile_filter(ctx.session, ctx.workspace_id, node)
         segment.filter = node
     await ctx.session.flush()
@@ -394,7 +454,10 @@ async def get_segment(ctx: Ctx, segment_id: int) -> Segment:
 
 
 async def freeze(ctx: Ctx, segment: Segment) -> int:
-    """Snapshot who matches now into a static segment (one INSERT … SELECT)."""
+    """Snapshot who matches now into a static segment (one INSERT … SELECT). A list
+    segment has nothing to match: refused with ``segment_is_list``."""
+    if segment.kind == "list":
+        raise BadRequest("A list segment has no filter to freeze.", code=SEGMENT_IS_LIST)
     where = await compile_filter(ctx.session, ctx.workspace_id, segment.filter)
     await ctx.session.execute(delete(SegmentMember).where(SegmentMember.segment_id == segment.id))
     await ctx.session.execute(
@@ -416,7 +479,7 @@ async def freeze(ctx: Ctx, segment: Segment) -> int:
 
 
 async def members_clause(ctx: Ctx, segment: Segment) -> ColumnElement[bool]:
-    if segment.kind == "static":
+    if segment.kind in ("static", "list"):
         return and_(
             Member.workspace_id == ctx.workspace_id,
             Member.id.in_(select(SegmentMember.member_id).where(SegmentMember.segment_id == segment.id)),

@@ -111,14 +111,15 @@ class MemberTag(Base):
 
 
 class Segment(IdMixin, CreatedMixin, Base):
-    """Members selected by a filter (dynamic), or a frozen list of them (static)."""
+    """Members selected by a filter (dynamic), frozen from one (static), or picked from a
+    report's figure (list: no filter, its members are exactly the ones saved)."""
 
     __tablename__ = "segments"
     __table_args__ = (UniqueConstraint("workspace_id", "name"),)
 
     workspace_id: Mapped[int] = mapped_column(BigId, ForeignKey("workspaces.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(120))
-    kind: Mapped[str] = mapped_column(String(8), default="dynamic")  # dynamic | static
+    kind: Mapped[str] = mapped_column(String(8), default="dynamic")  # dynamic | static | list
     filter: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     #: Static segments: how many members were frozen in, and when.
     frozen_count: Mapped[int | None] = mapped_column(default=None)

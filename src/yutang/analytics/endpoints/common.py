@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import Request
 
-from yutang.analytics.engines import DuckReader, Reader
+from yutang.analytics.engines import Reader, reader_of
 from yutang.analytics.window import MAX_DAYS, Window
 from yutang.kit.context import Ctx
 from yutang.kit.errors import INVALID_RANGE, BadRequest
@@ -21,8 +21,10 @@ router = api_router(prefix="/api/v1/reports", tags=["reports"])
 
 
 def reader(request: Request) -> Reader:
-    """The engine the reports run on: the embedded store of the app's settings."""
-    return DuckReader(request.app.state.settings.resolved_analytics_path())
+    """The engine the reports run on: ClickHouse when the app's settings name one, else
+    the embedded DuckDB store."""
+    settings = request.app.state.settings
+    return reader_of(settings)
 
 
 async def window_of(ctx: Ctx, start: date | None, end: date | None) -> Window:

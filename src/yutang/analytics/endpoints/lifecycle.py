@@ -10,7 +10,9 @@ from fastapi import Depends, Query
 from pydantic import BaseModel, ConfigDict
 
 from yutang.analytics import lifecycle as lifecycle_report
+from yutang.analytics.endpoints import drill
 from yutang.analytics.endpoints.common import reader, router, window_of
+from yutang.analytics.endpoints.drill import DrillQuery
 from yutang.analytics.engines import Reader
 from yutang.auth.dependencies import require
 from yutang.kit.context import Ctx
@@ -91,3 +93,30 @@ async def lifecycle(
     too), resurrecting (active earlier, not the period before) and dormant (active the
     period before, not in this one)."""
     return await lifecycle_of(ctx, engine, start, end, unit)
+
+
+class LifecycleCell(DrillQuery):
+    """One bar of ``/reports/lifecycle``: the members of one kind in one period."""
+
+    start: date | None = None
+    end: date | None = None
+    unit: lifecycle_report.Unit = "week"
+    #: A day of the period.
+    at: date
+    kind: lifecycle_report.Kind
+
+
+async def lifecycle_members(ctx: Ctx, engine: Reader, cell: LifecycleCell) -> list[int]:
+    window = await window_of(ctx, cell.start, cell.end)
+    return await to_thread.run_sync(
+        lambda: lifecycle_report.members(engine, ctx.workspace_id, window, cell.unit, cell.at, cell.kind)
+    )
+
+
+drill.register(
+    router,
+    "/lifecycle/members",
+    LifecycleCell,
+    lifecycle_members,
+    what="a period's new, returning, resurrecting or dormant members",
+)

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
 from anyio import to_thread
 from fastapi import Depends, Query
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from yutang.analytics import retention as retention_report
+from yutang.analytics.endpoints import drill
 from yutang.analytics.endpoints.common import reader, router, window_of
+from yutang.analytics.endpoints.drill import DrillQuery
 from yutang.analytics.engines import Reader
 from yutang.analytics.facts import ACTIVE_TYPES
 from yutang.auth.dependencies import require
@@ -146,3 +148,40 @@ async def retention(
     period, `on_or_after` it, or for the `first_time` in it; with the weighted and simple
     averages and net revenue per member (definitions: docs/analytics.md)."""
     return await retention_of(ctx, engine, start, end, unit, mode, periods, starts_with, returns_with)
+
+
+class RetentionCell(DrillQuery):
+    """One cell of ``/reports/retention``: a cohort (``n`` = 0) or its members counted in
+    period ``n``."""
+
+    start: date | None = None
+    end: date | None = None
+    unit: retention_report.Unit = "week"
+    mode: retention_report.Mode = "on"
+    starts_with: Literal["joined", "first_order"] = "joined"
+    returns_with: Literal["active", "order", "activity"] = "active"
+    #: The cohort's first day.
+    cohort: date
+    n: int = Field(default=0, ge=0, le=retention_report.MAX_PERIODS)
+
+
+async def retention_members(ctx: Ctx, engine: Reader, cell: RetentionCell) -> list[int]:
+    window = await window_of(ctx, cell.start, cell.end)
+    return await to_thread.run_sync(
+        lambda: retention_report.members(
+            engine,
+            ctx.workspace_id,
+            window,
+            cell.cohort,
+            cell.n,
+            unit=cell.unit,
+            mode=cell.mode,
+            start_types=STARTS[cell.starts_with],
+            return_types=RETURNS[cell.returns_with],
+        )
+    )
+
+
+drill.register(
+    router, "/retention/members", RetentionCell, retention_members, what="a cohort or one of its cells"
+)

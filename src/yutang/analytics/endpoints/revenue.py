@@ -7,14 +7,17 @@ from typing import Annotated
 
 from anyio import to_thread
 from fastapi import Depends, Query, Response
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from yutang.analytics import revenue as revenue_report
+from yutang.analytics.endpoints import drill
 from yutang.analytics.endpoints.common import csv_text, reader, router, window_of
+from yutang.analytics.endpoints.drill import DrillQuery
 from yutang.analytics.engines import Reader
 from yutang.auth.dependencies import require
 from yutang.kit.context import Ctx
 from yutang.kit.http import CSV_RESPONSE, csv_file
+from yutang.kit.schemas import MAX_INT
 
 
 class RevenueFigures(BaseModel):
@@ -110,3 +113,35 @@ async def revenue(
         text = csv_text([r.model_dump() for r in out.rows], list(RevenueFigures.model_fields))
         return csv_file(text, f"revenue-by-{period}.csv")
     return out
+
+
+class RevenueCell(DrillQuery):
+    """One member figure of one row of ``/reports/revenue``."""
+
+    start: date | None = None
+    end: date | None = None
+    period: revenue_report.Period = "day"
+    by: revenue_report.By = "none"
+    #: The row's period (its first day).
+    at: date
+    #: The row's channel, link, tier or staff user (omit: the row of none).
+    key: int | None = Field(default=None, ge=1, le=MAX_INT)
+    figure: revenue_report.Figure = "buyers"
+
+
+async def revenue_members(ctx: Ctx, engine: Reader, cell: RevenueCell) -> list[int]:
+    window = await window_of(ctx, cell.start, cell.end)
+    return await to_thread.run_sync(
+        lambda: revenue_report.members(
+            engine, ctx.workspace_id, window, cell.period, cell.by, cell.at, cell.key, cell.figure
+        )
+    )
+
+
+drill.register(
+    router,
+    "/revenue/members",
+    RevenueCell,
+    revenue_members,
+    what="a row's buyers, repeat buyers or active members",
+)

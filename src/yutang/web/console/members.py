@@ -192,7 +192,7 @@ async def members_page(
         segment_id = _int(chosen.get("segment"))
         if segment_id is not None:
             segment = await segments.get_segment(ctx, segment_id)
-            if segment.kind == "static":
+            if segment.kind in ("static", "list"):
                 static_segment = True
                 clause = await segments.members_clause(ctx, segment)
                 where = clause if where is None else where & clause
@@ -401,7 +401,9 @@ async def edit_segment(
     try:
         name = form.text("name")
         node: Any
-        if editor == "rows":
+        if form.text("editor") == "list":
+            node = None  # a list segment is renamed only: it has no filter
+        elif editor == "rows":
             node = conditions.to_filter(match, rows, await _zone(ctx))
         else:
             text = form.text("filter")

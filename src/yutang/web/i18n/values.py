@@ -158,10 +158,11 @@ VALUES: dict[str, dict[str, dict[str, str]]] = {
         "api": {"zh-CN": "API 接口", "en": "API"},
         "page": {"zh-CN": "表单页面", "en": "Form page"},
     },
-    # yutang.models.members.Segment.kind (dynamic | static; yutang.members.segments)
+    # yutang.models.members.Segment.kind (dynamic | static | list; yutang.members.segments)
     "segment_kind": {
         "dynamic": {"zh-CN": "动态分群", "en": "Dynamic"},
         "static": {"zh-CN": "静态分群", "en": "Static"},
+        "list": {"zh-CN": "名单分群", "en": "List"},
     },
     # The keys of yutang.models.members.Member.consents that Yutang itself writes
     # (yutang.members.importer, the join page's consent_marketing box)
@@ -470,6 +471,23 @@ VALUES: dict[str, dict[str, dict[str, str]]] = {
         "withdrawal.paid": {"zh-CN": "提现已打款", "en": "Withdrawal paid"},
         "withdrawal.rejected": {"zh-CN": "提现被驳回", "en": "Withdrawal rejected"},
         "withdrawal.requested": {"zh-CN": "申请提现", "en": "Asked to withdraw"},
+    },
+    # yutang.analytics.funnel.ORDERS
+    "funnel_order": {
+        "sequential": {"zh-CN": "依次（中间可有其他行为）", "en": "In order (other facts between)"},
+        "strict": {"zh-CN": "严格连续", "en": "Strictly in a row"},
+        "any": {"zh-CN": "任意顺序", "en": "Any order"},
+    },
+    # yutang.analytics.funnel.BUCKETS
+    "funnel_bucket": {
+        "lt_1m": {"zh-CN": "< 1 分钟", "en": "< 1 min"},
+        "1m_10m": {"zh-CN": "1–10 分钟", "en": "1–10 min"},
+        "10m_1h": {"zh-CN": "10–60 分钟", "en": "10–60 min"},
+        "1h_6h": {"zh-CN": "1–6 小时", "en": "1–6 h"},
+        "6h_24h": {"zh-CN": "6–24 小时", "en": "6–24 h"},
+        "1d_3d": {"zh-CN": "1–3 天", "en": "1–3 d"},
+        "3d_7d": {"zh-CN": "3–7 天", "en": "3–7 d"},
+        "gt_7d": {"zh-CN": "> 7 天", "en": "> 7 d"},
     },
 }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import cast
 from urllib.parse import urlencode
 
@@ -10,11 +11,18 @@ from fastapi.responses import HTMLResponse
 
 from yutang.analytics import retention as retention_report
 from yutang.analytics.endpoints.common import reader
-from yutang.analytics.endpoints.lifecycle import lifecycle_of
-from yutang.analytics.endpoints.retention import RETURNS, STARTS, retention_of
+from yutang.analytics.endpoints.lifecycle import LifecycleCell, lifecycle_members, lifecycle_of
+from yutang.analytics.endpoints.retention import (
+    RETURNS,
+    STARTS,
+    RetentionCell,
+    retention_members,
+    retention_of,
+)
 from yutang.analytics.engines import Reader
 from yutang.kit.context import Ctx
 from yutang.web.console.frame import RANGES, can, chart_json, header, line_chart, render, router
+from yutang.web.console.reports import drill
 from yutang.web.console.reports.common import chosen_window
 from yutang.web.i18n import pick_language, translator
 
@@ -96,5 +104,36 @@ async def retention_page(
         stages=stages,
         lifecycle_chart=chart_json(lifecycle_chart),
         keep=keep,
+        drill=urlencode(
+            {
+                "start": first,
+                "end": last,
+                "unit": unit,
+                "mode": mode,
+                "starts_with": starts_with,
+                "returns_with": returns_with,
+            }
+        ),
+        drill_stages=urlencode({"start": first, "end": last, "unit": unit}),
         **await header(ctx),
     )
+
+
+def _cohort_title(t: Callable[[str], str], cell: RetentionCell) -> str:
+    cohort = t("drill_cohort").replace("{start}", str(cell.cohort))
+    if cell.n == 0:
+        return cohort
+    period = t("retention_period_" + cell.unit).replace("{n}", str(cell.n))
+    return f"{cohort} · {period} · {t('retention_mode_' + cell.mode)}"
+
+
+def _stage_title(t: Callable[[str], str], cell: LifecycleCell) -> str:
+    return f"{t('lifecycle_' + cell.kind)} · {cell.at}"
+
+
+drill.register(
+    "/retention/members", RetentionCell, retention_members, _cohort_title, "/console/reports/retention"
+)
+drill.register(
+    "/lifecycle/members", LifecycleCell, lifecycle_members, _stage_title, "/console/reports/retention"
+)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 from anyio import to_thread
@@ -10,9 +11,11 @@ from fastapi.responses import HTMLResponse
 
 from yutang.analytics import revenue as revenue_report
 from yutang.analytics.endpoints.common import reader
+from yutang.analytics.endpoints.revenue import RevenueCell, revenue_members
 from yutang.analytics.engines import Reader
 from yutang.kit.context import Ctx
 from yutang.web.console.frame import RANGES, can, chart_json, header, line_chart, render, router
+from yutang.web.console.reports import drill
 from yutang.web.console.reports.common import BREAKDOWNS, PERIODS, chosen_window, names
 from yutang.web.i18n import pick_language, translator
 
@@ -72,5 +75,14 @@ async def revenue_page(
         charts={"money": chart_json(chart), "orders": chart_json(orders_chart)},
         csv_query=urlencode({**query, "format": "csv"}),
         keep=urlencode({"period": period, "by": by}),
+        drill_per=urlencode({**query, "by": "none"}),
+        drill_split=urlencode({**query, "period": "total"}),
         **await header(ctx),
     )
+
+
+def _revenue_title(t: Callable[[str], str], cell: RevenueCell) -> str:
+    return f"{t('drill_revenue_' + cell.figure)} · {cell.at}"
+
+
+drill.register("/revenue/members", RevenueCell, revenue_members, _revenue_title, "/console/reports/revenue")

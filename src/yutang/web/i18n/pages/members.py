@@ -12,6 +12,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "no_segments": {"zh-CN": "还没有分组。", "en": "No segments yet."},
     "segment_filter": {"zh-CN": "筛选条件（JSON）", "en": "Filter (JSON)"},
     "segment_name": {"zh-CN": "分组名称", "en": "Segment name"},
+    "segment_list_hint": {
+        "zh-CN": "名单分群保存的是从报表中选出的会员，没有筛选条件；只能改名。",
+        "en": "A list segment keeps the members picked from a report; it has no conditions, only a name to change.",
+    },
     "save_as_segment": {"zh-CN": "保存为分组：", "en": "Save as a segment:"},
     "static_segment_hint": {
         "zh-CN": "固定名单分组不能再叠加条件保存。",

@@ -86,4 +86,18 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh-CN": "每个周期的活跃会员：新增（本期入会）、持续活跃（上期也活跃）、回流（上期不活跃、更早活跃过）；沉睡 = 上期活跃、本期不活跃（图中为负）。",
         "en": "The members active in each period: new (joined in it), returning (active the period before too), resurrecting (not the period before, but earlier); dormant = active the period before, not in this one (drawn below zero).",
     },
+    # drill-down: the members behind a figure
+    "drill_back": {"zh-CN": "返回报表", "en": "Back to the report"},
+    "drill_members_behind": {"zh-CN": "位会员构成这个数字", "en": "members make up this figure"},
+    "drill_save_segment": {"zh-CN": "保存为分群", "en": "Save as a segment"},
+    "drill_save_hint": {
+        "zh-CN": "保存此刻的这些会员（名单分群），之后可用于活动资格、积分规则和群发。",
+        "en": "Keeps exactly these members as they are now (a list segment), for campaign eligibility, earn rules and broadcasts.",
+    },
+    "drill_save_button": {"zh-CN": "保存分群", "en": "Save the segment"},
+    "drill_none": {"zh-CN": "没有会员。", "en": "No members."},
+    "drill_revenue_buyers": {"zh-CN": "买家", "en": "Buyers"},
+    "drill_revenue_repeat_buyers": {"zh-CN": "复购买家", "en": "Repeat buyers"},
+    "drill_revenue_active_members": {"zh-CN": "活跃会员", "en": "Active members"},
+    "drill_cohort": {"zh-CN": "{start} 同期群", "en": "Cohort of {start}"},
 }
