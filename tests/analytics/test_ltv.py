@@ -357,3 +357,132 @@ def test_historic_ltv_by_month_since_joining_on_both_engines(tmp_path: Path) -> 
         assert [None if v is None else round(v, 6) for v in got.average] == [
             None if v is None else round(v, 6) for v in average
         ]
+
+
+# -- a cohort's members (the drill-down) ----------------------------------------------
+
+
+def test_a_cohorts_members_are_those_who_first_joined_that_month_on_both_engines(tmp_path: Path) -> None:
+    facts = shop(120)
+    bounds = COHORTS.bounds()
+    t0: dict[int, datetime] = {}
+    for m, f in [(f.member_id, f) for f in facts if f.workspace_id == WS and f.member_id is not None]:
+        if f.type == "member.joined" and (m not in t0 or f.occurred_at < t0[m]):
+            t0[m] = f.occurred_at
+    want: dict[date, list[int]] = defaultdict(list)
+    for m, t in sorted(t0.items()):
+        if bounds["start"] <= t < bounds["end"]:
+            want[_local(t).replace(day=1)].append(m)
+    assert len(want) >= 2
+    for reader in readers(tmp_path, facts):
+        historic = ltv.historic(reader, WS, COHORTS, TODAY, months=2)
+        for c in historic.cohorts:
+            got = ltv.cohort_members(reader, WS, COHORTS, c.start)
+            assert got == want[c.start] and len(got) == c.size, reader.dialect
+
+
+# -- through the API -------------------------------------------------------------------
+
+
+def _store(app: Any, facts: list[Fact]) -> None:
+    from yutang.analytics import store
+
+    path = app.app.state.settings.resolved_analytics_path()
+    path.unlink(missing_ok=True)
+    with store.connect(path, write=True) as con:
+        store.append(con, [f.row() for f in facts])
+
+
+async def test_customer_value_through_the_api(client: Any, app: Any, tenant: Any) -> None:
+    from yutang.analytics.engines import DuckReader
+
+    mine = [replace(f, workspace_id=tenant.id) for f in shop() if f.workspace_id == WS]
+    _store(app, mine)
+    h = tenant.headers
+    r = await client.get("/api/v1/reports/ltv?start=2026-09-15&end=2026-11-30&months=3", headers=h)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["start"] == "2026-09-01" and body["timezone"] == ZONE  # whole months
+    direct = ltv.historic(
+        DuckReader(app.app.state.settings.resolved_analytics_path()),
+        tenant.id,
+        COHORTS,
+        datetime.now(TZ).date(),
+        3,
+    )
+    assert [(c["start"], c["size"]) for c in body["cohorts"]] == [
+        (c.start.isoformat(), c.size) for c in direct.cohorts
+    ]
+    assert body["cohorts"][0]["ltv_cents"][0] == round(direct.cohorts[0].per_member_cents[0] or 0, 2)
+    text = (
+        await client.get("/api/v1/reports/ltv?start=2026-09-01&end=2026-11-30&months=2&format=csv", headers=h)
+    ).text
+    lines = text.lstrip("\ufeff").splitlines()
+    assert lines[0] == "cohort,size,month_0,month_1,month_2" and len(lines) == 1 + len(body["cohorts"])
+
+    cohort = body["cohorts"][0]
+    cell = await client.get(
+        f"/api/v1/reports/ltv/members?start=2026-09-01&end=2026-11-30&cohort={cohort['start']}", headers=h
+    )
+    assert cell.status_code == 200, cell.text
+    assert cell.json()["count"] == cohort["size"]  # (the members are not in the database here)
+
+    q = "as_of=2026-11-20&start=2026-09-01&end=2026-11-30&unit=day&horizon_months=6&discount=0.1"
+    r = await client.get(f"/api/v1/reports/ltv/predicted?{q}&limit=5", headers=h)
+    assert r.status_code == 200, r.text
+    got = r.json()
+    want = ltv.predicted(
+        DuckReader(app.app.state.settings.resolved_analytics_path()),
+        tenant.id,
+        AS_OF,
+        ZONE,
+        COHORTS,
+        unit="day",
+        horizon_months=6,
+        annual_discount=0.1,
+    )
+    assert got["bgnbd"]["r"] == want.purchases.r and got["gamma_gamma"]["q"] == want.spend.q
+    assert got["buyers"] == len(want.members) and sum(b["members"] for b in got["p_alive"]) == got["buyers"]
+    assert [m["member_id"] for m in got["members"]["data"]] == [m.member_id for m in want.members[:5]]
+    after = (
+        await client.get(
+            f"/api/v1/reports/ltv/predicted?{q}&limit=5&cursor={got['members']['next_cursor']}", headers=h
+        )
+    ).json()
+    assert [m["member_id"] for m in after["members"]["data"]] == [m.member_id for m in want.members[5:10]]
+    assert [c["start"] for c in got["cohorts"]] == [c.start.isoformat() for c in want.cohorts]
+    for bad in ("unit=year", "horizon_months=0", "discount=2", "months=0"):
+        path = "/api/v1/reports/ltv" if bad.startswith("months") else "/api/v1/reports/ltv/predicted"
+        assert (await client.get(f"{path}?{bad}", headers=h)).status_code == 422
+
+
+async def test_too_few_buyers_answer_not_enough_data(
+    client: Any, app: Any, engine: Any, tenant: Any, other_tenant: Any
+) -> None:
+    """Real members and orders, synced: the models refuse to guess from three buyers (a
+    clear 422, never a 500), and the historic cohort counts refunds against its month."""
+    from tests.factories import member, order, refund
+    from yutang.analytics import sync
+
+    path = app.app.state.settings.resolved_analytics_path()
+    path.unlink(missing_ok=True)
+    ids = [await member(engine, tenant, phone=f"1380014{i:04d}") for i in range(4)]
+    paid = await order(engine, tenant, ids[0], 10_000)
+    await order(engine, tenant, ids[1], 5_000)
+    await order(engine, tenant, ids[2], 2_000)
+    await refund(engine, tenant, paid, 1_000)
+    await order(engine, other_tenant, await member(engine, other_tenant, phone="13900000001"), 99_999)
+    await sync.sync(engine, path)
+    h = tenant.headers
+    r = await client.get("/api/v1/reports/ltv/predicted", headers=h)
+    assert r.status_code == 422, r.text
+    error = r.json()["error"]
+    assert error["code"] == "not_enough_data" and error["details"] == {"buyers": 3, "repeat_buyers": 0}
+    body = (await client.get("/api/v1/reports/ltv?months=1", headers=h)).json()
+    assert [(c["size"], c["ltv_cents"][0]) for c in body["cohorts"]] == [
+        (4, (10_000 + 5_000 + 2_000 - 1_000) / 4)
+    ]
+    members = (
+        await client.get(f"/api/v1/reports/ltv/members?cohort={body['cohorts'][0]['start']}", headers=h)
+    ).json()
+    assert members["count"] == 4 and sorted(m["id"] for m in members["data"]) == sorted(ids)

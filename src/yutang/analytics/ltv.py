@@ -51,6 +51,14 @@ MIN_REPEAT_BUYERS = 5
 class NotEnoughData(ValueError):
     """Too few buyers (or repeat buyers) to fit the models."""
 
+    def __init__(self, buyers: int, repeat_buyers: int) -> None:
+        super().__init__(
+            f"{buyers} buyers, {repeat_buyers} with a repeat purchase: the models need "
+            f"at least {MIN_BUYERS} and {MIN_REPEAT_BUYERS}"
+        )
+        self.buyers = buyers
+        self.repeat_buyers = repeat_buyers
+
 
 @dataclass(frozen=True)
 class Historic:
@@ -73,6 +81,12 @@ def historic(reader: Reader, workspace_id: int, window: Window, today: date, mon
         money = sum((c.per_member_cents[n] or 0.0) * c.size for c in grown)
         average.append(money / people if people else None)
     return Historic(found, average)
+
+
+def cohort_members(reader: Reader, workspace_id: int, window: Window, cohort: date) -> list[int]:
+    """The members of one cohort of :func:`historic`: those who first joined in the month
+    starting ``cohort`` (when it falls in the window)."""
+    return retention.members(reader, workspace_id, window, cohort, 0, unit="month")
 
 
 #: Per member who bought: repeat purchases, days from the first purchase to the last and
@@ -225,10 +239,7 @@ def predict(
     """Fit both models on these customers and predict each one's and each cohort's value."""
     repeaters = [c for c in found if c.frequency > 0]
     if len(found) < MIN_BUYERS or len(repeaters) < MIN_REPEAT_BUYERS:
-        raise NotEnoughData(
-            f"{len(found)} buyers, {len(repeaters)} with a repeat purchase: the models need "
-            f"at least {MIN_BUYERS} and {MIN_REPEAT_BUYERS}"
-        )
+        raise NotEnoughData(len(found), len(repeaters))
     days = clv.UNIT_DAYS[unit]
     x = np.array([c.frequency for c in found], dtype=np.float64)
     t_x = np.array([c.recency_days for c in found], dtype=np.float64) / days
