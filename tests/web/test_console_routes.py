@@ -125,6 +125,7 @@ CELLS: dict[str, dict[str, str]] = {
     "/console/reports/retention/members": {"cohort": "2026-11-02", "n": "1"},
     "/console/reports/lifecycle/members": {"at": "2026-11-02", "kind": "dormant"},
     "/console/reports/funnel/members": {"at": "1", "dropped": "true"},
+    "/console/reports/ltv/members": {"cohort": "2026-11-01"},
 }
 
 
