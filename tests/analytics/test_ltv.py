@@ -8,6 +8,7 @@ workspace)."""
 from __future__ import annotations
 
 import csv
+import json
 import math
 from collections import defaultdict
 from dataclasses import replace
@@ -19,6 +20,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pytest
 
+from tests.analytics import test_report_cli
 from tests.analytics.world import OTHER, WS, ZONE, Fact, generated, readers
 from yutang.analytics import clv, ltv
 from yutang.analytics.window import Window
@@ -28,6 +30,8 @@ AS_OF = date(2026, 11, 20)
 TODAY = date(2026, 12, 4)
 COHORTS = Window(date(2026, 9, 1), date(2026, 11, 30), ZONE)
 DATA = Path(__file__).parent / "data" / "cdnow_customers_summary.csv"
+#: The command-line fixture of the report command's tests.
+cli = test_report_cli.cli
 
 
 def _sig(value: float, digits: int = 3) -> str:
@@ -486,3 +490,30 @@ async def test_too_few_buyers_answer_not_enough_data(
         await client.get(f"/api/v1/reports/ltv/members?cohort={body['cohorts'][0]['start']}", headers=h)
     ).json()
     assert members["count"] == 4 and sorted(m["id"] for m in members["data"]) == sorted(ids)
+
+
+async def test_customer_value_from_the_command_line(
+    cli: Any, engine: Any, tenant: Any, tmp_path: Path
+) -> None:
+    from tests.factories import member, order
+    from yutang.analytics import sync
+    from yutang.config import get_settings
+
+    ids = [await member(engine, tenant, phone=f"1380016{i:04d}") for i in range(3)]
+    await order(engine, tenant, ids[0], 12_300)
+    await order(engine, tenant, ids[1], 4_500)
+    await sync.sync(engine, get_settings().resolved_analytics_path())
+    ws = ["--workspace", tenant.slug]
+    shown = await cli("report", "ltv", "-p", "months=2", "--json", *ws)
+    assert shown.exit_code == 0, shown.output
+    cohort = json.loads(shown.output)["cohorts"][-1]
+    assert cohort["size"] == 3 and cohort["ltv_cents"][0] == 5_600.0
+    out = tmp_path / "ltv.csv"
+    written = await cli("report", "ltv", "-p", "months=1", "--csv", str(out), *ws)
+    assert written.exit_code == 0 and out.read_text(encoding="utf-8-sig").startswith(
+        "cohort,size,month_0,month_1"
+    )
+    refused = await cli("report", "ltv-predicted", "-p", "unit=month", *ws)
+    assert refused.exit_code == 1 and "not_enough_data" in refused.output
+    bad = await cli("report", "ltv-predicted", "-p", "horizon_months=0", *ws)
+    assert bad.exit_code == 2
