@@ -455,6 +455,19 @@ async def test_customer_value_through_the_api(client: Any, app: Any, tenant: Any
     ).json()
     assert [m["member_id"] for m in after["members"]["data"]] == [m.member_id for m in want.members[5:10]]
     assert [c["start"] for c in got["cohorts"]] == [c.start.isoformat() for c in want.cohorts]
+    # the buyers of one band of P(alive), as the histogram counts them
+    band = max(got["p_alive"], key=lambda b: b["members"])
+    alive = await client.get(
+        f"/api/v1/reports/ltv/predicted/members?as_of=2026-11-20&unit=day&low={band['low']}&high={band['high']}",
+        headers=h,
+    )
+    assert alive.status_code == 200, alive.text
+    assert alive.json()["count"] == band["members"] > 0
+    assert band["members"] == sum(
+        1
+        for m in want.members
+        if band["low"] <= m.p_alive < band["high"] or (band["high"] == 1 and m.p_alive == 1)
+    )
     for bad in ("unit=year", "horizon_months=0", "discount=2", "months=0"):
         path = "/api/v1/reports/ltv" if bad.startswith("months") else "/api/v1/reports/ltv/predicted"
         assert (await client.get(f"{path}?{bad}", headers=h)).status_code == 422

@@ -71,3 +71,6 @@ async def test_the_customer_value_page_in_both_languages(
         assert predicted.status_code == 200, predicted.text
         assert all(w in predicted.text for w in words), lang
         assert predicted.text.count("data-chart") == 2 and 'role="alert"' not in predicted.text
+    band = predicted.text.split("/console/reports/ltv/predicted/members?", 1)[1].split('"', 1)[0]
+    shown = await client.get("/console/reports/ltv/predicted/members?" + band.replace("&amp;", "&"))
+    assert shown.status_code == 200 and "P(alive)" in shown.text

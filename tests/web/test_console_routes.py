@@ -126,6 +126,7 @@ CELLS: dict[str, dict[str, str]] = {
     "/console/reports/lifecycle/members": {"at": "2026-11-02", "kind": "dormant"},
     "/console/reports/funnel/members": {"at": "1", "dropped": "true"},
     "/console/reports/ltv/members": {"cohort": "2026-11-01"},
+    "/console/reports/ltv/predicted/members": {"low": "0.9", "high": "1"},
 }
 
 

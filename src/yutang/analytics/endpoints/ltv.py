@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from anyio import to_thread
 from fastapi import Depends, Query, Response
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from yutang.analytics import clv
 from yutang.analytics import ltv as ltv_report
@@ -258,10 +258,13 @@ class PredictedOut(BaseModel):
 
 
 def alive_bins(prediction: ltv_report.Prediction) -> list[AliveBin]:
-    counts = [0] * BINS
-    for m in prediction.members:
-        counts[min(int(m.p_alive * BINS), BINS - 1)] += 1
-    return [AliveBin(low=i / BINS, high=(i + 1) / BINS, members=n) for i, n in enumerate(counts)]
+    bands = [(i / BINS, (i + 1) / BINS) for i in range(BINS)]
+    return [
+        AliveBin(
+            low=low, high=high, members=sum(1 for m in prediction.members if in_band(m.p_alive, low, high))
+        )
+        for low, high in bands
+    ]
 
 
 async def prediction_of(
@@ -411,3 +414,28 @@ async def cohort_members(ctx: Ctx, engine: Reader, cell: LtvCohort) -> list[int]
 
 
 drill.register(router, "/ltv/members", LtvCohort, cohort_members, what="a cohort of the months joined")
+
+
+class AliveBand(DrillQuery):
+    """Buyers of ``/reports/ltv/predicted`` whose P(alive) is at least ``low`` and below
+    ``high`` (1 included when ``high`` is 1), under the model fitted as of ``as_of`` in
+    ``unit``s."""
+
+    as_of: date | None = None
+    unit: clv.Unit = "week"
+    low: float = Field(default=0.0, ge=0, le=1)
+    high: float = Field(default=1.0, ge=0, le=1)
+
+
+def in_band(p_alive: float, low: float, high: float) -> bool:
+    return low <= p_alive < high or (high >= 1 and p_alive >= 1 and low <= 1)
+
+
+async def alive_members(ctx: Ctx, engine: Reader, band: AliveBand) -> list[int]:
+    found, _ = await prediction_of(ctx, engine, band.as_of, None, None, band.unit, 1, 0.0)
+    return sorted(m.member_id for m in found.members if in_band(m.p_alive, band.low, band.high))
+
+
+drill.register(
+    router, "/ltv/predicted/members", AliveBand, alive_members, what="a band of P(alive) of the buyers"
+)

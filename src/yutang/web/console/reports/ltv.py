@@ -15,14 +15,17 @@ from fastapi.responses import HTMLResponse
 from yutang.analytics import clv
 from yutang.analytics.endpoints.common import reader
 from yutang.analytics.endpoints.ltv import (
+    AliveBand,
     LtvCohort,
     alive_bins,
+    alive_members,
     cohort_members,
     cohorts_of,
     ltv_of,
     prediction_of,
 )
 from yutang.analytics.engines import Reader
+from yutang.analytics.errors import FIT_FAILED, NOT_ENOUGH_DATA
 from yutang.auth.permissions import allowed
 from yutang.kit.context import Ctx
 from yutang.kit.errors import YutangError
@@ -93,6 +96,7 @@ async def ltv_page(
             "top": top,
             "names": await _names(ctx, [m.member_id for m in top]),
             "alive_chart": chart_json(alive_chart),
+            "bins": bins,
             "purchases": sum(m.expected_purchases for m in found.members),
             "value": sum(m.value_cents for m in found.members),
             "mean_p_alive": sum(m.p_alive for m in found.members) / len(found.members),
@@ -115,6 +119,7 @@ async def ltv_page(
         discount=discount,
         discounts=DISCOUNTS,
         drill=urlencode({"start": window.first, "end": window.last}),
+        drill_alive=urlencode({"unit": unit}),
         csv_query=urlencode({"start": window.first, "end": window.last, "months": span, "format": "csv"}),
         **await header(ctx),
     )
@@ -140,3 +145,20 @@ def _cohort_title(t: Callable[[str], str], cell: LtvCohort) -> str:
 
 
 drill.register("/ltv/members", LtvCohort, cohort_members, _cohort_title, "/console/reports/ltv")
+
+
+def _band_title(t: Callable[[str], str], band: AliveBand) -> str:
+    return t("ltv_alive_band").replace("{low}", f"{band.low:.1f}").replace("{high}", f"{band.high:.1f}")
+
+
+async def _alive_or_none(ctx: Ctx, engine: Reader, band: AliveBand) -> list[int]:
+    """The band's buyers; none where the models are not fitted (the page says why)."""
+    try:
+        return await alive_members(ctx, engine, band)
+    except YutangError as exc:
+        if exc.code in (NOT_ENOUGH_DATA, FIT_FAILED):
+            return []
+        raise
+
+
+drill.register("/ltv/predicted/members", AliveBand, _alive_or_none, _band_title, "/console/reports/ltv")

@@ -53,5 +53,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "ltv_purchases": {"zh-CN": "购买次数", "en": "Purchases"},
     "ltv_expected_spend": {"zh-CN": "预计每次金额", "en": "Expected spend per purchase"},
     "ltv_no_join": {"zh-CN": "无入会记录", "en": "No join on record"},
+    "ltv_alive_band": {"zh-CN": "P(活跃) {low}–{high} 的购买会员", "en": "Buyers with P(alive) {low}–{high}"},
     "ltv_as_of": {"zh-CN": "截至 {day}", "en": "As of {day}"},
 }
