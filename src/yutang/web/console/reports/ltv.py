@@ -64,11 +64,18 @@ async def ltv_page(
     window = await cohorts_of(ctx, start, latest.last)
     historic = await ltv_of(ctx, engine, window.first, window.last, span)
     months = list(range(span + 1))
-    labels = [t("ltv_month_n").replace("{n}", str(n)) for n in months]
+    labels = [t("retention_period_month").replace("{n}", str(n)) for n in months]
     series = {t("ltv_average"): [None if v is None else round(v / 100, 2) for v in historic.average]}
     for c in historic.cohorts[-6:]:
         series[c.start.isoformat()[:7]] = [None if v is None else round(v / 100, 2) for v in c.ltv_cents]
     curves = line_chart(labels, series)  # type: ignore[arg-type]
+    curves["xAxis"] = {
+        **curves["xAxis"],
+        "name": t("ltv_months_since_joining"),
+        "nameLocation": "middle",
+        "nameGap": 24,
+    }
+    curves["grid"] = {**curves["grid"], "bottom": 44}
 
     predicted: dict[str, Any] | None = None
     refusal: str | None = None

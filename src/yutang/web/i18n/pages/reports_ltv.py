@@ -9,7 +9,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Historic value (net revenue per member, cumulative)",
     },
     "ltv_curves": {"zh-CN": "人均累计净收入（元）", "en": "Net revenue per member, cumulative (¥)"},
-    "ltv_month_n": {"zh-CN": "入会后第 {n} 月", "en": "Month {n} since joining"},
+    "ltv_months_since_joining": {"zh-CN": "入会后月数", "en": "Months since joining"},
     "ltv_average": {"zh-CN": "加权平均", "en": "Weighted average"},
     "ltv_historic_definitions": {
         "zh-CN": "会员按首次入会所在的月份（品牌时区）分批；第 N 月 = 该批会员从入会到入会后第 N 个月底的净收入（已支付 − 已退款）÷ 该批人数。尚未到达的月份留空。加权平均 = 已到达该月的各批次净收入之和 ÷ 人数之和。点击人数查看该批会员。",
@@ -46,7 +46,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "ltv_log_likelihood": {"zh-CN": "对数似然", "en": "Log-likelihood"},
     "ltv_fitted_on": {"zh-CN": "拟合会员数", "en": "Fitted on (members)"},
     "ltv_population_mean": {"zh-CN": "总体平均每次金额", "en": "Population mean spend per purchase"},
-    "ltv_per_unit": {"zh-CN": "α 的单位：{unit}", "en": "α is in {unit}"},
+    "ltv_per_unit": {"zh-CN": "时间单位：{unit}", "en": "time in {unit}"},
     "ltv_by_cohort": {"zh-CN": "按入会月份", "en": "By the month joined"},
     "ltv_top_members": {"zh-CN": "预测价值最高的会员", "en": "The most valuable buyers"},
     "ltv_member": {"zh-CN": "会员", "en": "Member"},
