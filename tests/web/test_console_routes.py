@@ -126,6 +126,8 @@ CELLS: dict[str, dict[str, str]] = {
     "/console/reports/retention/members": {"cohort": "2026-11-02", "n": "1"},
     "/console/reports/lifecycle/members": {"at": "2026-11-02", "kind": "dormant"},
     "/console/reports/funnel/members": {"at": "1", "dropped": "true"},
+    "/console/reports/ltv/members": {"cohort": "2026-11-01"},
+    "/console/reports/ltv/predicted/members": {"low": "0.9", "high": "1"},
 }
 
 

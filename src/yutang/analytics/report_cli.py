@@ -20,7 +20,7 @@ from fastapi import Response
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from rich.table import Table
 
-from yutang.analytics.endpoints import channels, funnel, lifecycle, retention, revenue
+from yutang.analytics.endpoints import channels, funnel, lifecycle, ltv, retention, revenue, rfm
 from yutang.analytics.engines import reader_of
 from yutang.config import get_settings
 from yutang.kit import discovery
@@ -34,6 +34,9 @@ REPORTS: dict[str, Callable[..., Awaitable[Any]]] = {
     "retention": retention.retention,
     "lifecycle": lifecycle.lifecycle,
     "channels": channels.channels,
+    "ltv": ltv.ltv,
+    "ltv-predicted": ltv.predicted,
+    "rfm": rfm.rfm,
 }
 _OWN = {"ctx", "engine", "format"}
 
@@ -78,7 +81,7 @@ def show(found: dict[str, Any]) -> None:
 
 
 def report_command(
-    name: Annotated[str, typer.Argument(help="revenue, funnel, retention, lifecycle or channels")],
+    name: Annotated[str, typer.Argument(help="A report: see `yutang report --help`.")],
     param: Annotated[
         list[str] | None, typer.Option("-p", "--param", help="A parameter as key=value (repeatable).")
     ] = None,
@@ -87,7 +90,8 @@ def report_command(
     workspace: WorkspaceOpt = None,
 ) -> None:
     """A report of the event store, as the API answers it: `yutang report revenue -p
-    period=week -p by=channel -p start=2026-11-01`. Parameters: docs/api.md."""
+    period=week -p by=channel -p start=2026-11-01`. Reports: revenue, funnel (AARRR),
+    retention, lifecycle, channels, ltv, ltv-predicted, rfm. Parameters: docs/api.md."""
     if name not in REPORTS:
         err.print(f"[red]error[/red] unknown report {name!r}: {', '.join(REPORTS)}")
         raise typer.Exit(2)

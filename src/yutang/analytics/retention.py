@@ -36,15 +36,36 @@ _OFFSET = {
 }
 MAX_PERIODS = 36
 
-_CTES = """
-WITH starts AS (
+#: The members who started in the range, by period: shared with the customer-value
+#: report (:mod:`yutang.analytics.ltv`, by month), which reads their money alone.
+_STARTS = """
+starts AS (
     SELECT member_id, min(occurred_at) AS t0 FROM facts
     WHERE workspace_id = :ws AND member_id IS NOT NULL AND type IN :start_types
     GROUP BY member_id
 ),
 cohorts AS (
     SELECT member_id, t0, {cohort} AS cohort FROM starts WHERE t0 >= :start AND t0 < :end
-),
+)"""
+#: Their net revenue from the start on, by the period after the start it fell in.
+_MONEY = """,
+money AS (
+    SELECT c.cohort, {offset} AS n,
+           CASE WHEN f.type = 'order.paid' THEN f.amount_cents ELSE 0 - f.amount_cents END AS cents
+    FROM cohorts c JOIN facts f ON f.member_id = c.member_id
+    WHERE f.workspace_id = :ws AND f.type IN ('order.paid', 'order.refunded') AND f.occurred_at >= c.t0
+)"""
+_SIZES_AND_MONEY = """
+SELECT 'size' AS kind, cohort, CAST(0 AS BIGINT) AS n, CAST(count(*) AS BIGINT) AS value
+FROM cohorts GROUP BY cohort
+UNION ALL
+SELECT 'cents', cohort, CAST(n AS BIGINT), CAST(sum(cents) AS BIGINT) FROM money
+WHERE n >= 0 AND n <= :periods GROUP BY cohort, n
+"""
+_CTES = (
+    "WITH"
+    + _STARTS
+    + """,
 returned AS (
     SELECT c.member_id, c.cohort, {offset} AS n
     FROM cohorts c JOIN facts f ON f.member_id = c.member_id
@@ -55,30 +76,23 @@ firsts AS (
     GROUP BY member_id, cohort
 )
 """
+)
 _SQL = (
     _CTES
     + """,
 kept AS (
     SELECT member_id, cohort, n FROM returned WHERE n >= 1 AND n <= :periods
-),
-money AS (
-    SELECT c.cohort, {offset} AS n,
-           CASE WHEN f.type = 'order.paid' THEN f.amount_cents ELSE 0 - f.amount_cents END AS cents
-    FROM cohorts c JOIN facts f ON f.member_id = c.member_id
-    WHERE f.workspace_id = :ws AND f.type IN ('order.paid', 'order.refunded') AND f.occurred_at >= c.t0
-)
-SELECT 'size' AS kind, cohort, CAST(0 AS BIGINT) AS n, CAST(count(*) AS BIGINT) AS value
-FROM cohorts GROUP BY cohort
-UNION ALL
-SELECT 'on', cohort, CAST(n AS BIGINT), CAST(count(DISTINCT member_id) AS BIGINT) FROM kept GROUP BY cohort, n
+)"""
+    + _MONEY
+    + """
+SELECT 'on' AS kind, cohort, CAST(n AS BIGINT) AS n, CAST(count(DISTINCT member_id) AS BIGINT) AS value
+FROM kept GROUP BY cohort, n
 UNION ALL
 SELECT 'first', cohort, CAST(first_n AS BIGINT), CAST(count(*) AS BIGINT) FROM firsts GROUP BY cohort, first_n
 UNION ALL
 SELECT 'last', cohort, CAST(last_n AS BIGINT), CAST(count(*) AS BIGINT) FROM firsts GROUP BY cohort, last_n
-UNION ALL
-SELECT 'cents', cohort, CAST(n AS BIGINT), CAST(sum(cents) AS BIGINT) FROM money
-WHERE n >= 0 AND n <= :periods GROUP BY cohort, n
-"""
+UNION ALL"""
+    + _SIZES_AND_MONEY
 )
 #: The members behind one cell: period 0 is the cohort itself.
 _MEMBERS = {
@@ -120,23 +134,23 @@ def _add(at: date, unit: Unit, n: int) -> date:
     return date(months // 12, months % 12 + 1, 1)
 
 
-def retention(
+def _current(today: date, unit: Unit) -> date:
+    """The period ``today`` is in."""
+    return {"day": today, "week": today - timedelta(days=today.weekday()), "month": today.replace(day=1)}[
+        unit
+    ]
+
+
+def _read(
     reader: Reader,
+    sql: str,
     workspace_id: int,
     window: Window,
-    today: date,
-    *,
-    unit: Unit = "week",
-    mode: Mode = "on",
-    periods: int = 8,
-    start_types: tuple[str, ...] = ("member.joined",),
-    return_types: tuple[str, ...] = ACTIVE_TYPES,
-) -> Retention:
-    """Cohorts started in the window, followed for ``periods`` periods, as of ``today``."""
-    periods = max(1, min(periods, MAX_PERIODS))
-    sql = _SQL.format(
-        cohort=_COHORT[unit].format(t="t0"), offset=_OFFSET[unit].format(a="c.t0", b="f.occurred_at")
-    )
+    periods: int,
+    start_types: tuple[str, ...],
+    return_types: tuple[str, ...] = (),
+) -> tuple[dict[date, int], dict[tuple[str, date, int], int]]:
+    """The cohorts' sizes, and the other rows of ``sql`` by kind, cohort and period."""
     params = {
         "ws": workspace_id,
         "tz": window.zone,
@@ -152,9 +166,84 @@ def retention(
             sizes[cohort] = int(value)
         else:
             held[(kind, cohort, int(n))] = int(value or 0)
-    current = {"day": today, "week": today - timedelta(days=today.weekday()), "month": today.replace(day=1)}[
-        unit
+    return sizes, held
+
+
+def _per_member(
+    held: dict[tuple[str, date, int], int], start: date, size: int, reached: list[bool]
+) -> list[float | None]:
+    """Net revenue up to and including each period, per member (None: not reached)."""
+    out: list[float | None] = []
+    total = 0
+    for n, yes in enumerate(reached):
+        total += held.get(("cents", start, n), 0)
+        out.append(total / size if yes and size else None)
+    return out
+
+
+@dataclass(frozen=True)
+class RevenueCohort:
+    start: date
+    size: int
+    #: Net revenue of the cohort's members up to and including period 0, 1, 2 …, per member.
+    per_member_cents: list[float | None]
+
+
+def revenue_per_member(
+    reader: Reader,
+    workspace_id: int,
+    window: Window,
+    today: date,
+    *,
+    unit: Unit = "month",
+    periods: int = 12,
+    start_types: tuple[str, ...] = ("member.joined",),
+) -> list[RevenueCohort]:
+    """Revenue retention alone (the cohorts and their cumulative net revenue per member,
+    as in :func:`retention`, without the returns): historic customer value."""
+    periods = max(1, min(periods, MAX_PERIODS))
+    sql = ("WITH" + _STARTS + _MONEY + _SIZES_AND_MONEY).format(
+        cohort=_COHORT[unit].format(t="t0"), offset=_OFFSET[unit].format(a="c.t0", b="f.occurred_at")
+    )
+    sizes, held = _read(reader, sql, workspace_id, window, periods, start_types)
+    current = _current(today, unit)
+    return [
+        RevenueCohort(
+            start,
+            sizes[start],
+            _per_member(
+                held, start, sizes[start], [_add(start, unit, n) <= current for n in range(periods + 1)]
+            ),
+        )
+        for start in sorted(sizes)
     ]
+
+
+def retention(
+    reader: Reader,
+    workspace_id: int,
+    window: Window,
+    today: date,
+    *,
+    unit: Unit = "week",
+    mode: Mode = "on",
+    periods: int = 8,
+    start_types: tuple[str, ...] = ("member.joined",),
+    return_types: tuple[str, ...] = ACTIVE_TYPES,
+) -> Retention:
+    """Cohorts started in the window, followed for ``periods`` periods, as of ``today``."""
+    periods = max(1, min(periods, MAX_PERIODS))
+    offset = _OFFSET[unit].format(a="c.t0", b="f.occurred_at")
+    sizes, held = _read(
+        reader,
+        _SQL.format(cohort=_COHORT[unit].format(t="t0"), offset=offset),
+        workspace_id,
+        window,
+        periods,
+        start_types,
+        return_types,
+    )
+    current = _current(today, unit)
     out: list[Cohort] = []
     for start in sorted(sizes):
         reached = [_add(start, unit, n) <= current for n in range(periods + 1)]
@@ -170,13 +259,7 @@ def retention(
                 counts.append(
                     sum(v for (k, c, m), v in held.items() if k == "last" and c == start and m >= n)
                 )
-        size = sizes[start]
-        revenue: list[float | None] = []
-        total = 0
-        for n in range(periods + 1):
-            total += held.get(("cents", start, n), 0)
-            revenue.append(total / size if reached[n] and size else None)
-        out.append(Cohort(start, size, counts, revenue))
+        out.append(Cohort(start, sizes[start], counts, _per_member(held, start, sizes[start], reached)))
     weighted, simple = [], []
     for i in range(periods):
         grown = [c for c in out if c.returned[i] is not None]

@@ -15,6 +15,7 @@ from yutang.web.i18n.pages import members as pages_members
 from yutang.web.i18n.pages import reports as pages_reports
 from yutang.web.i18n.pages import reports_channels as pages_reports_channels
 from yutang.web.i18n.pages import reports_funnel as pages_reports_funnel
+from yutang.web.i18n.pages import reports_ltv as pages_reports_ltv
 from yutang.web.i18n.pages import reports_rfm as pages_reports_rfm
 from yutang.web.i18n.pages import settings as pages_settings
 from yutang.web.i18n.values import VALUES
@@ -406,6 +407,7 @@ for _module in (
     pages_reports,
     pages_reports_channels,
     pages_reports_funnel,
+    pages_reports_ltv,
     pages_reports_rfm,
     pages_settings,
 ):

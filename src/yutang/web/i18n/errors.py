@@ -77,6 +77,16 @@ ERROR_WORDS: dict[str, dict[str, str]] = {
         "zh-CN": "漏斗步骤中的事件类型不存在。",
         "en": "A funnel step names a type of fact that does not exist.",
     },
+    "not_enough_data": {
+        "zh-CN": "购买过的会员太少（或复购的会员太少），还无法预测客户价值。历史客户价值照常可看。",
+        "en": "Too few members have bought (or bought again) to predict their value yet. "
+        "The historic value is shown as usual.",
+    },
+    "fit_failed": {
+        "zh-CN": "无法用这些订单拟合客户价值模型，请换一个时间单位或稍后再试。",
+        "en": "The customer-value models could not be fitted to these orders. Try another time unit, "
+        "or try again later.",
+    },
     "invalid_range": {
         "zh-CN": "日期范围不正确：开始日期晚于结束日期，或跨度过长。",
         "en": "The date range is not valid: it starts after it ends, or it is too long.",
