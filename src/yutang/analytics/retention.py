@@ -29,13 +29,16 @@ from yutang.analytics.window import Window
 Unit = Literal["day", "week", "month"]
 Mode = Literal["on", "on_or_after", "first_time"]
 _COHORT = {"day": "LOCAL_DAY({t}, :tz)", "week": "LOCAL_WEEK({t}, :tz)", "month": "LOCAL_MONTH({t}, :tz)"}
+#: Periods from the cohort's own (``a``, a DATE: computed once per member) to a fact's.
 _OFFSET = {
-    "day": "DAYS_BETWEEN(LOCAL_DAY({a}, :tz), LOCAL_DAY({b}, :tz))",
-    "week": "CAST(DAYS_BETWEEN(LOCAL_WEEK({a}, :tz), LOCAL_WEEK({b}, :tz)) / 7 AS BIGINT)",
-    "month": "MONTHS_APART(LOCAL_MONTH({a}, :tz), LOCAL_MONTH({b}, :tz))",
+    "day": "DAYS_BETWEEN({a}, LOCAL_DAY({b}, :tz))",
+    "week": "CAST(DAYS_BETWEEN({a}, LOCAL_WEEK({b}, :tz)) / 7 AS BIGINT)",
+    "month": "MONTHS_APART({a}, LOCAL_MONTH({b}, :tz))",
 }
 MAX_PERIODS = 36
 
+# One pass over the cohorts' later facts: per member and period, whether they came back
+# (a return fact after the start) and their net revenue (orders − refunds from the start).
 _CTES = """
 WITH starts AS (
     SELECT member_id, min(occurred_at) AS t0 FROM facts
@@ -45,45 +48,43 @@ WITH starts AS (
 cohorts AS (
     SELECT member_id, t0, {cohort} AS cohort FROM starts WHERE t0 >= :start AND t0 < :end
 ),
-returned AS (
-    SELECT c.member_id, c.cohort, {offset} AS n
+cells AS (
+    SELECT c.member_id AS member_id, c.cohort AS cohort, {offset} AS n,
+           max(CASE WHEN f.type IN :return_types AND f.occurred_at > c.t0 THEN 1 ELSE 0 END) AS back,
+           sum(CASE WHEN f.type = 'order.paid' THEN f.amount_cents
+                    WHEN f.type = 'order.refunded' THEN 0 - f.amount_cents ELSE 0 END) AS cents
     FROM cohorts c JOIN facts f ON f.member_id = c.member_id
-    WHERE f.workspace_id = :ws AND f.type IN :return_types AND f.occurred_at > c.t0
+    WHERE f.workspace_id = :ws AND f.occurred_at >= c.t0
+      AND (f.type IN :return_types OR f.type IN ('order.paid', 'order.refunded'))
+    GROUP BY 1, 2, 3
 ),
 firsts AS (
-    SELECT member_id, cohort, min(n) AS first_n, max(n) AS last_n FROM returned WHERE n >= 1
+    SELECT member_id, cohort, min(n) AS first_n, max(n) AS last_n FROM cells WHERE back = 1 AND n >= 1
     GROUP BY member_id, cohort
 )
 """
 _SQL = (
     _CTES
-    + """,
-kept AS (
-    SELECT member_id, cohort, n FROM returned WHERE n >= 1 AND n <= :periods
-),
-money AS (
-    SELECT c.cohort, {offset} AS n,
-           CASE WHEN f.type = 'order.paid' THEN f.amount_cents ELSE 0 - f.amount_cents END AS cents
-    FROM cohorts c JOIN facts f ON f.member_id = c.member_id
-    WHERE f.workspace_id = :ws AND f.type IN ('order.paid', 'order.refunded') AND f.occurred_at >= c.t0
-)
-SELECT 'size' AS kind, cohort, CAST(0 AS BIGINT) AS n, CAST(count(*) AS BIGINT) AS value
+    + """
+SELECT 'size' AS kind, cohort, CAST(0 AS BIGINT) AS n, CAST(count(*) AS BIGINT) AS value,
+       CAST(0 AS BIGINT) AS cents
 FROM cohorts GROUP BY cohort
 UNION ALL
-SELECT 'on', cohort, CAST(n AS BIGINT), CAST(count(DISTINCT member_id) AS BIGINT) FROM kept GROUP BY cohort, n
+SELECT 'cell', cohort, CAST(n AS BIGINT), CAST(sum(CASE WHEN n >= 1 THEN back ELSE 0 END) AS BIGINT),
+       CAST(sum(cents) AS BIGINT)
+FROM cells WHERE n >= 0 AND n <= :periods GROUP BY cohort, n
 UNION ALL
-SELECT 'first', cohort, CAST(first_n AS BIGINT), CAST(count(*) AS BIGINT) FROM firsts GROUP BY cohort, first_n
+SELECT 'first', cohort, CAST(first_n AS BIGINT), CAST(count(*) AS BIGINT), CAST(0 AS BIGINT)
+FROM firsts GROUP BY cohort, first_n
 UNION ALL
-SELECT 'last', cohort, CAST(last_n AS BIGINT), CAST(count(*) AS BIGINT) FROM firsts GROUP BY cohort, last_n
-UNION ALL
-SELECT 'cents', cohort, CAST(n AS BIGINT), CAST(sum(cents) AS BIGINT) FROM money
-WHERE n >= 0 AND n <= :periods GROUP BY cohort, n
+SELECT 'last', cohort, CAST(last_n AS BIGINT), CAST(count(*) AS BIGINT), CAST(0 AS BIGINT)
+FROM firsts GROUP BY cohort, last_n
 """
 )
 #: The members behind one cell: period 0 is the cohort itself.
 _MEMBERS = {
     "cohort": "SELECT member_id FROM cohorts WHERE cohort = CAST(:cohort AS DATE)",
-    "on": "SELECT DISTINCT member_id FROM returned WHERE cohort = CAST(:cohort AS DATE) AND n = :n",
+    "on": "SELECT member_id FROM cells WHERE cohort = CAST(:cohort AS DATE) AND n = :n AND back = 1",
     "first_time": "SELECT member_id FROM firsts WHERE cohort = CAST(:cohort AS DATE) AND first_n = :n",
     "on_or_after": "SELECT member_id FROM firsts WHERE cohort = CAST(:cohort AS DATE) AND last_n >= :n",
 }
@@ -135,7 +136,7 @@ def retention(
     """Cohorts started in the window, followed for ``periods`` periods, as of ``today``."""
     periods = max(1, min(periods, MAX_PERIODS))
     sql = _SQL.format(
-        cohort=_COHORT[unit].format(t="t0"), offset=_OFFSET[unit].format(a="c.t0", b="f.occurred_at")
+        cohort=_COHORT[unit].format(t="t0"), offset=_OFFSET[unit].format(a="c.cohort", b="f.occurred_at")
     )
     params = {
         "ws": workspace_id,
@@ -147,11 +148,20 @@ def retention(
     }
     sizes: dict[date, int] = {}
     held: dict[tuple[str, date, int], int] = {}
-    for kind, cohort, n, value in reader.rows(sql, params):
+    for kind, cohort, n, value, cents in reader.rows(sql, params):
         if kind == "size":
             sizes[cohort] = int(value)
+        elif kind == "cell":
+            held[("on", cohort, int(n))] = int(value or 0)
+            held[("cents", cohort, int(n))] = int(cents or 0)
         else:
             held[(kind, cohort, int(n))] = int(value or 0)
+    # members counted on or after period n: those whose last return is at n or later
+    lasts: dict[tuple[date, int], int] = {}
+    for (kind, cohort, n), value in held.items():
+        if kind == "last":
+            for m in range(1, min(n, periods) + 1):
+                lasts[(cohort, m)] = lasts.get((cohort, m), 0) + value
     current = {"day": today, "week": today - timedelta(days=today.weekday()), "month": today.replace(day=1)}[
         unit
     ]
@@ -167,9 +177,7 @@ def retention(
             elif mode == "first_time":
                 counts.append(held.get(("first", start, n), 0))
             else:
-                counts.append(
-                    sum(v for (k, c, m), v in held.items() if k == "last" and c == start and m >= n)
-                )
+                counts.append(lasts.get((start, n), 0))
         size = sizes[start]
         revenue: list[float | None] = []
         total = 0
@@ -202,7 +210,7 @@ def members(
     """The members behind one cell: the cohort starting ``cohort`` (``n`` = 0), or those of
     it counted in period ``n`` under ``mode``."""
     sql = _CTES.format(
-        cohort=_COHORT[unit].format(t="t0"), offset=_OFFSET[unit].format(a="c.t0", b="f.occurred_at")
+        cohort=_COHORT[unit].format(t="t0"), offset=_OFFSET[unit].format(a="c.cohort", b="f.occurred_at")
     )
     pick = _MEMBERS["cohort" if n == 0 else mode]
     params = {
