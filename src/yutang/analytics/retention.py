@@ -39,6 +39,8 @@ MAX_PERIODS = 36
 
 # One pass over the cohorts' later facts: per member and period, whether they came back
 # (a return fact after the start) and their net revenue (orders − refunds from the start).
+# No filter on ``n`` outside ``cells`` (DuckDB would push it into the join and work the
+# period out there again): periods past the last asked for are left out in Python.
 _CTES = """
 WITH starts AS (
     SELECT member_id, min(occurred_at) AS t0 FROM facts
@@ -59,8 +61,8 @@ cells AS (
     GROUP BY 1, 2, 3
 ),
 firsts AS (
-    SELECT member_id, cohort, min(n) AS first_n, max(n) AS last_n FROM cells WHERE back = 1 AND n >= 1
-    GROUP BY member_id, cohort
+    SELECT member_id, cohort, min(CASE WHEN n >= 1 THEN n END) AS first_n, max(n) AS last_n FROM cells
+    WHERE back = 1 GROUP BY member_id, cohort HAVING max(n) >= 1
 )
 """
 _SQL = (
@@ -72,7 +74,7 @@ FROM cohorts GROUP BY cohort
 UNION ALL
 SELECT 'cell', cohort, CAST(n AS BIGINT), CAST(sum(CASE WHEN n >= 1 THEN back ELSE 0 END) AS BIGINT),
        CAST(sum(cents) AS BIGINT)
-FROM cells WHERE n >= 0 AND n <= :periods GROUP BY cohort, n
+FROM cells GROUP BY cohort, n
 UNION ALL
 SELECT 'first', cohort, CAST(first_n AS BIGINT), CAST(count(*) AS BIGINT), CAST(0 AS BIGINT)
 FROM firsts GROUP BY cohort, first_n
