@@ -31,7 +31,7 @@ from yutang.models.platform import OutboxEvent
 log = logging.getLogger(__name__)
 
 SOURCES = ("outbox", "click")
-BATCH = 5_000
+BATCH = 50_000
 #: A skipped id is looked for this long (longer than any transaction runs).
 GAP_SECONDS = 15 * 60.0
 #: Beyond this many open gaps (a runaway sequence), the oldest are given up.
