@@ -88,8 +88,9 @@ SELECT 'outbox', m * 64 + 2 + k, ws, 'member.activity', joined + secs(pow(u(m, 3
 FROM m JOIN k ON k < CAST(floor(u(m, 29) * 7) AS BIGINT)
 UNION ALL -- orders (0 to 2)
 SELECT 'outbox', m * 64 + 10 + k, ws, 'order.paid', joined + secs(u(m, 40 + k) * 150 * 86400),
-       m, 'v' || m, channel, channel * 10, staff, tier, 1000 + CAST(floor(u(m, 45 + k) * 59000) AS BIGINT), NULL,
-       false, '{{"order_id": ' || (m * 4 + k) || '}}', erased
+       m, 'v' || m, channel, channel * 10, staff, tier,
+       1000 + CAST(floor(u(m, 45 + k) * 59000) AS BIGINT), NULL, false,
+       '{{"order_id": ' || (m * 4 + k) || '}}', erased
 FROM m JOIN k ON k < CAST(floor(u(m, 39) * 2.5) AS BIGINT)
 UNION ALL -- refunds of 8 % of the orders, up to a month later
 SELECT 'outbox', m * 64 + 14 + k, ws, 'order.refunded',
@@ -110,14 +111,16 @@ FROM m JOIN k ON k < CAST(floor(u(m, 79) * 2) AS BIGINT);
 #: Visitors who never join, and robots, up to ``--events`` facts in all.
 STRANGERS = """
 INSERT INTO gen
-SELECT 'click', ({M} + 1) * 16 + i, CASE WHEN u(-1 - i, 1) < 0.5 THEN 1 ELSE 2 + CAST(floor(u(-1 - i, 2) * 4) AS BIGINT) END,
+SELECT 'click', ({M} + 1) * 16 + i,
+       CASE WHEN u(-1 - i, 1) < 0.5 THEN 1 ELSE 2 + CAST(floor(u(-1 - i, 2) * 4) AS BIGINT) END,
        'link.clicked', TIMESTAMPTZ '2026-01-01 00:00:00+08' + secs(u(-1 - i, 3) * 365 * 86400), NULL,
        CASE WHEN u(-1 - i, 4) < 0.2 THEN 'bot' || (i % 50) ELSE 'a' || (i % {V}) END,
-       1 + CAST(floor(u(-1 - i, 5) * 12) AS BIGINT), 10 + CAST(floor(u(-1 - i, 6) * 120) AS BIGINT), NULL, NULL, NULL, NULL,
+       1 + CAST(floor(u(-1 - i, 5) * 12) AS BIGINT), 10 + CAST(floor(u(-1 - i, 6) * 120) AS BIGINT),
+       NULL, NULL, NULL, NULL,
        u(-1 - i, 4) < 0.2, '{{"device_type": "desktop"}}', false
 FROM range({N}) t(i)
 """
-LOAD = f"""
+LOAD = """
 INSERT INTO facts
 SELECT source, source_id, ws, type, ts,
        CASE WHEN NOT erased THEN member END, CASE WHEN NOT erased THEN visitor END,
@@ -152,7 +155,13 @@ def kept(path: Path, events: int) -> dict[str, Any] | None:
             return None
         mix = dict(con.sql("SELECT type, count(*) FROM facts GROUP BY 1 ORDER BY 2 DESC").fetchall())
         per_ws = dict(con.sql("SELECT workspace_id, count(*) FROM facts GROUP BY 1 ORDER BY 1").fetchall())
-    return {"members": max(events // 10, 100), "facts": total, "types": mix, "workspaces": per_ws, "reused": True}
+    return {
+        "members": max(events // 10, 100),
+        "facts": total,
+        "types": mix,
+        "workspaces": per_ws,
+        "reused": True,
+    }
 
 
 def timed(fn: Callable[[], Any], runs: int) -> list[float]:
@@ -247,12 +256,17 @@ def main() -> None:
             raise SystemExit(f"no engine {engine!r}")
         result["engines"][engine] = measure(reader, args.runs)
     result["background_load_after_pct"] = background_load()
-    print(f"{made['facts']:,} facts, {made['members']:,} members; the biggest workspace over {WINDOW.days} days")
+    print(
+        f"{made['facts']:,} facts, {made['members']:,} members; the biggest workspace over {WINDOW.days} days"
+    )
     for engine, cases in result["engines"].items():
         print(f"{engine}:")
         for name, found in cases.items():
-            print(f"  {name:<22} best {found['best']:>7.2f} s  median {found['median']:>7.2f} s  "
-                  f"÷ reference (median of runs) {found['ratio']:>5.2f}" + ("  (goal ≤ 4)" if name != "reference" else ""))
+            print(
+                f"  {name:<22} best {found['best']:>7.2f} s  median {found['median']:>7.2f} s  "
+                f"÷ reference (median of runs) {found['ratio']:>5.2f}"
+                + ("  (goal ≤ 4)" if name != "reference" else "")
+            )
     out = OUT / f"reports-{time.strftime('%Y%m%d-%H%M%S')}.json"
     out.write_text(json.dumps({**result, "python": platform.python_version()}, indent=2, default=str))
     log(f"written to {out}")

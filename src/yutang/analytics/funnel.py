@@ -201,7 +201,8 @@ def _paths(
         # every visitor cookie: the member it became (their lowest id), or a number of its
         # own below zero (a visitor who never joined is a person too)
         """visitors AS (
-    SELECT visitor_id, coalesce(owner, 0 - CAST(row_number() OVER (ORDER BY visitor_id) AS BIGINT)) AS person FROM (
+    SELECT visitor_id, coalesce(owner, 0 - CAST(row_number() OVER (ORDER BY visitor_id) AS BIGINT)) AS person
+    FROM (
         SELECT visitor_id, min(member_id) AS owner FROM facts
         WHERE workspace_id = :ws AND visitor_id IS NOT NULL GROUP BY visitor_id) v)""",
         f"""ev0 AS (

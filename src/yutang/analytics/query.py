@@ -56,7 +56,8 @@ _MACROS: dict[str, dict[str, str]] = {
     "MEDIAN_LOW": {"duckdb": "quantile_disc({0}, 0.5)", "clickhouse": "quantileExactLow(0.5)({0})"},
     "FACT_ORDER": {
         "duckdb": "CAST(epoch_us({0}) AS HUGEINT) * 9223372036854775808"
-        " + CAST(CASE {1} WHEN 'click' THEN 0 WHEN 'outbox' THEN 1 ELSE 2 END AS HUGEINT) * 2305843009213693952"
+        " + CAST(CASE {1} WHEN 'click' THEN 0 WHEN 'outbox' THEN 1 ELSE 2 END AS HUGEINT)"
+        " * 2305843009213693952"
         " + {2}",
         "clickhouse": "toInt128(toUnixTimestamp64Micro({0})) * toInt128('9223372036854775808')"
         " + toInt128(multiIf({1} = 'click', 0, {1} = 'outbox', 1, 2)) * toInt128('2305843009213693952')"

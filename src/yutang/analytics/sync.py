@@ -154,9 +154,8 @@ async def _read_events(
                 continue  # the platform's own events belong to no workspace's reports
             body = payload or {}
             member_id = facts.event_member(body)
-            out.append(
-                facts.from_event(event_id, workspace_id, type_, body, created_at, members.get(member_id or 0))
-            )
+            member = members.get(member_id or 0)
+            out.append(facts.from_event(event_id, workspace_id, type_, body, created_at, member, member_id))
             if type_ == "member.erased" and member_id is not None:
                 erasures.append((workspace_id, member_id))
         return out
