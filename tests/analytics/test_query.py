@@ -50,3 +50,19 @@ def test_the_engines_agree_on_our_functions() -> None:
     assert tuple(duckdb.execute(query.render(sql, params, "duckdb")).fetchall()[0]) == want
     ch = ClickHouseTarget("chdb://memory/query_test").reader().rows(sql, params)
     assert tuple(ch[0]) == want
+
+
+def test_a_facts_order_is_one_integer_the_engines_agree_on() -> None:
+    """FACT_ORDER sorts by time (to the microsecond), then source, then id — the order a
+    funnel's steps follow — and is the same number on both engines."""
+    from yutang.analytics.clickhouse import ClickHouseTarget
+
+    t = datetime(2026, 12, 31, 16, 30, tzinfo=UTC)
+    later = datetime(2026, 12, 31, 16, 30, 0, 1, tzinfo=UTC)
+    facts = [(later, "click", 1), (t, "referral", 1), (t, "outbox", 2**60), (t, "outbox", 3), (t, "click", 9)]
+    keys = ", ".join(f"FACT_ORDER(:t{i}, :s{i}, :i{i})" for i in range(len(facts)))
+    params = {f"{name}{i}": v for i, f in enumerate(facts) for name, v in zip("tsi", f, strict=True)}
+    duck = duckdb.execute(query.render(f"SELECT {keys}", params, "duckdb")).fetchall()[0]
+    ch = ClickHouseTarget("chdb://memory/query_test").reader().rows(f"SELECT {keys}", params)[0]
+    assert [int(k) for k in duck] == [int(k) for k in ch]
+    assert sorted(range(len(facts)), key=lambda i: duck[i]) == [4, 3, 2, 1, 0]

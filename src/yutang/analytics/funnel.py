@@ -191,34 +191,49 @@ def _paths(
     # the strict order looks at every fact of a person; the others only at those of a step
     relevant = "" if order == "strict" else "WHERE " + " OR ".join(f"({c})" for c in conditions + excluded)
     key = "CAST(NULL AS BIGINT)" if by == "none" else f"e.{by}_id"
+    # only the columns the steps and the breakdown read are carried
+    narrowed = {name for s in (*steps, *exclusions) for name in s.where}
+    carried = [c for c in STEP_COLUMNS if c in narrowed or c == f"{by}_id"]
+    if any(name not in STEP_COLUMNS for name in narrowed):
+        carried.append("props")
+    extra = "".join(f", f.{c}" for c in carried)
     ctes = [
-        """people AS (
-    SELECT visitor_id, min(member_id) AS owner FROM facts
-    WHERE workspace_id = :ws AND member_id IS NOT NULL AND visitor_id IS NOT NULL
-    GROUP BY visitor_id)""",
+        # every visitor cookie: the member it became (their lowest id), or a number of its
+        # own below zero (a visitor who never joined is a person too)
+        """visitors AS (
+    SELECT visitor_id, coalesce(owner, 0 - CAST(row_number() OVER (ORDER BY visitor_id) AS BIGINT)) AS person
+    FROM (
+        SELECT visitor_id, min(member_id) AS owner FROM facts
+        WHERE workspace_id = :ws AND visitor_id IS NOT NULL GROUP BY visitor_id) v)""",
         f"""ev0 AS (
-    SELECT coalesce(CAST(coalesce(f.member_id, p.owner) AS VARCHAR), 'v:' || f.visitor_id) AS person,
-           f.type, f.occurred_at AS ts, f.source AS src, f.source_id AS sid, f.props, f.channel_id,
-           f.link_id, f.campaign_id, f.tier_id, f.staff_id
-    FROM facts f LEFT JOIN people p ON p.visitor_id = f.visitor_id
-    WHERE f.workspace_id = :ws AND NOT f.is_bot AND (f.member_id IS NOT NULL OR f.visitor_id IS NOT NULL)
+    SELECT f.member_id AS person, f.type, f.occurred_at AS ts, f.source AS src, f.source_id AS sid{extra}
+    FROM facts f
+    WHERE f.workspace_id = :ws AND NOT f.is_bot AND f.member_id IS NOT NULL
       AND f.occurred_at >= :start AND f.occurred_at < ADD_SECONDS(:end, :window)
     UNION ALL
-    SELECT PROP(f.props, 'inviter_id'), '{FRIEND_JOINED}', f.occurred_at, 'referral', f.source_id, f.props,
-           f.channel_id, f.link_id, f.campaign_id, f.tier_id, f.staff_id
+    SELECT v.person, f.type, f.occurred_at, f.source, f.source_id{extra}
+    FROM facts f JOIN visitors v ON v.visitor_id = f.visitor_id
+    WHERE f.workspace_id = :ws AND NOT f.is_bot AND f.member_id IS NULL
+      AND f.occurred_at >= :start AND f.occurred_at < ADD_SECONDS(:end, :window)
+    UNION ALL
+    SELECT CAST(PROP(f.props, 'inviter_id') AS BIGINT), '{FRIEND_JOINED}', f.occurred_at, 'referral',
+           f.source_id{extra}
     FROM facts f
     WHERE f.workspace_id = :ws AND f.type = 'invitation.joined' AND PROP(f.props, 'inviter_id') IS NOT NULL
       AND f.occurred_at >= :start AND f.occurred_at < ADD_SECONDS(:end, :window))""",
-        f"""ev AS (
-    SELECT e.*, row_number() OVER (PARTITION BY e.person ORDER BY e.ts, e.src, e.sid) AS seq
-    FROM ev0 e {relevant})""",
+        f"""ev AS (SELECT e.*, FACT_ORDER(e.ts, e.src, e.sid) AS k FROM ev0 e {relevant})""",
         f"""first1 AS (
-    SELECT e.person AS person, min(e.seq) AS q FROM ev e
+    SELECT e.person AS person, min(e.k) AS k1, min(e.ts) AS t1 FROM ev e
     WHERE {conditions[0]} AND e.ts < :end GROUP BY e.person)""",
-        f"""s1 AS (
-    SELECT e.person AS person, e.seq AS q1, e.ts AS t1, {key} AS key
-    FROM first1 f JOIN ev e ON e.person = f.person AND e.seq = f.q)""",
     ]
+    if by == "none":
+        ctes.append("s1 AS (SELECT person, k1, t1, CAST(NULL AS BIGINT) AS key FROM first1)")
+    else:  # the entering fact's value of the breakdown
+        ctes.append(
+            f"""s1 AS (
+    SELECT f.person AS person, f.k1 AS k1, f.t1 AS t1, {key} AS key
+    FROM first1 f JOIN ev e ON e.person = f.person AND e.k = f.k1)"""
+        )
     reach = ["s1.t1"]
     joins = []
     for k in range(2, len(steps) + 1):
@@ -227,14 +242,24 @@ def _paths(
         if order == "any":
             own = f" AND e.ts <= ADD_SECONDS(s.t1, {int(step.within_seconds)})" if step.within_seconds else ""
             nth = sum(1 for other in steps[1 : k - 1] if other.same_as(step)) + 1
-            ctes.append(
-                f"""s{k} AS (
+            if nth == 1:
+                ctes.append(
+                    f"""s{k} AS (
+    SELECT s.person AS person, min(e.ts) AS t{k}
+    FROM s1 s JOIN ev e ON e.person = s.person
+    WHERE {cond} AND e.k > s.k1 AND {window}{own}
+    GROUP BY s.person)"""
+                )
+            else:  # a repeated step: its nth fact after the entry
+                ctes.append(
+                    f"""s{k} AS (
     SELECT person, t{k} FROM (
-        SELECT s.person AS person, e.ts AS t{k}, row_number() OVER (PARTITION BY s.person ORDER BY e.seq) AS n
+        SELECT s.person AS person, e.ts AS t{k},
+               row_number() OVER (PARTITION BY s.person ORDER BY e.k) AS n
         FROM s1 s JOIN ev e ON e.person = s.person
-        WHERE {cond} AND e.seq > s.q1 AND {window}{own}) x
+        WHERE {cond} AND e.k > s.k1 AND {window}{own}) x
     WHERE n = {nth})"""
-            )
+                )
             done = " AND ".join(f"s{j}.t{j} IS NOT NULL" for j in range(2, k + 1))
             latest = ", ".join(["s1.t1"] + [f"s{j}.t{j}" for j in range(2, k + 1)])
             reach.append(f"CASE WHEN {done} THEN greatest({latest}) END")
@@ -246,22 +271,28 @@ def _paths(
             )
             before = "s1" if k == 2 else f"r{k - 1}"
             if order == "strict":
+                # the person's next fact after the step before (within the window: a
+                # later one cannot be next), and whether it is this step's
                 ctes.append(
                     f"""s{k} AS (
-    SELECT s.person AS person, s.t1 AS t1, e.seq AS q{k}, e.ts AS t{k}
-    FROM {before} s JOIN ev e ON e.person = s.person AND e.seq = s.q{k - 1} + 1
-    WHERE {cond} AND {window}{own})"""
+    SELECT person, t1, k{k}, t{k} FROM (
+        SELECT s.person AS person, min(s.t1) AS t1, min(e.k) AS nk,
+               min(e.k) FILTER (WHERE {cond}{own}) AS k{k}, min(e.ts) FILTER (WHERE {cond}{own}) AS t{k}
+        FROM {before} s JOIN ev e ON e.person = s.person
+        WHERE e.k > s.k{k - 1} AND {window}
+        GROUP BY s.person) x
+    WHERE k{k} = nk)"""
                 )
             else:
                 ctes.append(
                     f"""s{k} AS (
-    SELECT s.person AS person, min(s.t1) AS t1, min(e.seq) AS q{k}, min(e.ts) AS t{k}
+    SELECT s.person AS person, min(s.t1) AS t1, min(e.k) AS k{k}, min(e.ts) AS t{k}
     FROM {before} s JOIN ev e ON e.person = s.person
-    WHERE {cond} AND e.seq > s.q{k - 1} AND {window}{own}
+    WHERE {cond} AND e.k > s.k{k - 1} AND {window}{own}
     GROUP BY s.person)"""
                 )
             # the people who reached step k, carrying what the next step needs
-            ctes.append(f"r{k} AS (SELECT person, t1, q{k}, t{k} FROM s{k})")
+            ctes.append(f"r{k} AS (SELECT person, t1, k{k}, t{k} FROM s{k})")
             reach.append(f"s{k}.t{k}")
         joins.append(f"LEFT JOIN s{k} ON s{k}.person = s1.person")
     if exclusions:
@@ -415,7 +446,7 @@ def member_ids(
     if not 1 <= at <= len(steps) or (dropped and at == len(steps)):
         raise ValueError("no such step of the funnel")
     head, params = _paths(steps, exclusions, window_days, order, by)
-    where = [f"t{at} IS NOT NULL", "person NOT LIKE 'v:%'"]
+    where = [f"t{at} IS NOT NULL", "person > 0"]
     if dropped:
         where.append(f"t{at + 1} IS NULL")
     if by != "none":
@@ -424,7 +455,7 @@ def member_ids(
         else:
             params["key"] = key
             where.append("key = :key")
-    sql = f"{head}\nSELECT DISTINCT CAST(person AS BIGINT) AS id FROM paths WHERE {' AND '.join(where)}"
+    sql = f"{head}\nSELECT DISTINCT person AS id FROM paths WHERE {' AND '.join(where)}"
     sql += " ORDER BY id"
     found = reader.rows(sql, {"ws": workspace_id, **window.bounds(), **params})
     return [int(r[0]) for r in found]

@@ -19,6 +19,9 @@ Our functions:
 ``SECONDS_BETWEEN(a, b)``  whole seconds from ``a`` to ``b`` (second boundaries crossed)
 ``MEDIAN_LOW(x)``          the lower median, exact (the element at ⌊(n − 1) / 2⌋)
 ``PROP(props, 'key')``     a field of a fact's ``props``, as text (NULL when absent)
+``FACT_ORDER(ts, s, id)``  a fact's place in a person's order as one 128-bit integer: its
+                           time (µs), then its source (click < outbox < referral), then
+                           its id (below 2⁶¹) — ``min`` of it is the earliest fact
 =========================  =============================================================
 """
 
@@ -51,6 +54,15 @@ _MACROS: dict[str, dict[str, str]] = {
         "clickhouse": "dateDiff('second', {0}, {1})",
     },
     "MEDIAN_LOW": {"duckdb": "quantile_disc({0}, 0.5)", "clickhouse": "quantileExactLow(0.5)({0})"},
+    "FACT_ORDER": {
+        "duckdb": "CAST(epoch_us({0}) AS HUGEINT) * 9223372036854775808"
+        " + CAST(CASE {1} WHEN 'click' THEN 0 WHEN 'outbox' THEN 1 ELSE 2 END AS HUGEINT)"
+        " * 2305843009213693952"
+        " + {2}",
+        "clickhouse": "toInt128(toUnixTimestamp64Micro({0})) * toInt128('9223372036854775808')"
+        " + toInt128(multiIf({1} = 'click', 0, {1} = 'outbox', 1, 2)) * toInt128('2305843009213693952')"
+        " + {2}",
+    },
     "PROP": {
         "duckdb": "json_extract_string({0}, '$.' || {1})",
         "clickhouse": "nullIf(JSON_VALUE({0}, concat('$.', {1})), '')",

@@ -31,7 +31,7 @@ from yutang.models.platform import OutboxEvent
 log = logging.getLogger(__name__)
 
 SOURCES = ("outbox", "click")
-BATCH = 5_000
+BATCH = 50_000
 #: A skipped id is looked for this long (longer than any transaction runs).
 GAP_SECONDS = 15 * 60.0
 #: Beyond this many open gaps (a runaway sequence), the oldest are given up.
@@ -154,9 +154,8 @@ async def _read_events(
                 continue  # the platform's own events belong to no workspace's reports
             body = payload or {}
             member_id = facts.event_member(body)
-            out.append(
-                facts.from_event(event_id, workspace_id, type_, body, created_at, members.get(member_id or 0))
-            )
+            member = members.get(member_id or 0)
+            out.append(facts.from_event(event_id, workspace_id, type_, body, created_at, member, member_id))
             if type_ == "member.erased" and member_id is not None:
                 erasures.append((workspace_id, member_id))
         return out
