@@ -5,6 +5,7 @@ maintenance jobs of ``points maintain``."""
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -52,8 +53,12 @@ def serve(
     workers: Annotated[int, typer.Option(min=1, help="Server processes.")] = 1,
     worker: Annotated[bool, typer.Option(help="Run the job worker inside the server.")] = True,
     migrate: Annotated[bool, typer.Option(help="Upgrade the database first.")] = True,
+    clicks_writer: Annotated[
+        bool,
+        typer.Option(help="Start the click writer (off: `yutang clicks-writer` runs on its own)."),
+    ] = True,
 ) -> None:
-    """Serve Yutang (redirects, API, console) with granian."""
+    """Serve Yutang (redirects, API, console) with granian, and the click writer beside it."""
     import os
 
     from granian import Granian
@@ -73,18 +78,96 @@ def serve(
         err.print("[yellow]--workers > 1: run `yutang worker` separately; disabling the in-process worker.")
         worker = False
     os.environ["YUTANG_WORKER_IN_PROCESS"] = "1" if worker else "0"
+    # Serving processes only hand clicks off; a writer process persists them.
+    os.environ["YUTANG_CLICK_WRITER"] = "process"
     host = host or settings.host
     port = port or settings.port
+    keeper = ClickWriterKeeper() if clicks_writer else None
     out.print(f"Yutang on [bold]http://{host}:{port}[/bold]  (API docs: http://{host}:{port}/api/docs)")
-    Granian(
-        "yutang.app:app_factory",
-        factory=True,
-        interface=Interfaces.ASGI,
-        address=host,
-        port=port,
-        workers=workers,
-        log_access=False,
-    ).serve()
+    try:
+        Granian(
+            "yutang.app:app_factory",
+            factory=True,
+            interface=Interfaces.ASGI,
+            address=host,
+            port=port,
+            workers=workers,
+            log_access=False,
+        ).serve()
+    finally:
+        if keeper is not None:
+            keeper.stop()  # after the servers' last hand-off: it writes everything, then exits
+
+
+class ClickWriterKeeper:
+    """``yutang clicks-writer`` as a child of ``yutang serve``: restarted if it dies while
+    serving, asked to finish (write every spooled click, then exit) when serving ends."""
+
+    def __init__(self) -> None:
+        import os
+        import threading
+
+        self._argv = [sys.executable, "-m", "yutang", "clicks-writer", "--parent", str(os.getpid())]
+        self._stopping = threading.Event()
+        self.proc = self._start()
+        self._thread = threading.Thread(target=self._watch, name="clicks-writer-keeper", daemon=True)
+        self._thread.start()
+
+    def _start(self) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(self._argv)  # noqa: S603 - our own interpreter and command
+
+    def _watch(self) -> None:
+        while not self._stopping.wait(1.0):
+            code = self.proc.poll()
+            if code is not None and not self._stopping.is_set():
+                err.print(f"[yellow]click writer exited ({code}); starting it again")
+                self.proc = self._start()
+
+    def stop(self, timeout: float = 120) -> None:
+        import signal
+
+        self._stopping.set()
+        self._thread.join()
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            err.print("[red]click writer did not finish in time; killing it (its spool stays for the next)")
+            self.proc.kill()
+            self.proc.wait()
+
+
+@app.command("clicks-writer")
+def clicks_writer_cmd(
+    drain: Annotated[
+        bool, typer.Option("--drain", help="Write what is spooled now, then exit (after a crash).")
+    ] = False,
+    parent: Annotated[int | None, typer.Option(hidden=True, help="Stop when this process is gone.")] = None,
+) -> None:
+    """Write the clicks the serving processes hand off (var/clicks/) to the database.
+
+    `yutang serve` starts one; run it yourself with `yutang serve --no-clicks-writer`."""
+    import asyncio
+    import logging
+
+    from yutang.kit.db import create_engine
+    from yutang.links import clickwriter
+
+    settings = get_settings()
+    logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    engine = create_engine(settings.resolved_database_url())
+    written = asyncio.run(
+        clickwriter.main(
+            engine,
+            settings.click_spool_dir(),
+            settings.click_flush_interval,
+            drain_only=drain,
+            parent=parent,
+        )
+    )
+    if drain:
+        out.print(f"{written} clicks written")
 
 
 @app.command("worker")
