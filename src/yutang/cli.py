@@ -16,7 +16,7 @@ from rich.table import Table
 from yutang.analytics.cli import analytics_app
 from yutang.auth.cli import keys_app
 from yutang.commerce.cli import orders_app
-from yutang.config import get_settings
+from yutang.config import get_settings, reset_settings
 from yutang.distribution.cli import distribution_app
 from yutang.kit.cli import WorkspaceOpt, cli_actor, err, out, resolve_workspace, run, sub_app
 from yutang.kit.db import unit_of_work
@@ -80,6 +80,9 @@ def serve(
     os.environ["YUTANG_WORKER_IN_PROCESS"] = "1" if worker else "0"
     # Serving processes only hand clicks off; a writer process persists them.
     os.environ["YUTANG_CLICK_WRITER"] = "process"
+    # granian forks its workers from this process: they must not inherit the settings
+    # cached above, read before these two were set (--no-worker was ignored otherwise).
+    reset_settings()
     host = host or settings.host
     port = port or settings.port
     keeper = ClickWriterKeeper() if clicks_writer else None
