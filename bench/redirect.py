@@ -339,8 +339,8 @@ class CpuMeter:
     def stop(self) -> dict[str, float]:
         secs = (time.monotonic() - self.t0) * CLK_TCK
         writer, serving = group_cpu_split(self.pgid) if self.pgid else (0, 0)
-        writer -= self.writer0
         server = writer + serving - self.server0
+        writer -= self.writer0
         busy = machine_busy() - self.busy0
         wrk_cpu = (_children_cpu() - self.children0) * CLK_TCK
 
