@@ -85,7 +85,7 @@ def serve(
     reset_settings()
     host = host or settings.host
     port = port or settings.port
-    keeper = ClickWriterKeeper() if clicks_writer else None
+    keeper = ClickWriterKeeper(host, port) if clicks_writer else None
     out.print(f"Yutang on [bold]http://{host}:{port}[/bold]  (API docs: http://{host}:{port}/api/docs)")
     try:
         Granian(
@@ -103,23 +103,43 @@ def serve(
 
 
 class ClickWriterKeeper:
-    """``yutang clicks-writer`` as a child of ``yutang serve``: restarted if it dies while
-    serving, asked to finish (write every spooled click, then exit) when serving ends."""
+    """``yutang clicks-writer`` as a child of ``yutang serve``: started once the server
+    listens (two processes importing Yutang at once slow a busy machine's start; the
+    spool keeps the first clicks meanwhile), restarted if it dies while serving, asked to
+    finish (write every spooled click, then exit) when serving ends."""
 
-    def __init__(self) -> None:
+    def __init__(self, host: str, port: int) -> None:
         import os
         import threading
 
         self._argv = [sys.executable, "-m", "yutang", "clicks-writer", "--parent", str(os.getpid())]
+        # Where to see that the server listens (a wildcard address is reached on loopback).
+        wildcard = host in ("0.0.0.0", "")  # noqa: S104 - compared, not bound
+        self._address = ("127.0.0.1" if wildcard else "::1" if host == "::" else host, port)
         self._stopping = threading.Event()
-        self.proc = self._start()
+        self.proc: subprocess.Popen[bytes] | None = None
         self._thread = threading.Thread(target=self._watch, name="clicks-writer-keeper", daemon=True)
         self._thread.start()
 
     def _start(self) -> subprocess.Popen[bytes]:
         return subprocess.Popen(self._argv)  # noqa: S603 - our own interpreter and command
 
+    def _listening(self) -> bool:
+        import socket
+
+        try:
+            with socket.create_connection(self._address, timeout=0.5):
+                return True
+        except OSError:
+            return False
+
     def _watch(self) -> None:
+        import time
+
+        deadline = time.monotonic() + 60
+        while not self._stopping.is_set() and not self._listening() and time.monotonic() < deadline:
+            self._stopping.wait(0.2)
+        self.proc = self._start()
         while not self._stopping.wait(1.0):
             code = self.proc.poll()
             if code is not None and not self._stopping.is_set():
@@ -131,14 +151,22 @@ class ClickWriterKeeper:
 
         self._stopping.set()
         self._thread.join()
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
+        proc = self.proc
+        if proc is None:  # stopped before it listened: write what may have been handed off
+            proc = subprocess.Popen([*self._argv[:4], "--drain"])  # noqa: S603 - as in _start
+        elif proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
         try:
-            self.proc.wait(timeout)
+            code = proc.wait(timeout)
         except subprocess.TimeoutExpired:
             err.print("[red]click writer did not finish in time; killing it (its spool stays for the next)")
-            self.proc.kill()
-            self.proc.wait()
+            proc.kill()
+            proc.wait()
+            return
+        if code != 0:
+            # Killed before it could finish (e.g. the signal came while it was still
+            # starting): one pass that writes what is spooled, then exits.
+            subprocess.run([*self._argv[:4], "--drain"], check=False, timeout=timeout)  # noqa: S603
 
 
 @app.command("clicks-writer")
