@@ -4,14 +4,16 @@ Run by ``make bench-redirect`` (``bash bench/redirect.sh``), which sets up the
 environment first. On one machine, in one run, with the same wrk parameters:
 
 1. nginx, one worker, ``location / { return 302 ...; }``, access log off;
-2. ``yutang serve --no-worker`` (one granian worker), a fresh SQLite database with
-   100,000 links, click capture on (it always is: the ClickBuffer flushes every
-   250 ms).
+2. ``yutang serve --no-worker`` (one granian worker and its click writer process), a
+   fresh SQLite database with 100,000 links, click capture on (it always is: the
+   serving process hands its clicks off to the spool every 250 ms, the writer writes
+   them; docs/decisions/0009-click-pipeline.md). The server's CPU counted below is its
+   whole process group, the writer included.
 
 Yutang is measured twice: *cold* (every request a slug it has not seen yet, so
 each one reads the database) and *warm* (a set of 10,000 slugs whose cache
 entries were filled by a pass beforehand). The issue's figure is the warm one:
-``ratio = yutang warm req/s / nginx req/s``, goal ≥ 0.35.
+``ratio = yutang warm req/s / nginx req/s``, goal ≥ 0.25 with a p99 ≤ 5 ms (issue 12).
 
 Everything listens on 127.0.0.1, lives in a throwaway directory under /tmp, is
 bounded in time (``--deadline``) and is cleaned up on exit, error or signal.
@@ -54,7 +56,8 @@ from benchkit import (
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = ROOT / ".venv" / "bin"
 OUT_DIR = ROOT / "bench" / "out"
-GOAL = 0.35
+GOAL = 0.25  # issue 12 item 14 (restated from issue 3's 0.35); and p99 <= P99_GOAL_MS
+P99_GOAL_MS = 5.0
 
 #: A WeChat in-app browser on an iPhone: the typical visitor of a private-domain link.
 USER_AGENT = (
@@ -291,7 +294,12 @@ def db_counts(db: Path, distinct: bool = False) -> tuple[int, int, int]:
 
 def group_cpu(pgid: int) -> int:
     """Jiffies (user + system) of the live processes in process group ``pgid``."""
-    total = 0
+    return sum(group_cpu_split(pgid))
+
+
+def group_cpu_split(pgid: int) -> tuple[int, int]:
+    """Jiffies of process group ``pgid``: (the click writer's, everything else's)."""
+    writer = other = 0
     for d in Path("/proc").iterdir():
         if not d.name.isdigit():
             continue
@@ -301,8 +309,16 @@ def group_cpu(pgid: int) -> int:
             continue
         rest = stat[stat.rindex(")") + 2 :].split()
         if int(rest[2]) == pgid:  # rest[0] is field 3 (state): pgrp is field 5
-            total += int(rest[11]) + int(rest[12])  # utime, stime: fields 14, 15
-    return total
+            jiffies = int(rest[11]) + int(rest[12])  # utime, stime: fields 14, 15
+            try:
+                is_writer = b"clicks-writer" in (d / "cmdline").read_bytes()
+            except OSError:
+                is_writer = False
+            if is_writer:
+                writer += jiffies
+            else:
+                other += jiffies
+    return writer, other
 
 
 class CpuMeter:
@@ -316,12 +332,15 @@ class CpuMeter:
         self.pgid = pgid
         self.t0 = time.monotonic()
         self.busy0 = machine_busy()
-        self.server0 = group_cpu(pgid) if pgid else 0
+        self.writer0, self.serving0 = group_cpu_split(pgid) if pgid else (0, 0)
+        self.server0 = self.writer0 + self.serving0
         self.children0 = _children_cpu()
 
     def stop(self) -> dict[str, float]:
         secs = (time.monotonic() - self.t0) * CLK_TCK
-        server = (group_cpu(self.pgid) if self.pgid else 0) - self.server0
+        writer, serving = group_cpu_split(self.pgid) if self.pgid else (0, 0)
+        server = writer + serving - self.server0
+        writer -= self.writer0
         busy = machine_busy() - self.busy0
         wrk_cpu = (_children_cpu() - self.children0) * CLK_TCK
 
@@ -331,6 +350,10 @@ class CpuMeter:
         return {
             "wrk": pct(wrk_cpu),
             "server": pct(server),
+            # the click writer's part of "server" (a process of its own since decision 0009)
+            "writer": pct(writer),
+            "server_cpu_s": round(server / CLK_TCK, 3),
+            "writer_cpu_s": round(writer / CLK_TCK, 3),
             "other": pct(max(0.0, busy - server - wrk_cpu)),
         }
 
@@ -589,11 +612,10 @@ class Bench:
     ) -> dict[str, Any]:
         """Stop the server gracefully and count the clicks it wrote.
 
-        With ``drain`` (the default) we first wait, up to 15 s, until the click buffer
+        With ``drain`` (the default) we first wait, up to 15 s, until the click writer
         has caught up (clicks in the database >= responses wrk saw): how long that takes
-        shows whether the flusher keeps up with the load. Without it, SIGINT arrives
-        while a flush is under way, which the shutdown of the current ClickBuffer does
-        not survive (see docs/benchmarks.md).
+        shows whether the pipeline keeps up with the load. (Stopping without waiting is
+        safe since the fixes recorded in docs/benchmarks.md; the wait is for the figure.)
         """
         answered = sum(r["requests"] for r in runs.values())
         at_end = db_counts(db)[0]
@@ -708,7 +730,8 @@ def main() -> int:
         n, y = result["nginx"], runs["warm"]
         result["ratio"] = y["rps"] / n["rps"] if n["rps"] else 0.0
         result["goal"] = GOAL
-        result["met"] = result["ratio"] >= GOAL
+        result["p99_goal_ms"] = P99_GOAL_MS
+        result["met"] = result["ratio"] >= GOAL and runs["warm"]["p99_us"] / 1000 <= P99_GOAL_MS
         bad = sum(r.get("non_2xx_3xx", 0) for r in (n, *runs.values()))
         if bad:
             raise BenchError(f"{bad} responses were not 2xx/3xx: the numbers are not valid")
@@ -717,6 +740,11 @@ def main() -> int:
         bench.close()
     report(result, bench.raw)
     return 0
+
+
+def _us_per(r: dict[str, Any], key: str) -> float:
+    """CPU microseconds per request of a run (less disturbed by a busy machine than req/s)."""
+    return 1e6 * float(r["cpu"].get(key, 0.0)) / r["requests"] if r["requests"] else 0.0
 
 
 def report(result: dict[str, Any], raw: list[str]) -> None:
@@ -742,6 +770,7 @@ def report(result: dict[str, Any], raw: list[str]) -> None:
             f"{label:<32}{r['rps']:>10,.0f}{r['p50_us'] / ms:>9.2f}"
             f"{r['p99_us'] / ms:>9.2f}{r['max_us'] / ms:>9.2f}"
             f"   {r['cpu']['server']:.0f} / {r['cpu']['wrk']:.0f} / {r['cpu']['other']:.0f}"
+            + (f"   (writer {r['cpu']['writer']:.0f})" if r["cpu"].get("writer") else "")
         )
 
     lines.append(row("nginx return 302", n))
@@ -755,7 +784,12 @@ def report(result: dict[str, Any], raw: list[str]) -> None:
         f"ratio:              {result['ratio']:.3f}   (goal >= {result['goal']}: "
         + ("met" if result["met"] else "NOT met")
         + ")",
-        f"yutang p99:         {y['warm']['p99_us'] / ms:.2f} ms",
+        f"yutang p99:         {y['warm']['p99_us'] / ms:.2f} ms   (goal <= {P99_GOAL_MS:g} ms: "
+        + ("met" if y["warm"]["p99_us"] / ms <= P99_GOAL_MS else "NOT met")
+        + ")",
+        f"yutang CPU:         {_us_per(y['warm'], 'server_cpu_s'):.1f} µs a redirect in the server's "
+        f"processes, of which the click writer {_us_per(y['warm'], 'writer_cpu_s'):.1f} µs "
+        f"(nginx: {_us_per(n, 'server_cpu_s'):.1f} µs)",
         f"click capture:      {c['clicks_written']:,} clicks written for "
         f"{c['requests_completed']:,} responses (wrk runs + 1 probe); "
         f"links.click_count sum {c['links_click_count_sum']:,}; "

@@ -9,6 +9,13 @@ fresh database, and prints warm req/s and p99 next to nginx's:
 
 The variants are ASGI factories in this file (``granian --factory``); the ones that
 change Yutang patch it in the server process only, nothing under src/ is edited.
+
+Most of them patch the in-memory ``ClickBuffer`` that wrote to the database from the
+serving process, as it was before the click pipeline of docs/decisions/0009 (commit
+8e4dd19): run them against that commit (``git archive 8e4dd19 src migrations`` into a
+directory, ``PYTHONPATH`` to its ``src``). On later commits only ``yutang-serve``,
+``no-clicks``, ``bare-asgi`` and ``bare-rsgi`` mean what they say; ``baseline`` (the app
+under granian's own command) then runs the click writer inline, in the serving process.
 """
 
 from __future__ import annotations

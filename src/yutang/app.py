@@ -27,6 +27,7 @@ from yutang.kit.http import install_error_handlers
 from yutang.links import endpoints as links_endpoints
 from yutang.links.cache import LinkCache, RedisInvalidationListener
 from yutang.links.clicks import ClickBuffer
+from yutang.links.clickwriter import ClickWriter
 from yutang.links.livecodes import Counters, DatabaseCounters, RedisCounters
 from yutang.links.redirect import RedirectApp
 from yutang.loyalty import endpoints as loyalty_endpoints
@@ -90,10 +91,14 @@ def create_app(
         engine=engine,
         cache=LinkCache(engine),
         clicks=ClickBuffer(
-            engine,
+            settings.click_spool_dir(),
             settings.resolved_secret_key(),
             settings.click_flush_interval,
             settings.click_batch_size,
+            # No writer process (granian's own CLI, the tests): this process writes them.
+            writer=ClickWriter(engine, settings.click_spool_dir())
+            if settings.click_writer == "inline"
+            else None,
         ),
         counters=counters,
     )
@@ -117,9 +122,9 @@ def create_app(
         try:
             yield
         finally:
-            # Graceful shutdown: every buffered click is written before we exit.
+            # Graceful shutdown: every buffered click is handed off before we exit.
             await runtime.clicks.stop()
-            log.info("clicks flushed on shutdown: %s written in total", runtime.clicks.written)
+            log.info("clicks handed off on shutdown: %s in total", runtime.clicks.written)
             if runtime.worker is not None:
                 runtime.worker.stop()
             if runtime.listener is not None:

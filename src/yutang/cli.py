@@ -5,6 +5,7 @@ maintenance jobs of ``points maintain``."""
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -16,7 +17,7 @@ from yutang.analytics.cli import analytics_app
 from yutang.analytics.report_cli import report_command
 from yutang.auth.cli import keys_app
 from yutang.commerce.cli import orders_app
-from yutang.config import get_settings
+from yutang.config import get_settings, reset_settings
 from yutang.distribution.cli import distribution_app
 from yutang.kit.cli import WorkspaceOpt, cli_actor, err, out, resolve_workspace, run, sub_app
 from yutang.kit.db import unit_of_work
@@ -54,8 +55,12 @@ def serve(
     workers: Annotated[int, typer.Option(min=1, help="Server processes.")] = 1,
     worker: Annotated[bool, typer.Option(help="Run the job worker inside the server.")] = True,
     migrate: Annotated[bool, typer.Option(help="Upgrade the database first.")] = True,
+    clicks_writer: Annotated[
+        bool,
+        typer.Option(help="Start the click writer (off: `yutang clicks-writer` runs on its own)."),
+    ] = True,
 ) -> None:
-    """Serve Yutang (redirects, API, console) with granian."""
+    """Serve Yutang (redirects, API, console) with granian, and the click writer beside it."""
     import os
 
     from granian import Granian
@@ -75,18 +80,127 @@ def serve(
         err.print("[yellow]--workers > 1: run `yutang worker` separately; disabling the in-process worker.")
         worker = False
     os.environ["YUTANG_WORKER_IN_PROCESS"] = "1" if worker else "0"
+    # Serving processes only hand clicks off; a writer process persists them.
+    os.environ["YUTANG_CLICK_WRITER"] = "process"
+    # granian forks its workers from this process: they must not inherit the settings
+    # cached above, read before these two were set (--no-worker was ignored otherwise).
+    reset_settings()
     host = host or settings.host
     port = port or settings.port
+    keeper = ClickWriterKeeper(host, port) if clicks_writer else None
     out.print(f"Yutang on [bold]http://{host}:{port}[/bold]  (API docs: http://{host}:{port}/api/docs)")
-    Granian(
-        "yutang.app:app_factory",
-        factory=True,
-        interface=Interfaces.ASGI,
-        address=host,
-        port=port,
-        workers=workers,
-        log_access=False,
-    ).serve()
+    try:
+        Granian(
+            "yutang.app:app_factory",
+            factory=True,
+            interface=Interfaces.ASGI,
+            address=host,
+            port=port,
+            workers=workers,
+            log_access=False,
+        ).serve()
+    finally:
+        if keeper is not None:
+            keeper.stop()  # after the servers' last hand-off: it writes everything, then exits
+
+
+class ClickWriterKeeper:
+    """``yutang clicks-writer`` as a child of ``yutang serve``: started once the server
+    listens (two processes importing Yutang at once slow a busy machine's start; the
+    spool keeps the first clicks meanwhile), restarted if it dies while serving, asked to
+    finish (write every spooled click, then exit) when serving ends."""
+
+    def __init__(self, host: str, port: int) -> None:
+        import os
+        import threading
+
+        self._argv = [sys.executable, "-m", "yutang", "clicks-writer", "--parent", str(os.getpid())]
+        # Where to see that the server listens (a wildcard address is reached on loopback).
+        wildcard = host in ("0.0.0.0", "")  # noqa: S104 - compared, not bound
+        self._address = ("127.0.0.1" if wildcard else "::1" if host == "::" else host, port)
+        self._stopping = threading.Event()
+        self.proc: subprocess.Popen[bytes] | None = None
+        self._thread = threading.Thread(target=self._watch, name="clicks-writer-keeper", daemon=True)
+        self._thread.start()
+
+    def _start(self) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(self._argv)  # noqa: S603 - our own interpreter and command
+
+    def _listening(self) -> bool:
+        import socket
+
+        try:
+            with socket.create_connection(self._address, timeout=0.5):
+                return True
+        except OSError:
+            return False
+
+    def _watch(self) -> None:
+        import time
+
+        deadline = time.monotonic() + 60
+        while not self._stopping.is_set() and not self._listening() and time.monotonic() < deadline:
+            self._stopping.wait(0.2)
+        self.proc = self._start()
+        while not self._stopping.wait(1.0):
+            code = self.proc.poll()
+            if code is not None and not self._stopping.is_set():
+                err.print(f"[yellow]click writer exited ({code}); starting it again")
+                self.proc = self._start()
+
+    def stop(self, timeout: float = 120) -> None:
+        import signal
+
+        self._stopping.set()
+        self._thread.join()
+        proc = self.proc
+        if proc is None:  # stopped before it listened: write what may have been handed off
+            proc = subprocess.Popen([*self._argv[:4], "--drain"])  # noqa: S603 - as in _start
+        elif proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+        try:
+            code = proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            err.print("[red]click writer did not finish in time; killing it (its spool stays for the next)")
+            proc.kill()
+            proc.wait()
+            return
+        if code != 0:
+            # Killed before it could finish (e.g. the signal came while it was still
+            # starting): one pass that writes what is spooled, then exits.
+            subprocess.run([*self._argv[:4], "--drain"], check=False, timeout=timeout)  # noqa: S603
+
+
+@app.command("clicks-writer")
+def clicks_writer_cmd(
+    drain: Annotated[
+        bool, typer.Option("--drain", help="Write what is spooled now, then exit (after a crash).")
+    ] = False,
+    parent: Annotated[int | None, typer.Option(hidden=True, help="Stop when this process is gone.")] = None,
+) -> None:
+    """Write the clicks the serving processes hand off (var/clicks/) to the database.
+
+    `yutang serve` starts one; run it yourself with `yutang serve --no-clicks-writer`."""
+    import asyncio
+    import logging
+
+    from yutang.kit.db import create_engine
+    from yutang.links import clickwriter
+
+    settings = get_settings()
+    logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    engine = create_engine(settings.resolved_database_url())
+    written = asyncio.run(
+        clickwriter.main(
+            engine,
+            settings.click_spool_dir(),
+            settings.click_flush_interval,
+            drain_only=drain,
+            parent=parent,
+        )
+    )
+    if drain:
+        out.print(f"{written} clicks written")
 
 
 @app.command("worker")

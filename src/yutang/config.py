@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -30,8 +31,12 @@ class Settings(BaseSettings):
     worker_in_process: bool = True
     #: How often buffered clicks are written to the database (seconds).
     click_flush_interval: float = Field(default=0.25, gt=0, le=5)
-    #: Write a batch early once this many clicks are buffered.
+    #: Hand a batch off early once this many clicks are buffered.
     click_batch_size: int = Field(default=2000, ge=1)
+    #: Who writes the clicks handed off through the spool (``var_dir/clicks``):
+    #: ``process`` — a ``yutang clicks-writer`` process (``yutang serve`` sets this and
+    #: starts one); ``inline`` — each serving process itself, after every hand-off.
+    click_writer: Literal["inline", "process"] = "inline"
     #: Behind your own reverse proxy only: take the client IP from X-Forwarded-For and
     #: the scheme (https → Secure cookies, HSTS) from X-Forwarded-Proto. The proxy must
     #: overwrite (not pass on) both headers; sign-in limits take the rightmost address.
@@ -74,6 +79,9 @@ class Settings(BaseSettings):
 
     def resolved_analytics_path(self) -> Path:
         return self.analytics_path or self.var_dir / "analytics.duckdb"
+
+    def click_spool_dir(self) -> Path:
+        return self.var_dir / "clicks"
 
     def resolved_database_url(self) -> str:
         if self.database_url:

@@ -1,9 +1,12 @@
-"""Click capture: an in-memory buffer written to the database in batches.
+"""Click capture: an in-memory buffer handed off to the click writer in batches.
 
-The redirect path only appends a tuple; everything costly — user-agent parsing,
-IP hashing, the INSERT — happens in :meth:`ClickBuffer.flush`, every
-``click_flush_interval`` seconds (250 ms by default) and once more on graceful
-shutdown. A hard kill therefore loses at most the clicks of the last interval.
+The redirect path only appends a tuple; every ``click_flush_interval`` seconds (250 ms
+by default), and once more on graceful shutdown, :meth:`ClickBuffer.flush` appends the
+batch to this process's spool file (yutang.links.spool). Everything costly — user-agent
+parsing, the INSERT, the link counters — happens in the click writer
+(yutang.links.clickwriter), its own process under ``yutang serve``. A hard kill of the
+serving process loses at most the clicks of the last interval; a hard kill of the
+writer loses none (it resumes at the position it committed with the rows).
 """
 
 from __future__ import annotations
@@ -19,22 +22,23 @@ import sqlite3
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, cast
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol, cast
 from urllib.parse import urlsplit
 
 from sqlalchemy import Table, bindparam, insert, update
 
-from yutang.kit.db import unit_of_work
+from yutang.links.spool import SpoolFile
 from yutang.models.links import Click, Link
 
 if TYPE_CHECKING:
-    from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+    from sqlalchemy.ext.asyncio import AsyncSession
 
 log = logging.getLogger(__name__)
 
-#: (time, link id, workspace id, channel id, target id, visitor id, ip, referrer, UA, HEAD?)
+#: (time, link id, workspace id, channel id, target id, visitor id, IP hash, referrer, UA, HEAD?)
 RawClick = tuple[float, int, int, int | None, int | None, str, str | None, str | None, str | None, bool]
 
 BOT_RE = re.compile(
@@ -42,7 +46,7 @@ BOT_RE = re.compile(
     r"go-http-client|wget|curl|httpclient|okhttp/|scrapy|phantomjs",
     re.IGNORECASE,
 )
-MAX_PENDING = 1_000_000  # beyond this a failing database starts dropping the oldest clicks
+MAX_PENDING = 1_000_000  # beyond this a failing spool (disk full) starts dropping the oldest clicks
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,18 +92,56 @@ def ip_hash(secret: bytes, ip: str | None) -> str | None:
     return hmac.new(secret, ip.encode(), hashlib.sha256).hexdigest()[:32]
 
 
+class Drainer(Protocol):
+    """The click writer as the serving process sees it (yutang.links.clickwriter)."""
+
+    def try_lock(self) -> bool: ...
+    async def drain(self) -> int: ...
+    def close(self) -> None: ...
+
+
 class ClickBuffer:
-    def __init__(self, engine: AsyncEngine, secret: str, interval: float, batch_size: int) -> None:
-        self.engine = engine
+    """The serving process's end of the click pipeline.
+
+    :meth:`add` appends a tuple (the IP already hashed, by :meth:`hash_ip`); every
+    ``interval`` seconds, or at ``batch_size`` clicks, :meth:`flush` hands the batch off:
+    one record appended to this process's spool file. From there the click writer
+    persists it. With ``writer`` given (no writer process: granian's own CLI, the
+    tests), this process drains the spool itself after each hand-off, as long as it can
+    take the writer lock."""
+
+    def __init__(
+        self,
+        directory: Path,
+        secret: str,
+        interval: float,
+        batch_size: int,
+        writer: Drainer | None = None,
+    ) -> None:
         self.secret = hashlib.sha256(("ip-hash:" + secret).encode()).digest()
+        self.spool = SpoolFile(directory)
         self.interval = interval
         self.batch_size = batch_size
+        self.writer = writer
         self.pending: list[RawClick] = []
+        #: Clicks handed off (written to the spool) so far.
         self.written = 0
+        self._ips: dict[str, str | None] = {}
         self._task: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()
         self._wake = asyncio.Event()
         self._stopping = False
+
+    def hash_ip(self, ip: str | None) -> str | None:
+        """The keyed hash stored for an IP (raw IPs never reach the spool or the database)."""
+        if not ip:
+            return None
+        hashed = self._ips.get(ip)
+        if hashed is None:
+            if len(self._ips) >= 50_000:
+                self._ips.clear()
+            hashed = self._ips[ip] = ip_hash(self.secret, ip)
+        return hashed
 
     def add(self, click: RawClick) -> None:
         self.pending.append(click)
@@ -112,17 +154,26 @@ class ClickBuffer:
             self._task = asyncio.get_running_loop().create_task(self._run(), name="click-flusher")
 
     async def stop(self) -> None:
-        """Stop the periodic flusher and write everything still buffered.
+        """Stop the periodic flusher and hand off everything still buffered; then let go
+        of the spool file (the writer removes it once written).
 
-        The flusher is asked to stop, never cancelled: cancelling it in the middle of a
-        write could leave the batch committed *and* put back (written twice), or leave a
-        SQLite write lock behind that makes the final flush fail (lost)."""
+        The flusher is asked to stop, never cancelled: cancelled in the middle of a
+        drain it could leave an SQLite write lock behind."""
         self._stopping = True
         self._wake.set()
         if self._task is not None:
             await self._task
             self._task = None
-        await self.flush()
+        try:
+            await self.flush()
+        finally:
+            self.spool.close()
+            if self.writer is not None:
+                try:
+                    if self.writer.try_lock():
+                        await self.writer.drain()  # and removes the file just let go
+                finally:
+                    self.writer.close()
 
     async def _run(self) -> None:
         while not self._stopping:
@@ -132,47 +183,33 @@ class ClickBuffer:
             try:
                 await self.flush()
             except Exception:
-                log.exception("click flush failed; will retry")
+                log.exception("click hand-off failed; will retry")
 
     async def flush(self) -> int:
+        """Hand off what is buffered (and, with an inline writer, write the spool to the
+        database). Returns the clicks handed off."""
         async with self._lock:
-            batch, self.pending = self.pending, []
-            if not batch:
-                return 0
-            try:
-                await self._write(batch)
-            except BaseException:
-                # Keep them for the next try, oldest first, within a bound.
-                self.pending = (batch + self.pending)[-MAX_PENDING:]
-                raise
-            self.written += len(batch)
-            return len(batch)
+            n = self.hand_off()
+            if self.writer is not None and self.writer.try_lock():
+                await self.writer.drain()
+            return n
 
-    async def _write(self, batch: list[RawClick]) -> None:
-        sqlite = self.engine.dialect.name == "sqlite"
-        rows: list[ClickRow] = []
-        hashes: dict[str | None, str | None] = {}
-        for ts, link_id, ws_id, channel_id, target_id, visitor, ip, referrer, ua, is_head in batch:
-            if ip not in hashes:
-                hashes[ip] = ip_hash(self.secret, ip)
-            when = datetime.fromtimestamp(ts, UTC)
-            rows.append(
-                click_row(
-                    ws_id,
-                    link_id,
-                    channel_id,
-                    target_id,
-                    when,
-                    visitor,
-                    hashes[ip],
-                    referrer,
-                    ua,
-                    is_head,
-                    sqlite,
-                )
-            )
-        async with unit_of_work(engine=self.engine) as s:
-            await write_clicks(s, rows)
+    def hand_off(self) -> int:
+        """Append the buffer to the spool, a record per ``batch_size`` clicks. What an
+        error left unwritten stays buffered (oldest first, within a bound)."""
+        batch, self.pending = self.pending, []
+        done = 0
+        try:
+            while done < len(batch):
+                part = batch[done : done + self.batch_size]
+                self.spool.append(part)
+                done += len(part)
+        except BaseException:
+            self.pending = (batch[done:] + self.pending)[-MAX_PENDING:]
+            self.written += done
+            raise
+        self.written += done
+        return done
 
 
 #: One row of ``clicks`` in the order of :data:`_COLUMNS`, ready for the batch insert.
@@ -193,7 +230,7 @@ def click_row(
     sqlite: bool,
 ) -> ClickRow:
     """The one place a click row is built: the user agent classified, a HEAD request or a
-    bot marked as such, the free-text fields cut to their columns. The redirect's buffer
+    bot marked as such, the free-text fields cut to their columns. The click writer
     and the demo both write through it."""
     info = classify(ua)
     bot = is_head or info.is_bot

@@ -3,7 +3,8 @@
 ``GET|HEAD /<slug>`` on a link domain is answered here without routing,
 dependency injection or a database round-trip (after the first visit of a slug):
 host → domain and (host, slug) → entry come from :mod:`yutang.links.cache`, and the
-click is appended to the :class:`~yutang.links.clicks.ClickBuffer`. Anything else
+click is appended to the :class:`~yutang.links.clicks.ClickBuffer`, which hands it
+off to the click writer. Anything else
 — other hosts, other methods, reserved first segments — goes to the wrapped app.
 """
 
@@ -192,9 +193,10 @@ class RedirectApp:
                 entry.channel_id,
                 target_id,
                 visitor,
-                ip,
-                referrer.decode("latin-1") if referrer else None,
-                ua_s,
+                self.clicks.hash_ip(ip),
+                # Cut to their columns here: a spool record stays small whatever is sent.
+                referrer[:1024].decode("latin-1") if referrer else None,
+                ua_s[:512] if ua_s else None,
                 is_head,
             )
         )

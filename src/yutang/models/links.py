@@ -173,3 +173,14 @@ class Click(Base):
     os: Mapped[str] = mapped_column(String(64), default="Other")
     browser: Mapped[str] = mapped_column(String(64), default="Other")
     is_bot: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ClickSpoolOffset(Base):
+    """How far the click writer has persisted one spool file (yutang.links.spool): moved
+    in the same transaction as the rows it wrote, so a killed writer resumes exactly there."""
+
+    __tablename__ = "click_spool_offsets"
+
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    position: Mapped[int]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
