@@ -28,7 +28,9 @@ def free_port() -> int:
 class Server:
     """``yutang serve`` on ``port``; returns once ``/health`` answers (or raises)."""
 
-    def __init__(self, url: str, port: int, var: Path, interval: float, keep_redis: bool = False) -> None:
+    def __init__(
+        self, url: str, port: int, var: Path, interval: float, keep_redis: bool = False, worker: bool = False
+    ) -> None:
         env = os.environ | {
             "YUTANG_DATABASE_URL": url,
             "YUTANG_VAR_DIR": str(var),
@@ -49,7 +51,7 @@ class Server:
                 "127.0.0.1",
                 "--port",
                 str(port),
-                "--no-worker",
+                "--worker" if worker else "--no-worker",
                 "--no-migrate",
             ],
             env=env,

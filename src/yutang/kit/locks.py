@@ -37,6 +37,7 @@ T = TypeVar("T")
 RANKS: tuple[str, ...] = (
     "outbox_events",  # the dispatcher takes its event first, then the handlers run
     "workspaces",  # changes of a workspace's memberships (roles, owners)
+    "channels",  # a channel's cost entries are checked for overlaps under its lock
     "referral_campaigns",
     "referral_participants",
     "invitations",

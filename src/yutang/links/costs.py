@@ -23,6 +23,7 @@ from sqlalchemy import select
 from yutang.kit import audit
 from yutang.kit.context import Ctx
 from yutang.kit.errors import INVALID_RANGE, VALIDATION_ERROR, BadRequest, Conflict, NotFound
+from yutang.kit.locks import for_update
 from yutang.links import repository
 from yutang.links.errors import COST_PERIOD_OVERLAPS, UNKNOWN_CHANNEL
 from yutang.links.schemas import MAX_COST_DAYS, CostIn, CostOut, CostPatch
@@ -50,11 +51,8 @@ def out(cost: ChannelCost) -> CostOut:
 async def _locked_channel(ctx: Ctx, channel_id: int) -> Channel:
     """The channel, locked until the transaction ends (PostgreSQL): two entries written
     at once for the same days cannot both pass the overlap check."""
-    channel = await ctx.session.scalar(
-        select(Channel)
-        .where(Channel.workspace_id == ctx.workspace_id, Channel.id == channel_id)
-        .with_for_update()
-    )
+    stmt = select(Channel).where(Channel.workspace_id == ctx.workspace_id, Channel.id == channel_id)
+    channel = await ctx.session.scalar(for_update(ctx.session, stmt, "channels", channel_id))
     if channel is None:
         raise NotFound("No such channel.", code=UNKNOWN_CHANNEL)
     return channel
