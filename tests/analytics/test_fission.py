@@ -524,3 +524,98 @@ def test_what_if_is_arithmetic_on_the_factors() -> None:
     tipped = value_report.what_if(row, k_change=300)  # K 1.0: no steady state
     assert tipped.k == 1.0 and tipped.steady_value_cents is None and tipped.value_cents is not None
     assert value_report.what_if(_row(members=0), aov_change=10).value_cents is None
+
+
+# --- through the API, from the referral service's own events ------------------------------
+
+
+async def test_fission_and_value_through_the_api(
+    client: Any, app: Any, engine: Any, tenant: Any, other_tenant: Any
+) -> None:
+    from tests.factories import in_tx, member
+    from tests.referrals.conftest import make_campaign, take_part
+    from yutang.analytics import sync
+    from yutang.kit.context import Ctx
+    from yutang.models.base import utcnow
+    from yutang.models.links import Click
+    from yutang.models.referrals import ReferralParticipant
+    from yutang.referrals import service
+
+    path = app.app.state.settings.resolved_analytics_path()
+    path.unlink(missing_ok=True)
+    counted = ("qualified", "rewarded")
+
+    async def claim(t: Any, cid: int, member_id: int, code: str) -> str:
+        async def go(ctx: Ctx) -> str:
+            return (await service.claim_code(ctx, cid, member_id, code)).status
+
+        return await in_tx(engine, t, go)
+
+    async def clicks(t: Any, pid: int, bots: int, people: int) -> None:
+        async def go(ctx: Ctx) -> None:
+            link = (await ctx.session.get(ReferralParticipant, pid)).link_id  # type: ignore[union-attr]
+            for n in range(bots + people):
+                ctx.session.add(
+                    Click(
+                        workspace_id=ctx.workspace_id,
+                        link_id=link,
+                        occurred_at=utcnow(),
+                        visitor_id=f"v{n}",
+                        is_bot=n < bots,
+                    )
+                )
+
+        await in_tx(engine, t, go)
+
+    cid = await make_campaign(engine, tenant)
+    seeds = [await member(engine, tenant, f"1380000000{i}") for i in range(3)]
+    p1, code1 = await take_part(engine, tenant, cid, seeds[0])
+    _, code2 = await take_part(engine, tenant, cid, seeds[1])
+    await take_part(engine, tenant, cid, seeds[2])  # took part, brought nobody
+    await clicks(tenant, p1, bots=1, people=2)
+    friends = [await member(engine, tenant, f"1390000000{i}") for i in range(3)]
+    assert await claim(tenant, cid, friends[0], code1) in counted
+    assert await claim(tenant, cid, friends[1], code1) in counted
+    assert await claim(tenant, cid, friends[2], code2) in counted
+    elsewhere = await make_campaign(engine, other_tenant)
+    them = await member(engine, other_tenant, "13700000000")
+    pid, code = await take_part(engine, other_tenant, elsewhere, them)
+    await clicks(other_tenant, pid, bots=0, people=5)
+    await claim(other_tenant, elsewhere, await member(engine, other_tenant, "13700000001"), code)
+    await sync.sync(engine, path)
+
+    r = await client.get("/api/v1/reports/fission?period=day&by=campaign", headers=tenant.headers)
+    assert r.status_code == 200, r.text
+    total = r.json()["total"]
+    assert (total["participants"], total["sharers"], total["seed_sharers"]) == (3, 3, 3)
+    assert (total["clicks"], total["invitations"], total["friends_joined"], total["referred"]) == (2, 3, 3, 3)
+    assert (total["qualified"], total["k"], total["friends_per_sharer"], total["fission_rate"]) == (
+        3,
+        1.0,
+        1.5,
+        1.0,
+    )
+    assert [c["campaign_id"] for c in r.json()["campaigns"]] == [cid]
+    assert {row["campaign_id"] for row in r.json()["rows"]} == {cid}
+    csv_text = await client.get("/api/v1/reports/fission?format=csv", headers=tenant.headers)
+    assert csv_text.text.lstrip("\ufeff").startswith("period,campaign_id,participants,sharers")
+
+    drill = await client.get(
+        f"/api/v1/reports/fission/members?campaign_id={cid}&who=referred", headers=tenant.headers
+    )
+    assert drill.status_code == 200, drill.text
+    assert drill.json()["count"] == 3 and sorted(m["id"] for m in drill.json()["data"]) == sorted(friends)
+    shared = await client.get("/api/v1/reports/fission/members?who=sharers", headers=tenant.headers)
+    assert sorted(m["id"] for m in shared.json()["data"]) == sorted(seeds)
+
+    v = await client.get("/api/v1/reports/value?period=day&k_change=50&aov_change=10", headers=tenant.headers)
+    assert v.status_code == 200, v.text
+    last = v.json()["rows"][-1]
+    assert last["customers"] == 6 and last["k"] == 1.0 and last["fission_coefficient"] == 2.0
+    # nobody has been a member for a year: no LTV yet, so no value (not zero)
+    assert last["ltv_cents"] is None and last["value_cents"] is None and last["steady_value_cents"] is None
+    assert v.json()["what_if"]["changed"]["k"] == 1.5 and v.json()["what_if"]["value_change"] is None
+    for bad in ("k_change=-101", "ltv_days=3", "period=year"):
+        assert (await client.get(f"/api/v1/reports/value?{bad}", headers=tenant.headers)).status_code == 422
+    csv_value = await client.get("/api/v1/reports/value?format=csv", headers=tenant.headers)
+    assert csv_value.text.lstrip("\ufeff").startswith("period,as_of,customers")

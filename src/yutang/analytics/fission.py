@@ -40,6 +40,8 @@ from typing import Any, Literal
 
 from yutang.analytics.engines import Reader
 from yutang.analytics.revenue import Period, periods
+
+__all__ = ["MEASURES", "By", "FissionRow", "Period", "Who", "empty", "fission", "members_of"]
 from yutang.analytics.window import Window
 
 By = Literal["none", "campaign"]

@@ -20,7 +20,7 @@ from fastapi import Response
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from rich.table import Table
 
-from yutang.analytics.endpoints import funnel, lifecycle, retention, revenue
+from yutang.analytics.endpoints import fission, funnel, lifecycle, retention, revenue
 from yutang.analytics.engines import reader_of
 from yutang.config import get_settings
 from yutang.kit import discovery
@@ -33,6 +33,8 @@ REPORTS: dict[str, Callable[..., Awaitable[Any]]] = {
     "funnel": funnel.aarrr,
     "retention": retention.retention,
     "lifecycle": lifecycle.lifecycle,
+    "fission": fission.fission,
+    "value": fission.value,
 }
 _OWN = {"ctx", "engine", "format"}
 
@@ -77,7 +79,7 @@ def show(found: dict[str, Any]) -> None:
 
 
 def report_command(
-    name: Annotated[str, typer.Argument(help="revenue, funnel, retention or lifecycle")],
+    name: Annotated[str, typer.Argument(help="revenue, funnel, retention, lifecycle, fission or value")],
     param: Annotated[
         list[str] | None, typer.Option("-p", "--param", help="A parameter as key=value (repeatable).")
     ] = None,
