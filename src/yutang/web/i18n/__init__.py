@@ -13,6 +13,7 @@ from yutang.web.i18n.pages import fission as pages_fission
 from yutang.web.i18n.pages import loyalty as pages_loyalty
 from yutang.web.i18n.pages import members as pages_members
 from yutang.web.i18n.pages import reports as pages_reports
+from yutang.web.i18n.pages import reports_fission as pages_reports_fission
 from yutang.web.i18n.pages import reports_funnel as pages_reports_funnel
 from yutang.web.i18n.pages import settings as pages_settings
 from yutang.web.i18n.values import VALUES
@@ -402,6 +403,7 @@ for _module in (
     pages_loyalty,
     pages_members,
     pages_reports,
+    pages_reports_fission,
     pages_reports_funnel,
     pages_settings,
 ):
