@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 from anyio import to_thread
 from fastapi import Depends, Query, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 from yutang.analytics import fission as fission_report
 from yutang.analytics import value as value_report
@@ -20,6 +20,7 @@ from yutang.analytics.engines import Reader
 from yutang.auth.dependencies import require
 from yutang.kit.context import Ctx
 from yutang.kit.http import CSV_RESPONSE, csv_file
+from yutang.kit.schemas import ParamId
 
 #: A what-if's change, in percent (−100: down to nothing; +1000: eleven times).
 Change = Annotated[float, Query(ge=-100, le=1000)]
@@ -278,7 +279,7 @@ class FissionCell(DrillQuery):
 
     start: date | None = None
     end: date | None = None
-    campaign_id: int | None = Field(default=None, ge=1)
+    campaign_id: ParamId | None = None
     who: Literal["sharers", "referred"] = "sharers"
 
 
