@@ -30,6 +30,12 @@ from yutang.models.links import Channel, Link
 from yutang.privacy import service as privacy
 
 
+def _one_source_database_is_enough(engine: AsyncEngine) -> None:
+    """What these tests check is ClickHouse's side: SQLite as the source does."""
+    if engine.dialect.name != "sqlite":
+        pytest.skip("the ClickHouse side is the same whatever the source database")
+
+
 def _target() -> ClickHouseTarget:
     return ClickHouseTarget(f"chdb://memory/s_{uuid.uuid4().hex[:12]}")
 
@@ -47,8 +53,8 @@ async def test_every_fact_lands_once_with_ids_only(
 ) -> None:
     ids = await _pond(engine, tenant, other_tenant)
     target = _target()
-    first = await sync.sync(engine, target, batch=7)
-    again = await sync.sync(engine, target, batch=7)
+    first = await sync.sync(engine, target, batch=25)
+    again = await sync.sync(engine, target, batch=25)
     keys = _keys(target)
     assert len(keys) == len(set(keys)) and set(keys) == await _expected(engine)
     assert first.total == len(keys) and again.total == 0
@@ -70,7 +76,8 @@ async def test_a_sync_killed_after_writing_a_batch_counts_it_once(
 ) -> None:
     """A batch written, its position not: the next sync writes it again; reports read
     each fact once (``final``), and the copies are there underneath until a merge."""
-    await _pond(engine, tenant, other_tenant, n=20)
+    _one_source_database_is_enough(engine)
+    await _pond(engine, tenant, other_tenant, n=10)
     url = engine.url.render_as_string(hide_password=False)
     store_url = f"chdb://{tmp_path / 'ch'}"
     script = textwrap.dedent(
@@ -92,7 +99,7 @@ async def test_a_sync_killed_after_writing_a_batch_counts_it_once(
             ClickHouseBatch.save_state = dying
         q = "SELECT source, source_id FROM facts ORDER BY source, source_id"
         held = len(target.client.query(q, settings=READ_SETTINGS).result_rows)
-        done = asyncio.run(sync.sync(create_engine({url!r}), target, batch=5))
+        done = asyncio.run(sync.sync(create_engine({url!r}), target, batch=8))
         print(json.dumps({{
             "held": held,
             "written": done.total,
@@ -118,9 +125,10 @@ async def test_a_sync_killed_after_writing_a_batch_counts_it_once(
 async def test_two_syncs_at_once_and_in_a_row_count_each_fact_once(
     engine: AsyncEngine, tenant: Tenant, other_tenant: Tenant
 ) -> None:
+    _one_source_database_is_enough(engine)
     await _pond(engine, tenant, other_tenant, n=12)
     target = _target()
-    done = await asyncio.gather(*(sync.sync(engine, target, batch=4) for _ in range(3)))
+    done = await asyncio.gather(*(sync.sync(engine, target, batch=10) for _ in range(3)))
     keys = _keys(target)
     assert len(keys) == len(set(keys)) == sum(d.total for d in done)
     assert set(keys) == await _expected(engine)
@@ -129,6 +137,7 @@ async def test_two_syncs_at_once_and_in_a_row_count_each_fact_once(
 async def test_an_erased_member_is_untied_from_their_facts_then_and_later(
     engine: AsyncEngine, tenant: Tenant, other_tenant: Tenant
 ) -> None:
+    _one_source_database_is_enough(engine)
     ids = await _pond(engine, tenant, other_tenant, n=6)
     target = _target()
     await sync.sync(engine, target)
@@ -151,10 +160,11 @@ async def test_an_erased_member_is_untied_from_their_facts_then_and_later(
 async def test_a_rebuild_gives_the_same_facts(
     engine: AsyncEngine, tenant: Tenant, other_tenant: Tenant
 ) -> None:
+    _one_source_database_is_enough(engine)
     await _pond(engine, tenant, other_tenant, n=10)
     target = _target()
-    await sync.sync(engine, target, batch=3)
-    await sync.sync(engine, target, batch=3)
+    await sync.sync(engine, target, batch=10)
+    await sync.sync(engine, target, batch=10)
     before = _keys(target)
     seen: list[int] = []
     await sync.rebuild(engine, target, progress=lambda source, n: seen.append(n))
@@ -165,7 +175,6 @@ async def test_a_rebuild_gives_the_same_facts(
     assert (await sync.sync(engine, target)).total == 0  # the position came with them
 
 
-@pytest.mark.parametrize("report", ["revenue?period=month&by=channel", "retention?unit=week", "lifecycle"])
 async def test_the_reports_answer_the_same_from_clickhouse(
     client: Any,
     app: Any,
@@ -173,20 +182,22 @@ async def test_the_reports_answer_the_same_from_clickhouse(
     tenant: Tenant,
     other_tenant: Tenant,
     monkeypatch: pytest.MonkeyPatch,
-    report: str,
 ) -> None:
+    _one_source_database_is_enough(engine)
     ids = await _pond(engine, tenant, other_tenant, n=8)
     await order(engine, tenant, ids[1], 7_700)
     settings = app.app.state.settings
     path = settings.resolved_analytics_path()
     path.unlink(missing_ok=True)
     await sync.sync(engine, path)
-    from_duckdb = await client.get(f"/api/v1/reports/{report}", headers=tenant.headers)
-    assert from_duckdb.status_code == 200, from_duckdb.text
+    reports = ["revenue?period=month&by=channel", "retention?unit=week", "lifecycle", "funnel"]
+    from_duckdb = [await client.get(f"/api/v1/reports/{r}", headers=tenant.headers) for r in reports]
+    assert all(r.status_code == 200 for r in from_duckdb), [r.text for r in from_duckdb]
+    assert from_duckdb[0].json()["total"]["orders"] == 5
     url = f"chdb://memory/r_{uuid.uuid4().hex[:12]}"
     await sync.sync(engine, ClickHouseTarget(url))
     monkeypatch.setattr(settings, "analytics_url", url)
-    from_clickhouse = await client.get(f"/api/v1/reports/{report}", headers=tenant.headers)
-    assert from_clickhouse.status_code == 200, from_clickhouse.text
-    assert from_clickhouse.json() == from_duckdb.json()
-    assert json.dumps(from_duckdb.json()) != json.dumps({})
+    for report, duck in zip(reports, from_duckdb, strict=True):
+        from_clickhouse = await client.get(f"/api/v1/reports/{report}", headers=tenant.headers)
+        assert from_clickhouse.status_code == 200, from_clickhouse.text
+        assert from_clickhouse.json() == duck.json(), report

@@ -188,3 +188,56 @@ async def test_a_figure_opens_its_members_and_an_operator_saves_them_as_a_segmen
     assert set(map(int, re.findall(r'href="/console/members/(\d+)"', listed.text))) == {buyers[0], buyers[2]}
     again = await browser.post(client, save_to, {"name": "十二月买家"})
     assert again.status_code == 409 and "十二月买家" in again.text
+
+
+async def test_the_rfm_page_shows_the_grid_the_groups_and_refreshes_the_tags(
+    client: httpx.AsyncClient, app: object, tenant: Tenant, other_tenant: Tenant, engine: AsyncEngine
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    path = app.app.state.settings.resolved_analytics_path()  # type: ignore[attr-defined]
+    path.unlink(missing_ok=True)
+    ids = [await member(engine, tenant, phone=f"1380013{i:04d}") for i in range(3)]
+    now = datetime.now(UTC)
+    for i, m in enumerate(ids):  # i + 1 orders, the last 30 × (3 − i) days ago
+        for k in range(i + 1):
+            await order(engine, tenant, m, 10_000, paid_at=now - timedelta(days=30 * (3 - i) + k))
+    await order(engine, other_tenant, await member(engine, other_tenant, phone="13900000000"), 777_700)
+    await sync.sync(engine, path)
+    for role in ("analyst", "operator"):
+        await browser.make_user(engine, tenant.id, f"{role}@acme.example", role)
+    client.cookies.clear()
+    assert (await browser.login(client, "analyst@acme.example")).status_code == 303
+    page = await client.get("/console/reports/rfm")
+    assert page.status_code == 200
+    text = page.text
+    assert "核心客户" in text and "不能流失" in text and "已流失" in text and "data-chart" in text
+    assert '"type": "heatmap"' in text and "标签尚未生成" in text
+    assert "/console/reports/rfm/members?group=champions" in text
+    assert "/console/reports/rfm/members?r=5&amp;f=5" in text
+    assert "¥7,777" not in text and "立即更新标签" not in text  # an analyst does not write tags
+    english = await client.get("/console/reports/rfm?lang=en")
+    assert "Champions" in english.text and "Can&#39;t lose them" in english.text
+    drilled = await client.get("/console/reports/rfm/members?group=champions&lang=en")
+    assert drilled.status_code == 200 and "RFM: Champions" in drilled.text
+    assert (await browser.post(client, "/console/reports/rfm/refresh")).status_code == 403
+
+    client.cookies.clear()
+    assert (await browser.login(client, "operator@acme.example")).status_code == 303
+    assert "立即更新标签" in (await client.get("/console/reports/rfm")).text
+    done = await browser.post(client, "/console/reports/rfm/refresh")
+    assert done.status_code == 303 and done.headers["location"] == "/console/reports/rfm?done=refreshed"
+    after = (await client.get(done.headers["location"])).text
+    assert "标签已更新：3 位会员有 RFM 标签，3 位有变化。" in after and "后台用户" in after
+    assert "/console/members?tag=" in after
+    tagged = await client.get(f"/api/v1/members?tag_id={_tag_in(after)}", headers=tenant.headers)
+    assert [m["id"] for m in tagged.json()["data"]] == [ids[2], ids[1]]  # r 5 f 5, r 4 f 4: newest first
+
+
+def _tag_in(html: str) -> str:
+    """The tag id of the first group's link to the members list (champions)."""
+    import re
+
+    found = re.search(r"/console/members\?tag=(\d+)", html)
+    assert found
+    return found.group(1)

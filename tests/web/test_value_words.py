@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from yutang.analytics.facts import CLICK
 from yutang.analytics.funnel import BUCKETS, FRIEND_JOINED, ORDERS
+from yutang.analytics.rfm import GROUPS as RFM_GROUPS
 from yutang.auth.permissions import ROLE_ORDER, ROLE_PERMISSIONS, Permission
 from yutang.coupons.schemas import CouponTemplateIn
 from yutang.distribution.schemas import PlanIn as CommissionPlanIn
@@ -171,6 +172,7 @@ SOURCES: dict[str, set[str]] = {
     | {CLICK, FRIEND_JOINED},
     "funnel_order": set(ORDERS),
     "funnel_bucket": {name for name, _, _ in BUCKETS},
+    "rfm_group": set(RFM_GROUPS),
 }
 
 

@@ -94,10 +94,13 @@ def connect(url: str) -> Client:
 def _open(url: str) -> Client:
     parts = urlsplit(url)
     database = parts.path.strip("/")
-    if parts.scheme == "chdb" and parts.netloc != "memory":
-        return clickhouse_connect.get_client(dsn=url)  # chdb:///directory: its default database
-    base = urlunsplit(parts._replace(path=""))
-    client = clickhouse_connect.get_client(dsn=base, autogenerate_session_id=False)
+    if parts.scheme == "chdb":
+        if parts.netloc != "memory":
+            return clickhouse_connect.get_client(dsn=url)  # chdb:///directory: its default database
+        client = clickhouse_connect.get_client(dsn="chdb://memory")
+    else:  # a server: no session, so that report threads may query at once
+        base = urlunsplit(parts._replace(path=""))
+        client = clickhouse_connect.get_client(dsn=base, autogenerate_session_id=False)
     if database and database != "default":
         client.command(f"CREATE DATABASE IF NOT EXISTS `{database}`")
         client.database = database

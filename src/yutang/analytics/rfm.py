@@ -23,17 +23,22 @@ and the named groups they fall in.
   hibernating         2           1–2
   lost                1           1–2
   ==================  ==========  ==========
+
+- **Summary**: per group its members, their share of the scored members and their net
+  spend; the 5 × 5 grid of recency × frequency scores with the members in each cell.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Literal, get_args
 from zoneinfo import ZoneInfo
 
 from yutang.analytics.engines import Reader
 
-GROUPS = (
+Group = Literal[
     "champions",
     "loyal",
     "potential",
@@ -45,7 +50,9 @@ GROUPS = (
     "at_risk",
     "hibernating",
     "lost",
-)
+]
+#: The named groups, best first.
+GROUPS: tuple[Group, ...] = get_args(Group)
 _SQL = """
 WITH bought AS (
     SELECT member_id,
@@ -85,11 +92,11 @@ class Scores:
     m: int
 
     @property
-    def group(self) -> str:
+    def group(self) -> Group:
         return group_of(self.r, self.f)
 
 
-def group_of(r: int, f: int) -> str:
+def group_of(r: int, f: int) -> Group:
     """The named group of a recency and a frequency score (the grid above)."""
     if r >= 4 and f >= 4:
         return "champions"
@@ -115,3 +122,49 @@ def rfm(reader: Reader, workspace_id: int, as_of: date, zone: str) -> list[Score
     end = datetime.combine(as_of + timedelta(days=1), time(), ZoneInfo(zone))
     params = {"ws": workspace_id, "tz": zone, "as_of": as_of, "end": end}
     return [Scores(*(int(v) for v in row)) for row in reader.rows(_SQL, params)]
+
+
+@dataclass(frozen=True)
+class GroupFigures:
+    """One named group: its members, their share of the scored members, their money."""
+
+    group: Group
+    members: int
+    share: float | None
+    net_cents: int
+    orders: int
+
+
+@dataclass(frozen=True)
+class Summary:
+    scored: int
+    groups: list[GroupFigures]
+    #: ``grid[r - 1][f - 1]``: members with recency score r and frequency score f.
+    grid: list[list[int]]
+
+
+def summary(scores: Sequence[Scores]) -> Summary:
+    """The groups (all of them, in the order of :data:`GROUPS`) and the grid of ``scores``."""
+    grid = [[0] * 5 for _ in range(5)]
+    members = dict.fromkeys(GROUPS, 0)
+    net = dict.fromkeys(GROUPS, 0)
+    orders = dict.fromkeys(GROUPS, 0)
+    for s in scores:
+        grid[s.r - 1][s.f - 1] += 1
+        members[s.group] += 1
+        net[s.group] += s.net_cents
+        orders[s.group] += s.orders
+    n = len(scores)
+    groups = [GroupFigures(g, members[g], members[g] / n if n else None, net[g], orders[g]) for g in GROUPS]
+    return Summary(n, groups, grid)
+
+
+def chosen(
+    scores: Sequence[Scores], group: str | None = None, r: int | None = None, f: int | None = None
+) -> list[Scores]:
+    """The scored members of one group and/or one cell of the grid (all without either)."""
+    return [
+        s
+        for s in scores
+        if (group is None or s.group == group) and (r is None or s.r == r) and (f is None or s.f == f)
+    ]

@@ -185,7 +185,8 @@ def erase(con: duckdb.DuckDBPyConnection, workspace_id: int, member_id: int) -> 
             [workspace_id, visitors],
         ).fetchall()
     con.execute("INSERT INTO erased VALUES (?, ?, NULL)", [workspace_id, member_id]).fetchall()
-    con.executemany("INSERT INTO erased VALUES (?, NULL, ?)", [[workspace_id, v] for v in visitors])
+    if visitors:  # DuckDB refuses an executemany of nothing
+        con.executemany("INSERT INTO erased VALUES (?, NULL, ?)", [[workspace_id, v] for v in visitors])
 
 
 def state(con: duckdb.DuckDBPyConnection, source: str) -> tuple[int, dict[int, float]]:

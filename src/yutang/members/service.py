@@ -12,10 +12,11 @@ from __future__ import annotations
 import json
 import math
 import secrets
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select, true
+from sqlalchemy import ColumnElement, delete, func, insert, select, true
 from sqlalchemy.exc import IntegrityError
 
 from yutang.kit import audit, crypto, events
@@ -533,3 +534,111 @@ async def tag_member(ctx: Ctx, member_id: int, add: list[str | int], remove: lis
     await _apply_tags(ctx, member_id, add, remove)
     events.emit(ctx, MemberTagged(member_id=member_id))
     return member
+
+
+@dataclass(frozen=True)
+class GroupTagging:
+    """What :func:`assign_group_tags` did to one tag group."""
+
+    group_id: int
+    #: Tag name → its id (every tag of ``tag_names``, created when missing).
+    tag_ids: dict[str, int]
+    added: int
+    removed: int
+    #: Members whose tags changed (each got one ``member.tagged`` event).
+    changed: int
+    #: Tag name → how many members hold it now.
+    held: dict[str, int]
+
+
+#: Ids per ``IN (…)`` list and rows per insert (well under PostgreSQL's 32,767 parameters).
+_CHUNK = 5_000
+
+
+async def assign_group_tags(
+    ctx: Ctx, group_name: str, tag_names: Sequence[str], wanted: Mapping[int, str]
+) -> GroupTagging:
+    """Make one tag group hold exactly ``wanted`` (member id → one of ``tag_names``):
+    each of those members carries that tag of the group and no other of it, every other
+    member of the workspace none of the group's tags. For groups a job keeps (RFM).
+
+    The group is created when missing and kept exclusive (one tag a member, also when
+    tagged by hand); the tags of ``tag_names`` are created when missing. Members that are
+    not the workspace's, or erased, are skipped. No other group is touched. Each member
+    whose tags changed gets one ``member.tagged`` event, as with :func:`tag_member`, so
+    running it again with the same ``wanted`` changes nothing and emits nothing.
+    """
+    names = list(dict.fromkeys(n.strip() for n in tag_names))
+    group_name = group_name.strip()
+    if not all(1 <= len(n) <= 64 for n in [group_name, *names]):
+        raise BadRequest("Tag and group names are 1-64 characters.", code=INVALID_TAG)
+    unknown = {n.strip() for n in wanted.values()} - set(names)
+    if unknown:
+        raise BadRequest(f"No tags {sorted(unknown)} in the group.", code=UNKNOWN_TAG)
+    session = ctx.session
+    group = await repository.tag_group(session, ctx.workspace_id, group_name)
+    if group is None:
+        group = TagGroup(workspace_id=ctx.workspace_id, name=group_name, exclusive=True)
+        session.add(group)
+        await session.flush()
+        audit.record(ctx, "tag_group.created", "tag_group", group.id, {"name": group.name, "exclusive": True})
+    elif not group.exclusive:
+        group.exclusive = True
+        audit.record(ctx, "tag_group.updated", "tag_group", group.id, {"exclusive": True})
+    tags = {t.name: t for t in (await session.scalars(select(Tag).where(Tag.group_id == group.id))).all()}
+    for name in names:
+        if name not in tags:
+            tags[name] = Tag(workspace_id=ctx.workspace_id, group_id=group.id, name=name)
+            session.add(tags[name])
+    await session.flush()
+
+    eligible: set[int] = set()
+    ids = sorted(wanted)
+    for at in range(0, len(ids), _CHUNK):
+        eligible.update(
+            (
+                await session.scalars(
+                    select(Member.id).where(
+                        Member.workspace_id == ctx.workspace_id,
+                        Member.id.in_(ids[at : at + _CHUNK]),
+                        Member.status != "erased",
+                    )
+                )
+            ).all()
+        )
+    want = {(m, tags[wanted[m].strip()].id) for m in eligible}
+    group_tags = [t.id for t in tags.values()]
+    rows = await session.execute(
+        select(MemberTag.member_id, MemberTag.tag_id).where(MemberTag.tag_id.in_(group_tags))
+    )
+    have = {(m, t) for m, t in rows.all()}
+    drop, add = sorted(have - want), sorted(want - have)
+    by_tag: dict[int, list[int]] = {}
+    for m, t in drop:
+        by_tag.setdefault(t, []).append(m)
+    for tag_id, members in by_tag.items():
+        for at in range(0, len(members), _CHUNK):
+            await session.execute(
+                delete(MemberTag).where(
+                    MemberTag.tag_id == tag_id, MemberTag.member_id.in_(members[at : at + _CHUNK])
+                )
+            )
+    now = utcnow()
+    for at in range(0, len(add), _CHUNK):
+        rows_in = [{"member_id": m, "tag_id": t, "created_at": now} for m, t in add[at : at + _CHUNK]]
+        await session.execute(insert(MemberTag), rows_in)
+    changed = sorted({m for m, _ in drop} | {m for m, _ in add})
+    for member_id in changed:
+        events.emit(ctx, MemberTagged(member_id=member_id))
+    name_of = {t.id: n for n, t in tags.items()}
+    held = dict.fromkeys(names, 0)
+    for _, t in want:
+        held[name_of[t]] += 1
+    return GroupTagging(
+        group_id=group.id,
+        tag_ids={n: tags[n].id for n in names},
+        added=len(add),
+        removed=len(drop),
+        changed=len(changed),
+        held=held,
+    )

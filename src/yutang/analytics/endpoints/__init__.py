@@ -5,7 +5,7 @@ long scan does not hold the server's event loop. Dates are the workspace's local
 both ends included (default: the last 30 days).
 """
 
-from yutang.analytics.endpoints import fission, funnel, lifecycle, retention, revenue
+from yutang.analytics.endpoints import fission, funnel, lifecycle, retention, revenue, rfm
 from yutang.analytics.endpoints.common import router
 
-__all__ = ["fission", "funnel", "lifecycle", "retention", "revenue", "router"]
+__all__ = ["fission", "funnel", "lifecycle", "retention", "revenue", "rfm", "router"]

@@ -15,6 +15,7 @@ from yutang.web.i18n.pages import members as pages_members
 from yutang.web.i18n.pages import reports as pages_reports
 from yutang.web.i18n.pages import reports_fission as pages_reports_fission
 from yutang.web.i18n.pages import reports_funnel as pages_reports_funnel
+from yutang.web.i18n.pages import reports_rfm as pages_reports_rfm
 from yutang.web.i18n.pages import settings as pages_settings
 from yutang.web.i18n.values import VALUES
 from yutang.web.i18n.values import word as values_word
@@ -405,6 +406,7 @@ for _module in (
     pages_reports,
     pages_reports_fission,
     pages_reports_funnel,
+    pages_reports_rfm,
     pages_settings,
 ):
     for _key in _module.STRINGS:

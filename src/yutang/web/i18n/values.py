@@ -489,6 +489,21 @@ VALUES: dict[str, dict[str, dict[str, str]]] = {
         "3d_7d": {"zh-CN": "3–7 天", "en": "3–7 d"},
         "gt_7d": {"zh-CN": "> 7 天", "en": "> 7 d"},
     },
+    # yutang.analytics.rfm.GROUPS (the named groups of the recency × frequency grid; also
+    # the tags of the group "RFM" the daily refresh keeps)
+    "rfm_group": {
+        "champions": {"zh-CN": "核心客户", "en": "Champions"},
+        "loyal": {"zh-CN": "忠诚客户", "en": "Loyal"},
+        "potential": {"zh-CN": "潜力客户", "en": "Potential loyalists"},
+        "new": {"zh-CN": "新客户", "en": "New customers"},
+        "promising": {"zh-CN": "待培养新客", "en": "Promising"},
+        "need_attention": {"zh-CN": "需要关注", "en": "Need attention"},
+        "about_to_sleep": {"zh-CN": "即将沉睡", "en": "About to sleep"},
+        "cant_lose": {"zh-CN": "不能流失", "en": "Can't lose them"},
+        "at_risk": {"zh-CN": "流失风险", "en": "At risk"},
+        "hibernating": {"zh-CN": "沉睡客户", "en": "Hibernating"},
+        "lost": {"zh-CN": "已流失", "en": "Lost"},
+    },
 }
 
 

@@ -6,6 +6,6 @@ same permission, in a worker thread; names for the ids a report breaks down by
 they register their routes on the console's router when imported, in this order.
 """
 
-from yutang.web.console.reports import fission, funnel, retention, revenue
+from yutang.web.console.reports import fission, funnel, retention, revenue, rfm
 
-__all__ = ["fission", "funnel", "retention", "revenue"]
+__all__ = ["fission", "funnel", "retention", "revenue", "rfm"]
