@@ -20,7 +20,7 @@ from fastapi import Response
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from rich.table import Table
 
-from yutang.analytics.endpoints import channels, funnel, lifecycle, ltv, retention, revenue, rfm
+from yutang.analytics.endpoints import channels, fission, funnel, lifecycle, ltv, retention, revenue, rfm
 from yutang.analytics.engines import reader_of
 from yutang.config import get_settings
 from yutang.kit import discovery
@@ -37,6 +37,8 @@ REPORTS: dict[str, Callable[..., Awaitable[Any]]] = {
     "ltv": ltv.ltv,
     "ltv-predicted": ltv.predicted,
     "rfm": rfm.rfm,
+    "fission": fission.fission,
+    "value": fission.value,
 }
 _OWN = {"ctx", "engine", "format"}
 
@@ -91,7 +93,7 @@ def report_command(
 ) -> None:
     """A report of the event store, as the API answers it: `yutang report revenue -p
     period=week -p by=channel -p start=2026-11-01`. Reports: revenue, funnel (AARRR),
-    retention, lifecycle, channels, ltv, ltv-predicted, rfm. Parameters: docs/api.md."""
+    retention, lifecycle, channels, ltv, ltv-predicted, rfm, fission, value. Parameters: docs/api.md."""
     if name not in REPORTS:
         err.print(f"[red]error[/red] unknown report {name!r}: {', '.join(REPORTS)}")
         raise typer.Exit(2)

@@ -6,11 +6,13 @@ from yutang.kit.events import Event
 
 
 class ReferralParticipantJoined(Event, type_name="referral.participant_joined"):
-    """A member joined a campaign as an inviter."""
+    """A member joined a campaign as an inviter. ``share_link_id`` is their own short
+    link (the reports count clicks on it as shares)."""
 
     campaign_id: int
     member_id: int
     participant_id: int
+    share_link_id: int | None = None
 
 
 class _Invitation(Event):

@@ -457,7 +457,10 @@ async def take_part(
     events.emit(
         ctx,
         ReferralParticipantJoined(
-            campaign_id=campaign.id, member_id=member.id, participant_id=participant.id
+            campaign_id=campaign.id,
+            member_id=member.id,
+            participant_id=participant.id,
+            share_link_id=link.id,
         ),
     )
     return participant, True

@@ -5,7 +5,7 @@ long scan does not hold the server's event loop. Dates are the workspace's local
 both ends included (default: the last 30 days).
 """
 
-from yutang.analytics.endpoints import channels, funnel, lifecycle, ltv, retention, revenue, rfm
+from yutang.analytics.endpoints import channels, fission, funnel, lifecycle, ltv, retention, revenue, rfm
 from yutang.analytics.endpoints.frame import router
 
-__all__ = ["channels", "funnel", "lifecycle", "ltv", "retention", "revenue", "rfm", "router"]
+__all__ = ["channels", "fission", "funnel", "lifecycle", "ltv", "retention", "revenue", "rfm", "router"]

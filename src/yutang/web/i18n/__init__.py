@@ -14,6 +14,7 @@ from yutang.web.i18n.pages import loyalty as pages_loyalty
 from yutang.web.i18n.pages import members as pages_members
 from yutang.web.i18n.pages import reports as pages_reports
 from yutang.web.i18n.pages import reports_channels as pages_reports_channels
+from yutang.web.i18n.pages import reports_fission as pages_reports_fission
 from yutang.web.i18n.pages import reports_funnel as pages_reports_funnel
 from yutang.web.i18n.pages import reports_ltv as pages_reports_ltv
 from yutang.web.i18n.pages import reports_rfm as pages_reports_rfm
@@ -406,6 +407,7 @@ for _module in (
     pages_members,
     pages_reports,
     pages_reports_channels,
+    pages_reports_fission,
     pages_reports_funnel,
     pages_reports_ltv,
     pages_reports_rfm,

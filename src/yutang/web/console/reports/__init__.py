@@ -6,6 +6,6 @@ same permission, in a worker thread; names for the ids a report breaks down by
 they register their routes on the console's router when imported, in this order.
 """
 
-from yutang.web.console.reports import channels, funnel, ltv, retention, revenue, rfm
+from yutang.web.console.reports import channels, fission, funnel, ltv, retention, revenue, rfm
 
-__all__ = ["channels", "funnel", "ltv", "retention", "revenue", "rfm"]
+__all__ = ["channels", "fission", "funnel", "ltv", "retention", "revenue", "rfm"]
