@@ -619,3 +619,19 @@ async def test_fission_and_value_through_the_api(
         assert (await client.get(f"/api/v1/reports/value?{bad}", headers=tenant.headers)).status_code == 422
     csv_value = await client.get("/api/v1/reports/value?format=csv", headers=tenant.headers)
     assert csv_value.text.lstrip("\ufeff").startswith("period,as_of,customers")
+
+
+def test_the_command_line_takes_the_apis_parameters_and_bounds() -> None:
+    import typer
+
+    from yutang.analytics.report_cli import parse
+
+    assert parse("value", ["k_change=10", "ltv_days=90", "period=week"]) == {
+        "k_change": 10.0,
+        "ltv_days": 90,
+        "period": "week",
+    }
+    assert parse("fission", ["by=campaign"]) == {"by": "campaign"}
+    for bad in (["k_change=-200"], ["ltv_days=2"], ["by=planet"]):
+        with pytest.raises(typer.BadParameter):
+            parse("value" if "by" not in bad[0] else "fission", bad)
