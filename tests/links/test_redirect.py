@@ -3,6 +3,7 @@ live codes, cache invalidation and click capture."""
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -12,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.conftest import Tenant
 from yutang.kit.db import unit_of_work
+from yutang.links.clicks import new_visitor_id
 from yutang.links.redirect import RedirectApp
 from yutang.models.links import Click, Link
 
@@ -82,6 +84,25 @@ async def test_visitor_cookie_is_reused_for_unique_counts(
     await flush(app)
     rows = await clicks(engine)
     assert [c.visitor_id for c in rows] == [vid, vid]
+
+
+async def test_new_visitor_ids_are_unique_and_sort_by_the_time_they_were_made(
+    client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    # The clicks writer's inserts into the visitor index stay cheap only while new ids
+    # land at its right end (docs/benchmarks.md, the click writer's cost).
+    await create(client, tenant, url="https://shop.example/", slug="fresh")
+    ids = []
+    for _ in range(50):
+        client.cookies.clear()  # a new visitor each time
+        ids.append((await visit(client, tenant.host, "fresh")).cookies["yt_vid"])
+    assert len(set(ids)) == 50
+    assert all(len(v) == 24 and int(v[:8], 16) > 0 for v in ids)
+    made = [int(v[:8], 16) for v in ids]
+    assert made == sorted(made)
+    assert abs(made[0] - time.time()) < 60
+    later = new_visitor_id(time.time() + 2)
+    assert later > max(ids)
 
 
 async def test_ip_is_stored_only_as_a_salted_hash(

@@ -18,6 +18,7 @@ import hmac
 import json
 import logging
 import re
+import secrets
 import sqlite3
 from collections import Counter
 from collections.abc import Sequence
@@ -84,6 +85,14 @@ def classify(user_agent: str | None) -> UserAgentInfo:
 def looks_like_bot(user_agent: str | None) -> bool:
     """The cheap check the redirect path can afford (for max-click counting)."""
     return not user_agent or BOT_RE.search(user_agent) is not None
+
+
+def new_visitor_id(now: float) -> str:
+    """A new visitor cookie: 8 hex digits of the Unix second it was made, then 96 random
+    bits (24 characters). New ids sort by time, so each goes to the right end of the
+    ``clicks`` visitor index instead of a random page of it: on a table of a million
+    clicks that made the click writer's inserts about 4x cheaper (docs/benchmarks.md)."""
+    return f"{int(now):08x}{secrets.token_urlsafe(12)}"
 
 
 def ip_hash(secret: bytes, ip: str | None) -> str | None:

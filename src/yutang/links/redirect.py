@@ -11,7 +11,6 @@ off to the click writer. Anything else
 from __future__ import annotations
 
 import re
-import secrets
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
@@ -19,7 +18,7 @@ from typing import Any
 from yutang.links import livecodes
 from yutang.links.addresses import RESERVED_SLUGS, SLUG_RE, location_header
 from yutang.links.cache import Entry, LinkCache
-from yutang.links.clicks import ClickBuffer, looks_like_bot
+from yutang.links.clicks import ClickBuffer, looks_like_bot, new_visitor_id
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -177,7 +176,7 @@ class RedirectApp:
             (b"content-length", b"0"),
         ]
         if visitor is None:
-            visitor = secrets.token_urlsafe(16)
+            visitor = new_visitor_id(now)
             headers.append((b"set-cookie", self._set_cookie(visitor, entry)))
         ip: str | None = None
         if self.trust_forwarded_for and forwarded:

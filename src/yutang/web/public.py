@@ -14,7 +14,7 @@ needed to reach these pages, and nothing of another workspace can be reached.
 
 from __future__ import annotations
 
-import secrets
+import time
 from typing import Any
 
 from fastapi import Request
@@ -26,7 +26,7 @@ from yutang.kit.db import unit_of_work
 from yutang.kit.errors import BadRequest, NotFound, YutangError
 from yutang.kit.http import api_router
 from yutang.links import repository as links_repository
-from yutang.links.clicks import ip_hash
+from yutang.links.clicks import ip_hash, new_visitor_id
 from yutang.links.redirect import COOKIE_MAX_AGE
 from yutang.members import forms, service
 from yutang.members.errors import IDENTITY_REQUIRED, INVALID_IDENTITY
@@ -254,7 +254,7 @@ async def invite_page(code: str, request: Request) -> HTMLResponse:
     visitor = _visitor(request)
     fresh = visitor is None
     if fresh:
-        visitor = secrets.token_urlsafe(16)
+        visitor = new_visitor_id(time.time())
     if referrals.is_live(campaign):
         # GETs run read-only: the visit is written in a short transaction of its own.
         async with unit_of_work(engine=request.app.state.engine) as session:
