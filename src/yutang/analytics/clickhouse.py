@@ -31,7 +31,7 @@ import clickhouse_connect
 from clickhouse_connect.driver.client import Client
 
 from yutang.analytics import query, store
-from yutang.analytics.facts import COLUMNS, Row
+from yutang.analytics.facts import COLUMNS, MEMBER_PROPS, Row
 
 #: Settings every report runs with: NULLs where a LEFT JOIN finds nothing (as in DuckDB,
 #: not the type's default), and each fact once however many times it was written.
@@ -159,11 +159,16 @@ class ClickHouseBatch:
 
     def append(self, rows: Sequence[Row]) -> int:
         """Add facts; those of an erased member (or of a visitor cookie that was theirs)
-        lose their member and visitor ids on the way in."""
+        lose their member and visitor ids on the way in, and those whose props name an
+        erased member lose that field."""
         if not rows:
             return 0
         member_at, visitor_at = COLUMNS.index("member_id"), COLUMNS.index("visitor_id")
-        members = sorted({r[member_at] for r in rows if r[member_at] is not None})
+        named = store.named_in_props(rows)
+        members = sorted(
+            {r[member_at] for r in rows if r[member_at] is not None}
+            | {m for found in named.values() for m in found.values()}
+        )
         visitors = sorted({r[visitor_at] for r in rows if r[visitor_at] is not None})
         gone: set[tuple[int, Any]] = set()
         if members or visitors:
@@ -179,12 +184,17 @@ class ClickHouseBatch:
             if (r[ws_at], r[member_at]) in gone or (r[ws_at], r[visitor_at]) in gone:
                 r = tuple(None if i in (member_at, visitor_at) else v for i, v in enumerate(r))
             kept.append(r)
+        if named and gone:
+            kept = store.untied(kept, named, {(ws, m) for ws, m in gone if isinstance(m, int)})
         self.client.insert(f"facts{self.suffix}", kept, column_names=list(COLUMNS))
         return len(rows)
 
     def erase(self, workspace_id: int, member_id: int) -> None:
         """As the embedded store does: the member's facts lose their member and visitor
-        ids (a mutation, waited for), and later ones will too."""
+        ids, and the facts that name them in props lose that field (mutations, waited
+        for); later ones will too. The member goes on the ``erased`` list first, so that a
+        batch appended meanwhile is stripped on its way in or caught by the mutations.
+        Erasing again changes nothing (a second ``erased`` row is the same as the first)."""
         facts = f"facts{self.suffix}"
         ids = {"ws": workspace_id, "member": member_id}
         visitors = [
@@ -193,8 +203,14 @@ class ClickHouseBatch:
                 f"""SELECT DISTINCT visitor_id FROM {facts}
                     WHERE workspace_id = %(ws)s AND member_id = %(member)s AND visitor_id IS NOT NULL""",
                 parameters=ids,
+                settings=READ_SETTINGS,
             ).result_rows
         ]
+        self.client.insert(
+            f"erased{self.suffix}",
+            [(workspace_id, member_id, None), *((workspace_id, None, v) for v in visitors)],
+            column_names=["workspace_id", "member_id", "visitor_id"],
+        )
         wait = {"mutations_sync": 1}
         self.client.command(
             f"ALTER TABLE {facts} UPDATE member_id = NULL, visitor_id = NULL "
@@ -209,11 +225,26 @@ class ClickHouseBatch:
                 parameters={**ids, "v": visitors},
                 settings=wait,
             )
-        self.client.insert(
-            f"erased{self.suffix}",
-            [(workspace_id, member_id, None), *((workspace_id, None, v) for v in visitors)],
-            column_names=["workspace_id", "member_id", "visitor_id"],
+        keys = {**ids, "keys": list(MEMBER_PROPS), "quoted": [f'"{k}"' for k in MEMBER_PROPS]}
+        self.client.command(
+            f"ALTER TABLE {facts} UPDATE props = {_PROPS_WITHOUT} "
+            f"WHERE workspace_id = %(ws)s AND props IS NOT NULL "
+            f"AND multiSearchAny(assumeNotNull(props), %(quoted)s) AND {_PROPS_NAME}",
+            parameters=keys,
+            settings=wait,
         )
+
+
+#: The fields of a fact's props, raw (ClickHouse's JSON functions want a non-null string).
+_FIELDS = "JSONExtractKeysAndValuesRaw(assumeNotNull(props))"
+#: A field (``kv``: key, raw value) of MEMBER_PROPS that names the erased member.
+_NAMES = "(has(%(keys)s, kv.1) AND toInt64OrNull(trim(BOTH '\"' FROM kv.2)) = %(member)s)"
+_PROPS_NAME = f"arrayExists(kv -> {_NAMES}, {_FIELDS})"
+#: The props written again without those fields (NULL when nothing is left).
+_PROPS_WITHOUT = (
+    "nullIf(concat('{', arrayStringConcat(arrayMap(kv -> concat(toJSONString(kv.1), ': ', kv.2), "
+    f"arrayFilter(kv -> NOT {_NAMES}, {_FIELDS})), ', '), '}}'), '{{}}')"
+)
 
 
 class ClickHouseTarget:

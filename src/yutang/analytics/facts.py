@@ -12,6 +12,7 @@ workspace's timezone.
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -59,6 +60,15 @@ ACTIVE_TYPES = (
 #: Payload fields read into columns (the rest stay in ``props``).
 _MEMBER = ("member_id", "invitee_id")
 _AMOUNT = ("amount_cents", "total_cents")  # a refund: what was given back, not the order
+#: Payload fields that name a member other than the fact's own, kept in ``props``: an
+#: invitation's inviter (the fact's member is the invited friend; a revoked invitation
+#: has no friend), the bidder an auction bid outbid, an auction's winner. Erasing that
+#: member takes the field out of every fact of the workspace (``store.erase``), and out of
+#: facts that arrive later. No other field of a declared event names a member: the
+#: member of a fact is a column (``member_id``, or ``invitee_id``), ``staff_id`` is a user
+#: (staff, not a member), a distributor, participant or invitation is a row of its own.
+MEMBER_PROPS = ("inviter_id", "outbid_member_id", "winner_member_id")
+_MEMBER_KEYS = tuple(f'"{key}"' for key in MEMBER_PROPS)
 #: Payload times that say when the fact happened, when it was recorded later (an order
 #: imported the day after it was paid).
 _WHEN = ("paid_at",)
@@ -88,6 +98,37 @@ def _int(value: Any) -> int | None:
 
 def _utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _named(value: Any) -> int | None:
+    """A props value as the member id it holds (a number, or digits in a string)."""
+    if isinstance(value, str):
+        return int(value) if value.isascii() and value.isdigit() else None
+    return _int(value)
+
+
+def members_in(props: str | None) -> dict[str, int]:
+    """The members a fact's props name besides its own (:data:`MEMBER_PROPS`): key → id.
+    Quick for the many props that name none (a look for the keys before any parsing)."""
+    if not props or not any(key in props for key in _MEMBER_KEYS):
+        return {}
+    try:
+        body = json.loads(props)
+    except ValueError:
+        return {}
+    if not isinstance(body, dict):
+        return {}
+    return {key: found for key in MEMBER_PROPS if (found := _named(body.get(key))) is not None}
+
+
+def props_without(props: str, gone: Collection[int]) -> str | None:
+    """``props`` without the fields of :data:`MEMBER_PROPS` that name a member of ``gone``
+    (None when nothing is left, as a fact without props has)."""
+    body = json.loads(props)
+    for key in MEMBER_PROPS:
+        if _named(body.get(key)) in gone:
+            del body[key]
+    return _PROPS_JSON(body) if body else None
 
 
 def event_member(payload: dict[str, Any]) -> int | None:

@@ -19,7 +19,9 @@ Figures of a period (and of a campaign, or the whole workspace):
   someone who is not a robot, or had a friend's invitation count as joined;
   **participants**: those of them who took part in the period; **seed sharers**: sharers
   who did not themselves join through an invitation (of that campaign; workspace-wide:
-  of any campaign); **inviting sharers**: sharers with a friend joined in the period;
+  of any campaign); **inviting sharers**: sharers with a friend joined in the period; a
+  sharer since erased is none of these (erasure clears their id from their friends'
+  ``props.inviter_id`` too), while their friends still count below;
 - **clicks**: human clicks on the sharers' links; **invitations**: invitations first
   decided in the period (joined, held or rejected); **friends joined**: invitations
   first counted as joined in the period; **qualified**: invitations that first reached

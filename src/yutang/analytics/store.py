@@ -23,7 +23,7 @@ from typing import Any, Protocol
 import duckdb
 import pyarrow as pa
 
-from yutang.analytics.facts import COLUMNS, Row
+from yutang.analytics.facts import COLUMNS, MEMBER_PROPS, Row, members_in, props_without
 
 #: Bumped when the tables change shape; a store of another version is rebuilt.
 VERSION = 1
@@ -146,11 +146,51 @@ def _open(path: Path, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection
             delay = min(delay * 2, 0.25)
 
 
+_WORKSPACE, _PROPS = COLUMNS.index("workspace_id"), COLUMNS.index("props")
+
+
+def named_in_props(rows: Sequence[Row]) -> dict[int, dict[str, int]]:
+    """The rows (by place) whose props name another member (:data:`MEMBER_PROPS`), and whom."""
+    found = {}
+    for i, row in enumerate(rows):
+        if named := members_in(row[_PROPS]):
+            found[i] = named
+    return found
+
+
+def untied(rows: Sequence[Row], named: dict[int, dict[str, int]], gone: set[tuple[int, int]]) -> list[Row]:
+    """``rows`` with the props fields that name an erased member (``gone``: workspace,
+    member) taken out."""
+    out = list(rows)
+    for i, members in named.items():
+        row = rows[i]
+        erased = {m for m in members.values() if (row[_WORKSPACE], m) in gone}
+        if erased:
+            out[i] = (*row[:_PROPS], props_without(row[_PROPS], erased), *row[_PROPS + 1 :])
+    return out
+
+
+def _member_prop_is(key: str) -> str:
+    """SQL: the fact's props field ``key`` names the member ``?`` (a number, or digits)."""
+    return (
+        f"contains(CAST(props AS VARCHAR), '\"{key}\"')"
+        f" AND TRY_CAST(json_extract_string(props, '$.{key}') AS BIGINT) = ?"
+    )
+
+
 def append(con: duckdb.DuckDBPyConnection, rows: Sequence[Row]) -> int:
     """Add facts (inside the caller's transaction). Facts of a member already erased (or
-    of a visitor cookie that was theirs) lose their member and visitor ids on the way in."""
+    of a visitor cookie that was theirs) lose their member and visitor ids on the way in,
+    and facts whose props name an erased member lose that field."""
     if not rows:
         return 0
+    if named := named_in_props(rows):
+        ids = sorted({m for members in named.values() for m in members.values()})
+        gone = con.execute(
+            "SELECT DISTINCT workspace_id, member_id FROM erased WHERE list_contains(?, member_id)", [ids]
+        ).fetchall()
+        if gone:
+            rows = untied(rows, named, {(int(ws), int(m)) for ws, m in gone})
     columns = list(zip(*rows, strict=True))
     table = pa.Table.from_arrays(
         [pa.array(col, type=field.type) for col, field in zip(columns, _ARROW, strict=True)], schema=_ARROW
@@ -166,7 +206,9 @@ def append(con: duckdb.DuckDBPyConnection, rows: Sequence[Row]) -> int:
 def erase(con: duckdb.DuckDBPyConnection, workspace_id: int, member_id: int) -> None:
     """Carry a member's erasure into the store: their facts stay as anonymous facts (an
     order was paid, a link clicked) with no member or visitor id to tie them together;
-    facts of theirs arriving later are stripped the same way (the ``erased`` list)."""
+    the facts of others that name them in props (a friend's invitation: its inviter)
+    lose that field; facts arriving later are stripped the same way (the ``erased`` list).
+    Erasing again changes nothing."""
     visitors = [
         v
         for (v,) in con.execute(
@@ -183,6 +225,12 @@ def erase(con: duckdb.DuckDBPyConnection, workspace_id: int, member_id: int) -> 
         con.execute(
             "UPDATE facts SET visitor_id = NULL WHERE workspace_id = ? AND list_contains(?, visitor_id)",
             [workspace_id, visitors],
+        ).fetchall()
+    for key in MEMBER_PROPS:  # a JSON merge patch's null takes the field out
+        con.execute(
+            f"""UPDATE facts SET props = nullif(json_merge_patch(props, '{{"{key}": null}}'), '{{}}')
+                WHERE workspace_id = ? AND {_member_prop_is(key)}""",
+            [workspace_id, member_id],
         ).fetchall()
     con.execute("INSERT INTO erased VALUES (?, ?, NULL)", [workspace_id, member_id]).fetchall()
     if visitors:  # DuckDB refuses an executemany of nothing
