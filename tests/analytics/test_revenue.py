@@ -295,6 +295,60 @@ async def test_the_revenue_report_through_the_api_and_as_csv(
     assert odd.status_code == 422
 
 
+async def test_revenue_by_campaign_and_source_through_the_api(
+    client: Any, app: Any, engine: Any, tenant: Any, other_tenant: Any
+) -> None:
+    """From the services' own events: a member's order before they took part in a referral
+    campaign is no campaign's, their order after it is the campaign's; every member here
+    joined through the API (their source); another workspace's campaign never shows."""
+    from tests.factories import member, order
+    from tests.referrals.conftest import make_campaign, take_part
+    from yutang.analytics import sync
+
+    path = app.app.state.settings.resolved_analytics_path()
+    path.unlink(missing_ok=True)
+    cid = await make_campaign(engine, tenant)
+    ids = [await member(engine, tenant, phone=f"1380013{i:04d}") for i in range(3)]
+    await order(engine, tenant, ids[0], 10_000)  # never touched a campaign
+    await order(engine, tenant, ids[1], 2_000)  # before taking part
+    await take_part(engine, tenant, cid, ids[1])
+    await order(engine, tenant, ids[1], 3_000)  # after: the campaign's
+    elsewhere = await make_campaign(engine, other_tenant)
+    them = await member(engine, other_tenant, phone="13900000000")
+    await take_part(engine, other_tenant, elsewhere, them)
+    await order(engine, other_tenant, them, 99_999)
+    await sync.sync(engine, path)
+
+    r = await client.get("/api/v1/reports/revenue?period=total&by=campaign", headers=tenant.headers)
+    assert r.status_code == 200, r.text
+    rows = {row["key"]: row for row in r.json()["rows"]}
+    assert set(rows) == {None, cid}
+    assert (rows[None]["gmv_cents"], rows[None]["orders"], rows[None]["buyers"]) == (12_000, 2, 2)
+    assert (rows[cid]["gmv_cents"], rows[cid]["orders"], rows[cid]["buyers"]) == (3_000, 1, 1)
+    base = f"/api/v1/reports/revenue/members?period=total&by=campaign&at={r.json()['start']}"
+    got = await client.get(f"{base}&key={cid}", headers=tenant.headers)
+    assert got.status_code == 200 and [m["id"] for m in got.json()["data"]] == [ids[1]]
+    nobody = await client.get(base, headers=tenant.headers)
+    assert sorted(m["id"] for m in nobody.json()["data"]) == ids[:2]
+
+    r = await client.get("/api/v1/reports/revenue?period=total&by=source", headers=tenant.headers)
+    sold = [(row["key"], row["gmv_cents"], row["buyers"]) for row in r.json()["rows"] if row["orders"]]
+    assert sold == [("api", 15_000, 2)]  # (a row of null: the campaign's own facts, no member's)
+    csv_text = await client.get(
+        "/api/v1/reports/revenue?format=csv&by=source&period=total", headers=tenant.headers
+    )
+    assert csv_text.status_code == 200 and "\n" + r.json()["start"] + ",api,15000," in csv_text.text
+    base = f"/api/v1/reports/revenue/members?period=total&by=source&at={r.json()['start']}"
+    got = await client.get(f"{base}&key=api&figure=active_members", headers=tenant.headers)
+    assert sorted(m["id"] for m in got.json()["data"]) == ids
+    for bad in ("key=planet", "key=0"):
+        refused = await client.get(
+            f"{base.replace('by=source', 'by=campaign' if bad == 'key=0' else 'by=source')}&{bad}",
+            headers=tenant.headers,
+        )
+        assert refused.status_code == 422, (bad, refused.text)
+
+
 def test_the_periods_of_a_range() -> None:
     months = periods(Window(date(2026, 1, 30), date(2026, 3, 2)), "month")
     assert months == [date(2026, 1, 1), date(2026, 2, 1), date(2026, 3, 1)]
