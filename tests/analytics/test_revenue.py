@@ -49,13 +49,13 @@ def with_campaigns(facts: list[Fact], seed: int = 9) -> list[Fact]:
         if f.type == "order.paid" and f.member_id is not None:
             orders[f.member_id].append(f)
     for f in facts:
-        if f.type == "member.joined" and f.member_id is not None:
-            first = f.member_id not in seen
-            seen.add(f.member_id)
+        if f.type == "member.joined" and (m := f.member_id) is not None:
+            first = m not in seen
+            seen.add(m)
             via = rng.choice([*SOURCES[:-1], "wecom_oauth", None]) if first else "csv"
             f = dataclasses.replace(f, props={"via": via} if via else None)
             if first and f.workspace_id == WS:
-                own = sorted(orders[f.member_id], key=lambda o: o.occurred_at)
+                own = sorted(orders[m], key=lambda o: o.occurred_at)
                 touch, before = rng.random(), len(out)
                 if touch < 0.3:  # invited: the campaign is there from the join on
                     when = f.occurred_at - timedelta(seconds=1)
