@@ -59,6 +59,17 @@ async def test_reports_from_the_command_line(cli: Any, engine: Any, tenant: Tena
     assert written.exit_code == 0, written.output
     assert out.read_text(encoding="utf-8-sig").startswith("period,key,gmv_cents")
 
+    per_campaign = await cli(
+        "report", "revenue", "-p", "breakdown=campaign", "-p", "period=total", "--json", *ws
+    )
+    assert per_campaign.exit_code == 0, per_campaign.output
+    found = json.loads(per_campaign.output)
+    assert found["by"] == "campaign" and [r["key"] for r in found["rows"] if r["orders"]] == [None]
+    joined = await cli("report", "revenue", "-p", "by=source", "-p", "period=total", *ws)
+    assert joined.exit_code == 0 and "api" in joined.output and "20000" in joined.output
+    odd = await cli("report", "revenue", "-p", "by=planet", *ws)
+    assert odd.exit_code == 2 and "campaign" in odd.output
+
     funnel = await cli("report", "funnel", "-p", "order=strict", "--json", *ws)
     assert funnel.exit_code == 0, funnel.output
     assert [s["people"] for s in json.loads(funnel.output)["steps"]][:1] == [0]  # nobody clicked a link

@@ -48,6 +48,68 @@ async def test_the_revenue_page_shows_the_store_by_channel_in_both_languages(
     assert bad.status_code == 400
 
 
+async def test_the_revenue_page_by_campaign_and_by_source_names_them_and_drills_down(
+    client: httpx.AsyncClient, app: object, tenant: Tenant, other_tenant: Tenant, engine: AsyncEngine
+) -> None:
+    import html
+    import re
+
+    from tests.referrals.conftest import make_campaign, take_part
+
+    path = app.app.state.settings.resolved_analytics_path()  # type: ignore[attr-defined]
+    path.unlink(missing_ok=True)
+    cid = await make_campaign(engine, tenant, name="双十一老带新")
+    buyers = [await member(engine, tenant, phone=f"1380013{i:04d}") for i in range(2)]
+    await order(engine, tenant, buyers[0], 12_300)  # no campaign
+    await take_part(engine, tenant, cid, buyers[1])
+    await order(engine, tenant, buyers[1], 4_500)  # the campaign's
+    elsewhere = await make_campaign(engine, other_tenant, name="别家的活动")
+    them = await member(engine, other_tenant, phone="13900000000")
+    await take_part(engine, other_tenant, elsewhere, them)
+    await order(engine, other_tenant, them, 777_700)
+    await sync.sync(engine, path)
+    await browser.make_user(engine, tenant.id, "analyst@acme.example", "analyst")
+    client.cookies.clear()
+    assert (await browser.login(client, "analyst@acme.example")).status_code == 303
+
+    page = await client.get("/console/reports/revenue?by=campaign&period=month")
+    assert page.status_code == 200
+    text = page.text
+    assert "双十一老带新" in text and "无活动" in text and "首次触达活动" in text
+    assert f"#{cid}" not in text and "别家的活动" not in text and "¥7,777" not in text
+    assert text.count("data-chart") == 3  # money, orders, and the breakdown's bars
+    drills = [
+        html.unescape(h)
+        for h in re.findall(r'href="(/console/reports/revenue/members\?[^"]+by=campaign[^"]+)"', text)
+    ]
+    mine = [h for h in drills if f"key={cid}" in h]
+    assert len(mine) == 1 and len(drills) == 2
+    shown = await client.get(mine[0])
+    assert shown.status_code == 200
+    assert set(map(int, re.findall(r'href="/console/members/(\d+)"', shown.text))) == {buyers[1]}
+    nobody = await client.get(next(h for h in drills if "key=" not in h))
+    assert set(map(int, re.findall(r'href="/console/members/(\d+)"', nobody.text))) == {buyers[0]}
+    english = await client.get("/console/reports/revenue?by=campaign&period=month&lang=en")
+    assert (
+        english.status_code == 200
+        and "No campaign" in english.text
+        and "First-touch campaign" in english.text
+    )
+
+    page = await client.get("/console/reports/revenue?by=source&period=month&lang=zh-CN")
+    assert page.status_code == 200 and "API 接口" in page.text and "入会方式" in page.text
+    assert ">api<" not in page.text
+    link = html.unescape(
+        re.findall(r'href="(/console/reports/revenue/members\?[^"]+key=api[^"]*)"', page.text)[0]
+    )
+    shown = await client.get(link)
+    assert set(map(int, re.findall(r'href="/console/members/(\d+)"', shown.text))) == set(buyers)
+    english = await client.get("/console/reports/revenue?by=source&period=month&lang=en")
+    assert english.status_code == 200 and "How they joined" in english.text and ">API<" in english.text
+    bad = await client.get(link.replace("key=api", "key=moon"))
+    assert bad.status_code == 422
+
+
 async def test_the_funnel_page_shows_the_aarrr_loop_and_the_steps_chosen(
     client: httpx.AsyncClient, app: object, tenant: Tenant, engine: AsyncEngine
 ) -> None:

@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from yutang.analytics.facts import CLICK
 from yutang.analytics.funnel import BUCKETS, FRIEND_JOINED, ORDERS
+from yutang.analytics.revenue import SOURCES as JOIN_VIAS
 from yutang.analytics.rfm import GROUPS as RFM_GROUPS
 from yutang.auth.permissions import ROLE_ORDER, ROLE_PERMISSIONS, Permission
 from yutang.coupons.schemas import CouponTemplateIn
@@ -173,6 +174,7 @@ SOURCES: dict[str, set[str]] = {
     "funnel_order": set(ORDERS),
     "funnel_bucket": {name for name, _, _ in BUCKETS},
     "rfm_group": set(RFM_GROUPS),
+    "member_join_via": set(JOIN_VIAS),
 }
 
 

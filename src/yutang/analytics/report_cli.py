@@ -41,6 +41,8 @@ REPORTS: dict[str, Callable[..., Awaitable[Any]]] = {
     "value": fission.value,
 }
 _OWN = {"ctx", "engine", "format"}
+#: Other names a parameter answers to on the command line (``-p breakdown=campaign``).
+ALIASES = {"breakdown": "by"}
 
 
 def parameters(name: str) -> dict[str, Any]:
@@ -56,6 +58,7 @@ def parse(name: str, given: list[str]) -> dict[str, Any]:
     chosen: dict[str, Any] = {}
     for pair in given:
         key, sep, value = pair.partition("=")
+        key = ALIASES.get(key, key) if ALIASES.get(key) in known else key
         if not sep or key not in known:
             raise typer.BadParameter(f"{pair!r}: the {name} report takes {', '.join(sorted(known))}")
         try:

@@ -1,6 +1,6 @@
 """Revenue: GMV, refunds, net revenue, orders, buyers, AOV, ARPU, ARPPU, repurchase rate
 and purchase frequency — per day, week or month (or the whole range), in the
-workspace's timezone, overall or by channel, link, tier or owner staff.
+workspace's timezone, overall or by channel, link, campaign, tier, owner staff or source.
 
 Definitions (docs/analytics.md, "Revenue"):
 
@@ -14,6 +14,18 @@ Definitions (docs/analytics.md, "Revenue"):
   (members who did something in the period: ``facts.ACTIVE_TYPES``).
   **Purchase frequency** = orders of buyers ÷ buyers. **Repurchase rate** = buyers with
   two orders or more ÷ buyers.
+
+Breakdowns (``by``): the channel, link, tier and owner staff are the fact's own columns
+(for a member's fact, the member's source channel and link, owner staff and tier when it
+was synced). Two are the member's, read from their facts:
+
+- **campaign**: the member's first-touch referral campaign — the campaign of their
+  earliest fact that names one (in the facts' order: time, then source, then id), for
+  their facts at or after that moment; their earlier facts, and the facts of members
+  who never touched a campaign (or were erased), are the row of no campaign (key null).
+- **source**: how the member joined — ``via`` of their first ``member.joined`` fact
+  (:data:`SOURCES`; a value this report does not know is ``other``); null: no join fact
+  of theirs in the store, or an erased member's fact.
 """
 
 from __future__ import annotations
@@ -27,25 +39,85 @@ from yutang.analytics.facts import ACTIVE_TYPES
 from yutang.analytics.window import Window
 
 Period = Literal["day", "week", "month", "total"]
-By = Literal["none", "channel", "link", "tier", "staff"]
+By = Literal["none", "channel", "link", "campaign", "tier", "staff", "source"]
+BYS: tuple[By, ...] = ("none", "channel", "link", "campaign", "tier", "staff", "source")
+#: How a member joins (``via`` of ``member.joined``: ``yutang.members.service.join`` and
+#: its callers — the API, the console, a CSV import, a form, the public join page, a
+#: referral's invitation page, the demo), and ``other`` for any value not listed here.
+SOURCES = ("api", "console", "csv", "form", "page", "invite", "demo", "other")
 PERIODS: dict[str, str] = {
     "day": "LOCAL_DAY(occurred_at, :tz)",
     "week": "LOCAL_WEEK(occurred_at, :tz)",
     "month": "LOCAL_MONTH(occurred_at, :tz)",
     "total": "CAST(:first_day AS DATE)",
 }
-BY: dict[str, str] = {
+#: The breakdowns that are a column of the fact.
+COLUMN_OF: dict[str, str] = {
     "none": "CAST(NULL AS BIGINT)",
     "channel": "channel_id",
     "link": "link_id",
     "tier": "tier_id",
     "staff": "staff_id",
 }
-_SQL = """
-WITH scope AS (
-    SELECT {period} AS period, {by} AS key, type, member_id, amount_cents
+#: The facts of the workspace in the window (robots left out), each with its ``key``.
+_KEYED_COLUMN = """keyed AS (
+    SELECT occurred_at, {column} AS key, type, member_id, amount_cents
     FROM facts
     WHERE workspace_id = :ws AND occurred_at >= :start AND occurred_at < :end AND NOT is_bot
+)"""
+#: The member's first-touch campaign, from the moment of that touch.
+_KEYED_CAMPAIGN = """touch AS (
+    SELECT member_id, campaign_id AS campaign, occurred_at AS touched FROM (
+        SELECT member_id, campaign_id, occurred_at,
+               row_number() OVER (
+                   PARTITION BY member_id ORDER BY FACT_ORDER(occurred_at, source, source_id)) AS n
+        FROM facts
+        WHERE workspace_id = :ws AND member_id IS NOT NULL AND campaign_id IS NOT NULL AND NOT is_bot
+    ) AS touches
+    WHERE n = 1
+),
+keyed AS (
+    SELECT f.occurred_at AS occurred_at,
+           CASE WHEN t.touched <= f.occurred_at THEN t.campaign END AS key,
+           f.type AS type, f.member_id AS member_id, f.amount_cents AS amount_cents
+    FROM facts f LEFT JOIN touch t ON t.member_id = f.member_id
+    WHERE f.workspace_id = :ws AND f.occurred_at >= :start AND f.occurred_at < :end AND NOT f.is_bot
+)"""
+#: How the member joined: ``via`` of their first ``member.joined``.
+_KEYED_SOURCE = """joins AS (
+    SELECT member_id, via FROM (
+        SELECT member_id, PROP(props, 'via') AS via,
+               row_number() OVER (
+                   PARTITION BY member_id ORDER BY FACT_ORDER(occurred_at, source, source_id)) AS n
+        FROM facts
+        WHERE workspace_id = :ws AND member_id IS NOT NULL AND type = 'member.joined'
+    ) AS joined
+    WHERE n = 1
+),
+keyed AS (
+    SELECT f.occurred_at AS occurred_at,
+           CASE WHEN j.via IN :sources THEN j.via WHEN j.via IS NOT NULL THEN 'other' END AS key,
+           f.type AS type, f.member_id AS member_id, f.amount_cents AS amount_cents
+    FROM facts f LEFT JOIN joins j ON j.member_id = f.member_id
+    WHERE f.workspace_id = :ws AND f.occurred_at >= :start AND f.occurred_at < :end AND NOT f.is_bot
+)"""
+
+
+def keyed(by: By) -> str:
+    """The CTE(s) ending in ``keyed``: the window's facts with the breakdown's ``key``."""
+    if by == "campaign":
+        return _KEYED_CAMPAIGN
+    if by == "source":
+        return _KEYED_SOURCE
+    if by not in COLUMN_OF:
+        raise ValueError(f"revenue is broken down by one of {', '.join(BYS)}")
+    return _KEYED_COLUMN.format(column=COLUMN_OF[by])
+
+
+_SQL = """
+WITH {keyed},
+scope AS (
+    SELECT {period} AS period, key, type, member_id, amount_cents FROM keyed
 ),
 per_buyer AS (
     SELECT period, key, member_id, CAST(count(*) AS BIGINT) AS n
@@ -77,7 +149,8 @@ ORDER BY period, key NULLS FIRST
 @dataclass(frozen=True)
 class RevenueRow:
     period: date
-    key: int | None
+    #: The breakdown's value: an id (a source: its ``via``); None: the row of none.
+    key: int | str | None
     gmv_cents: int
     refunds_cents: int
     orders: int
@@ -159,8 +232,9 @@ def revenue(
 ) -> list[RevenueRow]:
     """The revenue figures of the window, per period and per value of ``by``; without a
     breakdown, every period of the window is there (zeros where nothing happened)."""
-    sql = _SQL.format(period=PERIODS[period], by=BY[by])
+    sql = _SQL.format(period=PERIODS[period], keyed=keyed(by))
     params = {
+        "sources": list(SOURCES),
         "ws": workspace_id,
         "tz": window.zone,
         "first_day": window.first,
@@ -170,7 +244,7 @@ def revenue(
     found = [
         RevenueRow(
             period=p,
-            key=k,
+            key=k if k is None or isinstance(k, str) else int(k),
             gmv_cents=int(g or 0),
             refunds_cents=int(r or 0),
             orders=int(o or 0),
@@ -190,11 +264,10 @@ def revenue(
 #: The figures of a revenue row that are members, for the drill-down.
 Figure = Literal["buyers", "repeat_buyers", "active_members"]
 _MEMBERS_SQL = """
+WITH {keyed}
 SELECT member_id FROM (
-    SELECT {period} AS period, {by} AS key, member_id
-    FROM facts
-    WHERE workspace_id = :ws AND occurred_at >= :start AND occurred_at < :end AND NOT is_bot
-      AND member_id IS NOT NULL AND type IN :types
+    SELECT {period} AS period, key, member_id FROM keyed
+    WHERE member_id IS NOT NULL AND type IN :types
 ) AS cell
 WHERE period = CAST(:at AS DATE) {key}
 GROUP BY member_id
@@ -210,15 +283,16 @@ def members(
     period: Period,
     by: By,
     at: date,
-    key: int | None,
+    key: int | str | None,
     figure: Figure,
 ) -> list[int]:
     """The members counted in one figure of one row: the buyers (or repeat buyers, or
     active members) of period ``at`` and breakdown value ``key`` (None: the members of no
-    channel, link, tier or staff, when broken down)."""
+    channel, link, campaign, tier, staff or known source, when broken down)."""
     where_key = "" if by == "none" else ("AND key IS NULL" if key is None else "AND key = :key")
-    sql = _MEMBERS_SQL.format(period=PERIODS[period], by=BY[by], key=where_key)
+    sql = _MEMBERS_SQL.format(period=PERIODS[period], keyed=keyed(by), key=where_key)
     params = {
+        "sources": list(SOURCES),
         "ws": workspace_id,
         "tz": window.zone,
         "first_day": window.first,

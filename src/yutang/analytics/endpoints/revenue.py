@@ -7,7 +7,7 @@ from typing import Annotated
 
 from anyio import to_thread
 from fastapi import Depends, Query, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from yutang.analytics import revenue as revenue_report
 from yutang.analytics.endpoints import drill
@@ -22,7 +22,9 @@ from yutang.kit.schemas import MAX_INT
 
 class RevenueFigures(BaseModel):
     period: str
-    key: int | None
+    #: The breakdown's value: the channel's, link's, campaign's, tier's or staff user's id,
+    #: or the source's name (``api``, ``form`` … ``other``); null: the row of none.
+    key: int | str | None
     gmv_cents: int
     refunds_cents: int
     net_cents: int
@@ -71,8 +73,8 @@ class RevenueOut(BaseModel):
     timezone: str
     period: str
     by: str
-    #: One row per period and value of ``by`` (``key``: the channel's, link's, tier's or
-    #: staff user's id; null for none).
+    #: One row per period and value of ``by`` (``key``: the channel's, link's, campaign's,
+    #: tier's or staff user's id, or the source; null for none).
     rows: list[RevenueFigures]
     #: The whole range at once (buyers and active members counted once, not summed).
     total: RevenueFigures
@@ -89,8 +91,9 @@ async def revenue(
     engine: Reader = Depends(reader),
 ) -> RevenueOut | Response:
     """GMV, refunds, net revenue, orders, buyers, AOV, ARPU, ARPPU, purchase frequency
-    and repurchase rate per day, week or month, overall or by channel, link, tier or
-    owner staff (definitions: docs/analytics.md)."""
+    and repurchase rate per day, week or month, overall or by channel, link, campaign (the
+    member's first-touch referral campaign), tier, owner staff or source (how the member
+    joined) — definitions: docs/analytics.md."""
     window = await window_of(ctx, start, end)
 
     def run() -> tuple[list[revenue_report.RevenueRow], list[revenue_report.RevenueRow]]:
@@ -124,9 +127,26 @@ class RevenueCell(DrillQuery):
     by: revenue_report.By = "none"
     #: The row's period (its first day).
     at: date
-    #: The row's channel, link, tier or staff user (omit: the row of none).
-    key: int | None = Field(default=None, ge=1, le=MAX_INT)
+    #: The row's channel, link, campaign, tier or staff user (an id), or source (``api``,
+    #: ``form`` … ``other``); omit: the row of none.
+    key: int | str | None = Field(default=None, max_length=20)
     figure: revenue_report.Figure = "buyers"
+
+    @model_validator(mode="after")
+    def _key_of_the_breakdown(self) -> RevenueCell:
+        if self.key is None:
+            return self
+        if self.by == "source":
+            if self.key not in revenue_report.SOURCES:
+                raise ValueError(f"key: a source is one of {', '.join(revenue_report.SOURCES)}")
+            return self
+        if self.by == "none":
+            raise ValueError("key: only a breakdown's row has a key")
+        text = str(self.key)
+        if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= MAX_INT:
+            raise ValueError(f"key: the id of a {self.by}, 1 to {MAX_INT}")
+        self.key = int(text)
+        return self
 
 
 async def revenue_members(ctx: Ctx, engine: Reader, cell: RevenueCell) -> list[int]:

@@ -17,6 +17,7 @@ from yutang.web.i18n.pages import reports_channels as pages_reports_channels
 from yutang.web.i18n.pages import reports_fission as pages_reports_fission
 from yutang.web.i18n.pages import reports_funnel as pages_reports_funnel
 from yutang.web.i18n.pages import reports_ltv as pages_reports_ltv
+from yutang.web.i18n.pages import reports_revenue as pages_reports_revenue
 from yutang.web.i18n.pages import reports_rfm as pages_reports_rfm
 from yutang.web.i18n.pages import settings as pages_settings
 from yutang.web.i18n.values import VALUES
@@ -410,6 +411,7 @@ for _module in (
     pages_reports_fission,
     pages_reports_funnel,
     pages_reports_ltv,
+    pages_reports_revenue,
     pages_reports_rfm,
     pages_settings,
 ):

@@ -504,6 +504,18 @@ VALUES: dict[str, dict[str, dict[str, str]]] = {
         "hibernating": {"zh-CN": "沉睡客户", "en": "Hibernating"},
         "lost": {"zh-CN": "已流失", "en": "Lost"},
     },
+    # yutang.analytics.revenue.SOURCES (how a member joined: ``via`` of member.joined, and
+    # ``other`` for a value the report does not know)
+    "member_join_via": {
+        "api": {"zh-CN": "API 接口", "en": "API"},
+        "console": {"zh-CN": "后台录入", "en": "Added in the console"},
+        "csv": {"zh-CN": "CSV 导入", "en": "CSV import"},
+        "form": {"zh-CN": "表单", "en": "Form"},
+        "page": {"zh-CN": "入会页面", "en": "Join page"},
+        "invite": {"zh-CN": "好友邀请", "en": "Friend's invitation"},
+        "demo": {"zh-CN": "演示数据", "en": "Demo data"},
+        "other": {"zh-CN": "其他方式", "en": "Other"},
+    },
 }
 
 

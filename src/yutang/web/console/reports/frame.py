@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import select
+
 from yutang.analytics.endpoints.frame import window_of
 from yutang.analytics.window import Window
 from yutang.kit.context import Ctx
 from yutang.links import service as links
 from yutang.loyalty import tiers
+from yutang.models.referrals import ReferralCampaign
 from yutang.web.console.frame import RANGES, day
 from yutang.workspaces import repository as ws_repo
 
@@ -24,6 +27,13 @@ async def names(ctx: Ctx, by: str) -> dict[int, str]:
     if by == "link":
         found, _ = await links.list_links(ctx, None, 1000, include_archived=True)
         return {lk.id: lk.title or lk.slug for lk in found}
+    if by == "campaign":  # the referral campaigns (任务宝)
+        campaigns = await ctx.session.execute(
+            select(ReferralCampaign.id, ReferralCampaign.name).where(
+                ReferralCampaign.workspace_id == ctx.workspace_id
+            )
+        )
+        return {i: n for i, n in campaigns.all()}
     if by == "tier":
         return {tr.id: tr.name for tr in await tiers.tiers(ctx.session, ctx.workspace_id)}
     if by == "staff":
