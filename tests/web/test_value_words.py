@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from yutang.analytics.facts import CLICK
 from yutang.analytics.funnel import BUCKETS, FRIEND_JOINED, ORDERS
 from yutang.analytics.rfm import GROUPS as RFM_GROUPS
+from yutang.analytics.value import LTV_MISSING
 from yutang.auth.permissions import ROLE_ORDER, ROLE_PERMISSIONS, Permission
 from yutang.coupons.schemas import CouponTemplateIn
 from yutang.distribution.schemas import PlanIn as CommissionPlanIn
@@ -173,6 +174,7 @@ SOURCES: dict[str, set[str]] = {
     "funnel_order": set(ORDERS),
     "funnel_bucket": {name for name, _, _ in BUCKETS},
     "rfm_group": set(RFM_GROUPS),
+    "value_ltv_missing": set(LTV_MISSING),
 }
 
 
