@@ -1,4 +1,5 @@
-"""Fission and value, on DuckDB and on ClickHouse's engine, equal a plain computation
+"""Fission (and the value report through the API; the value formula's own tests are in
+test_value.py), on DuckDB and on ClickHouse's engine, equal a plain computation
 over generated facts: many campaigns and sharers, shares repeated, friends who join
 twice (two campaigns, a repeated fact, held then approved) or were erased, erased
 sharers, robots' clicks, days around Shanghai's midnight, another workspace."""
@@ -7,7 +8,7 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -16,7 +17,6 @@ import pytest
 
 from tests.analytics.world import OTHER, WS, ZONE, Fact, generated, readers
 from yutang.analytics import fission as fission_report
-from yutang.analytics import value as value_report
 from yutang.analytics.revenue import periods
 from yutang.analytics.window import Window
 
@@ -397,133 +397,12 @@ def test_the_members_behind_a_campaigns_figures_on_both_engines(tmp_path: Path, 
         assert fission_report.members_of(reader, WS, campaign, start, end, "referred") == referred
 
 
-# --- value ---------------------------------------------------------------------------------
-
-
-def plain_value(facts: list[Fact], period: str, ltv_days: int, window: Window) -> list[dict[str, Any]]:
-    tz = ZoneInfo(ZONE)
-    end = window.bounds()["end"]
-    joined: dict[int, datetime] = {}
-    for f in facts:
-        if (
-            f.workspace_id == WS
-            and f.type == "member.joined"
-            and f.member_id is not None
-            and f.occurred_at < end
-        ):
-            joined[f.member_id] = min(joined.get(f.member_id, f.occurred_at), f.occurred_at)
-    ks = {p: k for (p, _), k in _ks(facts, period, window).items()}
-    starts = periods(window, period)  # type: ignore[arg-type]
-    out = []
-    for n, p in enumerate(starts):
-        until = datetime.combine(starts[n + 1], time(), tz).astimezone(UTC) if n + 1 < len(starts) else end
-        cohort = [m for m, at in joined.items() if at + timedelta(days=ltv_days) < until]
-        net = first = orders = gmv = 0
-        for f in facts:
-            if f.workspace_id != WS or f.is_bot or f.member_id is None or f.member_id not in cohort:
-                continue
-            at = joined[f.member_id]
-            if not at <= f.occurred_at < at + timedelta(days=ltv_days):
-                continue
-            sign = {"order.paid": 1, "order.refunded": -1}.get(f.type)
-            if sign is None:
-                continue
-            net += sign * (f.amount_cents or 0)
-            if f.occurred_at < at + timedelta(days=min(30, ltv_days)):
-                first += sign * (f.amount_cents or 0)
-            if sign == 1:
-                orders += 1
-                gmv += f.amount_cents or 0
-        out.append(
-            {
-                "period": p,
-                "customers": sum(1 for at in joined.values() if at < until),
-                "cohort": (len(cohort), net, first, orders, gmv),
-                "k": ks.get(p),
-            }
-        )
-    return out
+# --- K per period, as the value formula reads it (tests/analytics/test_value.py) -----------
 
 
 def _ks(facts: list[Fact], period: str, window: Window) -> dict[tuple[date, int | None], float | None]:
     cells = plain_fission(facts, period, "none", window)
     return {k: (v["referred"] / v["sharers"] if v["sharers"] else None) for k, v in cells.items()}
-
-
-@pytest.mark.parametrize(
-    ("period", "ltv_days", "last"),
-    [("week", 14, date(2026, 11, 5)), ("month", 40, date(2026, 12, 31)), ("day", 10, date(2026, 11, 5))],
-)
-def test_value_factors_are_what_the_facts_say_on_both_engines(
-    tmp_path: Path, period: str, ltv_days: int, last: date
-) -> None:
-    window = Window(WINDOW.first, last, ZONE)
-    facts = referrals() + generated(members=90)
-    want = plain_value(facts, period, ltv_days, window)
-    assert want[-1]["cohort"][0] > 10 and want[0]["customers"] > 0 and want[-1]["cohort"][1] > 0
-    if ltv_days > 30:  # LTV after the first 30 days (the retention what-if's part) is there
-        assert want[-1]["cohort"][2] != want[-1]["cohort"][1]
-    for reader in readers(tmp_path, facts):
-        rows = value_report.value(reader, WS, window, period, ltv_days)  # type: ignore[arg-type]
-        got = [
-            {
-                "period": r.period,
-                "customers": r.customers,
-                "cohort": (
-                    r.cohort.members,
-                    r.cohort.net_cents,
-                    r.cohort.first_net_cents,
-                    r.cohort.orders,
-                    r.cohort.gmv_cents,
-                ),
-                "k": r.k,
-            }
-            for r in rows
-        ]
-        assert got == want, reader.dialect
-        assert rows[-1].as_of == window.last
-
-
-def _row(customers: int = 1_000, k: float | None = 0.25, members: int = 10) -> value_report.ValueRow:
-    # LTV 100.00 ¥ a member: 40.00 in the first 30 days, 60.00 after
-    cohort = value_report.LtvCohort(members, 1_000_000, 400_000, 40, 1_200_000)
-    return value_report.ValueRow(date(2026, 11, 1), date(2026, 11, 30), customers, cohort, k)
-
-
-def test_the_formula_and_its_factors() -> None:
-    row = _row()
-    assert row.ltv_cents == 100_000 and row.first_ltv_cents == 40_000 and row.aov_cents == 30_000
-    assert row.coefficient == 1.25 and row.value_cents == pytest.approx(1_000 * 100_000 * 1.25)
-    assert row.steady_value_cents == pytest.approx(1_000 * 100_000 / 0.75)
-    assert value_report.historic_ltv_cents(row.cohort) == 100_000
-    viral = _row(k=1.0)
-    assert viral.steady_value_cents is None and viral.value_cents == pytest.approx(2e8)
-    assert viral.figures()["steady_value_cents"] is None
-    nobody = _row(k=None)
-    assert nobody.coefficient == 1 and nobody.figures()["k"] is None
-    young = _row(members=0)
-    assert young.ltv_cents is None and young.value_cents is None and young.steady_value_cents is None
-
-
-def test_what_if_is_arithmetic_on_the_factors() -> None:
-    row = _row()
-    same = value_report.what_if(row)
-    assert same.value_cents == pytest.approx(row.value_cents) and same.k == 0.25
-    k_up = value_report.what_if(row, k_change=20)  # K 0.25 → 0.30
-    assert k_up.k == pytest.approx(0.30) and k_up.value_cents == pytest.approx(1_000 * 100_000 * 1.30)
-    assert k_up.steady_value_cents == pytest.approx(1_000 * 100_000 / 0.70)
-    kept = value_report.what_if(row, retention_change=10)  # 40 + 60 × 1.1 = 106 ¥
-    assert kept.ltv_cents == pytest.approx(106_000) and kept.value_cents == pytest.approx(
-        1_000 * 106_000 * 1.25
-    )
-    basket = value_report.what_if(row, aov_change=-10)  # every order 10 % smaller
-    assert basket.ltv_cents == pytest.approx(90_000)
-    both = value_report.what_if(row, k_change=-100, retention_change=-50, aov_change=50)
-    assert both.k == 0 and both.ltv_cents == pytest.approx((40_000 + 30_000) * 1.5)
-    assert both.value_cents == pytest.approx(1_000 * 105_000)
-    tipped = value_report.what_if(row, k_change=300)  # K 1.0: no steady state
-    assert tipped.k == 1.0 and tipped.steady_value_cents is None and tipped.value_cents is not None
-    assert value_report.what_if(_row(members=0), aov_change=10).value_cents is None
 
 
 # --- through the API, from the referral service's own events ------------------------------
@@ -612,10 +491,12 @@ async def test_fission_and_value_through_the_api(
     assert v.status_code == 200, v.text
     last = v.json()["rows"][-1]
     assert last["customers"] == 6 and last["k"] == 1.0 and last["fission_coefficient"] == 2.0
-    # nobody has been a member for a year: no LTV yet, so no value (not zero)
+    # nobody has been a member for a year: no LTV yet, so no value (not zero), and why
     assert last["ltv_cents"] is None and last["value_cents"] is None and last["steady_value_cents"] is None
+    assert last["ltv_missing"] == "no_old_cohort" and last["ltv_members"] == 0
+    assert v.json()["ltv_months"] == 12
     assert v.json()["what_if"]["changed"]["k"] == 1.5 and v.json()["what_if"]["value_change"] is None
-    for bad in ("k_change=-101", "ltv_days=3", "period=year"):
+    for bad in ("k_change=-101", "ltv_months=0", "ltv_months=37", "period=year"):
         assert (await client.get(f"/api/v1/reports/value?{bad}", headers=tenant.headers)).status_code == 422
     csv_value = await client.get("/api/v1/reports/value?format=csv", headers=tenant.headers)
     assert csv_value.text.lstrip("\ufeff").startswith("period,as_of,customers")
@@ -626,12 +507,12 @@ def test_the_command_line_takes_the_apis_parameters_and_bounds() -> None:
 
     from yutang.analytics.report_cli import parse
 
-    assert parse("value", ["k_change=10", "ltv_days=90", "period=week"]) == {
+    assert parse("value", ["k_change=10", "ltv_months=6", "period=week"]) == {
         "k_change": 10.0,
-        "ltv_days": 90,
+        "ltv_months": 6,
         "period": "week",
     }
     assert parse("fission", ["by=campaign"]) == {"by": "campaign"}
-    for bad in (["k_change=-200"], ["ltv_days=2"], ["by=planet"]):
+    for bad in (["k_change=-200"], ["ltv_months=0"], ["ltv_days=365"], ["by=planet"]):
         with pytest.raises(typer.BadParameter):
             parse("value" if "by" not in bad[0] else "fission", bad)

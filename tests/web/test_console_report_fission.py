@@ -25,16 +25,17 @@ async def test_the_fission_page_shows_k_value_and_what_if(
 ) -> None:
     path = app.app.state.settings.resolved_analytics_path()  # type: ignore[attr-defined]
     path.unlink(missing_ok=True)
-    # a member of 100 days who spent 100.00 in their first days: LTV over 90 days is 100.00
+    # a member of 200 days who spent 100.00 in their first days: the LTV at month 3 since
+    # joining is 100.00 (their month 3 is over, whatever the day of the month today is)
     old = await member(engine, tenant, phone="13800000099")
 
     async def backdate(ctx: Ctx) -> None:
         await ctx.session.execute(
-            update(Member).where(Member.id == old).values(joined_at=utcnow() - timedelta(days=100))
+            update(Member).where(Member.id == old).values(joined_at=utcnow() - timedelta(days=200))
         )
 
     await in_tx(engine, tenant, backdate)
-    await order(engine, tenant, old, 10_000, paid_at=utcnow() - timedelta(days=95))
+    await order(engine, tenant, old, 10_000, paid_at=utcnow() - timedelta(days=195))
     cid = await make_campaign(engine, tenant, name="春季邀请")
     seeds = [await member(engine, tenant, phone=f"1380000000{i}") for i in range(2)]
     _, code = await take_part(engine, tenant, cid, seeds[0])
@@ -52,19 +53,26 @@ async def test_the_fission_page_shows_k_value_and_what_if(
     client.cookies.clear()
     assert (await browser.login(client, "analyst@acme.example")).status_code == 303
 
-    page = await client.get("/console/reports/fission?ltv_days=90")
+    page = await client.get("/console/reports/fission?ltv_months=3")
     text = page.text
     assert page.status_code == 200, text
     assert "春季邀请" in text and "别家的活动" not in text and "裂变系数 K" in text
     assert text.count("data-chart") == 3
     # 5 customers × 100.00 × (1 + K 1.0); K ≥ 1: the all-generations value is undefined
     assert "¥1,000.00" in text and "无定义（K ≥ 1）" in text
-    half = await client.get("/console/reports/fission?ltv_days=90&k_change=-50&lang=en")
+    # which LTV, in words: the customer-value page's, at month 3, over one member
+    assert "「客户价值」页历史 LTV 第 3 月的加权平均" in text and " 1 名会员" in text
+    half = await client.get("/console/reports/fission?ltv_months=3&k_change=-50&lang=en")
     assert half.status_code == 200 and "What if" in half.text and "Fission &amp; value" in half.text
     # K 0.5: 5 × 100.00 × 1.5 = 750.00, and 5 × 100.00 ÷ 0.5 = 1,000.00 for all generations
     assert "¥750.00" in half.text and "-25.0%" in half.text
-    odd = await client.get("/console/reports/fission?k_change=lots&aov_change=99999&period=year")
+    assert "historic LTV at month 3" in half.text
+    odd = await client.get(
+        "/console/reports/fission?k_change=lots&aov_change=99999&period=year&ltv_months=7&lang=zh-CN"
+    )
     assert odd.status_code == 200
+    # twelve months (7 is no choice): nobody is that old — not available, and why
+    assert "生命周期价值暂不可用" in odd.text and "入会满 12 个整月" in odd.text and "不可用" in odd.text
     drill = f"/console/reports/fission/members?campaign_id={cid}&who=referred"
     assert 'href="/console/reports/fission/members?' in text and f"campaign_id={cid}" in text
     members_page = await client.get(drill)

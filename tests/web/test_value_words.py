@@ -18,6 +18,7 @@ from yutang.analytics.facts import CLICK
 from yutang.analytics.funnel import BUCKETS, FRIEND_JOINED, ORDERS
 from yutang.analytics.revenue import SOURCES as JOIN_VIAS
 from yutang.analytics.rfm import GROUPS as RFM_GROUPS
+from yutang.analytics.value import LTV_MISSING
 from yutang.auth.permissions import ROLE_ORDER, ROLE_PERMISSIONS, Permission
 from yutang.coupons.schemas import CouponTemplateIn
 from yutang.distribution.schemas import PlanIn as CommissionPlanIn
@@ -175,6 +176,7 @@ SOURCES: dict[str, set[str]] = {
     "funnel_bucket": {name for name, _, _ in BUCKETS},
     "rfm_group": set(RFM_GROUPS),
     "member_join_via": set(JOIN_VIAS),
+    "value_ltv_missing": set(LTV_MISSING),
 }
 
 

@@ -8,6 +8,13 @@ cohort at month 0, 1, 2 … since joining; None where the cohort has not reached
 yet. It is the retention report's revenue retention by month
 (:func:`yutang.analytics.retention.revenue_per_member`), read once.
 
+**The LTV of the value formula** (:func:`settled`, read by :mod:`yutang.analytics.value`):
+the historic LTV at month ``months`` (12) since joining — the average of that column —
+over every cohort ever joined whose month ``months`` was over by the end of a day, so
+that every member counted has shown all of it and the figure of a past day does not move
+as later money comes in. It is :func:`historic`'s average of that column as of the last
+whole month by that day, over all the cohorts: one source for both reports.
+
 **Predicted LTV**, as of a day:
 
 - A **purchase** is a day (the workspace's timezone) on which the member paid orders
@@ -32,7 +39,8 @@ yet. It is the retention report's revenue retention by month
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -68,19 +76,114 @@ class Historic:
     average: list[float | None]
 
 
-def historic(reader: Reader, workspace_id: int, window: Window, today: date, months: int = 12) -> Historic:
+def average(cohorts: list[retention.RevenueCohort], n: int) -> float | None:
+    """Month ``n``'s weighted average: the net revenue up to it of the cohorts that
+    reached it ÷ all their members (None: no cohort reached it)."""
+    grown = [c for c in cohorts if c.per_member_cents[n] is not None]
+    people = sum(c.size for c in grown)
+    money = sum((c.per_member_cents[n] or 0.0) * c.size for c in grown)
+    return money / people if people else None
+
+
+def historic(
+    reader: Reader, workspace_id: int, window: retention.Span, today: date, months: int = 12
+) -> Historic:
     """The cohorts of the months joined in the window, followed ``months`` months."""
     months = max(1, min(months, MAX_MONTHS))
     found = retention.revenue_per_member(
         reader, workspace_id, window, today, unit="month", periods=months, start_types=("member.joined",)
     )
-    average: list[float | None] = []
-    for n in range(months + 1):
-        grown = [c for c in found if c.per_member_cents[n] is not None]
-        people = sum(c.size for c in grown)
-        money = sum((c.per_member_cents[n] or 0.0) * c.size for c in grown)
-        average.append(money / people if people else None)
-    return Historic(found, average)
+    return Historic(found, [average(found, n) for n in range(months + 1)])
+
+
+def months_after(at: date, n: int) -> date:
+    """The first day of the month ``n`` months after ``at``'s (before it for n < 0)."""
+    months = at.year * 12 + at.month - 1 + n
+    return date(months // 12, months % 12 + 1, 1)
+
+
+def whole_month(day: date) -> date:
+    """The first day of the last month that is over by the end of ``day`` (``day``'s own
+    month on its last day, the month before otherwise)."""
+    return months_after(day + timedelta(days=1), -1)
+
+
+@dataclass(frozen=True)
+class Ever:
+    """Every cohort ever joined, up to and including ``last`` (in ``zone``)."""
+
+    last: date
+    zone: str
+
+    def bounds(self) -> dict[str, Any]:
+        end = datetime.combine(self.last + timedelta(days=1), time(), ZoneInfo(self.zone))
+        return {"start": datetime(1970, 1, 1, tzinfo=UTC), "end": end.astimezone(UTC)}
+
+
+@dataclass(frozen=True)
+class Settled:
+    """The historic LTV at ``months`` since joining as of a day: over the cohorts whose
+    month ``months`` was over by the end of ``as_of``."""
+
+    as_of: date
+    months: int
+    #: The last whole month by ``as_of`` (its first day).
+    through: date
+    #: The cohorts counted: those who joined in ``joined_through``'s month or before.
+    cohorts: list[retention.RevenueCohort]
+
+    @property
+    def joined_through(self) -> date:
+        return months_after(self.through, -self.months)
+
+    @property
+    def members(self) -> int:
+        return sum(c.size for c in self.cohorts)
+
+    @property
+    def ltv_cents(self) -> float | None:
+        """The LTV: net revenue per member up to month ``months`` (None: no cohort that old)."""
+        return average(self.cohorts, self.months)
+
+    @property
+    def first_month_cents(self) -> float | None:
+        """Of it, what came in the month they joined (month 0)."""
+        return average(self.cohorts, 0)
+
+    @property
+    def orders(self) -> int:
+        return sum(c.orders[self.months] for c in self.cohorts)
+
+    @property
+    def gmv_cents(self) -> int:
+        return sum(c.gmv_cents[self.months] for c in self.cohorts)
+
+
+def settled(
+    reader: Reader, workspace_id: int, zone: str, days: list[date], months: int = 12
+) -> list[Settled]:
+    """The LTV at ``months`` since joining as of each day, from one read of every cohort old
+    enough by the last of them."""
+    months = max(1, min(months, MAX_MONTHS))
+    if not days:
+        return []
+    latest = whole_month(max(days))
+    youngest = months_after(latest, -months)  # the youngest cohort that can count
+    found = retention.revenue_per_member(
+        reader,
+        workspace_id,
+        Ever(months_after(youngest, 1) - timedelta(days=1), zone),
+        latest,
+        unit="month",
+        periods=months,
+        start_types=("member.joined",),
+    )
+    out = []
+    for day in days:
+        through = whole_month(day)
+        old = [c for c in found if months_after(c.start, months) <= through]
+        out.append(Settled(day, months, through, old))
+    return out
 
 
 def cohort_members(reader: Reader, workspace_id: int, window: Window, cohort: date) -> list[int]:

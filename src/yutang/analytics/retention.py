@@ -18,9 +18,9 @@ day, week or month, and how many came back in each period after.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Literal
+from typing import Any, Literal, Protocol
 
 from yutang.analytics.engines import Reader
 from yutang.analytics.facts import ACTIVE_TYPES
@@ -47,11 +47,14 @@ starts AS (
 cohorts AS (
     SELECT member_id, t0, {cohort} AS cohort FROM starts WHERE t0 >= :start AND t0 < :end
 )"""
-#: Their net revenue from the start on, by the period after the start it fell in.
+#: Their net revenue from the start on, by the period after the start it fell in (and,
+#: of it, their paid orders and what those paid).
 _MONEY = """,
 money AS (
     SELECT c.cohort, {offset} AS n,
-           CASE WHEN f.type = 'order.paid' THEN f.amount_cents ELSE 0 - f.amount_cents END AS cents
+           CASE WHEN f.type = 'order.paid' THEN f.amount_cents ELSE 0 - f.amount_cents END AS cents,
+           CASE WHEN f.type = 'order.paid' THEN 1 ELSE 0 END AS paid,
+           CASE WHEN f.type = 'order.paid' THEN f.amount_cents ELSE 0 END AS gross
     FROM cohorts c JOIN facts f ON f.member_id = c.member_id
     WHERE f.workspace_id = :ws AND f.type IN ('order.paid', 'order.refunded') AND f.occurred_at >= c.t0
 )"""
@@ -60,6 +63,14 @@ SELECT 'size' AS kind, cohort, CAST(0 AS BIGINT) AS n, CAST(count(*) AS BIGINT) 
 FROM cohorts GROUP BY cohort
 UNION ALL
 SELECT 'cents', cohort, CAST(n AS BIGINT), CAST(sum(cents) AS BIGINT) FROM money
+WHERE n >= 0 AND n <= :periods GROUP BY cohort, n
+"""
+_ORDERS = """
+UNION ALL
+SELECT 'orders', cohort, CAST(n AS BIGINT), CAST(sum(paid) AS BIGINT) FROM money
+WHERE n >= 0 AND n <= :periods GROUP BY cohort, n
+UNION ALL
+SELECT 'gmv', cohort, CAST(n AS BIGINT), CAST(sum(gross) AS BIGINT) FROM money
 WHERE n >= 0 AND n <= :periods GROUP BY cohort, n
 """
 _CTES = (
@@ -125,6 +136,16 @@ class Retention:
     simple: list[float | None]
 
 
+class Span(Protocol):
+    """The starts read: a :class:`~yutang.analytics.window.Window`, or any span of time
+    that says its timezone and its ``start`` and ``end`` instants."""
+
+    @property
+    def zone(self) -> str: ...
+
+    def bounds(self) -> dict[str, Any]: ...
+
+
 def _add(at: date, unit: Unit, n: int) -> date:
     if unit == "day":
         return at + timedelta(days=n)
@@ -145,7 +166,7 @@ def _read(
     reader: Reader,
     sql: str,
     workspace_id: int,
-    window: Window,
+    window: Span,
     periods: int,
     start_types: tuple[str, ...],
     return_types: tuple[str, ...] = (),
@@ -187,12 +208,24 @@ class RevenueCohort:
     size: int
     #: Net revenue of the cohort's members up to and including period 0, 1, 2 …, per member.
     per_member_cents: list[float | None]
+    #: Their paid orders up to and including period 0, 1, 2 … (all of them, reached or not).
+    orders: list[int] = field(default_factory=list)
+    #: What those orders paid (cents, before refunds).
+    gmv_cents: list[int] = field(default_factory=list)
+
+
+def _running(held: dict[tuple[str, date, int], int], kind: str, start: date, periods: int) -> list[int]:
+    out, total = [], 0
+    for n in range(periods + 1):
+        total += held.get((kind, start, n), 0)
+        out.append(total)
+    return out
 
 
 def revenue_per_member(
     reader: Reader,
     workspace_id: int,
-    window: Window,
+    window: Span,
     today: date,
     *,
     unit: Unit = "month",
@@ -200,9 +233,10 @@ def revenue_per_member(
     start_types: tuple[str, ...] = ("member.joined",),
 ) -> list[RevenueCohort]:
     """Revenue retention alone (the cohorts and their cumulative net revenue per member,
-    as in :func:`retention`, without the returns): historic customer value."""
+    as in :func:`retention`, without the returns, with their orders): historic customer
+    value."""
     periods = max(1, min(periods, MAX_PERIODS))
-    sql = ("WITH" + _STARTS + _MONEY + _SIZES_AND_MONEY).format(
+    sql = ("WITH" + _STARTS + _MONEY + _SIZES_AND_MONEY + _ORDERS).format(
         cohort=_COHORT[unit].format(t="t0"), offset=_OFFSET[unit].format(a="c.t0", b="f.occurred_at")
     )
     sizes, held = _read(reader, sql, workspace_id, window, periods, start_types)
@@ -214,6 +248,8 @@ def revenue_per_member(
             _per_member(
                 held, start, sizes[start], [_add(start, unit, n) <= current for n in range(periods + 1)]
             ),
+            _running(held, "orders", start, periods),
+            _running(held, "gmv", start, periods),
         )
         for start in sorted(sizes)
     ]

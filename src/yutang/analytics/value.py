@@ -7,11 +7,12 @@ ends with the range):
 
 - **customers** N: members who joined before the period's end (a member erased since
   has no id left in the store and is not counted);
-- **LTV** (:func:`historic_ltv_cents`, a small stand-in for the full LTV report): the
-  average net revenue (paid orders − refunds) per member in their first ``ltv_days``
-  (default 365: twelve months) from joining, over the members whose first ``ltv_days``
-  were over before the period's end — a member who joined more recently has not shown
-  their value yet. None (shown as "–") while no member has been that long;
+- **LTV**: the customer-value report's historic LTV (:func:`yutang.analytics.ltv.settled`,
+  one source for both): the net revenue (paid orders − refunds) per member up to month
+  ``ltv_months`` (default 12) since the month they joined, over every join-month cohort
+  whose month ``ltv_months`` was over by the period's end — a newer member has not shown
+  their value yet. None (shown as "not available", with the reason) while no cohort is
+  that old; then the value is None too;
 - **K**: the workspace's viral coefficient of the period (:mod:`.fission`; 0 when nobody
   shared);
 - **fission coefficient** = 1 + K: a member's own value plus that of the friends they
@@ -23,8 +24,8 @@ ends with the range):
   undefined (None), not infinite.
 
 The what-if (:func:`what_if`) is arithmetic on those factors: K changes by x %;
-**retention** by x % — x % more (fewer) of the members come back after their first
-30 days, each spending as now, so the LTV earned after the first 30 days moves by x %;
+**retention** by x % — x % more (fewer) of the members come back after the month they
+joined, each spending as now, so the LTV earned after month 0 moves by x %;
 **AOV** by x % — every order x % larger, so the whole LTV moves by x %.
 """
 
@@ -35,81 +36,35 @@ from datetime import date, timedelta
 from typing import Any, Literal
 
 from yutang.analytics import fission
+from yutang.analytics import ltv as ltv_report
 from yutang.analytics.engines import Reader
 from yutang.analytics.revenue import periods
 from yutang.analytics.window import Window
 
 Period = Literal["day", "week", "month"]
-DEFAULT_LTV_DAYS = 365
-#: The first days of a member's LTV, before "coming back" starts (the retention what-if).
-FIRST_DAYS = 30
+#: The month since joining the LTV is read at (the customer-value report's column).
+DEFAULT_LTV_MONTHS = 12
+#: Why the LTV (and so the value) is missing: no cohort had lived its months by then.
+NO_OLD_COHORT = "no_old_cohort"
+#: Every reason ``ltv_missing`` gives (words: the console's group ``value_ltv_missing``).
+LTV_MISSING = (NO_OLD_COHORT,)
 _PERIOD = {
-    "day": "LOCAL_DAY({col}, :tz)",
-    "week": "LOCAL_WEEK({col}, :tz)",
-    "month": "LOCAL_MONTH({col}, :tz)",
+    "day": "LOCAL_DAY(joined_at, :tz)",
+    "week": "LOCAL_WEEK(joined_at, :tz)",
+    "month": "LOCAL_MONTH(joined_at, :tz)",
 }
+#: The customers: members by the period they first joined in.
 _SQL = """
-WITH joins AS (
-    SELECT member_id, min(occurred_at) AS joined_at FROM facts
-    WHERE workspace_id = :ws AND type = 'member.joined' AND member_id IS NOT NULL AND occurred_at < :end
-    GROUP BY member_id
-),
-money AS (
-    SELECT j.member_id AS member_id,
-           sum(CASE WHEN f.type = 'order.paid' THEN f.amount_cents ELSE 0 - f.amount_cents END) AS net,
-           sum(CASE WHEN f.occurred_at >= ADD_SECONDS(j.joined_at, :first_seconds) THEN 0
-                    WHEN f.type = 'order.paid' THEN f.amount_cents ELSE 0 - f.amount_cents END) AS net_first,
-           sum(CASE WHEN f.type = 'order.paid' THEN 1 ELSE 0 END) AS orders,
-           sum(CASE WHEN f.type = 'order.paid' THEN f.amount_cents ELSE 0 END) AS gmv
-    FROM joins j JOIN facts f ON f.member_id = j.member_id
-    WHERE f.workspace_id = :ws AND f.type IN ('order.paid', 'order.refunded') AND NOT f.is_bot
-      AND f.occurred_at >= j.joined_at AND f.occurred_at < ADD_SECONDS(j.joined_at, :horizon)
-    GROUP BY j.member_id
-)
-SELECT period, sum(new_members), sum(cohort), sum(net), sum(net_first), sum(orders), sum(gmv) FROM (
-    SELECT {joined_period} AS period, CAST(count(*) AS BIGINT) AS new_members, CAST(0 AS BIGINT) AS cohort,
-           CAST(0 AS BIGINT) AS net, CAST(0 AS BIGINT) AS net_first, CAST(0 AS BIGINT) AS orders,
-           CAST(0 AS BIGINT) AS gmv
-    FROM joins GROUP BY {joined_period}
-    UNION ALL
-    SELECT {done_period}, CAST(0 AS BIGINT), CAST(count(*) AS BIGINT),
-           CAST(sum(coalesce(m.net, 0)) AS BIGINT), CAST(sum(coalesce(m.net_first, 0)) AS BIGINT),
-           CAST(sum(coalesce(m.orders, 0)) AS BIGINT), CAST(sum(coalesce(m.gmv, 0)) AS BIGINT)
-    FROM joins j LEFT JOIN money m ON m.member_id = j.member_id
-    WHERE ADD_SECONDS(j.joined_at, :horizon) < :end
-    GROUP BY {done_period}
-) buckets
+SELECT period, CAST(count(*) AS BIGINT) AS joined FROM (
+    SELECT {period} AS period FROM (
+        SELECT member_id, min(occurred_at) AS joined_at FROM facts
+        WHERE workspace_id = :ws AND type = 'member.joined' AND member_id IS NOT NULL AND occurred_at < :end
+        GROUP BY member_id
+    ) AS joins
+) AS joined
 GROUP BY period
 ORDER BY period
 """
-
-
-@dataclass(frozen=True)
-class LtvCohort:
-    """The members whose first ``ltv_days`` were over by a moment, and what they spent then."""
-
-    members: int = 0
-    net_cents: int = 0
-    #: Of it, in their first :data:`FIRST_DAYS` days.
-    first_net_cents: int = 0
-    orders: int = 0
-    gmv_cents: int = 0
-
-    def __add__(self, other: LtvCohort) -> LtvCohort:
-        return LtvCohort(
-            self.members + other.members,
-            self.net_cents + other.net_cents,
-            self.first_net_cents + other.first_net_cents,
-            self.orders + other.orders,
-            self.gmv_cents + other.gmv_cents,
-        )
-
-
-def historic_ltv_cents(cohort: LtvCohort) -> float | None:
-    """LTV as the value formula reads it: the historic average net revenue per member
-    over their first ``ltv_days`` (None with no member that old). A stand-in until the
-    full LTV report (``analytics/ltv.py``) is the one source."""
-    return cohort.net_cents / cohort.members if cohort.members else None
 
 
 @dataclass(frozen=True)
@@ -118,28 +73,33 @@ class ValueRow:
     #: The last day the period's figures count (the range's last day for the last one).
     as_of: date
     customers: int
-    cohort: LtvCohort
+    #: The customer-value report's historic LTV as of ``as_of`` (:func:`ltv.settled`).
+    ltv: ltv_report.Settled
     #: The period's K (None: nobody shared; the formula then reads 0).
     k: float | None
 
     @property
     def ltv_cents(self) -> float | None:
-        return historic_ltv_cents(self.cohort)
+        return self.ltv.ltv_cents
 
     @property
     def first_ltv_cents(self) -> float | None:
-        c = self.cohort
-        return c.first_net_cents / c.members if c.members else None
+        """The part of the LTV from the month the members joined (month 0)."""
+        return self.ltv.first_month_cents
+
+    @property
+    def ltv_missing(self) -> str | None:
+        """Why there is no LTV (None: there is one)."""
+        return NO_OLD_COHORT if self.ltv_cents is None else None
 
     @property
     def aov_cents(self) -> float | None:
-        c = self.cohort
-        return c.gmv_cents / c.orders if c.orders else None
+        return self.ltv.gmv_cents / self.ltv.orders if self.ltv.orders else None
 
     @property
     def orders_per_member(self) -> float | None:
-        c = self.cohort
-        return c.orders / c.members if c.members else None
+        members = self.ltv.members
+        return self.ltv.orders / members if members else None
 
     @property
     def coefficient(self) -> float:
@@ -159,9 +119,11 @@ class ValueRow:
             "period": self.period.isoformat(),
             "as_of": self.as_of.isoformat(),
             "customers": self.customers,
-            "ltv_members": self.cohort.members,
+            "ltv_members": self.ltv.members,
+            "ltv_joined_through": self.ltv.joined_through.isoformat(),
             "ltv_cents": _round(self.ltv_cents),
-            "first_days_ltv_cents": _round(self.first_ltv_cents),
+            "ltv_missing": self.ltv_missing,
+            "first_month_ltv_cents": _round(self.first_ltv_cents),
             "aov_cents": _round(self.aov_cents),
             "orders_per_member": _round(self.orders_per_member, 4),
             "k": _round(self.k, 4),
@@ -187,36 +149,26 @@ def value(
     workspace_id: int,
     window: Window,
     period: Period = "month",
-    ltv_days: int = DEFAULT_LTV_DAYS,
+    ltv_months: int = DEFAULT_LTV_MONTHS,
 ) -> list[ValueRow]:
     """The value formula and its factors at the end of every period of the window."""
-    sql = _SQL.format(
-        joined_period=_PERIOD[period].format(col="joined_at"),
-        done_period=_PERIOD[period].format(col="ADD_SECONDS(j.joined_at, :horizon)"),
-    )
-    params = {
-        "ws": workspace_id,
-        "tz": window.zone,
-        "horizon": ltv_days * 86_400,
-        "first_seconds": min(FIRST_DAYS, ltv_days) * 86_400,
-        **window.bounds(),
-    }
-    buckets = reader.rows(sql, params)
+    params = {"ws": workspace_id, "tz": window.zone, **window.bounds()}
+    joined = reader.rows(_SQL.format(period=_PERIOD[period]), params)
     ks = {r.period: r.k for r in fission.fission(reader, workspace_id, window, period, "none")}
     starts = periods(window, period)
+    ends = [
+        min(starts[n + 1] - timedelta(days=1), window.last) if n + 1 < len(starts) else window.last
+        for n in range(len(starts))
+    ]
+    ltvs = ltv_report.settled(reader, workspace_id, window.zone, ends, ltv_months)
     out: list[ValueRow] = []
-    customers, cohort, i = 0, LtvCohort(), 0
+    customers, i = 0, 0
     for n, start in enumerate(starts):
         nxt = starts[n + 1] if n + 1 < len(starts) else None
-        while i < len(buckets) and (nxt is None or buckets[i][0] < nxt):
-            _, joined, members, net, first, orders, gmv = buckets[i]
-            customers += int(joined or 0)
-            cohort += LtvCohort(
-                int(members or 0), int(net or 0), int(first or 0), int(orders or 0), int(gmv or 0)
-            )
+        while i < len(joined) and (nxt is None or joined[i][0] < nxt):
+            customers += int(joined[i][1] or 0)
             i += 1
-        as_of = min(nxt - timedelta(days=1), window.last) if nxt else window.last
-        out.append(ValueRow(start, as_of, customers, cohort, ks.get(start)))
+        out.append(ValueRow(start, ends[n], customers, ltvs[n], ks.get(start)))
     return out
 
 
@@ -255,8 +207,8 @@ def what_if(
     row: ValueRow, k_change: float = 0, retention_change: float = 0, aov_change: float = 0
 ) -> Scenario:
     """How the value of ``row`` moves when K, retention or AOV change by the given
-    percentages: K × (1 + k%); the LTV after the first 30 days × (1 + retention%); the
-    whole LTV × (1 + AOV%). Customers stay as measured."""
+    percentages: K × (1 + k%); the LTV after the month the members joined × (1 +
+    retention%); the whole LTV × (1 + AOV%). Customers stay as measured."""
     k = max(0.0, (row.k or 0.0) * (1 + k_change / 100))
     ltv = row.ltv_cents
     first = row.first_ltv_cents

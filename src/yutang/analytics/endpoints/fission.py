@@ -12,6 +12,7 @@ from fastapi import Depends, Query, Response
 from pydantic import BaseModel, ConfigDict
 
 from yutang.analytics import fission as fission_report
+from yutang.analytics import ltv as ltv_report
 from yutang.analytics import value as value_report
 from yutang.analytics.endpoints import drill
 from yutang.analytics.endpoints.drill import DrillQuery
@@ -138,11 +139,18 @@ class ValueFigures(BaseModel):
     as_of: str
     #: Members at the period's end.
     customers: int
-    #: Members whose first ``ltv_days`` were over by then (LTV is their average).
+    #: Members of the cohorts the LTV is read over: those who joined in ``ltv_joined_through``'s
+    #: month or before (their month ``ltv_months`` was over by ``as_of``).
     ltv_members: int
+    #: The youngest join month counted (its first day).
+    ltv_joined_through: str
+    #: The customer-value report's historic LTV at month ``ltv_months`` since joining
+    #: over those cohorts (null: no cohort that old, see ``ltv_missing``).
     ltv_cents: float | None
-    #: Of the LTV, what came in the first 30 days.
-    first_days_ltv_cents: float | None
+    #: Why there is no LTV: ``no_old_cohort`` (nobody joined by ``ltv_joined_through``).
+    ltv_missing: str | None
+    #: Of the LTV, what came in the month the members joined (month 0).
+    first_month_ltv_cents: float | None
     aov_cents: float | None
     orders_per_member: float | None
     k: float | None
@@ -185,7 +193,7 @@ class ValueOut(BaseModel):
                     "end": "2026-12-03",
                     "timezone": "Asia/Shanghai",
                     "period": "month",
-                    "ltv_days": 365,
+                    "ltv_months": 12,
                     "rows": [],
                     "what_if": {
                         "base": {
@@ -221,7 +229,8 @@ class ValueOut(BaseModel):
     end: date
     timezone: str
     period: str
-    ltv_days: int
+    #: The month since joining the LTV is read at.
+    ltv_months: int
     rows: list[ValueFigures]
     what_if: WhatIfOut
 
@@ -236,7 +245,7 @@ async def value(
     start: date | None = None,
     end: date | None = None,
     period: value_report.Period = "month",
-    ltv_days: Annotated[int, Query(ge=7, le=1095)] = value_report.DEFAULT_LTV_DAYS,
+    ltv_months: Annotated[int, Query(ge=1, le=ltv_report.MAX_MONTHS)] = value_report.DEFAULT_LTV_MONTHS,
     k_change: Change = 0,
     retention_change: Change = 0,
     aov_change: Change = 0,
@@ -245,10 +254,12 @@ async def value(
 ) -> ValueOut | Response:
     """The seed's value formula at the end of each period: customers × LTV × (1 + K),
     its three factors, and customers × LTV ÷ (1 − K) beside it (undefined for K ≥ 1);
-    the what-if moves the last period's K, retention or AOV by the given percentages."""
+    the LTV is the customer-value report's historic LTV at month `ltv_months` since
+    joining, over the cohorts that old by the period's end; the what-if moves the last
+    period's K, retention or AOV by the given percentages."""
     window = await window_of(ctx, start, end)
     rows = await to_thread.run_sync(
-        lambda: value_report.value(engine, ctx.workspace_id, window, period, ltv_days)
+        lambda: value_report.value(engine, ctx.workspace_id, window, period, ltv_months)
     )
     last = rows[-1]
     base = value_report.baseline(last)
@@ -258,7 +269,7 @@ async def value(
         end=window.last,
         timezone=window.zone,
         period=period,
-        ltv_days=ltv_days,
+        ltv_months=ltv_months,
         rows=[ValueFigures(**r.figures()) for r in rows],
         what_if=WhatIfOut(
             base=ScenarioOut(**base.figures()),

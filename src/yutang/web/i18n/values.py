@@ -516,6 +516,14 @@ VALUES: dict[str, dict[str, dict[str, str]]] = {
         "demo": {"zh-CN": "演示数据", "en": "Demo data"},
         "other": {"zh-CN": "其他方式", "en": "Other"},
     },
+    # yutang.analytics.value.LTV_MISSING (why the value formula has no LTV; {n}, {as_of}
+    # and {through} are filled in by the page)
+    "value_ltv_missing": {
+        "no_old_cohort": {
+            "zh-CN": "生命周期价值暂不可用：到 {as_of} 还没有入会满 {n} 个整月的会员（需在 {through} 或更早入会），所以企业价值也算不出来。可以选更少的月数。",
+            "en": "LTV not available: by {as_of} no member had been one for {n} whole months (joined in {through} or before), so the value cannot be computed either. Choose fewer months.",
+        },
+    },
 }
 
 

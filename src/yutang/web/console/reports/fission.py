@@ -27,7 +27,8 @@ from yutang.web.i18n import pick_language, translator
 
 #: What the what-if's inputs accept, in percent.
 CHANGE_MIN, CHANGE_MAX = -100.0, 1000.0
-LTV_DAYS = (90, 180, 365, 730)
+#: The months since joining the LTV may be read at.
+LTV_MONTHS = (3, 6, 12, 24)
 _COLORS = ["#0a6e53", "#d97706", "#2563eb", "#9333ea"]
 
 
@@ -143,13 +144,13 @@ async def fission_page(
     start: str | None = None,
     end: str | None = None,
     period: str = "week",
-    ltv_days: int = value_report.DEFAULT_LTV_DAYS,
+    ltv_months: int = value_report.DEFAULT_LTV_MONTHS,
     k_change: str | None = None,
     retention_change: str | None = None,
     aov_change: str | None = None,
 ) -> HTMLResponse:
     period = period if period in PERIODS else "week"
-    ltv_days = ltv_days if ltv_days in LTV_DAYS else value_report.DEFAULT_LTV_DAYS
+    ltv_months = ltv_months if ltv_months in LTV_MONTHS else value_report.DEFAULT_LTV_MONTHS
     changes = {
         "k_change": _change(k_change),
         "retention_change": _change(retention_change),
@@ -167,7 +168,7 @@ async def fission_page(
         per = fission_report.fission(engine, ws, window, period, "none")  # type: ignore[arg-type]
         campaigns = fission_report.fission(engine, ws, window, "total", "campaign")
         total = fission_report.fission(engine, ws, window, "total", "none")
-        worth = value_report.value(engine, ws, window, period, ltv_days)  # type: ignore[arg-type]
+        worth = value_report.value(engine, ws, window, period, ltv_months)  # type: ignore[arg-type]
         return per, campaigns, total, worth
 
     per, campaigns, total, worth = await to_thread.run_sync(run)
@@ -185,8 +186,8 @@ async def fission_page(
         ranges=RANGES,
         period=period,
         periods=PERIODS,
-        ltv_days=ltv_days,
-        ltv_choices=LTV_DAYS,
+        ltv_months=ltv_months,
+        ltv_choices=LTV_MONTHS,
         changes=changes,
         per=per,
         campaigns=campaigns,
@@ -209,8 +210,8 @@ async def fission_page(
         },
         drill=urlencode(range_query),
         csv_fission=urlencode({**range_query, "period": period, "by": "campaign", "format": "csv"}),
-        csv_value=urlencode({**range_query, "period": period, "ltv_days": ltv_days, "format": "csv"}),
-        keep=urlencode({"period": period, "ltv_days": ltv_days, **changes}),
+        csv_value=urlencode({**range_query, "period": period, "ltv_months": ltv_months, "format": "csv"}),
+        keep=urlencode({"period": period, "ltv_months": ltv_months, **changes}),
         **await header(ctx),
     )
 

@@ -27,8 +27,11 @@ STRINGS: dict[str, dict[str, str]] = {
     "fv_ltv": {"zh-CN": "生命周期价值", "en": "LTV"},
     "fv_ltv_yuan": {"zh-CN": "生命周期价值（元）", "en": "LTV (¥)"},
     "fv_ltv_members": {"zh-CN": "LTV 样本会员", "en": "Members behind LTV"},
-    "fv_ltv_days": {"zh-CN": "生命周期价值按", "en": "LTV over"},
-    "fv_first_n_days": {"zh-CN": "入会后 {n} 天", "en": "The first {n} days"},
+    "fv_ltv_months": {"zh-CN": "生命周期价值取", "en": "LTV at"},
+    "fv_ltv_which": {
+        "zh-CN": "这里的生命周期价值，就是「客户价值」页历史 LTV 第 {n} 月的加权平均：{through} 及以前入会、到 {as_of} 已满 {n} 个整月的 {members} 名会员，从入会当月到第 {n} 月末的人均累计净收入（订单 − 退款）。",
+        "en": "The LTV here is the Customer value page's historic LTV at month {n} (the weighted average): the {members} members who joined in {through} or before — their month {n} was over by {as_of} — and their net revenue (orders − refunds) per member from the month they joined to the end of month {n}.",
+    },
     "fv_coefficient": {"zh-CN": "裂变系数", "en": "Fission coefficient"},
     "fv_value": {"zh-CN": "企业价值", "en": "Value"},
     "fv_value_yuan": {"zh-CN": "企业价值（元）", "en": "Value (¥)"},
@@ -49,11 +52,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Sharers: members who, in the period, took part (got their own link and poster), had their link clicked by a person, or had a friend join through their invitation. New members referred: friends who joined through an invitation for the first time (each once, erased ones too). K = referred ÷ sharers; friends per inviting sharer = friends joined ÷ sharers with a friend joined; fission rate = referred ÷ seed sharers (sharers not invited themselves) — seed 000's \"fission rate 1032 %\". Robots' clicks are left out.",
     },
     "fv_value_definitions": {
-        "zh-CN": "企业价值 = 客户数 × 生命周期价值 × 裂变系数（种子 003）。客户数：期末的会员数；生命周期价值：入会满 {days} 天的会员在入会后 {days} 天内的平均净收入（订单 − 退款）；裂变系数 = 1 + K（会员自身的价值，加上其直接带来的好友）。多代裂变价值 = 客户数 × 生命周期价值 ÷ (1 − K)，即好友的好友也按同样的 K 继续裂变；K ≥ 1 时没有有限值，显示为无定义。没有入会满 {days} 天的会员时生命周期价值为空。",
-        "en": "Value = customers × LTV × fission coefficient (seed 003). Customers: members at the period's end; LTV: the average net revenue (orders − refunds) of members in their first {days} days, over the members who have been members that long; fission coefficient = 1 + K (a member's own value plus the friends they bring directly). Value, all generations = customers × LTV ÷ (1 − K): friends' friends bring friends at the same K; for K ≥ 1 it has no finite value and shows as undefined. LTV is empty while no member has been one for {days} days.",
+        "zh-CN": "企业价值 = 客户数 × 生命周期价值 × 裂变系数（种子 003）。客户数：期末的会员数；生命周期价值：「客户价值」页的历史 LTV 第 {n} 月的加权平均，只算到期末已满 {n} 个整月的入会月队列（每个成员都已走完这 {n} 个月，过去的数字不会因为后来的收入而变）；裂变系数 = 1 + K（会员自身的价值，加上其直接带来的好友）。多代裂变价值 = 客户数 × 生命周期价值 ÷ (1 − K)，即好友的好友也按同样的 K 继续裂变；K ≥ 1 时没有有限值，显示为无定义。还没有这么老的队列时，生命周期价值和企业价值显示为不可用。",
+        "en": "Value = customers × LTV × fission coefficient (seed 003). Customers: members at the period's end; LTV: the Customer value page's historic LTV at month {n} (the weighted average), over the join-month cohorts whose month {n} was over by the period's end (every member counted has lived those months, and a past figure does not move as later money comes in); fission coefficient = 1 + K (a member's own value plus the friends they bring directly). Value, all generations = customers × LTV ÷ (1 − K): friends' friends bring friends at the same K; for K ≥ 1 it has no finite value and shows as undefined. While no cohort is that old, the LTV and the value show as not available.",
     },
     "fv_what_if_definitions": {
-        "zh-CN": "按最后一期的实测因子计算：K 按百分比变化；留存变化 x% 表示入会 30 天后回来消费的会员多（少）x%，即 30 天后的那部分生命周期价值变化 x%；客单价变化 x% 表示每笔订单大（小）x%，即整个生命周期价值变化 x%。客户数不变。",
-        "en": "Computed on the last period's measured factors: K moves by the percentage; retention by x % means x % more (fewer) members come back after their first 30 days, so the part of LTV earned after day 30 moves by x %; AOV by x % means every order x % larger (smaller), so the whole LTV moves by x %. Customers stay as measured.",
+        "zh-CN": "按最后一期的实测因子计算：K 按百分比变化；留存变化 x% 表示入会当月之后回来消费的会员多（少）x%，即入会当月之后的那部分生命周期价值变化 x%；客单价变化 x% 表示每笔订单大（小）x%，即整个生命周期价值变化 x%。客户数不变。",
+        "en": "Computed on the last period's measured factors: K moves by the percentage; retention by x % means x % more (fewer) members come back after the month they joined, so the part of LTV earned after that month moves by x %; AOV by x % means every order x % larger (smaller), so the whole LTV moves by x %. Customers stay as measured.",
     },
+    "fv_not_available": {"zh-CN": "不可用", "en": "Not available"},
 }
