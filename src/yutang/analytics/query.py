@@ -158,7 +158,7 @@ def _local_day_number(ts: str, zone: str) -> str | None:
 
 
 @lru_cache(maxsize=256)
-def _local_tree(name: str, ts: str, zone: str) -> exp.Expression | None:
+def _local_tree(name: str, ts: str, zone: str) -> exp.Expr | None:
     """:func:`_local` parsed (once per process: a zone with summer time makes a long CASE)."""
     fast = _local(name, ts, zone)
     return None if fast is None else sqlglot.parse_one(fast, read="duckdb")
