@@ -24,6 +24,7 @@ Our functions:
                            its id (below 2⁶¹) — ``min`` of it is the earliest fact
 ``EPOCH_MICROS(ts)``       ``ts`` in microseconds since 1970 (a BIGINT): for comparing and
                            subtracting moments as integers
+``WHOLE_SECONDS(us)``      those microseconds in whole seconds (floored; after 1970)
 =========================  =============================================================
 
 On DuckDB, a moment's local day in a zone named by a literal is worked out by arithmetic
@@ -66,6 +67,7 @@ _MACROS: dict[str, dict[str, str]] = {
         "clickhouse": "addSeconds({0}, {1})",
     },
     "EPOCH_MICROS": {"duckdb": "epoch_us({0})", "clickhouse": "toUnixTimestamp64Micro({0})"},
+    "WHOLE_SECONDS": {"duckdb": "({0} // 1000000)", "clickhouse": "intDiv({0}, 1000000)"},
     "SECONDS_BETWEEN": {
         # whole seconds crossed: both floored to the second (// floors: moments after 1970)
         "duckdb": "(epoch_us({1}) // 1000000 - epoch_us({0}) // 1000000)",
