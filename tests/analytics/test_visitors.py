@@ -1,4 +1,4 @@
-"""The store's visitors table (decision 0009): every cookie once, with the member it became
+"""The store's visitors table (decision 0010): every cookie once, with the member it became
 (the lowest) and its first click — kept by each batch on both engines, unchanged by a
 batch written twice, emptied of an erased member's cookies, and filled from the facts
 for a store made before it."""

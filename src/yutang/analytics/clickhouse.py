@@ -77,7 +77,7 @@ ORDER BY workspace_id
 """
 #: Every visitor cookie once: the member it became and its first click (the lowest of
 #: each, NULLs aside), merged by ClickHouse — a batch written twice changes nothing — and
-#: read with ``final = 1`` like the facts (decision 0009).
+#: read with ``final = 1`` like the facts (decision 0010).
 VISITORS = """
 CREATE TABLE IF NOT EXISTS visitors{suffix} (
     workspace_id Int64,

@@ -56,7 +56,7 @@ CREATE TABLE IF NOT EXISTS erased (workspace_id BIGINT NOT NULL, member_id BIGIN
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
 INSERT INTO meta VALUES ('version', '{VERSION}') ON CONFLICT DO NOTHING;
 -- every visitor cookie of the facts, once: the member it became (the lowest id of the
--- facts that carry both) and its first click, kept by append and erase (decision 0009)
+-- facts that carry both) and its first click, kept by append and erase (decision 0010)
 CREATE TABLE IF NOT EXISTS visitors (
     workspace_id BIGINT  NOT NULL,
     visitor_id   VARCHAR NOT NULL,
