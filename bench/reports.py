@@ -138,6 +138,7 @@ def generate(path: Path, events: int) -> dict[str, Any]:
         strangers = max(events - made, 0)
         con.execute(STRANGERS.format(M=members, N=strangers, V=max(strangers // 2, 1))).fetchall()
         con.execute(LOAD).fetchall()
+        store.fill_visitors(con)  # what the sync keeps beside the facts it writes
         con.execute("CHECKPOINT").fetchall()
         mix = dict(con.sql("SELECT type, count(*) FROM facts GROUP BY 1 ORDER BY 2 DESC").fetchall())
         per_ws = dict(con.sql("SELECT workspace_id, count(*) FROM facts GROUP BY 1 ORDER BY 1").fetchall())

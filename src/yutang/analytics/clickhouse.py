@@ -75,7 +75,24 @@ CREATE TABLE IF NOT EXISTS erased{suffix} (
 ) ENGINE = MergeTree
 ORDER BY workspace_id
 """
-TABLES = ("facts", "sync_state", "erased")
+#: Every visitor cookie once: the member it became and its first click (the lowest of
+#: each, NULLs aside), merged by ClickHouse — a batch written twice changes nothing — and
+#: read with ``final = 1`` like the facts (decision 0010).
+VISITORS = """
+CREATE TABLE IF NOT EXISTS visitors{suffix} (
+    workspace_id Int64,
+    visitor_id   String,
+    member_id    SimpleAggregateFunction(min, Nullable(Int64)),
+    first_click  SimpleAggregateFunction(min, Nullable(Int64))
+) ENGINE = AggregatingMergeTree
+ORDER BY (workspace_id, visitor_id)
+"""
+_FILL_VISITORS = """
+INSERT INTO visitors{suffix}
+SELECT workspace_id, assumeNotNull(visitor_id), min(member_id), min(if(source = 'click', source_id, NULL))
+FROM facts{suffix} FINAL WHERE visitor_id IS NOT NULL GROUP BY workspace_id, visitor_id
+"""
+TABLES = ("facts", "sync_state", "erased", "visitors")
 
 _clients: dict[str, Client] = {}
 _clients_lock = threading.Lock()
@@ -179,14 +196,27 @@ class ClickHouseBatch:
             ).result_rows:
                 gone.add((ws, member_id) if member_id is not None else (ws, visitor_id))
         ws_at = COLUMNS.index("workspace_id")
+        source_at, id_at = COLUMNS.index("source"), COLUMNS.index("source_id")
         kept = []
+        cookies: dict[tuple[int, str], list[int | None]] = {}
         for r in rows:
             if (r[ws_at], r[member_at]) in gone or (r[ws_at], r[visitor_at]) in gone:
                 r = tuple(None if i in (member_at, visitor_at) else v for i, v in enumerate(r))
             kept.append(r)
+            if r[visitor_at] is not None:
+                seen = cookies.setdefault((r[ws_at], r[visitor_at]), [None, None])
+                for at, value in ((0, r[member_at]), (1, r[id_at] if r[source_at] == "click" else None)):
+                    if value is not None and (seen[at] is None or value < seen[at]):
+                        seen[at] = value
         if named and gone:
             kept = store.untied(kept, named, {(ws, m) for ws, m in gone if isinstance(m, int)})
         self.client.insert(f"facts{self.suffix}", kept, column_names=list(COLUMNS))
+        if cookies:  # after the facts: a batch cut short here is written again whole
+            self.client.insert(
+                f"visitors{self.suffix}",
+                [(ws, v, m, c) for (ws, v), (m, c) in cookies.items()],
+                column_names=["workspace_id", "visitor_id", "member_id", "first_click"],
+            )
         return len(rows)
 
     def erase(self, workspace_id: int, member_id: int) -> None:
@@ -233,6 +263,13 @@ class ClickHouseBatch:
             parameters=keys,
             settings=wait,
         )
+        # their cookies are untied from every fact: no person is made of them any more
+        self.client.command(
+            f"ALTER TABLE visitors{self.suffix} DELETE "
+            "WHERE workspace_id = %(ws)s AND (member_id = %(member)s OR has(%(v)s, visitor_id))",
+            parameters={**ids, "v": visitors or [""]},
+            settings=wait,
+        )
 
 
 #: The fields of a fact's props, raw (ClickHouse's JSON functions want a non-null string).
@@ -259,8 +296,11 @@ class ClickHouseTarget:
     def client(self) -> Client:
         client = connect(self.url)
         if not self._ready:
-            for ddl in (FACTS, SYNC_STATE, ERASED):
+            new = not client.command(f"EXISTS TABLE visitors{self.suffix}")
+            for ddl in (FACTS, SYNC_STATE, ERASED, VISITORS):
                 client.command(ddl.format(suffix=self.suffix))
+            if new:  # tables made before visitors was: filled from the facts once
+                client.command(_FILL_VISITORS.format(suffix=self.suffix))
             self._ready = True
         return client
 

@@ -59,9 +59,9 @@ TrendPeriod = Literal["day", "week", "month"]
 By = Literal["none", "channel", "link", "campaign", "tier", "staff"]
 BYS: tuple[By, ...] = ("none", "channel", "link", "campaign", "tier", "staff")
 _GROUPS = {
-    "day": "LOCAL_DAY(t1, :tz)",
-    "week": "LOCAL_WEEK(t1, :tz)",
-    "month": "LOCAL_MONTH(t1, :tz)",
+    "day": "LOCAL_DAY(at1, :tz)",
+    "week": "LOCAL_WEEK(at1, :tz)",
+    "month": "LOCAL_MONTH(at1, :tz)",
     "total": "CAST(:first_day AS DATE)",
 }
 
@@ -185,7 +185,7 @@ def _paths(
         raise ValueError(f"a funnel's order is one of {', '.join(ORDERS)}")
     if by not in BYS:
         raise ValueError(f"a funnel is broken down by one of {', '.join(BYS)}")
-    params: dict[str, Any] = {"window": window_days * 86_400}
+    params: dict[str, Any] = {"window": window_days * 86_400, "window_us": window_days * 86_400 * 1_000_000}
     conditions = [_condition("e", s, k, params) for k, s in enumerate(steps, 1)]
     excluded = [_condition("e", x, 100 + i, params) for i, x in enumerate(exclusions)]
     # the strict order looks at every fact of a person; the others only at those of a step
@@ -198,13 +198,11 @@ def _paths(
         carried.append("props")
     extra = "".join(f", f.{c}" for c in carried)
     ctes = [
-        # every visitor cookie: the member it became (their lowest id), or a number of its
-        # own below zero (a visitor who never joined is a person too)
+        # every visitor cookie: the member it became, or a number of its own below zero (a
+        # visitor who never joined is a person too) — kept by the sync (store.visitors)
         """visitors AS (
-    SELECT visitor_id, coalesce(owner, 0 - CAST(row_number() OVER (ORDER BY visitor_id) AS BIGINT)) AS person
-    FROM (
-        SELECT visitor_id, min(member_id) AS owner FROM facts
-        WHERE workspace_id = :ws AND visitor_id IS NOT NULL GROUP BY visitor_id) v)""",
+    SELECT visitor_id, coalesce(member_id, -1 - first_click) AS person
+    FROM visitors WHERE workspace_id = :ws)""",
         f"""ev0 AS (
     SELECT f.member_id AS person, f.type, f.occurred_at AS ts, f.source AS src, f.source_id AS sid{extra}
     FROM facts f
@@ -221,78 +219,30 @@ def _paths(
     FROM facts f
     WHERE f.workspace_id = :ws AND f.type = 'invitation.joined' AND PROP(f.props, 'inviter_id') IS NOT NULL
       AND f.occurred_at >= :start AND f.occurred_at < ADD_SECONDS(:end, :window))""",
-        f"""ev AS (SELECT e.*, FACT_ORDER(e.ts, e.src, e.sid) AS k FROM ev0 e {relevant})""",
+        # moments as microseconds from here on: integers to compare and subtract
+        f"""ev AS (
+    SELECT e.*, EPOCH_MICROS(e.ts) AS us, FACT_ORDER(e.ts, e.src, e.sid) AS k FROM ev0 e {relevant})""",
         f"""first1 AS (
-    SELECT e.person AS person, min(e.k) AS k1, min(e.ts) AS t1 FROM ev e
+    SELECT e.person AS person, min(e.k) AS k1, min(e.us) AS t1, min(e.ts) AS at1 FROM ev e
     WHERE {conditions[0]} AND e.ts < :end GROUP BY e.person)""",
     ]
     if by == "none":
-        ctes.append("s1 AS (SELECT person, k1, t1, CAST(NULL AS BIGINT) AS key FROM first1)")
+        ctes.append("s1 AS (SELECT person, k1, t1, at1, CAST(NULL AS BIGINT) AS key FROM first1)")
     else:  # the entering fact's value of the breakdown
         ctes.append(
             f"""s1 AS (
-    SELECT f.person AS person, f.k1 AS k1, f.t1 AS t1, {key} AS key
+    SELECT f.person AS person, f.k1 AS k1, f.t1 AS t1, f.at1 AS at1, {key} AS key
     FROM first1 f JOIN ev e ON e.person = f.person AND e.k = f.k1)"""
         )
     reach = ["s1.t1"]
     joins = []
     for k in range(2, len(steps) + 1):
-        step, cond = steps[k - 1], conditions[k - 1]
-        window = "e.ts <= ADD_SECONDS(s.t1, :window)"
+        ctes += _step(steps, k, conditions[k - 1], order)
         if order == "any":
-            own = f" AND e.ts <= ADD_SECONDS(s.t1, {int(step.within_seconds)})" if step.within_seconds else ""
-            nth = sum(1 for other in steps[1 : k - 1] if other.same_as(step)) + 1
-            if nth == 1:
-                ctes.append(
-                    f"""s{k} AS (
-    SELECT s.person AS person, min(e.ts) AS t{k}
-    FROM s1 s JOIN ev e ON e.person = s.person
-    WHERE {cond} AND e.k > s.k1 AND {window}{own}
-    GROUP BY s.person)"""
-                )
-            else:  # a repeated step: its nth fact after the entry
-                ctes.append(
-                    f"""s{k} AS (
-    SELECT person, t{k} FROM (
-        SELECT s.person AS person, e.ts AS t{k},
-               row_number() OVER (PARTITION BY s.person ORDER BY e.k) AS n
-        FROM s1 s JOIN ev e ON e.person = s.person
-        WHERE {cond} AND e.k > s.k1 AND {window}{own}) x
-    WHERE n = {nth})"""
-                )
             done = " AND ".join(f"s{j}.t{j} IS NOT NULL" for j in range(2, k + 1))
             latest = ", ".join(["s1.t1"] + [f"s{j}.t{j}" for j in range(2, k + 1)])
             reach.append(f"CASE WHEN {done} THEN greatest({latest}) END")
         else:
-            own = (
-                f" AND e.ts <= ADD_SECONDS(s.t{k - 1}, {int(step.within_seconds)})"
-                if step.within_seconds
-                else ""
-            )
-            before = "s1" if k == 2 else f"r{k - 1}"
-            if order == "strict":
-                # the person's next fact after the step before (within the window: a
-                # later one cannot be next), and whether it is this step's
-                ctes.append(
-                    f"""s{k} AS (
-    SELECT person, t1, k{k}, t{k} FROM (
-        SELECT s.person AS person, min(s.t1) AS t1, min(e.k) AS nk,
-               min(e.k) FILTER (WHERE {cond}{own}) AS k{k}, min(e.ts) FILTER (WHERE {cond}{own}) AS t{k}
-        FROM {before} s JOIN ev e ON e.person = s.person
-        WHERE e.k > s.k{k - 1} AND {window}
-        GROUP BY s.person) x
-    WHERE k{k} = nk)"""
-                )
-            else:
-                ctes.append(
-                    f"""s{k} AS (
-    SELECT s.person AS person, min(s.t1) AS t1, min(e.k) AS k{k}, min(e.ts) AS t{k}
-    FROM {before} s JOIN ev e ON e.person = s.person
-    WHERE {cond} AND e.k > s.k{k - 1} AND {window}{own}
-    GROUP BY s.person)"""
-                )
-            # the people who reached step k, carrying what the next step needs
-            ctes.append(f"r{k} AS (SELECT person, t1, k{k}, t{k} FROM s{k})")
             reach.append(f"s{k}.t{k}")
         joins.append(f"LEFT JOIN s{k} ON s{k}.person = s1.person")
     if exclusions:
@@ -300,7 +250,7 @@ def _paths(
             f"""out AS (
     SELECT DISTINCT s.person AS person FROM s1 s JOIN ev e ON e.person = s.person
     WHERE ({" OR ".join(f"({c})" for c in excluded)})
-      AND e.ts >= s.t1 AND e.ts <= ADD_SECONDS(s.t1, :window))"""
+      AND e.us >= s.t1 AND e.us <= s.t1 + :window_us)"""
         )
         keep = "WHERE s1.person NOT IN (SELECT person FROM out)"
     else:
@@ -308,10 +258,58 @@ def _paths(
     columns = ", ".join(f"{r} AS t{k}" for k, r in enumerate(reach, 1))
     ctes.append(
         f"""paths AS (
-    SELECT s1.person AS person, s1.key AS key, {columns}
+    SELECT s1.person AS person, s1.key AS key, s1.at1 AS at1, {columns}
     FROM s1 {" ".join(joins)} {keep})"""
     )
     return "WITH " + ",\n".join(ctes), params
+
+
+def _step(steps: Sequence[Step], k: int, cond: str, order: Order) -> list[str]:
+    """The CTEs of step ``k`` (2 … n): ``s{k}``, one row per person who reached it with
+    ``t{k}``, the moment (µs) — and for the sequential and strict orders ``k{k}``, the
+    fact it was (the next step starts after it) and ``t1``, the entry."""
+    step = steps[k - 1]
+    # every step happens within the window of the entry; a step's own window runs from
+    # the entry (any) or from the step before
+    since = "s.t1" if order == "any" else f"s.t{k - 1}"
+    own = f" AND e.us <= {since} + {int(step.within_seconds) * 1_000_000}" if step.within_seconds else ""
+    within = f"e.us <= s.t1 + :window_us{own}"
+    before = "s1" if k == 2 or order == "any" else f"s{k - 1}"
+    after = "e.k > s.k1" if order == "any" else f"e.k > s.k{k - 1}"
+    pairs = f"FROM {before} s JOIN ev e ON e.person = s.person"
+    if order == "any":
+        nth = sum(1 for other in steps[1 : k - 1] if other.same_as(step)) + 1
+        if nth == 1:  # the earliest fact of the step after the entry
+            return [
+                f"""s{k} AS (
+    SELECT s.person AS person, min(e.us) AS t{k} {pairs}
+    WHERE {cond} AND {after} AND {within} GROUP BY s.person)"""
+            ]
+        # a repeated step: its nth fact after the entry
+        return [
+            f"""s{k} AS (
+    SELECT person, t{k} FROM (
+        SELECT s.person AS person, e.us AS t{k}, row_number() OVER (PARTITION BY s.person ORDER BY e.k) AS n
+        {pairs} WHERE {cond} AND {after} AND {within}) x
+    WHERE n = {nth})"""
+        ]
+    if order == "strict":
+        # the person's next fact after the step before (within the window: a later one
+        # cannot be next), and whether it is this step's
+        return [
+            f"""s{k} AS (
+    SELECT person, t1, k{k}, t{k} FROM (
+        SELECT s.person AS person, min(s.t1) AS t1, min(e.k) AS nk,
+               min(e.k) FILTER (WHERE {cond}{own}) AS k{k}, min(e.us) FILTER (WHERE {cond}{own}) AS t{k}
+        {pairs} WHERE {after} AND e.us <= s.t1 + :window_us GROUP BY s.person) x
+    WHERE k{k} = nk)"""
+        ]
+    # sequential: the earliest fact of the step after the step before
+    return [
+        f"""s{k} AS (
+    SELECT s.person AS person, min(s.t1) AS t1, min(e.k) AS k{k}, min(e.us) AS t{k} {pairs}
+    WHERE {cond} AND {after} AND {within} GROUP BY s.person)"""
+    ]
 
 
 def build(
@@ -333,7 +331,7 @@ def build(
         if k == 1:
             selects.append("CAST(NULL AS BIGINT) AS median1")
             continue
-        wait = f"SECONDS_BETWEEN(t{k - 1}, t{k})"
+        wait = f"(WHOLE_SECONDS(t{k}) - WHOLE_SECONDS(t{k - 1}))"  # second boundaries crossed
         selects.append(f"MEDIAN_LOW({wait}) AS median{k}")
         for i, (_, lo, hi) in enumerate(BUCKETS):
             upper = f" AND {wait} < {hi}" if hi is not None else ""

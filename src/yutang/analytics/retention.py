@@ -29,10 +29,12 @@ from yutang.analytics.window import Window
 Unit = Literal["day", "week", "month"]
 Mode = Literal["on", "on_or_after", "first_time"]
 _COHORT = {"day": "LOCAL_DAY({t}, :tz)", "week": "LOCAL_WEEK({t}, :tz)", "month": "LOCAL_MONTH({t}, :tz)"}
+#: The period after the cohort's (``{a}``: the cohort, its first day) that a moment falls in:
+#: one time-zone conversion per fact, the cohort's side was worked out once per member.
 _OFFSET = {
-    "day": "DAYS_BETWEEN(LOCAL_DAY({a}, :tz), LOCAL_DAY({b}, :tz))",
-    "week": "CAST(DAYS_BETWEEN(LOCAL_WEEK({a}, :tz), LOCAL_WEEK({b}, :tz)) / 7 AS BIGINT)",
-    "month": "MONTHS_APART(LOCAL_MONTH({a}, :tz), LOCAL_MONTH({b}, :tz))",
+    "day": "DAYS_BETWEEN({a}, LOCAL_DAY({b}, :tz))",
+    "week": "CAST(DAYS_BETWEEN({a}, LOCAL_WEEK({b}, :tz)) / 7 AS BIGINT)",
+    "month": "MONTHS_APART({a}, LOCAL_MONTH({b}, :tz))",
 }
 MAX_PERIODS = 36
 
@@ -237,7 +239,7 @@ def revenue_per_member(
     value."""
     periods = max(1, min(periods, MAX_PERIODS))
     sql = ("WITH" + _STARTS + _MONEY + _SIZES_AND_MONEY + _ORDERS).format(
-        cohort=_COHORT[unit].format(t="t0"), offset=_OFFSET[unit].format(a="c.t0", b="f.occurred_at")
+        cohort=_COHORT[unit].format(t="t0"), offset=_OFFSET[unit].format(a="c.cohort", b="f.occurred_at")
     )
     sizes, held = _read(reader, sql, workspace_id, window, periods, start_types)
     current = _current(today, unit)
@@ -269,7 +271,7 @@ def retention(
 ) -> Retention:
     """Cohorts started in the window, followed for ``periods`` periods, as of ``today``."""
     periods = max(1, min(periods, MAX_PERIODS))
-    offset = _OFFSET[unit].format(a="c.t0", b="f.occurred_at")
+    offset = _OFFSET[unit].format(a="c.cohort", b="f.occurred_at")
     sizes, held = _read(
         reader,
         _SQL.format(cohort=_COHORT[unit].format(t="t0"), offset=offset),
@@ -321,7 +323,7 @@ def members(
     """The members behind one cell: the cohort starting ``cohort`` (``n`` = 0), or those of
     it counted in period ``n`` under ``mode``."""
     sql = _CTES.format(
-        cohort=_COHORT[unit].format(t="t0"), offset=_OFFSET[unit].format(a="c.t0", b="f.occurred_at")
+        cohort=_COHORT[unit].format(t="t0"), offset=_OFFSET[unit].format(a="c.cohort", b="f.occurred_at")
     )
     pick = _MEMBERS["cohort" if n == 0 else mode]
     params = {

@@ -55,6 +55,21 @@ CREATE TABLE IF NOT EXISTS sync_state (
 CREATE TABLE IF NOT EXISTS erased (workspace_id BIGINT NOT NULL, member_id BIGINT, visitor_id VARCHAR);
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
 INSERT INTO meta VALUES ('version', '{VERSION}') ON CONFLICT DO NOTHING;
+-- every visitor cookie of the facts, once: the member it became (the lowest id of the
+-- facts that carry both) and its first click, kept by append and erase (decision 0010)
+CREATE TABLE IF NOT EXISTS visitors (
+    workspace_id BIGINT  NOT NULL,
+    visitor_id   VARCHAR NOT NULL,
+    member_id    BIGINT,
+    first_click  BIGINT
+);
+"""
+#: Filling ``visitors`` from the facts: for a store made before the table, and for facts
+#: written straight into the store (the benchmark).
+_FILL_VISITORS = """
+INSERT INTO visitors
+SELECT workspace_id, visitor_id, min(member_id), min(CASE WHEN source = 'click' THEN source_id END)
+FROM facts WHERE visitor_id IS NOT NULL GROUP BY workspace_id, visitor_id
 """
 _ARROW = pa.schema(
     [
@@ -78,16 +93,32 @@ _ARROW = pa.schema(
 )
 assert tuple(_ARROW.names) == COLUMNS
 _KEPT = ", ".join(
-    f"CASE WHEN em.workspace_id IS NULL AND ev.workspace_id IS NULL THEN i.{c} END"
+    f"CASE WHEN em.workspace_id IS NULL AND ev.workspace_id IS NULL THEN i.{c} END AS {c}"
     if c in ("member_id", "visitor_id")
     else f"i.{c}"
     for c in COLUMNS
 )
-_INSERT = f"""INSERT INTO facts SELECT {_KEPT} FROM incoming i
+_KEEP = f"""CREATE OR REPLACE TEMP TABLE kept AS SELECT {_KEPT} FROM incoming i
     LEFT JOIN (SELECT DISTINCT workspace_id, member_id FROM erased WHERE member_id IS NOT NULL) em
       ON em.workspace_id = i.workspace_id AND em.member_id = i.member_id
     LEFT JOIN (SELECT DISTINCT workspace_id, visitor_id FROM erased WHERE visitor_id IS NOT NULL) ev
       ON ev.workspace_id = i.workspace_id AND ev.visitor_id = i.visitor_id"""
+#: The batch's cookies into ``visitors``: the lower member and first click of the two
+#: (a cookie seen before), or a new row.
+_VISITORS = """
+CREATE OR REPLACE TEMP TABLE seen AS
+SELECT workspace_id, visitor_id, min(member_id) AS member_id,
+       min(CASE WHEN source = 'click' THEN source_id END) AS first_click
+FROM kept WHERE visitor_id IS NOT NULL GROUP BY workspace_id, visitor_id;
+UPDATE visitors v
+SET member_id = least(v.member_id, s.member_id), first_click = least(v.first_click, s.first_click)
+FROM seen s WHERE s.workspace_id = v.workspace_id AND s.visitor_id = v.visitor_id
+  AND (s.member_id < v.member_id OR (v.member_id IS NULL AND s.member_id IS NOT NULL)
+       OR s.first_click < v.first_click OR (v.first_click IS NULL AND s.first_click IS NOT NULL));
+INSERT INTO visitors SELECT s.* FROM seen s ANTI JOIN visitors v
+  ON v.workspace_id = s.workspace_id AND v.visitor_id = s.visitor_id;
+DROP TABLE seen;
+"""
 #: How long a reader or the writer waits for the other side to close the file.
 WAIT_SECONDS = 30.0
 _writing = threading.Lock()  # not RLock: released by whichever thread ends the turn
@@ -118,7 +149,7 @@ def connect(
         path.parent.mkdir(parents=True, exist_ok=True)
         con = _open(path, False, wait)
         try:
-            con.execute(SCHEMA).fetchall()  # DuckDB wants every result read before the next
+            _migrate(con)
             yield con
         finally:
             con.close()
@@ -127,10 +158,43 @@ def connect(
         with connect(path, write=True, wait=wait):
             pass  # create the empty tables, so a report on a new install reads zero rows
     con = _open(path, True, wait)
+    if path not in _current and not _is_current(con):  # a store made by an older version
+        con.close()
+        with connect(path, write=True, wait=wait):
+            pass  # the missing tables, filled
+        con = _open(path, True, wait)
+    _current.add(path)
     try:
         yield con
     finally:
         con.close()
+
+
+#: Stores this process found of the current shape (checked once per process).
+_current: set[Path] = set()
+
+
+def _is_current(con: duckdb.DuckDBPyConnection) -> bool:
+    found = con.execute("SELECT value FROM meta WHERE key = 'visitors'").fetchall()
+    return bool(found)
+
+
+def _migrate(con: duckdb.DuckDBPyConnection) -> None:
+    """The tables, created when missing; ``visitors``, added after the first stores were
+    made, filled from their facts once (in the same transaction, so never half)."""
+    con.execute("BEGIN").fetchall()
+    con.execute(SCHEMA).fetchall()  # DuckDB wants every result read before the next
+    if not con.execute("SELECT 1 FROM meta WHERE key = 'visitors'").fetchall():
+        con.execute("DELETE FROM visitors").fetchall()
+        con.execute(_FILL_VISITORS).fetchall()
+        con.execute("INSERT INTO meta VALUES ('visitors', 'filled')").fetchall()
+    con.execute("COMMIT").fetchall()
+
+
+def fill_visitors(con: duckdb.DuckDBPyConnection) -> None:
+    """``visitors`` made again from the facts (facts written straight into the store)."""
+    con.execute("DELETE FROM visitors").fetchall()
+    con.execute(_FILL_VISITORS).fetchall()
 
 
 def _open(path: Path, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection:
@@ -197,7 +261,10 @@ def append(con: duckdb.DuckDBPyConnection, rows: Sequence[Row]) -> int:
     )
     con.register("incoming", table)
     try:
-        con.execute(_INSERT).fetchall()
+        con.execute(_KEEP).fetchall()
+        con.execute("INSERT INTO facts SELECT * FROM kept").fetchall()
+        con.execute(_VISITORS).fetchall()
+        con.execute("DROP TABLE kept").fetchall()
     finally:
         con.unregister("incoming")
     return len(rows)
@@ -231,6 +298,13 @@ def erase(con: duckdb.DuckDBPyConnection, workspace_id: int, member_id: int) -> 
             f"""UPDATE facts SET props = nullif(json_merge_patch(props, '{{"{key}": null}}'), '{{}}')
                 WHERE workspace_id = ? AND {_member_prop_is(key)}""",
             [workspace_id, member_id],
+        ).fetchall()
+    # the cookies are untied from every fact: no person is made of them any more
+    con.execute("DELETE FROM visitors WHERE workspace_id = ? AND member_id = ?", [workspace_id, member_id])
+    if visitors:
+        con.execute(
+            "DELETE FROM visitors WHERE workspace_id = ? AND list_contains(?, visitor_id)",
+            [workspace_id, visitors],
         ).fetchall()
     con.execute("INSERT INTO erased VALUES (?, ?, NULL)", [workspace_id, member_id]).fetchall()
     if visitors:  # DuckDB refuses an executemany of nothing
