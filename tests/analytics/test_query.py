@@ -66,3 +66,29 @@ def test_a_facts_order_is_one_integer_the_engines_agree_on() -> None:
     ch = ClickHouseTarget("chdb://memory/query_test").reader().rows(f"SELECT {keys}", params)[0]
     assert [int(k) for k in duck] == [int(k) for k in ch]
     assert sorted(range(len(facts)), key=lambda i: duck[i]) == [4, 3, 2, 1, 0]
+
+
+def test_sqlglot_works_once_per_sql_and_zone_and_each_call_writes_its_own_literals() -> None:
+    sql = (
+        "SELECT LOCAL_DAY(occurred_at, :tz) AS d, count(*) FROM facts "
+        "WHERE workspace_id = :ws AND type IN :types AND occurred_at >= :start AND note = :note GROUP BY d"
+    )
+    start = datetime(2026, 11, 1, 16, tzinfo=UTC)
+    base = {"ws": 1, "types": ["order.paid"], "start": start, "note": "x"}
+    query._template.cache_clear()
+    first = query.render(sql, {**base, "tz": "Asia/Shanghai"}, "duckdb")
+    again = query.render(sql, {**base, "ws": 2, "note": "it's", "tz": "Asia/Shanghai"}, "duckdb")
+    assert query._template.cache_info().hits == 1  # parsed and written once for both
+    assert "workspace_id = 1" in first and "workspace_id = 2" in again
+    assert "note = 'x'" in first and "note = 'it''s'" in again  # quoted, never pasted
+    assert "__yutang_param" not in first + again
+    # the zone shapes the SQL (DuckDB's arithmetic is written for it): its own template
+    elsewhere = query.render(sql, {**base, "tz": "America/New_York"}, "duckdb")
+    assert query._template.cache_info().misses == 2 and elsewhere != first
+    for tz, want in (("Asia/Shanghai", date(2026, 11, 2)), ("America/New_York", date(2026, 11, 1))):
+        con = duckdb.connect()
+        con.execute("CREATE TABLE facts (occurred_at TIMESTAMPTZ, workspace_id INT, type TEXT, note TEXT)")
+        con.execute("INSERT INTO facts VALUES (?, 1, 'order.paid', 'x')", [start])
+        assert con.execute(query.render(sql, {**base, "tz": tz}, "duckdb")).fetchall() == [(want, 1)]
+    with pytest.raises(KeyError, match=":note"):
+        query.render(sql, {"ws": 1, "types": [], "start": start, "tz": "UTC"}, "clickhouse")

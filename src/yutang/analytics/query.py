@@ -39,6 +39,7 @@ DuckDB; moments as integers are not.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
@@ -205,15 +206,57 @@ def _literal(value: Any, dialect: Dialect) -> Any:
 def render(sql: str, params: Mapping[str, Any], dialect: Dialect) -> str:
     """The report's SQL for ``dialect``, its parameters written in as literals. A select
     item never starts with a parameter (DuckDB reads ``SELECT name: expr`` as an alias):
-    write ``CAST(:x AS DATE)``."""
-    tree = sqlglot.parse_one(sql, read="duckdb")
+    write ``CAST(:x AS DATE)``.
 
-    def rewrite(node: Any) -> Any:
+    sqlglot's work (parse, our functions, the dialect) is done once per SQL text, dialect
+    and time zone (:func:`_template`: it took ~0.2 s for a funnel's query, most of a
+    console page's time); each call then only writes its parameters' literals in."""
+    fixed = tuple(sorted((name, params[name]) for name in _zone_params(sql) if name in params))
+    text, names = _template(sql, dialect, fixed)
+    missing = names - params.keys()
+    if missing:
+        raise KeyError(f"no value for the parameter :{sorted(missing)[0]}")
+    literals = {name: str(_literal(params[name], dialect).sql(dialect=dialect)) for name in names}
+    return _MARK_RE.sub(lambda m: literals[m.group(1)], text)
+
+
+#: A parameter's place in a template: a string literal no report writes.
+_MARK = "__yutang_param_{}__"
+_MARK_RE = re.compile(r"'__yutang_param_(\w+?)__'")
+
+
+@lru_cache(maxsize=512)
+def _zone_params(sql: str) -> frozenset[str]:
+    """The parameters some LOCAL_DAY/WEEK/MONTH takes as its zone: their values shape the
+    SQL (DuckDB's arithmetic is written for the zone), so they are written in first."""
+    tree = sqlglot.parse_one(sql, read="duckdb")
+    return frozenset(
+        str(node.expressions[1].this)
+        for node in tree.find_all(exp.Anonymous)
+        if str(node.this).upper() in _LOCAL
+        and len(node.expressions) > 1
+        and isinstance(node.expressions[1], exp.Placeholder)
+    )
+
+
+@lru_cache(maxsize=1024)
+def _template(sql: str, dialect: Dialect, fixed: tuple[tuple[str, Any], ...]) -> tuple[str, frozenset[str]]:
+    """``sql`` written for ``dialect``: the ``fixed`` parameters as literals, every other
+    one left as a marker (a string literal); and the names of those."""
+    tree = sqlglot.parse_one(sql, read="duckdb")
+    values = dict(fixed)
+    names: set[str] = set()
+
+    def mark(node: Any) -> Any:
         if isinstance(node, exp.Placeholder):
             name = str(node.this)
-            if name not in params:
-                raise KeyError(f"no value for the parameter :{name}")
-            return _literal(params[name], dialect)
+            if name in values:
+                return _literal(values[name], dialect)
+            names.add(name)
+            return exp.Literal.string(_MARK.format(name))
+        return node
+
+    def rewrite(node: Any) -> Any:
         if isinstance(node, exp.Anonymous) and str(node.this).upper() in _MACROS:
             name = str(node.this).upper()
             template = _MACROS[name][dialect]
@@ -230,10 +273,13 @@ def render(sql: str, params: Mapping[str, Any], dialect: Dialect) -> str:
             return sqlglot.parse_one(template.format(*args), read=dialect)
         return node
 
-    # placeholders first, so a macro's arguments are literals when it is written out
-    tree = tree.transform(lambda n: rewrite(n) if isinstance(n, exp.Placeholder) else n)
+    # parameters first, so a macro's arguments are literals (or markers) when it is written
+    tree = tree.transform(mark)
     for _ in range(8):  # a macro inside a macro is written out on the next pass
         if not any(str(a.this).upper() in _MACROS for a in tree.find_all(exp.Anonymous)):
             break
-        tree = tree.transform(lambda n: rewrite(n) if isinstance(n, exp.Anonymous) else n)
-    return str(tree.sql(dialect=dialect))
+        tree = tree.transform(rewrite)
+    text = str(tree.sql(dialect=dialect))
+    if frozenset(_MARK_RE.findall(text)) != names:  # a marker written otherwise: never guess
+        raise AssertionError(f"a parameter of {sorted(names)} was lost in writing the SQL")
+    return text, frozenset(names)
