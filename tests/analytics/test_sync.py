@@ -330,3 +330,36 @@ def test_no_event_type_carries_personal_data_into_the_store() -> None:
         for f in dataclasses.fields(cls):  # type: ignore[arg-type]
             assert not personal & set(f.name.split("_")), (type_name, f.name)
             assert f.name != "name" or type_name in named, (type_name, f.name)
+
+
+def test_a_report_and_a_sync_in_one_process_wait_for_each_other(tmp_path: Path) -> None:
+    """`yutang serve --worker` reads reports and syncs the store in one process: DuckDB
+    refuses a read-only connection while the same process has the file open to write
+    (and the other way round). Each side waits for the other, as between processes —
+    this was a 500 on a report page now and then while the worker synced."""
+    import threading
+    import time
+
+    path = tmp_path / "analytics.duckdb"
+    with store.connect(path, write=True):
+        pass
+    opened = threading.Event()
+    release = threading.Event()
+
+    def hold(write: bool) -> None:
+        with store.connect(path, write=write):
+            opened.set()
+            release.wait(10)
+
+    for first_writes in (True, False):
+        opened.clear()
+        release.clear()
+        holder = threading.Thread(target=hold, args=(first_writes,))
+        holder.start()
+        assert opened.wait(10)
+        threading.Timer(0.3, release.set).start()
+        started = time.monotonic()
+        with store.connect(path, write=not first_writes, wait=10) as con:
+            assert con.execute("SELECT count(*) FROM facts").fetchall() == [(0,)]
+        assert time.monotonic() - started >= 0.25  # it waited for the other side
+        holder.join(10)

@@ -203,7 +203,10 @@ def _open(path: Path, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection
     while True:
         try:
             return duckdb.connect(str(path), read_only=read_only)
-        except duckdb.IOException as exc:  # the other side holds the file's lock
+        # IOException: another process holds the file's lock; ConnectionException: this
+        # process has it open the other way (a report read while the worker thread of
+        # `yutang serve --worker` syncs): either way, wait for the other side to close it
+        except (duckdb.IOException, duckdb.ConnectionException) as exc:
             if time.monotonic() >= deadline:
                 raise StoreBusy(f"{path} stayed busy for {wait:.0f} s: {exc}") from exc
             time.sleep(delay)
