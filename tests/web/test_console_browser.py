@@ -372,7 +372,7 @@ def test_the_revenue_and_funnel_reports_draw_their_charts(operator: Operator) ->
     page, zh = operator.page, operator.lang == "zh-CN"
     operator.go("/console/reports/revenue?days=90&by=channel")
     expect(page.locator("h1")).to_contain_text("收入" if zh else "Revenue")
-    expect(page.locator("[data-chart] svg")).to_have_count(2)
+    expect(page.locator("[data-chart] svg")).to_have_count(3)  # money and orders per period, the breakdown
     expect(page.locator(".cards")).to_contain_text("¥500.00")  # the month-old order
     operator.shot("revenue")
     page.get_by_role("link", name="漏斗" if zh else "Funnel").first.click()
