@@ -5,22 +5,30 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, Any
+from typing import Any
 
-from anyio import to_thread
-from fastapi import Depends, Query, Response
+from fastapi import Depends, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from yutang.analytics import channels as channels_report
 from yutang.analytics.endpoints import drill
-from yutang.analytics.endpoints.drill import DrillQuery
-from yutang.analytics.endpoints.frame import csv_text, reader, router, window_of
+from yutang.analytics.endpoints.drill import RangedQuery
+from yutang.analytics.endpoints.frame import (
+    Format,
+    RangeOut,
+    answer,
+    in_thread,
+    range_out,
+    reader,
+    router,
+    window_of,
+)
 from yutang.analytics.engines import Reader
 from yutang.analytics.window import Window
 from yutang.auth.dependencies import require
 from yutang.kit.context import Ctx
-from yutang.kit.http import CSV_RESPONSE, csv_file
+from yutang.kit.http import CSV_RESPONSE
 from yutang.kit.schemas import MAX_INT
 from yutang.links import costs
 from yutang.models.links import Channel, Link
@@ -74,7 +82,7 @@ _EXAMPLE: dict[str, Any] = {
 }
 
 
-class ChannelsOut(BaseModel):
+class ChannelsOut(RangeOut):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
@@ -89,9 +97,6 @@ class ChannelsOut(BaseModel):
             ]
         }
     )
-    start: date
-    end: date
-    timezone: str
     by: str
     rows: list[ChannelFigures]
     #: The whole workspace (unique visitors counted once; every entry's exposures and spend).
@@ -142,7 +147,7 @@ async def channels_of(
         total = channels_report.channels(engine, ctx.workspace_id, window, "none", entered)
         return rows, total
 
-    rows, total = await to_thread.run_sync(run)
+    rows, total = await in_thread(run)
     return ChannelsReport(window, by, rows, total[0], await key_names(ctx, by, (r.key for r in rows)))
 
 
@@ -157,7 +162,7 @@ async def channels(
     start: date | None = None,
     end: date | None = None,
     by: channels_report.By = "channel",
-    format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
+    format: Format = "json",
     engine: Reader = Depends(reader),
 ) -> ChannelsOut | Response:
     """Per channel (touchpoint) or per link: exposures, clicks, unique visitors, diversion
@@ -166,24 +171,17 @@ async def channels(
     (definitions: docs/analytics.md)."""
     found = await channels_of(ctx, engine, start, end, by)
     out = ChannelsOut(
-        start=found.window.first,
-        end=found.window.last,
-        timezone=found.window.zone,
+        **range_out(found.window),
         by=by,
         rows=[_figures(r, found.names) for r in found.rows],
         total=_figures(found.total, {}),
     )
-    if format == "csv":
-        text = csv_text([r.model_dump() for r in out.rows], list(ChannelFigures.model_fields))
-        return csv_file(text, f"channels-by-{by}.csv")
-    return out
+    return answer(out, format, out.rows, ChannelFigures, f"channels-by-{by}.csv")
 
 
-class ChannelCell(DrillQuery):
+class ChannelCell(RangedQuery):
     """The joins (or first orders) of one row of ``/reports/channels``."""
 
-    start: date | None = None
-    end: date | None = None
     by: channels_report.By = "channel"
     #: The row's channel or link (omit: the row of none).
     key: int | None = Field(default=None, ge=1, le=MAX_INT)
@@ -191,9 +189,9 @@ class ChannelCell(DrillQuery):
 
 
 async def channel_members(ctx: Ctx, engine: Reader, cell: ChannelCell) -> list[int]:
-    window = await window_of(ctx, cell.start, cell.end)
-    return await to_thread.run_sync(
-        lambda: channels_report.members(engine, ctx.workspace_id, window, cell.by, cell.key, cell.figure)
+    window = await cell.window(ctx)
+    return await in_thread(
+        channels_report.members, engine, ctx.workspace_id, window, cell.by, cell.key, cell.figure
     )
 
 

@@ -16,14 +16,16 @@ built per report, and FastAPI reads the query model from their annotations at ru
 """
 
 from collections.abc import Awaitable, Callable
+from datetime import date
 from typing import Annotated, Any, TypeVar, cast
 
 from fastapi import Depends, Query
 from fastapi.routing import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from yutang.analytics.endpoints.frame import reader
+from yutang.analytics.endpoints.frame import reader, window_of
 from yutang.analytics.engines import Reader
+from yutang.analytics.window import Window
 from yutang.auth.dependencies import require
 from yutang.kit.context import Ctx
 from yutang.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, decode_cursor, encode_cursor
@@ -43,6 +45,17 @@ class DrillQuery(BaseModel):
     #: ``next_cursor`` of the previous page; omit for the first.
     cursor: str | None = Field(default=None, max_length=200)
     limit: int = Field(default=DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
+
+
+class RangedQuery(DrillQuery):
+    """A drill-down into a report over a range of days (default: the last 30)."""
+
+    start: date | None = None
+    end: date | None = None
+
+    async def window(self, ctx: Ctx) -> Window:
+        """The range, as the report read it."""
+        return await window_of(ctx, self.start, self.end)
 
 
 Q = TypeVar("Q", bound=DrillQuery)

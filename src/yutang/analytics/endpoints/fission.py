@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from anyio import to_thread
 from fastapi import Depends, Query, Response
 from pydantic import BaseModel, ConfigDict
 
@@ -15,12 +14,21 @@ from yutang.analytics import fission as fission_report
 from yutang.analytics import ltv as ltv_report
 from yutang.analytics import value as value_report
 from yutang.analytics.endpoints import drill
-from yutang.analytics.endpoints.drill import DrillQuery
-from yutang.analytics.endpoints.frame import csv_text, reader, router, window_of
+from yutang.analytics.endpoints.drill import RangedQuery
+from yutang.analytics.endpoints.frame import (
+    Format,
+    RangeOut,
+    answer,
+    in_thread,
+    range_out,
+    reader,
+    router,
+    window_of,
+)
 from yutang.analytics.engines import Reader
 from yutang.auth.dependencies import require
 from yutang.kit.context import Ctx
-from yutang.kit.http import CSV_RESPONSE, csv_file
+from yutang.kit.http import CSV_RESPONSE
 from yutang.kit.schemas import ParamId
 
 #: A what-if's change, in percent (−100: down to nothing; +1000: eleven times).
@@ -48,7 +56,7 @@ class FissionFigures(BaseModel):
     fission_rate: float | None
 
 
-class FissionOut(BaseModel):
+class FissionOut(RangeOut):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
@@ -80,9 +88,6 @@ class FissionOut(BaseModel):
             ]
         }
     )
-    start: date
-    end: date
-    timezone: str
     period: str
     by: str
     #: Per period: the whole workspace (``by`` none: every period, zeros included) or each
@@ -101,7 +106,7 @@ async def fission(
     end: date | None = None,
     period: fission_report.Period = "week",
     by: fission_report.By = "none",
-    format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
+    format: Format = "json",
     engine: Reader = Depends(reader),
 ) -> FissionOut | Response:
     """K (referred new members ÷ members who shared) per referral campaign and for the
@@ -116,21 +121,16 @@ async def fission(
         total = fission_report.fission(engine, ctx.workspace_id, window, "total", "none")
         return rows, campaigns, total
 
-    rows, campaigns, total = await to_thread.run_sync(run)
+    rows, campaigns, total = await in_thread(run)
     out = FissionOut(
-        start=window.first,
-        end=window.last,
-        timezone=window.zone,
+        **range_out(window),
         period=period,
         by=by,
         rows=[FissionFigures(**r.figures()) for r in rows],
         campaigns=[FissionFigures(**r.figures()) for r in campaigns],
         total=FissionFigures(**(total[0] if total else fission_report.empty(window.first)).figures()),
     )
-    if format == "csv":
-        text = csv_text([r.model_dump() for r in out.rows], list(FissionFigures.model_fields))
-        return csv_file(text, f"fission-by-{period}.csv")
-    return out
+    return answer(out, format, out.rows, FissionFigures, f"fission-by-{period}.csv")
 
 
 class ValueFigures(BaseModel):
@@ -184,7 +184,7 @@ class WhatIfOut(BaseModel):
     steady_value_change: float | None
 
 
-class ValueOut(BaseModel):
+class ValueOut(RangeOut):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
@@ -225,9 +225,6 @@ class ValueOut(BaseModel):
             ]
         }
     )
-    start: date
-    end: date
-    timezone: str
     period: str
     #: The month since joining the LTV is read at.
     ltv_months: int
@@ -249,7 +246,7 @@ async def value(
     k_change: Change = 0,
     retention_change: Change = 0,
     aov_change: Change = 0,
-    format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
+    format: Format = "json",
     engine: Reader = Depends(reader),
 ) -> ValueOut | Response:
     """The seed's value formula at the end of each period: customers × LTV × (1 + K),
@@ -258,16 +255,12 @@ async def value(
     joining, over the cohorts that old by the period's end; the what-if moves the last
     period's K, retention or AOV by the given percentages."""
     window = await window_of(ctx, start, end)
-    rows = await to_thread.run_sync(
-        lambda: value_report.value(engine, ctx.workspace_id, window, period, ltv_months)
-    )
+    rows = await in_thread(value_report.value, engine, ctx.workspace_id, window, period, ltv_months)
     last = rows[-1]
     base = value_report.baseline(last)
     changed = value_report.what_if(last, k_change, retention_change, aov_change)
     out = ValueOut(
-        start=window.first,
-        end=window.last,
-        timezone=window.zone,
+        **range_out(window),
         period=period,
         ltv_months=ltv_months,
         rows=[ValueFigures(**r.figures()) for r in rows],
@@ -278,29 +271,27 @@ async def value(
             steady_value_change=_change(changed.steady_value_cents, base.steady_value_cents),
         ),
     )
-    if format == "csv":
-        text = csv_text([r.model_dump() for r in out.rows], list(ValueFigures.model_fields))
-        return csv_file(text, f"value-by-{period}.csv")
-    return out
+    return answer(out, format, out.rows, ValueFigures, f"value-by-{period}.csv")
 
 
-class FissionCell(DrillQuery):
+class FissionCell(RangedQuery):
     """A campaign's (or, without one, the workspace's) sharers or referred members in
     the range of ``/reports/fission``."""
 
-    start: date | None = None
-    end: date | None = None
     campaign_id: ParamId | None = None
     who: Literal["sharers", "referred"] = "sharers"
 
 
 async def fission_members(ctx: Ctx, engine: Reader, cell: FissionCell) -> list[int]:
-    window = await window_of(ctx, cell.start, cell.end)
-    bounds = window.bounds()
-    return await to_thread.run_sync(
-        lambda: fission_report.members_of(
-            engine, ctx.workspace_id, cell.campaign_id, bounds["start"], bounds["end"], cell.who
-        )
+    bounds = (await cell.window(ctx)).bounds()
+    return await in_thread(
+        fission_report.members_of,
+        engine,
+        ctx.workspace_id,
+        cell.campaign_id,
+        bounds["start"],
+        bounds["end"],
+        cell.who,
     )
 
 

@@ -5,14 +5,22 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from anyio import to_thread
 from fastapi import Depends, Query, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from yutang.analytics import funnel as funnel_report
 from yutang.analytics.endpoints import drill
-from yutang.analytics.endpoints.drill import DrillQuery
-from yutang.analytics.endpoints.frame import csv_text, reader, router, window_of
+from yutang.analytics.endpoints.drill import RangedQuery
+from yutang.analytics.endpoints.frame import (
+    Format,
+    RangeOut,
+    csv_text,
+    in_thread,
+    range_out,
+    reader,
+    router,
+    window_of,
+)
 from yutang.analytics.engines import Reader
 from yutang.analytics.errors import INVALID_FUNNEL, UNKNOWN_EVENT_TYPE
 from yutang.analytics.facts import CLICK
@@ -114,7 +122,7 @@ class BreakdownOut(BaseModel):
     steps: list[FunnelStepOut]
 
 
-class FunnelOut(BaseModel):
+class FunnelOut(RangeOut):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
@@ -167,9 +175,6 @@ class FunnelOut(BaseModel):
             ]
         }
     )
-    start: date
-    end: date
-    timezone: str
     window_days: int
     order: str
     by: str
@@ -221,11 +226,9 @@ async def _funnel(ctx: Ctx, body: FunnelIn, engine: Reader) -> FunnelOut:
         )
         return found, over, split
 
-    found, over, split = await to_thread.run_sync(run)
+    found, over, split = await in_thread(run)
     return FunnelOut(
-        start=window.first,
-        end=window.last,
-        timezone=window.zone,
+        **range_out(window),
         window_days=body.window_days,
         order=body.order,
         by=body.by,
@@ -259,7 +262,7 @@ async def funnel(
     body: FunnelIn,
     ctx: Ctx = Depends(require("stats:read")),
     engine: Reader = Depends(reader),
-    format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
+    format: Format = "json",
 ) -> FunnelOut | Response:
     """People through steps: they enter with their first step 1 in the range; each next
     step counts when it follows in the `order` asked, within the window (`window_days`
@@ -283,7 +286,7 @@ async def aarrr(
     order: funnel_report.Order = "sequential",
     trend: funnel_report.TrendPeriod | None = None,
     by: funnel_report.By = "none",
-    format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
+    format: Format = "json",
 ) -> FunnelOut | Response:
     """The AARRR loop: clicked a link → joined → activated (an activity) → ordered →
     referred a friend who joined."""
@@ -295,11 +298,9 @@ async def aarrr(
     return _csv(out) if format == "csv" else out
 
 
-class FunnelCell(DrillQuery):
+class FunnelCell(RangedQuery):
     """The members behind one step of a funnel, or behind its drop-off."""
 
-    start: date | None = None
-    end: date | None = None
     #: The steps' types, in order (as the console writes them); omit for the AARRR loop.
     step: list[Annotated[str, Field(max_length=64)]] = Field(
         default_factory=list, max_length=funnel_report.MAX_STEPS
@@ -339,7 +340,7 @@ async def funnel_members(ctx: Ctx, engine: Reader, cell: FunnelCell) -> list[int
         types = cell.step or [s.type for s in funnel_report.AARRR]
         given = [StepIn.model_construct(type=t, where={}, within_seconds=None, label="") for t in types]
         steps, exclusions = _steps(given, "step"), []
-        window = await window_of(ctx, cell.start, cell.end)
+        window = await cell.window(ctx)
         days, order = cell.window_days, cell.order
     if len(steps) < 2 or cell.at > len(steps) or (cell.dropped and cell.at == len(steps)):
         raise BadRequest(
@@ -347,20 +348,19 @@ async def funnel_members(ctx: Ctx, engine: Reader, cell: FunnelCell) -> list[int
             code=INVALID_FUNNEL,
             details={"field": "at"},
         )
-    return await to_thread.run_sync(
-        lambda: funnel_report.member_ids(
-            engine,
-            ctx.workspace_id,
-            window,
-            cell.at,
-            cell.dropped,
-            steps,
-            exclusions,
-            days,
-            order,
-            cell.by,
-            cell.key,
-        )
+    return await in_thread(
+        funnel_report.member_ids,
+        engine,
+        ctx.workspace_id,
+        window,
+        cell.at,
+        cell.dropped,
+        steps,
+        exclusions,
+        days,
+        order,
+        cell.by,
+        cell.key,
     )
 
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, cast
 
-from anyio import to_thread
 from fastapi import Depends, Query
 from pydantic import BaseModel, ConfigDict
 
 from yutang.analytics import lifecycle as lifecycle_report
 from yutang.analytics.endpoints import drill
-from yutang.analytics.endpoints.drill import DrillQuery
-from yutang.analytics.endpoints.frame import reader, router, window_of
+from yutang.analytics.endpoints.drill import RangedQuery
+from yutang.analytics.endpoints.frame import RangeOut, in_thread, range_out, reader, router, window_of
 from yutang.analytics.engines import Reader
 from yutang.auth.dependencies import require
 from yutang.kit.context import Ctx
@@ -27,7 +26,7 @@ class LifecycleRowOut(BaseModel):
     dormant: int
 
 
-class LifecycleOut(BaseModel):
+class LifecycleOut(RangeOut):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
@@ -56,9 +55,6 @@ class LifecycleOut(BaseModel):
             ]
         }
     )
-    start: date
-    end: date
-    timezone: str
     unit: str
     rows: list[LifecycleRowOut]
 
@@ -67,15 +63,11 @@ async def lifecycle_of(
     ctx: Ctx, engine: Reader, start: date | None, end: date | None, unit: str
 ) -> LifecycleOut:
     window = await window_of(ctx, start, end)
-    rows = await to_thread.run_sync(
-        lambda: lifecycle_report.lifecycle(
-            engine, ctx.workspace_id, window, cast("lifecycle_report.Unit", unit)
-        )
+    rows = await in_thread(
+        lifecycle_report.lifecycle, engine, ctx.workspace_id, window, cast("lifecycle_report.Unit", unit)
     )
     return LifecycleOut(
-        start=window.first,
-        end=window.last,
-        timezone=window.zone,
+        **range_out(window),
         unit=unit,
         rows=[LifecycleRowOut(**r.__dict__) for r in rows],
     )
@@ -95,11 +87,9 @@ async def lifecycle(
     return await lifecycle_of(ctx, engine, start, end, unit)
 
 
-class LifecycleCell(DrillQuery):
+class LifecycleCell(RangedQuery):
     """One bar of ``/reports/lifecycle``: the members of one kind in one period."""
 
-    start: date | None = None
-    end: date | None = None
     unit: lifecycle_report.Unit = "week"
     #: A day of the period.
     at: date
@@ -107,9 +97,9 @@ class LifecycleCell(DrillQuery):
 
 
 async def lifecycle_members(ctx: Ctx, engine: Reader, cell: LifecycleCell) -> list[int]:
-    window = await window_of(ctx, cell.start, cell.end)
-    return await to_thread.run_sync(
-        lambda: lifecycle_report.members(engine, ctx.workspace_id, window, cell.unit, cell.at, cell.kind)
+    window = await cell.window(ctx)
+    return await in_thread(
+        lifecycle_report.members, engine, ctx.workspace_id, window, cell.unit, cell.at, cell.kind
     )
 
 

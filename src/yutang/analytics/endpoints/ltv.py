@@ -7,7 +7,6 @@ from datetime import date, datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from anyio import to_thread
 from fastapi import Depends, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -15,7 +14,16 @@ from yutang.analytics import clv
 from yutang.analytics import ltv as ltv_report
 from yutang.analytics.endpoints import drill
 from yutang.analytics.endpoints.drill import DrillQuery
-from yutang.analytics.endpoints.frame import csv_text, reader, router, window_of
+from yutang.analytics.endpoints.frame import (
+    Format,
+    RangeOut,
+    csv_text,
+    in_thread,
+    range_out,
+    reader,
+    router,
+    window_of,
+)
 from yutang.analytics.engines import Reader
 from yutang.analytics.errors import FIT_FAILED, NOT_ENOUGH_DATA
 from yutang.analytics.window import Window
@@ -57,7 +65,7 @@ class LtvCohortOut(BaseModel):
     ltv_cents: list[float | None]
 
 
-class LtvOut(BaseModel):
+class LtvOut(RangeOut):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
@@ -74,9 +82,6 @@ class LtvOut(BaseModel):
             ]
         }
     )
-    start: date
-    end: date
-    timezone: str
     months: int
     cohorts: list[LtvCohortOut]
     #: Per month since joining, over the cohorts that reached it: their net revenue ÷
@@ -87,13 +92,9 @@ class LtvOut(BaseModel):
 async def ltv_of(ctx: Ctx, engine: Reader, start: date | None, end: date | None, months: int) -> LtvOut:
     window = await cohorts_of(ctx, start, end)
     today = datetime.now(ZoneInfo(window.zone)).date()
-    found = await to_thread.run_sync(
-        lambda: ltv_report.historic(engine, ctx.workspace_id, window, today, months)
-    )
+    found = await in_thread(ltv_report.historic, engine, ctx.workspace_id, window, today, months)
     return LtvOut(
-        start=window.first,
-        end=window.last,
-        timezone=window.zone,
+        **range_out(window),
         months=months,
         cohorts=[
             LtvCohortOut(start=c.start, size=c.size, ltv_cents=[_r(v) for v in c.per_member_cents])
@@ -114,7 +115,7 @@ async def ltv(
     start: date | None = None,
     end: date | None = None,
     months: Annotated[int, Query(ge=1, le=ltv_report.MAX_MONTHS)] = 12,
-    format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
+    format: Format = "json",
 ) -> LtvOut | Response:
     """Historic customer value: the members who joined in each month from `start`'s
     month (default: the last 12 months) to `end`, and their cumulative net revenue (paid −
@@ -281,8 +282,9 @@ async def prediction_of(
     window = await cohorts_of(ctx, start, end)
     day = as_of or datetime.now(ZoneInfo(window.zone)).date()
 
-    def run() -> ltv_report.Prediction:
-        return ltv_report.predicted(
+    try:
+        found = await in_thread(
+            ltv_report.predicted,
             engine,
             ctx.workspace_id,
             day,
@@ -292,9 +294,6 @@ async def prediction_of(
             horizon_months=horizon_months,
             annual_discount=discount,
         )
-
-    try:
-        return await to_thread.run_sync(run), window
     except ltv_report.NotEnoughData as exc:
         raise BadRequest(
             "Too few buyers to predict their value: the models need at least "
@@ -307,6 +306,7 @@ async def prediction_of(
         raise BadRequest(
             f"The models could not be fitted to these purchases: {exc}.", code=FIT_FAILED, status_code=422
         ) from exc
+    return found, window
 
 
 @router.get("/ltv/predicted", response_model=PredictedOut)
@@ -408,9 +408,7 @@ class LtvCohort(DrillQuery):
 
 async def cohort_members(ctx: Ctx, engine: Reader, cell: LtvCohort) -> list[int]:
     window = await cohorts_of(ctx, cell.start, cell.end)
-    return await to_thread.run_sync(
-        lambda: ltv_report.cohort_members(engine, ctx.workspace_id, window, cell.cohort)
-    )
+    return await in_thread(ltv_report.cohort_members, engine, ctx.workspace_id, window, cell.cohort)
 
 
 drill.register(router, "/ltv/members", LtvCohort, cohort_members, what="a cohort of the months joined")

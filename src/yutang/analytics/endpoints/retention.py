@@ -6,14 +6,13 @@ from datetime import date, datetime
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
-from anyio import to_thread
 from fastapi import Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from yutang.analytics import retention as retention_report
 from yutang.analytics.endpoints import drill
-from yutang.analytics.endpoints.drill import DrillQuery
-from yutang.analytics.endpoints.frame import reader, router, window_of
+from yutang.analytics.endpoints.drill import RangedQuery
+from yutang.analytics.endpoints.frame import RangeOut, in_thread, range_out, reader, router, window_of
 from yutang.analytics.engines import Reader
 from yutang.analytics.facts import ACTIVE_TYPES
 from yutang.auth.dependencies import require
@@ -38,7 +37,7 @@ class CohortOut(BaseModel):
     revenue_per_member_cents: list[float | None]
 
 
-class RetentionOut(BaseModel):
+class RetentionOut(RangeOut):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
@@ -65,9 +64,6 @@ class RetentionOut(BaseModel):
             ]
         }
     )
-    start: date
-    end: date
-    timezone: str
     unit: str
     mode: str
     starts_with: str
@@ -92,23 +88,20 @@ async def retention_of(
 ) -> RetentionOut:
     window = await window_of(ctx, start, end)
     today = datetime.now(ZoneInfo(window.zone)).date()
-    found = await to_thread.run_sync(
-        lambda: retention_report.retention(
-            engine,
-            ctx.workspace_id,
-            window,
-            today,
-            unit=unit,
-            mode=mode,
-            periods=periods,
-            start_types=STARTS[starts_with],
-            return_types=RETURNS[returns_with],
-        )
+    found = await in_thread(
+        retention_report.retention,
+        engine,
+        ctx.workspace_id,
+        window,
+        today,
+        unit=unit,
+        mode=mode,
+        periods=periods,
+        start_types=STARTS[starts_with],
+        return_types=RETURNS[returns_with],
     )
     return RetentionOut(
-        start=window.first,
-        end=window.last,
-        timezone=window.zone,
+        **range_out(window),
         unit=unit,
         mode=mode,
         starts_with=starts_with,
@@ -150,12 +143,10 @@ async def retention(
     return await retention_of(ctx, engine, start, end, unit, mode, periods, starts_with, returns_with)
 
 
-class RetentionCell(DrillQuery):
+class RetentionCell(RangedQuery):
     """One cell of ``/reports/retention``: a cohort (``n`` = 0) or its members counted in
     period ``n``."""
 
-    start: date | None = None
-    end: date | None = None
     unit: retention_report.Unit = "week"
     mode: retention_report.Mode = "on"
     starts_with: Literal["joined", "first_order"] = "joined"
@@ -166,19 +157,17 @@ class RetentionCell(DrillQuery):
 
 
 async def retention_members(ctx: Ctx, engine: Reader, cell: RetentionCell) -> list[int]:
-    window = await window_of(ctx, cell.start, cell.end)
-    return await to_thread.run_sync(
-        lambda: retention_report.members(
-            engine,
-            ctx.workspace_id,
-            window,
-            cell.cohort,
-            cell.n,
-            unit=cell.unit,
-            mode=cell.mode,
-            start_types=STARTS[cell.starts_with],
-            return_types=RETURNS[cell.returns_with],
-        )
+    return await in_thread(
+        retention_report.members,
+        engine,
+        ctx.workspace_id,
+        await cell.window(ctx),
+        cell.cohort,
+        cell.n,
+        unit=cell.unit,
+        mode=cell.mode,
+        start_types=STARTS[cell.starts_with],
+        return_types=RETURNS[cell.returns_with],
     )
 
 

@@ -3,20 +3,27 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
 
-from anyio import to_thread
-from fastapi import Depends, Query, Response
+from fastapi import Depends, Response
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from yutang.analytics import revenue as revenue_report
 from yutang.analytics.endpoints import drill
-from yutang.analytics.endpoints.drill import DrillQuery
-from yutang.analytics.endpoints.frame import csv_text, reader, router, window_of
+from yutang.analytics.endpoints.drill import RangedQuery
+from yutang.analytics.endpoints.frame import (
+    Format,
+    RangeOut,
+    answer,
+    in_thread,
+    range_out,
+    reader,
+    router,
+    window_of,
+)
 from yutang.analytics.engines import Reader
 from yutang.auth.dependencies import require
 from yutang.kit.context import Ctx
-from yutang.kit.http import CSV_RESPONSE, csv_file
+from yutang.kit.http import CSV_RESPONSE
 from yutang.kit.schemas import MAX_INT
 
 
@@ -38,7 +45,7 @@ class RevenueFigures(BaseModel):
     repurchase_rate: float | None
 
 
-class RevenueOut(BaseModel):
+class RevenueOut(RangeOut):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
@@ -68,9 +75,6 @@ class RevenueOut(BaseModel):
             ]
         }
     )
-    start: date
-    end: date
-    timezone: str
     period: str
     by: str
     #: One row per period and value of ``by`` (``key``: the channel's, link's, campaign's,
@@ -87,7 +91,7 @@ async def revenue(
     end: date | None = None,
     period: revenue_report.Period = "day",
     by: revenue_report.By = "none",
-    format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
+    format: Format = "json",
     engine: Reader = Depends(reader),
 ) -> RevenueOut | Response:
     """GMV, refunds, net revenue, orders, buyers, AOV, ARPU, ARPPU, purchase frequency
@@ -101,28 +105,21 @@ async def revenue(
         total = revenue_report.revenue(engine, ctx.workspace_id, window, "total", "none")
         return rows, total
 
-    rows, total = await to_thread.run_sync(run)
+    rows, total = await in_thread(run)
     empty = revenue_report.RevenueRow(window.first, None, 0, 0, 0, 0, 0, 0, 0)
     out = RevenueOut(
-        start=window.first,
-        end=window.last,
-        timezone=window.zone,
+        **range_out(window),
         period=period,
         by=by,
         rows=[RevenueFigures(**r.figures()) for r in rows],
         total=RevenueFigures(**(total[0] if total else empty).figures()),
     )
-    if format == "csv":
-        text = csv_text([r.model_dump() for r in out.rows], list(RevenueFigures.model_fields))
-        return csv_file(text, f"revenue-by-{period}.csv")
-    return out
+    return answer(out, format, out.rows, RevenueFigures, f"revenue-by-{period}.csv")
 
 
-class RevenueCell(DrillQuery):
+class RevenueCell(RangedQuery):
     """One member figure of one row of ``/reports/revenue``."""
 
-    start: date | None = None
-    end: date | None = None
     period: revenue_report.Period = "day"
     by: revenue_report.By = "none"
     #: The row's period (its first day).
@@ -150,11 +147,17 @@ class RevenueCell(DrillQuery):
 
 
 async def revenue_members(ctx: Ctx, engine: Reader, cell: RevenueCell) -> list[int]:
-    window = await window_of(ctx, cell.start, cell.end)
-    return await to_thread.run_sync(
-        lambda: revenue_report.members(
-            engine, ctx.workspace_id, window, cell.period, cell.by, cell.at, cell.key, cell.figure
-        )
+    window = await cell.window(ctx)
+    return await in_thread(
+        revenue_report.members,
+        engine,
+        ctx.workspace_id,
+        window,
+        cell.period,
+        cell.by,
+        cell.at,
+        cell.key,
+        cell.figure,
     )
 
 

@@ -13,11 +13,11 @@ from yutang.analytics import rfm as rfm_report
 from yutang.analytics import rfm_tags
 from yutang.analytics.endpoints import drill
 from yutang.analytics.endpoints.drill import DrillQuery
-from yutang.analytics.endpoints.frame import csv_text, reader, router
+from yutang.analytics.endpoints.frame import Format, answer, csv_table, reader, router
 from yutang.analytics.engines import Reader
 from yutang.auth.dependencies import require
 from yutang.kit.context import Ctx
-from yutang.kit.http import CSV_RESPONSE, csv_file
+from yutang.kit.http import CSV_RESPONSE
 from yutang.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, decode_cursor, encode_cursor
 
 Score = Annotated[int, Field(ge=1, le=5)]
@@ -171,7 +171,7 @@ def _score_out(s: rfm_report.Scores) -> RfmScoreOut:
 async def rfm(
     ctx: Ctx = Depends(require("stats:read")),
     as_of: date | None = None,
-    format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
+    format: Format = "json",
     engine: Reader = Depends(reader),
 ) -> RfmOut | Response:
     """The RFM groups (members, share, net spend, orders) and the 5 × 5 grid of recency
@@ -201,10 +201,7 @@ async def rfm(
         if last
         else None,
     )
-    if format == "csv":
-        text = csv_text([g.model_dump() for g in out.groups], list(RfmGroupOut.model_fields))
-        return csv_file(text, f"rfm-{day}.csv")
-    return out
+    return answer(out, format, out.groups, RfmGroupOut, f"rfm-{day}.csv")
 
 
 @router.get("/rfm/scores", response_model=RfmScoresOut, responses=CSV_RESPONSE)
@@ -216,7 +213,7 @@ async def rfm_scores(
     f: Annotated[int | None, Query(ge=1, le=5)] = None,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
-    format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
+    format: Format = "json",
     engine: Reader = Depends(reader),
 ) -> RfmScoresOut | Response:
     """Every scored member's recency (days), orders, net spend, scores and group, in order
@@ -226,8 +223,7 @@ async def rfm_scores(
     day, scores = await rfm_tags.scores(ctx, engine, as_of)
     picked = rfm_report.chosen(scores, group, r, f)
     if format == "csv":
-        rows = [_score_out(s).model_dump() for s in picked]
-        return csv_file(csv_text(rows, list(RfmScoreOut.model_fields)), f"rfm-scores-{day}.csv")
+        return csv_table([_score_out(s) for s in picked], RfmScoreOut, f"rfm-scores-{day}.csv")
     after = decode_cursor(cursor) if cursor else 0
     rest = [s for s in picked if s.member_id > after]
     shown = rest[:limit]

@@ -14,9 +14,9 @@ from yutang.analytics.endpoints.channels import ChannelCell, channel_members, ch
 from yutang.analytics.endpoints.frame import reader
 from yutang.analytics.engines import Reader
 from yutang.kit.context import Ctx
-from yutang.web.console.frame import RANGES, can, chart_json, header, render, router
+from yutang.web.console.frame import can, chart_json, header, render, router
 from yutang.web.console.reports import drill
-from yutang.web.console.reports.frame import chosen_window
+from yutang.web.console.reports.frame import AskedRange, chosen_window, range_context, range_query
 from yutang.web.i18n import pick_language, translator
 
 BY = ("channel", "link")
@@ -102,11 +102,9 @@ def _charts(
 @router.get("/console/reports/channels", response_class=HTMLResponse)
 async def channels_page(
     request: Request,
+    asked: AskedRange,
     ctx: Ctx = Depends(can("stats:read")),
     engine: Reader = Depends(reader),
-    days: int | None = None,
-    start: str | None = None,
-    end: str | None = None,
     by: str = "channel",
     sort: str = "joins",
     order: str = "desc",
@@ -117,20 +115,18 @@ async def channels_page(
     chosen_by: channels_report.By = "link" if by == "link" else "channel"
     sort = sort if sort in (*SORTS, "name") else "joins"
     descending = order != "asc"
-    window = await chosen_window(ctx, days, start, end)
+    window = await chosen_window(ctx, asked)
     found = await channels_of(ctx, engine, window.first, window.last, chosen_by)
     t = translator(pick_language(request))
 
     def label(key: int | None) -> str:
         return t(f"report_key_none_{chosen_by}") if key is None else found.names.get(key, f"#{key}")
 
-    query = {"start": window.first.isoformat(), "end": window.last.isoformat(), "by": chosen_by}
+    query = {**range_query(window), "by": chosen_by}
     return render(
         request,
         "console/reports/channels.html",
-        window=window,
-        days=days if start is None and end is None else None,
-        ranges=RANGES,
+        **range_context(window, asked, {"by": chosen_by}),
         by=chosen_by,
         breakdowns=BY,
         rows=sorted_rows(found.rows, found.names, sort, descending),
@@ -141,7 +137,6 @@ async def channels_page(
         sorts=SORTS,
         charts=_charts(found.rows, label, t),
         csv_query=urlencode({**query, "format": "csv"}),
-        keep=urlencode({"by": chosen_by}),
         sort_base=urlencode(query),
         drill_query=urlencode(query),
         **await header(ctx),

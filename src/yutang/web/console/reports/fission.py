@@ -8,21 +8,20 @@ from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from anyio import to_thread
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
 
 from yutang.analytics import fission as fission_report
 from yutang.analytics import value as value_report
 from yutang.analytics.endpoints.fission import FissionCell, fission_members
-from yutang.analytics.endpoints.frame import reader
+from yutang.analytics.endpoints.frame import in_thread, reader
 from yutang.analytics.engines import Reader
 from yutang.analytics.window import Window
 from yutang.kit.context import Ctx
 from yutang.referrals import service as referrals
-from yutang.web.console.frame import RANGES, can, chart_json, header, render, router
+from yutang.web.console.frame import can, chart_json, header, render, router
 from yutang.web.console.reports import drill
-from yutang.web.console.reports.frame import PERIODS, chosen_window
+from yutang.web.console.reports.frame import PERIODS, AskedRange, chosen_window, range_context, range_query
 from yutang.web.i18n import pick_language, translator
 
 #: What the what-if's inputs accept, in percent.
@@ -138,11 +137,9 @@ def _span(window: Window, period: str, start: date) -> tuple[date, date]:
 @router.get("/console/reports/fission", response_class=HTMLResponse)
 async def fission_page(
     request: Request,
+    asked: AskedRange,
     ctx: Ctx = Depends(can("stats:read")),
     engine: Reader = Depends(reader),
-    days: int | None = None,
-    start: str | None = None,
-    end: str | None = None,
     period: str = "week",
     ltv_months: int = value_report.DEFAULT_LTV_MONTHS,
     k_change: str | None = None,
@@ -156,7 +153,7 @@ async def fission_page(
         "retention_change": _change(retention_change),
         "aov_change": _change(aov_change),
     }
-    window = await chosen_window(ctx, days, start, end)
+    window = await chosen_window(ctx, asked)
     ws = ctx.workspace_id
 
     def run() -> tuple[
@@ -171,19 +168,17 @@ async def fission_page(
         worth = value_report.value(engine, ws, window, period, ltv_months)  # type: ignore[arg-type]
         return per, campaigns, total, worth
 
-    per, campaigns, total, worth = await to_thread.run_sync(run)
+    per, campaigns, total, worth = await in_thread(run)
     t = translator(pick_language(request))
     last = worth[-1]
     base = value_report.baseline(last)
     changed = value_report.what_if(last, **changes)
     names = {c.id: c.name for c in await referrals.list_campaigns(ctx)}
-    range_query = {"start": window.first.isoformat(), "end": window.last.isoformat()}
+    query = range_query(window)
     return render(
         request,
         "console/reports/fission.html",
-        window=window,
-        days=days if start is None and end is None else None,
-        ranges=RANGES,
+        **range_context(window, asked, {"period": period, "ltv_months": ltv_months, **changes}),
         period=period,
         periods=PERIODS,
         ltv_months=ltv_months,
@@ -208,10 +203,9 @@ async def fission_page(
             "value": chart_json(value_chart(worth, t)),
             "factors": chart_json(factors_chart(worth, t)),
         },
-        drill=urlencode(range_query),
-        csv_fission=urlencode({**range_query, "period": period, "by": "campaign", "format": "csv"}),
-        csv_value=urlencode({**range_query, "period": period, "ltv_months": ltv_months, "format": "csv"}),
-        keep=urlencode({"period": period, "ltv_months": ltv_months, **changes}),
+        drill=urlencode(query),
+        csv_fission=urlencode({**query, "period": period, "by": "campaign", "format": "csv"}),
+        csv_value=urlencode({**query, "period": period, "ltv_months": ltv_months, "format": "csv"}),
         **await header(ctx),
     )
 

@@ -1,9 +1,15 @@
-"""What the report pages share: names for a breakdown's ids, the range a page shows."""
+"""What the report pages share: names for a breakdown's ids, the range a page shows and
+its picker's context."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Annotated, Any
+from urllib.parse import urlencode
 
+from fastapi import Depends
 from sqlalchemy import select
 
 from yutang.analytics.endpoints.frame import window_of
@@ -43,13 +49,48 @@ async def names(ctx: Ctx, by: str) -> dict[int, str]:
     return {}
 
 
-async def chosen_window(
-    ctx: Ctx, days: int | None, start: str | None, end: str | None, default: int = 30
-) -> Window:
+@dataclass(frozen=True)
+class Asked:
+    """The range a report page's link asks for: ``days``, one of the last-n-days buttons,
+    or the days typed, ``start`` and ``end`` (YYYY-MM-DD; either wins over ``days``)."""
+
+    days: int | None = None
+    start: str | None = None
+    end: str | None = None
+
+    @property
+    def typed(self) -> bool:
+        return self.start is not None or self.end is not None
+
+
+def asked_range(days: int | None = None, start: str | None = None, end: str | None = None) -> Asked:
+    return Asked(days, start, end)
+
+
+#: A report page's range parameters (``days``, ``start``, ``end``), read at once.
+AskedRange = Annotated[Asked, Depends(asked_range)]
+
+
+async def chosen_window(ctx: Ctx, asked: Asked, default: int = 30) -> Window:
     """The range a report page shows: the days typed, else the last 7 / 30 / 90 days."""
-    first, last = day(start), day(end)
+    first, last = day(asked.start), day(asked.end)
     if first is not None or last is not None:
         return await window_of(ctx, first, last)
     latest = await window_of(ctx, None, None)
-    span = days if days in RANGES else default
+    span = asked.days if asked.days in RANGES else default
     return Window(latest.last - timedelta(days=span - 1), latest.last, latest.zone)
+
+
+def range_query(window: Window) -> dict[str, str]:
+    """The range as a query's ``start`` and ``end`` (the API's CSV, a drill-down's link)."""
+    return {"start": window.first.isoformat(), "end": window.last.isoformat()}
+
+
+def range_context(
+    window: Window, asked: Asked, keep: Mapping[str, object] | Sequence[tuple[str, object]] = ()
+) -> dict[str, Any]:
+    """What a report page's heading and range picker (``console/reports/range.html``)
+    show: the window, the last-n-days button chosen (none once a day is typed), the
+    buttons, and ``keep``, the page's other choices, which a button's link keeps."""
+    days = None if asked.typed else asked.days
+    return {"window": window, "days": days, "ranges": RANGES, "keep": urlencode(keep)}

@@ -8,22 +8,28 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
-from anyio import to_thread
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 
 from yutang.analytics import funnel as funnel_report
-from yutang.analytics.endpoints.frame import reader
+from yutang.analytics.endpoints.frame import in_thread, reader
 from yutang.analytics.endpoints.funnel import FunnelCell, funnel_members
 from yutang.analytics.engines import Reader
 from yutang.analytics.facts import CLICK
 from yutang.kit import discovery, events
 from yutang.kit.context import Ctx
 from yutang.models.referrals import ReferralCampaign
-from yutang.web.console.frame import RANGES, can, chart_json, header, line_chart, render, router
+from yutang.web.console.frame import can, chart_json, header, line_chart, render, router
 from yutang.web.console.reports import drill
-from yutang.web.console.reports.frame import PERIODS, chosen_window, names
+from yutang.web.console.reports.frame import (
+    PERIODS,
+    AskedRange,
+    chosen_window,
+    names,
+    range_context,
+    range_query,
+)
 from yutang.web.i18n import pick_language, translator
 from yutang.web.i18n.values import word
 
@@ -68,11 +74,9 @@ def _pick(value: str | None, allowed: tuple[str, ...], default: str) -> str:
 @router.get("/console/reports/funnel", response_class=HTMLResponse)
 async def funnel_page(
     request: Request,
+    asked: AskedRange,
     ctx: Ctx = Depends(can("stats:read")),
     engine: Reader = Depends(reader),
-    days: int | None = None,
-    start: str | None = None,
-    end: str | None = None,
     window: int = funnel_report.DEFAULT_WINDOW_DAYS,
     order: str | None = None,
     trend: str | None = None,
@@ -87,7 +91,7 @@ async def funnel_page(
     step_order: Any = _pick(order, funnel_report.ORDERS, "sequential")
     period: Any = _pick(trend, PERIODS, "week")
     split_by: Any = _pick(by, funnel_report.BYS, "none")
-    span = await chosen_window(ctx, days, start, end)
+    span = await chosen_window(ctx, asked)
     args = (steps, (), window_days, step_order)
 
     def run() -> tuple[Any, ...]:
@@ -100,7 +104,7 @@ async def funnel_page(
         )
         return found, over, split
 
-    found, over, split = await to_thread.run_sync(run)
+    found, over, split = await in_thread(run)
     lang = pick_language(request)
     t = translator(lang)
     entered = found[0].people if found else 0
@@ -148,15 +152,12 @@ async def funnel_page(
         series["data"], series["connectNulls"] = data, False
     trend_chart["yAxis"] = {"type": "value", "max": 100, "axisLabel": {"formatter": "{value}%"}}
     definition = [("step", s.type) for s in steps] + [("window", window_days), ("order", step_order)]
-    keep = urlencode([*definition, ("trend", period), ("by", split_by)])
     cell = [("step", s.type) for s in steps] + [("window_days", window_days), ("order", step_order)]
-    cell += [("start", span.first.isoformat()), ("end", span.last.isoformat())]
+    cell += range_query(span).items()
     return render(
         request,
         "console/reports/funnel.html",
-        window=span,
-        days=days if start is None and end is None else None,
-        ranges=RANGES,
+        **range_context(span, asked, [*definition, ("trend", period), ("by", split_by)]),
         rows=rows,
         steps=steps,
         window_days=window_days,
@@ -173,7 +174,6 @@ async def funnel_page(
         chart=chart_json(chart),
         spread=chart_json(spread),
         trend_chart=chart_json(trend_chart),
-        keep=keep,
         drill=urlencode(cell),
         **await header(ctx),
     )

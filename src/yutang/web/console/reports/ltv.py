@@ -33,6 +33,7 @@ from yutang.members import service as members
 from yutang.models.members import Member
 from yutang.web.console.frame import can, chart_json, header, line_chart, render, router
 from yutang.web.console.reports import drill
+from yutang.web.console.reports.frame import range_query
 from yutang.web.i18n import error_words, pick_language, translator
 
 SPANS = (6, 12, 24)
@@ -125,9 +126,9 @@ async def ltv_page(
         horizons=HORIZONS,
         discount=discount,
         discounts=DISCOUNTS,
-        drill=urlencode({"start": window.first, "end": window.last}),
+        drill=urlencode(range_query(window)),
         drill_alive=urlencode({"unit": unit}),
-        csv_query=urlencode({"start": window.first, "end": window.last, "months": span, "format": "csv"}),
+        csv_query=urlencode({**range_query(window), "months": span, "format": "csv"}),
         **await header(ctx),
     )
 

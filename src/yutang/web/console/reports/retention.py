@@ -21,9 +21,9 @@ from yutang.analytics.endpoints.retention import (
 )
 from yutang.analytics.engines import Reader
 from yutang.kit.context import Ctx
-from yutang.web.console.frame import RANGES, can, chart_json, header, line_chart, render, router
+from yutang.web.console.frame import can, chart_json, header, line_chart, render, router
 from yutang.web.console.reports import drill
-from yutang.web.console.reports.frame import chosen_window
+from yutang.web.console.reports.frame import AskedRange, chosen_window, range_context, range_query
 from yutang.web.i18n import pick_language, translator
 
 UNITS = ("day", "week", "month")
@@ -33,11 +33,9 @@ MODES = ("on", "on_or_after", "first_time")
 @router.get("/console/reports/retention", response_class=HTMLResponse)
 async def retention_page(
     request: Request,
+    asked: AskedRange,
     ctx: Ctx = Depends(can("stats:read")),
     engine: Reader = Depends(reader),
-    days: int | None = None,
-    start: str | None = None,
-    end: str | None = None,
     unit: str = "week",
     mode: str = "on",
     starts_with: str = "joined",
@@ -48,7 +46,7 @@ async def retention_page(
     mode = mode if mode in MODES else "on"
     starts_with = starts_with if starts_with in STARTS else "joined"
     returns_with = returns_with if returns_with in RETURNS else "active"
-    window = await chosen_window(ctx, days, start, end, default=90)
+    window = await chosen_window(ctx, asked, default=90)
     first, last = window.first, window.last
     periods = {"day": 14, "week": 8, "month": 6}[unit]
     found = await retention_of(
@@ -88,14 +86,13 @@ async def retention_page(
             for k in kinds
         ],
     }
-    keep = urlencode({"unit": unit, "mode": mode, "starts_with": starts_with, "returns_with": returns_with})
+    choices = {"unit": unit, "mode": mode, "starts_with": starts_with, "returns_with": returns_with}
     return render(
         request,
         "console/reports/retention.html",
+        **range_context(window, asked, choices),
         report=found,
         periods=periods,
-        days=days if start is None and end is None else None,
-        ranges=RANGES,
         units=UNITS,
         modes=MODES,
         starts=list(STARTS),
@@ -103,18 +100,8 @@ async def retention_page(
         chart=chart_json(line_chart(labels, series)),  # type: ignore[arg-type]
         stages=stages,
         lifecycle_chart=chart_json(lifecycle_chart),
-        keep=keep,
-        drill=urlencode(
-            {
-                "start": first,
-                "end": last,
-                "unit": unit,
-                "mode": mode,
-                "starts_with": starts_with,
-                "returns_with": returns_with,
-            }
-        ),
-        drill_stages=urlencode({"start": first, "end": last, "unit": unit}),
+        drill=urlencode({**range_query(window), **choices}),
+        drill_stages=urlencode({**range_query(window), "unit": unit}),
         **await header(ctx),
     )
 

@@ -6,18 +6,24 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
-from anyio import to_thread
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
 
 from yutang.analytics import revenue as revenue_report
-from yutang.analytics.endpoints.frame import reader
+from yutang.analytics.endpoints.frame import in_thread, reader
 from yutang.analytics.endpoints.revenue import RevenueCell, revenue_members
 from yutang.analytics.engines import Reader
 from yutang.kit.context import Ctx
-from yutang.web.console.frame import RANGES, can, chart_json, header, line_chart, render, router
+from yutang.web.console.frame import can, chart_json, header, line_chart, render, router
 from yutang.web.console.reports import drill
-from yutang.web.console.reports.frame import PERIODS, chosen_window, names
+from yutang.web.console.reports.frame import (
+    PERIODS,
+    AskedRange,
+    chosen_window,
+    names,
+    range_context,
+    range_query,
+)
 from yutang.web.i18n import pick_language, translator, worder
 
 
@@ -25,17 +31,15 @@ from yutang.web.i18n import pick_language, translator, worder
 @router.get("/console/reports/revenue", response_class=HTMLResponse)
 async def revenue_page(
     request: Request,
+    asked: AskedRange,
     ctx: Ctx = Depends(can("stats:read")),
     engine: Reader = Depends(reader),
-    days: int | None = None,
-    start: str | None = None,
-    end: str | None = None,
     period: str = "day",
     by: str = "none",
 ) -> HTMLResponse:
     period = period if period in PERIODS else "day"
     by = by if by in revenue_report.BYS else "none"
-    window = await chosen_window(ctx, days, start, end)
+    window = await chosen_window(ctx, asked)
 
     def run() -> tuple[
         list[revenue_report.RevenueRow], list[revenue_report.RevenueRow], list[revenue_report.RevenueRow]
@@ -45,7 +49,7 @@ async def revenue_page(
         total = revenue_report.revenue(engine, ctx.workspace_id, window, "total", "none")
         return per, split, total
 
-    per, split, total = await to_thread.run_sync(run)
+    per, split, total = await in_thread(run)
     lang = pick_language(request)
     t = translator(lang)
     key_names = await names(ctx, by)
@@ -62,13 +66,11 @@ async def revenue_page(
     orders_chart = line_chart(
         labels, {t("orders"): [r.orders for r in per], t("buyers"): [r.buyers for r in per]}
     )
-    query = {"start": window.first.isoformat(), "end": window.last.isoformat(), "period": period, "by": by}
+    query = {**range_query(window), "period": period, "by": by}
     return render(
         request,
         "console/reports/revenue.html",
-        window=window,
-        days=days if start is None and end is None else None,
-        ranges=RANGES,
+        **range_context(window, asked, {"period": period, "by": by}),
         period=period,
         by=by,
         periods=PERIODS,
@@ -83,7 +85,6 @@ async def revenue_page(
             "split": chart_json(split_chart) if split else None,
         },
         csv_query=urlencode({**query, "format": "csv"}),
-        keep=urlencode({"period": period, "by": by}),
         drill_per=urlencode({**query, "by": "none"}),
         drill_split=urlencode({**query, "period": "total"}),
         **await header(ctx),
