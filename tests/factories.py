@@ -90,3 +90,28 @@ async def refund(engine: AsyncEngine, tenant: Tenant, order_id: int, amount: int
 
     await in_tx(engine, tenant, go)
     await run_events(engine)
+
+
+async def sync_store(
+    app: Any, engine: AsyncEngine, monkeypatch: Any, kind: str = "duckdb", *, fresh: bool = True
+) -> None:
+    """Bring the app's event store up to the test database, as the worker's sync does:
+    its DuckDB file, or (``kind="chdb"``) a ClickHouse database on chdb that the app then
+    reads — started afresh (the test database's ids start again each test) unless
+    ``fresh=False``, a later sync of the same test."""
+    import uuid
+
+    from yutang.analytics import sync
+    from yutang.analytics.clickhouse import ClickHouseTarget
+
+    settings = app.app.state.settings
+    if kind == "chdb":
+        if fresh or not settings.analytics_url:
+            monkeypatch.setattr(settings, "analytics_url", f"chdb://memory/t_{uuid.uuid4().hex[:12]}")
+        await sync.sync(engine, ClickHouseTarget(settings.analytics_url))
+        return
+    monkeypatch.setattr(settings, "analytics_url", None)
+    path = settings.resolved_analytics_path()
+    if fresh:
+        path.unlink(missing_ok=True)
+    await sync.sync(engine, path)

@@ -149,6 +149,7 @@ def create_app(
     api.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     api.include_router(workspaces_endpoints.router)
     api.include_router(links_endpoints.router)
+    api.include_router(analytics_endpoints.stats.router)  # the links' click statistics
     api.include_router(members_endpoints.router)
     api.include_router(privacy_endpoints.router)
     api.include_router(commerce_endpoints.router)

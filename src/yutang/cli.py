@@ -15,13 +15,14 @@ from rich.table import Table
 
 from yutang.analytics.cli import analytics_app
 from yutang.analytics.report_cli import report_command
+from yutang.analytics.stats_cli import stats_app
 from yutang.auth.cli import keys_app
 from yutang.commerce.cli import orders_app
 from yutang.config import get_settings, reset_settings
 from yutang.distribution.cli import distribution_app
 from yutang.kit.cli import WorkspaceOpt, cli_actor, err, out, resolve_workspace, run, sub_app
 from yutang.kit.db import unit_of_work
-from yutang.links.cli import channels_app, links_app, qr, stats_app
+from yutang.links.cli import channels_app, links_app, qr
 from yutang.loyalty.cli import points_app
 from yutang.members.cli import members_app, pii_app
 from yutang.privacy.cli import mount as mount_privacy

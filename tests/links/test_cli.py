@@ -14,8 +14,9 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from tests.links.test_qr import png_modules, segno_modules
+from yutang.analytics import sync
 from yutang.cli import app
-from yutang.config import reset_settings
+from yutang.config import get_settings, reset_settings
 from yutang.kit.db import dispose_engines, unit_of_work
 from yutang.links import service
 from yutang.links.schemas import ChannelIn, LinkIn
@@ -233,6 +234,8 @@ async def test_stats_channels_csv(cli, engine, tenant, tmp_path):
             )
             for i in range(4)
         )  # fmt: skip
+    # `yutang stats` counts the event store's clicks: synced as the worker does.
+    await sync.sync(engine, get_settings().resolved_analytics_path())
     out = tmp_path / "channels.csv"
     result = await cli("stats", "channels", "--start", "2026-03-02", "--end", "2026-03-02", "--csv", str(out))
     assert result.exit_code == 0, result.output
@@ -241,6 +244,9 @@ async def test_stats_channels_csv(cli, engine, tenant, tmp_path):
         ["channel_id", "name", "type", "links", "clicks", "unique_visitors", "exposures", "diversion_rate"],
         [str(card.id), "快递卡", "package_card", "1", "3", "3", "50", "0.06"],
     ]  # fmt: skip
+    shown = await cli("stats", "clicks", "--start", "2026-03-01", "--end", "2026-03-02")
+    assert shown.exit_code == 0, shown.output
+    assert "4 clicks, 3 unique visitors, 0 bot hits" in shown.stdout
 
 
 async def test_an_import_run_twice_creates_nothing_new(cli, engine, tenant, tmp_path):

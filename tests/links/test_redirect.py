@@ -8,10 +8,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.conftest import Tenant
+from tests.factories import sync_store
 from yutang.kit.db import unit_of_work
 from yutang.links.clicks import new_visitor_id
 from yutang.links.redirect import RedirectApp
@@ -326,7 +328,11 @@ async def test_international_destinations_are_sent_as_ascii(
 
 
 async def test_captured_clicks_carry_their_time_and_reach_the_statistics(
-    client: httpx.AsyncClient, app: RedirectApp, tenant: Tenant, engine: AsyncEngine
+    client: httpx.AsyncClient,
+    app: RedirectApp,
+    tenant: Tenant,
+    engine: AsyncEngine,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     link = await create(client, tenant, url="https://a.example/", slug="timed")
     before = datetime.now(UTC)
@@ -335,6 +341,7 @@ async def test_captured_clicks_carry_their_time_and_reach_the_statistics(
     await flush(app)
     rows = await clicks(engine)
     assert all(before - timedelta(seconds=1) <= c.occurred_at <= datetime.now(UTC) for c in rows)
+    await sync_store(app, engine, monkeypatch)  # the statistics count the event store's clicks
     stats = await client.get(
         "/api/v1/stats/clicks", params={"dimension": "day", "link_id": link["id"]}, headers=tenant.headers
     )

@@ -1,17 +1,21 @@
-"""Click statistics over local days (Asia/Shanghai), by dimension, and per channel."""
+"""Click statistics over local days (Asia/Shanghai), by dimension, and per channel —
+counted by the event store: the clicks are written to the database, then synced into the
+store (DuckDB, and ClickHouse's engine chdb) as the worker does, and the API answers the
+same figures it answered when it read the clicks table."""
 
 from __future__ import annotations
 
 import csv
 import io
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
 
 from tests.conftest import Tenant
+from tests.factories import sync_store
 from yutang.kit.db import unit_of_work
 from yutang.links import service
 from yutang.links.schemas import ChannelIn, LinkIn
@@ -65,8 +69,17 @@ def _click(
     )
 
 
+@pytest.fixture(params=["duckdb", "chdb"])
+def store_kind(request: pytest.FixtureRequest, engine) -> str:
+    """The store the statistics are counted by. ClickHouse's side is the same whatever the
+    source database: SQLite as the source does for it."""
+    if request.param == "chdb" and engine.dialect.name != "sqlite":
+        pytest.skip("the ClickHouse side is the same whatever the source database")
+    return str(request.param)
+
+
 @pytest.fixture
-async def world(engine, tenant, other_tenant) -> World:
+async def world(engine, tenant, other_tenant, app, monkeypatch, store_kind) -> World:
     async with unit_of_work(engine=engine) as s:
         ctx = tenant.ctx(s)
         card = await service.create_channel(ctx, ChannelIn(name="快递卡", type="package_card", exposures=200))
@@ -108,6 +121,7 @@ async def world(engine, tenant, other_tenant) -> World:
                 _click(other, w.foreign_link, w.foreign_channel, "2026-03-02T10:00:00+00:00", "v5", IPHONE),
             ]
         )  # fmt: skip
+    await sync_store(app, engine, monkeypatch, store_kind)
     return w
 
 
@@ -294,3 +308,31 @@ async def test_unknown_dimension_is_422(client, tenant):
     r = await client.get(CLICKS, params={"dimension": "city"}, headers=tenant.headers)
     assert r.status_code == 422
     assert r.json()["error"]["code"] == "validation_error"
+
+
+async def test_the_figures_are_as_fresh_as_the_last_sync(
+    client, tenant, world, app, engine, monkeypatch, store_kind
+):
+    """The statistics read the event store, not the clicks table: a click recorded after
+    the sync counts from the next sync on, and ``as_of`` says when that was."""
+    before = await _stats(client, tenant, dimension="day", link_id=world.bare_link)
+    synced = datetime.fromisoformat(before["as_of"])
+    assert datetime.now(UTC) - timedelta(minutes=5) < synced <= datetime.now(UTC)
+    async with unit_of_work(engine=engine) as s:
+        s.add(_click(tenant.id, world.bare_link, None, "2026-03-02T11:00:00+00:00", "v9", IPHONE))
+    stale = await _stats(client, tenant, dimension="day", link_id=world.bare_link)
+    assert stale["totals"] == before["totals"] == {"clicks": 1, "unique_visitors": 1, "bot_clicks": 0}
+    await sync_store(app, engine, monkeypatch, store_kind, fresh=False)
+    fresh = await _stats(client, tenant, dimension="day", link_id=world.bare_link)
+    assert fresh["totals"] == {"clicks": 2, "unique_visitors": 2, "bot_clicks": 0}
+    assert datetime.fromisoformat(fresh["as_of"]) > synced
+    channels = (await client.get(CHANNELS, params=RANGE, headers=tenant.headers)).json()
+    assert [r["clicks"] for r in channels["rows"] if r["channel_id"] is None] == [2]
+    assert datetime.fromisoformat(channels["as_of"]) == datetime.fromisoformat(fresh["as_of"])
+
+
+async def test_before_the_first_sync_there_is_nothing_and_no_as_of(client, tenant, app, monkeypatch):
+    monkeypatch.setattr(app.app.state.settings, "analytics_url", None)
+    app.app.state.settings.resolved_analytics_path().unlink(missing_ok=True)
+    body = await _stats(client, tenant, dimension="day")
+    assert body["as_of"] is None and body["totals"]["clicks"] == 0

@@ -5,15 +5,22 @@ must not count; and the period before, for the change."""
 
 from __future__ import annotations
 
+import uuid
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.conftest import Tenant
 from tests.factories import in_tx, member, order, refund
+from yutang.analytics import sync
+from yutang.analytics.clickhouse import ClickHouseTarget
+from yutang.analytics.clicks import daily
+from yutang.analytics.engines import DuckReader, Reader
 from yutang.kit.context import SYSTEM, Ctx
 from yutang.kit.db import unit_of_work
 from yutang.links import service as links
@@ -33,9 +40,12 @@ def _local(moment: datetime) -> date:
     return moment.astimezone(SHANGHAI).date()
 
 
+@pytest.mark.parametrize("store", ["duckdb", "chdb"])
 async def test_the_figures_of_each_day_are_those_of_the_rows(
-    engine: AsyncEngine, tenant: Tenant, other_tenant: Tenant
+    engine: AsyncEngine, tenant: Tenant, other_tenant: Tenant, tmp_path: Path, store: str
 ) -> None:
+    if store == "chdb" and engine.dialect.name != "sqlite":
+        pytest.skip("the ClickHouse side is the same whatever the source database")
     async with unit_of_work(engine=engine) as s:
         await s.execute(update(Workspace).where(Workspace.id == tenant.id).values(timezone="Asia/Shanghai"))
     # Instants around the range: local midnights ± a few minutes, and days inside.
@@ -83,8 +93,17 @@ async def test_the_figures_of_each_day_are_those_of_the_rows(
                 )
             )
 
+    # The clicks are counted by the event store, synced as the worker does.
+    reader: Reader
+    if store == "chdb":
+        target = ClickHouseTarget(f"chdb://memory/o_{uuid.uuid4().hex[:12]}")
+        await sync.sync(engine, target)
+        reader = target.reader()
+    else:
+        await sync.sync(engine, tmp_path / "facts.duckdb")
+        reader = DuckReader(tmp_path / "facts.duckdb")
     async with unit_of_work(readonly=True, engine=engine) as s:
-        got = await trends.trends(Ctx(s, tenant.id, SYSTEM), START, END)
+        got = await trends.trends(Ctx(s, tenant.id, SYSTEM), START, END, daily(reader, tenant.id))
         entries = (await s.scalars(select(PointsEntry).where(PointsEntry.workspace_id == tenant.id))).all()
         clicks = (await s.scalars(select(Click).where(Click.workspace_id == tenant.id))).all()
 
@@ -113,6 +132,8 @@ async def test_the_figures_of_each_day_are_those_of_the_rows(
     humans = [c for c in clicks if not c.is_bot and START <= _local(_aware(c.occurred_at)) <= END]
     per_day = Counter(_local(_aware(c.occurred_at)) for c in humans)
     assert got.daily["clicks"] == [per_day[d] for d in days]
+    seen = {d: {c.visitor_id for c in humans if _local(_aware(c.occurred_at)) == d} for d in days}
+    assert got.daily["visitors"] == [len(seen[d]) for d in days] and sum(got.daily["clicks"]) > 0
     assert got.totals["visitors"] == len({c.visitor_id for c in humans})
     assert got.totals["new_members"] == sum(joined[d] for d in days)
     # The period before is the 7 days just before, with its own totals.

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.conftest import Tenant
+from tests.factories import sync_store
 from tests.web import browser
 from yutang.kit.context import SYSTEM, Ctx
 from yutang.kit.db import unit_of_work
@@ -48,7 +51,7 @@ async def test_wrong_password_is_refused_in_the_chosen_language(
 
 
 async def test_sign_in_shows_the_overview_with_chart_and_channels(
-    client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine
+    client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine, app: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     await _user(engine, tenant)
     ch = await client.post(
@@ -64,6 +67,7 @@ async def test_sign_in_shows_the_overview_with_chart_and_channels(
     for _ in range(4):
         await client.get(f"http://{tenant.host}/card", headers={"user-agent": "Mozilla/5.0 (iPhone)"})
     await client._transport.app.clicks.flush()  # type: ignore[attr-defined]
+    await sync_store(app, engine, monkeypatch)  # the overview's clicks are the event store's
     r = await _login(client)
     assert r.status_code == 303 and r.headers["location"] == "/console"
     page = await client.get("/console")

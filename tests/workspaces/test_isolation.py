@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.conftest import Tenant
+from tests.factories import sync_store
 from yutang.kit.context import SYSTEM, Ctx
 from yutang.kit.db import unit_of_work
 from yutang.models.links import Channel, Link
@@ -149,9 +150,15 @@ async def test_a_cannot_use_bs_channel_or_domain_when_creating(
 
 
 async def test_lists_show_only_the_callers_rows(
-    client: httpx.AsyncClient, tenant: Tenant, other_tenant: Tenant, engine: AsyncEngine
+    client: httpx.AsyncClient,
+    tenant: Tenant,
+    other_tenant: Tenant,
+    engine: AsyncEngine,
+    app: Any,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     await _b_world(client, other_tenant, engine)
+    await sync_store(app, engine, monkeypatch)  # the click statistics are the store's
     for path in (
         "/api/v1/links",
         "/api/v1/channels",

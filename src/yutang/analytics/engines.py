@@ -9,6 +9,7 @@ a ClickHouse (:func:`reader_of` picks).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -33,6 +34,18 @@ class DuckReader:
     def rows(self, sql: str, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         with store.connect(self.path) as con:
             return con.execute(query.render(sql, params, "duckdb")).fetchall()
+
+
+def synced_at(reader: Reader, source: str = "click") -> datetime | None:
+    """When the sync last saved its position for ``source`` (what the store holds of it
+    is as fresh as that); None before the first sync. DuckDB keeps the time in ``meta``;
+    on ClickHouse a position's ``version`` is the time it was saved, in nanoseconds."""
+    if reader.dialect == "clickhouse":
+        found = reader.rows("SELECT max(version) FROM sync_state WHERE source = :source", {"source": source})
+        ns = int(found[0][0] or 0) if found else 0
+        return datetime.fromtimestamp(ns / 1e9, UTC) if ns else None
+    found = reader.rows("SELECT value FROM meta WHERE key = :key", {"key": f"synced_at.{source}"})
+    return datetime.fromisoformat(found[0][0]) if found else None
 
 
 def reader_of(settings: Settings) -> Reader:

@@ -217,9 +217,16 @@ def from_click(
     referrer_host: str | None,
     device_type: str,
     is_bot: bool,
+    os: str | None = None,
+    browser: str | None = None,
 ) -> Row:
-    """A click as a fact (no IP, no user agent: the device type and the referrer's host)."""
+    """A click as a fact (no IP, no user agent: the device type, the operating system's
+    and the browser's family — "iOS", "Chrome Mobile" — and the referrer's host)."""
     props = {"device_type": device_type}
+    if os:
+        props["os"] = os
+    if browser:
+        props["browser"] = browser
     if referrer_host:
         props["referrer_host"] = referrer_host
     if target_id is not None:

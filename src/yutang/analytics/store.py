@@ -17,6 +17,7 @@ import threading
 import time
 from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -323,9 +324,15 @@ def state(con: duckdb.DuckDBPyConnection, source: str) -> tuple[int, dict[int, f
 
 
 def save_state(con: duckdb.DuckDBPyConnection, source: str, watermark: int, gaps: dict[int, float]) -> None:
+    """The source's new position, and when it was saved (``meta``: ``synced_at.<source>``,
+    an ISO time in UTC — how fresh the reports are, :func:`yutang.analytics.engines.synced_at`)."""
     con.execute(
         "INSERT OR REPLACE INTO sync_state VALUES (?, ?, ?)",
         [source, watermark, json.dumps({str(k): v for k, v in sorted(gaps.items())})],
+    ).fetchall()
+    con.execute(
+        "INSERT OR REPLACE INTO meta VALUES (?, ?)",
+        [f"synced_at.{source}", datetime.now(UTC).isoformat()],
     ).fetchall()
 
 

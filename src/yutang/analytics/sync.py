@@ -177,6 +177,8 @@ async def _read_clicks(
         Click.referrer_host,
         Click.device_type,
         Click.is_bot,
+        Click.os,
+        Click.browser,
     )
     async with unit_of_work(readonly=True, engine=engine) as s:
         fresh = (

@@ -1,4 +1,5 @@
-"""``yutang links …``, ``yutang channels …``, ``yutang stats …`` and ``yutang qr``.
+"""``yutang links …``, ``yutang channels …`` and ``yutang qr`` (``yutang stats …``, counted
+by the event store, is :mod:`yutang.analytics.stats_cli`).
 
 Like every domain's CLI, it imports its services inside the commands: ``yutang --help``
 and each command start without loading the whole application."""
@@ -13,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
-from yutang.kit.cli import WorkspaceOpt, call, day, err, import_csv, out, sub_app, write_csv
+from yutang.kit.cli import WorkspaceOpt, call, err, import_csv, out, sub_app
 from yutang.kit.context import Ctx
 
 if TYPE_CHECKING:
@@ -22,9 +23,6 @@ if TYPE_CHECKING:
 
 links_app = sub_app("Short links and live codes.")
 channels_app = sub_app("Channels (touchpoints).")
-stats_app = sub_app("Click statistics.")
-
-DIMENSIONS = ("day", "channel", "link", "device", "os", "browser", "referrer")
 
 
 def short_url(domain: LinkDomain, slug: str) -> str:
@@ -224,84 +222,4 @@ def channels_list(workspace: WorkspaceOpt = None) -> None:
     table = Table("id", "name", "type", "exposures")
     for c in rows:
         table.add_row(str(c.id), c.name, c.type, str(c.exposures if c.exposures is not None else "-"))
-    out.print(table)
-
-
-@stats_app.command("clicks")
-def stats_clicks(
-    dimension: Annotated[str, typer.Option(help="day, channel, link, device, os, browser, referrer")] = "day",
-    link: Annotated[int | None, typer.Option(help="Link id.")] = None,
-    channel: Annotated[int | None, typer.Option(help="Channel id.")] = None,
-    start: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"])] = None,
-    end: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"])] = None,
-    csv_out: Annotated[Path | None, typer.Option("--csv", help="Write CSV to this file.")] = None,
-    workspace: WorkspaceOpt = None,
-) -> None:
-    """Clicks and unique visitors by a dimension over a date range (local days)."""
-    from yutang.links import service, stats
-
-    if dimension not in DIMENSIONS:
-        err.print(f"[red]error[/red] validation_error: unknown dimension {dimension!r}")
-        raise typer.Exit(1)
-
-    async def go(ctx: Ctx) -> Any:
-        if link is not None:
-            await service.get_link(ctx, link)
-        if channel is not None:
-            await service.get_channel(ctx, channel)
-        rng = await stats.make_range(ctx.session, ctx.workspace_id, day(start), day(end))
-        return await stats.click_stats(
-            ctx.session,
-            ctx.workspace_id,
-            rng,
-            dimension,  # type: ignore[arg-type]
-            link_id=link,
-            channel_id=channel,
-        )
-
-    result = call(workspace, go, True)
-    if csv_out:
-        write_csv(csv_out, stats.stats_csv(result))
-        return
-    out.print(
-        f"{result.start} → {result.end} ({result.timezone}): {result.totals.clicks} clicks, "
-        f"{result.totals.unique_visitors} unique visitors, {result.totals.bot_clicks} bot hits"
-    )
-    table = Table(dimension, "clicks", "unique", "")
-    top = max((r.clicks for r in result.rows), default=0) or 1
-    for r in result.rows:
-        table.add_row(r.label, str(r.clicks), str(r.unique_visitors), "█" * round(30 * r.clicks / top))
-    out.print(table)
-
-
-@stats_app.command("channels")
-def stats_channels(
-    start: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"])] = None,
-    end: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"])] = None,
-    csv_out: Annotated[Path | None, typer.Option("--csv", help="Write CSV to this file.")] = None,
-    workspace: WorkspaceOpt = None,
-) -> None:
-    """Per channel: clicks, unique visitors, exposures and diversion rate."""
-    from yutang.links import stats
-
-    async def go(ctx: Ctx) -> Any:
-        rng = await stats.make_range(ctx.session, ctx.workspace_id, day(start), day(end))
-        return await stats.channel_stats(ctx.session, ctx.workspace_id, rng)
-
-    result = call(workspace, go, True)
-    if csv_out:
-        write_csv(csv_out, stats.channel_stats_csv(result))
-        return
-    table = Table("channel", "type", "links", "clicks", "unique", "exposures", "diversion")
-    for r in result.rows:
-        rate = f"{r.diversion_rate:.2%}" if r.diversion_rate is not None else "-"
-        table.add_row(
-            r.name,
-            r.type,
-            str(r.links),
-            str(r.clicks),
-            str(r.unique_visitors),
-            str(r.exposures if r.exposures is not None else "-"),
-            rate,
-        )
     out.print(table)

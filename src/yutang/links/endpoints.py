@@ -9,28 +9,25 @@ from fastapi import Depends, Query, Request, Response
 
 from yutang.auth.dependencies import idempotent, require
 from yutang.kit.context import Ctx
-from yutang.kit.http import CSV_RESPONSE, api_router, csv_file
+from yutang.kit.http import api_router
 from yutang.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, Page
 from yutang.kit.schemas import ParamId
-from yutang.links import costs, livecodes, qr, service, stats
+from yutang.links import costs, livecodes, qr, service
 from yutang.links.schemas import (
     BulkIn,
     BulkOut,
     ChannelIn,
     ChannelOut,
     ChannelPatch,
-    ChannelStatsOut,
     CostIn,
     CostOut,
     CostPatch,
-    Dimension,
     DomainIn,
     DomainOut,
     LinkIn,
     LinkOut,
     LinkPatch,
     LinkStatus,
-    StatsOut,
     TargetOut,
 )
 from yutang.models.links import Link, LinkDomain, LiveCodeTarget
@@ -306,47 +303,3 @@ async def link_qr(
         media_type=media,
         headers={"content-disposition": f'inline; filename="{link.slug}.{format}"'},
     )
-
-
-# --- statistics -------------------------------------------------------------------------
-
-
-@router.get("/stats/clicks", tags=["stats"], response_model=StatsOut, responses=CSV_RESPONSE)
-async def click_stats(
-    ctx: Ctx = Depends(require("stats:read")),
-    start: date | None = None,
-    end: date | None = None,
-    dimension: Dimension = "day",
-    link_id: ParamId | None = None,
-    channel_id: ParamId | None = None,
-    format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
-) -> StatsOut | Response:
-    """Clicks and unique visitors for the workspace, a link or a channel, by a dimension.
-    Dates are the workspace's local days, both ends included (default: the last 30 days)."""
-    if link_id is not None:
-        await service.get_link(ctx, link_id)
-    if channel_id is not None:
-        await service.get_channel(ctx, channel_id)
-    rng = await stats.make_range(ctx.session, ctx.workspace_id, start, end)
-    result = await stats.click_stats(
-        ctx.session, ctx.workspace_id, rng, dimension, link_id=link_id, channel_id=channel_id
-    )
-    if format == "csv":
-        return csv_file(stats.stats_csv(result), f"clicks-by-{dimension}.csv")
-    return result
-
-
-@router.get("/stats/channels", tags=["stats"], response_model=ChannelStatsOut, responses=CSV_RESPONSE)
-async def channel_stats(
-    ctx: Ctx = Depends(require("stats:read")),
-    start: date | None = None,
-    end: date | None = None,
-    format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
-) -> ChannelStatsOut | Response:
-    """Per channel (touchpoint): links, clicks, unique visitors, exposures and the
-    diversion rate (clicks ÷ exposures) where exposures are known."""
-    rng = await stats.make_range(ctx.session, ctx.workspace_id, start, end)
-    result = await stats.channel_stats(ctx.session, ctx.workspace_id, rng)
-    if format == "csv":
-        return csv_file(stats.channel_stats_csv(result), "channels.csv")
-    return result

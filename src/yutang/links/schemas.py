@@ -322,6 +322,7 @@ class StatsOut(BaseModel):
                         {"key": "2026-11-02", "label": "2026-11-02", "clicks": 1020, "unique_visitors": 800},
                         {"key": "2026-11-03", "label": "2026-11-03", "clicks": 900, "unique_visitors": 660},
                     ],
+                    "as_of": "2026-11-04T01:59:12.503120Z",
                 }
             ]
         }
@@ -332,6 +333,11 @@ class StatsOut(BaseModel):
     dimension: Dimension
     totals: StatsTotals
     rows: list[StatsRow]
+    as_of: datetime | None = Field(
+        default=None,
+        description="When the event store the figures are counted from was last synced (UTC);"
+        " clicks after it are not counted yet. Null before the first sync.",
+    )
 
 
 class ChannelStatsRow(BaseModel):
@@ -365,6 +371,7 @@ class ChannelStatsOut(BaseModel):
                             "diversion_rate": 0.02568,
                         }
                     ],
+                    "as_of": "2026-12-01T01:59:12.503120Z",
                 }
             ]
         }
@@ -373,6 +380,11 @@ class ChannelStatsOut(BaseModel):
     end: date
     timezone: str
     rows: list[ChannelStatsRow]
+    as_of: datetime | None = Field(
+        default=None,
+        description="When the event store the figures are counted from was last synced (UTC);"
+        " clicks after it are not counted yet. Null before the first sync.",
+    )
 
 
 # --- exposures and spend of a channel ---------------------------------------------------

@@ -1,9 +1,9 @@
-"""Click statistics over a date range in the workspace's timezone.
+"""Click statistics over a date range in the workspace's timezone: the range, the
+answers' shape, the names of their ids and their CSV.
 
-Bots (known crawlers and HEAD requests) are kept in the clicks table but left out of
-every count except ``bot_clicks``. Days are the workspace's local days: exact on
-PostgreSQL (``AT TIME ZONE``); on SQLite the zone's UTC offset at the start of the
-range is used, which is exact for zones without daylight saving (Asia/Shanghai).
+The figures themselves are counted by the event store (:mod:`yutang.analytics.clicks`,
+a floor above this module): reports never scan the clicks table. Bots (known crawlers
+and HEAD requests) are kept but left out of every count except ``bot_clicks``.
 """
 
 from __future__ import annotations
@@ -15,10 +15,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, case, distinct, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from yutang.kit import calendar
 from yutang.kit.errors import INVALID_RANGE, BadRequest
 from yutang.links.schemas import (
     ChannelStatsOut,
@@ -28,7 +27,7 @@ from yutang.links.schemas import (
     StatsRow,
     StatsTotals,
 )
-from yutang.models.links import Channel, Click, Link
+from yutang.models.links import Channel, Link
 from yutang.models.workspaces import Workspace
 
 MAX_RANGE_DAYS = 731
@@ -65,67 +64,30 @@ async def make_range(session: AsyncSession, workspace_id: int, start: date | Non
     return Range(start, end, tz)
 
 
-def _local_day(session: AsyncSession, rng: Range) -> ColumnElement[Any]:
-    return calendar.local_day(session, Click.occurred_at, rng.tz, rng.utc_start)
+#: Human clicks and unique visitors of a key.
+Counts = tuple[int, int]
 
 
-def _filters(workspace_id: int, rng: Range, link_id: int | None, channel_id: int | None) -> list[Any]:
-    conds: list[Any] = [
-        Click.workspace_id == workspace_id,
-        Click.occurred_at >= rng.utc_start,
-        Click.occurred_at < rng.utc_end,
-    ]
-    if link_id is not None:
-        conds.append(Click.link_id == link_id)
-    if channel_id is not None:
-        conds.append(Click.channel_id == channel_id)
-    return conds
-
-
-_HUMAN = Click.is_bot.is_(False)
-_DIMENSION_COLUMNS = {
-    "channel": Click.channel_id,
-    "link": Click.link_id,
-    "device": Click.device_type,
-    "os": Click.os,
-    "browser": Click.browser,
-    "referrer": Click.referrer_host,
-}
-_CLICKS = func.count(case((_HUMAN, 1)))
-_UNIQUES = func.count(distinct(case((_HUMAN, Click.visitor_id))))
-_BOTS = func.count(case((Click.is_bot.is_(True), 1)))
-
-
-async def click_stats(
+async def click_stats_of(
     session: AsyncSession,
     workspace_id: int,
     rng: Range,
     dimension: Dimension,
-    *,
-    link_id: int | None = None,
-    channel_id: int | None = None,
+    totals: StatsTotals,
+    counted: dict[str | None, Counts],
+    as_of: datetime | None = None,
 ) -> StatsOut:
-    conds = _filters(workspace_id, rng, link_id, channel_id)
-    totals_row = (await session.execute(select(_CLICKS, _UNIQUES, _BOTS).where(and_(*conds)))).one()
-    totals = StatsTotals(clicks=totals_row[0], unique_visitors=totals_row[1], bot_clicks=totals_row[2])
-
-    key_expr: ColumnElement[Any] = (
-        _local_day(session, rng) if dimension == "day" else _DIMENSION_COLUMNS[dimension].expression
-    )
-    stmt = (
-        select(key_expr.label("k"), _CLICKS.label("c"), _UNIQUES.label("u"))
-        .where(and_(*conds, _HUMAN))
-        .group_by(key_expr)
-    )
-    raw = {(None if k is None else str(k)): (c, u) for k, c, u in (await session.execute(stmt)).all()}
-    labels = await _labels(session, workspace_id, dimension, raw.keys())
+    """The answer of ``/stats/clicks`` for the figures counted (by the event store:
+    :mod:`yutang.analytics.clicks`) — the keys named, the days of the range filled with
+    zeros, the other rows by clicks, most first."""
+    labels = await _labels(session, workspace_id, dimension, counted.keys())
     if dimension == "day":
         rows = [
             StatsRow(
                 key=d.isoformat(),
                 label=d.isoformat(),
-                clicks=raw.get(d.isoformat(), (0, 0))[0],
-                unique_visitors=raw.get(d.isoformat(), (0, 0))[1],
+                clicks=counted.get(d.isoformat(), (0, 0))[0],
+                unique_visitors=counted.get(d.isoformat(), (0, 0))[1],
             )
             for d in rng.days()
         ]
@@ -133,7 +95,7 @@ async def click_stats(
         rows = sorted(
             (
                 StatsRow(key=k or "", label=labels.get(k, k or "(none)"), clicks=c, unique_visitors=u)
-                for k, (c, u) in raw.items()
+                for k, (c, u) in counted.items()
             ),
             key=lambda r: (-r.clicks, r.key),
         )
@@ -144,6 +106,7 @@ async def click_stats(
         dimension=dimension,
         totals=totals,
         rows=rows,
+        as_of=as_of,
     )
 
 
@@ -172,12 +135,16 @@ async def _labels(
     return {}
 
 
-async def channel_stats(session: AsyncSession, workspace_id: int, rng: Range) -> ChannelStatsOut:
-    conds = _filters(workspace_id, rng, None, None)
-    clicks = await session.execute(
-        select(Click.channel_id, _CLICKS, _UNIQUES).where(and_(*conds, _HUMAN)).group_by(Click.channel_id)
-    )
-    by_channel = {cid: (c, u) for cid, c, u in clicks.all()}
+async def channel_stats_of(
+    session: AsyncSession,
+    workspace_id: int,
+    rng: Range,
+    by_channel: dict[int | None, Counts],
+    as_of: datetime | None = None,
+) -> ChannelStatsOut:
+    """The answer of ``/stats/channels`` for the clicks counted per channel (by the event
+    store): every channel of the workspace (an archived one only with clicks), its links
+    and exposures (the channel's own settings), and a row of no channel."""
     link_counts = await session.execute(
         select(Link.channel_id, func.count())
         .where(Link.workspace_id == workspace_id, Link.archived.is_(False))
@@ -222,7 +189,7 @@ async def channel_stats(session: AsyncSession, workspace_id: int, rng: Range) ->
             )
         )
     rows.sort(key=lambda r: -r.clicks)
-    return ChannelStatsOut(start=rng.start, end=rng.end, timezone=rng.tz.key, rows=rows)
+    return ChannelStatsOut(start=rng.start, end=rng.end, timezone=rng.tz.key, rows=rows, as_of=as_of)
 
 
 def to_csv(header: list[str], rows: list[list[Any]]) -> str:

@@ -6,7 +6,8 @@ Definitions (shown on the page too):
 
 * clicks / unique visitors — human clicks on the workspace's links (bots left out);
   unique visitors counted per day by the first-party visitor cookie, and over the whole
-  range once each.
+  range once each. Counted by the event store (as fresh as its last sync), not here:
+  the caller passes them in (:data:`ClickCounts`); the other figures read their tables.
 * new members — members who joined that day (erased ones included: they joined).
 * orders / GMV — orders paid that day; GMV is their totals less what was refunded of them.
 * points issued — points earned (pending ones included, on the day they were earned)
@@ -16,6 +17,7 @@ Definitions (shown on the page too):
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -27,7 +29,6 @@ from yutang.kit.context import Ctx
 from yutang.links.stats import Range, make_range
 from yutang.models.base import utcnow
 from yutang.models.commerce import Order
-from yutang.models.links import Click
 from yutang.models.loyalty import PointsEntry
 from yutang.models.members import Member
 from yutang.models.referrals import ReferralCampaign
@@ -52,7 +53,16 @@ class Trends:
         return None if before == 0 else (self.totals[metric] - before) / before
 
 
-async def _series(ctx: Ctx, rng: Range) -> tuple[dict[str, dict[str, int]], dict[str, int]]:
+#: Human clicks and unique visitors per local day of a range (``2026-03-02`` → (clicks,
+#: visitors), days without clicks left out), and the range's unique visitors, each once —
+#: counted by the event store (:func:`yutang.analytics.clicks.daily`, a module beside
+#: this one: the console hands it in).
+ClickCounts = Callable[[Range], Awaitable[tuple[dict[str, tuple[int, int]], int]]]
+
+
+async def _series(
+    ctx: Ctx, rng: Range, counted: ClickCounts
+) -> tuple[dict[str, dict[str, int]], dict[str, int]]:
     """Per metric, the value of each local day that has one; and the range's totals."""
     s, ws = ctx.session, ctx.workspace_id
     lo, hi = rng.utc_start, rng.utc_end
@@ -62,15 +72,7 @@ async def _series(ctx: Ctx, rng: Range) -> tuple[dict[str, dict[str, int]], dict
         stmt = select(day, *values).where(and_(*where)).group_by(day)
         return [tuple(row) for row in (await s.execute(stmt)).all()]
 
-    human = [
-        Click.workspace_id == ws,
-        Click.occurred_at >= lo,
-        Click.occurred_at < hi,
-        Click.is_bot.is_(False),
-    ]
-    clicks = await by_day(
-        Click.occurred_at, func.count(), func.count(func.distinct(Click.visitor_id)), where=human
-    )
+    clicks, visitors = await counted(rng)
     joined = await by_day(
         Member.joined_at,
         func.count(),
@@ -95,8 +97,8 @@ async def _series(ctx: Ctx, rng: Range) -> tuple[dict[str, dict[str, int]], dict
         where=[PointsEntry.workspace_id == ws, PointsEntry.created_at >= lo, PointsEntry.created_at < hi],
     )
     series: dict[str, dict[str, int]] = {m: {} for m in METRICS}
-    for day, n, uv in clicks:
-        series["clicks"][str(day)], series["visitors"][str(day)] = int(n), int(uv)
+    for day, (n, uv) in clicks.items():
+        series["clicks"][day], series["visitors"][day] = n, uv
     for day, n in joined:
         series["new_members"][str(day)] = int(n)
     for day, n, gmv in orders:
@@ -105,22 +107,20 @@ async def _series(ctx: Ctx, rng: Range) -> tuple[dict[str, dict[str, int]], dict
         series["points_issued"][str(day)], series["points_redeemed"][str(day)] = int(up), int(down)
     totals = {m: sum(v.values()) for m, v in series.items()}
     # Unique visitors of the whole range: each visitor once, not once per day.
-    totals["visitors"] = int(
-        await s.scalar(select(func.count(func.distinct(Click.visitor_id))).where(and_(*human))) or 0
-    )
+    totals["visitors"] = visitors
     return series, totals
 
 
-async def trends(ctx: Ctx, start: date | None, end: date | None) -> Trends:
+async def trends(ctx: Ctx, start: date | None, end: date | None, clicks: ClickCounts) -> Trends:
     """The figures of the range (default: the last 30 days to today) and of the period of
-    the same length just before it."""
+    the same length just before it; the clicks and visitors as ``clicks`` counts them."""
     rng = await make_range(ctx.session, ctx.workspace_id, start, end)
     length = (rng.end - rng.start).days + 1
     previous = await make_range(
         ctx.session, ctx.workspace_id, rng.start - timedelta(days=length), rng.start - timedelta(days=1)
     )
-    series, totals = await _series(ctx, rng)
-    _, previous_totals = await _series(ctx, previous)
+    series, totals = await _series(ctx, rng, clicks)
+    _, previous_totals = await _series(ctx, previous, clicks)
     days = rng.days()
     now = utcnow()
     live = await ctx.session.scalar(

@@ -15,9 +15,12 @@ from fastapi import Depends, File, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
+from yutang.analytics import clicks
+from yutang.analytics.endpoints.frame import reader
+from yutang.analytics.engines import Reader
 from yutang.kit.context import Ctx
 from yutang.kit.errors import BODY_TOO_LARGE, VALIDATION_ERROR, BadRequest, YutangError
-from yutang.links import costs, importer, qr, service, stats
+from yutang.links import costs, importer, qr, service
 from yutang.links import endpoints as link_endpoints
 from yutang.links.schemas import ChannelIn, ChannelPatch, CostIn, LinkIn, LinkPatch, LinkStatus
 from yutang.models.links import CHANNEL_TYPES, Link
@@ -306,14 +309,15 @@ async def link_page(
     start: str | None = None,
     end: str | None = None,
     done: str | None = None,
+    engine: Reader = Depends(reader),
 ) -> HTMLResponse:
     link = await service.get_link(ctx, link_id)
     shown = (await link_endpoints.present(request, ctx, [link], with_counts=True))[0]
     chosen = period(days, day(start), day(end))
     rng = await stats_range(ctx, chosen)
-    by_day = await stats.click_stats(ctx.session, ctx.workspace_id, rng, "day", link_id=link.id)
-    devices = await stats.click_stats(ctx.session, ctx.workspace_id, rng, "device", link_id=link.id)
-    referrers = await stats.click_stats(ctx.session, ctx.workspace_id, rng, "referrer", link_id=link.id)
+    by_day = await clicks.click_stats(ctx, engine, rng, "day", link_id=link.id)
+    devices = await clicks.click_stats(ctx, engine, rng, "device", link_id=link.id)
+    referrers = await clicks.click_stats(ctx, engine, rng, "referrer", link_id=link.id)
     channel = await service.get_channel(ctx, link.channel_id) if link.channel_id else None
     frame = await header(ctx)
     t_lang = pick_language(request)
@@ -408,10 +412,13 @@ def _channel_values(form: Submitted) -> dict[str, Any]:
 
 @router.get("/console/channels", response_class=HTMLResponse)
 async def channels_page(
-    request: Request, ctx: Ctx = Depends(can("links:read")), done: str | None = None
+    request: Request,
+    ctx: Ctx = Depends(can("links:read")),
+    done: str | None = None,
+    engine: Reader = Depends(reader),
 ) -> HTMLResponse:
     rng = await stats_range(ctx, period(30))
-    figures = {r.channel_id: r for r in (await stats.channel_stats(ctx.session, ctx.workspace_id, rng)).rows}
+    figures = {r.channel_id: r for r in (await clicks.channel_stats(ctx, engine, rng)).rows}
     return render(
         request,
         "console/links/channels.html",

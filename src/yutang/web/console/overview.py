@@ -7,8 +7,10 @@ from __future__ import annotations
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
 
+from yutang.analytics import clicks
+from yutang.analytics.endpoints.frame import reader
+from yutang.analytics.engines import Reader
 from yutang.kit.context import Ctx
-from yutang.links import stats
 from yutang.overview import trends
 from yutang.web.console.frame import (
     RANGES,
@@ -32,12 +34,13 @@ async def dashboard(
     days: int | None = None,
     start: str | None = None,
     end: str | None = None,
+    engine: Reader = Depends(reader),
 ) -> HTMLResponse:
     chosen = period(days, day(start), day(end))
     rng = await stats_range(ctx, chosen)
-    figures = await trends.trends(ctx, rng.start, rng.end)
-    devices = await stats.click_stats(ctx.session, ctx.workspace_id, rng, "device")
-    channels = await stats.channel_stats(ctx.session, ctx.workspace_id, rng)
+    figures = await trends.trends(ctx, rng.start, rng.end, clicks.daily(engine, ctx.workspace_id))
+    devices = await clicks.click_stats(ctx, engine, rng, "device")
+    channels = await clicks.channel_stats(ctx, engine, rng)
     frame = await header(ctx)
     t = translator(pick_language(request))
     labels = [d.isoformat() for d in figures.days]
