@@ -67,6 +67,8 @@ async def test_the_revenue_page_by_campaign_and_by_source_names_them_and_drills_
     them = await member(engine, other_tenant, phone="13900000000")
     await take_part(engine, other_tenant, elsewhere, them)
     await order(engine, other_tenant, them, 777_700)
+    # a fact of no member: in the window, but no money nor member comes with it
+    await in_tx(engine, tenant, lambda ctx: links.create_channel(ctx, ChannelIn(name="门店", type="store")))
     await sync.sync(engine, path)
     await browser.make_user(engine, tenant.id, "analyst@acme.example", "analyst")
     client.cookies.clear()
@@ -99,6 +101,7 @@ async def test_the_revenue_page_by_campaign_and_by_source_names_them_and_drills_
     page = await client.get("/console/reports/revenue?by=source&period=month&lang=zh-CN")
     assert page.status_code == 200 and "API 接口" in page.text and "入会方式" in page.text
     assert ">api<" not in page.text
+    assert "<td>入会方式不明</td>" not in page.text  # only the channel's own fact had no member: no row
     link = html.unescape(
         re.findall(r'href="(/console/reports/revenue/members\?[^"]+key=api[^"]*)"', page.text)[0]
     )

@@ -386,16 +386,20 @@ async def stats_range(ctx: Ctx, chosen: Period) -> stats.Range:
     return await stats.make_range(ctx.session, ctx.workspace_id, chosen.start, chosen.end)
 
 
+#: Six colours before they repeat (a funnel's trend has up to six lines).
+LINE_COLORS = ["#0a6e53", "#d97706", "#2563eb", "#9333ea", "#be123c", "#0891b2"]
+
+
 def line_chart(days: list[str], series: dict[str, list[int]] | dict[str, list[float]]) -> dict[str, Any]:
     """An ECharts option: one line per series over the days (console.js draws it)."""
     return {
         "animation": False,
         "tooltip": {"trigger": "axis"},
-        "legend": {"top": 0},
+        "legend": {"top": 0, "type": "scroll"},
         "grid": {"left": 48, "right": 16, "top": 32, "bottom": 28},
         "xAxis": {"type": "category", "data": days, "boundaryGap": False},
         "yAxis": {"type": "value", "minInterval": 1},
-        "color": ["#0a6e53", "#d97706", "#2563eb", "#9333ea"],
+        "color": LINE_COLORS,
         "series": [
             {"name": name, "type": "line", "smooth": True, "showSymbol": len(days) <= 31, "data": data}
             for name, data in series.items()

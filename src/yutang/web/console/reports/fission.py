@@ -91,18 +91,24 @@ def value_chart(rows: list[value_report.ValueRow], t: Callable[[str], str]) -> d
     }
 
 
+def _axis_line(color: str) -> dict[str, Any]:
+    return {"show": True, "lineStyle": {"color": color}}
+
+
 def factors_chart(rows: list[value_report.ValueRow], t: Callable[[str], str]) -> dict[str, Any]:
     """The three factors on their own axes: customers, LTV (yuan), the fission coefficient."""
     return {
         "animation": False,
         "tooltip": {"trigger": "axis"},
         "legend": {"top": 0},
-        "grid": {"left": 56, "right": 96, "top": 40, "bottom": 28},
+        "grid": {"left": 56, "right": 112, "top": 32, "bottom": 28},
         "xAxis": {"type": "category", "data": [r.as_of.isoformat() for r in rows]},
+        # each axis in its series' colour, named by the legend (names atop two right-hand
+        # axes overlap)
         "yAxis": [
-            {"type": "value", "minInterval": 1, "name": t("fv_customers")},
-            {"type": "value", "name": t("fv_ltv_yuan")},
-            {"type": "value", "name": t("fv_coefficient"), "offset": 48, "min": 1},
+            {"type": "value", "minInterval": 1, "axisLine": _axis_line(_COLORS[0])},
+            {"type": "value", "axisLine": _axis_line(_COLORS[1])},
+            {"type": "value", "offset": 56, "min": 1, "axisLine": _axis_line(_COLORS[2])},
         ],
         "color": _COLORS,
         "series": [

@@ -131,9 +131,10 @@ async def funnel_page(
     spread = {
         "animation": False,
         "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
-        "legend": {"top": 0},
-        "grid": {"left": 48, "right": 16, "top": 32, "bottom": 28},
-        "xAxis": {"type": "category", "data": buckets},
+        "legend": {"top": 0, "type": "scroll"},
+        "grid": {"left": 48, "right": 16, "top": 32, "bottom": 56},
+        # every range named, slanted so they fit side by side
+        "xAxis": {"type": "category", "data": buckets, "axisLabel": {"interval": 0, "rotate": 30}},
         "yAxis": {"type": "value", "minInterval": 1},
         "series": [
             {"name": f"{i}. {labels[i - 1]}", "type": "bar", "data": list(r.distribution)}

@@ -50,6 +50,9 @@ async def revenue_page(
         return per, split, total
 
     per, split, total = await in_thread(run)
+    # a value the window's facts name but no money nor active member came with (the
+    # clicks and the workspace's own facts are "of no member") is no row worth reading
+    split = [r for r in split if r.gmv_cents or r.refunds_cents or r.orders or r.active_members]
     lang = pick_language(request)
     t = translator(lang)
     key_names = await names(ctx, by)
