@@ -306,3 +306,22 @@ def _tag_in(html: str) -> str:
     found = re.search(r"/console/members\?tag=(\d+)", html)
     assert found
     return found.group(1)
+
+
+async def test_the_sidebar_and_the_tabs_reach_every_report_page(
+    client: httpx.AsyncClient, tenant: Tenant, engine: AsyncEngine
+) -> None:
+    import re
+
+    await browser.make_user(engine, tenant.id, "analyst@acme.example", "analyst")
+    assert (await browser.login(client, "analyst@acme.example")).status_code == 303
+    pages = ["revenue", "funnel", "retention", "channels", "ltv", "rfm", "fission"]
+    for name in pages:
+        page = await client.get(f"/console/reports/{name}")
+        assert page.status_code == 200, name
+        side = page.text.split('class="side"', 1)[1].split("</nav>", 1)[0]
+        tabs = page.text.split('class="tabs"', 1)[1].split("</nav>", 1)[0]
+        for where in (side, tabs):
+            assert re.findall(r'href="/console/reports/(\w+)"', where) == pages
+            current = re.findall(r'href="/console/reports/(\w+)" ?aria-current="page"', where)
+            assert current == [name], (name, current)
