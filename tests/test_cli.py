@@ -6,6 +6,7 @@ import asyncio
 import os
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -145,6 +146,13 @@ async def test_demo_loads_a_brand_with_clicks_over_the_days(cli_env: str, engine
     assert (
         members == 40 + new_by_invite and attributed and orders and earned and earned >= members
     )  # sign-up points at least
+    async with unit_of_work(readonly=True, engine=engine) as s:
+        last_orders = (
+            await s.execute(select(Order.member_id, func.max(Order.paid_at)).group_by(Order.member_id))
+        ).all()
+    # buyers who stopped (BG/NBD's drop-outs) beside ones still buying
+    stale = [m for m, at in last_orders if (_utc(last) - _utc(at)).days > 14]
+    assert stale and len(stale) < len(last_orders)
     doctor = await invoke("doctor")
     assert doctor.exit_code == 0, doctor.output
     # The reports' store was synced by the demo: every paid order is a fact there.
@@ -161,6 +169,10 @@ async def test_demo_loads_a_brand_with_clicks_over_the_days(cli_env: str, engine
     assert again.exit_code == 0 and "yt_" in again.output  # re-running issues a new key only
     async with unit_of_work(readonly=True, engine=engine) as s:
         assert await s.scalar(select(func.count()).select_from(Link)) == 30 + 8
+
+
+def _utc(at: datetime) -> datetime:
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
 async def test_serve_refuses_several_processes_without_redis(

@@ -241,7 +241,7 @@ def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
 
 @app.command()
 def demo(
-    days: Annotated[int, typer.Option(min=1, max=365)] = 60,
+    days: Annotated[int, typer.Option(min=1, max=365)] = 180,
     clicks: Annotated[int, typer.Option(min=0, help="Clicks to spread over the days.")] = 40_000,
     members: Annotated[int, typer.Option(min=0, help="Members who joined over the days.")] = 150,
     seed: Annotated[int, typer.Option()] = 7,

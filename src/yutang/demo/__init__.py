@@ -1,6 +1,6 @@
 """The demo brand 鲜豆咖啡 FreshBean Coffee: one module per domain, each writing through
 that domain's own services (and the outbox handlers), as production does — channels and
-links with 60 days of clicks, members who came in through them, their orders, the
+links with half a year (180 days) of clicks, members who came in through them, their orders, the
 loyalty programme and what it pays in, a referral campaign and distribution.
 
 :func:`load` runs the steps of :data:`STEPS` in order and reports each to ``progress``
@@ -65,7 +65,7 @@ class DemoResult:
 
 async def load(
     *,
-    days: int = 60,
+    days: int = 180,
     clicks: int = 40_000,
     members: int = 150,
     seed: int = 7,

@@ -6,7 +6,7 @@ outbox pays points and upgrades tiers as it would for the real shop."""
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from yutang.commerce import service as commerce
 from yutang.commerce import wallet
@@ -28,7 +28,12 @@ PRODUCTS = [
 async def orders(
     workspace_id: int, actor: Actor, people: list[tuple[int, datetime]], rng: random.Random
 ) -> int:
-    """Each member's orders between joining and now; returns how many."""
+    """Each member's orders between joining and now; returns how many.
+
+    Members buy as customers do in the models of the customer-value report (BG/NBD):
+    each at a rate of their own while they are a customer, and after any purchase some
+    stop for good — so the pond has regulars, lapsed buyers and one-time buyers, and
+    the report's P(alive) has something to tell."""
     now = datetime.now(UTC)
     recorded = 0
     # A transaction per member, as the shop's requests come one at a time (each locks
@@ -36,10 +41,15 @@ async def orders(
     for n, (member_id, joined) in enumerate(people):
         async with unit_of_work() as s:
             ctx = Ctx(s, workspace_id, actor)
-            # A few big spenders (machines, grinders), most buy beans now and then.
+            # A few big spenders (machines, grinders), most buy beans now and then: the
+            # purchases a member would make in 60 days while still a customer.
             habit = rng.choices([0, 1, 3, 8, 20], weights=[25, 35, 25, 12, 3])[0]
-            for k in range(habit):
-                paid = joined + (now - joined) * rng.random()
+            drop = rng.choice([0.05, 0.15, 0.3, 0.6])  # the chance to stop after a purchase
+            paid = joined
+            for k in range(_MAX_ORDERS if habit else 0):
+                paid += timedelta(days=rng.expovariate(habit / 60))
+                if paid >= now:
+                    break
                 picks = rng.sample(PRODUCTS[:5], rng.randint(1, 3))
                 if habit >= 8 and rng.random() < 0.5:
                     picks.append(rng.choice(PRODUCTS[5:]))
@@ -66,7 +76,13 @@ async def orders(
                         ),
                         via="demo",
                     )
+                if rng.random() < drop:
+                    break  # no longer a customer
     return recorded
+
+
+#: At most this many orders a member (the heaviest buyers over a long demo).
+_MAX_ORDERS = 200
 
 
 async def top_up_rule(ctx: Ctx) -> None:
