@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
 from fastapi import Depends, Response
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -126,7 +127,7 @@ class RevenueCell(RangedQuery):
     at: date
     #: The row's channel, link, campaign, tier or staff user (an id), or source (``api``,
     #: ``form`` … ``other``); omit: the row of none.
-    key: int | str | None = Field(default=None, max_length=20)
+    key: Annotated[int, Field(ge=1, le=MAX_INT)] | Annotated[str, Field(max_length=20)] | None = None
     figure: revenue_report.Figure = "buyers"
 
     @model_validator(mode="after")
