@@ -121,6 +121,17 @@ class ClickWriterKeeper:
         self._address = ("127.0.0.1" if wildcard else "::1" if host == "::" else host, port)
         self._stopping = threading.Event()
         self.proc: subprocess.Popen[bytes] | None = None
+        # granian forks its workers from this process while this thread runs. A fork in
+        # the middle of the thread's work (its first connect imports the idna codec)
+        # gave the worker an import lock held by a thread it does not have: the worker
+        # hung before serving. The thread works only while holding this lock, and a fork
+        # waits for it.
+        self._quiet = threading.RLock()
+        os.register_at_fork(
+            before=self._quiet.acquire,
+            after_in_parent=self._quiet.release,
+            after_in_child=self._quiet.release,
+        )
         self._thread = threading.Thread(target=self._watch, name="clicks-writer-keeper", daemon=True)
         self._thread.start()
 
@@ -140,14 +151,19 @@ class ClickWriterKeeper:
         import time
 
         deadline = time.monotonic() + 60
-        while not self._stopping.is_set() and not self._listening() and time.monotonic() < deadline:
+        while not self._stopping.is_set() and time.monotonic() < deadline:
+            with self._quiet:
+                if self._listening():
+                    break
             self._stopping.wait(0.2)
-        self.proc = self._start()
+        with self._quiet:
+            self.proc = self._start()
         while not self._stopping.wait(1.0):
-            code = self.proc.poll()
-            if code is not None and not self._stopping.is_set():
-                err.print(f"[yellow]click writer exited ({code}); starting it again")
-                self.proc = self._start()
+            with self._quiet:
+                code = self.proc.poll()
+                if code is not None and not self._stopping.is_set():
+                    err.print(f"[yellow]click writer exited ({code}); starting it again")
+                    self.proc = self._start()
 
     def stop(self, timeout: float = 120) -> None:
         import signal
