@@ -298,7 +298,7 @@ def test_an_operator_runs_links_and_channels_in_the_browser(operator: Operator) 
 
     # A channel of a kind Chinese operators use.
     page.get_by_role("navigation", name=re.compile("功能模块|Modules")).get_by_role(
-        "link", name=re.compile("渠道|Channels")
+        "link", name=re.compile("^(渠道引流|Channels)$")  # not the report, 渠道价值 / Channel value
     ).click()
     page.get_by_label(re.compile("^" + w["name"])).fill(f"企微社群-{suffix}")
     page.get_by_label(w["type"], exact=True).select_option(label=w["wecom"])
@@ -537,7 +537,7 @@ def test_the_channels_report_draws_its_charts_from_costs_entered_on_a_channel(op
     page.wait_for_load_state("networkidle")
     expect(page.locator("#costs table")).to_contain_text("¥250.00")
     operator.go("/console/reports/channels?days=30")
-    expect(page.locator("h1")).to_contain_text("渠道" if zh else "Channels")
+    expect(page.locator("h1")).to_contain_text("渠道价值" if zh else "Channel value")
     expect(page.locator("[data-chart] svg")).to_have_count(2)  # diversion rate; revenue and CPA
     operator.shot("channels-report")
     page.locator("th a", has_text="ROI").click()

@@ -1,7 +1,7 @@
 """Strings of the channels report (数据 › 渠道) and of a channel's exposures and spend."""
 
 STRINGS: dict[str, dict[str, str]] = {
-    "reports_channels": {"zh-CN": "渠道", "en": "Channels"},
+    "reports_channels": {"zh-CN": "渠道价值", "en": "Channel value"},
     "channel_report_rows": {"zh-CN": "按", "en": "Rows"},
     "channel_report_by_channel": {"zh-CN": "渠道", "en": "Channel"},
     "channel_report_by_link": {"zh-CN": "短链", "en": "Link"},
