@@ -298,7 +298,8 @@ def test_an_operator_runs_links_and_channels_in_the_browser(operator: Operator) 
 
     # A channel of a kind Chinese operators use.
     page.get_by_role("navigation", name=re.compile("功能模块|Modules")).get_by_role(
-        "link", name=re.compile("^(渠道引流|Channels)$")  # not the report, 渠道价值 / Channel value
+        "link",
+        name=re.compile("^(渠道引流|Channels)$"),  # not the report, 渠道价值 / Channel value
     ).click()
     page.get_by_label(re.compile("^" + w["name"])).fill(f"企微社群-{suffix}")
     page.get_by_label(w["type"], exact=True).select_option(label=w["wecom"])
